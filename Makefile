@@ -1,0 +1,77 @@
+# One entry point for every job. Each target installs what it needs first and is
+# idempotent: the second run only redoes what changed (stamp files track inputs).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+CHECKOV_VENV := .venv-checkov
+PY := $(VENV)/bin/python
+
+# The project's own Node (22, from package.json) and Python come first on PATH, so the
+# CDK CLI and the jsii runtime behind aws-cdk-lib both run on a supported Node.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export JSII_NODE := $(CURDIR)/node_modules/.bin/node
+# Nothing leaves the machine: no CLI telemetry, no notices, no version check.
+export CDK_DISABLE_CLI_TELEMETRY := true
+export CDK_DISABLE_VERSION_CHECK := true
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# pip warns about every configured index folder that does not exist on this machine;
+# that noise is not ours, so it is dropped (and only that line).
+PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+CDK := cdk --no-notices
+
+.PHONY: help setup synth test lint typecheck unit cfn-lint checkov snapshots docs clean
+
+help:
+	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
+	@echo "make test    set up, then lint, type-check, unit tests, cfn-lint and checkov"
+	@echo "make snapshots  rewrite the example-stack snapshots after an intended change"
+	@echo "make clean   remove build output (keeps the virtualenvs and node_modules)"
+
+$(VENV)/.stamp: requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-dev.txt $(PIP_QUIET)
+	touch $@
+
+$(CHECKOV_VENV)/.stamp: requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt $(PIP_QUIET)
+	touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.stamp node_modules/.stamp
+
+synth: setup
+	rm -rf cdk.out
+	$(CDK) synth --quiet
+	$(PY) -m patterns.compliance cdk.out
+
+lint: $(VENV)/.stamp
+	ruff check .
+	ruff format --check .
+
+typecheck: $(VENV)/.stamp
+	mypy
+
+unit: setup
+	$(PY) -m pytest -q
+
+cfn-lint: synth
+	cfn-lint --format parseable -- cdk.out/*.template.json
+
+checkov: synth $(CHECKOV_VENV)/.stamp
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
+
+test: lint typecheck unit cfn-lint checkov
+
+snapshots: setup
+	UPDATE_SNAPSHOTS=1 $(PY) -m pytest -q tests/test_snapshots.py
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

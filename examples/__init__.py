@@ -1,0 +1,31 @@
+"""Example stacks, one or more per pattern; ``app.py`` synthesizes all of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Stack
+from constructs import Construct
+
+from examples.orders import OrdersProcessingStack
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example stack: its stack name, class and one-line description (shown by cdk ls)."""
+
+    stack_name: str
+    stack_class: type[Stack]
+    description: str
+
+    def build(self, scope: Construct) -> Stack:
+        return self.stack_class(scope, self.stack_name, description=self.description)
+
+
+EXAMPLES: tuple[Example, ...] = (
+    Example(
+        "OrdersProcessing",
+        OrdersProcessingStack,
+        "Orders queue and FIFO orders queue, each with a 14-day dead-letter queue and alarms",
+    ),
+)

@@ -1,0 +1,35 @@
+"""AWS CDK v2 constructs for application decoupling, secure and loss-free by default.
+
+The public names are re-exported here and loaded on first use, so ``import patterns``
+costs almost nothing and pulls in only the aws-cdk-lib modules of the patterns you use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from patterns.queue_with_dlq import QueueWithDeadLetterQueue
+
+__all__ = [
+    "QueueWithDeadLetterQueue",
+]
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'patterns' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,169 @@
+"""The compliance gate: cdk-nag packs applied through CDK's ``Validations`` API.
+
+``apply_compliance_checks(app)`` registers the five cdk-nag 3.x packs; synthesis then fails
+on any unacknowledged error and records every finding in ``validation-report.json`` in the
+cloud assembly. ``python -m patterns.compliance cdk.out`` prints a summary per stack and pack.
+``acknowledge`` is how the patterns themselves record a justified exception.
+
+cdk-nag is only needed for ``apply_compliance_checks`` (``pip install
+cdk-decoupling-patterns[compliance]``); the constructs do not import it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import Acknowledgment, CfnResource, Validations
+from constructs import IConstruct
+
+PACKS: tuple[str, ...] = (
+    "AwsSolutions",
+    "NIST.800.53.R5",
+    "HIPAA.Security",
+    "PCI.DSS.321",
+    "Serverless",
+)
+REPORT_FILE = "validation-report.json"
+
+
+def apply_compliance_checks(scope: IConstruct) -> None:
+    """Register all five cdk-nag packs on ``scope`` (normally the ``App``)."""
+    from cdk_nag import (
+        AwsSolutionsChecks,
+        HIPAASecurityChecks,
+        NIST80053R5Checks,
+        PCIDSS321Checks,
+        ServerlessChecks,
+    )
+
+    Validations.of(scope).add_plugins(
+        AwsSolutionsChecks(scope),
+        NIST80053R5Checks(scope),
+        HIPAASecurityChecks(scope),
+        PCIDSS321Checks(scope),
+        ServerlessChecks(scope),
+    )
+
+
+def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
+    """Acknowledge one finding on ``scope`` and its children.
+
+    ``rule_id`` carries the pack prefix exactly as synthesis prints it
+    (``"AwsSolutions::AwsSolutions-IAM5[Resource::*]"``); without it the acknowledgement
+    matches nothing. The reason is published in docs/compliance.md.
+    """
+    pack, separator, _ = rule_id.partition("::")
+    if not separator or pack not in (*PACKS, "CloudFormation-Validate"):
+        raise ValueError(f"rule_id {rule_id!r} must start with a pack prefix such as 'AwsSolutions::'")
+    Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+
+
+def skip_checkov(resource: CfnResource, check_id: str, reason: str) -> None:
+    """Record a checkov skip on one resource, in its template metadata, with its reason.
+
+    checkov reads ``Metadata.checkov.skip`` from CloudFormation templates, so the skip is
+    as narrow as the resource, and docs/compliance.md lists it with its reason.
+    """
+    existing = resource.get_metadata("checkov") or {"skip": []}
+    existing["skip"].append({"id": check_id, "comment": reason})
+    resource.add_metadata("checkov", existing)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of one pack on one construct."""
+
+    pack: str
+    rule: str
+    severity: str
+    path: str
+    acknowledged_id: str | None = None
+    reason: str | None = None
+
+    @property
+    def stack(self) -> str:
+        return self.path.split("/", 1)[0]
+
+
+def read_findings(assembly_dir: str | Path) -> list[Finding]:
+    """Every finding recorded in the assembly's validation report (none if there is no report)."""
+    report = Path(assembly_dir) / REPORT_FILE
+    if not report.exists():
+        return []
+    findings: list[Finding] = []
+    for plugin in json.loads(report.read_text())["pluginReports"]:
+        pack = plugin["pluginName"]
+        for violation in plugin.get("violations", []):
+            for construct in violation["violatingConstructs"]:
+                findings.append(
+                    Finding(pack, violation["ruleName"], violation["severity"], construct["constructPath"])
+                )
+        for violation in plugin.get("suppressedViolations", []):
+            for construct in violation["violatingConstructs"]:
+                findings.append(
+                    Finding(
+                        pack,
+                        violation["ruleName"],
+                        violation["severity"],
+                        construct["constructPath"],
+                        violation.get("acknowledgedId"),
+                        violation.get("reason"),
+                    )
+                )
+    return findings
+
+
+def stack_names(assembly_dir: str | Path) -> list[str]:
+    """The stacks of a synthesized assembly, in manifest order."""
+    manifest = json.loads((Path(assembly_dir) / "manifest.json").read_text())
+    return [
+        name
+        for name, artifact in manifest["artifacts"].items()
+        if artifact["type"] == "aws:cloudformation:stack"
+    ]
+
+
+def summarize(assembly_dir: str | Path) -> tuple[str, int]:
+    """A per-stack, per-pack table of errors, warnings and acknowledgements.
+
+    Returns the table and the number of unacknowledged findings.
+    """
+    findings = read_findings(assembly_dir)
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for finding in findings:
+        kind = "acknowledged" if finding.acknowledged_id else finding.severity
+        counts[(finding.stack, finding.pack, kind)] += 1
+    stacks = stack_names(assembly_dir)
+    width = max([len("stack"), *(len(name) for name in stacks)])
+    lines = [
+        f"{'stack':<{width}}  {'pack':<15} {'errors':>6} {'warnings':>8} {'acknowledged':>12}"
+    ]
+    for stack in stacks:
+        for pack in PACKS:
+            lines.append(
+                f"{stack:<{width}}  {pack:<15} {counts[(stack, pack, 'error')]:>6} "
+                f"{counts[(stack, pack, 'warning')]:>8} {counts[(stack, pack, 'acknowledged')]:>12}"
+            )
+    open_findings = [f for f in findings if not f.acknowledged_id]
+    for finding in open_findings:
+        lines.append(f"UNACKNOWLEDGED {finding.severity}: {finding.rule} at {finding.path}")
+    lines.append(
+        f"{len(stacks)} stacks, {len(PACKS)} packs: {len(open_findings)} unacknowledged findings, "
+        f"{len(findings) - len(open_findings)} acknowledged (reasons in docs/compliance.md)"
+    )
+    return "\n".join(lines), len(open_findings)
+
+
+def main(argv: list[str]) -> int:
+    assembly_dir = argv[0] if argv else "cdk.out"
+    table, open_count = summarize(assembly_dir)
+    print(table)
+    return 1 if open_count else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

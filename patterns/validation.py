@@ -1,0 +1,65 @@
+"""Synth-time validation shared by every pattern.
+
+Each check skips unresolved tokens (their value is only known at deploy time) and
+raises ``ValueError`` naming the argument, the value given and the allowed range.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from aws_cdk import Duration, Token
+
+
+def check_range(
+    name: str, value: float | None, minimum: float, maximum: float, unit: str = ""
+) -> None:
+    """Raise ``ValueError`` unless ``minimum <= value <= maximum`` (``None`` and tokens pass)."""
+    if value is None or Token.is_unresolved(value):
+        return
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError(f"{name} must be a number between {minimum:g} and {maximum:g}{unit}, got NaN")
+    if not minimum <= value <= maximum:
+        raise ValueError(
+            f"{name} must be between {minimum:g}{unit} and {maximum:g}{unit}, got {value:g}{unit}"
+        )
+
+
+def check_duration(name: str, value: Duration | None, minimum: Duration, maximum: Duration) -> None:
+    """Raise ``ValueError`` unless ``value`` lies between ``minimum`` and ``maximum`` inclusive."""
+    if value is None or value.is_unresolved():
+        return
+    seconds = value.to_seconds(integral=False)
+    if not minimum.to_seconds(integral=False) <= seconds <= maximum.to_seconds(integral=False):
+        raise ValueError(
+            f"{name} must be between {minimum.to_human_string()} and "
+            f"{maximum.to_human_string()}, got {value.to_human_string()}"
+        )
+
+
+def check_not_both(first: str, first_value: object, second: str, second_value: object) -> None:
+    """Raise ``ValueError`` when two mutually exclusive arguments are both given."""
+    if first_value is not None and second_value is not None:
+        raise ValueError(f"pass either {first} or {second}, not both")
+
+
+def check_exclusive_with_existing(existing: str, given: object, options: dict[str, object]) -> None:
+    """Raise when an existing resource is passed together with options for creating a new one."""
+    if given is None:
+        return
+    clashing = sorted(name for name, value in options.items() if value is not None)
+    if clashing:
+        raise ValueError(
+            f"{', '.join(clashing)} configure a new resource and cannot be combined with "
+            f"{existing}; set them on the existing resource or drop {existing}"
+        )
+
+
+def check_unique(name: str, values: Iterable[str]) -> None:
+    """Raise ``ValueError`` when ``values`` repeats an item."""
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{name} {value!r} is used twice; each must be unique")
+        seen.add(value)

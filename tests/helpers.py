@@ -1,0 +1,97 @@
+"""Helpers for the tests: synthesizing stacks, reading templates, comparing snapshots."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
+
+SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshots"
+
+
+def synth_stack(build: Callable[[cdk.Stack], object], stack_name: str = "Test") -> Template:
+    """Build one stack with ``build`` and return its template (no cdk-nag, for speed)."""
+    app = cdk.App()
+    stack = cdk.Stack(app, stack_name)
+    build(stack)
+    return Template.from_stack(stack)
+
+
+def resources_of(template: Template, resource_type: str) -> dict[str, Any]:
+    """All resources of one type, keyed by logical ID."""
+    return dict(template.find_resources(resource_type))
+
+
+def by_path(template: Template, resource_type: str, path_suffix: str) -> dict[str, Any]:
+    """The one resource of ``resource_type`` whose construct path ends with ``path_suffix``."""
+    matches = [
+        resource
+        for resource in template.find_resources(resource_type).values()
+        if resource.get("Metadata", {}).get("aws:cdk:path", "").endswith(path_suffix)
+    ]
+    assert len(matches) == 1, f"expected one {resource_type} at *{path_suffix}, found {len(matches)}"
+    return matches[0]
+
+
+def logical_id(template: Template, resource_type: str, path_suffix: str) -> str:
+    """The logical ID of the resource at ``path_suffix`` (found by path, never hard-coded)."""
+    matches = [
+        key
+        for key, resource in template.find_resources(resource_type).items()
+        if resource.get("Metadata", {}).get("aws:cdk:path", "").endswith(path_suffix)
+    ]
+    assert len(matches) == 1, f"expected one {resource_type} at *{path_suffix}, found {len(matches)}"
+    return matches[0]
+
+
+@dataclass
+class SynthesizedApp:
+    """The example app after synthesis: its assembly folder and templates."""
+
+    outdir: Path
+    assembly: cdk.cx_api.CloudAssembly
+
+    def template(self, stack_name: str) -> Template:
+        return Template.from_json(self.template_json(stack_name))
+
+    def template_json(self, stack_name: str) -> dict[str, Any]:
+        stack = self.assembly.get_stack_by_name(stack_name)
+        return dict(stack.template)
+
+
+def synthesize_examples(outdir: Path) -> SynthesizedApp:
+    """Synthesize the example app (all stacks, compliance gate on) into ``outdir``."""
+    from app import build_app
+
+    app = build_app(outdir=str(outdir))
+    return SynthesizedApp(outdir, app.synth())
+
+
+def normalized(template: dict[str, Any]) -> dict[str, Any]:
+    """The template without what changes with every CDK release (version metadata)."""
+    template = json.loads(json.dumps(template))
+    template.get("Resources", {}).pop("CDKMetadata", None)
+    template.get("Conditions", {}).pop("CDKMetadataAvailable", None)
+    if not template.get("Conditions", True):
+        template.pop("Conditions")
+    return template
+
+
+def assert_matches_snapshot(name: str, template: dict[str, Any]) -> None:
+    """Compare with ``tests/snapshots/<name>.json``; ``UPDATE_SNAPSHOTS=1`` rewrites it."""
+    path = SNAPSHOT_DIR / f"{name}.json"
+    actual = normalized(template)
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        path.write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n")
+    assert path.exists(), f"no snapshot {path.name}: run `make snapshots` and review the diff"
+    expected = json.loads(path.read_text())
+    assert actual == expected, (
+        f"{name} differs from its snapshot; if the change is intended, run `make snapshots` "
+        "and commit the reviewed diff"
+    )
