@@ -12,12 +12,20 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
-SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshots"
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT_DIR = ROOT / "tests" / "snapshots"
+# The feature flags of cdk.json, so unit tests see the templates a new user gets.
+CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+
+
+def new_app(**kwargs: Any) -> cdk.App:
+    """An App with the project's feature flags."""
+    return cdk.App(context=dict(CDK_CONTEXT), **kwargs)
 
 
 def synth_stack(build: Callable[[cdk.Stack], object], stack_name: str = "Test") -> Template:
     """Build one stack with ``build`` and return its template (no cdk-nag, for speed)."""
-    app = cdk.App()
+    app = new_app()
     stack = cdk.Stack(app, stack_name)
     build(stack)
     return Template.from_stack(stack)
