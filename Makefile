@@ -28,6 +28,7 @@ CDK := cdk --no-notices
 help:
 	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
 	@echo "make test    set up, then lint, type-check, unit tests, cfn-lint and checkov"
+	@echo "make docs    regenerate docs/compliance.md from the synthesized example app"
 	@echo "make snapshots  rewrite the example-stack snapshots after an intended change"
 	@echo "make clean   remove build output (keeps the virtualenvs and node_modules)"
 
@@ -71,7 +72,10 @@ checkov: synth $(CHECKOV_VENV)/.stamp
 test: lint typecheck unit cfn-lint checkov
 
 snapshots: setup
-	UPDATE_SNAPSHOTS=1 $(PY) -m pytest -q tests/test_snapshots.py
+	UPDATE_SNAPSHOTS=1 $(PY) -m pytest -q tests/test_examples.py -k snapshot
+
+docs: synth
+	$(PY) -m patterns.compliance --markdown cdk.out > docs/compliance.md
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

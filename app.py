@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import App
 
 from examples import EXAMPLES
 from patterns.compliance import apply_compliance_checks
 
 
-def build_app(outdir: str | None = None) -> App:
+def build_app(outdir: str | None = None, context: dict[str, Any] | None = None) -> App:
     """Build the app with every example stack and the compliance gate applied."""
-    app = App(outdir=outdir)
+    app = App(outdir=outdir, context=context)
     for example in EXAMPLES:
         example.build(app)
     apply_compliance_checks(app)

@@ -37,7 +37,9 @@ class AlarmTopic(Construct):
                     "StringEquals": {"aws:SourceAccount": stack.account},
                     "ArnLike": {
                         "aws:SourceArn": stack.format_arn(
-                            service="cloudwatch", resource="alarm", resource_name="*",
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name="*",
                             arn_format=ArnFormat.COLON_RESOURCE_NAME,
                         )
                     },
@@ -55,5 +57,9 @@ class AlarmTopic(Construct):
             )
         )
         self.action: cloudwatch.IAlarmAction = cloudwatch_actions.SnsAction(self.topic)
-        CfnOutput(self, "AlarmTopicArn", value=self.topic.topic_arn,
-                  description="Subscribe to this topic to receive the stack's alarms")
+        CfnOutput(
+            self,
+            "AlarmTopicArn",
+            value=self.topic.topic_arn,
+            description="Subscribe to this topic to receive the stack's alarms",
+        )

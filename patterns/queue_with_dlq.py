@@ -214,7 +214,9 @@ class QueueWithDeadLetterQueue(Construct):
             fifo_settings["content_based_deduplication"] = content_based_deduplication or None
             if high_throughput_fifo:
                 fifo_settings["deduplication_scope"] = sqs.DeduplicationScope.MESSAGE_GROUP
-                fifo_settings["fifo_throughput_limit"] = sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID
+                fifo_settings["fifo_throughput_limit"] = (
+                    sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID
+                )
 
         self._queue = sqs.Queue(
             self,
@@ -256,7 +258,9 @@ class QueueWithDeadLetterQueue(Construct):
                         period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
                     ),
                     threshold=1,
-                    description=f"Messages failed processing and wait in the DLQ of {self.node.path}",
+                    description=(
+                        f"Messages failed processing and wait in the DLQ of {self.node.path}"
+                    ),
                     actions=alarm_actions,
                 )
             )

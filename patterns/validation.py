@@ -19,7 +19,9 @@ def check_range(
     if value is None or Token.is_unresolved(value):
         return
     if isinstance(value, float) and math.isnan(value):
-        raise ValueError(f"{name} must be a number between {minimum:g} and {maximum:g}{unit}, got NaN")
+        raise ValueError(
+            f"{name} must be a number between {minimum:g} and {maximum:g}{unit}, got NaN"
+        )
     if not minimum <= value <= maximum:
         raise ValueError(
             f"{name} must be between {minimum:g}{unit} and {maximum:g}{unit}, got {value:g}{unit}"

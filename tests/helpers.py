@@ -18,9 +18,13 @@ SNAPSHOT_DIR = ROOT / "tests" / "snapshots"
 CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
 
 
+# As the CDK CLI does: record each resource's construct path in its metadata.
+PATH_METADATA = {"aws:cdk:enable-path-metadata": True}
+
+
 def new_app(**kwargs: Any) -> cdk.App:
-    """An App with the project's feature flags."""
-    return cdk.App(context=dict(CDK_CONTEXT), **kwargs)
+    """An App with the project's feature flags and path metadata, as the CLI would make it."""
+    return cdk.App(context={**CDK_CONTEXT, **PATH_METADATA}, **kwargs)
 
 
 def synth_stack(build: Callable[[cdk.Stack], object], stack_name: str = "Test") -> Template:
@@ -43,8 +47,10 @@ def by_path(template: Template, resource_type: str, path_suffix: str) -> dict[st
         for resource in template.find_resources(resource_type).values()
         if resource.get("Metadata", {}).get("aws:cdk:path", "").endswith(path_suffix)
     ]
-    assert len(matches) == 1, f"expected one {resource_type} at *{path_suffix}, found {len(matches)}"
-    return matches[0]
+    assert len(matches) == 1, (
+        f"expected one {resource_type} at *{path_suffix}, found {len(matches)}"
+    )
+    return dict(matches[0])
 
 
 def logical_id(template: Template, resource_type: str, path_suffix: str) -> str:
@@ -54,8 +60,10 @@ def logical_id(template: Template, resource_type: str, path_suffix: str) -> str:
         for key, resource in template.find_resources(resource_type).items()
         if resource.get("Metadata", {}).get("aws:cdk:path", "").endswith(path_suffix)
     ]
-    assert len(matches) == 1, f"expected one {resource_type} at *{path_suffix}, found {len(matches)}"
-    return matches[0]
+    assert len(matches) == 1, (
+        f"expected one {resource_type} at *{path_suffix}, found {len(matches)}"
+    )
+    return str(matches[0])
 
 
 @dataclass
@@ -70,14 +78,14 @@ class SynthesizedApp:
 
     def template_json(self, stack_name: str) -> dict[str, Any]:
         stack = self.assembly.get_stack_by_name(stack_name)
-        return dict(stack.template)
+        return dict(stack.template)  # a fresh copy
 
 
 def synthesize_examples(outdir: Path) -> SynthesizedApp:
     """Synthesize the example app (all stacks, compliance gate on) into ``outdir``."""
     from app import build_app
 
-    app = build_app(outdir=str(outdir))
+    app = build_app(outdir=str(outdir), context={**CDK_CONTEXT, **PATH_METADATA})
     return SynthesizedApp(outdir, app.synth())
 
 

@@ -1,0 +1,58 @@
+"""The example app as a whole: compliance gate, snapshots, stack metadata, compliance docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from examples import EXAMPLES
+from patterns.compliance import read_findings, render_compliance_doc, summarize
+from tests.helpers import ROOT, SynthesizedApp, assert_matches_snapshot
+
+STACKS = [example.stack_name for example in EXAMPLES]
+
+
+def test_every_example_is_synthesized(examples_app: SynthesizedApp) -> None:
+    names = [stack.stack_name for stack in examples_app.assembly.stacks]
+    assert sorted(names) == sorted(STACKS)
+
+
+def test_no_unacknowledged_compliance_finding(examples_app: SynthesizedApp) -> None:
+    table, open_count = summarize(examples_app.outdir)
+    assert open_count == 0, table
+
+
+def test_the_gate_reports_all_five_packs(examples_app: SynthesizedApp) -> None:
+    table, _ = summarize(examples_app.outdir)
+    for pack in ("AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321", "Serverless"):
+        assert pack in table
+
+
+def test_every_acknowledgement_has_a_specific_reason(examples_app: SynthesizedApp) -> None:
+    acknowledged = [f for f in read_findings(examples_app.outdir) if f.acknowledged_id]
+    for finding in acknowledged:
+        assert finding.reason, finding
+        assert len(finding.reason.split()) >= 8, finding
+
+
+def test_compliance_doc_is_current(examples_app: SynthesizedApp) -> None:
+    expected = render_compliance_doc(examples_app.outdir)
+    actual = (ROOT / "docs" / "compliance.md").read_text()
+    assert actual == expected, "docs/compliance.md is stale: run `make docs` and commit it"
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_snapshot(examples_app: SynthesizedApp, stack_name: str) -> None:
+    assert_matches_snapshot(stack_name, examples_app.template_json(stack_name))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=STACKS)
+def test_stack_has_a_description(examples_app: SynthesizedApp, example) -> None:
+    template = examples_app.template_json(example.stack_name)
+    assert template["Description"] == example.description
+
+
+def test_snapshots_have_no_orphans() -> None:
+    files = {path.stem for path in Path(ROOT / "tests" / "snapshots").glob("*.json")}
+    assert files == set(STACKS)
