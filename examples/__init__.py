@@ -8,6 +8,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from examples.orders import OrdersProcessingStack
+from examples.work_spike import WorkSpikeStack
 
 
 @dataclass(frozen=True)
@@ -27,5 +28,10 @@ EXAMPLES: tuple[Example, ...] = (
         "OrdersProcessing",
         OrdersProcessingStack,
         "Orders queue and FIFO orders queue, each with a 14-day dead-letter queue and alarms",
+    ),
+    Example(
+        "WorkSpike",
+        WorkSpikeStack,
+        "A queue that absorbs a spike of 1,000 videos; a consumer fleet drains it 10 at a time",
     ),
 )
