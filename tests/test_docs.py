@@ -69,3 +69,11 @@ CODE_BLOCKS = [
 @pytest.mark.parametrize("code", CODE_BLOCKS)
 def test_code_block_synthesizes(code: str) -> None:
     exec(compile(code, "<doc>", "exec"), {"__name__": "__doc_example__"})
+
+
+@pytest.mark.parametrize("cls", _constructs(), ids=lambda c: c.__name__)
+def test_pattern_page_shows_its_generated_diagram(cls: type) -> None:
+    name = _doc_for(cls).stem
+    assert f"![architecture](../diagrams/{name}.png)" in _doc_for(cls).read_text()
+    assert (ROOT / "docs" / "diagrams" / f"{name}.png").stat().st_size > 10_000
+    assert f'"{name}"' in (ROOT / "docs" / "diagrams" / "generate.py").read_text()
