@@ -53,6 +53,12 @@ SNS_MAX_MESSAGE_BYTES = 262_144
 # A topic policy statement names 1 to 200 principals.
 MAX_PUBLISHER_ACCOUNTS = 200
 TOPIC_NAME_MAX_LENGTH = 256
+_RAW_PROTOCOLS = (
+    sns.SubscriptionProtocol.SQS,
+    sns.SubscriptionProtocol.HTTP,
+    sns.SubscriptionProtocol.HTTPS,
+    sns.SubscriptionProtocol.FIREHOSE,
+)
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _AWS_MANAGED_KEY = re.compile(r"alias/aws/")
 
@@ -648,6 +654,11 @@ class ProtocolSubscriber(Construct):
                 f"subscription protocol {config.protocol.value} is not available on a FIFO "
                 "topic: SNS FIFO topics deliver to SQS queues only"
             )
+        if config.raw_message_delivery and config.protocol not in _RAW_PROTOCOLS:
+            raise ValueError(
+                f"raw_message_delivery is not available for protocol {config.protocol.value}: "
+                "SNS delivers raw messages to SQS, HTTP/S and Firehose only"
+            )
         validate_filter_policies(config.filter_policy, config.filter_policy_with_message_body)
         self._alarms: list[cloudwatch.Alarm] = []
         if config.dead_letter_queue is None:
@@ -660,9 +671,8 @@ class ProtocolSubscriber(Construct):
         self._subscription_dead_letter_queue = dead_letter_queue
         wrapper.dead_letter_queue = dead_letter_queue
         self._subscription = topic.add_subscription(wrapper)
-        dead_letter_policy = getattr(dead_letter_queue, "policy", None)
-        if isinstance(dead_letter_policy, sqs.QueuePolicy):
-            self._subscription.node.add_dependency(dead_letter_policy)
+        if isinstance(dead_letter_queue, sqs.Queue):
+            _depend_on_policy(self._subscription, dead_letter_queue)
 
     @property
     def subscription(self) -> sns.Subscription:
@@ -716,6 +726,13 @@ class _WithDeadLetterQueue:
 
 
 # --- shared helpers --------------------------------------------------------------------
+
+
+def _depend_on_policy(subscription: sns.Subscription, queue: sqs.Queue) -> None:
+    """Create ``subscription`` only after the policy that lets SNS write to ``queue``."""
+    policy = queue.node.try_find_child("Policy")
+    if isinstance(policy, sqs.QueuePolicy):
+        subscription.node.add_dependency(policy)
 
 
 def _sns_send_statement(topic: sns.ITopic, queue_arn: str) -> iam.PolicyStatement:
@@ -841,8 +858,7 @@ def _subscribe_queue(
     # write to the subscription DLQ: messages published in between would be lost.
     if policy_result.policy_dependable is not None:
         subscription.node.add_dependency(policy_result.policy_dependable)
-    if dead_letter_queue.policy is not None:
-        subscription.node.add_dependency(dead_letter_queue.policy)
+    _depend_on_policy(subscription, dead_letter_queue)
     if isinstance(queue_key, kms.Key):
         subscription.node.add_dependency(queue_key)
     alarm = _subscription_dlq_alarm(scope, dead_letter_queue, alarm_actions)
@@ -851,13 +867,25 @@ def _subscribe_queue(
     )
 
 
+def _key_name(key: kms.IKey) -> str:
+    alias_name = getattr(key, "alias_name", None)
+    return alias_name if isinstance(alias_name, str) else key.key_arn
+
+
+def _is_aws_managed(key: kms.IKey) -> bool:
+    """Whether ``key`` is (an alias of) an AWS-managed key, as far as synth can tell."""
+    for name in (getattr(key, "alias_name", None), key.key_arn):
+        resolved = isinstance(name, str) and not Token.is_unresolved(name)
+        if resolved and _AWS_MANAGED_KEY.search(str(name)):
+            return True
+    return False
+
+
 def _check_queue_key_usable(queue: sqs.IQueue) -> None:
     """Refuse a queue encrypted with the AWS-managed SQS key: SNS cannot use it."""
-    aws_managed = queue.encryption_type == sqs.QueueEncryption.KMS_MANAGED
     key = queue.encryption_master_key
-    if key is not None and not Token.is_unresolved(key.key_arn):
-        aws_managed = aws_managed or bool(_AWS_MANAGED_KEY.search(key.key_arn))
-    if aws_managed:
+    aws_managed = queue.encryption_type == sqs.QueueEncryption.KMS_MANAGED
+    if aws_managed or (key is not None and _is_aws_managed(key)):
         raise ValueError(
             f"queue {queue.node.path} is encrypted with the AWS-managed key alias/aws/sqs, "
             "whose policy cannot admit SNS: every message would be dropped. Re-encrypt it "
@@ -964,13 +992,9 @@ def _validate_topic(
                 f"topic_name {topic_name!r} must be 1 to {TOPIC_NAME_MAX_LENGTH} characters of "
                 "letters, digits, hyphens and underscores (including '.fifo' for FIFO topics)"
             )
-    if (
-        encryption_key is not None
-        and not Token.is_unresolved(encryption_key.key_arn)
-        and _AWS_MANAGED_KEY.search(encryption_key.key_arn)
-    ):
+    if encryption_key is not None and _is_aws_managed(encryption_key):
         raise ValueError(
-            f"encryption_key {encryption_key.key_arn!r} is an AWS-managed key, whose policy "
+            f"encryption_key {_key_name(encryption_key)!r} is an AWS-managed key, whose policy "
             "cannot admit other services or accounts; pass a customer-managed key"
         )
     for account in publisher_accounts:
