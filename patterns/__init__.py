@@ -10,14 +10,28 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from patterns.amazon_mq import (
+        AmazonMqBroker,
+        BrokerEngine,
+        BrokerProtocol,
+        MaintenanceWindow,
+    )
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
 __all__ = [
+    "AmazonMqBroker",
+    "BrokerEngine",
+    "BrokerProtocol",
+    "MaintenanceWindow",
     "QueueWithDeadLetterQueue",
 ]
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "AmazonMqBroker": "patterns.amazon_mq",
+    "BrokerEngine": "patterns.amazon_mq",
+    "BrokerProtocol": "patterns.amazon_mq",
+    "MaintenanceWindow": "patterns.amazon_mq",
     "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
 }
 
