@@ -131,10 +131,8 @@ def _settle_default_security_group_handler(stack: Stack) -> None:
     """
     provider = stack.node.find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
     handler = provider.node.find_child("Handler")
-    role = provider.node.find_child("Role")
     assert isinstance(handler, CfnResource)
-    assert isinstance(role, CfnResource)
-    handler.remove_dependency(role)
+    handler.add_deletion_override("DependsOn")
     for check, reason in (
         (
             "CKV_AWS_116",
