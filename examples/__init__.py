@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aws_cdk import Stack
 from constructs import Construct
 
+from examples.broker_migration import BrokerMigrationStack
 from examples.order_fan_out import OrderFanOutFifoStack, OrderFanOutStack
 from examples.orders import OrdersProcessingStack
 from examples.work_spike import WorkSpikeStack
@@ -46,5 +47,10 @@ EXAMPLES: tuple[Example, ...] = (
         OrderFanOutFifoStack,
         "FIFO SNS fan-out keeping each customer's orders in sequence for ledger and inventory "
         "FIFO queues",
+    ),
+    Example(
+        "BrokerMigration",
+        BrokerMigrationStack,
+        "Private ActiveMQ active/standby broker for an on-premises MQTT and OpenWire application",
     ),
 )

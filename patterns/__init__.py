@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
     from patterns.sns_fan_out import (
         ExistingQueueSubscriber,
@@ -20,8 +21,12 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "AmazonMqBroker",
+    "BrokerEngine",
+    "BrokerProtocol",
     "ExistingQueueSubscriber",
     "FanOutQueue",
+    "MaintenanceWindow",
     "ProtocolSubscriber",
     "QueueOptions",
     "QueueSubscriber",
@@ -31,13 +36,17 @@ __all__ = [
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "AmazonMqBroker": "patterns.amazon_mq",
+    "BrokerEngine": "patterns.amazon_mq",
+    "BrokerProtocol": "patterns.amazon_mq",
+    "ExistingQueueSubscriber": "patterns.sns_fan_out",
+    "FanOutQueue": "patterns.sns_fan_out",
+    "MaintenanceWindow": "patterns.amazon_mq",
+    "ProtocolSubscriber": "patterns.sns_fan_out",
     "QueueOptions": "patterns.queue_with_dlq",
+    "QueueSubscriber": "patterns.sns_fan_out",
     "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
     "SnsToSqsFanOut": "patterns.sns_fan_out",
-    "FanOutQueue": "patterns.sns_fan_out",
-    "ExistingQueueSubscriber": "patterns.sns_fan_out",
-    "ProtocolSubscriber": "patterns.sns_fan_out",
-    "QueueSubscriber": "patterns.sns_fan_out",
 }
 
 
