@@ -10,15 +10,23 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
+    from patterns.shard_planning import StreamThroughput, plan_shard_count
 
 __all__ = [
+    "KinesisToFirehoseToS3",
     "QueueWithDeadLetterQueue",
+    "StreamThroughput",
+    "plan_shard_count",
 ]
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "KinesisToFirehoseToS3": "patterns.kinesis_firehose_s3",
     "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
+    "StreamThroughput": "patterns.shard_planning",
+    "plan_shard_count": "patterns.shard_planning",
 }
 
 
