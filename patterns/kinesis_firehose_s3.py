@@ -6,7 +6,17 @@ import json
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Annotations, ArnFormat, Duration, Names, RemovalPolicy, Size, Stack, Token
+from aws_cdk import (
+    Annotations,
+    ArnFormat,
+    Duration,
+    Names,
+    RemovalPolicy,
+    Size,
+    SizeRoundingBehavior,
+    Stack,
+    Token,
+)
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
@@ -746,12 +756,10 @@ def _validate(
         "buffering_interval", buffering_interval, Duration.seconds(0), BUFFERING_INTERVAL_MAX
     )
     if not buffering_size.is_unresolved():
-        check_range(
-            "buffering_size",
-            buffering_size.to_mebibytes(),
-            *BUFFERING_SIZE_MIB_RANGE,
-            " MiB",
-        )
+        mebibytes = buffering_size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
+        check_range("buffering_size", mebibytes, *BUFFERING_SIZE_MIB_RANGE, " MiB")
+        if mebibytes != int(mebibytes):
+            raise ValueError(f"buffering_size must be a whole number of MiB, got {mebibytes:g} MiB")
     if compression.value not in COMPRESSION_FORMATS:
         raise ValueError(
             f"compression {compression.value!r} is not a Firehose S3 compression format; use "
