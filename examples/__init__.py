@@ -8,6 +8,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from examples.orders import OrdersProcessingStack
+from examples.truck_positions import TruckPositionsStack
 
 
 @dataclass(frozen=True)
@@ -27,5 +28,10 @@ EXAMPLES: tuple[Example, ...] = (
         "OrdersProcessing",
         OrdersProcessingStack,
         "Orders queue and FIFO orders queue, each with a 14-day dead-letter queue and alarms",
+    ),
+    Example(
+        "TruckPositions",
+        TruckPositionsStack,
+        "GPS positions of 100 trucks: Kinesis stream keyed by truck, Firehose to S3, alarms",
     ),
 )
