@@ -728,7 +728,8 @@ def _validate(
         },
     )
     check_not_both("shard_count", shard_count, "throughput", throughput)
-    check_range("shard_count", shard_count, 1, float("inf"))
+    if shard_count is not None and not Token.is_unresolved(shard_count) and shard_count < 1:
+        raise ValueError(f"shard_count must be at least 1, got {shard_count}")
     if throughput is not None:
         _ = throughput.shard_count  # raises ValueError for an invalid workload
     if stream_mode == kinesis.StreamMode.ON_DEMAND and (

@@ -547,7 +547,7 @@ def test_rejects_shard_count_with_throughput() -> None:
 
 
 def test_rejects_shard_count_below_one() -> None:
-    with pytest.raises(ValueError, match=r"shard_count must be between 1 and inf, got 0"):
+    with pytest.raises(ValueError, match=r"shard_count must be at least 1, got 0"):
         _build(shard_count=0)
 
 
