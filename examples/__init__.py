@@ -10,6 +10,7 @@ from constructs import Construct
 from examples.broker_migration import BrokerMigrationStack
 from examples.order_fan_out import OrderFanOutFifoStack, OrderFanOutStack
 from examples.orders import OrdersProcessingStack
+from examples.truck_positions import TruckPositionsStack
 from examples.work_spike import WorkSpikeStack
 
 
@@ -52,5 +53,10 @@ EXAMPLES: tuple[Example, ...] = (
         "BrokerMigration",
         BrokerMigrationStack,
         "Private ActiveMQ active/standby broker for an on-premises MQTT and OpenWire application",
+    ),
+    Example(
+        "TruckPositions",
+        TruckPositionsStack,
+        "GPS positions of 100 trucks: Kinesis stream keyed by truck, Firehose to S3, alarms",
     ),
 )

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
+    from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
+    from patterns.shard_planning import StreamThroughput, plan_shard_count
     from patterns.sns_fan_out import (
         ExistingQueueSubscriber,
         FanOutQueue,
@@ -26,12 +28,15 @@ __all__ = [
     "BrokerProtocol",
     "ExistingQueueSubscriber",
     "FanOutQueue",
+    "KinesisToFirehoseToS3",
     "MaintenanceWindow",
     "ProtocolSubscriber",
     "QueueOptions",
     "QueueSubscriber",
     "QueueWithDeadLetterQueue",
     "SnsToSqsFanOut",
+    "StreamThroughput",
+    "plan_shard_count",
 ]
 
 # public name -> module that defines it
@@ -41,12 +46,15 @@ _EXPORTS: dict[str, str] = {
     "BrokerProtocol": "patterns.amazon_mq",
     "ExistingQueueSubscriber": "patterns.sns_fan_out",
     "FanOutQueue": "patterns.sns_fan_out",
+    "KinesisToFirehoseToS3": "patterns.kinesis_firehose_s3",
     "MaintenanceWindow": "patterns.amazon_mq",
     "ProtocolSubscriber": "patterns.sns_fan_out",
     "QueueOptions": "patterns.queue_with_dlq",
     "QueueSubscriber": "patterns.sns_fan_out",
     "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
     "SnsToSqsFanOut": "patterns.sns_fan_out",
+    "StreamThroughput": "patterns.shard_planning",
+    "plan_shard_count": "patterns.shard_planning",
 }
 
 
