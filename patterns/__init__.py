@@ -11,14 +11,21 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
+    from patterns.s3_event_fan_out import S3EventFanOut, S3EventRule, s3_event_body_filter
 
 __all__ = [
     "QueueWithDeadLetterQueue",
+    "S3EventFanOut",
+    "S3EventRule",
+    "s3_event_body_filter",
 ]
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
+    "S3EventFanOut": "patterns.s3_event_fan_out",
+    "S3EventRule": "patterns.s3_event_fan_out",
+    "s3_event_body_filter": "patterns.s3_event_fan_out",
 }
 
 
