@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aws_cdk import Stack
 from constructs import Construct
 
+from examples.image_uploads import ImageUploadsStack
 from examples.orders import OrdersProcessingStack
 
 
@@ -27,5 +28,10 @@ EXAMPLES: tuple[Example, ...] = (
         "OrdersProcessing",
         OrdersProcessingStack,
         "Orders queue and FIFO orders queue, each with a 14-day dead-letter queue and alarms",
+    ),
+    Example(
+        "ImageUploads",
+        ImageUploadsStack,
+        "Uploads under images/ fan out from S3 via SNS to thumbnail, metadata and audit queues",
     ),
 )
