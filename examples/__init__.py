@@ -8,6 +8,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from examples.image_uploads import ImageUploadsStack
+from examples.order_fan_out import OrderFanOutFifoStack, OrderFanOutStack
 from examples.orders import OrdersProcessingStack
 
 
@@ -28,6 +29,18 @@ EXAMPLES: tuple[Example, ...] = (
         "OrdersProcessing",
         OrdersProcessingStack,
         "Orders queue and FIFO orders queue, each with a 14-day dead-letter queue and alarms",
+    ),
+    Example(
+        "OrderFanOut",
+        OrderFanOutStack,
+        "One order, three applications: SNS fan-out to shipping (filtered), billing and "
+        "analytics queues, each with its DLQ and subscription DLQ",
+    ),
+    Example(
+        "OrderFanOutFifo",
+        OrderFanOutFifoStack,
+        "FIFO SNS fan-out keeping each customer's orders in sequence for ledger and inventory "
+        "FIFO queues",
     ),
     Example(
         "ImageUploads",
