@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import jsii
 from aws_cdk import Duration, Names, RemovalPolicy, Stack, Token
@@ -21,6 +21,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.interfaces.aws_s3 import IBucketRef
 from constructs import Construct, IConstruct
 
 from patterns.buckets import (
@@ -29,13 +30,14 @@ from patterns.buckets import (
     create_secure_bucket,
 )
 from patterns.compliance import acknowledge, skip_checkov
-from patterns.sns_fan_out import SnsToSqsFanOut
+from patterns.sns_fan_out import ExistingQueueSubscriber, FanOutQueue, SnsToSqsFanOut
 from patterns.validation import check_exclusive_with_existing
 
 if TYPE_CHECKING:
     from typing import Unpack
 
-    from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
+    from patterns.queue_with_dlq import QueueOptions
+    from patterns.sns_fan_out import QueueSubscriber
 
 S3_SERVICE_PRINCIPAL = "s3.amazonaws.com"
 # S3 FilterRule: "The maximum length is 1,024 characters" (S3 API reference, FilterRule).
@@ -226,7 +228,6 @@ class S3EventFanOut(Construct):
             topic=topic,
         )
         self._rules = rules
-        self._alarm_actions = tuple(alarm_actions)
         stack = Stack.of(self)
 
         self._encryption_key: kms.IKey | None = None
@@ -331,7 +332,7 @@ class S3EventFanOut(Construct):
         return self._fan_out
 
     @property
-    def subscribers(self) -> list[QueueWithDeadLetterQueue]:
+    def subscribers(self) -> list[QueueSubscriber]:
         """What :meth:`add_queue` returned, in order."""
         return list(self._fan_out.subscribers)
 
@@ -339,6 +340,27 @@ class S3EventFanOut(Construct):
     def alarms(self) -> list[cloudwatch.Alarm]:
         """Every alarm: the topic's and those of each subscriber."""
         return list(self._fan_out.alarms)
+
+    @overload
+    def add_queue(
+        self,
+        construct_id: str,
+        *,
+        queue: None = None,
+        filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
+        raw_message_delivery: bool = False,
+        **queue_options: Unpack[QueueOptions],
+    ) -> FanOutQueue: ...
+
+    @overload
+    def add_queue(
+        self,
+        construct_id: str,
+        *,
+        queue: sqs.IQueue,
+        filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
+        raw_message_delivery: bool = False,
+    ) -> ExistingQueueSubscriber: ...
 
     def add_queue(
         self,
@@ -348,34 +370,40 @@ class S3EventFanOut(Construct):
         filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
         raw_message_delivery: bool = False,
         **queue_options: Unpack[QueueOptions],
-    ) -> QueueWithDeadLetterQueue:
+    ) -> FanOutQueue | ExistingQueueSubscriber:
         """Subscribe a new queue with its DLQ (or an existing ``queue``) to the events.
 
+        :param construct_id: ID of the subscriber; unique within this pattern.
+        :param queue: An existing standard queue to subscribe instead of a new one.
+            Default: a new :class:`QueueWithDeadLetterQueue`.
         :param filter_policy_with_message_body: Receive only events whose JSON body matches,
             for example ``s3_event_body_filter(key_suffixes=[".jpg"])``. Default: every event.
             Attribute filter policies are not offered: S3 events carry no message attributes,
             so they would drop every event.
         :param raw_message_delivery: Deliver the S3 event JSON itself instead of the SNS
             envelope around it. Default: ``False`` (the envelope, with its ``Message`` field).
-        :param queue_options: Options of the new queue, as for ``QueueWithDeadLetterQueue``;
+        :param queue_options: Options of a new queue, as for ``QueueWithDeadLetterQueue``;
             ``alarm_actions`` defaults to this pattern's.
+        :returns: What ``SnsToSqsFanOut.add_queue`` returns: a ``FanOutQueue`` (queue, DLQ,
+            subscription, subscription DLQ, alarms) or, for an existing queue, an
+            ``ExistingQueueSubscriber`` (queue, subscription, subscription DLQ, alarms).
         """
         if queue_options.get("fifo"):
             raise ValueError(
                 f"add_queue({construct_id!r}, fifo=True): S3 publishes to a standard topic, "
                 "which delivers to standard queues only"
             )
-        queue_options.setdefault("alarm_actions", self._alarm_actions)
-        subscriber = self._fan_out.add_queue(
+        subscriber: FanOutQueue | ExistingQueueSubscriber = self._fan_out.add_queue(
             construct_id,
-            queue=queue,
+            queue=queue,  # type: ignore[arg-type]  # either overload: the fan-out checks options
             filter_policy_with_message_body=filter_policy_with_message_body,
             raw_message_delivery=raw_message_delivery,
             **queue_options,
         )
-        # Notifications start only once the queue, its policy and subscription exist, so the
-        # first events reach every subscriber.
-        self._notifications.node.add_dependency(subscriber.queue)
+        # Notifications start only once the subscription exists (and, through its own
+        # dependencies, the queue policy and keys it needs), so the first events reach
+        # every subscriber.
+        self._notifications.node.add_dependency(subscriber.subscription)
         return subscriber
 
     def grant_read(self, grantee: iam.IGrantable, objects_key_pattern: str = "*") -> iam.Grant:
@@ -395,7 +423,7 @@ class _TopicDestination:
         self._topic = topic
         self._dependencies = list(dependencies)
 
-    def bind(self, scope: Construct, bucket: s3.IBucket) -> s3.BucketNotificationDestinationConfig:
+    def bind(self, scope: Construct, bucket: IBucketRef) -> s3.BucketNotificationDestinationConfig:
         return s3.BucketNotificationDestinationConfig(
             arn=self._topic.topic_arn,
             type=s3.BucketNotificationDestinationType.TOPIC,
@@ -455,7 +483,7 @@ def _acknowledge_notifications_handler(stack: Stack, notifications: IConstruct) 
                 "only s3:GetBucketNotification and s3:PutBucketNotification on this one bucket.",
             )
     handler = stack.node.try_find_child(NOTIFICATIONS_HANDLER_ID)
-    if handler is None or handler.node.try_find_child("Acknowledged") is not None:
+    if not isinstance(handler, Construct) or handler.node.try_find_child("Acknowledged"):
         return
     Construct(handler, "Acknowledged")  # marks the handler as done, creates no resource
     function = handler.node.find_child("Resource")
