@@ -65,7 +65,9 @@ def _tls_deny(template: Template, queue_path: str) -> dict[str, object]:
     }
 
 
-def _statements(resource: dict[str, typing.Any], document: str = "PolicyDocument") -> list:
+def _statements(
+    resource: dict[str, typing.Any], document: str = "PolicyDocument"
+) -> list[typing.Any]:
     return list(resource["Properties"][document]["Statement"])
 
 
