@@ -23,12 +23,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 CDK := cdk --no-notices
 
-.PHONY: help setup synth test lint typecheck unit cfn-lint checkov snapshots docs clean
+.PHONY: help setup synth test lint typecheck unit cfn-lint checkov snapshots docs diagrams clean
 
 help:
 	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
 	@echo "make test    set up, then lint, type-check, unit tests, cfn-lint and checkov"
 	@echo "make docs    regenerate docs/compliance.md from the synthesized example app"
+	@echo "make diagrams  regenerate the pattern diagrams docs/diagrams/*.png (needs Graphviz)"
 	@echo "make snapshots  rewrite the example-stack snapshots after an intended change"
 	@echo "make clean   remove build output (keeps the virtualenvs and node_modules)"
 
@@ -40,6 +41,12 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt pyproject.toml
 $(CHECKOV_VENV)/.stamp: requirements-checkov.txt
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt $(PIP_QUIET)
+	touch $@
+
+# Only what the diagrams need (not the CDK): `make diagrams` works without `make setup`.
+$(VENV)/.stamp-docs: requirements-docs.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-docs.txt $(PIP_QUIET)
 	touch $@
 
 node_modules/.stamp: package.json package-lock.json
@@ -76,6 +83,18 @@ snapshots: setup
 
 docs: synth
 	$(PY) -m patterns.compliance --markdown cdk.out > docs/compliance.md
+
+# Graphviz's dot renders the diagrams: installed with apt-get when missing and we are root.
+diagrams: $(VENV)/.stamp-docs
+	@command -v dot >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
+		else \
+			echo "make diagrams needs Graphviz's dot: apt-get install graphviz (or brew install graphviz)" >&2; \
+			exit 1; \
+		fi; \
+	}
+	$(PY) docs/diagrams/generate.py
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

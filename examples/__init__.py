@@ -10,6 +10,7 @@ from constructs import Construct
 from examples.image_uploads import ImageUploadsStack
 from examples.order_fan_out import OrderFanOutFifoStack, OrderFanOutStack
 from examples.orders import OrdersProcessingStack
+from examples.work_spike import WorkSpikeStack
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ EXAMPLES: tuple[Example, ...] = (
         "OrdersProcessing",
         OrdersProcessingStack,
         "Orders queue and FIFO orders queue, each with a 14-day dead-letter queue and alarms",
+    ),
+    Example(
+        "WorkSpike",
+        WorkSpikeStack,
+        "A queue that absorbs a spike of 1,000 videos; a consumer fleet drains it 10 at a time",
     ),
     Example(
         "OrderFanOut",

@@ -30,7 +30,7 @@ def check_range(
 
 def check_duration(name: str, value: Duration | None, minimum: Duration, maximum: Duration) -> None:
     """Raise ``ValueError`` unless ``value`` lies between ``minimum`` and ``maximum`` inclusive."""
-    if value is None or value.is_unresolved():
+    if value is None or any(d.is_unresolved() for d in (value, minimum, maximum)):
         return
     seconds = value.to_seconds(integral=False)
     if not minimum.to_seconds(integral=False) <= seconds <= maximum.to_seconds(integral=False):

@@ -1,0 +1,79 @@
+"""The docs cannot drift: options tables match the constructors, code blocks synthesize."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+from constructs import Construct
+
+import patterns
+from tests.helpers import ROOT
+
+DOC_DIR = ROOT / "docs" / "patterns"
+README = ROOT / "README.md"
+
+
+def _constructs() -> list[type[Construct]]:
+    classes = [getattr(patterns, name) for name in patterns.__all__]
+    return [c for c in classes if inspect.isclass(c) and issubclass(c, Construct)]
+
+
+def _doc_for(cls: type) -> Path:
+    return DOC_DIR / f"{cls.__module__.rsplit('.', 1)[-1]}.md"
+
+
+def _table_names(markdown: str, heading: str) -> list[str]:
+    section = markdown.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `([a-z_0-9]+)` \|", section, flags=re.MULTILINE)
+
+
+def _code_blocks(path: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", path.read_text(), flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("cls", _constructs(), ids=lambda c: c.__name__)
+def test_options_table_lists_every_keyword_argument(cls: type) -> None:
+    expected = [
+        name
+        for name, parameter in inspect.signature(cls.__init__).parameters.items()  # type: ignore[misc]
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    assert _table_names(_doc_for(cls).read_text(), "Options") == expected
+
+
+@pytest.mark.parametrize("cls", _constructs(), ids=lambda c: c.__name__)
+def test_attributes_table_lists_every_public_property(cls: type) -> None:
+    properties = sorted(
+        name
+        for name, member in inspect.getmembers(cls)
+        if isinstance(member, property) and not name.startswith("_") and name != "node"
+    )
+    assert sorted(_table_names(_doc_for(cls).read_text(), "Attributes")) == properties
+
+
+@pytest.mark.parametrize("cls", _constructs(), ids=lambda c: c.__name__)
+def test_readme_links_the_pattern_page(cls: type) -> None:
+    assert f"docs/patterns/{_doc_for(cls).name}" in README.read_text()
+
+
+CODE_BLOCKS = [
+    pytest.param(code, id=f"{path.name}-{index}")
+    for path in [README, *sorted(DOC_DIR.glob("*.md"))]
+    for index, code in enumerate(_code_blocks(path))
+]
+
+
+@pytest.mark.parametrize("code", CODE_BLOCKS)
+def test_code_block_synthesizes(code: str) -> None:
+    exec(compile(code, "<doc>", "exec"), {"__name__": "__doc_example__"})
+
+
+@pytest.mark.parametrize("cls", _constructs(), ids=lambda c: c.__name__)
+def test_pattern_page_shows_its_generated_diagram(cls: type) -> None:
+    name = _doc_for(cls).stem
+    assert f"![architecture](../diagrams/{name}.png)" in _doc_for(cls).read_text()
+    assert (ROOT / "docs" / "diagrams" / f"{name}.png").stat().st_size > 10_000
+    assert f'"{name}"' in (ROOT / "docs" / "diagrams" / "generate.py").read_text()

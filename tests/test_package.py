@@ -1,0 +1,85 @@
+"""The distribution: what the wheel holds, and what `import patterns` costs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import patterns
+from tests.helpers import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    outdir = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(outdir),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = outdir.glob("*.whl")
+    return built
+
+
+def test_wheel_ships_the_package_typed_and_nothing_else(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    top_level = {name.split("/", 1)[0] for name in names if not name.endswith(".dist-info/RECORD")}
+    assert {t for t in top_level if not t.endswith(".dist-info")} == {"patterns"}
+    assert "patterns/py.typed" in names
+    assert not any(name.startswith(("examples/", "tests/", "app.py")) for name in names)
+
+
+def test_wheel_declares_dependency_ranges(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    text = archive.read(metadata).decode()
+    assert "Requires-Dist: aws-cdk-lib<3,>=2.275" in text
+    assert "Requires-Dist: constructs<11,>=10" in text
+
+
+def test_app_pins_are_exact_and_inside_the_library_ranges() -> None:
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    assert pins["aws-cdk-lib"].startswith("2.")
+    assert int(pins["aws-cdk-lib"].split(".")[1]) >= 275
+    assert pins["constructs"].startswith("10.")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "cdk-decoupling-patterns"
+
+
+def test_import_patterns_loads_no_aws_cdk_module() -> None:
+    code = (
+        "import sys, patterns\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('aws_cdk', 'jsii', 'cdk_nag')))\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_public_names_resolve_lazily() -> None:
+    for name in patterns.__all__:
+        assert getattr(patterns, name).__name__ == name
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        patterns.Nope  # noqa: B018

@@ -1,0 +1,495 @@
+"""QueueWithDeadLetterQueue: defaults, options, policies, key grants, alarms and validation."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Match, Template
+
+from patterns import QueueWithDeadLetterQueue
+from patterns.queue_with_dlq import QueueOptions
+from tests.helpers import by_path, logical_id, new_app
+
+QUEUE = "AWS::SQS::Queue"
+POLICY = "AWS::SQS::QueuePolicy"
+ALARM = "AWS::CloudWatch::Alarm"
+
+
+class Built:
+    """One stack holding every variant the assertions need (one synthesis for the module)."""
+
+    def __init__(self) -> None:
+        app = new_app()
+        self.stack = cdk.Stack(app, "Test")
+        stack = self.stack
+        self.default = QueueWithDeadLetterQueue(stack, "Default")
+        self.consumer = iam.Role(stack, "Consumer", assumed_by=iam.AccountRootPrincipal())
+        self.producer = iam.Role(stack, "Producer", assumed_by=iam.AccountRootPrincipal())
+        self.operator = iam.Role(stack, "Operator", assumed_by=iam.AccountRootPrincipal())
+        self.kms = QueueWithDeadLetterQueue(
+            stack,
+            "Kms",
+            encryption=sqs.QueueEncryption.KMS,
+            retention_period=Duration.days(7),
+            visibility_timeout=Duration.minutes(5),
+            delivery_delay=Duration.seconds(90),
+            receive_message_wait_time=Duration.seconds(5),
+            max_message_size_bytes=2048,
+            max_receive_count=7,
+            dead_letter_retention_period=Duration.days(10),
+            message_age_alarm_threshold=Duration.minutes(30),
+            alarm_actions=[cw_actions.SnsAction(sns.Topic(stack, "AlarmTopic"))],
+        )
+        self.kms.grant_consume_messages(self.consumer)
+        self.kms.grant_send_messages(self.producer)
+        self.kms.grant_redrive(self.operator)
+        self.fifo = QueueWithDeadLetterQueue(
+            stack,
+            "Fifo",
+            fifo=True,
+            content_based_deduplication=True,
+            high_throughput_fifo=True,
+        )
+        self.named = QueueWithDeadLetterQueue(
+            stack, "Named", queue_name="orders", dead_letter_queue_name="orders-failed"
+        )
+        self.shared_dlq = sqs.Queue(stack, "SharedDlq", enforce_ssl=True)
+        self.existing = QueueWithDeadLetterQueue(
+            stack, "Existing", dead_letter_queue=self.shared_dlq
+        )
+        self.own_key = kms.Key(stack, "OwnKey", enable_key_rotation=True)
+        self.with_key = QueueWithDeadLetterQueue(stack, "WithKey", encryption_key=self.own_key)
+        self.template = Template.from_stack(stack)
+
+
+@pytest.fixture(scope="module")
+def built() -> Built:
+    return Built()
+
+
+def queue(built: Built, name: str, child: str = "Queue") -> dict[str, Any]:
+    properties: dict[str, Any] = by_path(built.template, QUEUE, f"/{name}/{child}/Resource")[
+        "Properties"
+    ]
+    return properties
+
+
+# --- defaults ---------------------------------------------------------------------------
+
+
+def test_default_queue_settings(built: Built) -> None:
+    props = queue(built, "Default")
+    assert props["MessageRetentionPeriod"] == 4 * 24 * 3600
+    assert props["VisibilityTimeout"] == 30
+    assert props["ReceiveMessageWaitTimeSeconds"] == 20
+    assert props["SqsManagedSseEnabled"] is True
+    assert "DelaySeconds" not in props
+    assert "FifoQueue" not in props
+    assert props["RedrivePolicy"] == {
+        "deadLetterTargetArn": {
+            "Fn::GetAtt": [
+                logical_id(built.template, QUEUE, "/Default/DeadLetterQueue/Resource"),
+                "Arn",
+            ]
+        },
+        "maxReceiveCount": 5,
+    }
+
+
+def test_default_dlq_keeps_messages_14_days_with_same_protection(built: Built) -> None:
+    dlq = queue(built, "Default", "DeadLetterQueue")
+    assert dlq["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert dlq["SqsManagedSseEnabled"] is True
+    assert "RedrivePolicy" not in dlq
+
+
+def test_dlq_admits_only_its_source_queue(built: Built) -> None:
+    dlq = queue(built, "Default", "DeadLetterQueue")
+    source_name = queue(built, "Default")["QueueName"]
+    allow = dlq["RedriveAllowPolicy"]
+    assert allow["redrivePermission"] == "byQueue"
+    (arn,) = allow["sourceQueueArns"]
+    joined = arn["Fn::Join"][1]
+    assert joined[-1] == f":{source_name}"
+    assert {"Ref": "AWS::AccountId"} in joined
+    assert {"Ref": "AWS::Region"} in joined
+
+
+def test_generated_names_are_unique_and_paired(built: Built) -> None:
+    names = [
+        r["Properties"]["QueueName"]
+        for r in built.template.find_resources(QUEUE).values()
+        if "QueueName" in r.get("Properties", {})
+    ]
+    assert len(names) == 11  # 5 pairs and one queue with an existing DLQ
+    assert len(names) == len(set(names))
+    assert queue(built, "Default", "DeadLetterQueue")["QueueName"] == (
+        queue(built, "Default")["QueueName"] + "-dlq"
+    )
+
+
+@pytest.mark.parametrize("name", ["Default", "Kms", "Fifo"])
+def test_both_queues_deny_requests_without_tls(built: Built, name: str) -> None:
+    for child in ("Queue", "DeadLetterQueue"):
+        queue_id = logical_id(built.template, QUEUE, f"/{name}/{child}/Resource")
+        built.template.has_resource_properties(
+            POLICY,
+            {
+                "Queues": [{"Ref": queue_id}],
+                "PolicyDocument": {
+                    "Statement": Match.array_with(
+                        [
+                            Match.object_like(
+                                {
+                                    "Effect": "Deny",
+                                    "Action": "sqs:*",
+                                    "Principal": {"AWS": "*"},
+                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                                }
+                            )
+                        ]
+                    )
+                },
+            },
+        )
+
+
+def test_default_alarms_watch_dlq_depth_and_message_age(built: Built) -> None:
+    dlq_name = {
+        "Fn::GetAtt": [
+            logical_id(built.template, QUEUE, "/Default/DeadLetterQueue/Resource"),
+            "QueueName",
+        ]
+    }
+    queue_name = {
+        "Fn::GetAtt": [logical_id(built.template, QUEUE, "/Default/Queue/Resource"), "QueueName"]
+    }
+    dlq_alarm = by_path(built.template, ALARM, "/Default/DeadLetterQueueNotEmptyAlarm/Resource")
+    assert dlq_alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert dlq_alarm["Properties"]["Dimensions"] == [{"Name": "QueueName", "Value": dlq_name}]
+    assert dlq_alarm["Properties"]["Threshold"] == 1
+    assert dlq_alarm["Properties"]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert dlq_alarm["Properties"]["TreatMissingData"] == "notBreaching"
+    age_alarm = by_path(built.template, ALARM, "/Default/OldestMessageAgeAlarm/Resource")
+    assert age_alarm["Properties"]["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert age_alarm["Properties"]["Dimensions"] == [{"Name": "QueueName", "Value": queue_name}]
+    assert age_alarm["Properties"]["Threshold"] == 15 * 60
+    assert "AlarmActions" not in dlq_alarm["Properties"]
+    assert len(built.default.alarms) == 2
+
+
+# --- options ----------------------------------------------------------------------------
+
+
+def test_options_render(built: Built) -> None:
+    props = queue(built, "Kms")
+    assert props["MessageRetentionPeriod"] == 7 * 24 * 3600
+    assert props["VisibilityTimeout"] == 300
+    assert props["DelaySeconds"] == 90
+    assert props["ReceiveMessageWaitTimeSeconds"] == 5
+    assert props["MaximumMessageSize"] == 2048
+    assert props["RedrivePolicy"]["maxReceiveCount"] == 7
+    assert queue(built, "Kms", "DeadLetterQueue")["MessageRetentionPeriod"] == 10 * 24 * 3600
+    age = by_path(built.template, ALARM, "/Kms/OldestMessageAgeAlarm/Resource")["Properties"]
+    assert age["Threshold"] == 30 * 60
+
+
+def test_alarm_actions_on_alarm_and_ok(built: Built) -> None:
+    topic = {"Ref": logical_id(built.template, "AWS::SNS::Topic", "/AlarmTopic/Resource")}
+    for alarm in ("DeadLetterQueueNotEmptyAlarm", "OldestMessageAgeAlarm"):
+        props = by_path(built.template, ALARM, f"/Kms/{alarm}/Resource")["Properties"]
+        assert props["AlarmActions"] == [topic]
+        assert props["OKActions"] == [topic]
+
+
+def test_kms_key_is_created_rotated_retained_and_shared_by_both_queues(built: Built) -> None:
+    key_id = logical_id(built.template, "AWS::KMS::Key", "/Kms/EncryptionKey/Resource")
+    key = built.template.to_json()["Resources"][key_id]
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert key["DeletionPolicy"] == "Retain"
+    for child in ("Queue", "DeadLetterQueue"):
+        props = queue(built, "Kms", child)
+        assert props["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+        assert "SqsManagedSseEnabled" not in props
+    assert built.kms.encryption_key is not None
+    assert built.default.encryption_key is None
+
+
+def test_existing_key_is_used_for_both_queues(built: Built) -> None:
+    key_id = logical_id(built.template, "AWS::KMS::Key", "/OwnKey/Resource")
+    for child in ("Queue", "DeadLetterQueue"):
+        assert queue(built, "WithKey", child)["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert built.with_key.encryption_key is built.own_key
+
+
+def _policy_statements(built: Built, role: str) -> list[dict[str, Any]]:
+    policy = by_path(built.template, "AWS::IAM::Policy", f"/{role}/DefaultPolicy/Resource")
+    return list(policy["Properties"]["PolicyDocument"]["Statement"])
+
+
+def _actions(statement: dict[str, Any]) -> set[str]:
+    action = statement["Action"]
+    return {action} if isinstance(action, str) else set(action)
+
+
+def test_grant_consume_messages_includes_visibility_and_key(built: Built) -> None:
+    statements = _policy_statements(built, "Consumer")
+    queue_arn = {"Fn::GetAtt": [logical_id(built.template, QUEUE, "/Kms/Queue/Resource"), "Arn"]}
+    key_arn = {
+        "Fn::GetAtt": [
+            logical_id(built.template, "AWS::KMS::Key", "/Kms/EncryptionKey/Resource"),
+            "Arn",
+        ]
+    }
+    sqs_statement = next(s for s in statements if s["Resource"] == queue_arn)
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= _actions(
+        sqs_statement
+    )
+    key_statement = next(s for s in statements if s["Resource"] == key_arn)
+    assert "kms:Decrypt" in _actions(key_statement)
+
+
+def test_grant_send_messages_includes_key(built: Built) -> None:
+    statements = _policy_statements(built, "Producer")
+    actions = set().union(*(_actions(s) for s in statements))
+    assert "sqs:SendMessage" in actions
+    assert {"kms:GenerateDataKey*", "kms:Decrypt"} <= actions
+    assert "sqs:ReceiveMessage" not in actions
+
+
+def test_grant_redrive_covers_move_task_read_delete_and_send(built: Built) -> None:
+    statements = _policy_statements(built, "Operator")
+    dlq_arn = {
+        "Fn::GetAtt": [logical_id(built.template, QUEUE, "/Kms/DeadLetterQueue/Resource"), "Arn"]
+    }
+    queue_arn = {"Fn::GetAtt": [logical_id(built.template, QUEUE, "/Kms/Queue/Resource"), "Arn"]}
+    on_dlq = set().union(*(_actions(s) for s in statements if s["Resource"] == dlq_arn))
+    on_queue = set().union(*(_actions(s) for s in statements if s["Resource"] == queue_arn))
+    assert {
+        "sqs:StartMessageMoveTask",
+        "sqs:CancelMessageMoveTask",
+        "sqs:ListMessageMoveTasks",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+    } <= on_dlq
+    assert "sqs:SendMessage" in on_queue
+    assert "sqs:StartMessageMoveTask" not in on_queue
+
+
+def test_fifo_pair(built: Built) -> None:
+    props = queue(built, "Fifo")
+    dlq = queue(built, "Fifo", "DeadLetterQueue")
+    assert props["FifoQueue"] is True
+    assert dlq["FifoQueue"] is True
+    assert props["ContentBasedDeduplication"] is True
+    assert props["DeduplicationScope"] == "messageGroup"
+    assert props["FifoThroughputLimit"] == "perMessageGroupId"
+    assert props["QueueName"].endswith(".fifo")
+    assert dlq["QueueName"] == props["QueueName"].removesuffix(".fifo") + "-dlq.fifo"
+    assert dlq["RedriveAllowPolicy"]["sourceQueueArns"][0]["Fn::Join"][1][-1].endswith(
+        props["QueueName"]
+    )
+
+
+def test_given_names_are_used(built: Built) -> None:
+    assert queue(built, "Named")["QueueName"] == "orders"
+    assert queue(built, "Named", "DeadLetterQueue")["QueueName"] == "orders-failed"
+
+
+def test_existing_dlq_is_used_and_no_new_dlq_or_dlq_alarm(built: Built) -> None:
+    shared_id = logical_id(built.template, QUEUE, "/SharedDlq/Resource")
+    assert queue(built, "Existing")["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": [shared_id, "Arn"]
+    }
+    paths = [r["Metadata"]["aws:cdk:path"] for r in built.template.find_resources(QUEUE).values()]
+    assert not any(p.startswith("Test/Existing/DeadLetterQueue") for p in paths)
+    assert built.existing.dead_letter_queue is built.shared_dlq
+    assert len(built.existing.alarms) == 1
+
+
+def test_imported_fifo_dlq_is_accepted_for_fifo_queue() -> None:
+    stack = cdk.Stack(new_app(), "Imported")
+    dlq = sqs.Queue.from_queue_arn(stack, "Dlq", "arn:aws:sqs:eu-west-1:111122223333:failed.fifo")
+    pattern = QueueWithDeadLetterQueue(stack, "Q", fifo=True, dead_letter_queue=dlq)
+    Template.from_stack(stack).has_resource_properties(
+        QUEUE,
+        {
+            "RedrivePolicy": {
+                "deadLetterTargetArn": "arn:aws:sqs:eu-west-1:111122223333:failed.fifo",
+                "maxReceiveCount": 5,
+            }
+        },
+    )
+    assert pattern.dead_letter_queue is dlq
+
+
+def test_queue_options_typed_dict_matches_constructor() -> None:
+    signature = inspect.signature(QueueWithDeadLetterQueue.__init__)
+    keyword_only = {
+        name for name, p in signature.parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    assert set(QueueOptions.__annotations__) == keyword_only
+
+
+def test_unresolved_tokens_are_not_validated() -> None:
+    stack = cdk.Stack(new_app(), "Tokens")
+    count = cdk.CfnParameter(stack, "Count", type="Number").value_as_number
+    retention = cdk.CfnParameter(stack, "Retention", type="Number").value_as_number
+    QueueWithDeadLetterQueue(
+        stack,
+        "Q",
+        max_receive_count=count,  # type: ignore[arg-type]
+        retention_period=Duration.seconds(retention),
+        queue_name=cdk.Fn.ref("AWS::StackName"),
+    )
+    Template.from_stack(stack).resource_count_is(QUEUE, 2)
+
+
+# --- validation: one test per rule -------------------------------------------------------
+
+INVALID: list[tuple[dict[str, Any], str]] = [
+    (
+        {"retention_period": Duration.seconds(59)},
+        r"retention_period must be between 1 minute and 14 days, got 59 seconds",
+    ),
+    ({"retention_period": Duration.days(15)}, r"retention_period must be between .* got 15 days"),
+    (
+        {"dead_letter_retention_period": Duration.days(15)},
+        r"dead_letter_retention_period must be between",
+    ),
+    (
+        {"visibility_timeout": Duration.hours(13)},
+        r"visibility_timeout must be between 0 seconds and 12 hours, got 13 hours",
+    ),
+    (
+        {"delivery_delay": Duration.minutes(16)},
+        r"delivery_delay must be between 0 seconds and 15 minutes, got 16 minutes",
+    ),
+    (
+        {"receive_message_wait_time": Duration.seconds(21)},
+        r"receive_message_wait_time must be between 0 seconds and 20 seconds, got 21 seconds",
+    ),
+    (
+        {"max_message_size_bytes": 1023},
+        r"max_message_size_bytes must be between 1024 bytes and 1.04858e\+06 bytes, got 1023 bytes",
+    ),
+    ({"max_message_size_bytes": 1_048_577}, r"max_message_size_bytes must be between"),
+    ({"max_receive_count": 0}, r"max_receive_count must be between 1 and 1000, got 0"),
+    ({"max_receive_count": 1001}, r"max_receive_count must be between 1 and 1000, got 1001"),
+    (
+        {"message_age_alarm_threshold": Duration.days(5)},
+        r"message_age_alarm_threshold must be between 1 minute and 4 days, got 5 days",
+    ),
+    (
+        {"content_based_deduplication": True},
+        r"content_based_deduplication=True applies to FIFO queues only",
+    ),
+    ({"high_throughput_fifo": True}, r"high_throughput_fifo=True applies to FIFO queues only"),
+    (
+        {"fifo": True, "queue_name": "orders"},
+        r"queue_name 'orders' must end in '.fifo' because fifo is True",
+    ),
+    ({"queue_name": "orders.fifo"}, r"queue_name 'orders.fifo' ends in '.fifo'.*set fifo=True"),
+    ({"queue_name": "bad name!"}, r"queue_name 'bad name!' must be 1 to 80 characters"),
+    ({"queue_name": "x" * 81}, r"must be 1 to 80 characters"),
+    (
+        {"dead_letter_queue_name": "failed.fifo"},
+        r"dead_letter_queue_name 'failed.fifo' ends in '.fifo'",
+    ),
+    (
+        {"retention_period": Duration.days(14), "dead_letter_retention_period": Duration.days(7)},
+        r"retention_period \(14 days\) may not exceed dead_letter_retention_period \(7 days\)",
+    ),
+    (
+        {"encryption": sqs.QueueEncryption.UNENCRYPTED},
+        r"encryption .*UNENCRYPTED.* is not allowed: use SQS_MANAGED",
+    ),
+    (
+        {"encryption": sqs.QueueEncryption.KMS_MANAGED},
+        r"encryption .*KMS_MANAGED.* is not allowed.*cannot be granted to SNS or S3",
+    ),
+]
+
+
+@pytest.mark.parametrize(("options", "message"), INVALID, ids=[m[:40] for _, m in INVALID])
+def test_invalid_options_raise(options: dict[str, Any], message: str) -> None:
+    stack = cdk.Stack(new_app(), "Invalid")
+    with pytest.raises(ValueError, match=message):
+        QueueWithDeadLetterQueue(stack, "Q", **options)
+
+
+def test_key_with_sqs_managed_encryption_raises() -> None:
+    stack = cdk.Stack(new_app(), "Invalid")
+    key = kms.Key(stack, "Key")
+    with pytest.raises(ValueError, match="encryption_key was given with encryption=SQS_MANAGED"):
+        QueueWithDeadLetterQueue(
+            stack, "Q", encryption=sqs.QueueEncryption.SQS_MANAGED, encryption_key=key
+        )
+
+
+def test_existing_dlq_with_dlq_options_raises() -> None:
+    stack = cdk.Stack(new_app(), "Invalid")
+    dlq = sqs.Queue(stack, "Dlq")
+    with pytest.raises(
+        ValueError,
+        match=(
+            "dead_letter_queue_name, dead_letter_retention_period configure a new resource "
+            "and cannot be combined with dead_letter_queue"
+        ),
+    ):
+        QueueWithDeadLetterQueue(
+            stack,
+            "Q",
+            dead_letter_queue=dlq,
+            dead_letter_queue_name="x",
+            dead_letter_retention_period=Duration.days(3),
+        )
+
+
+@pytest.mark.parametrize(
+    ("fifo", "arn", "message"),
+    [
+        (
+            True,
+            "arn:aws:sqs:eu-west-1:111122223333:failed",
+            "dead_letter_queue is a standard queue but fifo is True",
+        ),
+        (
+            False,
+            "arn:aws:sqs:eu-west-1:111122223333:failed.fifo",
+            "dead_letter_queue is a FIFO queue but fifo is False",
+        ),
+    ],
+)
+def test_existing_dlq_fifo_mismatch_raises(fifo: bool, arn: str, message: str) -> None:
+    stack = cdk.Stack(new_app(), "Invalid")
+    dlq = sqs.Queue.from_queue_arn(stack, "Dlq", arn)
+    with pytest.raises(ValueError, match=message):
+        QueueWithDeadLetterQueue(stack, "Q", fifo=fifo, dead_letter_queue=dlq)
+
+
+def test_rejected_input_creates_nothing() -> None:
+    stack = cdk.Stack(new_app(), "Invalid")
+    with pytest.raises(ValueError, match="max_receive_count"):
+        QueueWithDeadLetterQueue(stack, "Q", max_receive_count=0)
+    assert Template.from_stack(stack).to_json().get("Resources", {}) == {}
+
+
+def test_two_patterns_in_one_stack_do_not_collide() -> None:
+    stack = cdk.Stack(new_app(), "Two")
+    QueueWithDeadLetterQueue(stack, "A")
+    QueueWithDeadLetterQueue(stack, "B")
+    template = Template.from_stack(stack)
+    template.resource_count_is(QUEUE, 4)
+    names = [r["Properties"]["QueueName"] for r in template.find_resources(QUEUE).values()]
+    assert len(set(names)) == 4
