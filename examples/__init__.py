@@ -8,6 +8,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from examples.broker_migration import BrokerMigrationStack
+from examples.image_uploads import ImageUploadsStack
 from examples.order_fan_out import OrderFanOutFifoStack, OrderFanOutStack
 from examples.orders import OrdersProcessingStack
 from examples.truck_positions import TruckPositionsStack
@@ -48,6 +49,11 @@ EXAMPLES: tuple[Example, ...] = (
         OrderFanOutFifoStack,
         "FIFO SNS fan-out keeping each customer's orders in sequence for ledger and inventory "
         "FIFO queues",
+    ),
+    Example(
+        "ImageUploads",
+        ImageUploadsStack,
+        "Uploads under images/ fan out from S3 via SNS to thumbnail, metadata and audit queues",
     ),
     Example(
         "BrokerMigration",

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
     from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
+    from patterns.s3_event_fan_out import S3EventFanOut, S3EventRule, s3_event_body_filter
     from patterns.shard_planning import StreamThroughput, plan_shard_count
     from patterns.sns_fan_out import (
         ExistingQueueSubscriber,
@@ -34,9 +35,12 @@ __all__ = [
     "QueueOptions",
     "QueueSubscriber",
     "QueueWithDeadLetterQueue",
+    "S3EventFanOut",
+    "S3EventRule",
     "SnsToSqsFanOut",
     "StreamThroughput",
     "plan_shard_count",
+    "s3_event_body_filter",
 ]
 
 # public name -> module that defines it
@@ -52,9 +56,12 @@ _EXPORTS: dict[str, str] = {
     "QueueOptions": "patterns.queue_with_dlq",
     "QueueSubscriber": "patterns.sns_fan_out",
     "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
+    "S3EventFanOut": "patterns.s3_event_fan_out",
+    "S3EventRule": "patterns.s3_event_fan_out",
     "SnsToSqsFanOut": "patterns.sns_fan_out",
     "StreamThroughput": "patterns.shard_planning",
     "plan_shard_count": "patterns.shard_planning",
+    "s3_event_body_filter": "patterns.s3_event_fan_out",
 }
 
 
