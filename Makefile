@@ -23,11 +23,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 CDK := cdk --no-notices
 
-.PHONY: help setup synth ls test lint typecheck unit cfn-lint checkov snapshots docs diagrams clean
+.PHONY: help setup synth ls deploy test lint typecheck unit cfn-lint checkov snapshots docs diagrams clean
 
 help:
 	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
 	@echo "make ls      list the example stacks with their one-line descriptions"
+	@echo "make deploy STACK=Name  deploy one example stack to your AWS account"
 	@echo "make test    set up, then lint, type-check, unit tests, cfn-lint and checkov"
 	@echo "make docs    regenerate docs/compliance.md from the synthesized example app"
 	@echo "make diagrams  regenerate the pattern diagrams docs/diagrams/*.png (needs Graphviz)"
@@ -66,6 +67,11 @@ synth: setup
 ls: synth
 	$(CDK) ls -a cdk.out
 	$(PY) -m patterns.compliance --list cdk.out
+
+# Deploy one example to the AWS account of your credentials (never run by make test or CI).
+deploy: setup
+	@test -n "$(STACK)" || { echo "usage: make deploy STACK=<name from make ls>" >&2; exit 2; }
+	$(CDK) deploy $(STACK)
 
 lint: $(VENV)/.stamp
 	ruff check .
