@@ -64,3 +64,29 @@ def test_stack_listing_shows_each_description(examples_app: SynthesizedApp) -> N
     for line, example in zip(listing, EXAMPLES, strict=True):
         assert line.split()[0] == example.stack_name
         assert line.endswith(example.description)
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_every_alarm_notifies_the_one_alarm_topic(
+    examples_app: SynthesizedApp, stack_name: str
+) -> None:
+    resources = examples_app.template_json(stack_name)["Resources"]
+    alarm_topics = [
+        logical_id
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::SNS::Topic"
+        and resource["Metadata"]["aws:cdk:path"].endswith("/Alarms/Topic/Resource")
+    ]
+    assert len(alarm_topics) == 1
+    alarms = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    assert alarms, f"{stack_name} has no alarm"
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": alarm_topics[0]}]
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_stack_outputs_more_than_the_alarm_topic(
+    examples_app: SynthesizedApp, stack_name: str
+) -> None:
+    outputs = examples_app.template_json(stack_name).get("Outputs", {})
+    assert len(outputs) >= 3, sorted(outputs)
