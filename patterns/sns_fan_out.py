@@ -16,13 +16,22 @@ from dataclasses import dataclass
 from typing import Protocol, Unpack, overload
 
 import jsii
-from aws_cdk import Annotations, Duration, Names, RemovalPolicy, Token
+from aws_cdk import (
+    Annotations,
+    CfnResource,
+    Duration,
+    Names,
+    NestedStack,
+    RemovalPolicy,
+    Stack,
+    Token,
+)
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge, skip_checkov
@@ -53,6 +62,20 @@ SNS_MAX_MESSAGE_BYTES = 262_144
 # A topic policy statement names 1 to 200 principals.
 MAX_PUBLISHER_ACCOUNTS = 200
 TOPIC_NAME_MAX_LENGTH = 256
+# CloudFormation quotas (hard): resources per template; template body uploaded through S3
+# (nested stacks); parameters and outputs per template.
+STACK_MAX_RESOURCES = 500
+TEMPLATE_MAX_BYTES = 1_000_000
+TEMPLATE_MAX_PARAMETERS = 200
+TEMPLATE_MAX_OUTPUTS = 200
+# The most resources one subscriber can cost: a new queue with its own key (11) and one spare.
+MAX_RESOURCES_PER_SUBSCRIBER = 12
+# Resources a nested stack of subscribers may hold. 45 subscribers of 10 resources fit; the
+# margin keeps each template far below 1 MB (about 2 KB per resource with path metadata).
+NESTED_STACK_RESOURCE_BUDGET = STACK_MAX_RESOURCES - MAX_RESOURCES_PER_SUBSCRIBER
+# Below this many resources of its own the fan-out does not count the rest of its stack.
+_FULL_COUNT_THRESHOLD = 250
+_NESTED_STACK_ID = re.compile(r"^Subscribers\d+$")
 _RAW_PROTOCOLS = (
     sns.SubscriptionProtocol.SQS,
     sns.SubscriptionProtocol.HTTP,
@@ -101,6 +124,8 @@ class SnsToSqsFanOut(Construct):
         encryption_key: kms.IKey | None = None,
         publisher_accounts: Sequence[str] = (),
         alarm_actions: Sequence[cloudwatch.IAlarmAction] = (),
+        shared_subscription_dead_letter_queue: bool = False,
+        nested_stacks: bool = False,
     ) -> None:
         """Define the topic (or adopt ``topic``), its key, policy and alarms.
 
@@ -127,6 +152,18 @@ class SnsToSqsFanOut(Construct):
             ``grant_publish``).
         :param alarm_actions: Actions for every alarm of the fan-out, and the default for
             its queues. Default: none (the alarms are still created).
+        :param shared_subscription_dead_letter_queue: Give all queue subscribers one
+            subscription dead-letter queue (with one policy and one alarm) instead of one each,
+            which saves 3 resources per subscriber. It is encrypted with the topic's key when
+            this app owns it (SSE-SQS otherwise). The trade-off: the alarm no longer tells
+            which subscriber SNS failed to reach. Default: ``False`` (one per subscriber).
+        :param nested_stacks: Place the subscribers in nested stacks of at most
+            ``NESTED_STACK_RESOURCE_BUDGET`` resources each, filled in the order of
+            ``add_queue`` calls, so a fan-out can outgrow the 500 resources of one stack
+            (1,000 subscribers and more). Choose it when creating the fan-out: switching
+            later moves, and so replaces, every subscriber queue. Default: ``False``: the
+            subscribers live in the fan-out's stack, and ``add_queue`` raises ``ValueError``
+            when that stack would exceed 500 resources.
         """
         super().__init__(scope, construct_id)
         _validate_topic(
@@ -143,6 +180,15 @@ class SnsToSqsFanOut(Construct):
         self._subscribers: list[QueueSubscriber] = []
         self._other_subscribers: list[ProtocolSubscriber] = []
         self._filter_policy_count = 0
+        self._nested_stacks = nested_stacks
+        self._subscriber_stacks: list[NestedStack] = []
+        self._subscriber_stack_resources = 0
+        self._subscriber_ids: set[str] = set()
+        self._own_resources = 0
+        self._shared_dead_letter_queue: sqs.Queue | None = None
+        self._share_dead_letter_queue = shared_subscription_dead_letter_queue
+        if not nested_stacks:
+            self.node.add_validation(_StackSizeValidation(self))
 
         if topic is None:
             self._encryption_key: kms.IKey | None = encryption_key or kms.Key(
@@ -220,6 +266,19 @@ class SnsToSqsFanOut(Construct):
     def subscribers(self) -> list[QueueSubscriber]:
         """What ``add_queue`` returned, in order."""
         return list(self._subscribers)
+
+    @property
+    def subscriber_stacks(self) -> list[NestedStack]:
+        """The nested stacks holding the subscribers (empty unless ``nested_stacks=True``)."""
+        return list(self._subscriber_stacks)
+
+    @property
+    def subscription_dead_letter_queue(self) -> sqs.IQueue | None:
+        """The shared subscription DLQ (``None`` unless ``shared_subscription_dead_letter_queue``).
+
+        Created with the first queue subscriber.
+        """
+        return self._shared_dead_letter_queue
 
     @property
     def alarms(self) -> list[cloudwatch.Alarm]:
@@ -358,23 +417,27 @@ class SnsToSqsFanOut(Construct):
             filter_policy=filter_policy,
             filter_policy_with_message_body=filter_policy_with_message_body,
             raw_message_delivery=raw_message_delivery,
+            dead_letter_queue=self._shared_subscription_dead_letter_queue(),
         )
+        scope = self._subscriber_scope()
         subscriber: FanOutQueue | ExistingQueueSubscriber
         if queue is None:
             options: QueueOptions = {"alarm_actions": self._alarm_actions, **queue_options}
             options["fifo"] = queue_fifo
             subscriber = FanOutQueue(
-                self, construct_id, subscription=subscription_options, **options
+                scope, construct_id, subscription=subscription_options, **options
             )
         else:
             subscriber = ExistingQueueSubscriber(
-                self,
+                scope,
                 construct_id,
                 queue=queue,
                 subscription=subscription_options,
                 alarm_actions=self._alarm_actions,
             )
         self._subscribers.append(subscriber)
+        self._subscriber_ids.add(construct_id)
+        self._count_resources(construct_id, subscriber)
         if filter_policy or filter_policy_with_message_body:
             self._count_filter_policy()
         return subscriber
@@ -403,6 +466,64 @@ class SnsToSqsFanOut(Construct):
 
     # --- internals -------------------------------------------------------------------
 
+    def _subscriber_scope(self) -> Construct:
+        """Where the next subscriber goes: this construct, or a nested stack with room."""
+        if not self._nested_stacks:
+            return self
+        room = NESTED_STACK_RESOURCE_BUDGET - self._subscriber_stack_resources
+        if not self._subscriber_stacks or room < MAX_RESOURCES_PER_SUBSCRIBER:
+            index = len(self._subscriber_stacks) + 1
+            self._subscriber_stacks.append(
+                NestedStack(
+                    self,
+                    f"Subscribers{index}",
+                    description=f"Subscribers of {self.node.path}, part {index}",
+                )
+            )
+            self._subscriber_stack_resources = 0
+        return self._subscriber_stacks[-1]
+
+    def _count_resources(self, construct_id: str, subscriber: Construct) -> None:
+        """Track the resources subscribers add; refuse to overfill a single stack."""
+        added = _resource_count(subscriber)
+        if self._nested_stacks:
+            self._subscriber_stack_resources += added
+            return
+        self._own_resources += added
+        if self._own_resources < _FULL_COUNT_THRESHOLD:
+            return
+        stack = Stack.of(self)
+        total = _resource_count(stack)
+        if total > STACK_MAX_RESOURCES:
+            raise ValueError(
+                f"subscriber {construct_id!r} brings stack {stack.stack_name} to {total} "
+                f"resources ({len(self._subscribers)} subscribers of {self.node.path}); "
+                f"CloudFormation allows {STACK_MAX_RESOURCES} per stack. Pass "
+                "SnsToSqsFanOut(nested_stacks=True) to place the subscribers in nested stacks, "
+                "or shared_subscription_dead_letter_queue=True to save 3 resources each"
+            )
+
+    def _shared_subscription_dead_letter_queue(self) -> sqs.Queue | None:
+        """The fan-out's shared subscription DLQ, created on first use (or ``None``)."""
+        if not self._share_dead_letter_queue:
+            return None
+        if self._shared_dead_letter_queue is None:
+            key = self._encryption_key if isinstance(self._encryption_key, kms.Key) else None
+            if key is not None:
+                allow_service_key_use(
+                    key,
+                    SNS_PRINCIPAL,
+                    source_arn=self._topic.topic_arn,
+                    source_account=self._topic.env.account,
+                )
+            self._shared_dead_letter_queue = _new_subscription_dead_letter_queue(
+                self, self._topic, key=key, removal_policy=RemovalPolicy.DESTROY
+            )
+            self._alarms.append(
+                _subscription_dlq_alarm(self, self._shared_dead_letter_queue, self._alarm_actions)
+            )
+        return self._shared_dead_letter_queue
+
     def _allow_publisher_accounts(self, accounts: list[str]) -> None:
         result = self._topic.add_to_resource_policy(
             iam.PolicyStatement(
@@ -428,7 +549,12 @@ class SnsToSqsFanOut(Construct):
                 )
 
     def _check_new_child(self, argument: str, construct_id: str) -> None:
-        if self.node.try_find_child(construct_id) is not None:
+        if self._nested_stacks and _NESTED_STACK_ID.match(construct_id):
+            raise ValueError(
+                f"{argument} {construct_id!r} is reserved for the nested stacks of "
+                f"{self.node.path} (nested_stacks=True); choose another ID"
+            )
+        if construct_id in self._subscriber_ids or self.node.try_find_child(construct_id):
             raise ValueError(
                 f"{argument} {construct_id!r} is already used in {self.node.path}; each "
                 "subscriber needs its own ID (and 'Topic', 'EncryptionKey' and the alarm IDs "
@@ -510,11 +636,13 @@ class _SubscriptionOptions:
         filter_policy: Mapping[str, sns.SubscriptionFilter] | None,
         filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None,
         raw_message_delivery: bool,
+        dead_letter_queue: sqs.Queue | None = None,
     ) -> None:
         self.topic = topic
         self.filter_policy = filter_policy
         self.filter_policy_with_message_body = filter_policy_with_message_body
         self.raw_message_delivery = raw_message_delivery
+        self.dead_letter_queue = dead_letter_queue
 
 
 class FanOutQueue(QueueWithDeadLetterQueue):
@@ -545,7 +673,8 @@ class FanOutQueue(QueueWithDeadLetterQueue):
         )
         self._subscription_dead_letter_queue = parts.dead_letter_queue
         self._subscription = parts.subscription
-        self._alarms.append(parts.alarm)
+        if parts.alarm is not None:
+            self._alarms.append(parts.alarm)
 
     @property
     def subscription(self) -> sns.Subscription:
@@ -606,7 +735,7 @@ class ExistingQueueSubscriber(Construct):
             )
         self._subscription_dead_letter_queue = parts.dead_letter_queue
         self._subscription = parts.subscription
-        self._alarms = [parts.alarm]
+        self._alarms = [parts.alarm] if parts.alarm is not None else []
 
     @property
     def queue(self) -> sqs.IQueue:
@@ -688,6 +817,25 @@ class ProtocolSubscriber(Construct):
     def alarms(self) -> list[cloudwatch.Alarm]:
         """The subscription dead-letter queue's alarm (none for a DLQ that was passed in)."""
         return list(self._alarms)
+
+
+@jsii.implements(IValidation)
+class _StackSizeValidation:
+    """At synth: the fan-out's stack must hold at most 500 resources, whatever added them."""
+
+    def __init__(self, fan_out: SnsToSqsFanOut) -> None:
+        self._fan_out = fan_out
+
+    def validate(self) -> list[str]:
+        stack = Stack.of(self._fan_out)
+        total = _resource_count(stack)
+        if total <= STACK_MAX_RESOURCES:
+            return []
+        return [
+            f"stack {stack.stack_name} holds {total} resources; CloudFormation allows "
+            f"{STACK_MAX_RESOURCES} per stack. Pass SnsToSqsFanOut(nested_stacks=True) to "
+            f"{self._fan_out.node.path} to place its subscribers in nested stacks"
+        ]
 
 
 @jsii.implements(sns.ITopicSubscription)
@@ -813,7 +961,7 @@ def _subscription_dlq_alarm(
 class _SubscribedQueue:
     dead_letter_queue: sqs.Queue
     subscription: sns.Subscription
-    alarm: cloudwatch.Alarm
+    alarm: cloudwatch.Alarm | None
     queue_policy_added: bool
     key_policy_added: bool
 
@@ -836,7 +984,8 @@ def _subscribe_queue(
         key_added = allow_service_key_use(
             queue_key, SNS_PRINCIPAL, source_arn=topic.topic_arn, source_account=topic.env.account
         ).statement_added
-    dead_letter_queue = _new_subscription_dead_letter_queue(
+    shared = options.dead_letter_queue
+    dead_letter_queue = shared or _new_subscription_dead_letter_queue(
         scope, topic, key=dead_letter_queue_key, removal_policy=removal_policy
     )
     subscription = sns.Subscription(
@@ -861,10 +1010,28 @@ def _subscribe_queue(
     _depend_on_policy(subscription, dead_letter_queue)
     if isinstance(queue_key, kms.Key):
         subscription.node.add_dependency(queue_key)
-    alarm = _subscription_dlq_alarm(scope, dead_letter_queue, alarm_actions)
+    alarm = None if shared else _subscription_dlq_alarm(scope, dead_letter_queue, alarm_actions)
     return _SubscribedQueue(
         dead_letter_queue, subscription, alarm, policy_result.statement_added, key_added
     )
+
+
+def _resource_count(scope: Construct) -> int:
+    """CloudFormation resources under ``scope`` that land in its template.
+
+    A nested stack counts as the one ``AWS::CloudFormation::Stack`` resource its parent holds
+    (created outside its subtree); what it contains is in its own template. ``isinstance``
+    runs in Python, so this costs one jsii call per nested stack, not one per construct.
+    """
+    constructs = scope.node.find_all()
+    total = sum(1 for construct in constructs if isinstance(construct, CfnResource))
+    nested = [c for c in constructs if isinstance(c, NestedStack) and c is not scope]
+    paths = [stack.node.path + "/" for stack in nested]
+    for stack, path in zip(nested, paths, strict=True):
+        if any(path.startswith(other) for other in paths if other != path):
+            continue  # inside another nested stack: already subtracted with it
+        total -= sum(1 for c in stack.node.find_all() if isinstance(c, CfnResource))
+    return total
 
 
 def _key_name(key: kms.IKey) -> str:
