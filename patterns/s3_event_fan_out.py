@@ -184,6 +184,8 @@ class S3EventFanOut(Construct):
         access_log_expiration: Duration | None = None,
         topic: sns.ITopic | None = None,
         alarm_actions: Sequence[cloudwatch.IAlarmAction] = (),
+        shared_subscription_dead_letter_queue: bool = False,
+        nested_stacks: bool = False,
     ) -> None:
         """Define the bucket (or use an existing one), the topic and the notification rules.
 
@@ -214,6 +216,13 @@ class S3EventFanOut(Construct):
             app cannot change them (an imported topic). Default: a new encrypted topic.
         :param alarm_actions: Actions for every alarm, of the topic and of each subscriber,
             on alarm and on return to OK. Default: none (the alarms are still created).
+        :param shared_subscription_dead_letter_queue: One subscription dead-letter queue for
+            all subscribers instead of one each (3 resources fewer per subscriber; the alarm no
+            longer tells which subscriber failed), as in ``SnsToSqsFanOut``. Default: ``False``.
+        :param nested_stacks: Place the subscribers in nested stacks, filled in the order of
+            ``add_queue`` calls, so the fan-out can outgrow the 500 resources of one stack, as
+            in ``SnsToSqsFanOut``. Choose it up front: switching replaces every subscriber
+            queue. Default: ``False`` (``add_queue`` raises ``ValueError`` past 500).
         """
         super().__init__(scope, construct_id)
         rules = tuple(events) if events is not None else (S3EventRule(s3.EventType.OBJECT_CREATED),)
@@ -254,6 +263,8 @@ class S3EventFanOut(Construct):
             topic=topic,
             encryption_key=self._encryption_key if topic is None else None,
             alarm_actions=alarm_actions,
+            shared_subscription_dead_letter_queue=shared_subscription_dead_letter_queue,
+            nested_stacks=nested_stacks,
         )
         self._fan_out.allow_service_publish(
             S3_SERVICE_PRINCIPAL, source_arn=source_arn, source_account=source_account

@@ -154,9 +154,9 @@ class SnsToSqsFanOut(Construct):
             its queues. Default: none (the alarms are still created).
         :param shared_subscription_dead_letter_queue: Give all queue subscribers one
             subscription dead-letter queue (with one policy and one alarm) instead of one each,
-            which saves 3 resources per subscriber. It is encrypted with the topic's key when
-            this app owns it (SSE-SQS otherwise). The trade-off: the alarm no longer tells
-            which subscriber SNS failed to reach. Default: ``False`` (one per subscriber).
+            which saves 3 resources per subscriber. It is encrypted with SSE-SQS, so subscribers
+            with a customer-managed key keep their own, under their key. The trade-off: the
+            alarm no longer tells which subscriber SNS failed to reach. Default: ``False``.
         :param nested_stacks: Place the subscribers in nested stacks of at most
             ``NESTED_STACK_RESOURCE_BUDGET`` resources each, filled in the order of
             ``add_queue`` calls, so a fan-out can outgrow the 500 resources of one stack
@@ -417,7 +417,11 @@ class SnsToSqsFanOut(Construct):
             filter_policy=filter_policy,
             filter_policy_with_message_body=filter_policy_with_message_body,
             raw_message_delivery=raw_message_delivery,
-            dead_letter_queue=self._shared_subscription_dead_letter_queue(),
+            dead_letter_queue=(
+                None
+                if _uses_own_key(queue, queue_options)
+                else self._shared_subscription_dead_letter_queue()
+            ),
         )
         scope = self._subscriber_scope()
         subscriber: FanOutQueue | ExistingQueueSubscriber
@@ -508,16 +512,10 @@ class SnsToSqsFanOut(Construct):
         if not self._share_dead_letter_queue:
             return None
         if self._shared_dead_letter_queue is None:
-            key = self._encryption_key if isinstance(self._encryption_key, kms.Key) else None
-            if key is not None:
-                allow_service_key_use(
-                    key,
-                    SNS_PRINCIPAL,
-                    source_arn=self._topic.topic_arn,
-                    source_account=self._topic.env.account,
-                )
+            # SSE-SQS: the topic key cannot admit SNS for this topic without a circular
+            # reference (key policy -> topic ARN -> key), and SNS can always write SSE-SQS.
             self._shared_dead_letter_queue = _new_subscription_dead_letter_queue(
-                self, self._topic, key=key, removal_policy=RemovalPolicy.DESTROY
+                self, self._topic, key=None, removal_policy=RemovalPolicy.DESTROY
             )
             self._alarms.append(
                 _subscription_dlq_alarm(self, self._shared_dead_letter_queue, self._alarm_actions)
@@ -984,7 +982,9 @@ def _subscribe_queue(
         key_added = allow_service_key_use(
             queue_key, SNS_PRINCIPAL, source_arn=topic.topic_arn, source_account=topic.env.account
         ).statement_added
-    shared = options.dead_letter_queue
+    # A queue with a customer-managed key keeps its own subscription DLQ under that key: the
+    # shared one is SSE-SQS, and its messages must not rest under weaker encryption.
+    shared = options.dead_letter_queue if dead_letter_queue_key is None else None
     dead_letter_queue = shared or _new_subscription_dead_letter_queue(
         scope, topic, key=dead_letter_queue_key, removal_policy=removal_policy
     )
@@ -1014,6 +1014,14 @@ def _subscribe_queue(
     return _SubscribedQueue(
         dead_letter_queue, subscription, alarm, policy_result.statement_added, key_added
     )
+
+
+def _uses_own_key(queue: sqs.IQueue | None, queue_options: QueueOptions) -> bool:
+    """Whether a new subscriber queue is encrypted with a customer-managed key."""
+    if queue is not None:
+        return False  # its subscription DLQ is SSE-SQS either way
+    encryption = queue_options.get("encryption")
+    return queue_options.get("encryption_key") is not None or encryption == sqs.QueueEncryption.KMS
 
 
 def _resource_count(scope: Construct) -> int:
