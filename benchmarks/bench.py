@@ -64,7 +64,7 @@ class Settings:
 
 
 FULL = Settings(
-    import_runs=7, synth_rounds=12, fan_out_runs=3, fan_out_sizes=FAN_OUT_SIZES, suite=True
+    import_runs=5, synth_rounds=10, fan_out_runs=3, fan_out_sizes=FAN_OUT_SIZES, suite=True
 )
 QUICK = Settings(
     import_runs=3, synth_rounds=4, fan_out_runs=1, fan_out_sizes=(1, 10, 100), suite=False
@@ -364,22 +364,22 @@ def section_synth(rounds: int) -> tuple[list[str], list[SynthResult]]:
 # --- fan-out scale -----------------------------------------------------------------------
 
 
-def build_fan_out(stack: Any, subscribers: int) -> None:
-    """An SnsToSqsFanOut with ``subscribers`` new queues, at its defaults."""
+def build_fan_out(stack: Any, subscribers: int, *, nested: bool) -> None:
+    """An SnsToSqsFanOut with ``subscribers`` new queues: defaults, or ``nested_stacks``."""
     from patterns import SnsToSqsFanOut
 
-    fan_out = SnsToSqsFanOut(stack, "FanOut")
+    fan_out = SnsToSqsFanOut(stack, "FanOut", nested_stacks=nested)
     for index in range(subscribers):
         fan_out.add_queue(f"Subscriber{index:04d}")
 
 
-def _measure_fan_out(subscribers: int, outdir: Path) -> dict[str, Any]:
+def _measure_fan_out(subscribers: int, outdir: Path, *, nested: bool) -> dict[str, Any]:
     import aws_cdk as cdk
 
     start = time.perf_counter()
     app = cdk.App(context=_project_context(), outdir=str(outdir))
     stack = cdk.Stack(app, "FanOutBench")
-    build_fan_out(stack, subscribers)
+    build_fan_out(stack, subscribers, nested=nested)
     app.synth()
     seconds = time.perf_counter() - start
     templates = []
@@ -390,17 +390,19 @@ def _measure_fan_out(subscribers: int, outdir: Path) -> dict[str, Any]:
     return {"seconds": seconds, "templates": templates}
 
 
-def fan_out_child(subscribers: int, runs: int, budget: float, keep: Path | None) -> None:
+def fan_out_child(
+    subscribers: int, runs: int, budget: float, keep: Path | None, *, nested: bool
+) -> None:
     """Run in a fresh process: warm up, then time up to ``runs`` synths within ``budget``."""
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as scratch:
-        _measure_fan_out(1, Path(scratch) / "warm-up")
+        _measure_fan_out(1, Path(scratch) / "warm-up", nested=nested)
         measurements: list[dict[str, Any]] = []
         spent = 0.0
         error = None
         for run in range(runs):
             outdir = keep if keep is not None and run == 0 else Path(scratch) / f"run{run}"
             try:
-                measurement = _measure_fan_out(subscribers, outdir)
+                measurement = _measure_fan_out(subscribers, outdir, nested=nested)
             except Exception as exc:  # recorded, not hidden: the report shows the message
                 error = str(exc).strip().splitlines()[0]
                 break
@@ -413,6 +415,7 @@ def fan_out_child(subscribers: int, runs: int, budget: float, keep: Path | None)
 
 @dataclass(frozen=True)
 class FanOutResult:
+    nested: bool
     subscribers: int
     runs: int
     seconds: float | None
@@ -446,8 +449,8 @@ def section_fan_out(
 ) -> tuple[list[str], list[FanOutResult]]:
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-fanout-keep-") as keep_root:
-        for subscribers in sizes:
-            keep = Path(keep_root) / str(subscribers)
+        for nested, subscribers in [(n, size) for n in (False, True) for size in sizes]:
+            keep = Path(keep_root) / f"{nested}-{subscribers}"
             output = subprocess.run(
                 [
                     sys.executable,
@@ -458,6 +461,7 @@ def section_fan_out(
                     str(runs),
                     "--keep",
                     str(keep),
+                    *(["--nested"] if nested else []),
                 ],
                 check=True,
                 capture_output=True,
@@ -468,35 +472,45 @@ def section_fan_out(
             measurements = data["measurements"]
             seconds = _median([m["seconds"] for m in measurements]) if measurements else None
             templates = measurements[0]["templates"] if measurements else []
-            linted = (
-                _cfn_lint(keep) if lint and measurements and subscribers == max(sizes) else None
-            )
+            largest = subscribers == max(sizes)
+            linted = _cfn_lint(keep) if lint and measurements and largest else None
             results.append(
                 FanOutResult(
-                    subscribers, len(measurements), seconds, templates, data["error"], linted
+                    nested,
+                    subscribers,
+                    len(measurements),
+                    seconds,
+                    templates,
+                    data["error"],
+                    linted,
                 )
             )
     lines = [
         "## Fan-out scale: SnsToSqsFanOut with N subscriber queues",
         "",
-        "Build and synthesize the fan-out (defaults, N new queues) with `CDK_VALIDATION=false`, "
+        "Build and synthesize the fan-out (defaults, N new queues; in one stack, then with "
+        "`nested_stacks=True`) with `CDK_VALIDATION=false`, "
         "each size in a fresh process after a 1-subscriber warm-up; median of up to "
         f"{runs} runs (fewer once a size has spent {FAN_OUT_BUDGET_SECONDS:.0f} s). Resources "
         "and bytes count every template written, the stack's and any nested stacks'. Limits: "
         f"{MAX_RESOURCES_PER_TEMPLATE} resources and 1 MB per template.",
         "",
-        "| subscribers | synth (s) | runs | templates | resources (total) | resources (largest "
-        "template) | bytes (total) | bytes (largest template) | within limits | cfn-lint |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| layout | subscribers | synth (s) | runs | templates | resources (total) | resources "
+        "(largest template) | bytes (total) | bytes (largest template) | within limits "
+        "| cfn-lint |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
+        layout = "nested_stacks=True" if r.nested else "one stack"
         if r.error is not None:
-            lines.append(f"| {r.subscribers} | fails at synth: {r.error} | | | | | | | no | |")
+            lines.append(
+                f"| {layout} | {r.subscribers} | fails at synth: {r.error} | | | | | | | no | |"
+            )
             continue
         total_resources = sum(t["resources"] for t in r.templates)
         total_bytes = sum(t["bytes"] for t in r.templates)
         lines.append(
-            f"| {r.subscribers} | {r.seconds:.2f} | {r.runs} | {len(r.templates)} | "
+            f"| {layout} | {r.subscribers} | {r.seconds:.2f} | {r.runs} | {len(r.templates)} | "
             f"{total_resources} | {max(t['resources'] for t in r.templates)} | "
             f"{total_bytes:,} | {max(t['bytes'] for t in r.templates):,} | "
             f"{'yes' if r.within_limits else 'NO'} | {r.cfn_lint or ''} |"
@@ -550,7 +564,7 @@ def targets(
             f"| {r.name} synth ≤ {TARGET_SYNTH_RATIO}x its hand-written equivalent | "
             f"{r.ratio:.2f}x | {_verdict(r.ratio <= TARGET_SYNTH_RATIO)} |"
         )
-    largest = max(fan_out, key=lambda r: r.subscribers) if fan_out else None
+    largest = max(fan_out, key=lambda r: (r.subscribers, r.nested)) if fan_out else None
     if largest is not None:
         if largest.error is not None or largest.seconds is None:
             measured = f"fails at synth: {largest.error}"
@@ -567,7 +581,7 @@ def targets(
                 and largest.cfn_lint == "clean"
             )
         lines.append(
-            f"| {largest.subscribers:,}-subscriber fan-out synthesizes in < "
+            f"| {largest.subscribers:,}-subscriber fan-out (nested_stacks=True) synthesizes in < "
             f"{TARGET_FAN_OUT_SECONDS:.0f} s (validation off), every template within limits, "
             f"cfn-lint clean | {measured} | {_verdict(passed)} |"
         )
@@ -586,9 +600,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--fan-out-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=3, help=argparse.SUPPRESS)
     parser.add_argument("--keep", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--nested", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.fan_out_child is not None:
-        fan_out_child(args.fan_out_child, args.runs, FAN_OUT_BUDGET_SECONDS, args.keep)
+        fan_out_child(
+            args.fan_out_child, args.runs, FAN_OUT_BUDGET_SECONDS, args.keep, nested=args.nested
+        )
         return
 
     settings = QUICK if args.quick else FULL
