@@ -23,7 +23,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 CDK := cdk --no-notices
 
-.PHONY: help setup synth ls deploy test lint typecheck unit cfn-lint checkov snapshots docs diagrams clean
+.PHONY: help setup synth ls deploy test lint typecheck unit cfn-lint checkov snapshots docs diagrams \
+	bench clean
 
 help:
 	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
@@ -33,6 +34,7 @@ help:
 	@echo "make docs    regenerate docs/compliance.md from the synthesized example app"
 	@echo "make diagrams  regenerate the pattern diagrams docs/diagrams/*.png (needs Graphviz)"
 	@echo "make snapshots  rewrite the example-stack snapshots after an intended change"
+	@echo "make bench   time imports, synth against hand-written equivalents, fan-out scale and the suite; writes BENCHMARKS.md"
 	@echo "make clean   remove build output (keeps the virtualenvs and node_modules)"
 
 $(VENV)/.stamp: requirements.txt requirements-dev.txt pyproject.toml
@@ -96,6 +98,10 @@ snapshots: setup
 
 docs: synth
 	$(PY) -m patterns.compliance --markdown cdk.out > docs/compliance.md
+
+# A few minutes on an idle machine; numbers are medians, BENCHMARKS.md is committed.
+bench: setup
+	$(PY) benchmarks/bench.py --output BENCHMARKS.md
 
 # Graphviz's dot renders the diagrams: installed with apt-get when missing and we are root.
 diagrams: $(VENV)/.stamp-docs
