@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from patterns.alarms import AlarmTopic
+from patterns.alarm_topic import AlarmTopic
 
 __all__ = ["AlarmTopic"]

@@ -26,7 +26,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from patterns import QueueWithDeadLetterQueue
-from patterns.alarms import AlarmTopic
+from patterns.alarm_topic import AlarmTopic
 from patterns.roles import ManagedPolicyRole
 
 # One receive returns at most 10 messages (the SQS maximum batch); a consumer should be

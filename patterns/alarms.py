@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import ArnFormat, CfnOutput, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 
@@ -45,57 +40,3 @@ def create_alarm(
         alarm.add_alarm_action(*actions)
         alarm.add_ok_action(*actions)
     return alarm
-
-
-class AlarmTopic(Construct):
-    """An encrypted, TLS-only SNS topic that receives every alarm of a stack.
-
-    CloudWatch may use the topic's key only for alarms of this account, which is what lets
-    it publish to an encrypted topic at all (with the AWS-managed key it could not).
-    """
-
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id)
-        stack = Stack.of(self)
-        self.key = kms.Key(
-            self,
-            "Key",
-            description=f"Encrypts the alarm topic of {stack.stack_name}",
-            enable_key_rotation=True,
-        )
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchAlarmsOfThisAccount",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {
-                        "aws:SourceArn": stack.format_arn(
-                            service="cloudwatch",
-                            resource="alarm",
-                            resource_name="*",
-                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    },
-                },
-            )
-        )
-        self.topic = sns.Topic(self, "Topic", master_key=self.key, enforce_ssl=True)
-        self.topic.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchAlarmsOfThisAccount",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["sns:Publish"],
-                resources=[self.topic.topic_arn],
-                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
-            )
-        )
-        self.action: cloudwatch.IAlarmAction = cloudwatch_actions.SnsAction(self.topic)
-        CfnOutput(
-            self,
-            "AlarmTopicArn",
-            value=self.topic.topic_arn,
-            description="Subscribe to this topic to receive the stack's alarms",
-        )

@@ -15,7 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 
 from patterns import S3EventFanOut, SnsToSqsFanOut
-from patterns.alarms import AlarmTopic
+from patterns.alarm_topic import AlarmTopic
 from patterns.sns_fan_out import (
     STACK_MAX_RESOURCES,
     TEMPLATE_MAX_BYTES,

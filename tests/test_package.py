@@ -83,3 +83,40 @@ def test_public_names_resolve_lazily() -> None:
         assert getattr(patterns, name).__name__ == name
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         patterns.Nope  # noqa: B018
+
+
+# The aws-cdk-lib service modules each pattern needs: importing it loads these and no more.
+SERVICE_MODULES = {
+    "QueueWithDeadLetterQueue": {"aws_cloudwatch", "aws_iam", "aws_kms", "aws_sqs"},
+    "SnsToSqsFanOut": {
+        "aws_cloudwatch",
+        "aws_codestarnotifications",
+        "aws_iam",
+        "aws_kms",
+        "aws_sns",
+        "aws_sqs",
+    },
+    "AmazonMqBroker": {
+        "aws_amazonmq",
+        "aws_cloudwatch",
+        "aws_ec2",
+        "aws_iam",
+        "aws_kms",
+        "aws_logs",
+        "aws_s3_assets",
+        "aws_secretsmanager",
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICE_MODULES))
+def test_a_pattern_loads_only_the_service_modules_it_uses(name: str) -> None:
+    code = (
+        f"import sys\nfrom patterns import {name}\n"
+        "print(' '.join(sorted(m.split('.')[1] for m in sys.modules\n"
+        "    if m.startswith('aws_cdk.aws_') and m.count('.') == 1)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    assert set(result.stdout.split()) == SERVICE_MODULES[name]

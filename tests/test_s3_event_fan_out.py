@@ -647,7 +647,7 @@ def test_body_filter_on_event_names_and_keys() -> None:
 
 
 def test_existing_bucket_stack_passes_the_compliance_gate(tmp_path: Any) -> None:
-    from patterns.alarms import AlarmTopic
+    from patterns.alarm_topic import AlarmTopic
     from patterns.compliance import apply_compliance_checks, summarize
 
     app = new_app(outdir=str(tmp_path))
