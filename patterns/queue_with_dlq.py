@@ -15,7 +15,12 @@ from constructs import Construct
 
 from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge, skip_checkov
-from patterns.validation import check_duration, check_exclusive_with_existing, check_range
+from patterns.validation import (
+    check_duration,
+    check_exclusive_with_existing,
+    check_range,
+    seconds_of,
+)
 
 # Ranges as the SQS developer guide documents them (CreateQueue attributes).
 RETENTION_MIN = Duration.seconds(60)
@@ -29,6 +34,8 @@ QUEUE_NAME_MAX_LENGTH = 80
 FIFO_SUFFIX = ".fifo"
 _QUEUE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
+ZERO = Duration.seconds(0)
+MESSAGE_AGE_ALARM_MIN = Duration.minutes(1)
 DEFAULT_RETENTION = Duration.days(4)
 DEFAULT_DLQ_RETENTION = RETENTION_MAX
 DEFAULT_VISIBILITY_TIMEOUT = Duration.seconds(30)
@@ -365,20 +372,19 @@ def _validate(
     encryption_key: kms.IKey | None,
     message_age_alarm_threshold: Duration,
 ) -> None:
-    zero = Duration.seconds(0)
     check_duration("retention_period", retention_period, RETENTION_MIN, RETENTION_MAX)
     check_duration(
         "dead_letter_retention_period", dead_letter_retention_period, RETENTION_MIN, RETENTION_MAX
     )
-    check_duration("visibility_timeout", visibility_timeout, zero, VISIBILITY_MAX)
-    check_duration("delivery_delay", delivery_delay, zero, DELIVERY_DELAY_MAX)
-    check_duration("receive_message_wait_time", receive_message_wait_time, zero, RECEIVE_WAIT_MAX)
+    check_duration("visibility_timeout", visibility_timeout, ZERO, VISIBILITY_MAX)
+    check_duration("delivery_delay", delivery_delay, ZERO, DELIVERY_DELAY_MAX)
+    check_duration("receive_message_wait_time", receive_message_wait_time, ZERO, RECEIVE_WAIT_MAX)
     check_range("max_message_size_bytes", max_message_size_bytes, *MESSAGE_SIZE_RANGE, " bytes")
     check_range("max_receive_count", max_receive_count, *MAX_RECEIVE_COUNT_RANGE)
     check_duration(
         "message_age_alarm_threshold",
         message_age_alarm_threshold,
-        Duration.minutes(1),
+        MESSAGE_AGE_ALARM_MIN,
         retention_period,
     )
 
@@ -408,11 +414,12 @@ def _validate(
         )
 
     dlq_retention = dead_letter_retention_period or DEFAULT_DLQ_RETENTION
+    source_seconds, dlq_seconds = seconds_of(retention_period), seconds_of(dlq_retention)
     if (
         dead_letter_queue is None
-        and not retention_period.is_unresolved()
-        and not dlq_retention.is_unresolved()
-        and retention_period.to_seconds() > dlq_retention.to_seconds()
+        and source_seconds is not None
+        and dlq_seconds is not None
+        and source_seconds > dlq_seconds
     ):
         raise ValueError(
             f"retention_period ({retention_period.to_human_string()}) may not exceed "

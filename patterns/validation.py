@@ -7,6 +7,7 @@ raises ``ValueError`` naming the argument, the value given and the allowed range
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable
 
 from aws_cdk import Duration, Token
@@ -28,12 +29,30 @@ def check_range(
         )
 
 
+# Seconds of each Duration already checked. Every question to a Duration is a round trip to
+# the jsii runtime, and the same bounds and defaults (module constants) are checked by every
+# construct: caching them makes validation nearly free. Weak keys: a Duration nobody holds
+# any more is forgotten.
+_SECONDS: weakref.WeakKeyDictionary[Duration, float | None] = weakref.WeakKeyDictionary()
+
+
+def seconds_of(duration: Duration) -> float | None:
+    """``duration`` in seconds, or ``None`` when it is an unresolved token."""
+    if duration not in _SECONDS:
+        _SECONDS[duration] = (
+            None if duration.is_unresolved() else duration.to_seconds(integral=False)
+        )
+    return _SECONDS[duration]
+
+
 def check_duration(name: str, value: Duration | None, minimum: Duration, maximum: Duration) -> None:
     """Raise ``ValueError`` unless ``value`` lies between ``minimum`` and ``maximum`` inclusive."""
-    if value is None or any(d.is_unresolved() for d in (value, minimum, maximum)):
+    if value is None:
         return
-    seconds = value.to_seconds(integral=False)
-    if not minimum.to_seconds(integral=False) <= seconds <= maximum.to_seconds(integral=False):
+    seconds, low, high = seconds_of(value), seconds_of(minimum), seconds_of(maximum)
+    if seconds is None or low is None or high is None:
+        return
+    if not low <= seconds <= high:
         raise ValueError(
             f"{name} must be between {minimum.to_human_string()} and "
             f"{maximum.to_human_string()}, got {value.to_human_string()}"
