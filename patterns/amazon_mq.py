@@ -27,7 +27,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from patterns.alarms import create_alarm
-from patterns.compliance import acknowledge
+from patterns.compliance import acknowledge_all
 from patterns.validation import check_unique
 
 
@@ -307,22 +307,18 @@ class AmazonMqBroker(Construct):
             ),
             removal_policy=removal_policy,
         )
-        acknowledge(
-            self._admin_secret,
-            "AwsSolutions::AwsSolutions-SMG4",
+        rotation_reason = (
             "Amazon MQ has no managed rotation for broker users: a rotated secret would no "
-            "longer match the broker's password. Change it deliberately through a stack update.",
+            "longer match the broker's password. Change it deliberately through a stack update."
         )
-        for pack, rule in (
-            ("NIST.800.53.R5", "NIST.800.53.R5-SecretsManagerRotationEnabled"),
-            ("HIPAA.Security", "HIPAA.Security-SecretsManagerRotationEnabled"),
-        ):
-            acknowledge(
-                self._admin_secret,
-                f"{pack}::{rule}",
-                "Amazon MQ has no managed rotation for broker users: a rotated secret would "
-                "no longer match the broker's password. Rotate through a stack update.",
-            )
+        acknowledge_all(
+            self._admin_secret,
+            {
+                "AwsSolutions::AwsSolutions-SMG4": rotation_reason,
+                "NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled": rotation_reason,
+                "HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled": rotation_reason,
+            },
+        )
 
         admin_user: dict[str, object] = {
             "username": admin_username,

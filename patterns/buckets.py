@@ -14,11 +14,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from patterns.compliance import acknowledge, skip_checkov
+from patterns.compliance import acknowledge_all, skip_checkov
 
 DEFAULT_NONCURRENT_VERSION_EXPIRATION = Duration.days(90)
 DEFAULT_ACCESS_LOG_EXPIRATION = Duration.days(365)
 INCOMPLETE_UPLOAD_EXPIRATION = Duration.days(7)
+# The packs with the S3 replication and KMS-default-encryption rules.
+REPLICATION_PACKS = ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
 
 
 @dataclass(frozen=True)
@@ -88,14 +90,17 @@ def create_secure_bucket(
             )
         ],
     )
-    for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"):
-        acknowledge(
-            bucket,
-            f"{pack}::{pack}-S3BucketReplicationEnabled",
-            "Cross-region replication needs a second bucket in another region, a choice of "
-            "region and a cost the data owner must make; versioning and RETAIN protect the "
-            "data in this region.",
-        )
+    acknowledge_all(
+        bucket,
+        {
+            f"{pack}::{pack}-S3BucketReplicationEnabled": (
+                "Cross-region replication needs a second bucket in another region, a choice of "
+                "region and a cost the data owner must make; versioning and RETAIN protect the "
+                "data in this region."
+            )
+            for pack in REPLICATION_PACKS
+        },
+    )
     return SecureBucket(bucket=bucket, access_log_bucket=access_logs)
 
 
@@ -106,16 +111,14 @@ def _acknowledge_log_bucket(access_logs: s3.Bucket) -> None:
         "This is the server access log bucket; logging its own access would write logs about "
         "logs in an endless loop.",
     )
-    for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"):
-        acknowledge(
-            access_logs,
-            f"{pack}::{pack}-S3BucketReplicationEnabled",
+    reasons: dict[str, str] = {}
+    for pack in REPLICATION_PACKS:
+        reasons[f"{pack}::{pack}-S3BucketReplicationEnabled"] = (
             "Access logs are an audit copy already; replicating them to a second region is "
-            "left to the account's central logging, not this pattern.",
+            "left to the account's central logging, not this pattern."
         )
-        acknowledge(
-            access_logs,
-            f"{pack}::{pack}-S3DefaultEncryptionKMS",
+        reasons[f"{pack}::{pack}-S3DefaultEncryptionKMS"] = (
             "S3 server access logging can only deliver to a bucket encrypted with SSE-S3; "
-            "with SSE-KMS as default encryption the logs would be dropped.",
+            "with SSE-KMS as default encryption the logs would be dropped."
         )
+    acknowledge_all(access_logs, reasons)

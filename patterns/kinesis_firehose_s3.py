@@ -28,7 +28,7 @@ from constructs import Construct
 
 from patterns.alarms import create_alarm
 from patterns.buckets import create_secure_bucket
-from patterns.compliance import acknowledge
+from patterns.compliance import acknowledge, acknowledge_all
 from patterns.shard_planning import StreamThroughput
 from patterns.validation import (
     check_duration,
@@ -342,15 +342,19 @@ class KinesisToFirehoseToS3(Construct):
                 ),
             ),
         )
-        for object_arn in object_arns:
-            acknowledge(
-                delivery_policy,
+        acknowledge_all(
+            delivery_policy,
+            {
                 "AwsSolutions::AwsSolutions-IAM5[Resource::"
                 + _flatten_cfn_reference(stack.resolve(object_arn))
-                + "]",
-                "Firehose names every object it writes (timestamp and random suffix), so object "
-                "permissions can be limited to this pattern's prefix but not to single keys.",
-            )
+                + "]": (
+                    "Firehose names every object it writes (timestamp and random suffix), so "
+                    "object permissions can be limited to this pattern's prefix but not to "
+                    "single keys."
+                )
+                for object_arn in object_arns
+            },
+        )
 
         encryption_configuration = (
             firehose.CfnDeliveryStream.EncryptionConfigurationProperty(

@@ -29,7 +29,7 @@ from patterns.buckets import (
     DEFAULT_NONCURRENT_VERSION_EXPIRATION,
     create_secure_bucket,
 )
-from patterns.compliance import acknowledge, skip_checkov
+from patterns.compliance import acknowledge, acknowledge_all, skip_checkov
 from patterns.sns_fan_out import ExistingQueueSubscriber, FanOutQueue, SnsToSqsFanOut
 from patterns.validation import check_exclusive_with_existing
 
@@ -486,13 +486,17 @@ def _acknowledge_notifications_handler(stack: Stack, notifications: IConstruct) 
     """
     handler_policy = notifications.node.try_find_child("HandlerPolicy")
     if handler_policy is not None:
-        for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"):
-            acknowledge(
-                handler_policy,
-                f"{pack}::{pack}-IAMNoInlinePolicy",
-                "CDK attaches this inline policy to its notifications handler role; it allows "
-                "only s3:GetBucketNotification and s3:PutBucketNotification on this one bucket.",
-            )
+        acknowledge_all(
+            handler_policy,
+            {
+                f"{pack}::{pack}-IAMNoInlinePolicy": (
+                    "CDK attaches this inline policy to its notifications handler role; it "
+                    "allows only s3:GetBucketNotification and s3:PutBucketNotification on this "
+                    "one bucket."
+                )
+                for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
+            },
+        )
     handler = stack.node.try_find_child(NOTIFICATIONS_HANDLER_ID)
     if not isinstance(handler, Construct) or handler.node.try_find_child("Acknowledged"):
         return

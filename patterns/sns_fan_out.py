@@ -34,7 +34,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IValidation
 
 from patterns.alarms import create_alarm
-from patterns.compliance import acknowledge, skip_checkov
+from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.policies import (
     allow_accounts_key_use_via,
     allow_service_key_use,
@@ -915,17 +915,20 @@ def _new_subscription_dead_letter_queue(
     dead_letter_queue.add_to_resource_policy(
         _sns_send_statement(topic, dead_letter_queue.queue_arn)
     )
-    acknowledge(
+    acknowledge_all(
         dead_letter_queue,
-        "Serverless::Serverless-SQSRedrivePolicy",
-        "This queue is the SNS subscription dead-letter queue: it keeps undeliverable messages "
-        "for 14 days for inspection and redrive, and a DLQ of a DLQ would only move them again.",
-    )
-    acknowledge(
-        dead_letter_queue,
-        "AwsSolutions::AwsSolutions-SQS3",
-        "This queue is the dead-letter queue of an SNS subscription (its redrive policy), which "
-        "cdk-nag does not recognise because it only looks for SQS redrive policies.",
+        {
+            "Serverless::Serverless-SQSRedrivePolicy": (
+                "This queue is the SNS subscription dead-letter queue: it keeps undeliverable "
+                "messages for 14 days for inspection and redrive, and a DLQ of a DLQ would only "
+                "move them again."
+            ),
+            "AwsSolutions::AwsSolutions-SQS3": (
+                "This queue is the dead-letter queue of an SNS subscription (its redrive "
+                "policy), which cdk-nag does not recognise because it only looks for SQS "
+                "redrive policies."
+            ),
+        },
     )
     if key is None:
         skip_checkov(
