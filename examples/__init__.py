@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aws_cdk import Stack
 from constructs import Construct
 
+from examples.order_fan_out import OrderFanOutFifoStack, OrderFanOutStack
 from examples.orders import OrdersProcessingStack
 from examples.work_spike import WorkSpikeStack
 
@@ -33,5 +34,17 @@ EXAMPLES: tuple[Example, ...] = (
         "WorkSpike",
         WorkSpikeStack,
         "A queue that absorbs a spike of 1,000 videos; a consumer fleet drains it 10 at a time",
+    ),
+    Example(
+        "OrderFanOut",
+        OrderFanOutStack,
+        "One order, three applications: SNS fan-out to shipping (filtered), billing and "
+        "analytics queues, each with its DLQ and subscription DLQ",
+    ),
+    Example(
+        "OrderFanOutFifo",
+        OrderFanOutFifoStack,
+        "FIFO SNS fan-out keeping each customer's orders in sequence for ledger and inventory "
+        "FIFO queues",
     ),
 )

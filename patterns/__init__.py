@@ -10,15 +10,34 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from patterns.queue_with_dlq import QueueWithDeadLetterQueue
+    from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
+    from patterns.sns_fan_out import (
+        ExistingQueueSubscriber,
+        FanOutQueue,
+        ProtocolSubscriber,
+        QueueSubscriber,
+        SnsToSqsFanOut,
+    )
 
 __all__ = [
+    "ExistingQueueSubscriber",
+    "FanOutQueue",
+    "ProtocolSubscriber",
+    "QueueOptions",
+    "QueueSubscriber",
     "QueueWithDeadLetterQueue",
+    "SnsToSqsFanOut",
 ]
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "QueueOptions": "patterns.queue_with_dlq",
     "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
+    "SnsToSqsFanOut": "patterns.sns_fan_out",
+    "FanOutQueue": "patterns.sns_fan_out",
+    "ExistingQueueSubscriber": "patterns.sns_fan_out",
+    "ProtocolSubscriber": "patterns.sns_fan_out",
+    "QueueSubscriber": "patterns.sns_fan_out",
 }
 
 
