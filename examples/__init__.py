@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aws_cdk import Stack
 from constructs import Construct
 
+from examples.image_uploads import ImageUploadsStack
 from examples.order_fan_out import OrderFanOutFifoStack, OrderFanOutStack
 from examples.orders import OrdersProcessingStack
 from examples.work_spike import WorkSpikeStack
@@ -46,5 +47,10 @@ EXAMPLES: tuple[Example, ...] = (
         OrderFanOutFifoStack,
         "FIFO SNS fan-out keeping each customer's orders in sequence for ledger and inventory "
         "FIFO queues",
+    ),
+    Example(
+        "ImageUploads",
+        ImageUploadsStack,
+        "Uploads under images/ fan out from S3 via SNS to thumbnail, metadata and audit queues",
     ),
 )

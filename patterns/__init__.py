@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
+    from patterns.s3_event_fan_out import S3EventFanOut, S3EventRule, s3_event_body_filter
     from patterns.sns_fan_out import (
         ExistingQueueSubscriber,
         FanOutQueue,
@@ -26,7 +27,10 @@ __all__ = [
     "QueueOptions",
     "QueueSubscriber",
     "QueueWithDeadLetterQueue",
+    "S3EventFanOut",
+    "S3EventRule",
     "SnsToSqsFanOut",
+    "s3_event_body_filter",
 ]
 
 # public name -> module that defines it
@@ -38,6 +42,9 @@ _EXPORTS: dict[str, str] = {
     "ExistingQueueSubscriber": "patterns.sns_fan_out",
     "ProtocolSubscriber": "patterns.sns_fan_out",
     "QueueSubscriber": "patterns.sns_fan_out",
+    "S3EventFanOut": "patterns.s3_event_fan_out",
+    "S3EventRule": "patterns.s3_event_fan_out",
+    "s3_event_body_filter": "patterns.s3_event_fan_out",
 }
 
 

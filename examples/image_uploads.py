@@ -1,0 +1,51 @@
+"""Image uploads: every image uploaded under ``images/`` fans out to three queues.
+
+S3 publishes each upload once to an encrypted SNS topic; the thumbnail queue receives only
+JPEG and PNG images (a filter on the event body), the metadata and audit queues every upload.
+Each queue has its own dead-letter queue and alarms, all wired to the stack's alarm topic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from examples.common import AlarmTopic
+from patterns import S3EventFanOut, S3EventRule, s3_event_body_filter
+
+
+class ImageUploadsStack(Stack):
+    """Uploads bucket whose ``images/`` events reach a thumbnail, a metadata and an audit queue."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        alarms = AlarmTopic(self, "Alarms")
+
+        uploads = S3EventFanOut(
+            self,
+            "Uploads",
+            events=[S3EventRule(s3.EventType.OBJECT_CREATED, prefix="images/")],
+            alarm_actions=[alarms.action],
+        )
+        thumbnails = uploads.add_queue(
+            "Thumbnails",
+            filter_policy_with_message_body=s3_event_body_filter(key_suffixes=[".jpg", ".png"]),
+            visibility_timeout=Duration.minutes(5),
+        )
+        metadata = uploads.add_queue("Metadata", raw_message_delivery=True)
+        audit = uploads.add_queue("Audit", retention_period=Duration.days(14))
+
+        CfnOutput(self, "UploadsBucketName", value=uploads.bucket.bucket_name)
+        CfnOutput(self, "EventTopicArn", value=uploads.topic.topic_arn)
+        for name, subscriber in (
+            ("Thumbnails", thumbnails),
+            ("Metadata", metadata),
+            ("Audit", audit),
+        ):
+            CfnOutput(self, f"{name}QueueUrl", value=subscriber.queue.queue_url)
+            CfnOutput(
+                self, f"{name}DeadLetterQueueUrl", value=subscriber.dead_letter_queue.queue_url
+            )

@@ -1,0 +1,760 @@
+"""S3EventFanOut: bucket, topic-policy and key-policy conditions, notifications, validation."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Capture, Match, Template
+
+from patterns.s3_event_fan_out import (
+    S3EventFanOut,
+    S3EventRule,
+    _overlaps,
+    s3_event_body_filter,
+)
+from tests.helpers import by_path, logical_id, new_app, synth_stack
+
+ALARM_TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:alarms"
+CREATED = s3.EventType.OBJECT_CREATED
+RULES = (
+    S3EventRule(CREATED, prefix="images/"),
+    S3EventRule(s3.EventType.OBJECT_REMOVED_DELETE, prefix="images/", suffix=".jpg"),
+)
+
+
+def _alarm_action(stack: cdk.Stack) -> cloudwatch.IAlarmAction:
+    from aws_cdk import aws_cloudwatch_actions as actions
+
+    return actions.SnsAction(sns.Topic.from_topic_arn(stack, "AlarmTopic", ALARM_TOPIC_ARN))
+
+
+def _build_new(stack: cdk.Stack) -> None:
+    fan_out = S3EventFanOut(stack, "Images", events=RULES, alarm_actions=[_alarm_action(stack)])
+    fan_out.add_queue(
+        "Thumbnails",
+        filter_policy_with_message_body=s3_event_body_filter(key_suffixes=[".jpg", ".png"]),
+    )
+    fan_out.add_queue("Audit", raw_message_delivery=True)
+
+
+@pytest.fixture(scope="module")
+def template() -> Template:
+    return synth_stack(_build_new)
+
+
+@pytest.fixture(scope="module")
+def existing_template() -> Template:
+    def build(stack: cdk.Stack) -> None:
+        bucket = s3.Bucket.from_bucket_name(stack, "Existing", "my-existing-bucket")
+        fan_out = S3EventFanOut(
+            stack, "Uploads", bucket=bucket, events=[S3EventRule(CREATED, suffix=".csv")]
+        )
+        fan_out.add_queue("Loader")
+
+    return synth_stack(build)
+
+
+def _resolve_name(template: Template) -> Any:
+    return by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["Properties"][
+        "BucketName"
+    ]
+
+
+def _bucket_arn(name: Any) -> dict[str, Any]:
+    """The ARN the policies must name: arn:<partition>:s3:::<the bucket's own BucketName>."""
+    parts = name["Fn::Join"][1]
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":s3:::{parts[0]}", *parts[1:]]]}
+
+
+# --- topic policy and key policy --------------------------------------------------------------
+
+
+def test_topic_policy_lets_s3_publish_only_for_this_bucket_and_account(template: Template) -> None:
+    topic = logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "Topics": [{"Ref": topic}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "s3.amazonaws.com"},
+                                "Action": "sns:Publish",
+                                "Resource": {"Ref": topic},
+                                "Condition": {
+                                    "ArnEquals": {
+                                        "aws:SourceArn": _bucket_arn(_resolve_name(template))
+                                    },
+                                    "StringEquals": {
+                                        "aws:SourceAccount": {"Ref": "AWS::AccountId"}
+                                    },
+                                },
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_key_policy_lets_s3_use_the_topic_key_under_the_same_conditions(
+    template: Template,
+) -> None:
+    key = by_path(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    topic = by_path(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    key_id = logical_id(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    s3_statements = [
+        statement
+        for statement in key["Properties"]["KeyPolicy"]["Statement"]
+        if statement.get("Principal") == {"Service": "s3.amazonaws.com"}
+    ]
+    assert s3_statements == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {
+                "ArnEquals": {"aws:SourceArn": _bucket_arn(_resolve_name(template))},
+                "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+            },
+        }
+    ]
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert key["DeletionPolicy"] == "Retain"
+
+
+# --- bucket -----------------------------------------------------------------------------------
+
+
+def test_bucket_is_private_encrypted_versioned_logged_and_retained(template: Template) -> None:
+    bucket = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")
+    props = bucket["Properties"]
+    key_id = logical_id(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    log_bucket = logical_id(template, "AWS::S3::Bucket", "/Images/AccessLogBucket/Resource")
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"] == [
+        {
+            "BucketKeyEnabled": True,
+            "ServerSideEncryptionByDefault": {
+                "SSEAlgorithm": "aws:kms",
+                "KMSMasterKeyID": {"Fn::GetAtt": [key_id, "Arn"]},
+            },
+        }
+    ]
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert props["LoggingConfiguration"] == {
+        "DestinationBucketName": {"Ref": log_bucket},
+        "LogFilePrefix": "access-logs/",
+    }
+    assert props["LifecycleConfiguration"]["Rules"] == [
+        {
+            "Id": "ExpireNoncurrentVersionsAndFailedUploads",
+            "Status": "Enabled",
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+        }
+    ]
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert bucket["UpdateReplacePolicy"] == "Retain"
+
+
+def test_bucket_policy_denies_requests_without_tls(template: Template) -> None:
+    bucket = logical_id(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "Bucket": {"Ref": bucket},
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Action": "s3:*",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_access_log_bucket_expires_logs_and_is_itself_private(template: Template) -> None:
+    props = by_path(template, "AWS::S3::Bucket", "/Images/AccessLogBucket/Resource")["Properties"]
+    assert props["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 365
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"
+    ] == {"SSEAlgorithm": "AES256"}
+    assert props["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+
+
+def test_bucket_name_is_fixed_lowercase_and_carries_account_and_region(template: Template) -> None:
+    name = _resolve_name(template)
+    prefix, account, separator, region = name["Fn::Join"][1]
+    assert re.fullmatch(r"[a-z0-9][a-z0-9-]*-", prefix), prefix
+    assert (account, separator, region) == (
+        {"Ref": "AWS::AccountId"},
+        "-",
+        {"Ref": "AWS::Region"},
+    )
+
+
+def test_generated_bucket_name_fits_63_characters_with_long_ids() -> None:
+    app = new_app()
+    stack = cdk.Stack(
+        app,
+        "AVeryLongStackNameForTestingBucketNameLimits",
+        env=cdk.Environment(account="123456789012", region="ap-southeast-4"),
+    )
+    S3EventFanOut(stack, "AnEvenLongerConstructIdThatWouldOverflowTheLimit")
+    template = Template.from_stack(stack)
+    name = by_path(template, "AWS::S3::Bucket", "/Bucket/Resource")["Properties"]["BucketName"]
+    assert len(name) <= 63, name
+    assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", name), name
+    assert name.endswith("-123456789012-ap-southeast-4")
+
+
+def test_removal_policy_and_expirations_apply_to_the_new_buckets() -> None:
+    template = synth_stack(
+        lambda stack: S3EventFanOut(
+            stack,
+            "Scratch",
+            bucket_name="scratch-images-bucket",
+            removal_policy=RemovalPolicy.DESTROY,
+            noncurrent_version_expiration=Duration.days(7),
+            access_log_expiration=Duration.days(30),
+        )
+    )
+    bucket = by_path(template, "AWS::S3::Bucket", "/Scratch/Bucket/Resource")
+    logs = by_path(template, "AWS::S3::Bucket", "/Scratch/AccessLogBucket/Resource")
+    assert bucket["Properties"]["BucketName"] == "scratch-images-bucket"
+    assert bucket["DeletionPolicy"] == logs["DeletionPolicy"] == "Delete"
+    rule = bucket["Properties"]["LifecycleConfiguration"]["Rules"][0]
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 7}
+    assert logs["Properties"]["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 30
+    # the fixed name is what the topic policy names
+    template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Condition": Match.object_like(
+                                    {
+                                        "ArnEquals": {
+                                            "aws:SourceArn": {
+                                                "Fn::Join": [
+                                                    "",
+                                                    [
+                                                        "arn:",
+                                                        {"Ref": "AWS::Partition"},
+                                                        ":s3:::scratch-images-bucket",
+                                                    ],
+                                                ]
+                                            }
+                                        }
+                                    }
+                                )
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def test_notification_configuration_is_on_the_bucket_with_its_filters(template: Template) -> None:
+    topic = logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    props = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["Properties"]
+    assert props["NotificationConfiguration"] == {
+        "TopicConfigurations": [
+            {
+                "Event": "s3:ObjectCreated:*",
+                "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "images/"}]}},
+                "Topic": {"Ref": topic},
+            },
+            {
+                "Event": "s3:ObjectRemoved:Delete",
+                "Filter": {
+                    "S3Key": {
+                        "Rules": [
+                            {"Name": "prefix", "Value": "images/"},
+                            {"Name": "suffix", "Value": ".jpg"},
+                        ]
+                    }
+                },
+                "Topic": {"Ref": topic},
+            },
+        ]
+    }
+
+
+def test_no_custom_resource_or_lambda_for_a_new_bucket(template: Template) -> None:
+    template.resource_count_is("Custom::S3BucketNotifications", 0)
+    template.resource_count_is("AWS::Lambda::Function", 0)
+    template.resource_count_is("AWS::IAM::Role", 0)
+
+
+def test_bucket_waits_for_topic_policy_and_every_subscriber(template: Template) -> None:
+    depends_on = set(by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["DependsOn"])
+    expected = {
+        logical_id(template, "AWS::SNS::TopicPolicy", "/Images/FanOut/Topic/Policy/Resource"),
+    }
+    for name in ("Thumbnails", "Audit"):
+        # the subscription itself depends on the queue policy and the keys it needs
+        expected.add(
+            logical_id(template, "AWS::SNS::Subscription", f"/{name}/Subscription/Resource")
+        )
+    assert expected <= depends_on
+    # the key is already referenced by the bucket's encryption: no redundant DependsOn (W3005)
+    key = logical_id(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    assert key not in depends_on
+
+
+def test_template_has_no_dependency_cycle(template: Template) -> None:
+    resources = template.to_json()["Resources"]
+    edges = {name: _references(resource) & set(resources) for name, resource in resources.items()}
+    visiting: set[str] = set()
+    done: set[str] = set()
+
+    def visit(node: str, trail: tuple[str, ...]) -> None:
+        assert node not in visiting, f"dependency cycle: {' -> '.join((*trail, node))}"
+        if node in done:
+            return
+        visiting.add(node)
+        for target in edges[node]:
+            visit(target, (*trail, node))
+        visiting.discard(node)
+        done.add(node)
+
+    for name in resources:
+        visit(name, ())
+
+
+def _references(value: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Ref" and isinstance(item, str):
+                found.add(item)
+            elif key == "Fn::GetAtt":
+                found.add(item[0])
+            elif key == "DependsOn":
+                found.update([item] if isinstance(item, str) else item)
+            else:
+                found |= _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _references(item)
+    return found
+
+
+# --- subscribers (inherited from the fan-out) ---------------------------------------------------
+
+
+def test_body_filter_reaches_the_subscription(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::SNS::Subscription",
+        {
+            "Endpoint": {
+                "Fn::GetAtt": [
+                    logical_id(template, "AWS::SQS::Queue", "/Thumbnails/Queue/Resource"),
+                    "Arn",
+                ]
+            },
+            "FilterPolicyScope": "MessageBody",
+            "FilterPolicy": {
+                "Records": {"s3": {"object": {"key": [{"suffix": ".jpg"}, {"suffix": ".png"}]}}}
+            },
+        },
+    )
+
+
+def test_subscribers_have_dlq_redrive_tls_and_alarms_with_actions(template: Template) -> None:
+    for name in ("Thumbnails", "Audit"):
+        queue = logical_id(template, "AWS::SQS::Queue", f"/{name}/Queue/Resource")
+        dlq = logical_id(template, "AWS::SQS::Queue", f"/{name}/DeadLetterQueue/Resource")
+        template.has_resource_properties(
+            "AWS::SQS::Queue",
+            {
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": {"Fn::GetAtt": [dlq, "Arn"]},
+                    "maxReceiveCount": 5,
+                }
+            },
+        )
+        template.has_resource_properties(
+            "AWS::SQS::QueuePolicy",
+            {
+                "Queues": [{"Ref": queue}],
+                "PolicyDocument": {
+                    "Statement": Match.array_with(
+                        [
+                            Match.object_like(
+                                {
+                                    "Effect": "Deny",
+                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                                }
+                            )
+                        ]
+                    )
+                },
+            },
+        )
+        template.has_resource_properties(
+            "AWS::CloudWatch::Alarm",
+            {
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}],
+                "AlarmActions": [ALARM_TOPIC_ARN],
+                "OKActions": [ALARM_TOPIC_ARN],
+            },
+        )
+
+
+def test_subscriptions_keep_undeliverable_events_in_a_subscription_dlq(
+    template: Template,
+) -> None:
+    for name in ("Thumbnails", "Audit"):
+        subscription = by_path(
+            template, "AWS::SNS::Subscription", f"/{name}/Subscription/Resource"
+        )["Properties"]
+        sub_dlq = logical_id(
+            template, "AWS::SQS::Queue", f"/{name}/SubscriptionDeadLetterQueue/Resource"
+        )
+        assert subscription["RedrivePolicy"] == {
+            "deadLetterTargetArn": {"Fn::GetAtt": [sub_dlq, "Arn"]}
+        }
+    audit = by_path(template, "AWS::SNS::Subscription", "/Audit/Subscription/Resource")
+    assert audit["Properties"]["RawMessageDelivery"] is True
+
+
+def test_topic_alarms_notify_the_alarm_actions(template: Template) -> None:
+    for alarm in ("FailedNotificationsAlarm", "FailedToRedriveToDlqAlarm"):
+        props = by_path(template, "AWS::CloudWatch::Alarm", f"/Images/FanOut/{alarm}/Resource")[
+            "Properties"
+        ]
+        assert props["AlarmActions"] == [ALARM_TOPIC_ARN]
+        assert props["Dimensions"] == [
+            {
+                "Name": "TopicName",
+                "Value": {
+                    "Fn::GetAtt": [
+                        logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource"),
+                        "TopicName",
+                    ]
+                },
+            }
+        ]
+
+
+def test_attributes_expose_what_was_built() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Attrs")
+    fan_out = S3EventFanOut(stack, "Images", events=RULES)
+    first = fan_out.add_queue("First")
+    assert fan_out.subscribers == [first]
+    assert fan_out.events == RULES
+    assert isinstance(fan_out.bucket, s3.Bucket)
+    assert fan_out.access_log_bucket is not None
+    assert fan_out.encryption_key is fan_out.fan_out.encryption_key
+    assert fan_out.topic is fan_out.fan_out.topic
+    assert set(first.alarms) <= set(fan_out.alarms)
+    assert len(fan_out.alarms) >= 2
+
+
+def test_given_key_encrypts_bucket_and_topic() -> None:
+    def build(stack: cdk.Stack) -> None:
+        key = kms.Key(stack, "MyKey", enable_key_rotation=True)
+        S3EventFanOut(stack, "Images", encryption_key=key)
+
+    template = synth_stack(build)
+    key = logical_id(template, "AWS::KMS::Key", "/MyKey/Resource")
+    template.resource_count_is("AWS::KMS::Key", 1)
+    template.has_resource_properties(
+        "AWS::SNS::Topic", {"KmsMasterKeyId": {"Fn::GetAtt": [key, "Arn"]}}
+    )
+    template.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Principal": {"Service": "s3.amazonaws.com"}})]
+                )
+            }
+        },
+    )
+
+
+# --- existing bucket ----------------------------------------------------------------------------
+
+
+def test_existing_bucket_uses_cdk_custom_resource_keeping_other_rules(
+    existing_template: Template,
+) -> None:
+    topic = logical_id(existing_template, "AWS::SNS::Topic", "/Uploads/FanOut/Topic/Resource")
+    notifications = by_path(
+        existing_template, "Custom::S3BucketNotifications", "/Existing/Notifications/Resource"
+    )
+    assert notifications["Properties"]["BucketName"] == "my-existing-bucket"
+    assert notifications["Properties"]["Managed"] is False  # merges with rules set by others
+    assert notifications["Properties"]["NotificationConfiguration"] == {
+        "TopicConfigurations": [
+            {
+                "Events": ["s3:ObjectCreated:*"],
+                "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".csv"}]}},
+                "TopicArn": {"Ref": topic},
+            }
+        ]
+    }
+    depends_on = set(notifications["DependsOn"])
+    assert {
+        logical_id(
+            existing_template, "AWS::SNS::TopicPolicy", "/Uploads/FanOut/Topic/Policy/Resource"
+        ),
+        logical_id(existing_template, "AWS::KMS::Key", "/Uploads/EncryptionKey/Resource"),
+        logical_id(existing_template, "AWS::SNS::Subscription", "/Loader/Subscription/Resource"),
+    } <= depends_on
+
+
+def test_existing_bucket_topic_policy_names_that_bucket(existing_template: Template) -> None:
+    condition = Capture()
+    existing_template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"Principal": {"Service": "s3.amazonaws.com"}, "Condition": condition}
+                        )
+                    ]
+                )
+            }
+        },
+    )
+    assert condition.as_object() == {
+        "ArnEquals": {
+            "aws:SourceArn": {
+                "Fn::Join": [
+                    "",
+                    ["arn:", {"Ref": "AWS::Partition"}, ":s3:::my-existing-bucket"],
+                ]
+            }
+        },
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+    }
+
+
+def test_existing_bucket_handler_findings_are_acknowledged_and_skipped(
+    existing_template: Template,
+) -> None:
+    function = by_path(
+        existing_template,
+        "AWS::Lambda::Function",
+        "/BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Resource",
+    )
+    skipped = {skip["id"] for skip in function["Metadata"]["checkov"]["skip"]}
+    assert skipped == {"CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117"}
+    # the handler's policy is CDK's, scoped to the one bucket
+    existing_template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": [
+                    Match.object_like(
+                        {
+                            "Action": ["s3:GetBucketNotification", "s3:PutBucketNotification"],
+                            "Resource": {
+                                "Fn::Join": [
+                                    "",
+                                    ["arn:", {"Ref": "AWS::Partition"}, ":s3:::my-existing-bucket"],
+                                ]
+                            },
+                        }
+                    )
+                ]
+            }
+        },
+    )
+
+
+def test_existing_standard_topic_receives_the_events() -> None:
+    def build(stack: cdk.Stack) -> None:
+        key = kms.Key(stack, "TopicKey", enable_key_rotation=True)
+        topic = sns.Topic(stack, "Shared", master_key=key, enforce_ssl=True)
+        S3EventFanOut(stack, "Images", topic=topic)
+
+    template = synth_stack(build)
+    shared = logical_id(template, "AWS::SNS::Topic", "/Shared/Resource")
+    template.resource_count_is("AWS::SNS::Topic", 1)
+    props = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["Properties"]
+    assert props["NotificationConfiguration"]["TopicConfigurations"][0]["Topic"] == {"Ref": shared}
+
+
+# --- filters and validation ---------------------------------------------------------------------
+
+
+def test_body_filter_on_event_names() -> None:
+    policy = s3_event_body_filter(event_names=["ObjectCreated:Put"])
+    subscription_policy = sns.FilterOrPolicy.policy(policy)
+    assert subscription_policy.is_policy()
+    with pytest.raises(ValueError, match="needs at least one of key_prefixes"):
+        s3_event_body_filter()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "overlap"),
+    [
+        (S3EventRule(CREATED), S3EventRule(CREATED, prefix="a/"), True),
+        (S3EventRule(CREATED, prefix="a/"), S3EventRule(CREATED, prefix="a/b/"), True),
+        (S3EventRule(CREATED), S3EventRule(s3.EventType.OBJECT_CREATED_PUT), True),
+        (S3EventRule(CREATED, suffix=".jpg"), S3EventRule(CREATED, suffix="x.jpg"), True),
+        (S3EventRule(CREATED, prefix="a/"), S3EventRule(CREATED, prefix="b/"), False),
+        (S3EventRule(CREATED, suffix=".jpg"), S3EventRule(CREATED, suffix=".png"), False),
+        (S3EventRule(CREATED), S3EventRule(s3.EventType.OBJECT_REMOVED), False),
+        (
+            S3EventRule(s3.EventType.OBJECT_CREATED_PUT),
+            S3EventRule(s3.EventType.OBJECT_CREATED_COPY),
+            False,
+        ),
+    ],
+)
+def test_overlap_rule(first: S3EventRule, second: S3EventRule, overlap: bool) -> None:
+    assert _overlaps(first, second) is overlap
+    assert _overlaps(second, first) is overlap
+
+
+def test_every_event_type_has_its_s3_name() -> None:
+    for event_type in s3.EventType:
+        assert S3EventRule(event_type).event_name.startswith("s3:")
+
+
+def _stack() -> cdk.Stack:
+    return cdk.Stack(new_app(), "Invalid")
+
+
+def test_overlapping_rules_are_refused_naming_both() -> None:
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "events[0] (s3:ObjectCreated:* prefix='images/') and events[2] "
+            "(s3:ObjectCreated:Put prefix='images/raw/') overlap"
+        ),
+    ):
+        S3EventFanOut(
+            _stack(),
+            "Images",
+            events=[
+                S3EventRule(CREATED, prefix="images/"),
+                S3EventRule(CREATED, prefix="docs/"),
+                S3EventRule(s3.EventType.OBJECT_CREATED_PUT, prefix="images/raw/"),
+            ],
+        )
+
+
+def test_empty_events_are_refused() -> None:
+    with pytest.raises(ValueError, match="events must name at least one S3EventRule"):
+        S3EventFanOut(_stack(), "Images", events=[])
+
+
+def test_filter_value_length_is_checked() -> None:
+    with pytest.raises(ValueError, match=r"events\[0\]\.suffix must be 1 to 1024 characters"):
+        S3EventFanOut(_stack(), "Images", events=[S3EventRule(CREATED, suffix="x" * 1025)])
+
+
+def test_fifo_topic_is_refused() -> None:
+    stack = _stack()
+    topic = sns.Topic(stack, "Ordered", fifo=True, topic_name="ordered.fifo")
+    with pytest.raises(ValueError, match="is a FIFO topic: S3 event notifications"):
+        S3EventFanOut(stack, "Images", topic=topic)
+
+
+def test_fifo_subscriber_queue_is_refused() -> None:
+    fan_out = S3EventFanOut(_stack(), "Images")
+    with pytest.raises(ValueError, match=r"add_queue\('Ordered', fifo=True\)"):
+        fan_out.add_queue("Ordered", fifo=True)
+
+
+def test_new_bucket_options_with_existing_bucket_are_refused() -> None:
+    stack = _stack()
+    bucket = s3.Bucket.from_bucket_name(stack, "Existing", "my-existing-bucket")
+    with pytest.raises(ValueError, match="bucket_name, removal_policy configure a new resource"):
+        S3EventFanOut(
+            stack,
+            "Images",
+            bucket=bucket,
+            bucket_name="another-name",
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+
+
+def test_encryption_key_with_existing_bucket_and_topic_is_refused() -> None:
+    stack = _stack()
+    with pytest.raises(ValueError, match="encryption_key configure a new resource"):
+        S3EventFanOut(
+            stack,
+            "Images",
+            bucket=s3.Bucket.from_bucket_name(stack, "Existing", "my-existing-bucket"),
+            topic=sns.Topic(stack, "Shared"),
+            encryption_key=kms.Key(stack, "Key"),
+        )
+
+
+def test_invalid_bucket_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="bucket_name 'Images_Bucket' must be 3 to 63"):
+        S3EventFanOut(_stack(), "Images", bucket_name="Images_Bucket")
+
+
+def test_lifecycle_days_must_be_whole_days() -> None:
+    with pytest.raises(
+        ValueError, match="noncurrent_version_expiration must be a whole number of days"
+    ):
+        S3EventFanOut(_stack(), "Images", noncurrent_version_expiration=Duration.hours(12))
+
+
+def test_tokens_are_not_validated() -> None:
+    stack = _stack()
+    name = cdk.CfnParameter(stack, "Name").value_as_string
+    S3EventFanOut(stack, "Images", bucket_name=name, events=[S3EventRule(CREATED, prefix=name)])
+
+
+def test_existing_queue_can_subscribe() -> None:
+    def build(stack: cdk.Stack) -> None:
+        queue = sqs.Queue(stack, "Mine", enforce_ssl=True)
+        S3EventFanOut(stack, "Images").add_queue("Mine", queue=queue)
+
+    template = synth_stack(build)
+    queue = logical_id(template, "AWS::SQS::Queue", "/Mine/Resource")
+    template.has_resource_properties(
+        "AWS::SNS::Subscription", {"Endpoint": {"Fn::GetAtt": [queue, "Arn"]}}
+    )
