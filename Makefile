@@ -23,7 +23,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 CDK := cdk --no-notices
 
-.PHONY: help setup synth test lint typecheck unit cfn-lint checkov snapshots docs diagrams clean
+.PHONY: help setup synth test lint typecheck unit cfn-lint checkov snapshots docs diagrams clean \
+	localstack-setup deploy-local destroy-local e2e
 
 help:
 	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
@@ -32,6 +33,9 @@ help:
 	@echo "make diagrams  regenerate the pattern diagrams docs/diagrams/*.png (needs Graphviz)"
 	@echo "make snapshots  rewrite the example-stack snapshots after an intended change"
 	@echo "make clean   remove build output (keeps the virtualenvs and node_modules)"
+	@echo "make deploy-local   start LocalStack on 127.0.0.1:4566, deploy the examples with cdk, print outputs"
+	@echo "make destroy-local  destroy the local stacks and stop LocalStack"
+	@echo "make e2e     end-to-end tests: start LocalStack, deploy with cdk, prove the messages flow, stop it"
 
 $(VENV)/.stamp: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,7 +72,7 @@ typecheck: $(VENV)/.stamp
 	mypy
 
 unit: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not e2e"
 
 cfn-lint: synth
 	cfn-lint --format parseable -- cdk.out/*.template.json
@@ -98,3 +102,30 @@ diagrams: $(VENV)/.stamp-docs
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+
+# Local deployment on LocalStack (host mode, no Docker, bound to 127.0.0.1); all of its state
+# lives under .local/. See scripts/localstack/ and the README section "Try the patterns locally".
+LOCALSTACK := scripts/localstack
+
+localstack-setup: setup
+	$(LOCALSTACK)/setup.sh
+
+deploy-local: localstack-setup
+	$(LOCALSTACK)/start.sh
+	$(LOCALSTACK)/deploy.sh
+	$(PY) -m tests.e2e.outputs .local/outputs.json
+	@echo "LocalStack keeps running on http://127.0.0.1:4566 (source $(LOCALSTACK)/cdk-env.sh to use"
+	@echo "the aws CLI, boto3 or cdk against it); make destroy-local removes the stacks and stops it."
+
+destroy-local:
+	@if curl -fsS --max-time 2 http://127.0.0.1:4566/_localstack/health >/dev/null 2>&1 \
+		&& [ -f .local/localstack/localstack.pid ]; then \
+		source $(LOCALSTACK)/cdk-env.sh && \
+		$(CDK) destroy --force --output .local/cdk.out.local $$(grep -v -e '^#' -e '^$$' $(LOCALSTACK)/stacks.txt); \
+	fi
+	$(LOCALSTACK)/stop.sh
+
+# The suite starts LocalStack (unless it already runs), deploys with the CDK CLI and stops what
+# it started when it ends, pass or fail (tests/e2e/conftest.py).
+e2e: localstack-setup
+	$(PY) -m pytest -q -m e2e tests/e2e
