@@ -22,7 +22,7 @@ _NAME_EVENTS = ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyn
 def _is_local(host: object) -> bool:
     if host is None or isinstance(host, bytes | bytearray):
         return True
-    return str(host).startswith(_LOOPBACK) or str(host) in ("", "0.0.0.0")  # noqa: S104
+    return str(host).startswith(_LOOPBACK) or str(host) in ("", "0.0.0.0")
 
 
 def _guard(event: str, args: tuple[Any, ...]) -> None:

@@ -91,8 +91,9 @@ def test_nothing_lost_when_a_consumer_fails_some_messages(sqs: Any, deployed: St
     transcoded: list[str] = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        batch = receive(sqs, queue, match=body_contains(tag), expect=BATCH_SIZE, timeout_s=2,
-                        delete=False)
+        batch = receive(
+            sqs, queue, match=body_contains(tag), expect=BATCH_SIZE, timeout_s=2, delete=False
+        )
         if not batch and len(transcoded) == len(videos) - len(poison):
             break
         for message in batch:
