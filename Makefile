@@ -23,11 +23,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 CDK := cdk --no-notices
 
-.PHONY: help setup synth test lint typecheck unit cfn-lint checkov snapshots docs diagrams clean \
-	localstack-setup deploy-local destroy-local e2e
+.PHONY: help setup synth ls deploy test lint typecheck unit cfn-lint checkov snapshots docs diagrams \
+	clean localstack-setup deploy-local destroy-local e2e
 
 help:
 	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
+	@echo "make ls      list the example stacks with their one-line descriptions"
+	@echo "make deploy STACK=Name  deploy one example stack to your AWS account"
 	@echo "make test    set up, then lint, type-check, unit tests, cfn-lint and checkov"
 	@echo "make docs    regenerate docs/compliance.md from the synthesized example app"
 	@echo "make diagrams  regenerate the pattern diagrams docs/diagrams/*.png (needs Graphviz)"
@@ -63,6 +65,17 @@ synth: setup
 	rm -rf cdk.out
 	$(CDK) synth --quiet
 	$(PY) -m patterns.compliance cdk.out
+
+# `cdk ls` prints stack names only (the CLI has no description column): this prints both,
+# from the synthesized templates, after listing them with the CLI itself.
+ls: synth
+	$(CDK) ls -a cdk.out
+	$(PY) -m patterns.compliance --list cdk.out
+
+# Deploy one example to the AWS account of your credentials (never run by make test or CI).
+deploy: setup
+	@test -n "$(STACK)" || { echo "usage: make deploy STACK=<name from make ls>" >&2; exit 2; }
+	$(CDK) deploy $(STACK)
 
 lint: $(VENV)/.stamp
 	ruff check .

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from aws_cdk import Stack
 from constructs import Construct
 
+from examples.broker_migration import BrokerMigrationStack
 from examples.image_uploads import ImageUploadsStack
 from examples.order_fan_out import OrderFanOutFifoStack, OrderFanOutStack
 from examples.orders import OrdersProcessingStack
+from examples.truck_positions import TruckPositionsStack
 from examples.work_spike import WorkSpikeStack
 
 
@@ -52,5 +54,15 @@ EXAMPLES: tuple[Example, ...] = (
         "ImageUploads",
         ImageUploadsStack,
         "Uploads under images/ fan out from S3 via SNS to thumbnail, metadata and audit queues",
+    ),
+    Example(
+        "BrokerMigration",
+        BrokerMigrationStack,
+        "Private ActiveMQ active/standby broker for an on-premises MQTT and OpenWire application",
+    ),
+    Example(
+        "TruckPositions",
+        TruckPositionsStack,
+        "GPS positions of 100 trucks: Kinesis stream keyed by truck, Firehose to S3, alarms",
     ),
 )

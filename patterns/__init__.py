@@ -10,8 +10,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
+    from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
     from patterns.s3_event_fan_out import S3EventFanOut, S3EventRule, s3_event_body_filter
+    from patterns.shard_planning import StreamThroughput, plan_shard_count
     from patterns.sns_fan_out import (
         ExistingQueueSubscriber,
         FanOutQueue,
@@ -21,8 +24,13 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "AmazonMqBroker",
+    "BrokerEngine",
+    "BrokerProtocol",
     "ExistingQueueSubscriber",
     "FanOutQueue",
+    "KinesisToFirehoseToS3",
+    "MaintenanceWindow",
     "ProtocolSubscriber",
     "QueueOptions",
     "QueueSubscriber",
@@ -30,20 +38,29 @@ __all__ = [
     "S3EventFanOut",
     "S3EventRule",
     "SnsToSqsFanOut",
+    "StreamThroughput",
+    "plan_shard_count",
     "s3_event_body_filter",
 ]
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "QueueOptions": "patterns.queue_with_dlq",
-    "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
-    "SnsToSqsFanOut": "patterns.sns_fan_out",
-    "FanOutQueue": "patterns.sns_fan_out",
+    "AmazonMqBroker": "patterns.amazon_mq",
+    "BrokerEngine": "patterns.amazon_mq",
+    "BrokerProtocol": "patterns.amazon_mq",
     "ExistingQueueSubscriber": "patterns.sns_fan_out",
+    "FanOutQueue": "patterns.sns_fan_out",
+    "KinesisToFirehoseToS3": "patterns.kinesis_firehose_s3",
+    "MaintenanceWindow": "patterns.amazon_mq",
     "ProtocolSubscriber": "patterns.sns_fan_out",
+    "QueueOptions": "patterns.queue_with_dlq",
     "QueueSubscriber": "patterns.sns_fan_out",
+    "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
     "S3EventFanOut": "patterns.s3_event_fan_out",
     "S3EventRule": "patterns.s3_event_fan_out",
+    "SnsToSqsFanOut": "patterns.sns_fan_out",
+    "StreamThroughput": "patterns.shard_planning",
+    "plan_shard_count": "patterns.shard_planning",
     "s3_event_body_filter": "patterns.s3_event_fan_out",
 }
 

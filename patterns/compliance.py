@@ -208,7 +208,19 @@ def render_compliance_doc(assembly_dir: str | Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def describe_stacks(assembly_dir: str | Path) -> str:
+    """One line per stack: its name and the description in its template."""
+    lines = []
+    for stack in stack_names(assembly_dir):
+        template = json.loads((Path(assembly_dir) / f"{stack}.template.json").read_text())
+        lines.append(f"{stack:<20} {template.get('Description', '')}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
+    if "--list" in argv:
+        print(describe_stacks(next((a for a in argv if not a.startswith("--")), "cdk.out")))
+        return 0
     markdown = "--markdown" in argv
     paths = [arg for arg in argv if not arg.startswith("--")]
     assembly_dir = paths[0] if paths else "cdk.out"

@@ -16,13 +16,34 @@ DOC_DIR = ROOT / "docs" / "patterns"
 README = ROOT / "README.md"
 
 
+def _pattern_pages() -> dict[type, Path]:
+    """Each page's title names its pattern class: ``# Title (`patterns.ClassName`)``."""
+    pages: dict[type, Path] = {}
+    for path in sorted(DOC_DIR.glob("*.md")):
+        title = path.read_text().splitlines()[0]
+        match = re.search(r"`patterns\.(\w+)`", title)
+        assert match, f"{path.name}: the title must name its class as `patterns.ClassName`"
+        pages[getattr(patterns, match.group(1))] = path
+    return pages
+
+
+PAGES = _pattern_pages()
+
+
 def _constructs() -> list[type[Construct]]:
-    classes = [getattr(patterns, name) for name in patterns.__all__]
-    return [c for c in classes if inspect.isclass(c) and issubclass(c, Construct)]
+    return list(PAGES)
 
 
 def _doc_for(cls: type) -> Path:
-    return DOC_DIR / f"{cls.__module__.rsplit('.', 1)[-1]}.md"
+    return PAGES[cls]
+
+
+def test_every_public_construct_is_documented() -> None:
+    text = "\n".join(path.read_text() for path in DOC_DIR.glob("*.md"))
+    for name in patterns.__all__:
+        value = getattr(patterns, name)
+        if inspect.isclass(value) and issubclass(value, Construct):
+            assert f"`{name}`" in text or value in PAGES, f"{name} appears in no pattern page"
 
 
 def _table_names(markdown: str, heading: str) -> list[str]:

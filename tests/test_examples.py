@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from examples import EXAMPLES
-from patterns.compliance import read_findings, render_compliance_doc, summarize
+from patterns.compliance import describe_stacks, read_findings, render_compliance_doc, summarize
 from tests.helpers import ROOT, SynthesizedApp, assert_matches_snapshot
 
 STACKS = [example.stack_name for example in EXAMPLES]
@@ -56,3 +56,11 @@ def test_stack_has_a_description(examples_app: SynthesizedApp, example) -> None:
 def test_snapshots_have_no_orphans() -> None:
     files = {path.stem for path in Path(ROOT / "tests" / "snapshots").glob("*.json")}
     assert files == set(STACKS)
+
+
+def test_stack_listing_shows_each_description(examples_app: SynthesizedApp) -> None:
+    listing = describe_stacks(examples_app.outdir).splitlines()
+    assert len(listing) == len(EXAMPLES)
+    for line, example in zip(listing, EXAMPLES, strict=True):
+        assert line.split()[0] == example.stack_name
+        assert line.endswith(example.description)

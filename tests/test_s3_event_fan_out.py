@@ -624,12 +624,42 @@ def test_existing_standard_topic_receives_the_events() -> None:
 # --- filters and validation ---------------------------------------------------------------------
 
 
-def test_body_filter_on_event_names() -> None:
-    policy = s3_event_body_filter(event_names=["ObjectCreated:Put"])
-    subscription_policy = sns.FilterOrPolicy.policy(policy)
-    assert subscription_policy.is_policy()
+def test_body_filter_on_event_names_and_keys() -> None:
+    def build(stack: cdk.Stack) -> None:
+        fan_out = S3EventFanOut(stack, "Images")
+        fan_out.add_queue(
+            "Puts",
+            filter_policy_with_message_body=s3_event_body_filter(
+                key_prefixes=["images/raw/"], event_names=["ObjectCreated:Put"]
+            ),
+        )
+
+    template = synth_stack(build)
+    subscription = by_path(template, "AWS::SNS::Subscription", "/Puts/Subscription/Resource")
+    assert subscription["Properties"]["FilterPolicy"] == {
+        "Records": {
+            "s3": {"object": {"key": [{"prefix": "images/raw/"}]}},
+            "eventName": ["ObjectCreated:Put"],
+        }
+    }
     with pytest.raises(ValueError, match="needs at least one of key_prefixes"):
         s3_event_body_filter()
+
+
+def test_existing_bucket_stack_passes_the_compliance_gate(tmp_path: Any) -> None:
+    from patterns.alarms import AlarmTopic
+    from patterns.compliance import apply_compliance_checks, summarize
+
+    app = new_app(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "ExistingGate")
+    alarms = AlarmTopic(stack, "Alarms")
+    bucket = s3.Bucket.from_bucket_name(stack, "Existing", "my-existing-bucket")
+    fan_out = S3EventFanOut(stack, "Uploads", bucket=bucket, alarm_actions=[alarms.action])
+    fan_out.add_queue("Loader")
+    apply_compliance_checks(app)
+    app.synth()
+    table, open_count = summarize(tmp_path)
+    assert open_count == 0, table
 
 
 @pytest.mark.parametrize(
@@ -758,3 +788,29 @@ def test_existing_queue_can_subscribe() -> None:
     template.has_resource_properties(
         "AWS::SNS::Subscription", {"Endpoint": {"Fn::GetAtt": [queue, "Arn"]}}
     )
+
+
+def test_imported_topic_is_refused_because_s3_could_not_publish() -> None:
+    stack = _stack()
+    topic = sns.Topic.from_topic_arn(stack, "Imported", "arn:aws:sns:eu-west-1:123456789012:t")
+    with pytest.raises(ValueError, match="needs a topic this app owns"):
+        S3EventFanOut(stack, "Images", topic=topic)
+
+
+def test_grant_read_covers_objects_and_key() -> None:
+    def build(stack: cdk.Stack) -> None:
+        from aws_cdk import aws_iam as iam
+
+        role = iam.Role(
+            stack, "Consumer", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com")
+        )
+        S3EventFanOut(stack, "Images").grant_read(role, "images/*")
+
+    template = synth_stack(build)
+    statements = by_path(template, "AWS::IAM::Policy", "/Consumer/DefaultPolicy/Resource")[
+        "Properties"
+    ]["PolicyDocument"]["Statement"]
+    actions = {action for statement in statements for action in statement["Action"]}
+    assert {"s3:GetObject*", "s3:List*", "kms:Decrypt"} <= actions
+    key = logical_id(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    assert any(statement["Resource"] == {"Fn::GetAtt": [key, "Arn"]} for statement in statements)

@@ -1,0 +1,587 @@
+"""AmazonMqBroker: every default proven on the template, for both engines, and every rule."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Annotations, Match, Template
+
+from patterns import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
+from tests.helpers import by_path, logical_id, new_app, synth_stack
+
+BROKER = "AWS::AmazonMQ::Broker"
+SG = "AWS::EC2::SecurityGroup"
+ALARM = "AWS::CloudWatch::Alarm"
+CLIENT_SG_ID = "sg-0123456789abcdef0"
+
+
+def _build(stack: cdk.Stack) -> None:
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=3)
+    topic = sns.Topic(stack, "AlarmTopic")
+    action = cloudwatch_actions.SnsAction(topic)
+    AmazonMqBroker(
+        stack,
+        "Active",
+        vpc=vpc,
+        protocols=[BrokerProtocol.OPENWIRE, BrokerProtocol.MQTT],
+        allowed_peers=[
+            ec2.Peer.ipv4("192.168.0.0/16"),
+            ec2.Peer.security_group_id(CLIENT_SG_ID),
+        ],
+        alarm_actions=[action],
+    )
+    AmazonMqBroker(stack, "Rabbit", vpc=vpc, engine=BrokerEngine.RABBITMQ)
+    dev = AmazonMqBroker(
+        stack,
+        "Dev",
+        vpc=vpc,
+        single_instance=True,
+        host_instance_type="mq.t3.micro",
+        console_access=True,
+        audit_log=False,
+        broker_name="dev-broker",
+        admin_username="ops.admin",
+        maintenance_window=MaintenanceWindow(day_of_week="sunday", time_of_day="03:00"),
+        create_log_resource_policy=False,
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    dev.allow_clients_from(ec2.Peer.ipv4("10.1.0.0/16"))
+    shared_key = kms.Key(stack, "SharedKey", enable_key_rotation=True)
+    AmazonMqBroker(stack, "Shared", vpc=vpc, encryption_key=shared_key)
+
+
+@pytest.fixture(scope="module")
+def template() -> Template:
+    return synth_stack(_build)
+
+
+def _props(template: Template, path: str) -> dict[str, Any]:
+    return dict(by_path(template, BROKER, f"/{path}/Broker")["Properties"])
+
+
+def _subnet_ids(template: Template, names: list[str]) -> list[dict[str, str]]:
+    return [
+        {"Ref": logical_id(template, "AWS::EC2::Subnet", f"/Vpc/{name}/Subnet")} for name in names
+    ]
+
+
+def _ingress(template: Template, path: str) -> list[dict[str, Any]]:
+    sg = by_path(template, SG, f"/{path}/SecurityGroup/Resource")
+    return list(sg["Properties"].get("SecurityGroupIngress", []))
+
+
+def _alarms(template: Template, path: str) -> dict[str, dict[str, Any]]:
+    return {
+        resource["Metadata"]["aws:cdk:path"].split("/")[-2]: resource["Properties"]
+        for resource in template.find_resources(ALARM).values()
+        if f"/{path}/" in resource["Metadata"]["aws:cdk:path"]
+    }
+
+
+# -- high availability, placement, publicity -------------------------------------------------
+
+
+def test_activemq_is_active_standby_in_two_private_subnets(template: Template) -> None:
+    props = _props(template, "Active")
+    assert props["EngineType"] == "ACTIVEMQ"
+    assert props["DeploymentMode"] == "ACTIVE_STANDBY_MULTI_AZ"
+    assert props["SubnetIds"] == _subnet_ids(template, ["PrivateSubnet1", "PrivateSubnet2"])
+    assert props["EngineVersion"] == "5.19"
+    assert props["HostInstanceType"] == "mq.m5.large"
+
+
+def test_rabbitmq_is_a_cluster_across_private_subnets(template: Template) -> None:
+    props = _props(template, "Rabbit")
+    assert props["EngineType"] == "RABBITMQ"
+    assert props["DeploymentMode"] == "CLUSTER_MULTI_AZ"
+    # The test VPC is environment-agnostic, hence two AZs: one subnet per AZ.
+    assert props["SubnetIds"] == _subnet_ids(template, ["PrivateSubnet1", "PrivateSubnet2"])
+    assert props["EngineVersion"] == "4.2"
+    assert props["HostInstanceType"] == "mq.m7g.large"
+
+
+def test_single_instance_only_on_request_and_in_one_subnet(template: Template) -> None:
+    props = _props(template, "Dev")
+    assert props["DeploymentMode"] == "SINGLE_INSTANCE"
+    assert props["SubnetIds"] == _subnet_ids(template, ["PrivateSubnet1"])
+    assert props["BrokerName"] == "dev-broker"
+
+
+def test_no_broker_is_publicly_accessible(template: Template) -> None:
+    brokers = template.find_resources(BROKER)
+    assert len(brokers) == 4
+    for broker in brokers.values():
+        assert broker["Properties"]["PubliclyAccessible"] is False
+
+
+def test_upgrades_and_authentication(template: Template) -> None:
+    for broker in template.find_resources(BROKER).values():
+        assert broker["Properties"]["AutoMinorVersionUpgrade"] is True
+        assert broker["Properties"]["AuthenticationStrategy"] == "SIMPLE"
+
+
+def test_maintenance_window_only_when_given(template: Template) -> None:
+    assert _props(template, "Dev")["MaintenanceWindowStartTime"] == {
+        "DayOfWeek": "SUNDAY",
+        "TimeOfDay": "03:00",
+        "TimeZone": "UTC",
+    }
+    assert "MaintenanceWindowStartTime" not in _props(template, "Active")
+
+
+def test_broker_name_is_generated_within_limits(template: Template) -> None:
+    name = _props(template, "Active")["BrokerName"]
+    assert re.fullmatch(r"[0-9A-Za-z_-]{1,50}", name), name
+
+
+def test_brokers_secrets_and_keys_are_retained_by_default(template: Template) -> None:
+    for path, resource_type in (
+        ("/Active/Broker", BROKER),
+        ("/Active/AdminSecret/Resource", "AWS::SecretsManager::Secret"),
+        ("/Active/EncryptionKey/Resource", "AWS::KMS::Key"),
+    ):
+        resource = by_path(template, resource_type, path)
+        assert resource["DeletionPolicy"] == "Retain", path
+        assert resource["UpdateReplacePolicy"] == "Retain", path
+    assert by_path(template, BROKER, "/Dev/Broker")["DeletionPolicy"] == "Delete"
+
+
+# -- network ---------------------------------------------------------------------------------
+
+
+def test_security_group_opens_exactly_the_chosen_ports_to_the_chosen_peers(
+    template: Template,
+) -> None:
+    rules = {
+        (rule.get("CidrIp") or rule.get("SourceSecurityGroupId"), rule["FromPort"], rule["ToPort"])
+        for rule in _ingress(template, "Active")
+    }
+    assert rules == {
+        ("192.168.0.0/16", 61617, 61617),
+        ("192.168.0.0/16", 8883, 8883),
+        (CLIENT_SG_ID, 61617, 61617),
+        (CLIENT_SG_ID, 8883, 8883),
+    }
+    for rule in _ingress(template, "Active"):
+        assert rule["IpProtocol"] == "tcp"
+
+
+def test_no_peer_means_no_ingress_and_no_egress(template: Template) -> None:
+    assert _ingress(template, "Rabbit") == []
+    sg = by_path(template, SG, "/Rabbit/SecurityGroup/Resource")
+    egress = sg["Properties"]["SecurityGroupEgress"]
+    assert [rule["CidrIp"] for rule in egress] == ["255.255.255.255/32"]  # CDK's "deny all"
+
+
+def test_console_port_only_with_console_access(template: Template) -> None:
+    dev_ports = {(rule["CidrIp"], rule["FromPort"]) for rule in _ingress(template, "Dev")}
+    assert dev_ports == {("10.1.0.0/16", 61617), ("10.1.0.0/16", 8162)}
+    active_ports = {rule["FromPort"] for rule in _ingress(template, "Active")}
+    assert 8162 not in active_ports
+    assert _props(template, "Active")["Users"][0]["ConsoleAccess"] is False
+    assert _props(template, "Dev")["Users"][0]["ConsoleAccess"] is True
+
+
+def test_nothing_is_open_to_the_internet(template: Template) -> None:
+    for sg in template.find_resources(SG).values():
+        for rule in sg["Properties"].get("SecurityGroupIngress", []):
+            assert rule.get("CidrIp") != "0.0.0.0/0"
+            assert rule.get("CidrIpv6") != "::/0"
+
+
+def test_broker_uses_its_security_group(template: Template) -> None:
+    sg_id = logical_id(template, SG, "/Active/SecurityGroup/Resource")
+    assert _props(template, "Active")["SecurityGroups"] == [{"Fn::GetAtt": [sg_id, "GroupId"]}]
+
+
+# -- credentials -----------------------------------------------------------------------------
+
+
+def _dynamic_reference(secret_id: str) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:password::}}"],
+        ]
+    }
+
+
+def test_password_reaches_the_broker_as_a_dynamic_reference(template: Template) -> None:
+    for path in ("Active", "Rabbit", "Dev", "Shared"):
+        secret_id = logical_id(
+            template, "AWS::SecretsManager::Secret", f"/{path}/AdminSecret/Resource"
+        )
+        users = _props(template, path)["Users"]
+        assert len(users) == 1
+        assert users[0]["Password"] == _dynamic_reference(secret_id)
+
+
+def test_no_literal_password_appears_in_the_template(template: Template) -> None:
+    found: list[object] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "Password":
+                    found.append(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(template.to_json())
+    assert len(found) == 4
+    for value in found:
+        assert not isinstance(value, str), f"literal password in the template: {value!r}"
+        assert "{{resolve:secretsmanager:" in json.dumps(value)
+
+
+def test_generated_password_meets_amazon_mq_rules(template: Template) -> None:
+    template.resource_properties_count_is(
+        "AWS::SecretsManager::Secret",
+        {
+            "GenerateSecretString": {
+                "GenerateStringKey": "password",
+                "PasswordLength": 32,  # 12 to 250
+                "ExcludePunctuation": True,  # so never a comma, colon or equals sign
+                "IncludeSpace": False,
+                "RequireEachIncludedType": True,
+                "SecretStringTemplate": json.dumps({"username": "admin"}),
+            }
+        },
+        3,
+    )
+    dev = by_path(template, "AWS::SecretsManager::Secret", "/Dev/AdminSecret/Resource")
+    assert json.loads(dev["Properties"]["GenerateSecretString"]["SecretStringTemplate"]) == {
+        "username": "ops.admin"
+    }
+
+
+def test_secret_is_encrypted_with_the_patterns_key(template: Template) -> None:
+    secret = by_path(template, "AWS::SecretsManager::Secret", "/Active/AdminSecret/Resource")
+    key_id = logical_id(template, "AWS::KMS::Key", "/Active/EncryptionKey/Resource")
+    assert secret["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_rabbitmq_gets_exactly_one_plain_admin_user(template: Template) -> None:
+    users = _props(template, "Rabbit")["Users"]
+    assert len(users) == 1
+    assert set(users[0]) == {"Username", "Password"}
+    assert users[0]["Username"] == "admin"
+
+
+def test_activemq_admin_is_in_the_admin_group(template: Template) -> None:
+    assert _props(template, "Active")["Users"][0]["Groups"] == ["admin"]
+
+
+# -- encryption ------------------------------------------------------------------------------
+
+
+def test_activemq_data_is_encrypted_with_a_customer_managed_key(template: Template) -> None:
+    key_id = logical_id(template, "AWS::KMS::Key", "/Active/EncryptionKey/Resource")
+    assert _props(template, "Active")["EncryptionOptions"] == {
+        "UseAwsOwnedKey": False,
+        "KmsKeyId": {"Fn::GetAtt": [key_id, "Arn"]},
+    }
+    key = by_path(template, "AWS::KMS::Key", "/Active/EncryptionKey/Resource")
+    assert key["Properties"]["EnableKeyRotation"] is True
+
+
+def test_rabbitmq_uses_the_aws_owned_key(template: Template) -> None:
+    assert _props(template, "Rabbit")["EncryptionOptions"] == {"UseAwsOwnedKey": True}
+
+
+def test_existing_key_is_used_and_no_new_key_is_made(template: Template) -> None:
+    key_id = logical_id(template, "AWS::KMS::Key", "/SharedKey/Resource")
+    assert _props(template, "Shared")["EncryptionOptions"]["KmsKeyId"] == {
+        "Fn::GetAtt": [key_id, "Arn"]
+    }
+    secret = by_path(template, "AWS::SecretsManager::Secret", "/Shared/AdminSecret/Resource")
+    assert secret["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    keys = [
+        r["Metadata"]["aws:cdk:path"]
+        for r in template.find_resources("AWS::KMS::Key").values()
+        if "/Shared/" in r["Metadata"]["aws:cdk:path"]
+    ]
+    assert keys == []
+
+
+# -- logs ------------------------------------------------------------------------------------
+
+
+def test_logs_per_engine(template: Template) -> None:
+    assert _props(template, "Active")["Logs"] == {"General": True, "Audit": True}
+    assert _props(template, "Rabbit")["Logs"] == {"General": True}
+    assert _props(template, "Dev")["Logs"] == {"General": True, "Audit": False}
+
+
+def test_log_resource_policy_is_scoped_to_this_broker_and_account(template: Template) -> None:
+    policy = by_path(
+        template, "AWS::Logs::ResourcePolicy", "/Active/LogPublishingPolicy/ResourcePolicy"
+    )
+    document = json.dumps(policy["Properties"]["PolicyDocument"])
+    name = _props(template, "Active")["BrokerName"]
+    assert '\\"Principal\\":{\\"Service\\":\\"mq.amazonaws.com\\"}' in document
+    assert '\\"Action\\":[\\"logs:CreateLogStream\\",\\"logs:PutLogEvents\\"]' in document
+    assert ':log-group:/aws/amazonmq/broker/*\\"' in document
+    assert '\\"StringEquals\\":{\\"aws:SourceAccount\\":\\"' in document
+    assert '{"Ref": "AWS::AccountId"}' in document
+    assert f":broker:{name}:*" in document
+    assert '\\"ArnLike\\":{\\"aws:SourceArn\\":\\"arn:' in document
+
+
+def test_broker_depends_on_its_log_resource_policy(template: Template) -> None:
+    policy_id = logical_id(
+        template, "AWS::Logs::ResourcePolicy", "/Active/LogPublishingPolicy/ResourcePolicy"
+    )
+    broker = by_path(template, BROKER, "/Active/Broker")
+    assert policy_id in broker["DependsOn"]
+
+
+def test_log_resource_policy_can_be_left_to_the_account(template: Template) -> None:
+    policies = [
+        r["Metadata"]["aws:cdk:path"]
+        for r in template.find_resources("AWS::Logs::ResourcePolicy").values()
+    ]
+    assert not any("/Dev/" in path for path in policies)
+    assert len(policies) == 3
+
+
+# -- alarms ----------------------------------------------------------------------------------
+
+
+def _metric_dimensions(alarm: dict[str, Any]) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for query in alarm["Metrics"]:
+        if "MetricStat" in query:
+            metric = query["MetricStat"]["Metric"]
+            assert metric["Namespace"] == "AWS/AmazonMQ"
+            result.setdefault(metric["MetricName"], []).extend(
+                f"{d['Name']}={d['Value']}" for d in metric["Dimensions"]
+            )
+    return result
+
+
+def test_activemq_alarms_watch_both_instances(template: Template) -> None:
+    name = _props(template, "Active")["BrokerName"]
+    alarms = _alarms(template, "Active")
+    assert set(alarms) == {"CpuUtilizationAlarm", "HeapUsageAlarm", "StorePercentUsageAlarm"}
+    for construct_id, metric_name in (
+        ("CpuUtilizationAlarm", "CpuUtilization"),
+        ("HeapUsageAlarm", "HeapUsage"),
+        ("StorePercentUsageAlarm", "StorePercentUsage"),
+    ):
+        alarm = alarms[construct_id]
+        assert _metric_dimensions(alarm) == {metric_name: [f"Broker={name}-1", f"Broker={name}-2"]}
+        assert alarm["Threshold"] == 80
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        expression = [q for q in alarm["Metrics"] if q.get("ReturnData", True)]
+        assert expression[0]["Expression"] == "MAX([i1, i2])"
+
+
+def test_single_instance_alarms_watch_instance_one(template: Template) -> None:
+    alarms = _alarms(template, "Dev")
+    assert _metric_dimensions(alarms["HeapUsageAlarm"]) == {"HeapUsage": ["Broker=dev-broker-1"]}
+
+
+def test_rabbitmq_alarms_use_the_broker_dimension(template: Template) -> None:
+    name = _props(template, "Rabbit")["BrokerName"]
+    alarms = _alarms(template, "Rabbit")
+    assert set(alarms) == {"SystemCpuUtilizationAlarm", "MemoryUsageAlarm", "DiskFreeAlarm"}
+    cpu = alarms["SystemCpuUtilizationAlarm"]
+    assert cpu["MetricName"] == "SystemCpuUtilization"
+    assert cpu["Dimensions"] == [{"Name": "Broker", "Value": name}]
+    assert cpu["Threshold"] == 240  # a cluster reports the sum of three nodes
+    assert _metric_dimensions(alarms["MemoryUsageAlarm"]) == {
+        "RabbitMQMemUsed": [f"Broker={name}"],
+        "RabbitMQMemLimit": [f"Broker={name}"],
+    }
+    assert alarms["MemoryUsageAlarm"]["Threshold"] == 80
+    disk = alarms["DiskFreeAlarm"]
+    assert _metric_dimensions(disk) == {
+        "RabbitMQDiskFree": [f"Broker={name}"],
+        "RabbitMQDiskFreeLimit": [f"Broker={name}"],
+    }
+    assert disk["ComparisonOperator"] == "LessThanOrEqualToThreshold"
+    assert disk["Threshold"] == 2
+
+
+def test_alarm_actions_on_alarm_and_ok(template: Template) -> None:
+    topic_id = logical_id(template, "AWS::SNS::Topic", "/AlarmTopic/Resource")
+    for alarm in _alarms(template, "Active").values():
+        assert alarm["AlarmActions"] == [{"Ref": topic_id}]
+        assert alarm["OKActions"] == [{"Ref": topic_id}]
+    for alarm in _alarms(template, "Rabbit").values():
+        assert "AlarmActions" not in alarm
+
+
+# -- attributes ------------------------------------------------------------------------------
+
+
+def test_endpoints_per_protocol() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Endpoints")
+    vpc = ec2.Vpc(stack, "Vpc")
+    broker = AmazonMqBroker(
+        stack, "Broker", vpc=vpc, protocols=[BrokerProtocol.MQTT, BrokerProtocol.WSS]
+    )
+    assert set(broker.endpoints) == {BrokerProtocol.MQTT, BrokerProtocol.WSS}
+    broker_id = stack.resolve(broker.broker.ref)["Ref"]
+    assert stack.resolve(broker.endpoints[BrokerProtocol.MQTT]) == {
+        "Fn::GetAtt": [broker_id, "MqttEndpoints"]
+    }
+    assert stack.resolve(broker.endpoints[BrokerProtocol.WSS]) == {
+        "Fn::GetAtt": [broker_id, "WssEndpoints"]
+    }
+    assert broker.engine == BrokerEngine.ACTIVEMQ
+    assert len(broker.alarms) == 3
+    assert broker.log_resource_policy is not None
+
+
+def test_rabbitmq_with_an_existing_key_warns_that_it_encrypts_the_secret_only() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "RabbitKey")
+    vpc = ec2.Vpc(stack, "Vpc")
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    AmazonMqBroker(stack, "Broker", vpc=vpc, engine=BrokerEngine.RABBITMQ, encryption_key=key)
+    Annotations.from_stack(stack).has_warning(
+        "/RabbitKey/Broker", Match.string_like_regexp("encrypts the admin secret only")
+    )
+
+
+# -- validation: one test per rule -----------------------------------------------------------
+
+
+@pytest.fixture
+def vpc() -> ec2.Vpc:
+    app = new_app()
+    stack = cdk.Stack(app, "Invalid")
+    return ec2.Vpc(stack, "Vpc")
+
+
+def _broker(vpc: ec2.Vpc, **kwargs: Any) -> AmazonMqBroker:
+    return AmazonMqBroker(cdk.Stack.of(vpc), "Broker", vpc=vpc, **kwargs)
+
+
+def test_unsupported_engine_version(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"engine_version '5\.15' is not supported.*5\.19, 5\.18"):
+        _broker(vpc, engine_version="5.15")
+
+
+def test_mistyped_instance_type(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"host_instance_type 'mq\.m5\.larg' is not supported"):
+        _broker(vpc, host_instance_type="mq.m5.larg")
+
+
+def test_instance_type_of_another_engine_version(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"'mq\.m5\.large' is not supported for RABBITMQ 4\.2"):
+        _broker(vpc, engine=BrokerEngine.RABBITMQ, host_instance_type="mq.m5.large")
+
+
+def test_micro_instance_needs_single_instance(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"'mq\.t3\.micro' only runs single-instance.*single"):
+        _broker(vpc, host_instance_type="mq.t3.micro")
+
+
+def test_rabbitmq_has_no_audit_log(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"audit_log=True applies to ActiveMQ only"):
+        _broker(vpc, engine=BrokerEngine.RABBITMQ, audit_log=True)
+
+
+def test_rabbitmq_lacks_mqtt(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"protocols includes MQTT, which RABBITMQ does not offer"):
+        _broker(vpc, engine=BrokerEngine.RABBITMQ, protocols=[BrokerProtocol.MQTT])
+
+
+def test_protocols_may_not_be_empty(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"protocols is empty"):
+        _broker(vpc, protocols=[])
+
+
+def test_protocols_may_not_repeat(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"protocol 'MQTT' is used twice"):
+        _broker(vpc, protocols=[BrokerProtocol.MQTT, BrokerProtocol.MQTT])
+
+
+def test_peer_may_not_be_the_internet(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"allowed_peers 0\.0\.0\.0/0 would open the broker"):
+        _broker(vpc, allowed_peers=[ec2.Peer.any_ipv4()])
+
+
+def test_later_peer_may_not_be_the_internet(vpc: ec2.Vpc) -> None:
+    broker = _broker(vpc)
+    with pytest.raises(ValueError, match=r"peer ::/0 would open the broker"):
+        broker.allow_clients_from(ec2.Peer.any_ipv6())
+
+
+def test_bad_broker_name(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"broker_name 'my broker' must be 1 to 50 letters"):
+        _broker(vpc, broker_name="my broker")
+
+
+def test_bad_admin_username(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"admin_username 'admin:root' must be 2 to 100"):
+        _broker(vpc, admin_username="admin:root")
+
+
+def test_single_instance_with_two_subnets(vpc: ec2.Vpc) -> None:
+    subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+    with pytest.raises(
+        ValueError, match=r"selects 2 subnet\(s\), but a SINGLE_INSTANCE broker takes 1"
+    ):
+        _broker(vpc, single_instance=True, vpc_subnets=subnets)
+
+
+def test_active_standby_with_one_subnet(vpc: ec2.Vpc) -> None:
+    one = vpc.private_subnets[:1]
+    with pytest.raises(ValueError, match=r"ACTIVE_STANDBY_MULTI_AZ broker takes 2"):
+        _broker(vpc, vpc_subnets=ec2.SubnetSelection(subnets=one))
+
+
+def test_public_subnets_are_refused(vpc: ec2.Vpc) -> None:
+    public = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)
+    with pytest.raises(ValueError, match=r"vpc_subnets selects public subnets"):
+        _broker(vpc, vpc_subnets=public)
+
+
+def test_bad_maintenance_day(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"maintenance_window\.day_of_week 'SUNDEY' must be"):
+        _broker(vpc, maintenance_window=MaintenanceWindow(day_of_week="SUNDEY", time_of_day="3:00"))
+
+
+def test_bad_maintenance_time(vpc: ec2.Vpc) -> None:
+    with pytest.raises(ValueError, match=r"maintenance_window\.time_of_day '25:00' must be"):
+        _broker(
+            vpc, maintenance_window=MaintenanceWindow(day_of_week="MONDAY", time_of_day="25:00")
+        )
+
+
+def test_subnets_must_be_in_different_availability_zones() -> None:
+    app = new_app()
+    app.node.set_context(
+        "availability-zones:account=111111111111:region=us-east-1",
+        ["us-east-1a", "us-east-1b"],
+    )
+    stack = cdk.Stack(
+        app, "SameAz", env=cdk.Environment(account="111111111111", region="us-east-1")
+    )
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=1,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="A", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            ec2.SubnetConfiguration(name="B", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        ],
+    )
+    isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    with pytest.raises(ValueError, match=r"several subnets in one Availability Zone"):
+        AmazonMqBroker(stack, "Broker", vpc=vpc, engine=BrokerEngine.RABBITMQ, vpc_subnets=isolated)
