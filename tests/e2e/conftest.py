@@ -1,9 +1,10 @@
 """The end-to-end session: LocalStack on 127.0.0.1, the stacks deployed with the CDK CLI.
 
 The ``deployed`` fixture starts a fresh LocalStack (one already running is reused only with
-``E2E_REUSE_LOCALSTACK=1``: the emulator silently skips some stack updates), deploys the example stacks of ``scripts/localstack/stacks.txt`` and the suite's own stacks
+``E2E_REUSE_LOCALSTACK=1``: the emulator silently skips some stack updates), deploys the
+example stacks of ``scripts/localstack/stacks.txt`` and the suite's own stacks
 (``tests/e2e/local_app.py``) with ``cdk bootstrap`` + ``cdk deploy``, and hands the tests the
-outputs. It stops LocalStack when the session ends, pass or fail, if it started it.
+outputs. When the session ends, pass or fail, it stops the LocalStack it started.
 """
 
 from __future__ import annotations
