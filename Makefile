@@ -24,18 +24,21 @@ PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2
 CDK := cdk --no-notices
 
 .PHONY: help setup synth ls deploy test lint typecheck unit cfn-lint checkov snapshots docs diagrams \
-	bench clean
+	bench clean localstack-setup deploy-local destroy-local e2e scale
 
 help:
 	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
 	@echo "make ls      list the example stacks with their one-line descriptions"
 	@echo "make deploy STACK=Name  deploy one example stack to your AWS account"
-	@echo "make test    set up, then lint, type-check, unit tests, cfn-lint and checkov"
+	@echo "make test    set up, then lint, type-check, unit and scale tests, cfn-lint and checkov"
 	@echo "make docs    regenerate docs/compliance.md from the synthesized example app"
 	@echo "make diagrams  regenerate the pattern diagrams docs/diagrams/*.png (needs Graphviz)"
 	@echo "make snapshots  rewrite the example-stack snapshots after an intended change"
 	@echo "make bench   time imports, synth against hand-written equivalents, fan-out scale and the suite; writes BENCHMARKS.md"
 	@echo "make clean   remove build output (keeps the virtualenvs and node_modules)"
+	@echo "make deploy-local   start LocalStack on 127.0.0.1:4566, deploy the examples with cdk, print outputs"
+	@echo "make destroy-local  destroy the local stacks and stop LocalStack"
+	@echo "make e2e     end-to-end tests: start LocalStack, deploy with cdk, prove the messages flow, stop it"
 
 $(VENV)/.stamp: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -83,7 +86,12 @@ typecheck: $(VENV)/.stamp
 	mypy
 
 unit: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not e2e and not scale"
+
+# The 1,000-subscriber fan-out: its templates within CloudFormation's limits, cfn-lint clean.
+# Kept out of the unit suite, whose speed target it would take most of.
+scale: setup
+	$(PY) -m pytest -q -m scale
 
 cfn-lint: synth
 	cfn-lint --format parseable -- cdk.out/*.template.json
@@ -91,7 +99,7 @@ cfn-lint: synth
 checkov: synth $(CHECKOV_VENV)/.stamp
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
 
-test: lint typecheck unit cfn-lint checkov
+test: lint typecheck unit scale cfn-lint checkov
 
 snapshots: setup
 	UPDATE_SNAPSHOTS=1 $(PY) -m pytest -q tests/test_examples.py -k snapshot
@@ -117,3 +125,30 @@ diagrams: $(VENV)/.stamp-docs
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+
+# Local deployment on LocalStack (host mode, no Docker, bound to 127.0.0.1); all of its state
+# lives under .local/. See scripts/localstack/ and the README section "Try the patterns locally".
+LOCALSTACK := scripts/localstack
+
+localstack-setup: setup
+	$(LOCALSTACK)/setup.sh
+
+deploy-local: localstack-setup
+	$(LOCALSTACK)/start.sh
+	$(LOCALSTACK)/deploy.sh
+	$(PY) -m tests.e2e.outputs .local/outputs.json
+	@echo "LocalStack keeps running on http://127.0.0.1:4566 (source $(LOCALSTACK)/cdk-env.sh to use"
+	@echo "the aws CLI, boto3 or cdk against it); make destroy-local removes the stacks and stops it."
+
+destroy-local:
+	@if curl -fsS --max-time 2 http://127.0.0.1:4566/_localstack/health >/dev/null 2>&1 \
+		&& [ -f .local/localstack/localstack.pid ]; then \
+		source $(LOCALSTACK)/cdk-env.sh && \
+		$(CDK) destroy --force --output .local/cdk.out.local $$(grep -v -e '^#' -e '^$$' $(LOCALSTACK)/stacks.txt); \
+	fi
+	$(LOCALSTACK)/stop.sh
+
+# The suite starts LocalStack (unless it already runs), deploys with the CDK CLI and stops what
+# it started when it ends, pass or fail (tests/e2e/conftest.py).
+e2e: localstack-setup
+	$(PY) -m pytest -q -m e2e tests/e2e

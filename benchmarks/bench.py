@@ -521,20 +521,30 @@ def section_fan_out(
 # --- unit suite -------------------------------------------------------------------------
 
 
-def section_suite() -> tuple[list[str], float, str]:
+def _timed_pytest(marker: str) -> tuple[float, str]:
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-m", "not e2e", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "-q", "-m", marker, "-p", "no:cacheprovider"],
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
     wall = time.perf_counter() - start
-    summary = (result.stdout.strip().splitlines() or ["no output"])[-1]
+    return wall, (result.stdout.strip().splitlines() or ["no output"])[-1]
+
+
+def section_suite() -> tuple[list[str], float, str]:
+    wall, summary = _timed_pytest("not e2e and not scale")
+    scale_wall, scale_summary = _timed_pytest("scale")
     lines = [
         "## Unit suite",
         "",
-        f'`pytest -m "not e2e"` in one process: {wall:.1f} s wall, one run ({summary}).',
+        f'`make unit` (`pytest -m "not e2e and not scale"`) in one process: {wall:.1f} s '
+        f"wall, one run ({summary}).",
+        "",
+        f"`make scale` (`pytest -m scale`, the 1,000-subscriber fan-out synthesized once, its "
+        f"templates checked and linted), a separate step of `make test`: {scale_wall:.1f} s "
+        f"wall ({scale_summary}).",
         "",
     ]
     return lines, wall, summary

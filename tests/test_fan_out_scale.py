@@ -221,6 +221,7 @@ def _load(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text()))
 
 
+@pytest.mark.scale
 def test_thousand_subscribers_every_template_within_limits(thousand) -> None:
     assert len(thousand) == 22  # the parent and 21 nested stacks
     for name, path in thousand.items():
@@ -231,6 +232,7 @@ def test_thousand_subscribers_every_template_within_limits(thousand) -> None:
         assert len(template.get("Outputs", {})) < TEMPLATE_MAX_OUTPUTS, name
 
 
+@pytest.mark.scale
 def test_thousand_subscribers_all_subscribed(thousand) -> None:
     subscriptions = sum(
         1
@@ -241,6 +243,7 @@ def test_thousand_subscribers_all_subscribed(thousand) -> None:
     assert subscriptions == SUBSCRIBERS
 
 
+@pytest.mark.scale
 def test_thousand_subscribers_templates_are_cfn_lint_clean(thousand) -> None:
     # The nested templates differ only in IDs and names, and a full one (450 KB) takes cfn-lint
     # about 8 s: the parent and the last nested template (40 subscribers, every shape) are

@@ -1,0 +1,67 @@
+"""Stacks that only the end-to-end suite deploys on LocalStack, kept small.
+
+- ``E2eQueueOptions``: a delay queue (``delivery_delay``) with its DLQ, an option no example
+  uses, so the suite can prove the delay with a stopwatch.
+- ``E2eTruckPositionsStream``: the Kinesis stream of the TruckPositions example (shards
+  planned from the same workload, seven days' retention, the same customer-managed key)
+  *without* its Firehose delivery stream: LocalStack's Firehose needs Java downloaded at run
+  time to read from Kinesis, so TruckPositions itself cannot be deployed locally and its
+  delivery to S3 is covered by the template tests only.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import App, CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_kms as kms
+
+from examples.truck_positions import (
+    PEAK_FACTOR,
+    POSITION_RECORD_KB,
+    POSITIONS_PER_TRUCK_PER_SECOND,
+    TRUCKS,
+)
+from patterns import QueueWithDeadLetterQueue, StreamThroughput
+
+DELAY_SECONDS = 6
+RECORDS_PER_SECOND = TRUCKS * POSITIONS_PER_TRUCK_PER_SECOND * PEAK_FACTOR
+# The workload TruckPositions sizes its stream for (examples/truck_positions.py).
+TRUCK_THROUGHPUT = StreamThroughput(
+    write_mb_per_second=RECORDS_PER_SECOND * POSITION_RECORD_KB / 1000,
+    write_records_per_second=RECORDS_PER_SECOND,
+    classic_consumers=2,
+    headroom=1.5,
+)
+
+
+def build_app() -> App:
+    app = App()
+    queues = Stack(app, "E2eQueueOptions", description="End-to-end test stack: a delay queue")
+    delayed = QueueWithDeadLetterQueue(
+        queues, "Delayed", delivery_delay=Duration.seconds(DELAY_SECONDS), max_receive_count=2
+    )
+    CfnOutput(queues, "DelayedQueueUrl", value=delayed.queue.queue_url)
+    CfnOutput(queues, "DelayedDeadLetterQueueUrl", value=delayed.dead_letter_queue.queue_url)
+
+    positions = Stack(
+        app,
+        "E2eTruckPositionsStream",
+        description="End-to-end test stack: the TruckPositions stream without Firehose",
+    )
+    key = kms.Key(positions, "EncryptionKey", enable_key_rotation=True)
+    key.apply_removal_policy(RemovalPolicy.DESTROY)
+    stream = kinesis.Stream(
+        positions,
+        "Stream",
+        shard_count=TRUCK_THROUGHPUT.shard_count,
+        retention_period=Duration.days(7),
+        encryption=kinesis.StreamEncryption.KMS,
+        encryption_key=key,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    CfnOutput(positions, "StreamName", value=stream.stream_name)
+    return app
+
+
+if __name__ == "__main__":
+    build_app().synth()

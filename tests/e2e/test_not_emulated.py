@@ -1,0 +1,76 @@
+"""What the emulator cannot judge, recorded as skips with the reason (never as passes), and
+the deployed state we can check instead.
+
+LocalStack (host mode, no Docker) does not enforce SQS queue policies or SNS topic policies,
+cannot run Lambda, cannot run Firehose reading from Kinesis (it downloads Java at run time)
+and deploys AWS::AmazonMQ::Broker as a fake (physical id ``unknown``, no broker). Those
+behaviours are proven on the synthesized templates by the unit tests only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.e2e.aws import queue_attributes
+from tests.e2e.outputs import StackOutputs
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.skip(
+    reason="LocalStack does not enforce queue policies: SNS delivers to a queue without one, "
+    "or with an explicit Deny. The topic-scoped policies are asserted on the templates "
+    "(tests/test_sns_fan_out.py, tests/test_s3_event_fan_out.py); see the deployed-state "
+    "test below."
+)
+def test_queue_without_policy_rejects_the_topic():
+    """Would delete a subscriber queue's policy and expect SNS delivery to stop."""
+
+
+@pytest.mark.skip(
+    reason="LocalStack's Firehose needs Java downloaded at run time to read from Kinesis, "
+    "so TruckPositions cannot be deployed locally: Firehose delivery to S3 (prefixes, "
+    "compression, error output) is asserted on the template only "
+    "(tests/test_kinesis_firehose_s3.py). The stream itself is tested in test_kinesis.py."
+)
+def test_firehose_delivers_stream_records_to_s3():
+    """Would put records on the stream and wait for objects under positions/ in S3."""
+
+
+@pytest.mark.skip(
+    reason="LocalStack deploys AWS::AmazonMQ::Broker as a fallback with physical id "
+    "'unknown' (no broker runs) and BrokerMigration rolls back anyway (its VPC's custom "
+    "resource is a Lambda function, which needs Docker): the Amazon MQ pattern is asserted "
+    "on the template only (tests/test_amazon_mq.py)."
+)
+def test_amazon_mq_broker_accepts_openwire_and_mqtt():
+    """Would connect to the broker's endpoints and exchange a message."""
+
+
+def test_deployed_subscriber_queues_admit_only_their_topic(sqs: Any, deployed: StackOutputs):
+    """Deployed state, not enforcement: each subscriber queue carries a policy letting only
+    its own topic (aws:SourceArn) send, and denying non-TLS access."""
+    for stack, topic_key, queues in (
+        ("OrderFanOut", "OrdersTopicArn", ("Shipping", "Billing", "Analytics")),
+        ("OrderFanOutFifo", "OrdersTopicArn", ("Ledger", "Inventory")),
+        ("ImageUploads", "EventTopicArn", ("Thumbnails", "Metadata", "Audit")),
+    ):
+        topic = deployed[stack][topic_key]
+        for name in queues:
+            attributes = queue_attributes(sqs, deployed[stack][f"{name}QueueUrl"])
+            assert "Policy" in attributes, f"{stack} {name}: no queue policy deployed"
+            statements = json.loads(attributes["Policy"])["Statement"]
+            allows_topic = [
+                s
+                for s in statements
+                if s["Effect"] == "Allow"
+                and "sns.amazonaws.com" in json.dumps(s.get("Principal"))
+                and topic in json.dumps(s.get("Condition", {}))
+            ]
+            assert allows_topic, f"{stack} {name}: no statement admits {topic}"
+            assert any(
+                s["Effect"] == "Deny" and "SecureTransport" in json.dumps(s) for s in statements
+            )
