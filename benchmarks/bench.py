@@ -163,7 +163,8 @@ def machine() -> list[str]:
 @dataclass(frozen=True)
 class ImportResults:
     lines: list[str]
-    worst_extra: float  # the largest cost patterns add over the aws_cdk modules it needs
+    import_extra: float  # `import aws_cdk, patterns` over `import aws_cdk`: the target
+    worst_extra: float  # the largest cost a pattern adds over the aws_cdk modules it needs
 
 
 # Each pattern, and the aws_cdk modules its hand-written equivalent imports.
@@ -277,8 +278,16 @@ def section_import(runs: int) -> ImportResults:
             f"equivalent | {median[with_pattern]:.3f} vs {median[plain]:.3f} | {extra:+.3f} "
             f"(extra modules: {loaded}) |"
         )
-    lines.append("")
-    return ImportResults(lines, max(extras))
+    lines += [
+        "",
+        "The target is `import patterns` over `import aws_cdk` (the first rows). The per-pattern "
+        "rows are stricter and informational: most of their difference is the first call into "
+        "the jsii runtime (about 0.07 s, when Node loads aws-cdk-lib's JavaScript), which the "
+        "patterns' module-level `Duration` constants make at import and a hand-written stack "
+        "makes at its first construct; the patterns' own modules take about 0.02 s to import.",
+        "",
+    ]
+    return ImportResults(lines, both_extra, max(extras))
 
 
 # --- synth: pattern vs hand-written ------------------------------------------------------
@@ -564,10 +573,10 @@ def targets(
         "",
         "| target (from the issue) | measured | result |",
         "| --- | --- | --- |",
-        f"| `import patterns` ≤ {TARGET_IMPORT_SECONDS} s over `import aws_cdk` (worst of "
-        "`import aws_cdk, patterns` and each pattern over its aws_cdk modules) "
-        f"| {imports.worst_extra:+.3f} s "
-        f"| {_verdict(imports.worst_extra <= TARGET_IMPORT_SECONDS)} |",
+        f"| `import patterns` ≤ {TARGET_IMPORT_SECONDS} s over `import aws_cdk` "
+        f"| {imports.import_extra:+.3f} s (a pattern over its aws_cdk modules: at most "
+        f"{imports.worst_extra:+.3f} s, see Import) "
+        f"| {_verdict(imports.import_extra <= TARGET_IMPORT_SECONDS)} |",
     ]
     for r in synth:
         lines.append(
