@@ -408,7 +408,6 @@ class SnsToSqsFanOut(Construct):
             queue_fifo=queue_fifo,
             filter_policy=filter_policy,
             filter_policy_with_message_body=filter_policy_with_message_body,
-            raw_message_delivery=raw_message_delivery,
             allow_standard_queue_on_fifo_topic=allow_standard_queue_on_fifo_topic,
             queue_options=queue_options,
         )
@@ -577,10 +576,10 @@ class SnsToSqsFanOut(Construct):
         queue_fifo: bool,
         filter_policy: Mapping[str, sns.SubscriptionFilter] | None,
         filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None,
-        raw_message_delivery: bool,
         allow_standard_queue_on_fifo_topic: bool,
         queue_options: QueueOptions,
     ) -> None:
+        # Raw delivery needs no check here: an SQS subscription carries every option with it.
         self._check_new_child("construct_id", construct_id)
         topic_fifo = self._topic.fifo
         if queue is not None and queue_options:
@@ -621,7 +620,6 @@ class SnsToSqsFanOut(Construct):
         if queue is not None:
             _check_queue_key_usable(queue)
         validate_filter_policies(filter_policy, filter_policy_with_message_body)
-        del raw_message_delivery  # SQS carries every option with raw delivery; nothing to check
 
 
 class _SubscriptionOptions:
