@@ -3,12 +3,20 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
-from aws_cdk import App
+# The jsii runtime behind aws-cdk-lib runs on the project's own Node (22, from package.json)
+# when it is installed, also when the CLI or this file is run by hand rather than by make.
+_PROJECT_NODE = Path(__file__).resolve().parent / "node_modules" / ".bin" / "node"
+if _PROJECT_NODE.exists():
+    os.environ.setdefault("JSII_NODE", str(_PROJECT_NODE))
 
-from examples import EXAMPLES
-from patterns.compliance import apply_compliance_checks
+from aws_cdk import App  # noqa: E402
+
+from examples import EXAMPLES  # noqa: E402
+from patterns.compliance import apply_compliance_checks  # noqa: E402
 
 
 def build_app(outdir: str | None = None, context: dict[str, Any] | None = None) -> App:
