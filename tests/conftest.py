@@ -2,8 +2,8 @@
 
 Environment first, before anything imports aws_cdk: the jsii runtime runs on the project's
 own Node, a deprecated CDK API fails the test that uses it, and CDK's built-in template
-validation is off for speed (``make synth`` keeps it on; ``tests/test_limits.py`` covers
-what it catches).
+validation is off for speed (``make synth`` keeps it on; the 500-resource limit it catches
+is also checked by the fan-out itself, see ``tests/test_fan_out_scale.py``).
 """
 
 from __future__ import annotations
