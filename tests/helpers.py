@@ -40,30 +40,37 @@ def resources_of(template: Template, resource_type: str) -> dict[str, Any]:
     return dict(template.find_resources(resource_type))
 
 
-def by_path(template: Template, resource_type: str, path_suffix: str) -> dict[str, Any]:
+def _at_path(template: Template, resource_type: str, path_suffix: str) -> tuple[str, Any]:
     """The one resource of ``resource_type`` whose construct path ends with ``path_suffix``."""
     matches = [
-        resource
-        for resource in template.find_resources(resource_type).values()
-        if resource.get("Metadata", {}).get("aws:cdk:path", "").endswith(path_suffix)
-    ]
-    assert len(matches) == 1, (
-        f"expected one {resource_type} at *{path_suffix}, found {len(matches)}"
-    )
-    return dict(matches[0])
-
-
-def logical_id(template: Template, resource_type: str, path_suffix: str) -> str:
-    """The logical ID of the resource at ``path_suffix`` (found by path, never hard-coded)."""
-    matches = [
-        key
+        (key, resource)
         for key, resource in template.find_resources(resource_type).items()
         if resource.get("Metadata", {}).get("aws:cdk:path", "").endswith(path_suffix)
     ]
     assert len(matches) == 1, (
         f"expected one {resource_type} at *{path_suffix}, found {len(matches)}"
     )
-    return str(matches[0])
+    return matches[0]
+
+
+def by_path(template: Template, resource_type: str, path_suffix: str) -> dict[str, Any]:
+    """The one resource of ``resource_type`` whose construct path ends with ``path_suffix``."""
+    return dict(_at_path(template, resource_type, path_suffix)[1])
+
+
+def logical_id(template: Template, resource_type: str, path_suffix: str) -> str:
+    """The logical ID of the resource at ``path_suffix`` (found by path, never hard-coded)."""
+    return str(_at_path(template, resource_type, path_suffix)[0])
+
+
+def ref(template: Template, resource_type: str, path_suffix: str) -> dict[str, Any]:
+    """``{"Ref": ...}`` of the resource at ``path_suffix``."""
+    return {"Ref": logical_id(template, resource_type, path_suffix)}
+
+
+def arn(template: Template, resource_type: str, path_suffix: str) -> dict[str, Any]:
+    """``{"Fn::GetAtt": [..., "Arn"]}`` of the resource at ``path_suffix``."""
+    return {"Fn::GetAtt": [logical_id(template, resource_type, path_suffix), "Arn"]}
 
 
 @dataclass

@@ -19,21 +19,13 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import KinesisToFirehoseToS3, StreamThroughput
 from patterns.compliance import apply_compliance_checks, read_findings, summarize
-from tests.helpers import by_path, logical_id, new_app, resources_of, synth_stack
+from tests.helpers import arn, by_path, logical_id, new_app, ref, resources_of, synth_stack
 
 STREAM = "AWS::Kinesis::Stream"
 DELIVERY = "AWS::KinesisFirehose::DeliveryStream"
 POLICY = "AWS::IAM::ManagedPolicy"
 ALARM = "AWS::CloudWatch::Alarm"
 ACCOUNT = "111111111111"
-
-
-def _arn(template: Template, resource_type: str, path: str) -> dict[str, Any]:
-    return {"Fn::GetAtt": [logical_id(template, resource_type, path), "Arn"]}
-
-
-def _ref(template: Template, resource_type: str, path: str) -> dict[str, Any]:
-    return {"Ref": logical_id(template, resource_type, path)}
 
 
 def _under(bucket_arn: dict[str, Any], root: str) -> dict[str, Any]:
@@ -116,7 +108,7 @@ def test_default_stream_is_on_demand_24_hours_and_encrypted_with_the_pattern_key
         "RetentionPeriodHours": 24,
         "StreamEncryption": {
             "EncryptionType": "KMS",
-            "KeyId": _arn(two, "AWS::KMS::Key", "First/EncryptionKey/Resource"),
+            "KeyId": arn(two, "AWS::KMS::Key", "First/EncryptionKey/Resource"),
         },
         "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
     }
@@ -177,7 +169,7 @@ def test_new_bucket_is_encrypted_with_the_pattern_key(two: Template) -> None:
     assert rule == {
         "BucketKeyEnabled": True,
         "ServerSideEncryptionByDefault": {
-            "KMSMasterKeyID": _arn(two, "AWS::KMS::Key", "First/EncryptionKey/Resource"),
+            "KMSMasterKeyID": arn(two, "AWS::KMS::Key", "First/EncryptionKey/Resource"),
             "SSEAlgorithm": "aws:kms",
         },
     }
@@ -204,7 +196,7 @@ def test_role_trusts_only_firehose_of_this_account(two: Template) -> None:
 def test_policy_is_attached_to_the_delivery_role_only(two: Template) -> None:
     policy = by_path(two, POLICY, "First/DeliveryPolicy/Resource")
     assert policy["Properties"]["Roles"] == [
-        _ref(two, "AWS::IAM::Role", "First/DeliveryRole/Resource")
+        ref(two, "AWS::IAM::Role", "First/DeliveryRole/Resource")
     ]
 
 
@@ -219,27 +211,27 @@ def test_role_reads_only_this_stream(two: Template) -> None:
             "kinesis:GetShardIterator",
             "kinesis:ListShards",
         ],
-        "Resource": _arn(two, STREAM, "First/Stream/Resource"),
+        "Resource": arn(two, STREAM, "First/Stream/Resource"),
     }
 
 
 def test_role_decrypts_the_stream_only_through_kinesis_for_this_stream(two: Template) -> None:
     statement = _statements(two, "First/DeliveryPolicy/Resource")["DecryptSourceStream"]
     assert statement["Action"] == "kms:Decrypt"
-    assert statement["Resource"] == _arn(two, "AWS::KMS::Key", "First/EncryptionKey/Resource")
+    assert statement["Resource"] == arn(two, "AWS::KMS::Key", "First/EncryptionKey/Resource")
     assert statement["Condition"] == {
         "StringEquals": {
             "kms:ViaService": {
                 "Fn::Join": ["", ["kinesis.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]
             },
-            "kms:EncryptionContext:aws:kinesis:arn": _arn(two, STREAM, "First/Stream/Resource"),
+            "kms:EncryptionContext:aws:kinesis:arn": arn(two, STREAM, "First/Stream/Resource"),
         }
     }
 
 
 def test_role_writes_only_under_the_two_prefixes_and_never_deletes(two: Template) -> None:
     statements = _statements(two, "First/DeliveryPolicy/Resource")
-    bucket_arn = _arn(two, "AWS::S3::Bucket", "First/Bucket/Resource")
+    bucket_arn = arn(two, "AWS::S3::Bucket", "First/Bucket/Resource")
     assert statements["WriteUnderDeliveryPrefixes"]["Action"] == [
         "s3:AbortMultipartUpload",
         "s3:GetObject",
@@ -264,13 +256,13 @@ def test_role_writes_only_under_the_two_prefixes_and_never_deletes(two: Template
 
 def test_custom_prefixes_scope_the_role_to_their_literal_folders(two: Template) -> None:
     statement = _statements(two, "Second/DeliveryPolicy/Resource")["WriteUnderDeliveryPrefixes"]
-    bucket_arn = _arn(two, "AWS::S3::Bucket", "Second/Bucket/Resource")
+    bucket_arn = arn(two, "AWS::S3::Bucket", "Second/Bucket/Resource")
     assert statement["Resource"] == [_under(bucket_arn, "failed/"), _under(bucket_arn, "raw/")]
 
 
 def test_role_uses_the_bucket_key_only_through_s3_for_this_bucket(two: Template) -> None:
     statement = _statements(two, "First/DeliveryPolicy/Resource")["EncryptDeliveredObjects"]
-    bucket_arn = _arn(two, "AWS::S3::Bucket", "First/Bucket/Resource")
+    bucket_arn = arn(two, "AWS::S3::Bucket", "First/Bucket/Resource")
     assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert statement["Condition"] == {
         "StringEquals": {
@@ -301,16 +293,16 @@ def test_delivery_stream_reads_the_stream_and_writes_gzip_under_the_default_pref
     two: Template,
 ) -> None:
     delivery = by_path(two, DELIVERY, "First/DeliveryStream")
-    role_arn = _arn(two, "AWS::IAM::Role", "First/DeliveryRole/Resource")
+    role_arn = arn(two, "AWS::IAM::Role", "First/DeliveryRole/Resource")
     properties = delivery["Properties"]
     assert properties["DeliveryStreamType"] == "KinesisStreamAsSource"
     assert "DeliveryStreamName" not in properties
     assert properties["KinesisStreamSourceConfiguration"] == {
-        "KinesisStreamARN": _arn(two, STREAM, "First/Stream/Resource"),
+        "KinesisStreamARN": arn(two, STREAM, "First/Stream/Resource"),
         "RoleARN": role_arn,
     }
     assert properties["ExtendedS3DestinationConfiguration"] == {
-        "BucketARN": _arn(two, "AWS::S3::Bucket", "First/Bucket/Resource"),
+        "BucketARN": arn(two, "AWS::S3::Bucket", "First/Bucket/Resource"),
         "RoleARN": role_arn,
         "BufferingHints": {"IntervalInSeconds": 60, "SizeInMBs": 64},
         "CompressionFormat": "GZIP",
@@ -320,13 +312,13 @@ def test_delivery_stream_reads_the_stream_and_writes_gzip_under_the_default_pref
         "/month=!{timestamp:MM}/day=!{timestamp:dd}/",
         "EncryptionConfiguration": {
             "KMSEncryptionConfig": {
-                "AWSKMSKeyARN": _arn(two, "AWS::KMS::Key", "First/EncryptionKey/Resource")
+                "AWSKMSKeyARN": arn(two, "AWS::KMS::Key", "First/EncryptionKey/Resource")
             }
         },
         "CloudWatchLoggingOptions": {
             "Enabled": True,
-            "LogGroupName": _ref(two, "AWS::Logs::LogGroup", "First/DeliveryLogGroup/Resource"),
-            "LogStreamName": _ref(two, "AWS::Logs::LogStream", "First/DeliveryLogStream/Resource"),
+            "LogGroupName": ref(two, "AWS::Logs::LogGroup", "First/DeliveryLogGroup/Resource"),
+            "LogStreamName": ref(two, "AWS::Logs::LogStream", "First/DeliveryLogStream/Resource"),
         },
         "S3BackupMode": "Disabled",
     }
@@ -350,14 +342,14 @@ def test_custom_buffering_compression_and_prefixes(two: Template) -> None:
 def test_delivery_log_group_has_retention_and_encryption(two: Template) -> None:
     group = by_path(two, "AWS::Logs::LogGroup", "First/DeliveryLogGroup/Resource")
     assert group["Properties"]["RetentionInDays"] == 365
-    assert group["Properties"]["KmsKeyId"] == _arn(
+    assert group["Properties"]["KmsKeyId"] == arn(
         two, "AWS::KMS::Key", "First/EncryptionKey/Resource"
     )
     second = by_path(two, "AWS::Logs::LogGroup", "Second/DeliveryLogGroup/Resource")
     assert second["Properties"]["RetentionInDays"] == 90
     stream = by_path(two, "AWS::Logs::LogStream", "First/DeliveryLogStream/Resource")
     assert stream["Properties"] == {
-        "LogGroupName": _ref(two, "AWS::Logs::LogGroup", "First/DeliveryLogGroup/Resource"),
+        "LogGroupName": ref(two, "AWS::Logs::LogGroup", "First/DeliveryLogGroup/Resource"),
         "LogStreamName": "DestinationDelivery",
     }
 
@@ -366,7 +358,7 @@ def test_delivery_log_group_has_retention_and_encryption(two: Template) -> None:
 
 
 def test_stream_alarms_watch_this_stream(two: Template) -> None:
-    stream_name = _ref(two, STREAM, "First/Stream/Resource")
+    stream_name = ref(two, STREAM, "First/Stream/Resource")
     age = _alarm(two, "First/StreamIteratorAgeAlarm/Resource")
     assert age["Namespace"] == "AWS/Kinesis"
     assert age["MetricName"] == "GetRecords.IteratorAgeMilliseconds"
@@ -383,7 +375,7 @@ def test_stream_alarms_watch_this_stream(two: Template) -> None:
 
 def test_delivery_alarms_watch_this_delivery_stream(two: Template) -> None:
     dimensions = [
-        {"Name": "DeliveryStreamName", "Value": _ref(two, DELIVERY, "First/DeliveryStream")}
+        {"Name": "DeliveryStreamName", "Value": ref(two, DELIVERY, "First/DeliveryStream")}
     ]
     expected = {
         "DeliveryIteratorAgeAlarm": ("KinesisMillisBehindLatest", "Maximum", 3_600_000),
@@ -402,7 +394,7 @@ def test_delivery_alarms_watch_this_delivery_stream(two: Template) -> None:
 
 
 def test_alarm_thresholds_and_actions_follow_the_options(two: Template) -> None:
-    topic = _ref(two, "AWS::SNS::Topic", "AlarmTopic/Resource")
+    topic = ref(two, "AWS::SNS::Topic", "AlarmTopic/Resource")
     for name in (
         "StreamIteratorAgeAlarm",
         "DeliveryIteratorAgeAlarm",

@@ -17,7 +17,7 @@ from aws_cdk.assertions import Match, Template
 
 from patterns import QueueWithDeadLetterQueue
 from patterns.queue_with_dlq import QueueOptions
-from tests.helpers import by_path, logical_id, new_app
+from tests.helpers import arn, by_path, logical_id, new_app
 
 QUEUE = "AWS::SQS::Queue"
 POLICY = "AWS::SQS::QueuePolicy"
@@ -243,13 +243,8 @@ def _actions(statement: dict[str, Any]) -> set[str]:
 
 def test_grant_consume_messages_includes_visibility_and_key(built: Built) -> None:
     statements = _policy_statements(built, "Consumer")
-    queue_arn = {"Fn::GetAtt": [logical_id(built.template, QUEUE, "/Kms/Queue/Resource"), "Arn"]}
-    key_arn = {
-        "Fn::GetAtt": [
-            logical_id(built.template, "AWS::KMS::Key", "/Kms/EncryptionKey/Resource"),
-            "Arn",
-        ]
-    }
+    queue_arn = arn(built.template, QUEUE, "/Kms/Queue/Resource")
+    key_arn = arn(built.template, "AWS::KMS::Key", "/Kms/EncryptionKey/Resource")
     sqs_statement = next(s for s in statements if s["Resource"] == queue_arn)
     assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= _actions(
         sqs_statement
@@ -268,10 +263,8 @@ def test_grant_send_messages_includes_key(built: Built) -> None:
 
 def test_grant_redrive_covers_move_task_read_delete_and_send(built: Built) -> None:
     statements = _policy_statements(built, "Operator")
-    dlq_arn = {
-        "Fn::GetAtt": [logical_id(built.template, QUEUE, "/Kms/DeadLetterQueue/Resource"), "Arn"]
-    }
-    queue_arn = {"Fn::GetAtt": [logical_id(built.template, QUEUE, "/Kms/Queue/Resource"), "Arn"]}
+    dlq_arn = arn(built.template, QUEUE, "/Kms/DeadLetterQueue/Resource")
+    queue_arn = arn(built.template, QUEUE, "/Kms/Queue/Resource")
     on_dlq = set().union(*(_actions(s) for s in statements if s["Resource"] == dlq_arn))
     on_queue = set().union(*(_actions(s) for s in statements if s["Resource"] == queue_arn))
     assert {

@@ -8,7 +8,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 
 from patterns.roles import ManagedPolicyRole
-from tests.helpers import logical_id, new_app
+from tests.helpers import arn, logical_id, new_app
 
 
 def test_grants_go_to_the_managed_policy_attached_to_the_role() -> None:
@@ -20,7 +20,7 @@ def test_grants_go_to_the_managed_policy_attached_to_the_role() -> None:
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::IAM::Policy", 0)
     template.resource_count_is("AWS::IAM::ManagedPolicy", 1)
-    queue_arn = {"Fn::GetAtt": [logical_id(template, "AWS::SQS::Queue", "/Queue/Resource"), "Arn"]}
+    queue_arn = arn(template, "AWS::SQS::Queue", "/Queue/Resource")
     (policy,) = template.find_resources("AWS::IAM::ManagedPolicy").values()
     assert policy["Properties"]["Roles"] == [
         {"Ref": logical_id(template, "AWS::IAM::Role", "/Role/Resource")}

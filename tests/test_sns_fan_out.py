@@ -19,7 +19,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 import patterns.sns_fan_out as fan_out_module
 from patterns import QueueOptions, QueueWithDeadLetterQueue, SnsToSqsFanOut
-from tests.helpers import ROOT, by_path, logical_id, new_app, synth_stack
+from tests.helpers import ROOT, arn, by_path, logical_id, new_app, ref, synth_stack
 
 QUEUE = "AWS::SQS::Queue"
 POLICY = "AWS::SQS::QueuePolicy"
@@ -30,16 +30,8 @@ TOPIC_POLICY = "AWS::SNS::TopicPolicy"
 BUCKET_ARN = "arn:aws:s3:::example-bucket"
 
 
-def _ref(template: Template, resource_type: str, path: str) -> dict[str, str]:
-    return {"Ref": logical_id(template, resource_type, path)}
-
-
-def _arn(template: Template, resource_type: str, path: str) -> dict[str, list[str]]:
-    return {"Fn::GetAtt": [logical_id(template, resource_type, path), "Arn"]}
-
-
 def _topic_ref(template: Template, fan_out: str = "Orders") -> dict[str, str]:
-    return _ref(template, "AWS::SNS::Topic", f"/{fan_out}/Topic/Resource")
+    return ref(template, "AWS::SNS::Topic", f"/{fan_out}/Topic/Resource")
 
 
 def _sns_send(template: Template, queue_path: str, fan_out: str = "Orders") -> dict[str, object]:
@@ -47,7 +39,7 @@ def _sns_send(template: Template, queue_path: str, fan_out: str = "Orders") -> d
         "Effect": "Allow",
         "Action": "sqs:SendMessage",
         "Principal": {"Service": "sns.amazonaws.com"},
-        "Resource": _arn(template, QUEUE, queue_path),
+        "Resource": arn(template, QUEUE, queue_path),
         "Condition": {
             "ArnEquals": {"aws:SourceArn": _topic_ref(template, fan_out)},
             "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
@@ -60,7 +52,7 @@ def _tls_deny(template: Template, queue_path: str) -> dict[str, object]:
         "Effect": "Deny",
         "Action": "sqs:*",
         "Principal": {"AWS": "*"},
-        "Resource": _arn(template, QUEUE, queue_path),
+        "Resource": arn(template, QUEUE, queue_path),
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
 
@@ -162,7 +154,7 @@ def test_subscription_dlq_has_its_own_policy_for_this_topic(standard) -> None:
         standard, POLICY, "/Orders/Shipping/SubscriptionDeadLetterQueue/Policy/Resource"
     )
     assert _statements(policy) == [_tls_deny(standard, path), _sns_send(standard, path)]
-    assert policy["Properties"]["Queues"] == [_ref(standard, QUEUE, path)]
+    assert policy["Properties"]["Queues"] == [ref(standard, QUEUE, path)]
 
 
 def test_subscription_dlq_keeps_messages_14_days_with_sse(standard) -> None:
@@ -173,11 +165,11 @@ def test_subscription_dlq_keeps_messages_14_days_with_sse(standard) -> None:
 def test_subscription_redrives_to_its_own_dlq(standard) -> None:
     subscription = by_path(standard, SUBSCRIPTION, "/Orders/Shipping/Subscription/Resource")
     assert subscription["Properties"]["RedrivePolicy"] == {
-        "deadLetterTargetArn": _arn(
+        "deadLetterTargetArn": arn(
             standard, QUEUE, "/Orders/Shipping/SubscriptionDeadLetterQueue/Resource"
         )
     }
-    assert subscription["Properties"]["Endpoint"] == _arn(
+    assert subscription["Properties"]["Endpoint"] == arn(
         standard, QUEUE, "/Orders/Shipping/Queue/Resource"
     )
 
@@ -214,7 +206,7 @@ def test_queue_key_lets_sns_encrypt_for_this_topic_only(standard) -> None:
 
 def test_kms_subscriber_encrypts_its_subscription_dlq_with_the_same_key(standard) -> None:
     dlq = by_path(standard, QUEUE, "/Orders/Billing/SubscriptionDeadLetterQueue/Resource")
-    assert dlq["Properties"]["KmsMasterKeyId"] == _arn(
+    assert dlq["Properties"]["KmsMasterKeyId"] == arn(
         standard, KEY, "/Orders/Billing/EncryptionKey/Resource"
     )
 
@@ -261,7 +253,7 @@ def test_imported_queue_warns_that_its_owner_must_admit_the_topic(standard_stack
 
 def test_topic_is_encrypted_with_its_own_rotating_key(standard) -> None:
     topic = by_path(standard, "AWS::SNS::Topic", "/Orders/Topic/Resource")
-    assert topic["Properties"]["KmsMasterKeyId"] == _arn(
+    assert topic["Properties"]["KmsMasterKeyId"] == arn(
         standard, KEY, "/Orders/EncryptionKey/Resource"
     )
     key = by_path(standard, KEY, "/Orders/EncryptionKey/Resource")
@@ -328,7 +320,7 @@ def test_grant_publish_grants_topic_and_key(standard) -> None:
                         Match.object_like(
                             {
                                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                                "Resource": _arn(standard, KEY, "/Orders/EncryptionKey/Resource"),
+                                "Resource": arn(standard, KEY, "/Orders/EncryptionKey/Resource"),
                             }
                         ),
                     ]
@@ -401,7 +393,7 @@ def test_email_subscription_gets_a_subscription_dlq(standard) -> None:
             "Properties": {
                 "Protocol": "email",
                 "RedrivePolicy": {
-                    "deadLetterTargetArn": _arn(
+                    "deadLetterTargetArn": arn(
                         standard, QUEUE, "/Orders/Email/SubscriptionDeadLetterQueue/Resource"
                     )
                 },
