@@ -10,13 +10,27 @@ customer-managed key (ActiveMQ) and alarms on CPU, memory and storage.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
+import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
-from aws_cdk import Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token
+import jsii
+from aws_cdk import (
+    Annotations,
+    ArnFormat,
+    Duration,
+    IResolveContext,
+    IStringProducer,
+    Lazy,
+    RemovalPolicy,
+    Stack,
+    Token,
+)
 from aws_cdk import aws_amazonmq as amazonmq
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
@@ -24,10 +38,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge_all
+from patterns.naming import check_name_length, physical_name
 from patterns.validation import check_unique
 
 
@@ -118,9 +133,28 @@ SUBNET_COUNTS: Mapping[str, tuple[int, int]] = {
 }
 
 BROKER_NAME_MAX_LENGTH = 50
+# AWS::Logs::ResourcePolicy PolicyName: 1 to 255 characters, none of ":", "*" or "/".
+LOG_POLICY_NAME_MAX_LENGTH = 255
+LOG_POLICY_NAME_SUFFIX = "-MqLogs"
+# AWS::AmazonMQ::Broker createOnlyProperties (the resource schema cfn-lint ships), BrokerName
+# aside: a change to any of them replaces the broker, so a generated name ends with their
+# digest and the replacement can be created under a new name before the old one is deleted.
+CREATE_ONLY_PROPERTIES: Mapping[str, str] = {
+    "AuthenticationStrategy": "authentication_strategy",
+    "DeploymentMode": "deployment_mode",
+    "EncryptionOptions": "encryption_options",
+    "EngineType": "engine_type",
+    "PubliclyAccessible": "publicly_accessible",
+    "StorageType": "storage_type",
+    "SubnetIds": "subnet_ids",
+}
 _BROKER_NAME_PATTERN = re.compile(r"^[0-9A-Za-z_-]{1,50}$")
 _USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.~-]{2,100}$")
 _TIME_OF_DAY_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")
+# Amazon MQ takes a "Country/City" (IANA) time zone or a UTC offset (AWS::AmazonMQ::Broker
+# MaintenanceWindow.TimeZone). Offsets: an optional UTC or GMT, a sign, 0 to 14 hours and
+# optional minutes (UTC+02:00, -05:30); names: the IANA database Python ships (zoneinfo).
+_UTC_OFFSET_PATTERN = re.compile(r"^(UTC|GMT)?[+-](0?[0-9]|1[0-4])(:[0-5][0-9])?$")
 DAYS_OF_WEEK = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 DEFAULT_ADMIN_USERNAME = "admin"
 # Amazon MQ passwords: 12 to 250 characters, at least 4 unique, no commas, colons or equals
@@ -143,7 +177,8 @@ class MaintenanceWindow:
 
     :param day_of_week: ``MONDAY`` to ``SUNDAY``.
     :param time_of_day: 24-hour ``HH:MM``, for example ``"03:00"``.
-    :param time_zone: ``UTC`` (default) or a ``Country/City`` time zone.
+    :param time_zone: ``UTC`` (default), an IANA ``Country/City`` time zone such as
+        ``Europe/Berlin``, or a UTC offset such as ``UTC+02:00``.
     """
 
     day_of_week: str
@@ -151,6 +186,7 @@ class MaintenanceWindow:
     time_zone: str = "UTC"
 
 
+@jsii.implements(ec2.IConnectable)
 class AmazonMqBroker(Construct):
     """A private Amazon MQ broker, highly available by default, with secure defaults.
 
@@ -160,6 +196,10 @@ class AmazonMqBroker(Construct):
     chosen peers only. The admin password is generated in Secrets Manager (encrypted with
     the pattern's key) and reaches the broker as a dynamic reference, never as plaintext in
     the template. General (and, for ActiveMQ, audit) logs go to CloudWatch Logs.
+
+    The broker is an ``ec2.IConnectable``: ``client.connections.allow_to(broker, port)``
+    works; whatever opens its security group, the union of the CIDR ranges it admits may
+    never cover every IPv4 or every IPv6 address (checked at synth over the final tree).
     """
 
     def __init__(
@@ -182,7 +222,7 @@ class AmazonMqBroker(Construct):
         encryption_key: kms.IKey | None = None,
         maintenance_window: MaintenanceWindow | None = None,
         create_log_resource_policy: bool = True,
-        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
         alarm_actions: Sequence[cloudwatch.IAlarmAction] = (),
     ) -> None:
         """Define the broker, its security group, admin secret, key, log policy and alarms.
@@ -212,14 +252,20 @@ class AmazonMqBroker(Construct):
             same peers and, for ActiveMQ, give the admin user console access.
             Default: ``False``: no console port is reachable.
         :param broker_name: Broker name, 1 to 50 letters, digits, hyphens and underscores,
-            unique in the account and Region. Default: generated from the construct path.
+            unique in the account and Region, used as is: it then stays the same when an
+            edit replaces the broker (``single_instance``, ``vpc_subnets``,
+            ``encryption_key``, ``engine``), and CloudFormation cannot replace a resource
+            under the same name, so such an edit needs a new ``broker_name`` too.
+            Default: generated from the stack name and the construct's position plus a
+            digest of the broker's create-only properties, so an edit that replaces the
+            broker also renames it.
         :param admin_username: The admin user's name, 2 to 100 letters, digits and ``_.~-``.
             Default: ``admin``. RabbitMQ creates this single user at broker creation only.
         :param audit_log: Publish the ActiveMQ audit log (JMX and console management actions).
             Default: ``True`` for ActiveMQ; RabbitMQ has no audit log, so ``True`` is refused.
         :param encryption_key: The customer-managed key for the admin secret and, for
-            ActiveMQ, the broker's data at rest. Default: a new key with yearly rotation,
-            retained on deletion. RabbitMQ brokers only support AWS-owned keys, so with
+            ActiveMQ, the broker's data at rest. Default: a new key with yearly rotation
+            that follows ``removal_policy``. RabbitMQ brokers only support AWS-owned keys, so with
             RabbitMQ the key encrypts the secret only.
         :param maintenance_window: When Amazon MQ may apply patch upgrades (automatic minor
             version upgrades are always on). Default: a window Amazon MQ chooses.
@@ -227,9 +273,12 @@ class AmazonMqBroker(Construct):
             lets Amazon MQ write this broker's logs. An account holds at most 10 such
             policies per Region; pass ``False`` where an account-wide policy for
             ``/aws/amazonmq/*`` already exists. Default: ``True``.
-        :param removal_policy: What happens to the broker, its secret and key when they leave
-            the stack. Default: ``RETAIN``: a broker holds persistent messages, and deleting
-            it would lose them.
+        :param removal_policy: What happens to the broker, its admin secret and its key when
+            they leave the stack (deletion, or replacement by an edit). Default: ``DESTROY``:
+            a broker holds messages in transit, as a queue does, so it goes with the stack
+            (drain it first), and its secret and key follow it (a deleted key waits out
+            KMS's 30-day pending window). ``RETAIN`` keeps all three; a retained broker keeps
+            its name, so deploying the same stack again needs it deleted or renamed first.
         :param alarm_actions: Actions for every alarm, on alarm and on return to OK.
             Default: none (the alarms are still created).
         """
@@ -259,9 +308,9 @@ class AmazonMqBroker(Construct):
         self._ports = tuple(PROTOCOL_PORTS[engine][protocol] for protocol in chosen_protocols)
         if console_access:
             self._ports += (CONSOLE_PORTS[engine],)
-        name = broker_name or Names.unique_resource_name(
-            self, max_length=BROKER_NAME_MAX_LENGTH, separator="-"
-        )
+        # A generated name is resolved at synth from the broker's final create-only
+        # properties, so changes made through ``broker`` after construction count as well.
+        name = broker_name or Lazy.uncached_string(_GeneratedBrokerName(self))
         self._broker_name = name
 
         if encryption_key is not None and engine == BrokerEngine.RABBITMQ:
@@ -374,6 +423,13 @@ class AmazonMqBroker(Construct):
             self._log_resource_policy = logs.ResourcePolicy(
                 self,
                 "LogPublishingPolicy",
+                # The account-wide name: the stack name and position, never the path alone.
+                resource_policy_name=physical_name(
+                    self,
+                    max_length=LOG_POLICY_NAME_MAX_LENGTH,
+                    separator="-",
+                    suffix=LOG_POLICY_NAME_SUFFIX,
+                ),
                 policy_statements=[
                     iam.PolicyStatement(
                         sid="AllowAmazonMqBrokerLogs",
@@ -412,6 +468,71 @@ class AmazonMqBroker(Construct):
             if engine == BrokerEngine.ACTIVEMQ
             else self._rabbitmq_alarms(deployment_mode, alarm_actions)
         )
+        self.node.add_validation(_BrokerValidation(self))
+
+    # -- naming and invariants over the final tree -------------------------------------------
+
+    def _generated_name(self) -> str:
+        broker = self._broker
+        create_only = {
+            cfn_name: getattr(broker, attribute)
+            for cfn_name, attribute in CREATE_ONLY_PROPERTIES.items()
+            if getattr(broker, attribute) is not None
+        }
+        return physical_name(
+            self, max_length=BROKER_NAME_MAX_LENGTH, separator="-", create_only=create_only
+        )
+
+    def _ingress_ranges(self) -> list[str]:
+        """Every CIDR range the security group admits: inline rules and separate ingresses."""
+        stack = Stack.of(self)
+        ranges: list[Any] = []
+        cfn_group = self._security_group.node.default_child
+        assert isinstance(cfn_group, ec2.CfnSecurityGroup)
+        inline = stack.resolve(cfn_group.security_group_ingress) or []
+        for rule in inline if isinstance(inline, list) else []:
+            if isinstance(rule, dict):
+                ranges += [rule.get(key) for key in ("cidrIp", "cidrIpv6", "CidrIp", "CidrIpv6")]
+        group_id = self._security_group.security_group_id
+        for construct in self.node.root.node.find_all():
+            if (
+                isinstance(construct, ec2.CfnSecurityGroupIngress)
+                and construct.group_id == group_id
+            ):
+                ranges += [construct.cidr_ip, construct.cidr_ipv6]
+        return [
+            cidr
+            for cidr in ranges
+            if isinstance(cidr, str) and cidr and not Token.is_unresolved(cidr)
+        ]
+
+    def _validate_final_state(self) -> list[str]:
+        errors = _world_open_errors(
+            f"the security group of the Amazon MQ broker {self.node.path}", self._ingress_ranges()
+        )
+        name = Stack.of(self).resolve(self._broker.broker_name)
+        if (
+            isinstance(name, str)
+            and not Token.is_unresolved(name)
+            and not _BROKER_NAME_PATTERN.match(name)
+        ):
+            errors.append(
+                f"BrokerName {name!r} of {self.node.path} must be 1 to "
+                f"{BROKER_NAME_MAX_LENGTH} letters, digits, hyphens and underscores"
+            )
+        if self._log_resource_policy is not None:
+            policy = self._log_resource_policy.node.default_child
+            assert isinstance(policy, logs.CfnResourcePolicy)
+            try:
+                check_name_length(
+                    "PolicyName",
+                    policy.policy_name,
+                    LOG_POLICY_NAME_MAX_LENGTH,
+                    f"the log resource policy of {self.node.path}",
+                )
+            except ValueError as error:
+                errors.append(str(error))
+        return errors
 
     # -- alarms ---------------------------------------------------------------------------
 
@@ -551,7 +672,10 @@ class AmazonMqBroker(Construct):
 
     @property
     def broker_name(self) -> str:
-        """The broker's name (the ``Broker`` dimension of its metrics)."""
+        """The broker's name (the ``Broker`` dimension of its metrics).
+
+        A generated name is a token, resolved at synth from the final create-only properties.
+        """
         return self._broker_name
 
     @property
@@ -648,6 +772,50 @@ def _select_subnets(
     return [subnet.subnet_id for subnet in subnets]
 
 
+@jsii.implements(IStringProducer)
+class _GeneratedBrokerName:
+    """Produces the generated broker name at synth (see ``AmazonMqBroker._generated_name``)."""
+
+    def __init__(self, broker: AmazonMqBroker) -> None:
+        self._broker = broker
+
+    def produce(self, context: IResolveContext) -> str:
+        return self._broker._generated_name()
+
+
+@jsii.implements(IValidation)
+class _BrokerValidation:
+    """At synth, over the final tree: no world-open security group, names within limits."""
+
+    def __init__(self, broker: AmazonMqBroker) -> None:
+        self._broker = broker
+
+    def validate(self) -> list[str]:
+        return self._broker._validate_final_state()
+
+
+def _world_open_errors(what: str, cidrs: Sequence[str]) -> list[str]:
+    """An error per IP version whose every address the union of ``cidrs`` covers."""
+    networks: dict[int, list[Any]] = {4: [], 6: []}
+    for cidr in cidrs:
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            continue  # not an address range; CloudFormation refuses it
+        networks[network.version].append(network)
+    errors = []
+    for version, found in networks.items():
+        if any(net.prefixlen == 0 for net in ipaddress.collapse_addresses(found)):
+            errors.append(
+                f"{what} admits every IPv{version} address (the ranges "
+                f"{', '.join(sorted(map(str, found)))} together cover the whole internet); "
+                "a broker is never open to the world: allow the "
+                "clients' security groups (broker.connections.allow_from(client, port)) or "
+                "their CIDR ranges (allow_clients_from(ec2.Peer.ipv4(...)))"
+            )
+    return errors
+
+
 def _check_peer(argument: str, peer: ec2.IPeer) -> None:
     if peer.unique_id in ("0.0.0.0/0", "::/0"):
         raise ValueError(
@@ -700,6 +868,9 @@ def _validate(
             )
     for peer in allowed_peers:
         _check_peer("allowed_peers", peer)
+    # Security-group peers have no address range and are skipped.
+    for error in _world_open_errors("allowed_peers", [peer.unique_id for peer in allowed_peers]):
+        raise ValueError(error)
 
     if (
         broker_name is not None
@@ -733,6 +904,20 @@ def _validate(
             raise ValueError(
                 f"maintenance_window.time_of_day {time!r} must be 24-hour HH:MM, e.g. '03:00'"
             )
+        _check_time_zone(maintenance_window.time_zone)
+
+
+def _check_time_zone(zone: str) -> None:
+    if Token.is_unresolved(zone) or _UTC_OFFSET_PATTERN.match(zone):
+        return
+    names = zoneinfo.available_timezones()
+    if not names or zone in names:  # no time zone database at hand: nothing to check against
+        return
+    raise ValueError(
+        f"maintenance_window.time_zone {zone!r} must be an IANA time zone (Country/City, "
+        "e.g. 'Europe/Berlin', or 'UTC') or a UTC offset from UTC-14:00 to UTC+14:00 "
+        "(e.g. 'UTC+02:00')"
+    )
 
 
 __all__ = [

@@ -142,16 +142,20 @@ def test_broker_name_is_generated_within_limits(template: Template) -> None:
     assert re.fullmatch(r"[0-9A-Za-z_-]{1,50}", name), name
 
 
-def test_brokers_secrets_and_keys_are_retained_by_default(template: Template) -> None:
-    for path, resource_type in (
-        ("/Active/Broker", BROKER),
-        ("/Active/AdminSecret/Resource", "AWS::SecretsManager::Secret"),
-        ("/Active/EncryptionKey/Resource", "AWS::KMS::Key"),
-    ):
-        resource = by_path(template, resource_type, path)
-        assert resource["DeletionPolicy"] == "Retain", path
-        assert resource["UpdateReplacePolicy"] == "Retain", path
-    assert by_path(template, BROKER, "/Dev/Broker")["DeletionPolicy"] == "Delete"
+def test_brokers_secrets_and_keys_go_with_the_stack_by_default(template: Template) -> None:
+    # One removal rule (issue 12): messages in transit are destroyed, keys and secrets follow
+    # what they protect. Retained brokers under fixed names blocked a second deploy.
+    for broker in ("Active", "Rabbit", "Dev", "Shared"):
+        for path, resource_type in (
+            (f"/{broker}/Broker", BROKER),
+            (f"/{broker}/AdminSecret/Resource", "AWS::SecretsManager::Secret"),
+        ):
+            resource = by_path(template, resource_type, path)
+            assert resource["DeletionPolicy"] == "Delete", path
+            assert resource["UpdateReplacePolicy"] == "Delete", path
+    key = by_path(template, "AWS::KMS::Key", "/Active/EncryptionKey/Resource")
+    assert key["DeletionPolicy"] == "Delete"
+    assert key["UpdateReplacePolicy"] == "Delete"
 
 
 # -- network ---------------------------------------------------------------------------------
@@ -585,3 +589,327 @@ def test_subnets_must_be_in_different_availability_zones() -> None:
     isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
     with pytest.raises(ValueError, match=r"several subnets in one Availability Zone"):
         AmazonMqBroker(stack, "Broker", vpc=vpc, engine=BrokerEngine.RABBITMQ, vpc_subnets=isolated)
+
+
+# -- life after the first deploy (issue 12) --------------------------------------------------
+
+
+def _one_broker(
+    stack_name: str = "Life",
+    *,
+    after: Any = None,
+    **kwargs: Any,
+) -> Template:
+    """One broker in a fresh app; ``after(stack, broker)`` may change it after construction."""
+    app = new_app()
+    app.node.set_context(
+        "availability-zones:account=111111111111:region=us-east-1",
+        ["us-east-1a", "us-east-1b", "us-east-1c"],
+    )
+    stack = cdk.Stack(
+        app,
+        "Life",
+        stack_name=stack_name,
+        env=cdk.Environment(account="111111111111", region="us-east-1"),
+    )
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=3)
+    if callable(kwargs.get("encryption_key")):
+        kwargs["encryption_key"] = kwargs["encryption_key"](stack)
+    broker = AmazonMqBroker(stack, "Broker", vpc=vpc, **kwargs)
+    if after is not None:
+        after(stack, broker)
+    return Template.from_stack(stack)
+
+
+def _broker_name(template: Template) -> str:
+    return str(by_path(template, BROKER, "/Broker/Broker")["Properties"]["BrokerName"])
+
+
+@pytest.fixture(scope="module")
+def default_name() -> str:
+    return _broker_name(_one_broker())
+
+
+@pytest.mark.parametrize(
+    ("edit", "kwargs"),
+    [
+        ("toggle single instance (DeploymentMode, SubnetIds)", {"single_instance": True}),
+        (
+            "another key (EncryptionOptions)",
+            {"encryption_key": lambda stack: kms.Key(stack, "OtherKey", enable_key_rotation=True)},
+        ),
+        (
+            "another subnet selection (SubnetIds)",
+            {"vpc_subnets": ec2.SubnetSelection(availability_zones=["us-east-1b", "us-east-1c"])},
+        ),
+        (
+            "another engine (EngineType, EncryptionOptions)",
+            {"engine": BrokerEngine.RABBITMQ},
+        ),
+    ],
+)
+def test_an_edit_that_replaces_the_broker_renames_it(
+    default_name: str, edit: str, kwargs: dict[str, Any]
+) -> None:
+    # BrokerName is required and create-only: a replacement under the same name fails with
+    # "cannot update a stack when a custom-named resource requires replacing".
+    renamed = _broker_name(_one_broker(**kwargs))
+    assert renamed != default_name, edit
+    assert re.fullmatch(r"[0-9A-Za-z_-]{1,50}", renamed), renamed
+
+
+@pytest.mark.parametrize(
+    ("edit", "kwargs"),
+    [
+        ("bigger instance", {"host_instance_type": "mq.m5.xlarge"}),
+        ("older version", {"engine_version": "5.18"}),
+        ("more protocols", {"protocols": [BrokerProtocol.OPENWIRE, BrokerProtocol.MQTT]}),
+        (
+            "maintenance window",
+            {"maintenance_window": MaintenanceWindow(day_of_week="MONDAY", time_of_day="02:00")},
+        ),
+        ("console", {"console_access": True}),
+    ],
+)
+def test_an_edit_that_updates_in_place_keeps_the_name(
+    default_name: str, edit: str, kwargs: dict[str, Any]
+) -> None:
+    assert _broker_name(_one_broker(**kwargs)) == default_name, edit
+
+
+def test_a_change_through_the_exposed_l1_after_construction_renames_the_broker(
+    default_name: str,
+) -> None:
+    def to_single_instance(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
+        broker.broker.deployment_mode = "SINGLE_INSTANCE"
+        broker.broker.subnet_ids = list(broker.broker.subnet_ids or [])[:1]
+
+    assert _broker_name(_one_broker(after=to_single_instance)) != default_name
+
+
+def test_the_generated_name_comes_from_the_stack_name_and_position() -> None:
+    dev = _broker_name(_one_broker("shop-dev"))
+    prod = _broker_name(_one_broker("shop-prod"))
+    assert dev.startswith("shopdev-Broker-")
+    assert prod.startswith("shopprod-Broker-")
+    assert len(dev) <= 50
+    assert len(prod) <= 50
+
+
+def test_a_given_broker_name_is_used_as_is_even_when_create_only_properties_change() -> None:
+    assert _broker_name(_one_broker(broker_name="orders")) == "orders"
+    assert _broker_name(_one_broker(broker_name="orders", single_instance=True)) == "orders"
+
+
+def test_alarms_and_log_policy_follow_the_generated_name() -> None:
+    template = _one_broker(single_instance=True)
+    name = _broker_name(template)
+    alarms = _alarms(template, "Broker")
+    assert _metric_dimensions(alarms["HeapUsageAlarm"]) == {"HeapUsage": [f"Broker={name}-1"]}
+    policy = by_path(
+        template, "AWS::Logs::ResourcePolicy", "/Broker/LogPublishingPolicy/ResourcePolicy"
+    )
+    assert f":broker:{name}:*" in json.dumps(policy["Properties"]["PolicyDocument"])
+
+
+# Removal: a broker holds messages in transit (like a queue), so it is destroyed with the
+# stack; its admin secret and key follow it. A broker retained under a fixed name would make
+# the next deploy of the same stack fail with "already exists".
+_BROKER_PARTS = (
+    ("/Broker/Broker", BROKER),
+    ("/Broker/AdminSecret/Resource", "AWS::SecretsManager::Secret"),
+    ("/Broker/EncryptionKey/Resource", "AWS::KMS::Key"),
+)
+
+
+def test_broker_secret_and_key_are_destroyed_with_the_stack_by_default() -> None:
+    template = _one_broker()
+    for path, resource_type in _BROKER_PARTS:
+        resource = by_path(template, resource_type, path)
+        assert resource["DeletionPolicy"] == "Delete", path
+        assert resource["UpdateReplacePolicy"] == "Delete", path
+    key = by_path(template, "AWS::KMS::Key", "/Broker/EncryptionKey/Resource")
+    # KMS's pending window (7 to 30 days) is the safety net of a destroyed key.
+    assert key["Properties"].get("PendingWindowInDays", 30) >= 7
+
+
+def test_retain_keeps_broker_secret_and_key_together() -> None:
+    template = _one_broker(removal_policy=cdk.RemovalPolicy.RETAIN)
+    for path, resource_type in _BROKER_PARTS:
+        resource = by_path(template, resource_type, path)
+        assert resource["DeletionPolicy"] == "Retain", path
+        assert resource["UpdateReplacePolicy"] == "Retain", path
+
+
+def _log_policy_name(template: Template) -> str:
+    policy = by_path(
+        template, "AWS::Logs::ResourcePolicy", "/Broker/LogPublishingPolicy/ResourcePolicy"
+    )
+    return str(policy["Properties"]["PolicyName"])
+
+
+def test_two_stages_get_two_log_policy_names() -> None:
+    dev = _log_policy_name(_one_broker("shop-dev"))
+    prod = _log_policy_name(_one_broker("shop-prod"))
+    assert dev != prod
+    assert dev.startswith("shopdev-")
+    assert prod.startswith("shopprod-")
+    for name in (dev, prod):
+        # PolicyName: 1 to 255 characters, no ':', '*' or '/' (AWS::Logs::ResourcePolicy).
+        assert re.fullmatch(r"[^:*/]{1,255}", name), name
+
+
+def test_the_broker_is_connectable() -> None:
+    def client(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
+        vpc = stack.node.find_child("Vpc")
+        assert isinstance(vpc, ec2.Vpc)
+        client_sg = ec2.SecurityGroup(stack, "Client", vpc=vpc)
+        client_sg.connections.allow_to(broker, ec2.Port.tcp(61617))
+
+    template = _one_broker(after=client)
+    client_id = logical_id(template, SG, "/Client/Resource")
+    ingress = [
+        r["Properties"]
+        for r in template.find_resources("AWS::EC2::SecurityGroupIngress").values()
+        if r["Properties"].get("SourceSecurityGroupId") == {"Fn::GetAtt": [client_id, "GroupId"]}
+    ]
+    assert len(ingress) == 1
+    assert ingress[0]["FromPort"] == 61617
+    assert ingress[0]["GroupId"] == {
+        "Fn::GetAtt": [logical_id(template, SG, "/Broker/SecurityGroup/Resource"), "GroupId"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("opening", "change"),
+    [
+        (
+            "allow_default_port_from_any_ipv4",
+            lambda b: b.connections.allow_default_port_from_any_ipv4(),
+        ),
+        ("allow_from_any_ipv4", lambda b: b.connections.allow_from_any_ipv4(ec2.Port.tcp(61617))),
+        (
+            "two halves of IPv4",
+            lambda b: [
+                b.allow_clients_from(ec2.Peer.ipv4("0.0.0.0/1")),
+                b.allow_clients_from(ec2.Peer.ipv4("128.0.0.0/1")),
+            ],
+        ),
+        (
+            "IPv6 through the security group",
+            lambda b: b.security_group.add_ingress_rule(ec2.Peer.any_ipv6(), ec2.Port.tcp(8883)),
+        ),
+        (
+            "two halves of IPv6 on different ports",
+            lambda b: [
+                b.connections.allow_from(ec2.Peer.ipv6("::/1"), ec2.Port.tcp(61617)),
+                b.connections.allow_from(ec2.Peer.ipv6("8000::/1"), ec2.Port.tcp(8883)),
+            ],
+        ),
+        (
+            "a separate ingress resource",
+            lambda b: ec2.CfnSecurityGroupIngress(
+                cdk.Stack.of(b),
+                "WorldIngress",
+                group_id=b.security_group.security_group_id,
+                ip_protocol="tcp",
+                from_port=61617,
+                to_port=61617,
+                cidr_ip="0.0.0.0/0",
+            ),
+        ),
+    ],
+)
+def test_opening_the_broker_to_the_world_after_construction_fails_at_synth(
+    opening: str, change: Any
+) -> None:
+    with pytest.raises(
+        RuntimeError, match=r"security group of the Amazon MQ broker .* every (IPv4|IPv6) address"
+    ):
+        _one_broker(after=lambda stack, broker: change(broker))
+
+
+def test_private_ranges_added_after_construction_pass() -> None:
+    def private(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
+        broker.connections.allow_default_port_from(ec2.Peer.ipv4("10.0.0.0/8"))
+        broker.connections.allow_from(ec2.Peer.ipv4("0.0.0.0/1"), ec2.Port.tcp(61617))
+        broker.connections.allow_from(ec2.Peer.ipv6("fd00::/8"), ec2.Port.tcp(61617))
+
+    template = _one_broker(after=private)
+    cidrs = {rule.get("CidrIp") or rule.get("CidrIpv6") for rule in _ingress(template, "Broker")}
+    assert cidrs == {"10.0.0.0/8", "0.0.0.0/1", "fd00::/8"}
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "UTC+25:00", "Berlin", ""])
+def test_bad_maintenance_time_zone(vpc: ec2.Vpc, zone: str) -> None:
+    with pytest.raises(ValueError, match=r"maintenance_window\.time_zone .* must be"):
+        _broker(
+            vpc,
+            maintenance_window=MaintenanceWindow(
+                day_of_week="MONDAY", time_of_day="03:00", time_zone=zone
+            ),
+        )
+
+
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC+02:00", "UTC-05:30"]
+)
+def test_good_maintenance_time_zones(zone: str) -> None:
+    window = MaintenanceWindow(day_of_week="MONDAY", time_of_day="03:00", time_zone=zone)
+    template = _one_broker(maintenance_window=window)
+    props = by_path(template, BROKER, "/Broker/Broker")["Properties"]
+    assert props["MaintenanceWindowStartTime"]["TimeZone"] == zone
+
+
+def test_allowed_peers_that_together_cover_the_internet_are_refused(vpc: ec2.Vpc) -> None:
+    halves = [ec2.Peer.ipv4("0.0.0.0/1"), ec2.Peer.ipv4("128.0.0.0/1")]
+    with pytest.raises(ValueError, match=r"allowed_peers admits every IPv4 address"):
+        _broker(vpc, allowed_peers=[*halves, ec2.Peer.security_group_id(CLIENT_SG_ID)])
+
+
+def test_a_world_open_ingress_from_another_stack_fails_at_synth() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "BrokerStack")
+    broker = AmazonMqBroker(stack, "Broker", vpc=ec2.Vpc(stack, "Vpc"))
+    other = cdk.Stack(app, "OtherStack")
+    ec2.CfnSecurityGroupIngress(
+        other,
+        "WorldIngress",
+        group_id=broker.security_group.security_group_id,
+        ip_protocol="tcp",
+        from_port=61617,
+        to_port=61617,
+        cidr_ip="0.0.0.0/0",
+    )
+    with pytest.raises(RuntimeError, match=r"broker BrokerStack/Broker admits every IPv4"):
+        app.synth()
+
+
+def test_a_broker_name_set_through_the_l1_is_checked_at_synth() -> None:
+    def too_long(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
+        broker.broker.broker_name = "b" * 51
+
+    with pytest.raises(RuntimeError, match=r"BrokerName 'b{51}' of Life/Broker must be 1 to 50"):
+        _one_broker(after=too_long)
+
+
+def test_create_only_properties_are_the_schemas() -> None:
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # type: ignore[import-untyped]
+
+    from patterns.amazon_mq import CREATE_ONLY_PROPERTIES
+
+    schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", BROKER).schema
+    from_schema = {path.removeprefix("/properties/") for path in schema["createOnlyProperties"]}
+    assert from_schema - {"BrokerName"} == set(CREATE_ONLY_PROPERTIES)
+
+
+def test_broker_migration_can_be_destroyed_and_deployed_again(examples_app: Any) -> None:
+    # `cdk destroy` then `cdk deploy` with the defaults: nothing the stack leaves behind may
+    # hold a name the second deploy needs.
+    template = examples_app.template_json("BrokerMigration")
+    for logical, resource in template["Resources"].items():
+        if resource.get("DeletionPolicy") == "Retain":
+            names = [prop for prop in resource.get("Properties", {}) if prop.endswith("Name")]
+            assert names == [], f"{logical} ({resource['Type']}) is retained with {names}"
+    broker = by_path(Template.from_json(template), BROKER, "/Broker/Broker")
+    assert broker["DeletionPolicy"] == "Delete"
