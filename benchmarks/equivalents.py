@@ -15,6 +15,7 @@ Each equivalent is self-contained, so its line count is what a user would write 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -871,14 +872,32 @@ def amazon_mq_broker(scope: Construct, construct_id: str) -> None:
     holder = Construct(scope, construct_id)
     stack = Stack.of(holder)
     path = holder.node.path
-    name = Names.unique_resource_name(holder, max_length=50, separator="-")
     key = kms.Key(
         holder,
         "EncryptionKey",
         description=f"Encrypts the broker and admin secret of {path}",
         enable_key_rotation=True,
-        removal_policy=RemovalPolicy.RETAIN,
+        removal_policy=RemovalPolicy.DESTROY,
     )
+    subnet_ids = [subnet.subnet_id for subnet in vpc.select_subnets(one_per_az=True).subnets[:2]]
+    encryption = amazonmq.CfnBroker.EncryptionOptionsProperty(
+        use_aws_owned_key=False, kms_key_id=key.key_arn
+    )
+    # The broker's create-only properties: their digest ends its name, so a replacement
+    # gets a new name (BrokerName is required and create-only).
+    create_only = {
+        "AuthenticationStrategy": "SIMPLE",
+        "DeploymentMode": "ACTIVE_STANDBY_MULTI_AZ",
+        "EncryptionOptions": encryption,
+        "EngineType": "ACTIVEMQ",
+        "PubliclyAccessible": False,
+        "SubnetIds": subnet_ids,
+    }
+    resolved = json.dumps(
+        stack.resolve(create_only), sort_keys=True, separators=(",", ":"), default=str
+    )
+    digest = hashlib.sha256(resolved.encode()).hexdigest()[:6]
+    name = f"{Names.unique_resource_name(holder, max_length=43, separator='-')}-{digest}"
     security_group = ec2.SecurityGroup(
         holder,
         "SecurityGroup",
@@ -899,9 +918,8 @@ def amazon_mq_broker(scope: Construct, construct_id: str) -> None:
             include_space=False,
             require_each_included_type=True,
         ),
-        removal_policy=RemovalPolicy.RETAIN,
+        removal_policy=RemovalPolicy.DESTROY,
     )
-    subnets = vpc.select_subnets(one_per_az=True).subnets[:2]
     broker = amazonmq.CfnBroker(
         holder,
         "Broker",
@@ -911,13 +929,11 @@ def amazon_mq_broker(scope: Construct, construct_id: str) -> None:
         host_instance_type="mq.m5.large",
         deployment_mode="ACTIVE_STANDBY_MULTI_AZ",
         publicly_accessible=False,
-        subnet_ids=[subnet.subnet_id for subnet in subnets],
+        subnet_ids=subnet_ids,
         security_groups=[security_group.security_group_id],
         authentication_strategy="SIMPLE",
         auto_minor_version_upgrade=True,
-        encryption_options=amazonmq.CfnBroker.EncryptionOptionsProperty(
-            use_aws_owned_key=False, kms_key_id=key.key_arn
-        ),
+        encryption_options=encryption,
         logs=amazonmq.CfnBroker.LogListProperty(general=True, audit=True),
         users=[
             amazonmq.CfnBroker.UserProperty(
@@ -928,10 +944,13 @@ def amazon_mq_broker(scope: Construct, construct_id: str) -> None:
             )
         ],
     )
-    broker.apply_removal_policy(RemovalPolicy.RETAIN)
+    broker.apply_removal_policy(RemovalPolicy.DESTROY)
     log_policy = logs.ResourcePolicy(
         holder,
         "LogPublishingPolicy",
+        resource_policy_name=(
+            f"{Names.unique_resource_name(holder, max_length=248, separator='-')}-MqLogs"
+        ),
         policy_statements=[
             iam.PolicyStatement(
                 sid="AllowAmazonMqBrokerLogs",
