@@ -148,6 +148,8 @@ CREATE_ONLY_PROPERTIES: Mapping[str, str] = {
     "StorageType": "storage_type",
     "SubnetIds": "subnet_ids",
 }
+# Inline security group rules resolve with the L2's (camelCase) or CloudFormation's keys.
+_CIDR_KEYS = ("cidrIp", "cidrIpv6", "CidrIp", "CidrIpv6")
 _BROKER_NAME_PATTERN = re.compile(r"^[0-9A-Za-z_-]{1,50}$")
 _USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.~-]{2,100}$")
 _TIME_OF_DAY_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")
@@ -484,20 +486,25 @@ class AmazonMqBroker(Construct):
         )
 
     def _ingress_ranges(self) -> list[str]:
-        """Every CIDR range the security group admits: inline rules and separate ingresses."""
-        stack = Stack.of(self)
+        """Every CIDR range the broker's final security groups admit.
+
+        The groups are those the ``broker`` lists at synth (ours, and any added through it);
+        their rules are the inline ones and every ``AWS::EC2::SecurityGroupIngress`` of the
+        app that targets them, whoever added it (``connections``, another stack).
+        """
+        group_ids = {
+            group for group in (self._broker.security_groups or []) if isinstance(group, str)
+        }
         ranges: list[Any] = []
-        cfn_group = self._security_group.node.default_child
-        assert isinstance(cfn_group, ec2.CfnSecurityGroup)
-        inline = stack.resolve(cfn_group.security_group_ingress) or []
-        for rule in inline if isinstance(inline, list) else []:
-            if isinstance(rule, dict):
-                ranges += [rule.get(key) for key in ("cidrIp", "cidrIpv6", "CidrIp", "CidrIpv6")]
-        group_id = self._security_group.security_group_id
         for construct in self.node.root.node.find_all():
-            if (
+            if isinstance(construct, ec2.CfnSecurityGroup) and construct.attr_group_id in group_ids:
+                inline = Stack.of(construct).resolve(construct.security_group_ingress) or []
+                for rule in inline if isinstance(inline, list) else []:
+                    if isinstance(rule, dict):
+                        ranges += [rule.get(key) for key in _CIDR_KEYS]
+            elif (
                 isinstance(construct, ec2.CfnSecurityGroupIngress)
-                and construct.group_id == group_id
+                and construct.group_id in group_ids
             ):
                 ranges += [construct.cidr_ip, construct.cidr_ipv6]
         return [

@@ -913,3 +913,18 @@ def test_broker_migration_can_be_destroyed_and_deployed_again(examples_app: Any)
             assert names == [], f"{logical} ({resource['Type']}) is retained with {names}"
     broker = by_path(Template.from_json(template), BROKER, "/Broker/Broker")
     assert broker["DeletionPolicy"] == "Delete"
+
+
+def test_a_world_open_group_added_to_the_broker_through_the_l1_fails_at_synth() -> None:
+    def second_group(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
+        vpc = stack.node.find_child("Vpc")
+        assert isinstance(vpc, ec2.Vpc)
+        world = ec2.SecurityGroup(stack, "World", vpc=vpc, allow_all_outbound=False)
+        world.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(61617))
+        broker.broker.security_groups = [
+            broker.security_group.security_group_id,
+            world.security_group_id,
+        ]
+
+    with pytest.raises(RuntimeError, match=r"broker Life/Broker admits every IPv4 address"):
+        _one_broker(after=second_group)
