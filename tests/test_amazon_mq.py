@@ -15,6 +15,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
+from patterns.amazon_mq import CREATE_ONLY_PROPERTIES
 from tests.helpers import by_path, logical_id, new_app, synth_stack
 
 BROKER = "AWS::AmazonMQ::Broker"
@@ -674,7 +675,14 @@ def test_an_edit_that_replaces_the_broker_renames_it(
 def test_an_edit_that_updates_in_place_keeps_the_name(
     default_name: str, edit: str, kwargs: dict[str, Any]
 ) -> None:
-    assert _broker_name(_one_broker(**kwargs)) == default_name, edit
+    before, after = _one_broker(), _one_broker(**kwargs)
+    assert _broker_name(after) == default_name, edit
+    # ... and CloudFormation updates it in place: same logical ID, no create-only change.
+    path = "/Broker/Broker"
+    assert logical_id(after, BROKER, path) == logical_id(before, BROKER, path)
+    old, new = (by_path(t, BROKER, path)["Properties"] for t in (before, after))
+    for prop in ("BrokerName", *CREATE_ONLY_PROPERTIES):
+        assert old.get(prop) == new.get(prop), (edit, prop)
 
 
 def test_a_change_through_the_exposed_l1_after_construction_renames_the_broker(
@@ -895,8 +903,6 @@ def test_a_broker_name_set_through_the_l1_is_checked_at_synth() -> None:
 
 def test_create_only_properties_are_the_schemas() -> None:
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # type: ignore[import-untyped]
-
-    from patterns.amazon_mq import CREATE_ONLY_PROPERTIES
 
     schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", BROKER).schema
     from_schema = {path.removeprefix("/properties/") for path in schema["createOnlyProperties"]}
