@@ -26,10 +26,15 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from patterns import dashboards
 from patterns.alarms import create_alarm
 from patterns.buckets import create_secure_bucket
 from patterns.compliance import acknowledge, acknowledge_all
-from patterns.shard_planning import StreamThroughput
+from patterns.shard_planning import (
+    SHARD_WRITE_MB_PER_SECOND,
+    SHARD_WRITE_RECORDS_PER_SECOND,
+    StreamThroughput,
+)
 from patterns.validation import (
     check_duration,
     check_exclusive_with_existing,
@@ -260,6 +265,10 @@ class KinesisToFirehoseToS3(Construct):
             )
         else:
             self._stream = stream
+        # Shards of a new provisioned stream, for the capacity lines of the dashboard.
+        self._planned_shards: int | None = None
+        if stream is None and mode == kinesis.StreamMode.PROVISIONED and planned is not None:
+            self._planned_shards = None if Token.is_unresolved(planned) else int(planned)
 
         # Bucket: new (secure defaults, this key) or existing.
         if bucket is None:
@@ -464,6 +473,74 @@ class KinesisToFirehoseToS3(Construct):
             dimensions_map={"DeliveryStreamName": self._cfn_delivery_stream.ref},
             period=period or Duration.minutes(5),
             statistic=statistic,
+        )
+
+    def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
+        """Add this pipeline's section to ``dashboard``.
+
+        The stream: bytes and records in per minute, against the capacity of the planned
+        shards for a new provisioned stream (1 MiB and 1,000 records per second each), and
+        read and write throttling. The delivery: records and bytes delivered and throttled.
+        Then every alarm (iterator ages, throttling, data freshness, delivery success) with
+        its threshold.
+        """
+        stream, total = self._stream, cloudwatch.Stats.SUM
+        bytes_capacity: list[tuple[float, str]] = []
+        records_capacity: list[tuple[float, str]] = []
+        if self._planned_shards is not None:
+            shards = self._planned_shards
+            per_minute = 60 * shards
+            # Kinesis quotes 1 MiB per second per shard (the planner's "MB").
+            bytes_per_second = SHARD_WRITE_MB_PER_SECOND * 1024 * 1024
+            bytes_capacity = [(per_minute * bytes_per_second, f"{shards} shards")]
+            records_capacity = [(per_minute * SHARD_WRITE_RECORDS_PER_SECOND, f"{shards} shards")]
+        dashboards.section(
+            dashboard,
+            f"Kinesis to Firehose to S3 {self.node.path}",
+            "What producers write, what the stream can take, and what reaches the bucket.",
+            [
+                dashboards.graph(
+                    "Stream: bytes in (per minute)",
+                    [stream.metric_incoming_bytes(statistic=total, label="bytes in")],
+                    thresholds=bytes_capacity,
+                ),
+                dashboards.graph(
+                    "Stream: records in (per minute)",
+                    [stream.metric_incoming_records(statistic=total, label="records in")],
+                    thresholds=records_capacity,
+                ),
+                dashboards.graph(
+                    "Stream: throttled (per minute)",
+                    [
+                        stream.metric_write_provisioned_throughput_exceeded(
+                            statistic=total, label="writes"
+                        ),
+                        stream.metric_read_provisioned_throughput_exceeded(
+                            statistic=total, label="reads"
+                        ),
+                    ],
+                ),
+                dashboards.graph(
+                    "Delivery: records (per minute)",
+                    [
+                        self.metric_delivery(
+                            "DeliveryToS3.Records", period=dashboards.PERIOD, statistic=total
+                        ),
+                        self.metric_delivery(
+                            "ThrottledRecords", period=dashboards.PERIOD, statistic=total
+                        ),
+                    ],
+                ),
+                dashboards.graph(
+                    "Delivery: bytes (per minute)",
+                    [
+                        self.metric_delivery(
+                            "DeliveryToS3.Bytes", period=dashboards.PERIOD, statistic=total
+                        )
+                    ],
+                ),
+                *dashboards.alarm_graphs(self._alarms),
+            ],
         )
 
     def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:
