@@ -480,7 +480,8 @@ class KinesisToFirehoseToS3(Construct):
 
         The stream: bytes and records in per minute, against the capacity of the planned
         shards for a new provisioned stream (1 MiB and 1,000 records per second each), and
-        read and write throttling. The delivery: records and bytes delivered and throttled.
+        read and write throttling. The delivery: records read from the stream, delivered to
+        S3 and throttled reads, and bytes delivered.
         Then every alarm (iterator ages, throttling, data freshness, delivery success) with
         its threshold.
         """
@@ -524,10 +525,15 @@ class KinesisToFirehoseToS3(Construct):
                     "Delivery: records (per minute)",
                     [
                         self.metric_delivery(
+                            "DataReadFromKinesisStream.Records",
+                            period=dashboards.PERIOD,
+                            statistic=total,
+                        ),
+                        self.metric_delivery(
                             "DeliveryToS3.Records", period=dashboards.PERIOD, statistic=total
                         ),
                         self.metric_delivery(
-                            "ThrottledRecords", period=dashboards.PERIOD, statistic=total
+                            "ThrottledGetRecords", period=dashboards.PERIOD, statistic=total
                         ),
                     ],
                 ),
@@ -675,6 +681,50 @@ class KinesisToFirehoseToS3(Construct):
                 description=(
                     f"Writes to {self.node.path} were throttled: producers must retry, and "
                     "the stream needs more shards (or ON_DEMAND)"
+                ),
+                actions=alarm_actions,
+            ),
+            create_alarm(
+                self,
+                "PutRecordsFailedRecordsAlarm",
+                metric=self._stream.metric(
+                    "PutRecords.FailedRecords", period=five_minutes, statistic=cloudwatch.Stats.SUM
+                ),
+                threshold=1,
+                description=(
+                    f"PutRecords calls to {self.node.path} rejected records (throttled or an "
+                    "internal failure): producers must retry the failed records of the response"
+                ),
+                actions=alarm_actions,
+            ),
+            create_alarm(
+                self,
+                "ReadThroughputExceededAlarm",
+                metric=self._stream.metric_read_provisioned_throughput_exceeded(
+                    period=five_minutes, statistic=cloudwatch.Stats.SUM
+                ),
+                threshold=1,
+                evaluation_periods=3,
+                description=(
+                    f"Reads of {self.node.path} were throttled for 15 minutes: its consumers "
+                    "share 2 MB/s and 5 reads/s per shard; use enhanced fan-out or more shards"
+                ),
+                actions=alarm_actions,
+            ),
+            create_alarm(
+                self,
+                "ThrottledGetRecordsAlarm",
+                # With a Kinesis source, Firehose's throttling is on its reads of the stream
+                # (ThrottledRecords counts Direct PUT ingestion, which this pattern has not).
+                metric=self.metric_delivery(
+                    "ThrottledGetRecords", period=five_minutes, statistic=cloudwatch.Stats.SUM
+                ),
+                threshold=1,
+                evaluation_periods=3,
+                description=(
+                    f"Firehose's reads of {self.node.path} were throttled for 15 minutes: "
+                    "delivery falls behind the stream (see the delivery iterator age); other "
+                    "consumers may use up the shards' read quota"
                 ),
                 actions=alarm_actions,
             ),

@@ -246,6 +246,28 @@ class SnsToSqsFanOut(Construct):
                 ),
                 actions=self._alarm_actions,
             ),
+            *(
+                create_alarm(
+                    self,
+                    f"FilteredOut{reason}Alarm",
+                    metric=self._topic.metric(
+                        f"NumberOfNotificationsFilteredOut-{reason}",
+                        period=Duration.minutes(5),
+                        statistic=cloudwatch.Stats.SUM,
+                    ),
+                    threshold=1,
+                    description=(
+                        f"Messages of {self.node.path} reached no filtered subscriber because "
+                        f"{what}: a publisher sends malformed messages, and SNS drops them "
+                        "without a dead-letter queue"
+                    ),
+                    actions=self._alarm_actions,
+                )
+                for reason, what in (
+                    ("InvalidAttributes", "their message attributes are not valid JSON"),
+                    ("InvalidMessageBody", "their body is not valid JSON for a body filter"),
+                )
+            ),
         ]
 
     @property

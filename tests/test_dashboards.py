@@ -161,7 +161,11 @@ def test_kinesis_section_draws_the_planned_shard_capacity(throughput, capacity) 
         "WriteProvisionedThroughputExceeded",
         "ReadProvisionedThroughputExceeded",
     ]
-    assert "ThrottledRecords" in metric_names(by_title["Delivery: records (per minute)"])
+    assert metric_names(by_title["Delivery: records (per minute)"]) == [
+        "DataReadFromKinesisStream.Records",
+        "DeliveryToS3.Records",
+        "ThrottledGetRecords",
+    ]
     assert alarm_arns(widgets) == alarms_of(template)
 
 
