@@ -8,6 +8,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from examples.broker_migration import BrokerMigrationStack
+from examples.common import add_dashboard
 from examples.image_uploads import ImageUploadsStack
 from examples.order_fan_out import OrderFanOutFifoStack, OrderFanOutStack
 from examples.orders import OrdersProcessingStack
@@ -24,7 +25,9 @@ class Example:
     description: str
 
     def build(self, scope: Construct) -> Stack:
-        return self.stack_class(scope, self.stack_name, description=self.description)
+        stack = self.stack_class(scope, self.stack_name, description=self.description)
+        add_dashboard(stack)
+        return stack
 
 
 EXAMPLES: tuple[Example, ...] = (

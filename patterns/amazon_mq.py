@@ -40,6 +40,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct, IValidation
 
+from patterns import dashboards
 from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge_all
 from patterns.naming import check_name_length, physical_name
@@ -659,6 +660,78 @@ class AmazonMqBroker(Construct):
         return [cpu, memory, disk]
 
     # -- public API -----------------------------------------------------------------------
+
+    def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
+        """Add this broker's section to ``dashboard``.
+
+        ActiveMQ: CPU, JVM heap, persistent store and connections of each instance (the
+        standby of an active/standby pair publishes too). RabbitMQ: CPU, memory against its
+        limit, free disk against its limit, connections and messages (sums over the nodes of
+        a cluster). Then every alarm with its threshold.
+        """
+        engine_metrics: list[tuple[str, list[cloudwatch.IMetric]]]
+
+        def metric(name: str, broker: str, statistic: str, label: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace=NAMESPACE,
+                metric_name=name,
+                dimensions_map={"Broker": broker},
+                statistic=statistic,
+                label=label,
+                period=dashboards.PERIOD,
+            )
+
+        maximum, minimum = cloudwatch.Stats.MAXIMUM, cloudwatch.Stats.MINIMUM
+        if self._engine == BrokerEngine.ACTIVEMQ:
+            single = self._broker.deployment_mode == SINGLE_INSTANCE_MODE
+            brokers = [f"{self._broker_name}-{index}" for index in ([1] if single else [1, 2])]
+            engine_metrics = [
+                (
+                    title,
+                    [metric(name, broker, maximum, broker) for broker in brokers],
+                )
+                for title, name in (
+                    ("CPU (%) per instance", "CpuUtilization"),
+                    ("JVM heap (%) per instance", "HeapUsage"),
+                    ("Persistent store (%) per instance", "StorePercentUsage"),
+                    ("Connections per instance", "CurrentConnectionsCount"),
+                )
+            ]
+        else:
+            name = self._broker_name
+            engine_metrics = [
+                ("CPU (%, sum over nodes)", [metric("SystemCpuUtilization", name, maximum, "cpu")]),
+                (
+                    "Memory (bytes)",
+                    [
+                        metric("RabbitMQMemUsed", name, maximum, "used"),
+                        metric("RabbitMQMemLimit", name, maximum, "limit"),
+                    ],
+                ),
+                (
+                    "Free disk (bytes)",
+                    [
+                        metric("RabbitMQDiskFree", name, minimum, "free"),
+                        metric("RabbitMQDiskFreeLimit", name, maximum, "limit"),
+                    ],
+                ),
+                (
+                    "Connections and messages",
+                    [
+                        metric("ConnectionCount", name, maximum, "connections"),
+                        metric("MessageCount", name, maximum, "messages"),
+                    ],
+                ),
+            ]
+        dashboards.section(
+            dashboard,
+            f"Amazon MQ broker {self.node.path}",
+            f"{self._engine.value} broker {self._broker_name}: resources and the alarms.",
+            [
+                *(dashboards.graph(title, metrics) for title, metrics in engine_metrics),
+                *dashboards.alarm_graphs(self._alarms),
+            ],
+        )
 
     def allow_clients_from(self, peer: ec2.IPeer) -> None:
         """Open exactly this broker's client ports (and console port, if on) to ``peer``."""

@@ -26,10 +26,15 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from patterns import dashboards
 from patterns.alarms import create_alarm
 from patterns.buckets import create_secure_bucket
 from patterns.compliance import acknowledge, acknowledge_all
-from patterns.shard_planning import StreamThroughput
+from patterns.shard_planning import (
+    SHARD_WRITE_MB_PER_SECOND,
+    SHARD_WRITE_RECORDS_PER_SECOND,
+    StreamThroughput,
+)
 from patterns.validation import (
     check_duration,
     check_exclusive_with_existing,
@@ -260,6 +265,10 @@ class KinesisToFirehoseToS3(Construct):
             )
         else:
             self._stream = stream
+        # Shards of a new provisioned stream, for the capacity lines of the dashboard.
+        self._planned_shards: int | None = None
+        if stream is None and mode == kinesis.StreamMode.PROVISIONED and planned is not None:
+            self._planned_shards = None if Token.is_unresolved(planned) else int(planned)
 
         # Bucket: new (secure defaults, this key) or existing.
         if bucket is None:
@@ -466,6 +475,80 @@ class KinesisToFirehoseToS3(Construct):
             statistic=statistic,
         )
 
+    def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
+        """Add this pipeline's section to ``dashboard``.
+
+        The stream: bytes and records in per minute, against the capacity of the planned
+        shards for a new provisioned stream (1 MiB and 1,000 records per second each), and
+        read and write throttling. The delivery: records read from the stream, delivered to
+        S3 and throttled reads, and bytes delivered.
+        Then every alarm (iterator ages, throttling, data freshness, delivery success) with
+        its threshold.
+        """
+        stream, total = self._stream, cloudwatch.Stats.SUM
+        bytes_capacity: list[tuple[float, str]] = []
+        records_capacity: list[tuple[float, str]] = []
+        if self._planned_shards is not None:
+            shards = self._planned_shards
+            per_minute = 60 * shards
+            # Kinesis quotes 1 MiB per second per shard (the planner's "MB").
+            bytes_per_second = SHARD_WRITE_MB_PER_SECOND * 1024 * 1024
+            bytes_capacity = [(per_minute * bytes_per_second, f"{shards} shards")]
+            records_capacity = [(per_minute * SHARD_WRITE_RECORDS_PER_SECOND, f"{shards} shards")]
+        dashboards.section(
+            dashboard,
+            f"Kinesis to Firehose to S3 {self.node.path}",
+            "What producers write, what the stream can take, and what reaches the bucket.",
+            [
+                dashboards.graph(
+                    "Stream: bytes in (per minute)",
+                    [stream.metric_incoming_bytes(statistic=total, label="bytes in")],
+                    thresholds=bytes_capacity,
+                ),
+                dashboards.graph(
+                    "Stream: records in (per minute)",
+                    [stream.metric_incoming_records(statistic=total, label="records in")],
+                    thresholds=records_capacity,
+                ),
+                dashboards.graph(
+                    "Stream: throttled (per minute)",
+                    [
+                        stream.metric_write_provisioned_throughput_exceeded(
+                            statistic=total, label="writes"
+                        ),
+                        stream.metric_read_provisioned_throughput_exceeded(
+                            statistic=total, label="reads"
+                        ),
+                    ],
+                ),
+                dashboards.graph(
+                    "Delivery: records (per minute)",
+                    [
+                        self.metric_delivery(
+                            "DataReadFromKinesisStream.Records",
+                            period=dashboards.PERIOD,
+                            statistic=total,
+                        ),
+                        self.metric_delivery(
+                            "DeliveryToS3.Records", period=dashboards.PERIOD, statistic=total
+                        ),
+                        self.metric_delivery(
+                            "ThrottledGetRecords", period=dashboards.PERIOD, statistic=total
+                        ),
+                    ],
+                ),
+                dashboards.graph(
+                    "Delivery: bytes (per minute)",
+                    [
+                        self.metric_delivery(
+                            "DeliveryToS3.Bytes", period=dashboards.PERIOD, statistic=total
+                        )
+                    ],
+                ),
+                *dashboards.alarm_graphs(self._alarms),
+            ],
+        )
+
     def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` put records into the stream (and use its key to encrypt them)."""
         return self._stream.grant_write(grantee)
@@ -598,6 +681,50 @@ class KinesisToFirehoseToS3(Construct):
                 description=(
                     f"Writes to {self.node.path} were throttled: producers must retry, and "
                     "the stream needs more shards (or ON_DEMAND)"
+                ),
+                actions=alarm_actions,
+            ),
+            create_alarm(
+                self,
+                "PutRecordsFailedRecordsAlarm",
+                metric=self._stream.metric(
+                    "PutRecords.FailedRecords", period=five_minutes, statistic=cloudwatch.Stats.SUM
+                ),
+                threshold=1,
+                description=(
+                    f"PutRecords calls to {self.node.path} rejected records (throttled or an "
+                    "internal failure): producers must retry the failed records of the response"
+                ),
+                actions=alarm_actions,
+            ),
+            create_alarm(
+                self,
+                "ReadThroughputExceededAlarm",
+                metric=self._stream.metric_read_provisioned_throughput_exceeded(
+                    period=five_minutes, statistic=cloudwatch.Stats.SUM
+                ),
+                threshold=1,
+                evaluation_periods=3,
+                description=(
+                    f"Reads of {self.node.path} were throttled for 15 minutes: its consumers "
+                    "share 2 MB/s and 5 reads/s per shard; use enhanced fan-out or more shards"
+                ),
+                actions=alarm_actions,
+            ),
+            create_alarm(
+                self,
+                "ThrottledGetRecordsAlarm",
+                # With a Kinesis source, Firehose's throttling is on its reads of the stream
+                # (ThrottledRecords counts Direct PUT ingestion, which this pattern has not).
+                metric=self.metric_delivery(
+                    "ThrottledGetRecords", period=five_minutes, statistic=cloudwatch.Stats.SUM
+                ),
+                threshold=1,
+                evaluation_periods=3,
+                description=(
+                    f"Firehose's reads of {self.node.path} were throttled for 15 minutes: "
+                    "delivery falls behind the stream (see the delivery iterator age); other "
+                    "consumers may use up the shards' read quota"
                 ),
                 actions=alarm_actions,
             ),

@@ -692,3 +692,29 @@ def test_two_instances_and_an_existing_bucket_pass_the_compliance_gate(tmp_path:
         "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::analytics-lake/data/*]"
         in acknowledged
     )
+
+
+@pytest.mark.parametrize(
+    ("namespace", "metric", "evaluation_periods"),
+    [
+        ("AWS/Kinesis", "PutRecords.FailedRecords", 1),
+        ("AWS/Kinesis", "ReadProvisionedThroughputExceeded", 3),
+        ("AWS/Firehose", "ThrottledGetRecords", 3),
+    ],
+)
+def test_recommended_alarms_on_failed_writes_and_throttled_reads(
+    two: Template, namespace: str, metric: str, evaluation_periods: int
+) -> None:
+    """AWS's recommended alarms for the stream and for Firehose reading it."""
+    two.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": namespace,
+            "MetricName": metric,
+            "Statistic": "Sum",
+            "Period": 300,
+            "Threshold": 1,
+            "EvaluationPeriods": evaluation_periods,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        },
+    )

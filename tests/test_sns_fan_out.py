@@ -376,8 +376,9 @@ def test_alarm_actions_reach_every_alarm_and_alarms_are_listed() -> None:
 
     orders = SnsToSqsFanOut(stack, "Orders", alarm_actions=[actions.SnsAction(topic)])
     shipping = orders.add_queue("Shipping")
-    # topic: 2; queue: DLQ depth, oldest message age, subscription-DLQ depth
-    assert len(orders.alarms) == 5
+    # topic: failed, failed to redrive, filtered out for invalid attributes and for an
+    # invalid body; queue: DLQ depth, oldest message age, subscription-DLQ depth
+    assert len(orders.alarms) == 7
     assert orders.subscribers == [shipping]
     template = Template.from_stack(stack)
     for alarm in template.find_resources(ALARM).values():
@@ -704,3 +705,20 @@ def test_warns_beyond_the_filter_policy_quota(monkeypatch) -> None:
     Annotations.from_stack(stack).has_warning(
         "/Validation/F", Match.string_like_regexp("SNS allows 1 per topic")
     )
+
+
+def test_topic_alarms_on_messages_filtered_out_as_malformed(standard) -> None:
+    """AWS's recommended SNS alarms: malformed messages are dropped with no DLQ."""
+    for reason in ("InvalidAttributes", "InvalidMessageBody"):
+        standard.has_resource_properties(
+            ALARM,
+            {
+                "Namespace": "AWS/SNS",
+                "MetricName": f"NumberOfNotificationsFilteredOut-{reason}",
+                "Statistic": "Sum",
+                "Period": 300,
+                "Threshold": 1,
+                "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                "TreatMissingData": "notBreaching",
+            },
+        )

@@ -1,0 +1,84 @@
+"""CloudWatch dashboard widgets shared by every pattern's ``add_to_dashboard``.
+
+Each pattern adds one section to a dashboard: a title, graphs of what it moves, and one
+graph per alarm (an ``AlarmWidget`` draws the alarm's metric with its threshold), so a glance
+shows both the traffic and how far it is from paging someone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+
+DASHBOARD_WIDTH = 24  # CloudWatch dashboards are 24 grid units wide
+WIDTH = 8  # three graphs a row
+HEIGHT = 6
+PERIOD = Duration.minutes(1)
+# More lines than this on one graph are unreadable; a fan-out with more subscribers gets one
+# graph per group of this many (CloudWatch itself allows up to 500 metrics per graph).
+MAX_LINES = 25
+
+
+def header(title: str, description: str) -> cloudwatch.TextWidget:
+    """A full-width title for a pattern's section of the dashboard."""
+    return cloudwatch.TextWidget(
+        markdown=f"### {title}\n{description}", width=DASHBOARD_WIDTH, height=2
+    )
+
+
+def graph(
+    title: str,
+    left: Sequence[cloudwatch.IMetric],
+    *,
+    right: Sequence[cloudwatch.IMetric] = (),
+    thresholds: Sequence[tuple[float, str]] = (),
+    stacked: bool = False,
+) -> cloudwatch.GraphWidget:
+    """A graph of ``left`` (and ``right``) metrics, with ``thresholds`` as labelled lines."""
+    return cloudwatch.GraphWidget(
+        title=title,
+        left=list(left),
+        right=list(right),
+        left_annotations=[
+            cloudwatch.HorizontalAnnotation(value=value, label=label) for value, label in thresholds
+        ],
+        stacked=stacked,
+        width=WIDTH,
+        height=HEIGHT,
+        period=PERIOD,
+    )
+
+
+def alarm_graphs(alarms: Sequence[cloudwatch.Alarm]) -> list[cloudwatch.IWidget]:
+    """One graph per alarm: its metric with the threshold drawn in, titled by what it watches."""
+    return [
+        cloudwatch.AlarmWidget(
+            alarm=alarm, title=f"Alarm: {alarm.node.id.removesuffix('Alarm')}", width=WIDTH
+        )
+        for alarm in alarms
+    ]
+
+
+def chunks(items: Sequence[cloudwatch.IMetric]) -> list[list[cloudwatch.IMetric]]:
+    """``items`` in groups of at most :data:`MAX_LINES`."""
+    return [list(items[start : start + MAX_LINES]) for start in range(0, len(items), MAX_LINES)]
+
+
+def section(
+    dashboard: cloudwatch.Dashboard,
+    title: str,
+    description: str,
+    widgets: Sequence[cloudwatch.IWidget],
+) -> None:
+    """Add a titled section to ``dashboard``: the header, then the widgets, three a row."""
+    dashboard.add_widgets(header(title, description))
+    row: list[cloudwatch.IWidget] = []
+    for widget in widgets:
+        row.append(widget)
+        if len(row) * WIDTH == DASHBOARD_WIDTH:
+            dashboard.add_widgets(*row)
+            row = []
+    if row:
+        dashboard.add_widgets(*row)

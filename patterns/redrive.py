@@ -1,0 +1,331 @@
+"""Put failed messages back: list a deployed stack's dead-letter queues, redrive, watch, cancel.
+
+``python -m patterns.redrive list STACK`` finds every dead-letter queue of a deployed stack
+(nested stacks included) from the stack's own resources, never from names typed by hand, and
+prints its depth, the queues it serves and its recent move tasks. ``start`` asks SQS to move
+the messages back to the queues they failed from (``StartMessageMoveTask``, optionally at a
+fixed rate), ``status`` shows the progress and ``cancel`` stops a running task.
+
+Credentials, Region and endpoint come from the standard AWS chain (``AWS_PROFILE``,
+``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL`` ...), so the same command works against LocalStack.
+It needs ``boto3`` (``pip install 'cdk-decoupling-patterns[redrive]'``) and, in IAM terms,
+``cloudformation:ListStackResources``, ``sqs:GetQueueAttributes``,
+``sns:GetSubscriptionAttributes``, ``sqs:ListMessageMoveTasks``, ``sqs:StartMessageMoveTask``
+and ``sqs:CancelMessageMoveTask``
+plus what SQS needs to move messages (``sqs:ReceiveMessage``, ``sqs:DeleteMessage`` and
+``sqs:GetQueueAttributes`` on the dead-letter queue, ``sqs:SendMessage`` on the source queue,
+and the keys' ``kms:Decrypt`` / ``kms:GenerateDataKey`` where they are encrypted). The
+``grant_redrive`` method of ``QueueWithDeadLetterQueue`` grants exactly that.
+
+SQS moves messages only out of queues that are dead-letter queues *of SQS queues*: the
+dead-letter queues of SNS subscriptions are listed (with their depth) but cannot be redriven
+this way; SQS says so, and so does this command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+QUEUE_TYPE = "AWS::SQS::Queue"
+SUBSCRIPTION_TYPE = "AWS::SNS::Subscription"
+NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
+RUNNING = "RUNNING"
+FINISHED = ("COMPLETED", "CANCELLED", "FAILED")
+RATE_RANGE = (1, 500)  # MaxNumberOfMessagesPerSecond, from the StartMessageMoveTask reference
+POLL_SECONDS = 2.0
+
+
+class RedriveError(Exception):
+    """What the user asked cannot be done; the message says why and what to do."""
+
+
+@dataclass
+class DeadLetterQueue:
+    """A dead-letter queue of the stack, with what feeds it."""
+
+    logical_id: str
+    url: str
+    arn: str
+    visible: int
+    in_flight: int
+    source_queues: list[str] = field(default_factory=list)  # ARNs of SQS queues it serves
+    subscriptions: list[str] = field(default_factory=list)  # ARNs of SNS subscriptions
+
+    @property
+    def name(self) -> str:
+        return self.arn.rsplit(":", 1)[-1]
+
+    @property
+    def redrivable(self) -> bool:
+        return bool(self.source_queues)
+
+
+ClientFactory = Callable[[str], Any]
+
+
+def _boto3_client(service: str) -> Any:
+    try:
+        import boto3  # type: ignore[import-untyped]  # optional: the redrive extra
+    except ModuleNotFoundError as error:
+        raise RedriveError(
+            "the redrive command needs boto3: pip install 'cdk-decoupling-patterns[redrive]'"
+        ) from error
+    return boto3.client(service)
+
+
+def stack_resources(cloudformation: Any, stack: str) -> Iterator[tuple[str, str, str]]:
+    """(logical ID, type, physical ID) of every resource of ``stack`` and its nested stacks."""
+    paginator = cloudformation.get_paginator("list_stack_resources")
+    for page in paginator.paginate(StackName=stack):
+        for resource in page["StackResourceSummaries"]:
+            kind = resource["ResourceType"]
+            physical = resource.get("PhysicalResourceId", "")
+            if kind == NESTED_STACK_TYPE and physical:
+                yield from stack_resources(cloudformation, physical)
+            elif physical:
+                yield resource["LogicalResourceId"], kind, physical
+
+
+def find_dead_letter_queues(clients: ClientFactory, stack: str) -> list[DeadLetterQueue]:
+    """The stack's dead-letter queues: targets of its queues' and subscriptions' redrive."""
+    cloudformation, sqs, sns = clients("cloudformation"), clients("sqs"), clients("sns")
+    try:
+        resources = list(stack_resources(cloudformation, stack))
+    except Exception as error:
+        raise RedriveError(f"cannot read the resources of stack {stack!r}: {error}") from error
+    queues: dict[str, tuple[str, str, dict[str, str]]] = {}  # ARN -> logical ID, URL, attributes
+    subscriptions: list[str] = []
+    for logical_id, kind, physical in resources:
+        if kind == QUEUE_TYPE:
+            attributes = sqs.get_queue_attributes(QueueUrl=physical, AttributeNames=["All"])[
+                "Attributes"
+            ]
+            queues[attributes["QueueArn"]] = (logical_id, physical, attributes)
+        elif kind == SUBSCRIPTION_TYPE:
+            subscriptions.append(physical)
+
+    targets: dict[str, DeadLetterQueue] = {}
+
+    def target(arn: str) -> DeadLetterQueue | None:
+        if arn not in queues:
+            return None  # a DLQ outside this stack: its own stack lists it
+        if arn not in targets:
+            logical_id, url, attributes = queues[arn]
+            targets[arn] = DeadLetterQueue(
+                logical_id=logical_id,
+                url=url,
+                arn=arn,
+                visible=int(attributes.get("ApproximateNumberOfMessages", 0)),
+                in_flight=int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),
+            )
+        return targets[arn]
+
+    for arn, (_, _, attributes) in queues.items():
+        if "RedrivePolicy" in attributes:
+            dlq = target(json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"])
+            if dlq is not None:
+                dlq.source_queues.append(arn)
+    for subscription in subscriptions:
+        attributes = sns.get_subscription_attributes(SubscriptionArn=subscription)["Attributes"]
+        if "RedrivePolicy" in attributes:
+            dlq = target(json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"])
+            if dlq is not None:
+                dlq.subscriptions.append(subscription)
+    return sorted(targets.values(), key=lambda dlq: dlq.logical_id)
+
+
+def move_tasks(sqs: Any, dlq: DeadLetterQueue) -> list[dict[str, Any]]:
+    """The most recent move tasks of ``dlq`` (SQS keeps up to 10), newest first."""
+    if not dlq.redrivable:
+        return []
+    return list(sqs.list_message_move_tasks(SourceArn=dlq.arn, MaxResults=10)["Results"])
+
+
+def select(dlqs: Sequence[DeadLetterQueue], wanted: str | None) -> list[DeadLetterQueue]:
+    """The dead-letter queues named by ``wanted`` (queue name or logical ID), or all."""
+    if wanted is None:
+        return list(dlqs)
+    chosen = [dlq for dlq in dlqs if wanted in (dlq.name, dlq.logical_id, dlq.url, dlq.arn)]
+    if not chosen:
+        names = ", ".join(dlq.name for dlq in dlqs) or "none"
+        raise RedriveError(f"--dlq {wanted!r} names no dead-letter queue of the stack ({names})")
+    return chosen
+
+
+def _describe_task(task: dict[str, Any]) -> str:
+    moved = task.get("ApproximateNumberOfMessagesMoved", 0)
+    total = task.get("ApproximateNumberOfMessagesToMove")
+    progress = f"{moved}/{total}" if total is not None else f"{moved}"
+    failure = f" ({task['FailureReason']})" if task.get("FailureReason") else ""
+    return f"{task['Status']}: {progress} moved{failure}"
+
+
+def command_list(clients: ClientFactory, stack: str, out: TextIO) -> int:
+    dlqs = find_dead_letter_queues(clients, stack)
+    if not dlqs:
+        print(f"stack {stack} has no dead-letter queues", file=out)
+        return 0
+    sqs = clients("sqs")
+    for dlq in dlqs:
+        print(f"{dlq.name}  ({dlq.logical_id})", file=out)
+        print(f"  messages: {dlq.visible} waiting, {dlq.in_flight} in flight", file=out)
+        for source in dlq.source_queues:
+            print(f"  dead-letter queue of {source.rsplit(':', 1)[-1]}", file=out)
+        for subscription in dlq.subscriptions:
+            print(f"  dead-letter queue of the SNS subscription {subscription}", file=out)
+        if not dlq.redrivable:
+            print(
+                "  redrive: not possible with SQS (it only moves messages out of dead-letter "
+                "queues of SQS queues)",
+                file=out,
+            )
+        tasks = move_tasks(sqs, dlq)
+        if tasks:
+            print(f"  last move task: {_describe_task(tasks[0])}", file=out)
+    return 0
+
+
+def command_start(
+    clients: ClientFactory,
+    stack: str,
+    wanted: str | None,
+    rate: int | None,
+    wait: bool,
+    out: TextIO,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    if rate is not None and not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
+        raise RedriveError(
+            f"--rate {rate} must be between {RATE_RANGE[0]} and {RATE_RANGE[1]} messages per "
+            "second (SQS's MaxNumberOfMessagesPerSecond)"
+        )
+    sqs = clients("sqs")
+    dlqs = select(find_dead_letter_queues(clients, stack), wanted)
+    started: list[tuple[DeadLetterQueue, str]] = []
+    for dlq in dlqs:
+        if not dlq.redrivable:
+            if wanted is not None:
+                raise RedriveError(
+                    f"{dlq.name} is the dead-letter queue of an SNS subscription; SQS only moves "
+                    "messages out of dead-letter queues of SQS queues: receive them and publish "
+                    "them again to the topic"
+                )
+            print(f"{dlq.name}: skipped (dead-letter queue of an SNS subscription)", file=out)
+            continue
+        running = [task for task in move_tasks(sqs, dlq) if task["Status"] == RUNNING]
+        if running:
+            raise RedriveError(
+                f"{dlq.name} already has a running move task ({_describe_task(running[0])}); "
+                "SQS runs one at a time per queue: wait for it, or `cancel` it first"
+            )
+        if dlq.visible == 0:
+            print(f"{dlq.name}: nothing to redrive (0 messages waiting)", file=out)
+            continue
+        arguments: dict[str, Any] = {"SourceArn": dlq.arn}
+        if rate is not None:
+            arguments["MaxNumberOfMessagesPerSecond"] = rate
+        try:
+            handle = sqs.start_message_move_task(**arguments)["TaskHandle"]
+        except Exception as error:
+            raise RedriveError(f"SQS refused to redrive {dlq.name}: {error}") from error
+        sources = ", ".join(source.rsplit(":", 1)[-1] for source in dlq.source_queues)
+        pace = f" at {rate} messages per second" if rate else ""
+        print(f"{dlq.name}: moving about {dlq.visible} messages back to {sources}{pace}", file=out)
+        started.append((dlq, handle))
+    if wait:
+        for dlq, _ in started:
+            _wait(sqs, dlq, out, sleep)
+    return 0
+
+
+def _wait(sqs: Any, dlq: DeadLetterQueue, out: TextIO, sleep: Callable[[float], None]) -> None:
+    while True:
+        tasks = move_tasks(sqs, dlq)
+        if tasks:
+            print(f"{dlq.name}: {_describe_task(tasks[0])}", file=out)
+            if tasks[0]["Status"] in FINISHED:
+                if tasks[0]["Status"] == "FAILED":
+                    raise RedriveError(f"the move task of {dlq.name} failed")
+                return
+        sleep(POLL_SECONDS)
+
+
+def command_status(clients: ClientFactory, stack: str, wanted: str | None, out: TextIO) -> int:
+    sqs = clients("sqs")
+    for dlq in select(find_dead_letter_queues(clients, stack), wanted):
+        tasks = move_tasks(sqs, dlq)
+        latest = _describe_task(tasks[0]) if tasks else "no move task"
+        print(f"{dlq.name}: {dlq.visible} waiting; {latest}", file=out)
+    return 0
+
+
+def command_cancel(clients: ClientFactory, stack: str, wanted: str | None, out: TextIO) -> int:
+    sqs = clients("sqs")
+    cancelled = 0
+    for dlq in select(find_dead_letter_queues(clients, stack), wanted):
+        for task in move_tasks(sqs, dlq):
+            if task["Status"] == RUNNING:
+                moved = sqs.cancel_message_move_task(TaskHandle=task["TaskHandle"])
+                count = moved.get("ApproximateNumberOfMessagesMoved", 0)
+                print(
+                    f"{dlq.name}: cancelled after {count} messages moved (those stay moved)",
+                    file=out,
+                )
+                cancelled += 1
+    if cancelled == 0:
+        print("no running move task to cancel", file=out)
+    return 0
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    clients: ClientFactory = _boto3_client,
+    out: TextIO = sys.stdout,
+) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m patterns.redrive",
+        description="Redrive the dead-letter queues of a deployed stack back to their sources.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("list", "the stack's dead-letter queues, their depth, sources and last move task"),
+        ("start", "move the messages of the dead-letter queues back to their source queues"),
+        ("status", "progress of the latest move task of each dead-letter queue"),
+        ("cancel", "cancel the running move tasks (messages already moved stay moved)"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("stack", help="the deployed stack's name")
+        if name != "list":
+            command.add_argument("--dlq", help="one dead-letter queue: its name or logical ID")
+        if name == "start":
+            command.add_argument("--rate", type=int, help="messages per second (1-500)")
+            command.add_argument("--wait", action="store_true", help="follow until done")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "list":
+            return command_list(clients, args.stack, out)
+        if args.command == "start":
+            return command_start(clients, args.stack, args.dlq, args.rate, args.wait, out)
+        if args.command == "status":
+            return command_status(clients, args.stack, args.dlq, out)
+        return command_cancel(clients, args.stack, args.dlq, out)
+    except RedriveError as error:
+        print(f"redrive: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        # botocore's own errors (no Region, no credentials, access denied) are clear enough
+        # as they are; anything else is a bug of this command and keeps its traceback.
+        if type(error).__module__.startswith("botocore"):
+            print(f"redrive: {error}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

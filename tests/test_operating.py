@@ -1,0 +1,84 @@
+"""docs/operating.md cannot drift: every alarm a pattern creates has its runbook row, every row
+names an alarm that exists, and the page's code synthesizes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
+
+from patterns import (
+    AmazonMqBroker,
+    BrokerEngine,
+    KinesisToFirehoseToS3,
+    QueueWithDeadLetterQueue,
+    SnsToSqsFanOut,
+)
+from tests.helpers import ROOT, new_app
+
+PAGE = ROOT / "docs" / "operating.md"
+
+
+def _section(heading: str) -> str:
+    text = PAGE.read_text()
+    return text.split(f"### {heading}\n", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+
+
+def _rows(heading: str) -> set[str]:
+    return set(re.findall(r"^\| (?:per subscriber: )?`(\w+Alarm)`", _section(heading), re.M))
+
+
+def _alarm_ids(alarms: list[cloudwatch.Alarm]) -> set[str]:
+    return {alarm.node.id for alarm in alarms}
+
+
+def _queue(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
+    return QueueWithDeadLetterQueue(stack, "Queue").alarms
+
+
+def _fan_out(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
+    fan_out = SnsToSqsFanOut(stack, "FanOut")
+    fan_out.add_queue("Subscriber")
+    return fan_out.alarms
+
+
+def _kinesis(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
+    return KinesisToFirehoseToS3(stack, "Pipeline").alarms
+
+
+def _brokers(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0, restrict_default_security_group=False)
+    return [
+        alarm
+        for engine in BrokerEngine
+        for alarm in AmazonMqBroker(stack, engine.name, vpc=vpc, engine=engine).alarms
+    ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "build"),
+    [
+        ("Queue with dead-letter queue", _queue),
+        ("SNS to SQS fan-out (and S3 event fan-out)", _fan_out),
+        ("Kinesis to Firehose to S3", _kinesis),
+        ("Amazon MQ broker", _brokers),
+    ],
+)
+def test_every_alarm_has_a_runbook_row_and_every_row_an_alarm(
+    heading: str, build: Callable[[cdk.Stack], list[cloudwatch.Alarm]]
+) -> None:
+    alarms = _alarm_ids(build(cdk.Stack(new_app(), "Ops")))
+    rows = _rows(heading)
+    if heading.startswith("SNS"):
+        # The subscriber's queue alarms are documented in the queue's section.
+        rows |= _rows("Queue with dead-letter queue")
+    assert alarms == rows
+
+
+def test_the_page_code_synthesizes() -> None:
+    (code,) = re.findall(r"```python\n(.*?)```", PAGE.read_text(), flags=re.DOTALL)
+    exec(compile(code, "operating.md", "exec"), {"__name__": "__doc_example__"})
