@@ -29,6 +29,7 @@ from constructs import Construct
 from patterns.alarms import create_alarm
 from patterns.buckets import create_secure_bucket
 from patterns.compliance import acknowledge, acknowledge_all
+from patterns.policies import via_service
 from patterns.shard_planning import StreamThroughput
 from patterns.validation import (
     check_duration,
@@ -514,7 +515,7 @@ class KinesisToFirehoseToS3(Construct):
                     resources=[stream_key.key_arn],
                     conditions={
                         "StringEquals": {
-                            "kms:ViaService": f"kinesis.{stack.region}.amazonaws.com",
+                            "kms:ViaService": via_service(stack, "kinesis"),
                             "kms:EncryptionContext:aws:kinesis:arn": self._stream.stream_arn,
                         }
                     },
@@ -527,7 +528,7 @@ class KinesisToFirehoseToS3(Construct):
                     actions=["kms:Decrypt", "kms:GenerateDataKey"],
                     resources=[destination_key.key_arn],
                     conditions={
-                        "StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"},
+                        "StringEquals": {"kms:ViaService": via_service(stack, "s3")},
                         # The bucket ARN is the context when S3 Bucket Keys are on.
                         "StringLike": {
                             "kms:EncryptionContext:aws:s3:arn": [
