@@ -400,12 +400,15 @@ class _Invariants:
                     "customer-managed key (encryption=KMS) or SSE-SQS"
                 )
             name = cfn.queue_name
-            if isinstance(name, str) and not Token.is_unresolved(name):
-                if len(name) > QUEUE_NAME_MAX_LENGTH:
-                    errors.append(
-                        f"{queue.node.path} has the name {name!r} of {len(name)} characters; "
-                        f"SQS allows at most {QUEUE_NAME_MAX_LENGTH}"
-                    )
+            if (
+                isinstance(name, str)
+                and not Token.is_unresolved(name)
+                and len(name) > QUEUE_NAME_MAX_LENGTH
+            ):
+                errors.append(
+                    f"{queue.node.path} has the name {name!r} of {len(name)} characters; "
+                    f"SQS allows at most {QUEUE_NAME_MAX_LENGTH}"
+                )
         if pattern._owns_dead_letter_queue:
             sources = _redrive_sources(pattern.dead_letter_queue)
             if sources is not None and len(sources) > REDRIVE_ALLOW_MAX_SOURCES:
@@ -463,12 +466,13 @@ def _check_shared_dead_letter_queue(
     if (
         queue_name is not None
         and Token.is_unresolved(queue_name)
-        and Stack.of(dead_letter_queue) is not Stack.of(scope)
+        and Stack.of(dead_letter_queue).node.path != Stack.of(scope).node.path
     ):
         raise ValueError(
-            f"queue_name is only known at deploy time, so dead_letter_queue {path} of stack "
-            f"{Stack.of(dead_letter_queue).stack_name} cannot name this queue as a source "
-            "without a cyclic reference between the stacks: pass a literal queue_name, or omit "
+            f"queue_name is only known at deploy time, in stack {Stack.of(scope).stack_name}, "
+            f"so dead_letter_queue {path} of stack {Stack.of(dead_letter_queue).stack_name} "
+            "cannot name this queue as a source (its template would resolve the name in the "
+            "wrong stack or refer back to this one): pass a literal queue_name, or omit "
             "dead_letter_queue"
         )
 

@@ -223,7 +223,8 @@ def test_role_decrypts_the_stream_only_through_kinesis_for_this_stream(two: Temp
         "StringEquals": {
             "kms:ViaService": {
                 "Fn::Join": [
-                    "", ["kinesis.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}]
+                    "",
+                    ["kinesis.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}],
                 ]
             },
             "kms:EncryptionContext:aws:kinesis:arn": arn(two, STREAM, "First/Stream/Resource"),

@@ -612,7 +612,9 @@ def test_retained_queues_keep_their_key() -> None:
 
 
 def _source_arns(template: Template, path: str) -> list[Any]:
-    return list(by_path(template, QUEUE, path)["Properties"]["RedriveAllowPolicy"]["sourceQueueArns"])
+    return list(
+        by_path(template, QUEUE, path)["Properties"]["RedriveAllowPolicy"]["sourceQueueArns"]
+    )
 
 
 def _name_in(source_arn: Any) -> str:
@@ -622,9 +624,13 @@ def _name_in(source_arn: Any) -> str:
 def test_dlq_of_another_pattern_admits_its_new_source() -> None:
     stack = cdk.Stack(new_app(), "Shared")
     first = QueueWithDeadLetterQueue(stack, "A", queue_name="first")
-    QueueWithDeadLetterQueue(stack, "B", queue_name="second", dead_letter_queue=first.dead_letter_queue)
+    QueueWithDeadLetterQueue(
+        stack, "B", queue_name="second", dead_letter_queue=first.dead_letter_queue
+    )
     template = Template.from_stack(stack)
-    allow = by_path(template, QUEUE, "/A/DeadLetterQueue/Resource")["Properties"]["RedriveAllowPolicy"]
+    allow = by_path(template, QUEUE, "/A/DeadLetterQueue/Resource")["Properties"][
+        "RedriveAllowPolicy"
+    ]
     assert allow["redrivePermission"] == "byQueue"
     assert [_name_in(a) for a in allow["sourceQueueArns"]] == ["first", "second"]
     second = by_path(template, QUEUE, "/B/Queue/Resource")["Properties"]
@@ -702,3 +708,16 @@ def test_dlq_of_a_pattern_in_another_stack_admits_its_new_source_without_a_cycle
     app.synth()
     arns = _source_arns(Template.from_stack(first_stack), "/A/DeadLetterQueue/Resource")
     assert [_name_in(a) for a in arns] == ["first", "second"]
+
+
+def test_deploy_time_name_cannot_be_admitted_by_a_dlq_in_another_stack() -> None:
+    app = new_app()
+    first = QueueWithDeadLetterQueue(cdk.Stack(app, "First"), "A")
+    second_stack = cdk.Stack(app, "Second")
+    with pytest.raises(ValueError, match=r"queue_name is only known at deploy time.*First/A/"):
+        QueueWithDeadLetterQueue(
+            second_stack,
+            "B",
+            queue_name=cdk.Fn.ref("AWS::StackName"),
+            dead_letter_queue=first.dead_letter_queue,
+        )

@@ -41,7 +41,7 @@ def test_cross_account_key_use_is_limited_to_the_service_in_the_partition() -> N
 
 
 def test_kinesis_pattern_limits_its_keys_to_the_services_of_the_partition() -> None:
-    """Call sites in patterns/kinesis_firehose_s3.py (DecryptSourceStream, EncryptDeliveredObjects)."""
+    """The call sites in kinesis_firehose_s3 (DecryptSourceStream, EncryptDeliveredObjects)."""
     stack = cdk.Stack(new_app(), "Via")
     KinesisToFirehoseToS3(stack, "Delivery")
     policy = by_path(
