@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+
+if TYPE_CHECKING:  # only the interface: patterns without queues need not load SQS
+    from aws_cdk import aws_sqs as sqs
 
 # A dead-letter queue alarm keeps its state while the queue publishes nothing. SQS publishes
 # ApproximateNumberOfMessagesVisible only for an *active* queue ("Reported if the queue is
