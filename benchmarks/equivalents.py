@@ -95,6 +95,13 @@ def benchmark_vpc(scope: Construct) -> ec2.IVpc:
 # --- the hand-written equivalents ------------------------------------------------------
 
 
+# The DLQ alarms keep their state while the DLQ reports nothing (patterns/alarms.py).
+DLQ_ALARM_NOTE = (
+    "The alarm returns to OK only when the DLQ reports no visible message; while the DLQ "
+    "reports nothing (SQS stops reporting inactive queues) it keeps its state"
+)
+
+
 def queue_with_dlq(scope: Construct, construct_id: str) -> None:
     """QueueWithDeadLetterQueue's defaults, written out by hand."""
     holder = Construct(scope, construct_id)
@@ -136,8 +143,11 @@ def queue_with_dlq(scope: Construct, construct_id: str) -> None:
         threshold=1,
         evaluation_periods=1,
         comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarm_description=f"Messages failed processing and wait in the DLQ of {holder.node.path}",
+        treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
+        alarm_description=(
+            f"Messages failed processing and wait in the DLQ of {holder.node.path}. "
+            f"{DLQ_ALARM_NOTE}"
+        ),
     )
     cloudwatch.Alarm(
         holder,
@@ -243,8 +253,10 @@ def sns_to_sqs_fan_out(scope: Construct, construct_id: str) -> None:
             threshold=1,
             evaluation_periods=1,
             comparison_operator=at_least,
-            treat_missing_data=not_breaching,
-            alarm_description=f"Messages failed processing and wait in the DLQ of {path}",
+            treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
+            alarm_description=(
+                f"Messages failed processing and wait in the DLQ of {path}. {DLQ_ALARM_NOTE}"
+            ),
         )
         cloudwatch.Alarm(
             subscriber,
@@ -487,8 +499,10 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
             threshold=1,
             evaluation_periods=1,
             comparison_operator=at_least,
-            treat_missing_data=not_breaching,
-            alarm_description=f"Messages failed processing and wait in the DLQ of {path}",
+            treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
+            alarm_description=(
+                f"Messages failed processing and wait in the DLQ of {path}. {DLQ_ALARM_NOTE}"
+            ),
         )
         cloudwatch.Alarm(
             subscriber,
@@ -720,7 +734,7 @@ def kinesis_firehose_s3(scope: Construct, construct_id: str) -> None:
                 resources=[key.key_arn],
                 conditions={
                     "StringEquals": {
-                        "kms:ViaService": f"kinesis.{stack.region}.amazonaws.com",
+                        "kms:ViaService": f"kinesis.{stack.region}.{stack.url_suffix}",
                         "kms:EncryptionContext:aws:kinesis:arn": stream.stream_arn,
                     }
                 },
@@ -730,7 +744,7 @@ def kinesis_firehose_s3(scope: Construct, construct_id: str) -> None:
                 actions=["kms:Decrypt", "kms:GenerateDataKey"],
                 resources=[key.key_arn],
                 conditions={
-                    "StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"},
+                    "StringEquals": {"kms:ViaService": f"s3.{stack.region}.{stack.url_suffix}"},
                     "StringLike": {
                         "kms:EncryptionContext:aws:s3:arn": [bucket.bucket_arn, *object_arns]
                     },

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
+
+if TYPE_CHECKING:  # only the interface: patterns without queues need not load SQS
+    from aws_cdk import aws_sqs as sqs
+
+# A dead-letter queue alarm keeps its state while the queue publishes nothing. SQS publishes
+# ApproximateNumberOfMessagesVisible only for an *active* queue ("Reported if the queue is
+# active", and a queue without activity for six hours stops reporting):
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/monitoring-using-cloudwatch.html
+# A DLQ that holds failed messages but sees no API calls may therefore go silent. NOT_BREACHING
+# would turn the alarm OK then, with the messages still waiting; BREACHING would raise every
+# idle, empty DLQ. IGNORE keeps ALARM until a datapoint shows the DLQ empty again.
+DEAD_LETTER_QUEUE_MISSING_DATA = cloudwatch.TreatMissingData.IGNORE
 
 
 def create_alarm(
@@ -24,7 +39,8 @@ def create_alarm(
 ) -> cloudwatch.Alarm:
     """Create an alarm on ``metric`` that notifies ``actions`` when it fires and when it clears.
 
-    Missing data counts as healthy by default: an idle queue publishes no datapoints.
+    Missing data counts as healthy by default: an idle queue publishes no datapoints. Alarms
+    on dead-letter queues use :func:`create_dead_letter_queue_alarm` instead.
     """
     alarm = cloudwatch.Alarm(
         scope,
@@ -40,3 +56,30 @@ def create_alarm(
         alarm.add_alarm_action(*actions)
         alarm.add_ok_action(*actions)
     return alarm
+
+
+def create_dead_letter_queue_alarm(
+    scope: Construct,
+    construct_id: str,
+    *,
+    queue: sqs.IQueue,
+    description: str,
+    actions: Sequence[cloudwatch.IAlarmAction] = (),
+) -> cloudwatch.Alarm:
+    """Alarm while ``queue`` (a dead-letter queue) holds at least one visible message.
+
+    The 1-minute maximum of ``ApproximateNumberOfMessagesVisible`` against 1; missing data
+    keeps the alarm's state (:data:`DEAD_LETTER_QUEUE_MISSING_DATA`), so it never returns to
+    OK while failed messages wait in a queue that stopped reporting.
+    """
+    return create_alarm(
+        scope,
+        construct_id,
+        metric=queue.metric_approximate_number_of_messages_visible(
+            period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
+        ),
+        threshold=1,
+        description=description,
+        actions=actions,
+        treat_missing_data=DEAD_LETTER_QUEUE_MISSING_DATA,
+    )

@@ -13,6 +13,7 @@ import re
 
 from aws_cdk import Stack, Token
 from aws_cdk import aws_kms as kms
+from constructs import IConstruct
 
 _AWS_MANAGED = re.compile(r"alias/aws/")
 
@@ -31,9 +32,17 @@ def is_aws_managed(key: kms.IKey) -> bool:
     whose literal parts still name the alias.
     """
     for value in (getattr(key, "alias_name", None), key.key_arn):
-        if isinstance(value, str) and _AWS_MANAGED.search(literal_text(key, value)):
+        if isinstance(value, str) and names_aws_managed_key(key, value):
             return True
     return False
+
+
+def names_aws_managed_key(scope: IConstruct, key_reference: str) -> bool:
+    """Whether a key reference as a template holds it (ID, ARN or alias) is AWS-managed.
+
+    For checks over the final state, where only the L1 property is left (``KmsMasterKeyId``).
+    """
+    return bool(_AWS_MANAGED.search(literal_text(scope, key_reference)))
 
 
 def is_imported(key: kms.IKey) -> bool:
@@ -43,7 +52,7 @@ def is_imported(key: kms.IKey) -> bool:
     return not isinstance(key, kms.Key)
 
 
-def literal_text(scope: kms.IKey, value: str) -> str:
+def literal_text(scope: IConstruct, value: str) -> str:
     """The literal parts of ``value`` joined as CloudFormation would (intrinsics left out)."""
     if not Token.is_unresolved(value):
         return value

@@ -30,6 +30,7 @@ from patterns import dashboards
 from patterns.alarms import create_alarm
 from patterns.buckets import create_secure_bucket
 from patterns.compliance import acknowledge, acknowledge_all
+from patterns.policies import via_service
 from patterns.shard_planning import (
     SHARD_WRITE_MB_PER_SECOND,
     SHARD_WRITE_RECORDS_PER_SECOND,
@@ -597,7 +598,7 @@ class KinesisToFirehoseToS3(Construct):
                     resources=[stream_key.key_arn],
                     conditions={
                         "StringEquals": {
-                            "kms:ViaService": f"kinesis.{stack.region}.amazonaws.com",
+                            "kms:ViaService": via_service(stack, "kinesis"),
                             "kms:EncryptionContext:aws:kinesis:arn": self._stream.stream_arn,
                         }
                     },
@@ -610,7 +611,7 @@ class KinesisToFirehoseToS3(Construct):
                     actions=["kms:Decrypt", "kms:GenerateDataKey"],
                     resources=[destination_key.key_arn],
                     conditions={
-                        "StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"},
+                        "StringEquals": {"kms:ViaService": via_service(stack, "s3")},
                         # The bucket ARN is the context when S3 Bucket Keys are on.
                         "StringLike": {
                             "kms:EncryptionContext:aws:s3:arn": [

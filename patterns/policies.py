@@ -66,6 +66,17 @@ def allow_service_key_use(
     )
 
 
+def via_service(scope: IConstruct, service: str) -> str:
+    """The ``kms:ViaService`` value of ``service`` in ``scope``'s Region and partition.
+
+    ``<service>.<region>.<url suffix>``: the suffix is ``amazonaws.com`` in the commercial
+    partition but not in every partition (``amazonaws.com.cn`` in China), so it comes from
+    the ``AWS::URLSuffix`` pseudo parameter, never a literal.
+    """
+    stack = Stack.of(scope)
+    return f"{service}.{stack.region}.{stack.url_suffix}"
+
+
 def allow_accounts_key_use_via(
     key: kms.IKey, accounts: Sequence[str], *, service: str, scope: IConstruct
 ) -> iam.AddToResourcePolicyResult:
@@ -74,15 +85,12 @@ def allow_accounts_key_use_via(
     Cross-account publishers of an encrypted topic need the key as well; ``kms:ViaService``
     keeps them from using it for anything but requests to that service.
     """
-    stack = Stack.of(scope)
     return key.add_to_resource_policy(
         iam.PolicyStatement(
             principals=[iam.AccountPrincipal(account) for account in accounts],
             actions=list(KEY_USE_ACTIONS),
             resources=["*"],
-            conditions={
-                "StringEquals": {"kms:ViaService": f"{service}.{stack.region}.{stack.url_suffix}"}
-            },
+            conditions={"StringEquals": {"kms:ViaService": via_service(scope, service)}},
         ),
         allow_no_op=True,
     )

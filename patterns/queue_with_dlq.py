@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from aws_cdk import ArnFormat, Duration, Names, RemovalPolicy, Stack, Token
+import jsii
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from patterns import dashboards
-from patterns.alarms import create_alarm
+from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge, skip_checkov
+from patterns.keys import is_aws_managed, key_name, literal_text, names_aws_managed_key
+from patterns.naming import check_name_length, physical_name
+from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
 from patterns.validation import (
     check_duration,
     check_exclusive_with_existing,
     check_range,
+    check_whole_number,
     seconds_of,
 )
 
@@ -33,6 +38,13 @@ MAX_RECEIVE_COUNT_RANGE = (1, 1000)
 MESSAGE_SIZE_RANGE = (1024, 1_048_576)
 QUEUE_NAME_MAX_LENGTH = 80
 FIFO_SUFFIX = ".fifo"
+DLQ_SUFFIX = "-dlq"
+# Room for both suffixes, so the derived DLQ name of a generated name always fits. Changing it
+# would rename (and so replace) the queues of existing stacks.
+GENERATED_NAME_MAX_LENGTH = QUEUE_NAME_MAX_LENGTH - len(FIFO_SUFFIX) - len(DLQ_SUFFIX)
+# Source queues one byQueue redrive-allow policy may name (SQS SetQueueAttributes,
+# RedriveAllowPolicy.sourceQueueArns: "You can specify up to 10 source queues").
+REDRIVE_ALLOW_MAX_SOURCES = 10
 _QUEUE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
 ZERO = Duration.seconds(0)
@@ -122,24 +134,31 @@ class QueueWithDeadLetterQueue(Construct):
             Default: 20 seconds, which cuts empty receives (and their cost) to a minimum.
         :param max_message_size_bytes: Largest message accepted, 1,024 to 1,048,576 bytes.
             Default: the SQS default (not set in the template).
-        :param max_receive_count: Receives after which a message moves to the DLQ, 1 to 1,000.
-            Default: 5.
+        :param max_receive_count: Receives after which a message moves to the DLQ, a whole
+            number from 1 to 1,000. Default: 5.
         :param dead_letter_queue: An existing queue to use as the DLQ, for example one shared
-            by several queues. It must be FIFO exactly when this queue is. Its settings,
-            encryption and redrive-allow policy stay the owner's. Default: a new DLQ.
+            by several queues. It must be FIFO exactly when this queue is. Its settings and
+            encryption stay the owner's. A DLQ of this app whose redrive-allow policy names its
+            sources (``byQueue``, such as the DLQ of another ``QueueWithDeadLetterQueue``) is
+            made to admit this queue too, up to the SQS limit of 10 sources; one that denies
+            all sources is refused; an imported one gets a warning, as its owner must admit
+            this queue. Default: a new DLQ.
         :param dead_letter_queue_name: Physical name of the new DLQ. Default: the queue's
-            name followed by ``-dlq``. Not allowed with ``dead_letter_queue``.
+            name followed by ``-dlq`` (checked against the 80-character limit).
+            Not allowed with ``dead_letter_queue``.
         :param dead_letter_retention_period: How long the new DLQ keeps a message, 60 s to
             14 days. Default: 14 days (the maximum). Not allowed with ``dead_letter_queue``.
         :param encryption: ``SQS_MANAGED`` (SSE-SQS) or ``KMS`` (a customer-managed key).
             Default: ``SQS_MANAGED``, or ``KMS`` when ``encryption_key`` is given. Unencrypted
             queues and the AWS-managed ``alias/aws/sqs`` key are refused: the latter cannot be
             granted to AWS services, so SNS and S3 could never deliver to the queue.
-        :param encryption_key: The customer-managed key for both queues. Default: with
-            ``KMS`` encryption, a new key with yearly rotation that is retained on deletion.
-        :param removal_policy: What happens to the queues when they leave the stack.
-            Default: ``DESTROY``: queues carry messages in transit, not records, and a
-            retained queue keeps its fixed name, so re-creating the stack would fail.
+        :param encryption_key: The customer-managed key for both queues; an AWS-managed key
+            (``alias/aws/...``) is refused. Default: with ``KMS`` encryption, a new key with
+            yearly rotation that follows ``removal_policy`` (see ``patterns.removal``).
+        :param removal_policy: What happens to the queues (and a new key) when they leave
+            the stack. Default: ``DESTROY``: queues carry messages in transit, not records,
+            and a retained queue keeps its fixed name, so re-creating the stack would fail.
+            A new key is destroyed with them after a 30-day KMS waiting period.
         :param alarm_actions: Actions for every alarm, on alarm and on return to OK.
             Default: none (the alarms are still created).
         :param message_age_alarm_threshold: Alarm when the oldest message is at least this old.
@@ -167,6 +186,8 @@ class QueueWithDeadLetterQueue(Construct):
             encryption_key=encryption_key,
             message_age_alarm_threshold=message_age_threshold,
         )
+        if dead_letter_queue is not None:
+            _check_shared_dead_letter_queue(self, dead_letter_queue, queue_name)
 
         self._encryption_key: kms.IKey | None = None
         uses_kms = encryption_key is not None or encryption == sqs.QueueEncryption.KMS
@@ -176,21 +197,21 @@ class QueueWithDeadLetterQueue(Construct):
                 "EncryptionKey",
                 description=f"Encrypts the queues of {self.node.path}",
                 enable_key_rotation=True,
-                removal_policy=RemovalPolicy.RETAIN,
+                removal_policy=key_removal_policy(removal_policy),
+                pending_window=KEY_PENDING_WINDOW,
             )
         queue_encryption = sqs.QueueEncryption.KMS if uses_kms else sqs.QueueEncryption.SQS_MANAGED
 
-        generated_name = Names.unique_resource_name(
-            self, max_length=QUEUE_NAME_MAX_LENGTH - len(FIFO_SUFFIX) - len("-dlq")
-        )
         suffix = FIFO_SUFFIX if fifo else ""
-        name = queue_name or f"{generated_name}{suffix}"
+        name = queue_name or physical_name(
+            self, max_length=GENERATED_NAME_MAX_LENGTH + len(suffix), suffix=suffix
+        )
         source_arn = Stack.of(self).format_arn(
             service="sqs", resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME
         )
 
         if dead_letter_queue is None:
-            dlq_name = dead_letter_queue_name or f"{_strip_fifo(name)}-dlq{suffix}"
+            dlq_name = dead_letter_queue_name or _derived_dlq_name(name, fifo)
             new_dlq = sqs.Queue(
                 self,
                 "DeadLetterQueue",
@@ -215,6 +236,7 @@ class QueueWithDeadLetterQueue(Construct):
             self._dead_letter_queue: sqs.IQueue = new_dlq
         else:
             self._dead_letter_queue = dead_letter_queue
+            _admit_source(self, dead_letter_queue, source_arn)
 
         fifo_settings: dict[str, object] = {}
         if fifo:
@@ -259,15 +281,15 @@ class QueueWithDeadLetterQueue(Construct):
         self._alarms: list[cloudwatch.Alarm] = []
         if dead_letter_queue is None:
             self._alarms.append(
-                create_alarm(
+                create_dead_letter_queue_alarm(
                     self,
                     "DeadLetterQueueNotEmptyAlarm",
-                    metric=self._dead_letter_queue.metric_approximate_number_of_messages_visible(
-                        period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
-                    ),
-                    threshold=1,
+                    queue=self._dead_letter_queue,
                     description=(
-                        f"Messages failed processing and wait in the DLQ of {self.node.path}"
+                        f"Messages failed processing and wait in the DLQ of {self.node.path}. "
+                        "The alarm returns to OK only when the DLQ reports no visible message; "
+                        "while the DLQ reports nothing (SQS stops reporting inactive queues) it "
+                        "keeps its state"
                     ),
                     actions=alarm_actions,
                 )
@@ -287,6 +309,8 @@ class QueueWithDeadLetterQueue(Construct):
                 actions=alarm_actions,
             )
         )
+        self._owns_dead_letter_queue = dead_letter_queue is None
+        self.node.add_validation(_Invariants(self))
 
     @property
     def queue(self) -> sqs.Queue:
@@ -320,16 +344,160 @@ class QueueWithDeadLetterQueue(Construct):
         """Let ``grantee`` move messages from the DLQ back to the queue (a message move task).
 
         The task reads and deletes from the DLQ with the caller's permissions and sends to
-        the queue, so it needs all three, plus the key where the queues use one.
+        the queue, so it needs all three, plus the key where the queues use one. The grant
+        returned covers every statement added, the key statements included (the queues' own
+        grants add those but do not return them; asking the keys again adds nothing new, as
+        identical statements render once).
         """
-        self._dead_letter_queue.grant_consume_messages(grantee)
-        self._queue.grant_send_messages(grantee)
-        return self._dead_letter_queue.grant(
-            grantee,
-            "sqs:StartMessageMoveTask",
-            "sqs:CancelMessageMoveTask",
-            "sqs:ListMessageMoveTasks",
+        grants = [
+            self._dead_letter_queue.grant_consume_messages(grantee),
+            self._queue.grant_send_messages(grantee),
+            self._dead_letter_queue.grant(
+                grantee,
+                "sqs:StartMessageMoveTask",
+                "sqs:CancelMessageMoveTask",
+                "sqs:ListMessageMoveTasks",
+            ),
+        ]
+        dlq_key = self._dead_letter_queue.encryption_master_key
+        if dlq_key is not None:
+            grants.append(dlq_key.grant_decrypt(grantee))  # what consuming needs
+        queue_key = self._queue.encryption_master_key
+        if queue_key is not None:
+            grants.append(queue_key.grant_encrypt_decrypt(grantee))  # what sending needs
+        combined = grants[0]
+        for grant in grants[1:]:
+            combined = combined.combine(grant)
+        return combined
+
+
+@jsii.implements(IValidation)
+class _Invariants:
+    """At synth, over the final state: what the pattern promises still holds.
+
+    Users can change the queues after construction (``pattern.queue.node.default_child``);
+    SNS and S3 cannot use an AWS-managed key, SQS refuses names over 80 characters and a
+    redrive-allow policy with more than 10 sources.
+    """
+
+    def __init__(self, pattern: QueueWithDeadLetterQueue) -> None:
+        self._pattern = pattern
+
+    def validate(self) -> list[str]:
+        pattern = self._pattern
+        queues: list[sqs.IQueue] = [pattern.queue]
+        if pattern._owns_dead_letter_queue:
+            queues.append(pattern.dead_letter_queue)
+        errors: list[str] = []
+        for queue in queues:
+            cfn = queue.node.default_child
+            if not isinstance(cfn, sqs.CfnQueue):
+                continue
+            key_id = cfn.kms_master_key_id
+            if isinstance(key_id, str) and names_aws_managed_key(queue, key_id):
+                errors.append(
+                    f"{queue.node.path} uses the AWS-managed key {literal_text(queue, key_id)}: "
+                    "SNS and S3 cannot be granted it, so their messages would be lost. Use a "
+                    "customer-managed key (encryption=KMS) or SSE-SQS"
+                )
+            name = cfn.queue_name
+            if (
+                isinstance(name, str)
+                and not Token.is_unresolved(name)
+                and len(name) > QUEUE_NAME_MAX_LENGTH
+            ):
+                errors.append(
+                    f"{queue.node.path} has the name {name!r} of {len(name)} characters; "
+                    f"SQS allows at most {QUEUE_NAME_MAX_LENGTH}"
+                )
+        if pattern._owns_dead_letter_queue:
+            sources = _redrive_sources(pattern.dead_letter_queue)
+            if sources is not None and len(sources) > REDRIVE_ALLOW_MAX_SOURCES:
+                errors.append(
+                    f"{pattern.dead_letter_queue.node.path} admits {len(sources)} source queues; "
+                    f"SQS allows at most {REDRIVE_ALLOW_MAX_SOURCES} in a byQueue redrive-allow "
+                    "policy"
+                )
+        return errors
+
+
+def _derived_dlq_name(name: str, fifo: bool) -> str:
+    return f"{_strip_fifo(name)}{DLQ_SUFFIX}{FIFO_SUFFIX if fifo else ''}"
+
+
+def _redrive_policy_of(queue: sqs.IQueue) -> Any:
+    """The redrive-allow policy of a queue of this app as its template holds it, else None."""
+    cfn = queue.node.default_child if isinstance(queue, sqs.Queue) else None
+    return cfn.redrive_allow_policy if isinstance(cfn, sqs.CfnQueue) else None
+
+
+def _redrive_sources(queue: sqs.IQueue) -> list[Any] | None:
+    """The source queue ARNs of a ``byQueue`` redrive-allow policy, or ``None``."""
+    policy = _redrive_policy_of(queue)
+    if not isinstance(policy, dict) or policy.get("redrivePermission") != "byQueue":
+        return None
+    sources = policy.get("sourceQueueArns")
+    return list(sources) if isinstance(sources, list) else None
+
+
+def _check_shared_dead_letter_queue(
+    scope: Construct, dead_letter_queue: sqs.IQueue, queue_name: str | None
+) -> None:
+    """Refuse a given DLQ whose redrive-allow policy cannot admit another source."""
+    if not isinstance(dead_letter_queue, sqs.Queue):
+        return
+    path = dead_letter_queue.node.path
+    policy = _redrive_policy_of(dead_letter_queue)
+    if isinstance(policy, dict) and policy.get("redrivePermission") == "denyAll":
+        raise ValueError(
+            f"dead_letter_queue {path} denies every source (redrivePermission denyAll), so SQS "
+            "would reject this queue's redrive policy: allow sources on that queue, or omit "
+            "dead_letter_queue to give this queue its own DLQ"
         )
+    sources = _redrive_sources(dead_letter_queue)
+    if sources is None:
+        return
+    if len(sources) >= REDRIVE_ALLOW_MAX_SOURCES:
+        raise ValueError(
+            f"dead_letter_queue {path} already admits {len(sources)} source queues; SQS allows "
+            f"at most {REDRIVE_ALLOW_MAX_SOURCES} in a byQueue redrive-allow policy: omit "
+            "dead_letter_queue to give this queue its own DLQ, or share a DLQ created with "
+            "RedrivePermission.ALLOW_ALL"
+        )
+    if (
+        queue_name is not None
+        and Token.is_unresolved(queue_name)
+        and Stack.of(dead_letter_queue).node.path != Stack.of(scope).node.path
+    ):
+        raise ValueError(
+            f"queue_name is only known at deploy time, in stack {Stack.of(scope).stack_name}, "
+            f"so dead_letter_queue {path} of stack {Stack.of(dead_letter_queue).stack_name} "
+            "cannot name this queue as a source (its template would resolve the name in the "
+            "wrong stack or refer back to this one): pass a literal queue_name, or omit "
+            "dead_letter_queue"
+        )
+
+
+def _admit_source(scope: Construct, dead_letter_queue: sqs.IQueue, source_arn: str) -> None:
+    """Let a shared DLQ name this queue as a source (checked by the shared-DLQ check)."""
+    if not isinstance(dead_letter_queue, sqs.Queue):
+        Annotations.of(scope).add_warning_v2(
+            "patterns:ImportedDeadLetterQueue",
+            f"The redrive-allow policy of imported dead_letter_queue "
+            f"{dead_letter_queue.node.path} is not in this app, yet it must admit this queue "
+            "(redrivePermission allowAll, or byQueue naming this queue's ARN); otherwise SQS "
+            "rejects this queue's redrive policy at deploy",
+        )
+        return
+    sources = _redrive_sources(dead_letter_queue)
+    if sources is None:
+        return  # no policy (SQS allows every source) or allowAll
+    cfn = dead_letter_queue.node.default_child
+    assert isinstance(cfn, sqs.CfnQueue)
+    cfn.redrive_allow_policy = {
+        "redrivePermission": "byQueue",
+        "sourceQueueArns": [*sources, source_arn],
+    }
 
     def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
         """Add this queue's section to ``dashboard``: backlog, throughput and the alarms.
@@ -421,7 +589,7 @@ def _validate(
     check_duration("delivery_delay", delivery_delay, ZERO, DELIVERY_DELAY_MAX)
     check_duration("receive_message_wait_time", receive_message_wait_time, ZERO, RECEIVE_WAIT_MAX)
     check_range("max_message_size_bytes", max_message_size_bytes, *MESSAGE_SIZE_RANGE, " bytes")
-    check_range("max_receive_count", max_receive_count, *MAX_RECEIVE_COUNT_RANGE)
+    check_whole_number("max_receive_count", max_receive_count, *MAX_RECEIVE_COUNT_RANGE)
     check_duration(
         "message_age_alarm_threshold",
         message_age_alarm_threshold,
@@ -438,6 +606,18 @@ def _validate(
                 raise ValueError(f"{option}=True applies to FIFO queues only; set fifo=True")
     _check_queue_name("queue_name", queue_name, fifo)
     _check_queue_name("dead_letter_queue_name", dead_letter_queue_name, fifo)
+    if (
+        dead_letter_queue is None
+        and dead_letter_queue_name is None
+        and queue_name is not None
+        and not Token.is_unresolved(queue_name)
+    ):
+        check_name_length(
+            "queue_name without dead_letter_queue_name",
+            _derived_dlq_name(queue_name, fifo),
+            QUEUE_NAME_MAX_LENGTH,
+            "the dead-letter queue name",
+        )
 
     check_exclusive_with_existing(
         "dead_letter_queue",
@@ -474,6 +654,13 @@ def _validate(
             f"encryption {encryption} is not allowed: use SQS_MANAGED (SSE-SQS) or KMS (a "
             "customer-managed key). Unencrypted queues fail compliance, and the AWS-managed "
             "key (KMS_MANAGED) cannot be granted to SNS or S3, so their messages would be lost"
+        )
+    if encryption_key is not None and is_aws_managed(encryption_key):
+        raise ValueError(
+            f"encryption_key {key_name(encryption_key)} is an AWS-managed key: its policy "
+            "cannot be changed, so it cannot be granted to SNS or S3 and their messages would "
+            "be lost. Pass a customer-managed key, or encryption=KMS without encryption_key "
+            "for a new one"
         )
     if encryption_key is not None and encryption == sqs.QueueEncryption.SQS_MANAGED:
         raise ValueError(

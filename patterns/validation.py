@@ -29,6 +29,21 @@ def check_range(
         )
 
 
+def check_whole_number(name: str, value: float | None, minimum: int, maximum: int) -> None:
+    """Raise ``ValueError`` unless ``value`` is an ``int`` from ``minimum`` to ``maximum``.
+
+    For counts that CloudFormation types as integers (``2.5`` would reach the template and
+    fail at deploy). ``None`` and tokens pass.
+    """
+    if value is None or Token.is_unresolved(value):
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(
+            f"{name} must be a whole number between {minimum} and {maximum}, got {value!r}"
+        )
+    check_range(name, value, minimum, maximum)
+
+
 # Seconds of each Duration already checked. Every question to a Duration is a round trip to
 # the jsii runtime, and the same bounds and defaults (module constants) are checked by every
 # construct: caching them makes validation nearly free. Weak keys: a Duration nobody holds

@@ -222,7 +222,10 @@ def test_role_decrypts_the_stream_only_through_kinesis_for_this_stream(two: Temp
     assert statement["Condition"] == {
         "StringEquals": {
             "kms:ViaService": {
-                "Fn::Join": ["", ["kinesis.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]
+                "Fn::Join": [
+                    "",
+                    ["kinesis.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}],
+                ]
             },
             "kms:EncryptionContext:aws:kinesis:arn": arn(two, STREAM, "First/Stream/Resource"),
         }
@@ -266,7 +269,9 @@ def test_role_uses_the_bucket_key_only_through_s3_for_this_bucket(two: Template)
     assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert statement["Condition"] == {
         "StringEquals": {
-            "kms:ViaService": {"Fn::Join": ["", ["s3.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}
+            "kms:ViaService": {
+                "Fn::Join": ["", ["s3.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}]]
+            }
         },
         "StringLike": {
             "kms:EncryptionContext:aws:s3:arn": [

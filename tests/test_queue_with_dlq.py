@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import QueueWithDeadLetterQueue
 from patterns.queue_with_dlq import QueueOptions
@@ -51,7 +51,7 @@ class Built:
         )
         self.kms.grant_consume_messages(self.consumer)
         self.kms.grant_send_messages(self.producer)
-        self.kms.grant_redrive(self.operator)
+        self.redrive_grant = self.kms.grant_redrive(self.operator)
         self.fifo = QueueWithDeadLetterQueue(
             stack,
             "Fifo",
@@ -178,11 +178,14 @@ def test_default_alarms_watch_dlq_depth_and_message_age(built: Built) -> None:
     assert dlq_alarm["Properties"]["Dimensions"] == [{"Name": "QueueName", "Value": dlq_name}]
     assert dlq_alarm["Properties"]["Threshold"] == 1
     assert dlq_alarm["Properties"]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
-    assert dlq_alarm["Properties"]["TreatMissingData"] == "notBreaching"
+    # A DLQ that holds messages but sees no API calls may stop reporting (SQS metrics are
+    # published for active queues): the alarm keeps its state instead of returning to OK.
+    assert dlq_alarm["Properties"]["TreatMissingData"] == "ignore"
     age_alarm = by_path(built.template, ALARM, "/Default/OldestMessageAgeAlarm/Resource")
     assert age_alarm["Properties"]["MetricName"] == "ApproximateAgeOfOldestMessage"
     assert age_alarm["Properties"]["Dimensions"] == [{"Name": "QueueName", "Value": queue_name}]
     assert age_alarm["Properties"]["Threshold"] == 15 * 60
+    assert age_alarm["Properties"]["TreatMissingData"] == "notBreaching"
     assert "AlarmActions" not in dlq_alarm["Properties"]
     assert len(built.default.alarms) == 2
 
@@ -211,11 +214,15 @@ def test_alarm_actions_on_alarm_and_ok(built: Built) -> None:
         assert props["OKActions"] == [topic]
 
 
-def test_kms_key_is_created_rotated_retained_and_shared_by_both_queues(built: Built) -> None:
+def test_kms_key_is_created_rotated_shared_and_follows_the_queues(built: Built) -> None:
     key_id = logical_id(built.template, "AWS::KMS::Key", "/Kms/EncryptionKey/Resource")
     key = built.template.to_json()["Resources"][key_id]
     assert key["Properties"]["EnableKeyRotation"] is True
-    assert key["DeletionPolicy"] == "Retain"
+    # The queues are destroyed with the stack, so is their key, after the longest KMS waiting
+    # period (longer than any message can wait in SQS).
+    assert key["DeletionPolicy"] == "Delete"
+    assert key["UpdateReplacePolicy"] == "Delete"
+    assert key["Properties"]["PendingWindowInDays"] == 30
     for child in ("Queue", "DeadLetterQueue"):
         props = queue(built, "Kms", child)
         assert props["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
@@ -380,6 +387,20 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"max_receive_count": 0}, r"max_receive_count must be between 1 and 1000, got 0"),
     ({"max_receive_count": 1001}, r"max_receive_count must be between 1 and 1000, got 1001"),
     (
+        {"max_receive_count": 2.5},
+        r"max_receive_count must be a whole number between 1 and 1000, got 2.5",
+    ),
+    (
+        {"queue_name": "a" * 78},
+        r"queue_name without dead_letter_queue_name gives the dead-letter queue name "
+        r"'a{78}-dlq' of 82 characters; the limit is 80",
+    ),
+    (
+        {"queue_name": "a" * 75 + ".fifo", "fifo": True},
+        r"queue_name without dead_letter_queue_name gives the dead-letter queue name "
+        r"'a{75}-dlq.fifo' of 84 characters; the limit is 80",
+    ),
+    (
         {"message_age_alarm_threshold": Duration.days(5)},
         r"message_age_alarm_threshold must be between 1 minute and 4 days, got 5 days",
     ),
@@ -486,3 +507,217 @@ def test_two_patterns_in_one_stack_do_not_collide() -> None:
     template.resource_count_is(QUEUE, 4)
     names = [r["Properties"]["QueueName"] for r in template.find_resources(QUEUE).values()]
     assert len(set(names)) == 4
+
+
+# --- grants -------------------------------------------------------------------------------
+
+
+def test_grant_redrive_returns_a_grant_for_every_statement(built: Built) -> None:
+    statements = [s.to_statement_json() for s in built.redrive_grant.principal_statements]
+    resolved = built.stack.resolve(statements)
+    dlq_arn = arn(built.template, QUEUE, "/Kms/DeadLetterQueue/Resource")
+    queue_arn = arn(built.template, QUEUE, "/Kms/Queue/Resource")
+    key_arn = arn(built.template, "AWS::KMS::Key", "/Kms/EncryptionKey/Resource")
+
+    def actions_on(resource: dict[str, Any]) -> set[str]:
+        return set().union(*(_actions(s) for s in resolved if s["Resource"] == resource))
+
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:StartMessageMoveTask"} <= (
+        actions_on(dlq_arn)
+    )
+    assert "sqs:SendMessage" in actions_on(queue_arn)
+    assert {"kms:Decrypt", "kms:GenerateDataKey*"} <= actions_on(key_arn)
+    assert built.redrive_grant.success
+
+
+# --- AWS-managed keys ----------------------------------------------------------------------
+
+
+def _alias_key(stack: cdk.Stack) -> kms.IKey:
+    return kms.Alias.from_alias_name(stack, "K", "alias/aws/sqs")
+
+
+def _alias_arn_key(stack: cdk.Stack) -> kms.IKey:
+    # An ARN built inside tokens (partition, Region and account are pseudo parameters).
+    return kms.Key.from_key_arn(
+        stack, "K", stack.format_arn(service="kms", resource="alias", resource_name="aws/sqs")
+    )
+
+
+@pytest.mark.parametrize("make_key", [_alias_key, _alias_arn_key], ids=["alias", "arn-token"])
+def test_aws_managed_key_is_refused(make_key: Any) -> None:
+    stack = cdk.Stack(new_app(), "Invalid")
+    with pytest.raises(
+        ValueError,
+        match=r"encryption_key .* is an AWS-managed key.*cannot be granted to SNS or S3",
+    ):
+        QueueWithDeadLetterQueue(stack, "Q", encryption_key=make_key(stack))
+    assert Template.from_stack(stack).to_json().get("Resources", {}) == {}
+
+
+@pytest.mark.parametrize("child", ["Queue", "DeadLetterQueue"])
+def test_aws_managed_key_set_after_construction_fails_synth(child: str) -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Mutated")
+    pattern = QueueWithDeadLetterQueue(stack, "Q", encryption=sqs.QueueEncryption.KMS)
+    target = pattern.queue if child == "Queue" else pattern.dead_letter_queue
+    cfn = target.node.default_child
+    assert isinstance(cfn, sqs.CfnQueue)
+    cfn.kms_master_key_id = "alias/aws/sqs"
+    with pytest.raises(RuntimeError, match=rf"Q/{child} uses the AWS-managed key alias/aws/sqs"):
+        app.synth()
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fifo", [False, True])
+def test_generated_names_are_unchanged_for_existing_stacks(fifo: bool) -> None:
+    """The generated name is the one earlier releases gave: a new name would replace queues."""
+    stack = cdk.Stack(new_app(), "Long" * 10, stack_name="a-very-long-stack-name-" * 3)
+    pattern = QueueWithDeadLetterQueue(stack, "Pattern" * 8, fifo=fifo)
+    expected = cdk.Names.unique_resource_name(pattern, max_length=71)
+    suffix = ".fifo" if fifo else ""
+    template = Template.from_stack(stack)
+    names = {r["Properties"]["QueueName"] for r in template.find_resources(QUEUE).values()}
+    assert names == {f"{expected}{suffix}", f"{expected}-dlq{suffix}"}
+    assert len(expected) <= 71
+
+
+def test_name_set_past_the_limit_after_construction_fails_synth() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Mutated")
+    pattern = QueueWithDeadLetterQueue(stack, "Q")
+    cfn = pattern.dead_letter_queue.node.default_child
+    assert isinstance(cfn, sqs.CfnQueue)
+    cfn.queue_name = "d" * 81
+    with pytest.raises(RuntimeError, match=r"Q/DeadLetterQueue has the name 'd{81}' of 81"):
+        app.synth()
+
+
+# --- removal policy ------------------------------------------------------------------------
+
+
+def test_retained_queues_keep_their_key() -> None:
+    stack = cdk.Stack(new_app(), "Retained")
+    QueueWithDeadLetterQueue(
+        stack, "Q", encryption=sqs.QueueEncryption.KMS, removal_policy=cdk.RemovalPolicy.RETAIN
+    )
+    key = by_path(Template.from_stack(stack), "AWS::KMS::Key", "/Q/EncryptionKey/Resource")
+    assert key["DeletionPolicy"] == "Retain"
+    assert key["UpdateReplacePolicy"] == "Retain"
+
+
+# --- a dead-letter queue shared by several queues ------------------------------------------
+
+
+def _source_arns(template: Template, path: str) -> list[Any]:
+    return list(
+        by_path(template, QUEUE, path)["Properties"]["RedriveAllowPolicy"]["sourceQueueArns"]
+    )
+
+
+def _name_in(source_arn: Any) -> str:
+    return str(source_arn["Fn::Join"][1][-1]).lstrip(":")
+
+
+def test_dlq_of_another_pattern_admits_its_new_source() -> None:
+    stack = cdk.Stack(new_app(), "Shared")
+    first = QueueWithDeadLetterQueue(stack, "A", queue_name="first")
+    QueueWithDeadLetterQueue(
+        stack, "B", queue_name="second", dead_letter_queue=first.dead_letter_queue
+    )
+    template = Template.from_stack(stack)
+    allow = by_path(template, QUEUE, "/A/DeadLetterQueue/Resource")["Properties"][
+        "RedriveAllowPolicy"
+    ]
+    assert allow["redrivePermission"] == "byQueue"
+    assert [_name_in(a) for a in allow["sourceQueueArns"]] == ["first", "second"]
+    second = by_path(template, QUEUE, "/B/Queue/Resource")["Properties"]
+    assert second["RedrivePolicy"]["deadLetterTargetArn"] == arn(
+        template, QUEUE, "/A/DeadLetterQueue/Resource"
+    )
+
+
+def test_own_dlq_with_a_by_queue_policy_admits_the_new_source() -> None:
+    stack = cdk.Stack(new_app(), "Shared")
+    other = sqs.Queue(stack, "Other", queue_name="other")
+    dlq = sqs.Queue(
+        stack,
+        "Dlq",
+        redrive_allow_policy=sqs.RedriveAllowPolicy(source_queues=[other]),
+    )
+    QueueWithDeadLetterQueue(stack, "B", queue_name="second", dead_letter_queue=dlq)
+    arns = _source_arns(Template.from_stack(stack), "/Dlq/Resource")
+    assert arns[0] == arn(Template.from_stack(stack), QUEUE, "/Other/Resource")
+    assert [_name_in(a) for a in arns[1:]] == ["second"]
+
+
+def test_own_dlq_without_a_redrive_allow_policy_is_left_as_it_is(built: Built) -> None:
+    shared = by_path(built.template, QUEUE, "/SharedDlq/Resource")
+    assert "RedriveAllowPolicy" not in shared.get("Properties", {})
+
+
+def test_shared_dlq_admits_at_most_ten_sources() -> None:
+    stack = cdk.Stack(new_app(), "Shared")
+    first = QueueWithDeadLetterQueue(stack, "Q0")
+    for index in range(1, 10):
+        QueueWithDeadLetterQueue(stack, f"Q{index}", dead_letter_queue=first.dead_letter_queue)
+    assert len(_source_arns(Template.from_stack(stack), "/Q0/DeadLetterQueue/Resource")) == 10
+    with pytest.raises(
+        ValueError,
+        match=r"dead_letter_queue Shared/Q0/DeadLetterQueue already admits 10 source queues; "
+        r"SQS allows at most 10",
+    ):
+        QueueWithDeadLetterQueue(stack, "Q10", dead_letter_queue=first.dead_letter_queue)
+
+
+def test_dlq_that_denies_all_sources_is_refused() -> None:
+    stack = cdk.Stack(new_app(), "Shared")
+    dlq = sqs.Queue(
+        stack,
+        "Dlq",
+        redrive_allow_policy=sqs.RedriveAllowPolicy(
+            redrive_permission=sqs.RedrivePermission.DENY_ALL
+        ),
+    )
+    with pytest.raises(ValueError, match=r"dead_letter_queue Shared/Dlq denies every source"):
+        QueueWithDeadLetterQueue(stack, "B", dead_letter_queue=dlq)
+
+
+def test_imported_dlq_gets_a_warning_about_its_redrive_allow_policy() -> None:
+    stack = cdk.Stack(new_app(), "Imported")
+    dlq = sqs.Queue.from_queue_arn(stack, "Dlq", "arn:aws:sqs:eu-west-1:111122223333:failed")
+    QueueWithDeadLetterQueue(stack, "Q", dead_letter_queue=dlq)
+    Annotations.from_stack(stack).has_warning(
+        "/Imported/Q",
+        Match.string_like_regexp(
+            r"redrive-allow policy of imported dead_letter_queue .* must admit this queue"
+        ),
+    )
+
+
+def test_dlq_of_a_pattern_in_another_stack_admits_its_new_source_without_a_cycle() -> None:
+    app = new_app()
+    first_stack = cdk.Stack(app, "First")
+    second_stack = cdk.Stack(app, "Second")
+    first = QueueWithDeadLetterQueue(first_stack, "A", queue_name="first")
+    QueueWithDeadLetterQueue(
+        second_stack, "B", queue_name="second", dead_letter_queue=first.dead_letter_queue
+    )
+    app.synth()
+    arns = _source_arns(Template.from_stack(first_stack), "/A/DeadLetterQueue/Resource")
+    assert [_name_in(a) for a in arns] == ["first", "second"]
+
+
+def test_deploy_time_name_cannot_be_admitted_by_a_dlq_in_another_stack() -> None:
+    app = new_app()
+    first = QueueWithDeadLetterQueue(cdk.Stack(app, "First"), "A")
+    second_stack = cdk.Stack(app, "Second")
+    with pytest.raises(ValueError, match=r"queue_name is only known at deploy time.*First/A/"):
+        QueueWithDeadLetterQueue(
+            second_stack,
+            "B",
+            queue_name=cdk.Fn.ref("AWS::StackName"),
+            dead_letter_queue=first.dead_letter_queue,
+        )

@@ -30,4 +30,23 @@ def test_grants_go_to_the_managed_policy_attached_to_the_role() -> None:
         assert statement["Resource"] == queue_arn
         actions |= set(statement["Action"])
     assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:SendMessage"} <= actions
+    assert role.managed_policy is not None
     assert role.managed_policy.node.id == "Policy"
+
+
+def test_a_role_without_grants_synthesizes_without_a_managed_policy() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Roles")
+    role = ManagedPolicyRole(stack, "Role", assumed_by=iam.AccountRootPrincipal())
+    app.synth()  # an empty AWS::IAM::ManagedPolicy would fail validation here
+    Template.from_stack(stack).resource_count_is("AWS::IAM::ManagedPolicy", 0)
+    assert role.managed_policy is None
+
+
+def test_the_managed_policy_appears_with_the_first_grant() -> None:
+    stack = cdk.Stack(new_app(), "Roles")
+    role = ManagedPolicyRole(stack, "Role", assumed_by=iam.AccountRootPrincipal())
+    sqs.Queue(stack, "Queue").grant_send_messages(role)
+    assert role.managed_policy is not None
+    assert role.managed_policy.node.id == "Policy"
+    Template.from_stack(stack).resource_count_is("AWS::IAM::ManagedPolicy", 1)
