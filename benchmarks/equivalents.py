@@ -212,6 +212,28 @@ def sns_to_sqs_fan_out(scope: Construct, construct_id: str) -> None:
             "dead-letter queue: they are lost unless the cause is fixed"
         ),
     )
+    for reason, what in (
+        ("InvalidAttributes", "their message attributes are not valid JSON"),
+        ("InvalidMessageBody", "their body is not valid JSON for a body filter"),
+    ):
+        cloudwatch.Alarm(
+            holder,
+            f"FilteredOut{reason}Alarm",
+            metric=topic.metric(
+                f"NumberOfNotificationsFilteredOut-{reason}",
+                period=Duration.minutes(5),
+                statistic=cloudwatch.Stats.SUM,
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=at_least,
+            treat_missing_data=not_breaching,
+            alarm_description=(
+                f"Messages of {holder.node.path} reached no filtered subscriber because "
+                f"{what}: a publisher sends malformed messages, and SNS drops them "
+                "without a dead-letter queue"
+            ),
+        )
     for subscriber_id in SUBSCRIBERS:
         subscriber = Construct(holder, subscriber_id)
         path = subscriber.node.path
@@ -385,6 +407,28 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
             "dead-letter queue: they are lost unless the cause is fixed"
         ),
     )
+    for reason, what in (
+        ("InvalidAttributes", "their message attributes are not valid JSON"),
+        ("InvalidMessageBody", "their body is not valid JSON for a body filter"),
+    ):
+        cloudwatch.Alarm(
+            fan_out,
+            f"FilteredOut{reason}Alarm",
+            metric=topic.metric(
+                f"NumberOfNotificationsFilteredOut-{reason}",
+                period=Duration.minutes(5),
+                statistic=cloudwatch.Stats.SUM,
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=at_least,
+            treat_missing_data=not_breaching,
+            alarm_description=(
+                f"Messages of {fan_out.node.path} reached no filtered subscriber because "
+                f"{what}: a publisher sends malformed messages, and SNS drops them "
+                "without a dead-letter queue"
+            ),
+        )
     # S3 may publish (and use the key) for this bucket of this account only.
     s3_conditions = {
         "ArnEquals": {"aws:SourceArn": bucket_arn},
@@ -850,6 +894,50 @@ def kinesis_firehose_s3(scope: Construct, construct_id: str) -> None:
         alarm_description=(
             f"Writes to {path} were throttled: producers must retry, and the stream needs "
             "more shards (or ON_DEMAND)"
+        ),
+    )
+    cloudwatch.Alarm(
+        holder,
+        "PutRecordsFailedRecordsAlarm",
+        metric=stream.metric(
+            "PutRecords.FailedRecords", period=five_minutes, statistic=cloudwatch.Stats.SUM
+        ),
+        threshold=1,
+        evaluation_periods=1,
+        comparison_operator=at_least,
+        treat_missing_data=not_breaching,
+        alarm_description=(
+            f"PutRecords calls to {path} rejected records (throttled or an internal failure): "
+            "producers must retry the failed records of the response"
+        ),
+    )
+    cloudwatch.Alarm(
+        holder,
+        "ReadThroughputExceededAlarm",
+        metric=stream.metric_read_provisioned_throughput_exceeded(
+            period=five_minutes, statistic=cloudwatch.Stats.SUM
+        ),
+        threshold=1,
+        evaluation_periods=3,
+        comparison_operator=at_least,
+        treat_missing_data=not_breaching,
+        alarm_description=(
+            f"Reads of {path} were throttled for 15 minutes: its consumers share 2 MB/s and "
+            "5 reads/s per shard; use enhanced fan-out or more shards"
+        ),
+    )
+    cloudwatch.Alarm(
+        holder,
+        "ThrottledGetRecordsAlarm",
+        metric=delivery_metric("ThrottledGetRecords", five_minutes, cloudwatch.Stats.SUM),
+        threshold=1,
+        evaluation_periods=3,
+        comparison_operator=at_least,
+        treat_missing_data=not_breaching,
+        alarm_description=(
+            f"Firehose's reads of {path} were throttled for 15 minutes: delivery falls behind "
+            "the stream (see the delivery iterator age); other consumers may use up the "
+            "shards' read quota"
         ),
     )
     cloudwatch.Alarm(
