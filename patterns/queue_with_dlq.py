@@ -370,6 +370,46 @@ class QueueWithDeadLetterQueue(Construct):
             combined = combined.combine(grant)
         return combined
 
+    def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
+        """Add this queue's section to ``dashboard``: backlog, throughput and the alarms.
+
+        Backlog is what waits (visible), what consumers hold (in flight) and what failed (the
+        DLQ); throughput is sent, received and deleted per minute. Each alarm is drawn as its
+        metric with the threshold.
+        """
+        queue, dlq = self._queue, self._dead_letter_queue
+        maximum, total = cloudwatch.Stats.MAXIMUM, cloudwatch.Stats.SUM
+        dashboards.section(
+            dashboard,
+            f"Queue {self.node.path}",
+            "Backlog, throughput and the alarms of the queue and its dead-letter queue.",
+            [
+                dashboards.graph(
+                    "Backlog (messages)",
+                    [
+                        queue.metric_approximate_number_of_messages_visible(
+                            statistic=maximum, label="waiting"
+                        ),
+                        queue.metric_approximate_number_of_messages_not_visible(
+                            statistic=maximum, label="in flight"
+                        ),
+                        dlq.metric_approximate_number_of_messages_visible(
+                            statistic=maximum, label="in the DLQ"
+                        ),
+                    ],
+                ),
+                dashboards.graph(
+                    "Throughput (messages per minute)",
+                    [
+                        queue.metric_number_of_messages_sent(statistic=total, label="sent"),
+                        queue.metric_number_of_messages_received(statistic=total, label="received"),
+                        queue.metric_number_of_messages_deleted(statistic=total, label="deleted"),
+                    ],
+                ),
+                *dashboards.alarm_graphs(self._alarms),
+            ],
+        )
+
 
 @jsii.implements(IValidation)
 class _Invariants:
@@ -498,46 +538,6 @@ def _admit_source(scope: Construct, dead_letter_queue: sqs.IQueue, source_arn: s
         "redrivePermission": "byQueue",
         "sourceQueueArns": [*sources, source_arn],
     }
-
-    def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
-        """Add this queue's section to ``dashboard``: backlog, throughput and the alarms.
-
-        Backlog is what waits (visible), what consumers hold (in flight) and what failed (the
-        DLQ); throughput is sent, received and deleted per minute. Each alarm is drawn as its
-        metric with the threshold.
-        """
-        queue, dlq = self._queue, self._dead_letter_queue
-        maximum, total = cloudwatch.Stats.MAXIMUM, cloudwatch.Stats.SUM
-        dashboards.section(
-            dashboard,
-            f"Queue {self.node.path}",
-            "Backlog, throughput and the alarms of the queue and its dead-letter queue.",
-            [
-                dashboards.graph(
-                    "Backlog (messages)",
-                    [
-                        queue.metric_approximate_number_of_messages_visible(
-                            statistic=maximum, label="waiting"
-                        ),
-                        queue.metric_approximate_number_of_messages_not_visible(
-                            statistic=maximum, label="in flight"
-                        ),
-                        dlq.metric_approximate_number_of_messages_visible(
-                            statistic=maximum, label="in the DLQ"
-                        ),
-                    ],
-                ),
-                dashboards.graph(
-                    "Throughput (messages per minute)",
-                    [
-                        queue.metric_number_of_messages_sent(statistic=total, label="sent"),
-                        queue.metric_number_of_messages_received(statistic=total, label="received"),
-                        queue.metric_number_of_messages_deleted(statistic=total, label="deleted"),
-                    ],
-                ),
-                *dashboards.alarm_graphs(self._alarms),
-            ],
-        )
 
 
 def _strip_fifo(name: str) -> str:
