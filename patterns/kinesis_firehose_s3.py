@@ -6,13 +6,10 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
-import jsii
 from aws_cdk import (
     Annotations,
-    Arn,
     ArnFormat,
     Duration,
-    Fn,
     Names,
     RemovalPolicy,
     Size,
@@ -29,20 +26,24 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from patterns.alarms import create_alarm
 from patterns.buckets import create_secure_bucket
 from patterns.compliance import acknowledge, acknowledge_all
-from patterns.firehose_layout import (
-    DATE_PROJECTION_END,
-    DATE_PROJECTION_START,
-    PartitionColumn,
-    expressions,
-    is_glue_type,
-    location_template,
-    partition_columns,
-    projection_for,
+from patterns.firehose_layout import PartitionColumn, location_template
+from patterns.firehose_processing import (
+    BUFFERING_INTERVAL_MAX,
+    ERROR_OUTPUT_TYPE,
+    SchemaLocation,
+    TransformationTimeout,
+    conversion_configuration,
+    glue_projection,
+    new_database,
+    processing_configuration,
+    validate_conversion,
+    validate_dynamic_partitioning,
+    validate_transformation,
 )
 from patterns.shard_planning import StreamThroughput
 from patterns.validation import (
@@ -62,32 +63,14 @@ DELIVERY_STREAM_NAME_MAX_LENGTH = 64
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 # Amazon Data Firehose buffering hints for S3 destinations.
-BUFFERING_INTERVAL_MAX = Duration.seconds(900)
 BUFFERING_SIZE_MIB_RANGE = (1, 128)
 PREFIX_MAX_LENGTH = 1024
 COMPRESSION_FORMATS = ("UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY")
-ERROR_OUTPUT_TYPE = "!{firehose:error-output-type}"
 # The namespaces Firehose evaluates without dynamic partitioning; with it, also the keys.
 _EXPRESSION = re.compile(r"!\{([^{}]*)\}")
 _VALID_EXPRESSION = re.compile(r"^(timestamp:[^{}]+|firehose:(random-string|error-output-type))$")
 _PARTITION_KEY_EXPRESSION = re.compile(r"^partitionKeyFrom(Query|Lambda):([^{}]*)$")
-_PARTITION_KEY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-# Record format conversion and dynamic partitioning both need buffers of at least 64 MiB
-# (Firehose developer guide: "Record format conversion", "Dynamic partitioning"), and dynamic
-# partitioning has no zero buffering: intervals from 60 seconds.
-CONVERSION_BUFFERING_SIZE_MIN_MIB = 64
-DYNAMIC_PARTITIONING_BUFFERING_INTERVAL_MIN = Duration.seconds(60)
-# Lambda transformation (Firehose developer guide, "Transform source data"): buffer hints of
-# 0.2-3 MB (whole MiB here) and 0-900 s, 0-300 retries, invocations of at most 5 minutes.
-TRANSFORMATION_BUFFERING_SIZE_MIB_RANGE = (1, 3)
-TRANSFORMATION_BUFFERING_INTERVAL_MAX = Duration.seconds(900)
-TRANSFORMATION_RETRIES_RANGE = (0, 300)
-TRANSFORMATION_TIMEOUT_MAX = Duration.minutes(5)
-DEFAULT_TRANSFORMATION_BUFFERING_INTERVAL = Duration.seconds(60)
-DEFAULT_TRANSFORMATION_BUFFERING_SIZE = Size.mebibytes(1)
-DEFAULT_TRANSFORMATION_RETRIES = 3
-JQ_ENGINE = "JQ-1.6"
 
 DEFAULT_RETENTION = RETENTION_MIN
 DEFAULT_BUFFERING_INTERVAL = Duration.seconds(60)
@@ -289,20 +272,20 @@ class KinesisToFirehoseToS3(Construct):
             if output_format is not None
             else firehose.Compression.GZIP
         )
-        _validate_transformation(
+        validate_transformation(
             function=transformation_function,
             buffering_interval=transformation_buffering_interval,
             buffering_size=transformation_buffering_size,
             retries=transformation_retries,
         )
-        _validate_dynamic_partitioning(
+        validate_dynamic_partitioning(
             keys=dynamic_partitioning_keys,
             buffering_interval=buffering_interval,
             buffering_size=buffering_size,
             prefix=prefix,
             error_output_prefix=error_output_prefix,
         )
-        layout = _validate_conversion(
+        layout = validate_conversion(
             output_format=output_format,
             input_format=input_format,
             columns=columns,
@@ -400,7 +383,7 @@ class KinesisToFirehoseToS3(Construct):
         self._database: glue.IDatabase | None = None
         self._table: glue.ITable | None = table
         if columns is not None and output_format is not None:
-            self._database = database or _new_database(self)
+            self._database = database or new_database(self)
             self._table = self._create_table(
                 database=self._database,
                 columns=columns,
@@ -478,7 +461,7 @@ class KinesisToFirehoseToS3(Construct):
                     resource_name=f"{log_group_name}:log-stream:{LOG_STREAM_NAME}",
                     arn_format=ArnFormat.COLON_RESOURCE_NAME,
                 ),
-                schema=_SchemaLocation(self._table) if self._table is not None else None,
+                schema=SchemaLocation(self._table) if self._table is not None else None,
                 function=transformation_function,
             ),
         )
@@ -507,7 +490,7 @@ class KinesisToFirehoseToS3(Construct):
                 no_encryption_config="NoEncryption"
             )
         )
-        schema = _SchemaLocation(self._table) if self._table is not None else None
+        schema = SchemaLocation(self._table) if self._table is not None else None
         # Dynamic partitioning is fixed when a delivery stream is created: Firehose rejects
         # switching it on or off later, although CloudFormation would try an in-place update.
         # A partitioned delivery stream therefore has its own ID, so that the switch is a
@@ -550,7 +533,7 @@ class KinesisToFirehoseToS3(Construct):
                         )
                     ),
                     s3_backup_mode="Disabled",
-                    processing_configuration=_processing_configuration(
+                    processing_configuration=processing_configuration(
                         role_arn=self._role.role_arn,
                         function=transformation_function,
                         buffering_interval=transformation_buffering_interval,
@@ -566,7 +549,7 @@ class KinesisToFirehoseToS3(Construct):
                         else None
                     ),
                     data_format_conversion_configuration=(
-                        _conversion_configuration(
+                        conversion_configuration(
                             role_arn=self._role.role_arn,
                             output_format=output_format,
                             input_format=input_format or firehose.InputFormat.OPENX_JSON,
@@ -583,7 +566,7 @@ class KinesisToFirehoseToS3(Construct):
             self._cfn_delivery_stream.node.add_dependency(self._table)
         self._acknowledge_delivery_stream(self._cfn_delivery_stream)
         if isinstance(transformation_function, lambda_.Function):
-            self.node.add_validation(_TransformationTimeout(transformation_function))
+            self.node.add_validation(TransformationTimeout(transformation_function))
 
         self._alarms = self._create_alarms(
             alarm_actions=alarm_actions,
@@ -683,7 +666,7 @@ class KinesisToFirehoseToS3(Construct):
         destination_key: kms.IKey | None,
         object_arns: list[str],
         log_stream_arn: str,
-        schema: _SchemaLocation | None,
+        schema: SchemaLocation | None,
         function: lambda_.IFunction | None,
     ) -> list[iam.PolicyStatement]:
         bucket_arn = self._bucket.bucket_arn
@@ -955,7 +938,7 @@ class KinesisToFirehoseToS3(Construct):
         serializer = output_format.create_output_format_config().serializer
         is_orc = getattr(serializer, "orc_ser_de", None) is not None
         projections = {
-            column.name: partition_projections.get(column.name) or _glue_projection(column)
+            column.name: partition_projections.get(column.name) or glue_projection(column)
             for column in layout
         }
         table = glue.S3Table(
@@ -982,152 +965,6 @@ class KinesisToFirehoseToS3(Construct):
         # Only metadata: the data stays in the bucket, and the schema is in this code.
         table.apply_removal_policy(RemovalPolicy.DESTROY)
         return table
-
-
-def _new_database(scope: Construct) -> glue.Database:
-    database = glue.Database(
-        scope,
-        "Database",
-        description=f"Tables of {scope.node.path}",
-    )
-    database.apply_removal_policy(RemovalPolicy.DESTROY)
-    return database
-
-
-def _glue_projection(column: PartitionColumn) -> glue.PartitionProjectionConfiguration:
-    projection = projection_for(column)
-    assert projection is not None  # _validate_conversion rejected the others
-    if projection.kind == "date":
-        return glue.PartitionProjectionConfiguration.date(
-            format=projection.date_format,
-            min=DATE_PROJECTION_START,
-            max=DATE_PROJECTION_END,
-            step=glue.DateProjectionStep(
-                interval=1, interval_unit=glue.DateIntervalUnit(projection.date_unit)
-            ),
-        )
-    if projection.kind == "integer":
-        low, high, digits = projection.integer_range
-        return glue.PartitionProjectionConfiguration.integer(min=low, max=high, digits=digits)
-    return glue.PartitionProjectionConfiguration.injected()
-
-
-class _SchemaLocation:
-    """Where a Glue table lives: what the conversion names and the role may read."""
-
-    def __init__(self, table: glue.ITable) -> None:
-        components = Arn.split(table.table_arn, ArnFormat.SLASH_RESOURCE_NAME)
-        partition = str(components.partition)
-        self.region = str(components.region)
-        self.account = str(components.account)
-        self.table_name = table.table_name
-        # A table of this app knows its database; an imported one has only its ARN.
-        self.database_name = (
-            table.database.database_name
-            if isinstance(table, glue.TableBase)
-            else Fn.select(0, Fn.split("/", str(components.resource_name)))
-        )
-        glue_arn = f"arn:{partition}:glue:{self.region}:{self.account}"
-        self.catalog_arn = f"{glue_arn}:catalog"
-        self.database_arn = f"{glue_arn}:database/{self.database_name}"
-        self.table_arn = table.table_arn
-
-
-def _processing_configuration(
-    *,
-    role_arn: str,
-    function: lambda_.IFunction | None,
-    buffering_interval: Duration | None,
-    buffering_size: Size | None,
-    retries: int | None,
-    partitioning_keys: Mapping[str, str] | None,
-) -> firehose.CfnDeliveryStream.ProcessingConfigurationProperty | None:
-    """The Lambda transformation first, then the jq extraction of the partition keys."""
-    processors: list[firehose.CfnDeliveryStream.ProcessorProperty] = []
-
-    def parameter(name: str, value: str) -> firehose.CfnDeliveryStream.ProcessorParameterProperty:
-        return firehose.CfnDeliveryStream.ProcessorParameterProperty(
-            parameter_name=name, parameter_value=value
-        )
-
-    if function is not None:
-        interval = buffering_interval or DEFAULT_TRANSFORMATION_BUFFERING_INTERVAL
-        size = buffering_size or DEFAULT_TRANSFORMATION_BUFFERING_SIZE
-        processors.append(
-            firehose.CfnDeliveryStream.ProcessorProperty(
-                type="Lambda",
-                parameters=[
-                    parameter("LambdaArn", function.function_arn),
-                    parameter("RoleArn", role_arn),
-                    parameter(
-                        "NumberOfRetries",
-                        str(DEFAULT_TRANSFORMATION_RETRIES if retries is None else retries),
-                    ),
-                    parameter("BufferSizeInMBs", str(size.to_mebibytes())),
-                    parameter("BufferIntervalInSeconds", str(interval.to_seconds())),
-                ],
-            )
-        )
-    if partitioning_keys:
-        query = ",".join(f"{json.dumps(key)}:{expr}" for key, expr in partitioning_keys.items())
-        processors.append(
-            firehose.CfnDeliveryStream.ProcessorProperty(
-                type="MetadataExtraction",
-                parameters=[
-                    parameter("MetadataExtractionQuery", "{" + query + "}"),
-                    parameter("JsonParsingEngine", JQ_ENGINE),
-                ],
-            )
-        )
-    if not processors:
-        return None
-    return firehose.CfnDeliveryStream.ProcessingConfigurationProperty(
-        enabled=True, processors=processors
-    )
-
-
-def _conversion_configuration(
-    *,
-    role_arn: str,
-    output_format: firehose.IOutputFormat,
-    input_format: firehose.IInputFormat,
-    schema: _SchemaLocation,
-) -> firehose.CfnDeliveryStream.DataFormatConversionConfigurationProperty:
-    return firehose.CfnDeliveryStream.DataFormatConversionConfigurationProperty(
-        enabled=True,
-        input_format_configuration=input_format.create_input_format_config(),
-        output_format_configuration=output_format.create_output_format_config(),
-        schema_configuration=firehose.CfnDeliveryStream.SchemaConfigurationProperty(
-            catalog_id=schema.account,
-            database_name=schema.database_name,
-            table_name=schema.table_name,
-            region=schema.region,
-            role_arn=role_arn,
-            version_id="LATEST",
-        ),
-    )
-
-
-@jsii.implements(IValidation)
-class _TransformationTimeout:
-    """At synth: Firehose waits at most 5 minutes for a transformation, whatever set the timeout."""
-
-    def __init__(self, function: lambda_.Function) -> None:
-        self._function = function
-
-    def validate(self) -> list[str]:
-        resource = self._function.node.default_child
-        timeout = resource.timeout if isinstance(resource, lambda_.CfnFunction) else None
-        if timeout is None or Token.is_unresolved(timeout):
-            return []
-        limit = TRANSFORMATION_TIMEOUT_MAX.to_seconds()
-        if timeout <= limit:
-            return []
-        return [
-            f"transformation_function {self._function.node.path} has a timeout of {timeout} "
-            f"seconds; Firehose invokes a transformation for at most {limit} seconds "
-            "(5 minutes): lower the function's timeout"
-        ]
 
 
 def _static_root(prefix: str) -> str:
@@ -1337,208 +1174,3 @@ def _validate(
             Duration.seconds(buffering_interval.to_seconds() + 60),
             DATA_FRESHNESS_ALARM_MAX,
         )
-
-
-def _validate_transformation(
-    *,
-    function: lambda_.IFunction | None,
-    buffering_interval: Duration | None,
-    buffering_size: Size | None,
-    retries: int | None,
-) -> None:
-    if function is None:
-        given = {
-            "transformation_buffering_interval": buffering_interval,
-            "transformation_buffering_size": buffering_size,
-            "transformation_retries": retries,
-        }
-        clashing = sorted(name for name, value in given.items() if value is not None)
-        if clashing:
-            raise ValueError(
-                f"{', '.join(clashing)} configure the Lambda transformation; set "
-                "transformation_function too, or drop them"
-            )
-        return
-    check_duration(
-        "transformation_buffering_interval",
-        buffering_interval,
-        Duration.seconds(0),
-        TRANSFORMATION_BUFFERING_INTERVAL_MAX,
-    )
-    if buffering_size is not None and not buffering_size.is_unresolved():
-        mebibytes = buffering_size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
-        check_range(
-            "transformation_buffering_size",
-            mebibytes,
-            *TRANSFORMATION_BUFFERING_SIZE_MIB_RANGE,
-            " MiB",
-        )
-        if mebibytes != int(mebibytes):
-            raise ValueError(
-                "transformation_buffering_size must be a whole number of MiB, "
-                f"got {mebibytes:g} MiB"
-            )
-    check_range("transformation_retries", retries, *TRANSFORMATION_RETRIES_RANGE)
-    if retries is not None and not Token.is_unresolved(retries) and retries != int(retries):
-        raise ValueError(f"transformation_retries must be a whole number, got {retries}")
-    if isinstance(function, lambda_.Function):
-        timeout = function.timeout
-        check_duration(
-            f"the timeout of transformation_function {function.node.path}",
-            timeout,
-            Duration.seconds(1),
-            TRANSFORMATION_TIMEOUT_MAX,
-        )
-
-
-def _check_large_buffer(buffering_size: Size, reason: str) -> None:
-    if buffering_size.is_unresolved():
-        return
-    mebibytes = buffering_size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
-    if mebibytes < CONVERSION_BUFFERING_SIZE_MIN_MIB:
-        raise ValueError(
-            f"buffering_size must be at least {CONVERSION_BUFFERING_SIZE_MIN_MIB} MiB with "
-            f"{reason}, got {mebibytes:g} MiB"
-        )
-
-
-def _validate_dynamic_partitioning(
-    *,
-    keys: Mapping[str, str] | None,
-    buffering_interval: Duration,
-    buffering_size: Size,
-    prefix: str,
-    error_output_prefix: str,
-) -> None:
-    if keys is None:
-        return
-    if not keys:
-        raise ValueError(
-            "dynamic_partitioning_keys is empty; give at least one key and its jq expression, "
-            "for example {'truck': '.truck_id'}, or drop it"
-        )
-    for key, query in keys.items():
-        if not _PARTITION_KEY_NAME.match(key):
-            raise ValueError(
-                f"dynamic_partitioning_keys has the key {key!r}; keys are letters, digits and "
-                "underscores, not starting with a digit"
-            )
-        if not query.strip():
-            raise ValueError(
-                f"dynamic_partitioning_keys[{key!r}] is empty; give the jq expression that "
-                "reads the key from a record, for example '.truck_id'"
-            )
-    _check_large_buffer(buffering_size, "dynamic partitioning")
-    check_duration(
-        "buffering_interval with dynamic partitioning (no zero buffering)",
-        buffering_interval,
-        DYNAMIC_PARTITIONING_BUFFERING_INTERVAL_MIN,
-        BUFFERING_INTERVAL_MAX,
-    )
-    if not error_output_prefix:
-        raise ValueError(
-            "error_output_prefix may not be empty with dynamic partitioning: Firehose "
-            "requires one for records whose keys cannot be read (for example "
-            f"'errors/{ERROR_OUTPUT_TYPE}/')"
-        )
-    if Token.is_unresolved(prefix):
-        return
-    used = [
-        namespace
-        for namespace, _ in expressions(prefix)
-        if namespace in ("partitionKeyFromQuery", "partitionKeyFromLambda")
-    ]
-    if not used:
-        raise ValueError(
-            f"prefix {prefix!r} uses no partition key; with dynamic_partitioning_keys Firehose "
-            f"requires one, for example 'data/{next(iter(keys))}="
-            f"!{{partitionKeyFromQuery:{next(iter(keys))}}}/'"
-        )
-
-
-def _validate_conversion(
-    *,
-    output_format: firehose.IOutputFormat | None,
-    input_format: firehose.IInputFormat | None,
-    columns: Sequence[glue.Column] | None,
-    table: glue.ITable | None,
-    database: glue.IDatabase | None,
-    partition_projections: Mapping[str, glue.PartitionProjectionConfiguration] | None,
-    compression: firehose.Compression | None,
-    buffering_size: Size,
-    prefix: str,
-) -> list[PartitionColumn]:
-    """Check the conversion options; return the partition columns of a new table."""
-    if output_format is None:
-        given = {
-            "input_format": input_format,
-            "columns": columns,
-            "table": table,
-            "database": database,
-            "partition_projections": partition_projections,
-        }
-        clashing = sorted(name for name, value in given.items() if value is not None)
-        if clashing:
-            raise ValueError(
-                f"{', '.join(clashing)} describe the record format conversion; set output_format "
-                "(for example firehose.OutputFormat.PARQUET) too, or drop them"
-            )
-        return []
-    check_not_both("columns", columns, "table", table)
-    if columns is None and table is None:
-        raise ValueError(
-            "output_format needs the schema of the records: pass columns (a new Glue table) "
-            "or table (an existing one)"
-        )
-    if compression is not None and compression.value != "UNCOMPRESSED":
-        raise ValueError(
-            f"compression {compression.value!r} is not allowed with output_format: Firehose "
-            "requires UNCOMPRESSED S3 compression for converted records (Parquet and ORC "
-            "compress inside, Snappy by default); drop compression"
-        )
-    _check_large_buffer(buffering_size, "record format conversion")
-    if table is not None:
-        check_exclusive_with_existing(
-            "table", table, {"database": database, "partition_projections": partition_projections}
-        )
-        return []
-    assert columns is not None
-    if not columns:
-        raise ValueError("columns is empty; the conversion schema needs at least one column")
-    names: set[str] = set()
-    for column in columns:
-        type_string = column.type.input_string
-        if not Token.is_unresolved(type_string) and not is_glue_type(type_string):
-            raise ValueError(
-                f"columns: {column.name!r} has the type {type_string!r}, which Glue does not "
-                "know; use glue.Schema (STRING, BIG_INT, DOUBLE, TIMESTAMP, ...), decimal(p,s), "
-                "char(n), varchar(n), array<...>, map<...,...> or struct<name:type,...>"
-            )
-        if column.name.lower() in names:
-            raise ValueError(f"columns: {column.name!r} is declared twice")
-        names.add(column.name.lower())
-    if Token.is_unresolved(prefix):
-        return []
-    layout = partition_columns("prefix", prefix)
-    projections = partition_projections or {}
-    partition_names = [partition.name for partition in layout]
-    for name in projections:
-        if name not in partition_names:
-            raise ValueError(
-                f"partition_projections names {name!r}, which is not a partition column of "
-                f"prefix {prefix!r} (its columns: {', '.join(partition_names) or 'none'})"
-            )
-    for partition in layout:
-        if partition.name in names:
-            raise ValueError(
-                f"prefix {prefix!r} names the partition column {partition.name!r}, which is "
-                "also in columns; Athena needs distinct names (for example truck=!{...} beside "
-                "a truck_id column)"
-            )
-        if partition.name not in projections and projection_for(partition) is None:
-            raise ValueError(
-                f"prefix {prefix!r}: the folder {partition.name}=!{{{partition.namespace}:"
-                f"{partition.argument}}} has no projection Athena can infer; pass one in "
-                f"partition_projections[{partition.name!r}]"
-            )
-    return layout
