@@ -687,6 +687,21 @@ def test_two_instances_and_an_existing_bucket_pass_the_compliance_gate(tmp_path:
         bucket=s3.Bucket.from_bucket_name(stack, "Lake", "analytics-lake"),
         alarm_actions=[action],
     )
+    converting = KinesisToFirehoseToS3(
+        stack,
+        "Converting",
+        prefix=TRUCK_PREFIX,
+        transformation_function=lambda_.Function.from_function_arn(
+            stack, "Enrich", f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:enrich"
+        ),
+        output_format=firehose.OutputFormat.PARQUET,
+        columns=POSITION_COLUMNS,
+        dynamic_partitioning_keys={"truck": ".truck_id"},
+        alarm_actions=[action],
+    )
+    cdk.Annotations.of(converting).acknowledge_warning(
+        "patterns:DynamicPartitioningCreateOnly", "partitioned from the first deployment on"
+    )
     apply_compliance_checks(app)
     app.synth()
     table, open_count = summarize(tmp_path)
