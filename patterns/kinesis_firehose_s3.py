@@ -562,8 +562,6 @@ class KinesisToFirehoseToS3(Construct):
             ),
         )
         self._cfn_delivery_stream.node.add_dependency(delivery_policy)
-        if self._table is not None:
-            self._cfn_delivery_stream.node.add_dependency(self._table)
         self._acknowledge_delivery_stream(self._cfn_delivery_stream)
         if isinstance(transformation_function, lambda_.Function):
             self.node.add_validation(TransformationTimeout(transformation_function))
