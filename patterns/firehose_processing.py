@@ -77,7 +77,7 @@ def new_database(scope: Construct) -> glue.Database:
 
 def glue_projection(column: PartitionColumn) -> glue.PartitionProjectionConfiguration:
     projection = projection_for(column)
-    assert projection is not None  # _validate_conversion rejected the others
+    assert projection is not None  # validate_conversion rejected the others
     if projection.kind == "date":
         return glue.PartitionProjectionConfiguration.date(
             format=projection.date_format,
