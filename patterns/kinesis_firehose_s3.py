@@ -585,6 +585,8 @@ class KinesisToFirehoseToS3(Construct):
         """The Firehose delivery stream that reads the stream and writes to the bucket.
 
         ``ref`` is its name and ``attr_arn`` its ARN; :meth:`metric_delivery` makes metrics.
+        Its construct ID is ``DeliveryStream``, or ``PartitionedDeliveryStream`` with dynamic
+        partitioning (which can only be set when a delivery stream is created).
         """
         return self._cfn_delivery_stream
 

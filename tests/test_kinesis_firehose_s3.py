@@ -1460,3 +1460,19 @@ def test_an_imported_transformation_function_is_accepted() -> None:
         if s.get("Sid") == "InvokeTransformationFunction"
     )
     assert statement["Resource"] == f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:enrich"
+
+
+def test_input_format_chooses_the_json_deserializer() -> None:
+    def build(stack: cdk.Stack) -> None:
+        KinesisToFirehoseToS3(
+            stack,
+            "Ingest",
+            output_format=firehose.OutputFormat.PARQUET,
+            input_format=firehose.InputFormat.HIVE_JSON,
+            columns=POSITION_COLUMNS,
+        )
+
+    destination = _destination(synth_stack(build), "Ingest/DeliveryStream")
+    assert destination["DataFormatConversionConfiguration"]["InputFormatConfiguration"] == {
+        "Deserializer": {"HiveJsonSerDe": {}}
+    }
