@@ -66,6 +66,7 @@ EXAMPLES: tuple[Example, ...] = (
     Example(
         "TruckPositions",
         TruckPositionsStack,
-        "GPS positions of 100 trucks: Kinesis stream keyed by truck, Firehose to S3, alarms",
+        "GPS positions of 100 trucks: Kinesis stream keyed by truck, Firehose to Parquet in S3 "
+        "partitioned by truck and hour, a projected Glue table for Athena, alarms",
     ),
 )

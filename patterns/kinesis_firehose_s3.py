@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import (
     Annotations,
@@ -18,10 +18,12 @@ from aws_cdk import (
     Token,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -30,6 +32,20 @@ from patterns import dashboards
 from patterns.alarms import create_alarm
 from patterns.buckets import create_secure_bucket
 from patterns.compliance import acknowledge, acknowledge_all
+from patterns.firehose_layout import PartitionColumn, location_template
+from patterns.firehose_processing import (
+    BUFFERING_INTERVAL_MAX,
+    ERROR_OUTPUT_TYPE,
+    SchemaLocation,
+    TransformationTimeout,
+    conversion_configuration,
+    glue_projection,
+    new_database,
+    processing_configuration,
+    validate_conversion,
+    validate_dynamic_partitioning,
+    validate_transformation,
+)
 from patterns.policies import via_service
 from patterns.shard_planning import (
     SHARD_WRITE_MB_PER_SECOND,
@@ -53,14 +69,14 @@ DELIVERY_STREAM_NAME_MAX_LENGTH = 64
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 # Amazon Data Firehose buffering hints for S3 destinations.
-BUFFERING_INTERVAL_MAX = Duration.seconds(900)
 BUFFERING_SIZE_MIB_RANGE = (1, 128)
 PREFIX_MAX_LENGTH = 1024
 COMPRESSION_FORMATS = ("UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY")
-ERROR_OUTPUT_TYPE = "!{firehose:error-output-type}"
-# The namespaces Firehose evaluates without dynamic partitioning.
+# The namespaces Firehose evaluates without dynamic partitioning; with it, also the keys.
 _EXPRESSION = re.compile(r"!\{([^{}]*)\}")
 _VALID_EXPRESSION = re.compile(r"^(timestamp:[^{}]+|firehose:(random-string|error-output-type))$")
+_PARTITION_KEY_EXPRESSION = re.compile(r"^partitionKeyFrom(Query|Lambda):([^{}]*)$")
+
 
 DEFAULT_RETENTION = RETENTION_MIN
 DEFAULT_BUFFERING_INTERVAL = Duration.seconds(60)
@@ -88,6 +104,9 @@ STREAM_READ_ACTIONS = (
 # Object-level actions for delivery, limited to the two prefixes; no s3:DeleteObject*.
 OBJECT_WRITE_ACTIONS = ("s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject")
 BUCKET_ACTIONS = ("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads")
+# What Firehose needs to read the conversion schema and to call the transformation function.
+GLUE_SCHEMA_ACTIONS = ("glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions")
+LAMBDA_ACTIONS = ("lambda:GetFunctionConfiguration", "lambda:InvokeFunction")
 # What CloudWatch Logs needs from the key of an encrypted log group.
 LOGS_KEY_ACTIONS = (
     "kms:Decrypt",
@@ -109,6 +128,11 @@ class KinesisToFirehoseToS3(Construct):
     the bucket and the delivery error logs are encrypted with one customer-managed key.
     The delivery role may read only this stream and write only under the two prefixes.
     Alarms watch iterator age, write throttling, data freshness and delivery failures.
+
+    Along the way Firehose can transform records with a Lambda function, convert JSON to
+    Parquet or ORC with the schema of a Glue table (one this construct creates from declared
+    columns, partitioned like the prefix with partition projection, so Athena queries it with
+    no crawler), and partition records by their own fields (dynamic partitioning).
     """
 
     def __init__(
@@ -130,6 +154,17 @@ class KinesisToFirehoseToS3(Construct):
         compression: firehose.Compression | None = None,
         prefix: str = DEFAULT_PREFIX,
         error_output_prefix: str = DEFAULT_ERROR_OUTPUT_PREFIX,
+        transformation_function: lambda_.IFunction | None = None,
+        transformation_buffering_interval: Duration | None = None,
+        transformation_buffering_size: Size | None = None,
+        transformation_retries: int | None = None,
+        output_format: firehose.IOutputFormat | None = None,
+        input_format: firehose.IInputFormat | None = None,
+        columns: Sequence[glue.Column] | None = None,
+        table: glue.ITable | None = None,
+        database: glue.IDatabase | None = None,
+        partition_projections: Mapping[str, glue.PartitionProjectionConfiguration] | None = None,
+        dynamic_partitioning_keys: Mapping[str, str] | None = None,
         log_retention: logs.RetentionDays = DEFAULT_LOG_RETENTION,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         alarm_actions: Sequence[cloudwatch.IAlarmAction] = (),
@@ -180,6 +215,48 @@ class KinesisToFirehoseToS3(Construct):
             when ``prefix`` uses expressions, and must then contain
             ``!{firehose:error-output-type}`` if it uses expressions itself. Default:
             ``errors/!{firehose:error-output-type}/year=.../month=.../day=.../``.
+        :param transformation_function: A Lambda function Firehose invokes synchronously with
+            each buffer of records, before conversion and partitioning; it returns each record
+            as ``Ok``, ``Dropped`` or ``ProcessingFailed``. Failed records land under
+            ``error_output_prefix`` as ``processing-failed``. The delivery role may invoke only
+            this function. Its timeout may be at most 5 minutes. Default: no transformation.
+        :param transformation_buffering_interval: Longest time Firehose buffers records before
+            invoking the function, 0 to 900 seconds. Default: 60 seconds.
+        :param transformation_buffering_size: Largest buffer passed to one invocation, 1 to 3
+            whole MiB (the invocation payload limit is 6 MB). Default: 1 MiB.
+        :param transformation_retries: Retries of an invocation that timed out or was
+            throttled, 0 to 300, before the buffer counts as failed. Default: 3.
+        :param output_format: Convert the JSON records to this columnar format with the schema
+            of ``columns`` or ``table``: ``firehose.OutputFormat.PARQUET`` (Snappy inside) or
+            ``firehose.OutputFormat.ORC``, or a ``ParquetOutputFormat``/``OrcOutputFormat``
+            with its own settings. The S3 compression is then ``UNCOMPRESSED`` (the format
+            compresses inside) and ``buffering_size`` at least 64 MiB. Records that do not
+            match the schema land under ``error_output_prefix`` as
+            ``format-conversion-failed``. Default: no conversion.
+        :param input_format: How Firehose reads the JSON records for conversion. Default:
+            ``firehose.InputFormat.OPENX_JSON``.
+        :param columns: The record's columns for the Glue table this construct creates for the
+            conversion (``glue.Column(name=..., type=glue.Schema.DOUBLE)``). The table is
+            stored under the prefix, has one string partition column per Hive-style
+            ``name=!{...}`` folder of ``prefix`` and projects them (no crawler, no
+            ``MSCK REPAIR``). Default: none (pass ``table`` instead).
+        :param table: An existing Glue table whose schema the conversion uses; the delivery
+            role may read only that table's definition. Its partitions and projection stay the
+            owner's. Not with ``columns``. Default: none.
+        :param database: The Glue database of the new table. Default: a new database.
+        :param partition_projections: Projection of some partition columns of the new table,
+            by column name, replacing the inferred one: for example
+            ``glue.PartitionProjectionConfiguration.integer(min=1, max=100)`` for a key with
+            known values, so queries need not name one. Default: inferred from ``prefix``:
+            dates for ``!{timestamp:yyyy...}`` (the last 5 years to now), 1-12, 1-31 and 0-23
+            for ``MM``, ``dd`` and ``HH``, and injected (queries give the value with ``=``)
+            for partition keys.
+        :param dynamic_partitioning_keys: Partition keys taken from each JSON record with jq
+            (1.6) expressions, for example ``{"truck": ".truck_id"}``, used in ``prefix`` as
+            ``!{partitionKeyFromQuery:truck}``. Turns on dynamic partitioning, which needs
+            ``buffering_size`` of at least 64 MiB, an ``error_output_prefix``, and can only be
+            set when the delivery stream is created: adding or removing it replaces the
+            delivery stream. Default: none (partitioned by arrival time only).
         :param log_retention: How long delivery error logs are kept (never ``INFINITE``).
             Default: one year.
         :param removal_policy: What happens to the new stream and the new buckets when they
@@ -196,7 +273,35 @@ class KinesisToFirehoseToS3(Construct):
         super().__init__(scope, construct_id)
 
         effective_retention = retention_period or DEFAULT_RETENTION
-        effective_compression = compression or firehose.Compression.GZIP
+        effective_compression = compression or (
+            firehose.Compression.UNCOMPRESSED
+            if output_format is not None
+            else firehose.Compression.GZIP
+        )
+        validate_transformation(
+            function=transformation_function,
+            buffering_interval=transformation_buffering_interval,
+            buffering_size=transformation_buffering_size,
+            retries=transformation_retries,
+        )
+        validate_dynamic_partitioning(
+            keys=dynamic_partitioning_keys,
+            buffering_interval=buffering_interval,
+            buffering_size=buffering_size,
+            prefix=prefix,
+            error_output_prefix=error_output_prefix,
+        )
+        layout = validate_conversion(
+            output_format=output_format,
+            input_format=input_format,
+            columns=columns,
+            table=table,
+            database=database,
+            partition_projections=partition_projections,
+            compression=compression,
+            buffering_size=buffering_size,
+            prefix=prefix,
+        )
         _validate(
             stream=stream,
             stream_name=stream_name,
@@ -214,6 +319,8 @@ class KinesisToFirehoseToS3(Construct):
             iterator_age_alarm_threshold=iterator_age_alarm_threshold,
             data_freshness_alarm_threshold=data_freshness_alarm_threshold,
             effective_retention=effective_retention if stream is None else RETENTION_MAX,
+            dynamic_partitioning_keys=dynamic_partitioning_keys or {},
+            has_transformation=transformation_function is not None,
         )
         stack = Stack.of(self)
 
@@ -281,6 +388,20 @@ class KinesisToFirehoseToS3(Construct):
         else:
             self._bucket = bucket
             destination_key = bucket.encryption_key
+
+        # The conversion schema: a new table laid out like the prefix, or the existing one.
+        self._database: glue.IDatabase | None = None
+        self._table: glue.ITable | None = table
+        if columns is not None and output_format is not None:
+            self._database = database or new_database(self)
+            self._table = self._create_table(
+                database=self._database,
+                columns=columns,
+                output_format=output_format,
+                prefix=prefix,
+                layout=layout,
+                partition_projections=partition_projections or {},
+            )
 
         # Delivery error logs: a fixed, path-derived name so the key policy can name the group.
         log_group_name = "/aws/kinesisfirehose/" + Names.unique_resource_name(self, max_length=128)
@@ -350,6 +471,8 @@ class KinesisToFirehoseToS3(Construct):
                     resource_name=f"{log_group_name}:log-stream:{LOG_STREAM_NAME}",
                     arn_format=ArnFormat.COLON_RESOURCE_NAME,
                 ),
+                schema=SchemaLocation(self._table) if self._table is not None else None,
+                function=transformation_function,
             ),
         )
         acknowledge_all(
@@ -377,9 +500,22 @@ class KinesisToFirehoseToS3(Construct):
                 no_encryption_config="NoEncryption"
             )
         )
+        schema = SchemaLocation(self._table) if self._table is not None else None
+        # Dynamic partitioning is fixed when a delivery stream is created: Firehose rejects
+        # switching it on or off later, although CloudFormation would try an in-place update.
+        # A partitioned delivery stream therefore has its own ID, so that the switch is a
+        # replacement (a new delivery stream, then the old one deleted) instead of a failure.
+        if dynamic_partitioning_keys:
+            Annotations.of(self).add_warning_v2(
+                "patterns:DynamicPartitioningCreateOnly",
+                "dynamic partitioning can only be set when a delivery stream is created: adding "
+                "or removing dynamic_partitioning_keys later replaces the delivery stream "
+                "(records buffered in the old one when it is deleted are lost, and a fixed "
+                "delivery_stream_name must change at the same time)",
+            )
         self._cfn_delivery_stream = firehose.CfnDeliveryStream(
             self,
-            "DeliveryStream",
+            "PartitionedDeliveryStream" if dynamic_partitioning_keys else "DeliveryStream",
             delivery_stream_name=delivery_stream_name,
             delivery_stream_type="KinesisStreamAsSource",
             kinesis_stream_source_configuration=(
@@ -407,16 +543,46 @@ class KinesisToFirehoseToS3(Construct):
                         )
                     ),
                     s3_backup_mode="Disabled",
+                    processing_configuration=processing_configuration(
+                        role_arn=self._role.role_arn,
+                        function=transformation_function,
+                        buffering_interval=transformation_buffering_interval,
+                        buffering_size=transformation_buffering_size,
+                        retries=transformation_retries,
+                        partitioning_keys=dynamic_partitioning_keys,
+                    ),
+                    dynamic_partitioning_configuration=(
+                        firehose.CfnDeliveryStream.DynamicPartitioningConfigurationProperty(
+                            enabled=True
+                        )
+                        if dynamic_partitioning_keys
+                        else None
+                    ),
+                    data_format_conversion_configuration=(
+                        conversion_configuration(
+                            role_arn=self._role.role_arn,
+                            output_format=output_format,
+                            input_format=input_format or firehose.InputFormat.OPENX_JSON,
+                            schema=schema,
+                        )
+                        if output_format is not None and schema is not None
+                        else None
+                    ),
                 )
             ),
         )
         self._cfn_delivery_stream.node.add_dependency(delivery_policy)
         self._acknowledge_delivery_stream(self._cfn_delivery_stream)
+        if isinstance(transformation_function, lambda_.Function):
+            self.node.add_validation(TransformationTimeout(transformation_function))
 
         self._alarms = self._create_alarms(
             alarm_actions=alarm_actions,
             iterator_age_alarm_threshold=iterator_age_alarm_threshold,
             data_freshness_alarm_threshold=data_freshness_alarm_threshold,
+            transformation_function=transformation_function,
+            converts=output_format is not None,
+            partitions=bool(dynamic_partitioning_keys),
         )
 
     @property
@@ -429,6 +595,8 @@ class KinesisToFirehoseToS3(Construct):
         """The Firehose delivery stream that reads the stream and writes to the bucket.
 
         ``ref`` is its name and ``attr_arn`` its ARN; :meth:`metric_delivery` makes metrics.
+        Its construct ID is ``DeliveryStream``, or ``PartitionedDeliveryStream`` with dynamic
+        partitioning (which can only be set when a delivery stream is created).
         """
         return self._cfn_delivery_stream
 
@@ -453,8 +621,25 @@ class KinesisToFirehoseToS3(Construct):
         return self._role
 
     @property
+    def table(self) -> glue.ITable | None:
+        """The Glue table whose schema the conversion uses (new or existing), if converting.
+
+        A new one is a ``glue.S3Table``: ``grant_read(role)`` lets an Athena user query it.
+        """
+        return self._table
+
+    @property
+    def database(self) -> glue.IDatabase | None:
+        """The Glue database of the new table, if this construct created the table."""
+        return self._database
+
+    @property
     def alarms(self) -> list[cloudwatch.Alarm]:
-        """The alarms: iterator age (stream and delivery), write throttling, freshness, failures."""
+        """The alarms: iterator age (stream and delivery), write throttling, freshness, failures.
+
+        With the options that need them: transformation function errors and Firehose
+        processing failures, conversion failures, and the active partition limit.
+        """
         return list(self._alarms)
 
     def metric_delivery(
@@ -565,6 +750,8 @@ class KinesisToFirehoseToS3(Construct):
         destination_key: kms.IKey | None,
         object_arns: list[str],
         log_stream_arn: str,
+        schema: SchemaLocation | None,
+        function: lambda_.IFunction | None,
     ) -> list[iam.PolicyStatement]:
         bucket_arn = self._bucket.bucket_arn
         statements = [
@@ -589,6 +776,22 @@ class KinesisToFirehoseToS3(Construct):
                 resources=[log_stream_arn],
             ),
         ]
+        if schema is not None:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ReadConversionSchema",
+                    actions=list(GLUE_SCHEMA_ACTIONS),
+                    resources=[schema.catalog_arn, schema.database_arn, schema.table_arn],
+                )
+            )
+        if function is not None:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="InvokeTransformationFunction",
+                    actions=list(LAMBDA_ACTIONS),
+                    resources=[function.function_arn],
+                )
+            )
         stream_key = self._stream.encryption_key
         if stream_key is not None:
             statements.append(
@@ -633,6 +836,95 @@ class KinesisToFirehoseToS3(Construct):
         acknowledge(delivery_stream, "AwsSolutions::AwsSolutions-KDF1", reason)
 
     def _create_alarms(
+        self,
+        *,
+        alarm_actions: Sequence[cloudwatch.IAlarmAction],
+        iterator_age_alarm_threshold: Duration,
+        data_freshness_alarm_threshold: Duration,
+        transformation_function: lambda_.IFunction | None,
+        converts: bool,
+        partitions: bool,
+    ) -> list[cloudwatch.Alarm]:
+        alarms = self._stream_and_delivery_alarms(
+            alarm_actions=alarm_actions,
+            iterator_age_alarm_threshold=iterator_age_alarm_threshold,
+            data_freshness_alarm_threshold=data_freshness_alarm_threshold,
+        )
+        five_minutes = Duration.minutes(5)
+        if transformation_function is not None:
+            alarms.append(
+                create_alarm(
+                    self,
+                    "TransformationErrorsAlarm",
+                    metric=transformation_function.metric_errors(
+                        period=five_minutes, statistic=cloudwatch.Stats.SUM
+                    ),
+                    threshold=1,
+                    description=(
+                        f"The transformation function of {self.node.path} failed; Firehose "
+                        "retries, then writes the buffer under the error prefix "
+                        "(processing-failed)"
+                    ),
+                    actions=alarm_actions,
+                )
+            )
+            alarms.append(
+                create_alarm(
+                    self,
+                    "ProcessingFailureAlarm",
+                    metric=self.metric_delivery(
+                        "ExecuteProcessing.Success",
+                        period=five_minutes,
+                        statistic=cloudwatch.Stats.MINIMUM,
+                    ),
+                    threshold=1,
+                    comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                    description=(
+                        f"Firehose could not invoke the transformation function of "
+                        f"{self.node.path}; see the error output prefix (processing-failed)"
+                    ),
+                    actions=alarm_actions,
+                )
+            )
+        if converts:
+            alarms.append(
+                create_alarm(
+                    self,
+                    "ConversionFailureAlarm",
+                    metric=self.metric_delivery(
+                        "FailedConversion.Records",
+                        period=five_minutes,
+                        statistic=cloudwatch.Stats.SUM,
+                    ),
+                    threshold=1,
+                    description=(
+                        f"Records of {self.node.path} did not match the table schema and were "
+                        "written under the error prefix (format-conversion-failed)"
+                    ),
+                    actions=alarm_actions,
+                )
+            )
+        if partitions:
+            alarms.append(
+                create_alarm(
+                    self,
+                    "PartitionCountExceededAlarm",
+                    metric=self.metric_delivery(
+                        "PartitionCountExceeded",
+                        period=five_minutes,
+                        statistic=cloudwatch.Stats.MAXIMUM,
+                    ),
+                    threshold=1,
+                    description=(
+                        f"{self.node.path} reached its active partition limit; further records "
+                        "go under the error prefix until partitions are delivered"
+                    ),
+                    actions=alarm_actions,
+                )
+            )
+        return alarms
+
+    def _stream_and_delivery_alarms(
         self,
         *,
         alarm_actions: Sequence[cloudwatch.IAlarmAction],
@@ -760,6 +1052,48 @@ class KinesisToFirehoseToS3(Construct):
             ),
         ]
 
+    def _create_table(
+        self,
+        *,
+        database: glue.IDatabase,
+        columns: Sequence[glue.Column],
+        output_format: firehose.IOutputFormat,
+        prefix: str,
+        layout: list[PartitionColumn],
+        partition_projections: Mapping[str, glue.PartitionProjectionConfiguration],
+    ) -> glue.S3Table:
+        """A table over the delivered objects: partitioned like the prefix and projected."""
+        serializer = output_format.create_output_format_config().serializer
+        is_orc = getattr(serializer, "orc_ser_de", None) is not None
+        projections = {
+            column.name: partition_projections.get(column.name) or glue_projection(column)
+            for column in layout
+        }
+        table = glue.S3Table(
+            self,
+            "Table",
+            database=database,
+            storage=glue.S3TableStorage.from_bucket(self._bucket),
+            s3_prefix=_static_root(prefix),
+            description=f"Records delivered by {self.node.path}",
+            columns=list(columns),
+            partition_keys=[glue.Column(name=c.name, type=glue.Schema.STRING) for c in layout],
+            data_format=glue.DataFormat.ORC if is_orc else glue.DataFormat.PARQUET,
+            partition_projection=projections or None,
+            parameters=(
+                {
+                    "storage.location.template": location_template(
+                        self._bucket.bucket_name, prefix, layout
+                    )
+                }
+                if layout
+                else None
+            ),
+        )
+        # Only metadata: the data stays in the bucket, and the schema is in this code.
+        table.apply_removal_policy(RemovalPolicy.DESTROY)
+        return table
+
 
 def _static_root(prefix: str) -> str:
     """The literal folder of a prefix: up to the last '/' before its first expression."""
@@ -797,7 +1131,14 @@ def _check_name(argument: str, name: str | None, max_length: int) -> None:
         )
 
 
-def _check_prefix(argument: str, value: str, *, is_error_prefix: bool) -> None:
+def _check_prefix(
+    argument: str,
+    value: str,
+    *,
+    is_error_prefix: bool,
+    partition_keys: Mapping[str, str] | None = None,
+    has_transformation: bool = False,
+) -> None:
     if Token.is_unresolved(value):
         return
     if len(value) > PREFIX_MAX_LENGTH:
@@ -805,11 +1146,33 @@ def _check_prefix(argument: str, value: str, *, is_error_prefix: bool) -> None:
             f"{argument} may be at most {PREFIX_MAX_LENGTH} characters, got {len(value)}"
         )
     for expression in _EXPRESSION.findall(value):
-        if not _VALID_EXPRESSION.match(expression):
+        if _VALID_EXPRESSION.match(expression):
+            continue
+        key_match = _PARTITION_KEY_EXPRESSION.match(expression)
+        if key_match is None or is_error_prefix or not partition_keys:
+            where = (
+                "an error_output_prefix holds records that have no partition keys, so Firehose "
+                "evaluates there only"
+                if is_error_prefix
+                else "without dynamic partitioning (dynamic_partitioning_keys) Firehose "
+                "evaluates only"
+            )
             raise ValueError(
-                f"{argument} {value!r} uses the expression '!{{{expression}}}'; without dynamic "
-                "partitioning Firehose evaluates only !{timestamp:<format>}, "
-                "!{firehose:random-string} and !{firehose:error-output-type}"
+                f"{argument} {value!r} uses the expression '!{{{expression}}}'; {where} "
+                "!{timestamp:<format>}, !{firehose:random-string} and "
+                "!{firehose:error-output-type}"
+            )
+        source, key = key_match.groups()
+        if source == "Query" and key not in partition_keys:
+            raise ValueError(
+                f"{argument} {value!r} uses !{{partitionKeyFromQuery:{key}}}, but {key!r} is not "
+                f"among dynamic_partitioning_keys ({', '.join(sorted(partition_keys))}); "
+                "declare it there with its jq expression"
+            )
+        if source == "Lambda" and not has_transformation:
+            raise ValueError(
+                f"{argument} {value!r} uses !{{partitionKeyFromLambda:{key}}}, which only a "
+                "transformation_function can return; set one or use partitionKeyFromQuery"
             )
     if not is_error_prefix and ERROR_OUTPUT_TYPE in value:
         raise ValueError(
@@ -847,6 +1210,8 @@ def _validate(
     iterator_age_alarm_threshold: Duration,
     data_freshness_alarm_threshold: Duration,
     effective_retention: Duration,
+    dynamic_partitioning_keys: Mapping[str, str],
+    has_transformation: bool,
 ) -> None:
     check_exclusive_with_existing(
         "stream",
@@ -899,7 +1264,13 @@ def _validate(
             f"one of {', '.join(COMPRESSION_FORMATS)}"
         )
 
-    _check_prefix("prefix", prefix, is_error_prefix=False)
+    _check_prefix(
+        "prefix",
+        prefix,
+        is_error_prefix=False,
+        partition_keys=dynamic_partitioning_keys,
+        has_transformation=has_transformation,
+    )
     _check_prefix("error_output_prefix", error_output_prefix, is_error_prefix=True)
     if "!{" in prefix and not error_output_prefix:
         raise ValueError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +11,11 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration, Size
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_glue as glue
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -688,6 +692,21 @@ def test_two_instances_and_an_existing_bucket_pass_the_compliance_gate(tmp_path:
         bucket=s3.Bucket.from_bucket_name(stack, "Lake", "analytics-lake"),
         alarm_actions=[action],
     )
+    converting = KinesisToFirehoseToS3(
+        stack,
+        "Converting",
+        prefix=TRUCK_PREFIX,
+        transformation_function=lambda_.Function.from_function_arn(
+            stack, "Enrich", f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:enrich"
+        ),
+        output_format=firehose.OutputFormat.PARQUET,
+        columns=POSITION_COLUMNS,
+        dynamic_partitioning_keys={"truck": ".truck_id"},
+        alarm_actions=[action],
+    )
+    cdk.Annotations.of(converting).acknowledge_warning(
+        "patterns:DynamicPartitioningCreateOnly", "partitioned from the first deployment on"
+    )
     apply_compliance_checks(app)
     app.synth()
     table, open_count = summarize(tmp_path)
@@ -723,3 +742,768 @@ def test_recommended_alarms_on_failed_writes_and_throttled_reads(
             "ComparisonOperator": "GreaterThanOrEqualToThreshold",
         },
     )
+
+
+# --- transformation, conversion, dynamic partitioning, the query-ready table ------------
+
+GLUE_TABLE = "AWS::Glue::Table"
+GLUE_DATABASE = "AWS::Glue::Database"
+TRUCK_PREFIX = "positions/truck=!{partitionKeyFromQuery:truck}/hour=!{timestamp:yyyy-MM-dd-HH}/"
+EXISTING_TABLE_ARN = f"arn:aws:glue:eu-west-1:{ACCOUNT}:table/lake/clicks"
+
+
+def _transform(stack: cdk.Stack, construct_id: str = "Transform") -> lambda_.Function:
+    return lambda_.Function(
+        stack,
+        construct_id,
+        runtime=lambda_.Runtime.PYTHON_3_13,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
+        timeout=Duration.minutes(1),
+    )
+
+
+POSITION_COLUMNS = [
+    glue.Column(name="truck_id", type=glue.Schema.INTEGER),
+    glue.Column(name="recorded_at", type=glue.Schema.TIMESTAMP),
+    glue.Column(name="lat", type=glue.Schema.DOUBLE),
+    glue.Column(name="lon", type=glue.Schema.DOUBLE),
+]
+
+
+@pytest.fixture(scope="module")
+def converted() -> Template:
+    """Trucks: everything on; Orc: the default prefix as ORC; Existing: an existing table."""
+
+    def build(stack: cdk.Stack) -> None:
+        KinesisToFirehoseToS3(
+            stack,
+            "Trucks",
+            prefix=TRUCK_PREFIX,
+            error_output_prefix="positions-errors/!{firehose:error-output-type}/",
+            transformation_function=_transform(stack),
+            transformation_buffering_interval=Duration.seconds(120),
+            transformation_buffering_size=Size.mebibytes(2),
+            transformation_retries=5,
+            output_format=firehose.OutputFormat.PARQUET,
+            columns=POSITION_COLUMNS,
+            partition_projections={
+                "truck": glue.PartitionProjectionConfiguration.integer(min=1, max=100)
+            },
+            dynamic_partitioning_keys={"truck": ".truck_id"},
+        )
+        KinesisToFirehoseToS3(
+            stack,
+            "Orc",
+            output_format=firehose.OrcOutputFormat(),
+            columns=POSITION_COLUMNS,
+        )
+        KinesisToFirehoseToS3(
+            stack,
+            "Existing",
+            output_format=firehose.OutputFormat.PARQUET,
+            table=glue.S3Table.from_table_arn(stack, "Clicks", EXISTING_TABLE_ARN),
+        )
+
+    return synth_stack(build)
+
+
+def _destination(template: Template, path: str) -> dict[str, Any]:
+    delivery = by_path(template, DELIVERY, path)
+    return dict(delivery["Properties"]["ExtendedS3DestinationConfiguration"])
+
+
+def _processor(destination: dict[str, Any], kind: str) -> dict[str, Any]:
+    processors = destination["ProcessingConfiguration"]["Processors"]
+    (found,) = [p for p in processors if p["Type"] == kind]
+    return {p["ParameterName"]: p["ParameterValue"] for p in found["Parameters"]}
+
+
+def test_transformation_invokes_the_function_with_its_buffering_and_retries(
+    converted: Template,
+) -> None:
+    destination = _destination(converted, "Trucks/PartitionedDeliveryStream")
+    assert destination["ProcessingConfiguration"]["Enabled"] is True
+    assert [p["Type"] for p in destination["ProcessingConfiguration"]["Processors"]] == [
+        "Lambda",
+        "MetadataExtraction",
+    ]
+    assert _processor(destination, "Lambda") == {
+        "LambdaArn": arn(converted, "AWS::Lambda::Function", "Transform/Resource"),
+        "RoleArn": arn(converted, "AWS::IAM::Role", "Trucks/DeliveryRole/Resource"),
+        "NumberOfRetries": "5",
+        "BufferSizeInMBs": "2",
+        "BufferIntervalInSeconds": "120",
+    }
+
+
+def test_transformation_defaults_are_1_mib_60_seconds_3_retries() -> None:
+    def build(stack: cdk.Stack) -> None:
+        KinesisToFirehoseToS3(stack, "Ingest", transformation_function=_transform(stack))
+
+    template = synth_stack(build)
+    destination = _destination(template, "Ingest/DeliveryStream")
+    parameters = _processor(destination, "Lambda")
+    assert (parameters["NumberOfRetries"], parameters["BufferSizeInMBs"]) == ("3", "1")
+    assert parameters["BufferIntervalInSeconds"] == "60"
+    assert "DataFormatConversionConfiguration" not in destination
+    assert "DynamicPartitioningConfiguration" not in destination
+    assert destination["CompressionFormat"] == "GZIP"
+
+
+def test_role_may_invoke_only_the_transformation_function(converted: Template) -> None:
+    statements = _statements(converted, "Trucks/DeliveryPolicy/Resource")
+    assert statements["InvokeTransformationFunction"] == {
+        "Sid": "InvokeTransformationFunction",
+        "Effect": "Allow",
+        "Action": ["lambda:GetFunctionConfiguration", "lambda:InvokeFunction"],
+        "Resource": arn(converted, "AWS::Lambda::Function", "Transform/Resource"),
+    }
+    for sid, statement in statements.items():
+        if sid != "InvokeTransformationFunction":
+            assert "lambda" not in json.dumps(statement["Action"]), sid
+    assert "InvokeTransformationFunction" not in _statements(
+        converted, "Orc/DeliveryPolicy/Resource"
+    )
+
+
+def _glue_arn(suffix: list[Any]) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":glue:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                *suffix,
+            ],
+        ]
+    }
+
+
+def test_role_reads_only_the_schema_of_the_new_table(converted: Template) -> None:
+    statement = _statements(converted, "Trucks/DeliveryPolicy/Resource")["ReadConversionSchema"]
+    database = ref(converted, GLUE_DATABASE, "Trucks/Database/Resource")
+    table = ref(converted, GLUE_TABLE, "Trucks/Table/Table")
+    assert statement["Action"] == [
+        "glue:GetTable",
+        "glue:GetTableVersion",
+        "glue:GetTableVersions",
+    ]
+    assert statement["Resource"] == [
+        _glue_arn([":catalog"]),
+        _glue_arn([":database/", database]),
+        _glue_arn([":table/", database, "/", table]),
+    ]
+
+
+def test_role_reads_only_the_schema_of_an_existing_table(converted: Template) -> None:
+    statement = _statements(converted, "Existing/DeliveryPolicy/Resource")["ReadConversionSchema"]
+    glue_arn = f"arn:aws:glue:eu-west-1:{ACCOUNT}"
+    assert statement["Resource"] == [
+        f"{glue_arn}:catalog",
+        f"{glue_arn}:database/lake",
+        EXISTING_TABLE_ARN,
+    ]
+
+
+def test_conversion_writes_parquet_uncompressed_with_the_new_table_schema(
+    converted: Template,
+) -> None:
+    destination = _destination(converted, "Trucks/PartitionedDeliveryStream")
+    assert destination["CompressionFormat"] == "UNCOMPRESSED"
+    assert destination["BufferingHints"]["SizeInMBs"] == 64
+    conversion = destination["DataFormatConversionConfiguration"]
+    assert conversion["Enabled"] is True
+    assert conversion["InputFormatConfiguration"] == {"Deserializer": {"OpenXJsonSerDe": {}}}
+    # Snappy: Firehose's default inside Parquet.
+    assert conversion["OutputFormatConfiguration"] == {"Serializer": {"ParquetSerDe": {}}}
+    schema = conversion["SchemaConfiguration"]
+    assert schema["TableName"] == ref(converted, GLUE_TABLE, "Trucks/Table/Table")
+    assert schema["CatalogId"] == {"Ref": "AWS::AccountId"}
+    assert schema["Region"] == {"Ref": "AWS::Region"}
+    assert schema["RoleARN"] == arn(converted, "AWS::IAM::Role", "Trucks/DeliveryRole/Resource")
+    assert schema["VersionId"] == "LATEST"
+    assert schema["DatabaseName"] == ref(converted, GLUE_DATABASE, "Trucks/Database/Resource")
+
+
+def test_conversion_with_an_existing_table_names_it(converted: Template) -> None:
+    destination = _destination(converted, "Existing/DeliveryStream")
+    schema = destination["DataFormatConversionConfiguration"]["SchemaConfiguration"]
+    assert (schema["CatalogId"], schema["Region"]) == (ACCOUNT, "eu-west-1")
+    assert (schema["DatabaseName"], schema["TableName"]) == ("lake", "clicks")
+    existing_tables = [
+        r["Metadata"]["aws:cdk:path"]
+        for r in resources_of(converted, GLUE_TABLE).values()
+        if r["Metadata"]["aws:cdk:path"].startswith("Test/Existing/")
+    ]
+    assert existing_tables == []
+    assert not [
+        r
+        for r in resources_of(converted, GLUE_DATABASE).values()
+        if r["Metadata"]["aws:cdk:path"].startswith("Test/Existing/")
+    ]
+
+
+def test_orc_output_format_writes_orc_and_an_orc_table(converted: Template) -> None:
+    destination = _destination(converted, "Orc/DeliveryStream")
+    assert destination["DataFormatConversionConfiguration"]["OutputFormatConfiguration"] == {
+        "Serializer": {"OrcSerDe": {}}
+    }
+    table = by_path(converted, GLUE_TABLE, "Orc/Table/Table")["Properties"]["TableInput"]
+    assert table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == (
+        "org.apache.hadoop.hive.ql.io.orc.OrcSerde"
+    )
+    assert table["Parameters"]["classification"] == "orc"
+
+
+def test_dynamic_partitioning_extracts_the_keys_with_jq(converted: Template) -> None:
+    destination = _destination(converted, "Trucks/PartitionedDeliveryStream")
+    assert destination["DynamicPartitioningConfiguration"] == {"Enabled": True}
+    assert _processor(destination, "MetadataExtraction") == {
+        "MetadataExtractionQuery": '{"truck":.truck_id}',
+        "JsonParsingEngine": "JQ-1.6",
+    }
+    assert destination["Prefix"] == TRUCK_PREFIX
+    assert destination["ErrorOutputPrefix"] == "positions-errors/!{firehose:error-output-type}/"
+
+
+def test_dynamic_partitioning_gives_the_delivery_stream_its_own_id(converted: Template) -> None:
+    """Switching dynamic partitioning is a replacement, never a failing in-place update."""
+    paths = sorted(
+        r["Metadata"]["aws:cdk:path"] for r in resources_of(converted, DELIVERY).values()
+    )
+    assert paths == [
+        "Test/Existing/DeliveryStream",
+        "Test/Orc/DeliveryStream",
+        "Test/Trucks/PartitionedDeliveryStream",
+    ]
+
+
+def test_dynamic_partitioning_warns_that_it_is_create_only() -> None:
+    stack = cdk.Stack(new_app(), "Test")
+    KinesisToFirehoseToS3(
+        stack,
+        "Ingest",
+        prefix="data/truck=!{partitionKeyFromQuery:truck}/",
+        dynamic_partitioning_keys={"truck": ".truck_id"},
+    )
+    KinesisToFirehoseToS3(stack, "Plain")
+    annotations = Annotations.from_stack(stack)
+    annotations.has_warning(
+        "/Test/Ingest",
+        Match.string_like_regexp("can only be set when a delivery stream is created"),
+    )
+    annotations.has_no_warning("/Test/Plain", Match.string_like_regexp("dynamic partitioning"))
+
+
+def test_new_table_is_partitioned_like_the_prefix_and_projected(converted: Template) -> None:
+    table = by_path(converted, GLUE_TABLE, "Trucks/Table/Table")
+    assert table["DeletionPolicy"] == "Delete"
+    properties = table["Properties"]
+    assert properties["DatabaseName"] == ref(converted, GLUE_DATABASE, "Trucks/Database/Resource")
+    table_input = properties["TableInput"]
+    assert table_input["TableType"] == "EXTERNAL_TABLE"
+    assert table_input["PartitionKeys"] == [
+        {"Name": "truck", "Type": "string"},
+        {"Name": "hour", "Type": "string"},
+    ]
+    storage = table_input["StorageDescriptor"]
+    assert storage["Columns"] == [
+        {"Name": "truck_id", "Type": "int"},
+        {"Name": "recorded_at", "Type": "timestamp"},
+        {"Name": "lat", "Type": "double"},
+        {"Name": "lon", "Type": "double"},
+    ]
+    assert storage["SerdeInfo"]["SerializationLibrary"] == (
+        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    )
+    bucket = ref(converted, "AWS::S3::Bucket", "Trucks/Bucket/Resource")
+    assert storage["Location"] == {"Fn::Join": ["", ["s3://", bucket, "/positions/"]]}
+    parameters = table_input["Parameters"]
+    assert parameters["storage.location.template"] == {
+        "Fn::Join": ["", ["s3://", bucket, "/positions/truck=${truck}/hour=${hour}/"]]
+    }
+    projection = {k: v for k, v in parameters.items() if k.startswith("projection.")}
+    assert projection == {
+        "projection.enabled": "true",
+        "projection.truck.type": "integer",
+        "projection.truck.range": "1,100",
+        "projection.hour.type": "date",
+        "projection.hour.format": "yyyy-MM-dd-HH",
+        "projection.hour.range": "NOW-5YEARS,NOW",
+        "projection.hour.interval": "1",
+        "projection.hour.interval.unit": "HOURS",
+    }
+
+
+def test_default_prefix_projects_year_month_day_hour(converted: Template) -> None:
+    table_input = by_path(converted, GLUE_TABLE, "Orc/Table/Table")["Properties"]["TableInput"]
+    assert [k["Name"] for k in table_input["PartitionKeys"]] == ["year", "month", "day", "hour"]
+    parameters = table_input["Parameters"]
+    assert {k: v for k, v in parameters.items() if k.startswith("projection.")} == {
+        "projection.enabled": "true",
+        "projection.year.type": "date",
+        "projection.year.format": "yyyy",
+        "projection.year.range": "NOW-5YEARS,NOW",
+        "projection.year.interval": "1",
+        "projection.year.interval.unit": "YEARS",
+        "projection.month.type": "integer",
+        "projection.month.range": "1,12",
+        "projection.month.digits": "2",
+        "projection.day.type": "integer",
+        "projection.day.range": "1,31",
+        "projection.day.digits": "2",
+        "projection.hour.type": "integer",
+        "projection.hour.range": "0,23",
+        "projection.hour.digits": "2",
+    }
+
+
+def test_query_keys_are_injected_unless_projected_otherwise() -> None:
+    def build(stack: cdk.Stack) -> None:
+        KinesisToFirehoseToS3(
+            stack,
+            "Ingest",
+            prefix="data/truck=!{partitionKeyFromQuery:truck}/",
+            output_format=firehose.OutputFormat.PARQUET,
+            columns=POSITION_COLUMNS,
+            dynamic_partitioning_keys={"truck": ".truck_id"},
+        )
+
+    template = synth_stack(build)
+    parameters = by_path(template, GLUE_TABLE, "Ingest/Table/Table")["Properties"]["TableInput"][
+        "Parameters"
+    ]
+    assert parameters["projection.truck.type"] == "injected"
+
+
+def test_new_database_is_deleted_with_the_stack_and_the_delivery_waits_for_the_policy(
+    converted: Template,
+) -> None:
+    database = by_path(converted, GLUE_DATABASE, "Trucks/Database/Resource")
+    assert database["DeletionPolicy"] == "Delete"
+    delivery = by_path(converted, DELIVERY, "Trucks/PartitionedDeliveryStream")
+    # The table is waited for through the Ref in SchemaConfiguration, the policy explicitly.
+    assert delivery["DependsOn"] == [
+        logical_id(converted, POLICY, "Trucks/DeliveryPolicy/Resource")
+    ]
+
+
+def test_new_table_can_go_into_an_existing_database() -> None:
+    def build(stack: cdk.Stack) -> None:
+        KinesisToFirehoseToS3(
+            stack,
+            "Ingest",
+            output_format=firehose.OutputFormat.PARQUET,
+            columns=POSITION_COLUMNS,
+            database=glue.Database.from_database_arn(
+                stack, "Lake", f"arn:aws:glue:eu-west-1:{ACCOUNT}:database/lake"
+            ),
+        )
+
+    template = synth_stack(build)
+    template.resource_count_is(GLUE_DATABASE, 0)
+    table = by_path(template, GLUE_TABLE, "Ingest/Table/Table")
+    assert table["Properties"]["DatabaseName"] == "lake"
+
+
+def test_option_alarms_watch_the_function_and_the_delivery_stream(converted: Template) -> None:
+    dimensions = [
+        {
+            "Name": "DeliveryStreamName",
+            "Value": ref(converted, DELIVERY, "Trucks/PartitionedDeliveryStream"),
+        }
+    ]
+    errors = _alarm(converted, "Trucks/TransformationErrorsAlarm/Resource")
+    assert (errors["Namespace"], errors["MetricName"], errors["Statistic"]) == (
+        "AWS/Lambda",
+        "Errors",
+        "Sum",
+    )
+    assert errors["Dimensions"] == [
+        {
+            "Name": "FunctionName",
+            "Value": ref(converted, "AWS::Lambda::Function", "Transform/Resource"),
+        }
+    ]
+    assert (errors["Threshold"], errors["ComparisonOperator"]) == (
+        1,
+        "GreaterThanOrEqualToThreshold",
+    )
+    expected = {
+        "ProcessingFailureAlarm": ("ExecuteProcessing.Success", "Minimum", "LessThanThreshold"),
+        "ConversionFailureAlarm": (
+            "FailedConversion.Records",
+            "Sum",
+            "GreaterThanOrEqualToThreshold",
+        ),
+        "PartitionCountExceededAlarm": (
+            "PartitionCountExceeded",
+            "Maximum",
+            "GreaterThanOrEqualToThreshold",
+        ),
+    }
+    for name, (metric, statistic, operator) in expected.items():
+        alarm = _alarm(converted, f"Trucks/{name}/Resource")
+        assert alarm["Namespace"] == "AWS/Firehose", name
+        assert alarm["MetricName"] == metric, name
+        assert alarm["Dimensions"] == dimensions, name
+        assert alarm["Statistic"] == statistic, name
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, operator), name
+
+
+def test_option_alarms_exist_only_with_their_options(converted: Template, two: Template) -> None:
+    def names(template: Template, construct: str) -> set[str]:
+        return {
+            r["Metadata"]["aws:cdk:path"].split("/")[2]
+            for r in resources_of(template, ALARM).values()
+            if r["Metadata"]["aws:cdk:path"].startswith(f"Test/{construct}/")
+        }
+
+    base = {
+        "StreamIteratorAgeAlarm",
+        "DeliveryIteratorAgeAlarm",
+        "WriteThroughputExceededAlarm",
+        "DataFreshnessAlarm",
+        "DeliveryFailureAlarm",
+    }
+    assert names(two, "First") == base
+    assert names(converted, "Orc") == base | {"ConversionFailureAlarm"}
+    assert names(converted, "Trucks") == base | {
+        "TransformationErrorsAlarm",
+        "ProcessingFailureAlarm",
+        "ConversionFailureAlarm",
+        "PartitionCountExceededAlarm",
+    }
+
+
+def test_table_and_database_attributes() -> None:
+    stack = cdk.Stack(new_app(), "Test")
+    plain = KinesisToFirehoseToS3(stack, "Plain")
+    assert (plain.table, plain.database) == (None, None)
+    converting = KinesisToFirehoseToS3(
+        stack, "Converting", output_format=firehose.OutputFormat.PARQUET, columns=POSITION_COLUMNS
+    )
+    assert isinstance(converting.table, glue.S3Table)
+    assert converting.database is not None
+
+
+# --- validation of the options: one test per rule --------------------------------------
+
+
+def _converting(**options: Any) -> KinesisToFirehoseToS3:
+    return _build(output_format=firehose.OutputFormat.PARQUET, columns=POSITION_COLUMNS, **options)
+
+
+def _partitioned(**options: Any) -> KinesisToFirehoseToS3:
+    settings: dict[str, Any] = {
+        "prefix": "data/truck=!{partitionKeyFromQuery:truck}/",
+        "dynamic_partitioning_keys": {"truck": ".truck_id"},
+    }
+    settings.update(options)
+    return _build(**settings)
+
+
+def test_rejects_compression_other_than_uncompressed_with_conversion() -> None:
+    with pytest.raises(
+        ValueError, match=r"compression 'GZIP' is not allowed with output_format.*UNCOMPRESSED"
+    ):
+        _converting(compression=firehose.Compression.GZIP)
+
+
+def test_accepts_explicit_uncompressed_with_conversion() -> None:
+    _converting(compression=firehose.Compression.UNCOMPRESSED)
+
+
+def test_rejects_a_buffer_under_64_mib_with_conversion() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"buffering_size must be at least 64 MiB with record format conversion, got 32",
+    ):
+        _converting(buffering_size=Size.mebibytes(32))
+
+
+def test_rejects_a_buffer_under_64_mib_with_dynamic_partitioning() -> None:
+    with pytest.raises(
+        ValueError, match=r"buffering_size must be at least 64 MiB with dynamic partitioning"
+    ):
+        _partitioned(buffering_size=Size.mebibytes(16))
+
+
+def test_rejects_zero_buffering_with_dynamic_partitioning() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"buffering_interval with dynamic partitioning \(no zero buffering\) must be "
+        r"between 1 minute and 15 minutes, got 30 seconds",
+    ):
+        _partitioned(buffering_interval=Duration.seconds(30))
+
+
+def test_rejects_a_prefix_key_that_is_not_declared() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"uses !\{partitionKeyFromQuery:depot\}, but 'depot' is not among "
+        r"dynamic_partitioning_keys \(truck\)",
+    ):
+        _partitioned(prefix="data/depot=!{partitionKeyFromQuery:depot}/")
+
+
+def test_rejects_a_lambda_key_without_a_transformation_function() -> None:
+    with pytest.raises(ValueError, match=r"partitionKeyFromLambda:route\}, which only a"):
+        _partitioned(
+            prefix="data/truck=!{partitionKeyFromQuery:truck}/!{partitionKeyFromLambda:route}/"
+        )
+
+
+def test_accepts_a_lambda_key_with_a_transformation_function() -> None:
+    stack = cdk.Stack(new_app(), "Test")
+    KinesisToFirehoseToS3(
+        stack,
+        "Ingest",
+        prefix="data/route=!{partitionKeyFromLambda:route}/truck=!{partitionKeyFromQuery:truck}/",
+        dynamic_partitioning_keys={"truck": ".truck_id"},
+        transformation_function=_transform(stack),
+    )
+
+
+def test_rejects_dynamic_partitioning_without_an_error_prefix() -> None:
+    with pytest.raises(ValueError, match=r"error_output_prefix may not be empty with dynamic"):
+        _partitioned(error_output_prefix="")
+
+
+def test_rejects_dynamic_partitioning_with_no_key_in_the_prefix() -> None:
+    with pytest.raises(ValueError, match=r"prefix 'data/' uses no partition key"):
+        _partitioned(prefix="data/")
+
+
+def test_rejects_a_partition_key_in_the_error_prefix() -> None:
+    with pytest.raises(
+        ValueError, match=r"error_output_prefix holds records that have no partition keys"
+    ):
+        _partitioned(
+            error_output_prefix="errors/!{firehose:error-output-type}/!{partitionKeyFromQuery:truck}/"
+        )
+
+
+def test_rejects_partition_key_expressions_without_dynamic_partitioning() -> None:
+    with pytest.raises(
+        ValueError, match=r"without dynamic partitioning \(dynamic_partitioning_keys\)"
+    ):
+        _build(prefix="data/truck=!{partitionKeyFromQuery:truck}/")
+
+
+def test_rejects_empty_dynamic_partitioning_keys() -> None:
+    with pytest.raises(ValueError, match=r"dynamic_partitioning_keys is empty"):
+        _partitioned(dynamic_partitioning_keys={})
+
+
+def test_rejects_an_invalid_partition_key_name() -> None:
+    with pytest.raises(ValueError, match=r"dynamic_partitioning_keys has the key 'truck-id'"):
+        _partitioned(dynamic_partitioning_keys={"truck-id": ".truck_id"})
+
+
+def test_rejects_an_empty_jq_expression() -> None:
+    with pytest.raises(ValueError, match=r"dynamic_partitioning_keys\['truck'\] is empty"):
+        _partitioned(dynamic_partitioning_keys={"truck": " "})
+
+
+def test_rejects_conversion_without_a_schema() -> None:
+    with pytest.raises(ValueError, match=r"output_format needs the schema of the records"):
+        _build(output_format=firehose.OutputFormat.PARQUET)
+
+
+def test_rejects_columns_and_table_together() -> None:
+    stack = cdk.Stack(new_app(), "Other")
+    with pytest.raises(ValueError, match=r"either columns or table, not both"):
+        _converting(table=glue.S3Table.from_table_arn(stack, "T", EXISTING_TABLE_ARN))
+
+
+def test_rejects_schema_options_without_conversion() -> None:
+    with pytest.raises(
+        ValueError, match=r"columns, partition_projections describe the record format conversion"
+    ):
+        _build(
+            columns=POSITION_COLUMNS,
+            partition_projections={"year": glue.PartitionProjectionConfiguration.injected()},
+        )
+
+
+def test_rejects_new_table_options_with_an_existing_table() -> None:
+    stack = cdk.Stack(new_app(), "Other")
+    with pytest.raises(ValueError, match=r"database configure a new resource .* with table"):
+        _build(
+            output_format=firehose.OutputFormat.PARQUET,
+            table=glue.S3Table.from_table_arn(stack, "T", EXISTING_TABLE_ARN),
+            database=glue.Database.from_database_arn(
+                stack, "D", f"arn:aws:glue:eu-west-1:{ACCOUNT}:database/lake"
+            ),
+        )
+
+
+def test_rejects_a_schema_with_no_columns() -> None:
+    with pytest.raises(ValueError, match=r"columns is empty"):
+        _build(output_format=firehose.OutputFormat.PARQUET, columns=[])
+
+
+@pytest.mark.parametrize(
+    ("column_type", "rendered"),
+    [
+        (glue.Schema.struct([]), "struct<>"),
+        (
+            glue.Schema.struct([glue.Column(name="top speed", type=glue.Schema.DOUBLE)]),
+            "struct<top speed:double>",
+        ),
+    ],
+)
+def test_rejects_an_unknown_column_type(column_type: glue.Type, rendered: str) -> None:
+    with pytest.raises(
+        ValueError, match=rf"columns: 'stats' has the type '{re.escape(rendered)}', which Glue"
+    ):
+        _build(
+            output_format=firehose.OutputFormat.PARQUET,
+            columns=[glue.Column(name="stats", type=column_type)],
+        )
+
+
+def test_rejects_a_column_declared_twice() -> None:
+    with pytest.raises(ValueError, match=r"columns: 'Lat' is declared twice"):
+        _build(
+            output_format=firehose.OutputFormat.PARQUET,
+            columns=[*POSITION_COLUMNS, glue.Column(name="Lat", type=glue.Schema.DOUBLE)],
+        )
+
+
+def test_rejects_a_partition_column_that_is_also_a_data_column() -> None:
+    with pytest.raises(ValueError, match=r"names the partition column 'truck_id', which is also"):
+        _converting(
+            prefix="data/truck_id=!{partitionKeyFromQuery:truck_id}/",
+            dynamic_partitioning_keys={"truck_id": ".truck_id"},
+        )
+
+
+def test_rejects_a_prefix_expression_outside_a_hive_folder_for_a_new_table() -> None:
+    with pytest.raises(ValueError, match=r"has the folder '!\{timestamp:yyyy\}': for a queryable"):
+        _converting(prefix="data/!{timestamp:yyyy}/")
+
+
+def test_rejects_a_partition_folder_with_no_inferable_projection() -> None:
+    with pytest.raises(
+        ValueError, match=r"the folder part=!\{firehose:random-string\} has no projection"
+    ):
+        _converting(prefix="data/part=!{firehose:random-string}/")
+
+
+def test_accepts_an_explicit_projection_for_an_uninferable_folder() -> None:
+    _converting(
+        prefix="data/part=!{firehose:random-string}/",
+        partition_projections={"part": glue.PartitionProjectionConfiguration.injected()},
+    )
+
+
+def test_rejects_a_projection_for_an_unknown_partition_column() -> None:
+    with pytest.raises(
+        ValueError, match=r"partition_projections names 'truck', which is not a partition column"
+    ):
+        _converting(
+            partition_projections={"truck": glue.PartitionProjectionConfiguration.injected()}
+        )
+
+
+def test_rejects_transformation_options_without_a_function() -> None:
+    with pytest.raises(
+        ValueError, match=r"transformation_retries configure the Lambda transformation"
+    ):
+        _build(transformation_retries=1)
+
+
+def _with_function(**options: Any) -> KinesisToFirehoseToS3:
+    stack = cdk.Stack(new_app(), "Test")
+    return KinesisToFirehoseToS3(
+        stack, "Ingest", transformation_function=_transform(stack), **options
+    )
+
+
+def test_rejects_a_transformation_interval_over_900_seconds() -> None:
+    with pytest.raises(
+        ValueError, match=r"transformation_buffering_interval must be between 0 seconds and 15"
+    ):
+        _with_function(transformation_buffering_interval=Duration.seconds(901))
+
+
+@pytest.mark.parametrize("size", [Size.kibibytes(512), Size.mebibytes(4)])
+def test_rejects_a_transformation_buffer_outside_1_to_3_mib(size: Size) -> None:
+    with pytest.raises(
+        ValueError, match=r"transformation_buffering_size must be between 1 MiB and 3 MiB"
+    ):
+        _with_function(transformation_buffering_size=size)
+
+
+def test_rejects_transformation_retries_over_300() -> None:
+    with pytest.raises(ValueError, match=r"transformation_retries must be between 0 and 300"):
+        _with_function(transformation_retries=301)
+
+
+def test_rejects_a_transformation_function_timeout_over_5_minutes() -> None:
+    stack = cdk.Stack(new_app(), "Test")
+    slow = lambda_.Function(
+        stack,
+        "Slow",
+        runtime=lambda_.Runtime.PYTHON_3_13,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
+        timeout=Duration.minutes(6),
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"the timeout of transformation_function Test/Slow must be between 1 second and "
+        r"5 minutes, got 6 minutes",
+    ):
+        KinesisToFirehoseToS3(stack, "Ingest", transformation_function=slow)
+
+
+def test_synth_fails_when_the_function_timeout_is_raised_after_construction() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Test")
+    function = _transform(stack)
+    KinesisToFirehoseToS3(stack, "Ingest", transformation_function=function)
+    cfn_function = function.node.default_child
+    assert isinstance(cfn_function, lambda_.CfnFunction)
+    cfn_function.timeout = 600
+    with pytest.raises(RuntimeError, match=r"has a timeout of 600 seconds; Firehose invokes"):
+        app.synth()
+
+
+def test_an_imported_transformation_function_is_accepted() -> None:
+    stack = cdk.Stack(new_app(), "Test")
+    function = lambda_.Function.from_function_arn(
+        stack, "Imported", f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:enrich"
+    )
+    pattern = KinesisToFirehoseToS3(stack, "Ingest", transformation_function=function)
+    statement = next(
+        s
+        for s in stack.resolve(
+            pattern.node.find_child("DeliveryPolicy").document.to_json()  # type: ignore[attr-defined]
+        )["Statement"]
+        if s.get("Sid") == "InvokeTransformationFunction"
+    )
+    assert statement["Resource"] == f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:enrich"
+
+
+def test_input_format_chooses_the_json_deserializer() -> None:
+    def build(stack: cdk.Stack) -> None:
+        KinesisToFirehoseToS3(
+            stack,
+            "Ingest",
+            output_format=firehose.OutputFormat.PARQUET,
+            input_format=firehose.InputFormat.HIVE_JSON,
+            columns=POSITION_COLUMNS,
+        )
+
+    destination = _destination(synth_stack(build), "Ingest/DeliveryStream")
+    assert destination["DataFormatConversionConfiguration"]["InputFormatConfiguration"] == {
+        "Deserializer": {"HiveJsonSerDe": {}}
+    }

@@ -2,9 +2,10 @@
 the deployed state we can check instead.
 
 LocalStack (host mode, no Docker) does not enforce SQS queue policies or SNS topic policies,
-cannot run Lambda, cannot run Firehose reading from Kinesis (it downloads Java at run time)
-and deploys AWS::AmazonMQ::Broker as a fake (physical id ``unknown``, no broker). Those
-behaviours are proven on the synthesized templates by the unit tests only.
+cannot run Lambda, cannot run Firehose reading from Kinesis (it downloads Java at run time),
+has no Glue or Athena (no Parquet conversion or partition projection to query) and deploys
+AWS::AmazonMQ::Broker as a fake (physical id ``unknown``, no broker). Those behaviours
+are proven on the synthesized templates by the unit tests only.
 """
 
 from __future__ import annotations
@@ -38,6 +39,17 @@ def test_queue_without_policy_rejects_the_topic():
 )
 def test_firehose_delivers_stream_records_to_s3():
     """Would put records on the stream and wait for objects under positions/ in S3."""
+
+
+@pytest.mark.skip(
+    reason="Firehose's transformation, Parquet conversion and dynamic partitioning cannot run "
+    "here: LocalStack's Firehose cannot read from Kinesis without Java downloaded at run time, "
+    "Lambda needs Docker, and Glue and Athena are not in the community emulator. They are "
+    "asserted on the template (tests/test_kinesis_firehose_s3.py) and the TruckPositions "
+    "position check runs in-process (tests/test_truck_positions.py)."
+)
+def test_firehose_converts_positions_to_parquet_partitioned_by_truck_and_hour():
+    """Would put fixes on the stream, then query positions/truck=<id>/hour=<hour>/ in Athena."""
 
 
 @pytest.mark.skip(
