@@ -1168,6 +1168,9 @@ def test_option_alarms_exist_only_with_their_options(converted: Template, two: T
         "StreamIteratorAgeAlarm",
         "DeliveryIteratorAgeAlarm",
         "WriteThroughputExceededAlarm",
+        "PutRecordsFailedRecordsAlarm",
+        "ReadThroughputExceededAlarm",
+        "ThrottledGetRecordsAlarm",
         "DataFreshnessAlarm",
         "DeliveryFailureAlarm",
     }
