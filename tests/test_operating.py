@@ -11,6 +11,7 @@ import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 
+from examples.truck_positions import TruckPositionsStack
 from patterns import (
     AmazonMqBroker,
     BrokerEngine,
@@ -47,7 +48,13 @@ def _fan_out(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
 
 
 def _kinesis(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
-    return KinesisToFirehoseToS3(stack, "Pipeline").alarms
+    """The defaults, and the TruckPositions example, which converts and partitions too."""
+    trucks = TruckPositionsStack(new_app(), "Trucks")
+    converting = [c for c in trucks.node.find_all() if isinstance(c, KinesisToFirehoseToS3)]
+    return [
+        *KinesisToFirehoseToS3(stack, "Pipeline").alarms,
+        *(alarm for pattern in converting for alarm in pattern.alarms),
+    ]
 
 
 def _brokers(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
