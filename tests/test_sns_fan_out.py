@@ -704,3 +704,163 @@ def test_warns_beyond_the_filter_policy_quota(monkeypatch) -> None:
     Annotations.from_stack(stack).has_warning(
         "/Validation/F", Match.string_like_regexp("SNS allows 1 per topic")
     )
+
+
+# --- a queue of another stack of the same app ---------------------------------------------
+
+
+def _two_stacks(
+    build_queue: typing.Callable[[cdk.Stack], sqs.IQueue], **fan_out_options: typing.Any
+) -> tuple[cdk.App, cdk.Stack, cdk.Stack]:
+    app = new_app()
+    topics = cdk.Stack(app, "Topics")
+    queues = cdk.Stack(app, "Queues")
+    fan_out = SnsToSqsFanOut(topics, "Orders", **fan_out_options)
+    fan_out.add_queue("Shipping")
+    fan_out.add_queue("Remote", queue=build_queue(queues))
+    return app, topics, queues
+
+
+def _cross_stack_reference(value: dict[str, typing.Any]) -> None:
+    """``value`` is a cross-stack reference (an export, or a stack output with new flags)."""
+    assert len(value) == 1, value
+    assert next(iter(value)) in {"Fn::ImportValue", "Fn::GetStackOutput"}, value
+
+
+@pytest.mark.parametrize(
+    "build_queue",
+    [
+        pytest.param(lambda s: sqs.Queue(s, "Plain", enforce_ssl=True), id="sqs.Queue"),
+        pytest.param(lambda s: QueueWithDeadLetterQueue(s, "Plain").queue, id="pattern"),
+        pytest.param(
+            lambda s: (
+                QueueWithDeadLetterQueue(s, "Plain", encryption=sqs.QueueEncryption.KMS).queue
+            ),
+            id="pattern-with-key",
+        ),
+    ],
+)
+def test_queue_of_another_stack_is_subscribed_from_its_stack(build_queue) -> None:
+    app, topics, queues = _two_stacks(build_queue)
+    app.synth()  # no DependencyCycle
+    remote = Template.from_stack(queues)
+    subscription = by_path(remote, SUBSCRIPTION, "Remote/Subscription/Resource")
+    _cross_stack_reference(subscription["Properties"]["TopicArn"])
+    policies = {
+        key: resource
+        for key, resource in remote.find_resources(POLICY).items()
+        if "Remote" not in resource["Metadata"]["aws:cdk:path"]
+        and any(
+            s.get("Principal") == {"Service": "sns.amazonaws.com"}
+            for s in resource["Properties"]["PolicyDocument"]["Statement"]
+        )
+    }
+    (policy_id,) = policies
+    assert policy_id in subscription["DependsOn"]
+    (send,) = [
+        s
+        for s in _statements(dict(policies[policy_id]))
+        if s.get("Principal") == {"Service": "sns.amazonaws.com"}
+    ]
+    _cross_stack_reference(send["Condition"]["ArnEquals"]["aws:SourceArn"])
+    assert "aws:SourceAccount" in send["Condition"]["StringEquals"]
+    dlq = arn(remote, QUEUE, "Remote/SubscriptionDeadLetterQueue/Resource")
+    assert subscription["Properties"]["RedrivePolicy"] == {"deadLetterTargetArn": dlq}
+    assert (
+        logical_id(remote, POLICY, "Remote/SubscriptionDeadLetterQueue/Policy/Resource")
+        in subscription["DependsOn"]
+    )
+    for key_id, key in remote.find_resources(KEY).items():
+        assert key_id in subscription["DependsOn"]
+        assert any(
+            s.get("Principal") == {"Service": "sns.amazonaws.com"}
+            for s in _statements(dict(key), "KeyPolicy")
+        )
+    own = Template.from_stack(topics)
+    own.resource_count_is(SUBSCRIPTION, 1)  # Shipping only
+    by_path(own, SUBSCRIPTION, "/Orders/Shipping/Subscription/Resource")
+
+
+def test_queue_of_another_stack_with_a_key_of_a_third_stack() -> None:
+    app = new_app()
+    topics = cdk.Stack(app, "Topics")
+    keys = cdk.Stack(app, "Keys")
+    queues = cdk.Stack(app, "Queues")
+    key = kms.Key(keys, "Key", enable_key_rotation=True)
+    queue = sqs.Queue(queues, "Plain", encryption_master_key=key, enforce_ssl=True)
+    SnsToSqsFanOut(topics, "Orders").add_queue("Remote", queue=queue)
+    app.synth()
+    key_policy = by_path(Template.from_stack(keys), KEY, "/Key/Resource")
+    (statement,) = [
+        s
+        for s in _statements(key_policy, "KeyPolicy")
+        if s.get("Principal") == {"Service": "sns.amazonaws.com"}
+    ]
+    _cross_stack_reference(statement["Condition"]["ArnEquals"]["aws:SourceArn"])
+
+
+def test_queue_of_another_stack_with_the_shared_subscription_dlq_and_nested_stacks() -> None:
+    app, _, queues = _two_stacks(
+        lambda s: sqs.Queue(s, "Plain", enforce_ssl=True),
+        shared_subscription_dead_letter_queue=True,
+        nested_stacks=True,
+    )
+    app.synth()
+    subscription = by_path(
+        Template.from_stack(queues), SUBSCRIPTION, "Remote/Subscription/Resource"
+    )
+    _cross_stack_reference(
+        subscription["Properties"]["RedrivePolicy"]["deadLetterTargetArn"],
+    )
+
+
+def test_rejects_a_queue_of_a_stack_the_topic_stack_depends_on() -> None:
+    app = new_app()
+    topics = cdk.Stack(app, "Topics")
+    queues = cdk.Stack(app, "Queues")
+    topics.add_stack_dependency(queues)
+    fan_out = SnsToSqsFanOut(topics, "Orders")
+    with pytest.raises(
+        ValueError,
+        match=r"add_queue\('Remote', queue=...\): queue Queues/Plain is in stack Queues, where "
+        r"its subscription must reference the topic of stack Topics; but Topics already depends "
+        r"on Queues",
+    ):
+        fan_out.add_queue("Remote", queue=sqs.Queue(queues, "Plain"))
+
+
+def test_rejects_a_queue_of_another_region() -> None:
+    app = new_app()
+    topics = cdk.Stack(
+        app, "Topics", env=cdk.Environment(account="111122223333", region="eu-west-1")
+    )
+    queues = cdk.Stack(
+        app, "Queues", env=cdk.Environment(account="111122223333", region="us-east-1")
+    )
+    fan_out = SnsToSqsFanOut(topics, "Orders")
+    with pytest.raises(ValueError, match=r"is in region us-east-1 \(stack Queues\).*cannot cross"):
+        fan_out.add_queue("Remote", queue=sqs.Queue(queues, "Plain"))
+
+
+def test_rejects_a_queue_of_another_stage() -> None:
+    app = new_app()
+    topics = cdk.Stack(cdk.Stage(app, "Dev"), "Topics")
+    queues = cdk.Stack(cdk.Stage(app, "Prod"), "Queues")
+    fan_out = SnsToSqsFanOut(topics, "Orders")
+    with pytest.raises(ValueError, match=r"is in another stage \(Prod\).*cannot cross stages"):
+        fan_out.add_queue("Remote", queue=sqs.Queue(queues, "Plain"))
+
+
+def test_rejects_a_queue_of_the_topic_stack_whose_key_is_in_another_stack() -> None:
+    app = new_app()
+    topics = cdk.Stack(app, "Topics")
+    keys = cdk.Stack(app, "Keys")
+    key = kms.Key(keys, "Key", enable_key_rotation=True)
+    queue = sqs.Queue(topics, "Plain", encryption_master_key=key)
+    fan_out = SnsToSqsFanOut(topics, "Orders")
+    with pytest.raises(
+        ValueError,
+        match=r"add_queue\('Local', queue=...\): the key Keys/Key of queue Topics/Plain is in "
+        r"stack Keys, and Topics already uses it.*cycle.*Create the key in stack Topics",
+    ):
+        fan_out.add_queue("Local", queue=queue)
