@@ -10,6 +10,7 @@ deliver.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -37,6 +38,7 @@ from constructs import Construct, IConstruct, IValidation
 
 from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
+from patterns.keys import is_aws_managed, key_name
 from patterns.policies import (
     allow_accounts_key_use_via,
     allow_service_key_use,
@@ -90,7 +92,7 @@ _RAW_PROTOCOLS = (
     sns.SubscriptionProtocol.FIREHOSE,
 )
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
-_AWS_MANAGED_KEY = re.compile(r"alias/aws/")
+_AWS_MANAGED_ALIAS = re.compile(r"alias/aws/[A-Za-z0-9/_-]+")
 
 
 class QueueSubscriber(Protocol):
@@ -197,6 +199,7 @@ class SnsToSqsFanOut(Construct):
         self._share_dead_letter_queue = shared_subscription_dead_letter_queue
         if not nested_stacks:
             self.node.add_validation(_StackSizeValidation(self))
+        self.node.add_validation(_NoAwsManagedKeyValidation(self))
 
         if topic is None:
             self._encryption_key: kms.IKey | None = encryption_key or kms.Key(
@@ -204,7 +207,8 @@ class SnsToSqsFanOut(Construct):
                 "EncryptionKey",
                 description=f"Encrypts the topic of {self.node.path}",
                 enable_key_rotation=True,
-                removal_policy=RemovalPolicy.RETAIN,
+                # the topic is destroyed with the stack (it holds no messages at rest)
+                removal_policy=_key_removal_policy(RemovalPolicy.DESTROY),
             )
             self._topic: sns.ITopic = sns.Topic(
                 self,
@@ -744,6 +748,14 @@ class SnsToSqsFanOut(Construct):
             )
         if queue is not None:
             _check_queue_key_usable(queue)
+        new_key = queue_options.get("encryption_key")
+        if new_key is not None and is_aws_managed(new_key):
+            raise ValueError(
+                f"encryption_key {key_name(new_key)!r} of subscriber {construct_id!r} is an "
+                "AWS-managed key, whose policy cannot admit SNS: every message to the queue and "
+                "its subscription dead-letter queue would be lost. Pass a customer-managed key, "
+                "or drop encryption_key for SSE-SQS"
+            )
         validate_filter_policies(filter_policy, filter_policy_with_message_body)
 
 
@@ -792,6 +804,8 @@ class FanOutQueue(QueueWithDeadLetterQueue):
             alarm_actions=queue_options.get("alarm_actions", ()),
             removal_policy=queue_options.get("removal_policy", RemovalPolicy.DESTROY),
         )
+        if not parts.key_policy_added and self.encryption_key is not None:
+            _warn_imported_key(self, self.encryption_key, self.queue, subscription.topic)
         self._subscription_dead_letter_queue = parts.dead_letter_queue
         self._subscription = parts.subscription
         if parts.alarm is not None:
@@ -847,13 +861,8 @@ class ExistingQueueSubscriber(Construct):
                 "owner must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the "
                 "topic ARN, or SNS moves every message to the subscription dead-letter queue",
             )
-        if not parts.key_policy_added:
-            Annotations.of(self).add_warning_v2(
-                "patterns:ImportedQueueKey",
-                f"The key policy of imported queue {queue.node.path} cannot be changed here: "
-                "its owner must allow sns.amazonaws.com kms:GenerateDataKey* and kms:Decrypt "
-                "with aws:SourceArn = the topic ARN, or SNS cannot deliver to the queue",
-            )
+        if not parts.key_policy_added and queue.encryption_master_key is not None:
+            _warn_imported_key(self, queue.encryption_master_key, queue, subscription.topic)
         self._subscription_dead_letter_queue = parts.dead_letter_queue
         self._subscription = parts.subscription
         self._alarms = [parts.alarm] if parts.alarm is not None else []
@@ -918,9 +927,15 @@ class ProtocolSubscriber(Construct):
             self._alarms.append(_subscription_dlq_alarm(self, dead_letter_queue, alarm_actions))
         else:
             dead_letter_queue = config.dead_letter_queue
+            _check_queue_key_usable(dead_letter_queue)
+            _admit_topic(self, dead_letter_queue, topic)
         self._subscription_dead_letter_queue = dead_letter_queue
-        wrapper.dead_letter_queue = dead_letter_queue
+        # The wrapper binds without the DLQ: sns.Subscription would add its own statement,
+        # without aws:SourceAccount, to the DLQ's policy. The redrive policy is set here.
         self._subscription = topic.add_subscription(wrapper)
+        cfn_subscription = self._subscription.node.default_child
+        assert isinstance(cfn_subscription, sns.CfnSubscription)
+        cfn_subscription.redrive_policy = {"deadLetterTargetArn": dead_letter_queue.queue_arn}
         if isinstance(dead_letter_queue, sqs.Queue):
             _depend_on_policy(self._subscription, dead_letter_queue)
 
@@ -969,17 +984,79 @@ class _StackSizeValidation:
         ]
 
 
+@jsii.implements(IValidation)
+class _NoAwsManagedKeyValidation:
+    """At synth: no AWS-managed key on the topic or on a queue SNS writes to.
+
+    Checked over the final tree because the L2 objects are exposed: setting
+    ``queue.node.default_child.kms_master_key_id = "alias/aws/sqs"`` after construction
+    would make SNS drop every message for that queue.
+    """
+
+    def __init__(self, fan_out: SnsToSqsFanOut) -> None:
+        self._fan_out = fan_out
+
+    def validate(self) -> list[str]:
+        fan_out = self._fan_out
+        written: list[sqs.IQueue] = []
+        for subscriber in fan_out.subscribers:
+            written += [subscriber.queue, subscriber.subscription_dead_letter_queue]
+        for other in fan_out._other_subscribers:
+            written.append(other.subscription_dead_letter_queue)
+        if fan_out.subscription_dead_letter_queue is not None:
+            written.append(fan_out.subscription_dead_letter_queue)
+        errors = []
+        topic_alias = _aws_managed_alias(fan_out.topic)
+        if topic_alias is not None:
+            errors.append(
+                f"topic {fan_out.topic.node.path} is encrypted with the AWS-managed key "
+                f"{topic_alias}, whose policy cannot admit AWS services or other accounts: "
+                "encrypt it with a customer-managed key"
+            )
+        seen: set[str] = set()
+        for queue in written:
+            if queue.node.path in seen:
+                continue
+            seen.add(queue.node.path)
+            alias = _aws_managed_alias(queue) or _declared_alias(queue)
+            if alias is not None:
+                errors.append(
+                    f"queue {queue.node.path} is encrypted with the AWS-managed key {alias}, "
+                    "whose policy cannot admit SNS: every message SNS sends there is lost. "
+                    "Use SSE-SQS or a customer-managed key"
+                )
+        return errors
+
+
+def _aws_managed_alias(resource: IConstruct) -> str | None:
+    """The AWS-managed alias a queue or topic of this app is encrypted with (final state)."""
+    cfn = resource.node.default_child
+    if not isinstance(cfn, sqs.CfnQueue | sns.CfnTopic):
+        return None
+    found = _AWS_MANAGED_ALIAS.search(json.dumps(Stack.of(cfn).resolve(cfn.kms_master_key_id)))
+    return found.group(0) if found else None
+
+
+def _declared_alias(queue: sqs.IQueue) -> str | None:
+    """The AWS-managed key an imported queue was declared with, or ``None``."""
+    if queue.encryption_type == sqs.QueueEncryption.KMS_MANAGED:
+        return "alias/aws/sqs"
+    key = queue.encryption_master_key
+    return key_name(key) if key is not None and is_aws_managed(key) else None
+
+
 @jsii.implements(sns.ITopicSubscription)
 class _WithDeadLetterQueue:
-    """Wraps a subscription so that it binds (once) with a subscription dead-letter queue.
+    """Wraps a subscription so that it binds once, and without its dead-letter queue.
 
     Binding twice would fail: e.g. ``LambdaSubscription.bind`` adds a permission construct.
+    The DLQ is left out because ``sns.Subscription`` would add an unscoped statement for SNS
+    to its policy; :class:`ProtocolSubscriber` sets the redrive policy and a scoped one.
     """
 
     def __init__(self, inner: sns.ITopicSubscription) -> None:
         self._inner = inner
         self._config: sns.TopicSubscriptionConfig | None = None
-        self.dead_letter_queue: sqs.IQueue | None = None
 
     def inner_config(self, topic: sns.ITopic) -> sns.TopicSubscriptionConfig:
         if self._config is None:
@@ -998,7 +1075,7 @@ class _WithDeadLetterQueue:
             filter_policy=config.filter_policy,
             filter_policy_with_message_body=config.filter_policy_with_message_body,
             region=config.region,
-            dead_letter_queue=config.dead_letter_queue or self.dead_letter_queue,
+            dead_letter_queue=None,
             subscription_role_arn=config.subscription_role_arn,
             delivery_policy=config.delivery_policy,
         )
@@ -1012,6 +1089,60 @@ def _depend_on_policy(subscription: sns.Subscription, queue: sqs.Queue) -> None:
     policy = queue.node.try_find_child("Policy")
     if isinstance(policy, sqs.QueuePolicy):
         subscription.node.add_dependency(policy)
+
+
+def _admit_topic(scope: Construct, queue: sqs.IQueue, topic: sns.ITopic) -> None:
+    """Let ``topic`` (only) write to a DLQ that was passed in, or say what its owner must add."""
+    added = queue.add_to_resource_policy(_sns_send_statement(topic, queue.queue_arn))
+    if not added.statement_added:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:ImportedQueuePolicy",
+            f"The policy of imported queue {queue.node.path} cannot be changed here: its owner "
+            "must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the topic ARN "
+            "and aws:SourceAccount = its account, or SNS drops what it could not deliver",
+        )
+    key = queue.encryption_master_key
+    if key is not None:
+        key_added = allow_service_key_use(
+            key, SNS_PRINCIPAL, source_arn=topic.topic_arn, source_account=topic.env.account
+        ).statement_added
+        if not key_added:
+            _warn_imported_key(scope, key, queue, topic)
+
+
+def _warn_imported_key(
+    scope: Construct, key: kms.IKey, queue: sqs.IQueue, topic: sns.ITopic
+) -> None:
+    """Name the key-policy statement the owner of an imported key must add for SNS."""
+    topic_arn = topic.topic_arn
+    account = topic.env.account
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": SNS_PRINCIPAL},
+        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+        "Resource": "*",
+        "Condition": {
+            "ArnEquals": {
+                "aws:SourceArn": (
+                    f"<ARN of topic {topic.node.path}>"
+                    if Token.is_unresolved(topic_arn)
+                    else topic_arn
+                )
+            },
+            "StringEquals": {
+                "aws:SourceAccount": (
+                    "<account of the topic>" if Token.is_unresolved(account) else account
+                )
+            },
+        },
+    }
+    Annotations.of(scope).add_warning_v2(
+        "patterns:ImportedKeyPolicy",
+        f"The key {key.node.path} of queue {queue.node.path} is imported, so its key policy "
+        "cannot be changed here: its owner must add this statement, or SNS cannot encrypt for "
+        "the queue (nor its subscription dead-letter queue, under the same key) and every "
+        f"message is lost: {json.dumps(statement)}",
+    )
 
 
 def _sns_send_statement(topic: sns.ITopic, queue_arn: str) -> iam.PolicyStatement:
@@ -1152,6 +1283,16 @@ def _subscribe_queue(
     )
 
 
+def _key_removal_policy(encrypted: RemovalPolicy) -> RemovalPolicy:
+    """Keys follow what they encrypt: destroyed with it, retained with it.
+
+    A destroyed key is only scheduled for deletion (KMS waits 7 to 30 days, 30 by default),
+    which is the safety net; a key that outlives its data is billed every month for nothing.
+    A key cannot be snapshotted, so ``SNAPSHOT`` keeps it.
+    """
+    return RemovalPolicy.DESTROY if encrypted == RemovalPolicy.DESTROY else RemovalPolicy.RETAIN
+
+
 def nested_stack_id(construct_id: str, group: str | None = None) -> str:
     """The ID of the nested stack that holds subscriber ``construct_id`` (``nested_stacks``).
 
@@ -1214,25 +1355,11 @@ def _resource_count(scope: Construct) -> int:
     return total
 
 
-def _key_name(key: kms.IKey) -> str:
-    alias_name = getattr(key, "alias_name", None)
-    return alias_name if isinstance(alias_name, str) else key.key_arn
-
-
-def _is_aws_managed(key: kms.IKey) -> bool:
-    """Whether ``key`` is (an alias of) an AWS-managed key, as far as synth can tell."""
-    for name in (getattr(key, "alias_name", None), key.key_arn):
-        resolved = isinstance(name, str) and not Token.is_unresolved(name)
-        if resolved and _AWS_MANAGED_KEY.search(str(name)):
-            return True
-    return False
-
-
 def _check_queue_key_usable(queue: sqs.IQueue) -> None:
     """Refuse a queue encrypted with the AWS-managed SQS key: SNS cannot use it."""
     key = queue.encryption_master_key
     aws_managed = queue.encryption_type == sqs.QueueEncryption.KMS_MANAGED
-    if aws_managed or (key is not None and _is_aws_managed(key)):
+    if aws_managed or (key is not None and is_aws_managed(key)):
         raise ValueError(
             f"queue {queue.node.path} is encrypted with the AWS-managed key alias/aws/sqs, "
             "whose policy cannot admit SNS: every message would be dropped. Re-encrypt it "
@@ -1339,9 +1466,9 @@ def _validate_topic(
                 f"topic_name {topic_name!r} must be 1 to {TOPIC_NAME_MAX_LENGTH} characters of "
                 "letters, digits, hyphens and underscores (including '.fifo' for FIFO topics)"
             )
-    if encryption_key is not None and _is_aws_managed(encryption_key):
+    if encryption_key is not None and is_aws_managed(encryption_key):
         raise ValueError(
-            f"encryption_key {_key_name(encryption_key)!r} is an AWS-managed key, whose policy "
+            f"encryption_key {key_name(encryption_key)!r} is an AWS-managed key, whose policy "
             "cannot admit other services or accounts; pass a customer-managed key"
         )
     for account in publisher_accounts:
