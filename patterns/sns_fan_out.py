@@ -80,7 +80,7 @@ NESTED_STACK_RESOURCE_BUDGET = STACK_MAX_RESOURCES - MAX_RESOURCES_PER_SUBSCRIBE
 # With nested_stacks=True, a subscriber without an explicit group goes to one of this many
 # nested stacks, chosen by a hash of its ID alone (see nested_stack_id). The number is part of
 # every subscriber's address: changing it would move (and so replace) most subscriber queues.
-NESTED_STACK_GROUPS = 32
+NESTED_STACK_GROUPS = 48
 NESTED_STACK_PREFIX = "Subscribers"
 _GROUP = re.compile(r"^[A-Za-z0-9]{1,32}$")
 # Below this many resources of its own the fan-out does not count the rest of its stack.
