@@ -164,7 +164,7 @@ def sns_to_sqs_fan_out(scope: Construct, construct_id: str) -> None:
         "EncryptionKey",
         description=f"Encrypts the topic of {holder.node.path}",
         enable_key_rotation=True,
-        removal_policy=RemovalPolicy.RETAIN,
+        removal_policy=RemovalPolicy.DESTROY,  # follows the topic
     )
     topic = sns.Topic(holder, "Topic", master_key=key, enforce_ssl=True)
     at_least = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
