@@ -175,7 +175,8 @@ def sns_to_sqs_fan_out(scope: Construct, construct_id: str) -> None:
         "EncryptionKey",
         description=f"Encrypts the topic of {holder.node.path}",
         enable_key_rotation=True,
-        removal_policy=RemovalPolicy.RETAIN,
+        removal_policy=RemovalPolicy.DESTROY,  # follows the topic
+        pending_window=Duration.days(30),
     )
     topic = sns.Topic(holder, "Topic", master_key=key, enforce_ssl=True)
     at_least = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
@@ -347,7 +348,7 @@ def sns_to_sqs_fan_out(scope: Construct, construct_id: str) -> None:
             threshold=1,
             evaluation_periods=1,
             comparison_operator=at_least,
-            treat_missing_data=not_breaching,
+            treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
             alarm_description=(
                 f"SNS could not deliver messages to {path}; they wait in its "
                 "subscription dead-letter queue"
@@ -613,7 +614,7 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
             threshold=1,
             evaluation_periods=1,
             comparison_operator=at_least,
-            treat_missing_data=not_breaching,
+            treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
             alarm_description=(
                 f"SNS could not deliver messages to {path}; they wait in its "
                 "subscription dead-letter queue"

@@ -9,11 +9,13 @@ deliver.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, Unpack, overload
+from typing import Protocol, Unpack, cast, overload
 
 import jsii
 from aws_cdk import (
@@ -24,6 +26,7 @@ from aws_cdk import (
     NestedStack,
     RemovalPolicy,
     Stack,
+    Stage,
     Token,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -31,11 +34,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
 from patterns import dashboards
-from patterns.alarms import create_alarm
+from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
+from patterns.keys import is_aws_managed, key_name
 from patterns.policies import (
     allow_accounts_key_use_via,
     allow_service_key_use,
@@ -48,6 +52,7 @@ from patterns.queue_with_dlq import (
     QueueOptions,
     QueueWithDeadLetterQueue,
 )
+from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
 from patterns.validation import check_unique
 
 SNS_PRINCIPAL = "sns.amazonaws.com"
@@ -74,9 +79,14 @@ MAX_RESOURCES_PER_SUBSCRIBER = 12
 # Resources a nested stack of subscribers may hold. 45 subscribers of 10 resources fit; the
 # margin keeps each template far below 1 MB (about 2 KB per resource with path metadata).
 NESTED_STACK_RESOURCE_BUDGET = STACK_MAX_RESOURCES - MAX_RESOURCES_PER_SUBSCRIBER
+# With nested_stacks=True, a subscriber without an explicit group goes to one of this many
+# nested stacks, chosen by a hash of its ID alone (see nested_stack_id). The number is part of
+# every subscriber's address: changing it would move (and so replace) most subscriber queues.
+NESTED_STACK_GROUPS = 48
+NESTED_STACK_PREFIX = "Subscribers"
+_GROUP = re.compile(r"^[A-Za-z0-9]{1,32}$")
 # Below this many resources of its own the fan-out does not count the rest of its stack.
 _FULL_COUNT_THRESHOLD = 250
-_NESTED_STACK_ID = re.compile(r"^Subscribers\d+$")
 _RAW_PROTOCOLS = (
     sns.SubscriptionProtocol.SQS,
     sns.SubscriptionProtocol.HTTP,
@@ -84,7 +94,7 @@ _RAW_PROTOCOLS = (
     sns.SubscriptionProtocol.FIREHOSE,
 )
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
-_AWS_MANAGED_KEY = re.compile(r"alias/aws/")
+_AWS_MANAGED_ALIAS = re.compile(r"alias/aws/[A-Za-z0-9/_-]+")
 
 
 class QueueSubscriber(Protocol):
@@ -159,12 +169,13 @@ class SnsToSqsFanOut(Construct):
             with a customer-managed key keep their own, under their key. The trade-off: the
             alarm no longer tells which subscriber SNS failed to reach. Default: ``False``.
         :param nested_stacks: Place the subscribers in nested stacks of at most
-            ``NESTED_STACK_RESOURCE_BUDGET`` resources each, filled in the order of
-            ``add_queue`` calls, so a fan-out can outgrow the 500 resources of one stack
-            (1,000 subscribers and more). Choose it when creating the fan-out: switching
-            later moves, and so replaces, every subscriber queue. Default: ``False``: the
-            subscribers live in the fan-out's stack, and ``add_queue`` raises ``ValueError``
-            when that stack would exceed 500 resources.
+            ``NESTED_STACK_RESOURCE_BUDGET`` resources each, so a fan-out can outgrow the 500
+            resources of one stack (1,000 subscribers and more). A subscriber's nested stack
+            is a function of its own ID (one of ``NESTED_STACK_GROUPS``), or the ``group`` given
+            to ``add_queue``: adding or removing a subscriber never moves another. Choose it
+            when creating the fan-out: switching later moves, and so replaces, every
+            subscriber queue. Default: ``False``: the subscribers live in the fan-out's stack,
+            and ``add_queue`` raises ``ValueError`` when that stack would exceed 500 resources.
         """
         super().__init__(scope, construct_id)
         _validate_topic(
@@ -182,14 +193,15 @@ class SnsToSqsFanOut(Construct):
         self._other_subscribers: list[ProtocolSubscriber] = []
         self._filter_policy_count = 0
         self._nested_stacks = nested_stacks
-        self._subscriber_stacks: list[NestedStack] = []
-        self._subscriber_stack_resources = 0
+        self._subscriber_stacks: dict[str, NestedStack] = {}
+        self._subscriber_stack_resources: dict[str, int] = {}
         self._subscriber_ids: set[str] = set()
         self._own_resources = 0
         self._shared_dead_letter_queue: sqs.Queue | None = None
         self._share_dead_letter_queue = shared_subscription_dead_letter_queue
         if not nested_stacks:
             self.node.add_validation(_StackSizeValidation(self))
+        self.node.add_validation(_NoAwsManagedKeyValidation(self))
 
         if topic is None:
             self._encryption_key: kms.IKey | None = encryption_key or kms.Key(
@@ -197,7 +209,9 @@ class SnsToSqsFanOut(Construct):
                 "EncryptionKey",
                 description=f"Encrypts the topic of {self.node.path}",
                 enable_key_rotation=True,
-                removal_policy=RemovalPolicy.RETAIN,
+                # the topic is destroyed with the stack (it holds no messages at rest)
+                removal_policy=key_removal_policy(RemovalPolicy.DESTROY),
+                pending_window=KEY_PENDING_WINDOW,
             )
             self._topic: sns.ITopic = sns.Topic(
                 self,
@@ -292,8 +306,11 @@ class SnsToSqsFanOut(Construct):
 
     @property
     def subscriber_stacks(self) -> list[NestedStack]:
-        """The nested stacks holding the subscribers (empty unless ``nested_stacks=True``)."""
-        return list(self._subscriber_stacks)
+        """The nested stacks holding the subscribers (empty unless ``nested_stacks=True``).
+
+        In the order they were first needed; each is named by :func:`nested_stack_id`.
+        """
+        return list(self._subscriber_stacks.values())
 
     @property
     def subscription_dead_letter_queue(self) -> sqs.IQueue | None:
@@ -464,6 +481,7 @@ class SnsToSqsFanOut(Construct):
         filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
         raw_message_delivery: bool = False,
         allow_standard_queue_on_fifo_topic: bool = False,
+        group: str | None = None,
         **queue_options: Unpack[QueueOptions],
     ) -> FanOutQueue: ...
 
@@ -477,6 +495,7 @@ class SnsToSqsFanOut(Construct):
         filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
         raw_message_delivery: bool = False,
         allow_standard_queue_on_fifo_topic: bool = False,
+        group: str | None = None,
     ) -> ExistingQueueSubscriber: ...
 
     def add_queue(
@@ -488,6 +507,7 @@ class SnsToSqsFanOut(Construct):
         filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
         raw_message_delivery: bool = False,
         allow_standard_queue_on_fifo_topic: bool = False,
+        group: str | None = None,
         **queue_options: Unpack[QueueOptions],
     ) -> FanOutQueue | ExistingQueueSubscriber:
         """Subscribe a queue: a new one with its DLQ (the default) or an existing ``queue``.
@@ -495,7 +515,9 @@ class SnsToSqsFanOut(Construct):
         :param construct_id: ID of the subscriber under this fan-out; unique per fan-out.
         :param queue: An existing queue to subscribe instead of a new one. Its policy and key
             policy are extended when this app owns them; otherwise a warning names what the
-            owner must add. Default: a new :class:`QueueWithDeadLetterQueue`.
+            owner must add. A queue of another stack of the app is subscribed from that stack
+            (as ``aws_sns_subscriptions.SqsSubscription`` does), so no cycle arises.
+            Default: a new :class:`QueueWithDeadLetterQueue`.
         :param filter_policy: Deliver only messages whose attributes match (at most 5 keys
             and 150 combinations). Default: every message.
         :param filter_policy_with_message_body: Deliver only messages whose JSON body
@@ -505,6 +527,11 @@ class SnsToSqsFanOut(Construct):
             JSON envelope; attributes become SQS message attributes. Default: ``False``.
         :param allow_standard_queue_on_fifo_topic: Let a standard queue subscribe to a FIFO
             topic, giving up ordering and exactly-once delivery. Default: ``False``.
+        :param group: With ``nested_stacks=True``: place the subscriber in the nested stack
+            ``Subscribers<group>`` (1 to 32 letters and digits), for example when the nested
+            stack its ID hashes to is full. Never change it for a deployed subscriber: that
+            moves, and so replaces, its queues. Default: the nested stack chosen by a hash of
+            ``construct_id`` (:func:`nested_stack_id`).
         :param queue_options: Options of :class:`QueueWithDeadLetterQueue` for a new queue;
             ``fifo`` follows the topic and ``alarm_actions`` the fan-out's unless given.
         :returns: A :class:`FanOutQueue` (a ``QueueWithDeadLetterQueue`` with ``subscription``
@@ -526,6 +553,7 @@ class SnsToSqsFanOut(Construct):
             filter_policy=filter_policy,
             filter_policy_with_message_body=filter_policy_with_message_body,
             allow_standard_queue_on_fifo_topic=allow_standard_queue_on_fifo_topic,
+            group=group,
             queue_options=queue_options,
         )
         subscription_options = _SubscriptionOptions(
@@ -539,7 +567,7 @@ class SnsToSqsFanOut(Construct):
                 else self._shared_subscription_dead_letter_queue()
             ),
         )
-        scope = self._subscriber_scope()
+        scope, scope_id, stack_id = self._placement(construct_id, queue, group)
         subscriber: FanOutQueue | ExistingQueueSubscriber
         if queue is None:
             options: QueueOptions = {"alarm_actions": self._alarm_actions, **queue_options}
@@ -550,14 +578,15 @@ class SnsToSqsFanOut(Construct):
         else:
             subscriber = ExistingQueueSubscriber(
                 scope,
-                construct_id,
+                scope_id,
                 queue=queue,
                 subscription=subscription_options,
                 alarm_actions=self._alarm_actions,
             )
         self._subscribers.append(subscriber)
         self._subscriber_ids.add(construct_id)
-        self._count_resources(construct_id, subscriber)
+        if scope is self or stack_id is not None:  # not in a queue's other stack
+            self._count_resources(construct_id, subscriber, stack_id)
         if filter_policy or filter_policy_with_message_body:
             self._count_filter_policy()
         return subscriber
@@ -586,28 +615,119 @@ class SnsToSqsFanOut(Construct):
 
     # --- internals -------------------------------------------------------------------
 
-    def _subscriber_scope(self) -> Construct:
-        """Where the next subscriber goes: this construct, or a nested stack with room."""
-        if not self._nested_stacks:
-            return self
-        room = NESTED_STACK_RESOURCE_BUDGET - self._subscriber_stack_resources
-        if not self._subscriber_stacks or room < MAX_RESOURCES_PER_SUBSCRIBER:
-            index = len(self._subscriber_stacks) + 1
-            self._subscriber_stacks.append(
-                NestedStack(
-                    self,
-                    f"Subscribers{index}",
-                    description=f"Subscribers of {self.node.path}, part {index}",
-                )
-            )
-            self._subscriber_stack_resources = 0
-        return self._subscriber_stacks[-1]
+    def _placement(
+        self, construct_id: str, queue: sqs.IQueue | None, group: str | None
+    ) -> tuple[Construct, str, str | None]:
+        """Where a subscriber goes: its scope, its ID there and its nested stack's ID.
 
-    def _count_resources(self, construct_id: str, subscriber: Construct) -> None:
-        """Track the resources subscribers add; refuse to overfill a single stack."""
+        A queue of another top-level stack gets its subscriber in that stack, under the
+        queue (as ``SqsSubscription`` does): the subscription, policies and ``DependsOn``
+        then reference the topic's stack, never the other way round. Otherwise the
+        subscriber goes to this construct, or to the nested stack :func:`nested_stack_id`
+        names: a function of the subscriber's own ID (or group), never of the others.
+        """
+        if queue is not None:
+            self._check_key_stack(construct_id, queue)
+        if queue is not None and _root_stack(queue).node.path != _root_stack(self).node.path:
+            self._check_cross_stack(construct_id, queue)
+            # an IQueue is a construct (SqsSubscription relies on the same)
+            scope = cast(Construct, queue)
+            return scope, f"{Names.node_unique_id(self.node)}{construct_id}", None
+        if not self._nested_stacks:
+            return self, construct_id, None
+        stack_id = nested_stack_id(construct_id, group)
+        if stack_id not in self._subscriber_stacks:
+            nested = NestedStack(
+                self, stack_id, description=f"Subscribers of {self.node.path} ({stack_id})"
+            )
+            self._subscriber_stacks[stack_id] = nested
+            self._subscriber_stack_resources[stack_id] = 0
+            self.node.add_validation(_StackSizeValidation(self, nested))
+        return self._subscriber_stacks[stack_id], construct_id, stack_id
+
+    def _check_key_stack(self, construct_id: str, queue: sqs.IQueue) -> None:
+        """Refuse a queue key of another stack whose policy could not name the topic.
+
+        The key policy statement for SNS references the topic, so the key's stack comes to
+        depend on the topic's. That is a cycle when the topic's stack already depends on the
+        key's: because the queue, in the topic's stack, refers to the key, or explicitly.
+        """
+        key = queue.encryption_master_key
+        if not isinstance(key, kms.Key):
+            return  # imported (warned about) or none
+        key_root, topic_root = _root_stack(key), _root_stack(self._topic)
+        if key_root.node.path == topic_root.node.path:
+            return
+        queue_in_topic_stack = _root_stack(queue).node.path == topic_root.node.path
+        if queue_in_topic_stack or _depends_on(topic_root, key_root):
+            how = "the queue refers to it" if queue_in_topic_stack else "add_dependency"
+            raise ValueError(
+                f"add_queue({construct_id!r}, queue=...): the key {key.node.path} of queue "
+                f"{queue.node.path} is in stack {key_root.stack_name}, and "
+                f"{topic_root.stack_name} already uses it ({how}), while the key policy must "
+                f"name the topic of {topic_root.stack_name}: that would be a cycle. Create the "
+                f"key in stack {topic_root.stack_name}, or the queue in stack "
+                f"{key_root.stack_name}"
+            )
+
+    def _check_cross_stack(self, construct_id: str, queue: sqs.IQueue) -> None:
+        """Refuse, naming the fix, a queue of another stack that cannot reference the topic."""
+        queue_stack = Stack.of(queue)
+        subject = f"add_queue({construct_id!r}, queue=...): queue {queue.node.path}"
+        queue_stage = Stage.of(queue)
+        for stack in (Stack.of(self), Stack.of(self._topic)):
+            stage = Stage.of(stack)
+            other_stage = (
+                stage is not None
+                and queue_stage is not None
+                and stage.node.path != queue_stage.node.path
+            )
+            if other_stage:
+                assert queue_stage is not None
+                raise ValueError(
+                    f"{subject} is in another stage ({queue_stage.node.path or 'the app'}) "
+                    f"than the topic's stack {stack.node.path}; CloudFormation references "
+                    "cannot cross stages. Subscribe it from a fan-out in its own stage, or "
+                    "import it with sqs.Queue.from_queue_attributes and let its owner admit "
+                    "the topic"
+                )
+            for attribute in ("account", "region"):
+                mine, theirs = getattr(stack, attribute), getattr(queue_stack, attribute)
+                resolved = not Token.is_unresolved(mine) and not Token.is_unresolved(theirs)
+                if resolved and mine != theirs:
+                    raise ValueError(
+                        f"{subject} is in {attribute} {theirs} (stack {queue_stack.stack_name}), "
+                        f"the topic's stack {stack.stack_name} in {mine}; CloudFormation "
+                        "references cannot cross accounts or Regions. Import the queue with "
+                        f"sqs.Queue.from_queue_attributes in {stack.stack_name} (its owner "
+                        "then admits the topic, as the warning says)"
+                    )
+            if _depends_on(_root_stack(stack), _root_stack(queue)):
+                raise ValueError(
+                    f"{subject} is in stack {queue_stack.stack_name}, where its subscription "
+                    f"must reference the topic of stack {stack.stack_name}; but "
+                    f"{stack.stack_name} already depends on {queue_stack.stack_name} "
+                    "(add_dependency), so that would be a cycle. Remove the dependency, or "
+                    f"define the queue in a stack that {stack.stack_name} does not depend on"
+                )
+
+    def _count_resources(
+        self, construct_id: str, subscriber: Construct, stack_id: str | None
+    ) -> None:
+        """Track the resources subscribers add; refuse to overfill a stack or nested stack."""
         added = _resource_count(subscriber)
-        if self._nested_stacks:
-            self._subscriber_stack_resources += added
+        if stack_id is not None:
+            total = self._subscriber_stack_resources[stack_id] + added
+            self._subscriber_stack_resources[stack_id] = total
+            if total > NESTED_STACK_RESOURCE_BUDGET:
+                raise ValueError(
+                    f"subscriber {construct_id!r} brings nested stack "
+                    f"{self._subscriber_stacks[stack_id].node.path} to {total} resources; a "
+                    f"nested stack of subscribers holds at most {NESTED_STACK_RESOURCE_BUDGET}. "
+                    "Pass group='<name>' to add_queue to place this subscriber (and later ones) "
+                    "in a new nested stack; leave the deployed subscribers where they are "
+                    "(moving one replaces its queues)"
+                )
             return
         self._own_resources += added
         if self._own_resources < _FULL_COUNT_THRESHOLD:
@@ -663,7 +783,7 @@ class SnsToSqsFanOut(Construct):
                 )
 
     def _check_new_child(self, argument: str, construct_id: str) -> None:
-        if self._nested_stacks and _NESTED_STACK_ID.match(construct_id):
+        if self._nested_stacks and construct_id.startswith(NESTED_STACK_PREFIX):
             raise ValueError(
                 f"{argument} {construct_id!r} is reserved for the nested stacks of "
                 f"{self.node.path} (nested_stacks=True); choose another ID"
@@ -694,10 +814,21 @@ class SnsToSqsFanOut(Construct):
         filter_policy: Mapping[str, sns.SubscriptionFilter] | None,
         filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None,
         allow_standard_queue_on_fifo_topic: bool,
+        group: str | None,
         queue_options: QueueOptions,
     ) -> None:
         # Raw delivery needs no check here: an SQS subscription carries every option with it.
         self._check_new_child("construct_id", construct_id)
+        if group is not None and not self._nested_stacks:
+            raise ValueError(
+                f"group {group!r} applies with nested_stacks=True only: it names the nested "
+                "stack of the subscriber. Drop it, or create the fan-out with nested_stacks=True"
+            )
+        if group is not None and not _GROUP.match(group):
+            raise ValueError(
+                f"group {group!r} must be 1 to 32 letters and digits: it ends the ID of the "
+                f"nested stack ({NESTED_STACK_PREFIX}<group>)"
+            )
         topic_fifo = self._topic.fifo
         if queue is not None and queue_options:
             raise ValueError(
@@ -736,6 +867,14 @@ class SnsToSqsFanOut(Construct):
             )
         if queue is not None:
             _check_queue_key_usable(queue)
+        new_key = queue_options.get("encryption_key")
+        if new_key is not None and is_aws_managed(new_key):
+            raise ValueError(
+                f"encryption_key {key_name(new_key)!r} of subscriber {construct_id!r} is an "
+                "AWS-managed key, whose policy cannot admit SNS: every message to the queue and "
+                "its subscription dead-letter queue would be lost. Pass a customer-managed key, "
+                "or drop encryption_key for SSE-SQS"
+            )
         validate_filter_policies(filter_policy, filter_policy_with_message_body)
 
 
@@ -784,6 +923,8 @@ class FanOutQueue(QueueWithDeadLetterQueue):
             alarm_actions=queue_options.get("alarm_actions", ()),
             removal_policy=queue_options.get("removal_policy", RemovalPolicy.DESTROY),
         )
+        if not parts.key_policy_added and self.encryption_key is not None:
+            _warn_imported_key(self, self.encryption_key, self.queue, subscription.topic)
         self._subscription_dead_letter_queue = parts.dead_letter_queue
         self._subscription = parts.subscription
         if parts.alarm is not None:
@@ -839,13 +980,8 @@ class ExistingQueueSubscriber(Construct):
                 "owner must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the "
                 "topic ARN, or SNS moves every message to the subscription dead-letter queue",
             )
-        if not parts.key_policy_added:
-            Annotations.of(self).add_warning_v2(
-                "patterns:ImportedQueueKey",
-                f"The key policy of imported queue {queue.node.path} cannot be changed here: "
-                "its owner must allow sns.amazonaws.com kms:GenerateDataKey* and kms:Decrypt "
-                "with aws:SourceArn = the topic ARN, or SNS cannot deliver to the queue",
-            )
+        if not parts.key_policy_added and queue.encryption_master_key is not None:
+            _warn_imported_key(self, queue.encryption_master_key, queue, subscription.topic)
         self._subscription_dead_letter_queue = parts.dead_letter_queue
         self._subscription = parts.subscription
         self._alarms = [parts.alarm] if parts.alarm is not None else []
@@ -910,9 +1046,15 @@ class ProtocolSubscriber(Construct):
             self._alarms.append(_subscription_dlq_alarm(self, dead_letter_queue, alarm_actions))
         else:
             dead_letter_queue = config.dead_letter_queue
+            _check_queue_key_usable(dead_letter_queue)
+            _admit_topic(self, dead_letter_queue, topic)
         self._subscription_dead_letter_queue = dead_letter_queue
-        wrapper.dead_letter_queue = dead_letter_queue
+        # The wrapper binds without the DLQ: sns.Subscription would add its own statement,
+        # without aws:SourceAccount, to the DLQ's policy. The redrive policy is set here.
         self._subscription = topic.add_subscription(wrapper)
+        cfn_subscription = self._subscription.node.default_child
+        assert isinstance(cfn_subscription, sns.CfnSubscription)
+        cfn_subscription.redrive_policy = {"deadLetterTargetArn": dead_letter_queue.queue_arn}
         if isinstance(dead_letter_queue, sqs.Queue):
             _depend_on_policy(self._subscription, dead_letter_queue)
 
@@ -934,16 +1076,26 @@ class ProtocolSubscriber(Construct):
 
 @jsii.implements(IValidation)
 class _StackSizeValidation:
-    """At synth: the fan-out's stack must hold at most 500 resources, whatever added them."""
+    """At synth: the fan-out's stack (or one of its nested stacks) holds at most 500 resources.
 
-    def __init__(self, fan_out: SnsToSqsFanOut) -> None:
+    Checked over the final tree, whatever added the resources.
+    """
+
+    def __init__(self, fan_out: SnsToSqsFanOut, nested: NestedStack | None = None) -> None:
         self._fan_out = fan_out
+        self._nested = nested
 
     def validate(self) -> list[str]:
-        stack = Stack.of(self._fan_out)
+        stack = self._nested or Stack.of(self._fan_out)
         total = _resource_count(stack)
         if total <= STACK_MAX_RESOURCES:
             return []
+        if self._nested is not None:
+            return [
+                f"nested stack {stack.node.path} holds {total} resources; CloudFormation allows "
+                f"{STACK_MAX_RESOURCES} per stack. Place further subscribers with "
+                "add_queue(..., group='<name>') in a new nested stack"
+            ]
         return [
             f"stack {stack.stack_name} holds {total} resources; CloudFormation allows "
             f"{STACK_MAX_RESOURCES} per stack. Pass SnsToSqsFanOut(nested_stacks=True) to "
@@ -951,17 +1103,79 @@ class _StackSizeValidation:
         ]
 
 
+@jsii.implements(IValidation)
+class _NoAwsManagedKeyValidation:
+    """At synth: no AWS-managed key on the topic or on a queue SNS writes to.
+
+    Checked over the final tree because the L2 objects are exposed: setting
+    ``queue.node.default_child.kms_master_key_id = "alias/aws/sqs"`` after construction
+    would make SNS drop every message for that queue.
+    """
+
+    def __init__(self, fan_out: SnsToSqsFanOut) -> None:
+        self._fan_out = fan_out
+
+    def validate(self) -> list[str]:
+        fan_out = self._fan_out
+        written: list[sqs.IQueue] = []
+        for subscriber in fan_out.subscribers:
+            written += [subscriber.queue, subscriber.subscription_dead_letter_queue]
+        for other in fan_out._other_subscribers:
+            written.append(other.subscription_dead_letter_queue)
+        if fan_out.subscription_dead_letter_queue is not None:
+            written.append(fan_out.subscription_dead_letter_queue)
+        errors = []
+        topic_alias = _aws_managed_alias(fan_out.topic)
+        if topic_alias is not None:
+            errors.append(
+                f"topic {fan_out.topic.node.path} is encrypted with the AWS-managed key "
+                f"{topic_alias}, whose policy cannot admit AWS services or other accounts: "
+                "encrypt it with a customer-managed key"
+            )
+        seen: set[str] = set()
+        for queue in written:
+            if queue.node.path in seen:
+                continue
+            seen.add(queue.node.path)
+            alias = _aws_managed_alias(queue) or _declared_alias(queue)
+            if alias is not None:
+                errors.append(
+                    f"queue {queue.node.path} is encrypted with the AWS-managed key {alias}, "
+                    "whose policy cannot admit SNS: every message SNS sends there is lost. "
+                    "Use SSE-SQS or a customer-managed key"
+                )
+        return errors
+
+
+def _aws_managed_alias(resource: IConstruct) -> str | None:
+    """The AWS-managed alias a queue or topic of this app is encrypted with (final state)."""
+    cfn = resource.node.default_child
+    if not isinstance(cfn, sqs.CfnQueue | sns.CfnTopic):
+        return None
+    found = _AWS_MANAGED_ALIAS.search(json.dumps(Stack.of(cfn).resolve(cfn.kms_master_key_id)))
+    return found.group(0) if found else None
+
+
+def _declared_alias(queue: sqs.IQueue) -> str | None:
+    """The AWS-managed key an imported queue was declared with, or ``None``."""
+    if queue.encryption_type == sqs.QueueEncryption.KMS_MANAGED:
+        return "alias/aws/sqs"
+    key = queue.encryption_master_key
+    return key_name(key) if key is not None and is_aws_managed(key) else None
+
+
 @jsii.implements(sns.ITopicSubscription)
 class _WithDeadLetterQueue:
-    """Wraps a subscription so that it binds (once) with a subscription dead-letter queue.
+    """Wraps a subscription so that it binds once, and without its dead-letter queue.
 
     Binding twice would fail: e.g. ``LambdaSubscription.bind`` adds a permission construct.
+    The DLQ is left out because ``sns.Subscription`` would add an unscoped statement for SNS
+    to its policy; :class:`ProtocolSubscriber` sets the redrive policy and a scoped one.
     """
 
     def __init__(self, inner: sns.ITopicSubscription) -> None:
         self._inner = inner
         self._config: sns.TopicSubscriptionConfig | None = None
-        self.dead_letter_queue: sqs.IQueue | None = None
 
     def inner_config(self, topic: sns.ITopic) -> sns.TopicSubscriptionConfig:
         if self._config is None:
@@ -980,7 +1194,7 @@ class _WithDeadLetterQueue:
             filter_policy=config.filter_policy,
             filter_policy_with_message_body=config.filter_policy_with_message_body,
             region=config.region,
-            dead_letter_queue=config.dead_letter_queue or self.dead_letter_queue,
+            dead_letter_queue=None,
             subscription_role_arn=config.subscription_role_arn,
             delivery_policy=config.delivery_policy,
         )
@@ -994,6 +1208,60 @@ def _depend_on_policy(subscription: sns.Subscription, queue: sqs.Queue) -> None:
     policy = queue.node.try_find_child("Policy")
     if isinstance(policy, sqs.QueuePolicy):
         subscription.node.add_dependency(policy)
+
+
+def _admit_topic(scope: Construct, queue: sqs.IQueue, topic: sns.ITopic) -> None:
+    """Let ``topic`` (only) write to a DLQ that was passed in, or say what its owner must add."""
+    added = queue.add_to_resource_policy(_sns_send_statement(topic, queue.queue_arn))
+    if not added.statement_added:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:ImportedQueuePolicy",
+            f"The policy of imported queue {queue.node.path} cannot be changed here: its owner "
+            "must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the topic ARN "
+            "and aws:SourceAccount = its account, or SNS drops what it could not deliver",
+        )
+    key = queue.encryption_master_key
+    if key is not None:
+        key_added = allow_service_key_use(
+            key, SNS_PRINCIPAL, source_arn=topic.topic_arn, source_account=topic.env.account
+        ).statement_added
+        if not key_added:
+            _warn_imported_key(scope, key, queue, topic)
+
+
+def _warn_imported_key(
+    scope: Construct, key: kms.IKey, queue: sqs.IQueue, topic: sns.ITopic
+) -> None:
+    """Name the key-policy statement the owner of an imported key must add for SNS."""
+    topic_arn = topic.topic_arn
+    account = topic.env.account
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": SNS_PRINCIPAL},
+        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+        "Resource": "*",
+        "Condition": {
+            "ArnEquals": {
+                "aws:SourceArn": (
+                    f"<ARN of topic {topic.node.path}>"
+                    if Token.is_unresolved(topic_arn)
+                    else topic_arn
+                )
+            },
+            "StringEquals": {
+                "aws:SourceAccount": (
+                    "<account of the topic>" if Token.is_unresolved(account) else account
+                )
+            },
+        },
+    }
+    Annotations.of(scope).add_warning_v2(
+        "patterns:ImportedKeyPolicy",
+        f"The key {key.node.path} of queue {queue.node.path} is imported, so its key policy "
+        "cannot be changed here: its owner must add this statement, or SNS cannot encrypt for "
+        "the queue (nor its subscription dead-letter queue, under the same key) and every "
+        f"message is lost: {json.dumps(statement)}",
+    )
 
 
 def _sns_send_statement(topic: sns.ITopic, queue_arn: str) -> iam.PolicyStatement:
@@ -1058,13 +1326,10 @@ def _new_subscription_dead_letter_queue(
 def _subscription_dlq_alarm(
     scope: Construct, dead_letter_queue: sqs.IQueue, actions: Sequence[cloudwatch.IAlarmAction]
 ) -> cloudwatch.Alarm:
-    return create_alarm(
+    return create_dead_letter_queue_alarm(
         scope,
         "SubscriptionDeadLetterQueueNotEmptyAlarm",
-        metric=dead_letter_queue.metric_approximate_number_of_messages_visible(
-            period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
-        ),
-        threshold=1,
+        queue=dead_letter_queue,
         description=(
             f"SNS could not deliver messages to {scope.node.path}; they wait in its "
             "subscription dead-letter queue"
@@ -1134,6 +1399,42 @@ def _subscribe_queue(
     )
 
 
+def nested_stack_id(construct_id: str, group: str | None = None) -> str:
+    """The ID of the nested stack that holds subscriber ``construct_id`` (``nested_stacks``).
+
+    ``Subscribers<group>`` for an explicit group, else ``Subscribers<n>`` with ``n`` (1 to
+    ``NESTED_STACK_GROUPS``) taken from a SHA-256 of the subscriber's ID: a pure function of
+    the subscriber itself, so adding or removing others never moves it (its path, logical IDs
+    and generated names stay), and no nested stack is back-filled.
+    """
+    if group is not None:
+        return f"{NESTED_STACK_PREFIX}{group}"
+    digest = hashlib.sha256(construct_id.encode()).digest()
+    return f"{NESTED_STACK_PREFIX}{int.from_bytes(digest[:8], 'big') % NESTED_STACK_GROUPS + 1}"
+
+
+def _root_stack(construct: IConstruct) -> Stack:
+    """The top-level stack ``construct`` is deployed with (through any nested stacks)."""
+    stack = Stack.of(construct)
+    while stack.nested_stack_parent is not None:
+        stack = stack.nested_stack_parent
+    return stack
+
+
+def _depends_on(stack: Stack, other: Stack) -> bool:
+    """Whether ``stack`` depends on ``other`` through explicit stack dependencies."""
+    seen: set[str] = set()
+    pending = list(stack.dependencies)
+    while pending:
+        current = pending.pop()
+        if current.node.path == other.node.path:
+            return True
+        if current.node.path not in seen:
+            seen.add(current.node.path)
+            pending.extend(current.dependencies)
+    return False
+
+
 def _uses_own_key(queue: sqs.IQueue | None, queue_options: QueueOptions) -> bool:
     """Whether a new subscriber queue is encrypted with a customer-managed key."""
     if queue is not None:
@@ -1160,25 +1461,11 @@ def _resource_count(scope: Construct) -> int:
     return total
 
 
-def _key_name(key: kms.IKey) -> str:
-    alias_name = getattr(key, "alias_name", None)
-    return alias_name if isinstance(alias_name, str) else key.key_arn
-
-
-def _is_aws_managed(key: kms.IKey) -> bool:
-    """Whether ``key`` is (an alias of) an AWS-managed key, as far as synth can tell."""
-    for name in (getattr(key, "alias_name", None), key.key_arn):
-        resolved = isinstance(name, str) and not Token.is_unresolved(name)
-        if resolved and _AWS_MANAGED_KEY.search(str(name)):
-            return True
-    return False
-
-
 def _check_queue_key_usable(queue: sqs.IQueue) -> None:
     """Refuse a queue encrypted with the AWS-managed SQS key: SNS cannot use it."""
     key = queue.encryption_master_key
     aws_managed = queue.encryption_type == sqs.QueueEncryption.KMS_MANAGED
-    if aws_managed or (key is not None and _is_aws_managed(key)):
+    if aws_managed or (key is not None and is_aws_managed(key)):
         raise ValueError(
             f"queue {queue.node.path} is encrypted with the AWS-managed key alias/aws/sqs, "
             "whose policy cannot admit SNS: every message would be dropped. Re-encrypt it "
@@ -1285,9 +1572,9 @@ def _validate_topic(
                 f"topic_name {topic_name!r} must be 1 to {TOPIC_NAME_MAX_LENGTH} characters of "
                 "letters, digits, hyphens and underscores (including '.fifo' for FIFO topics)"
             )
-    if encryption_key is not None and _is_aws_managed(encryption_key):
+    if encryption_key is not None and is_aws_managed(encryption_key):
         raise ValueError(
-            f"encryption_key {_key_name(encryption_key)!r} is an AWS-managed key, whose policy "
+            f"encryption_key {key_name(encryption_key)!r} is an AWS-managed key, whose policy "
             "cannot admit other services or accounts; pass a customer-managed key"
         )
     for account in publisher_accounts:

@@ -17,10 +17,14 @@ from aws_cdk.assertions import Template
 from patterns import S3EventFanOut, SnsToSqsFanOut
 from patterns.alarm_topic import AlarmTopic
 from patterns.sns_fan_out import (
+    NESTED_STACK_GROUPS,
+    NESTED_STACK_RESOURCE_BUDGET,
     STACK_MAX_RESOURCES,
     TEMPLATE_MAX_BYTES,
     TEMPLATE_MAX_OUTPUTS,
     TEMPLATE_MAX_PARAMETERS,
+    FanOutQueue,
+    nested_stack_id,
 )
 from tests.helpers import ROOT, by_path, logical_id, new_app, synth_stack
 
@@ -131,21 +135,31 @@ def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut]:
     return stack, fan_out
 
 
-def test_nested_stacks_fill_in_order_within_the_budget(nested_app) -> None:
+def _nested_stack_of(fan_out: SnsToSqsFanOut, subscriber: str) -> cdk.NestedStack:
+    (stack,) = [s for s in fan_out.subscriber_stacks if s.node.try_find_child(subscriber)]
+    return stack
+
+
+def test_nested_stacks_hold_the_subscribers_their_ids_hash_to(nested_app) -> None:
     stack, fan_out = nested_app
+    names = [f"Queue{index}" for index in range(50)] + ["Existing"]
+    for name in names:
+        assert _nested_stack_of(fan_out, name).node.id == nested_stack_id(name)
     counts = [
         len(Template.from_stack(nested).to_json()["Resources"])
         for nested in fan_out.subscriber_stacks
     ]
-    assert counts == [480, 24]  # 48 subscribers of 10, then 2 of 10 and the existing queue's 4
+    assert sum(counts) == 50 * 10 + 4  # 50 new subscribers of 10, the existing queue's 4
+    assert max(counts) <= NESTED_STACK_RESOURCE_BUDGET
     parent = Template.from_stack(stack)
-    parent.resource_count_is(NESTED, 2)
+    parent.resource_count_is(NESTED, len({nested_stack_id(name) for name in names}))
     parent.resource_count_is(SUBSCRIPTION, 0)
 
 
 def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(nested_app) -> None:
     stack, fan_out = nested_app
-    nested = Template.from_stack(fan_out.subscriber_stacks[0]).to_json()
+    holder = _nested_stack_of(fan_out, "Queue0")
+    nested = Template.from_stack(holder).to_json()
     parameters = sorted(nested["Parameters"])
     assert len(parameters) == 2
     topic_parameter = next(name for name in parameters if "OrdersTopic" in name)
@@ -158,13 +172,15 @@ def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(ne
     send = policy["Properties"]["PolicyDocument"]["Statement"][1]
     assert send["Condition"]["ArnEquals"] == {"aws:SourceArn": {"Ref": topic_parameter}}
     alarms = [r for r in nested["Resources"].values() if r["Type"] == ALARM]
-    assert len(alarms) == 144
+    subscribers = [c for c in holder.node.children if isinstance(c, FanOutQueue)]
+    assert len(alarms) == 3 * len(subscribers)
     assert all(
         alarm["Properties"]["AlarmActions"] == [{"Ref": alarm_parameter}] for alarm in alarms
     )
     parent = Template.from_stack(stack)
+    stack_id = holder.node.id
     resource = by_path(
-        parent, NESTED, "/Orders/Subscribers1.NestedStack/Subscribers1.NestedStackResource"
+        parent, NESTED, f"/Orders/{stack_id}.NestedStack/{stack_id}.NestedStackResource"
     )
     assert resource["Properties"]["Parameters"][topic_parameter] == {
         "Ref": logical_id(parent, "AWS::SNS::Topic", "/Orders/Topic/Resource")
@@ -174,11 +190,12 @@ def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(ne
 def test_existing_queue_of_the_parent_is_admitted_before_its_nested_subscription(
     nested_app,
 ) -> None:
-    stack, _ = nested_app
+    stack, fan_out = nested_app
     parent = Template.from_stack(stack)
     existing_policy = logical_id(parent, POLICY, "/Existing/Policy/Resource")
+    stack_id = _nested_stack_of(fan_out, "Existing").node.id
     resource = by_path(
-        parent, NESTED, "/Orders/Subscribers2.NestedStack/Subscribers2.NestedStackResource"
+        parent, NESTED, f"/Orders/{stack_id}.NestedStack/{stack_id}.NestedStackResource"
     )
     assert existing_policy in resource["DependsOn"]
 
@@ -191,13 +208,9 @@ def test_nested_bucket_notifications_wait_for_every_nested_stack() -> None:
 
     template = synth_stack(build)
     bucket = by_path(template, "AWS::S3::Bucket", "/Uploads/Bucket/Resource")
-    nested = [
-        logical_id(
-            template, NESTED, f"/Subscribers{n}.NestedStack/Subscribers{n}.NestedStackResource"
-        )
-        for n in (1, 2)
-    ]
-    assert set(nested) <= set(bucket["DependsOn"])
+    nested = set(template.find_resources(NESTED))
+    assert len(nested) > 1
+    assert nested <= set(bucket["DependsOn"])
 
 
 # --- 1,000 subscribers: every template within CloudFormation's limits --------------------
@@ -223,7 +236,8 @@ def _load(path: Path) -> dict[str, Any]:
 
 @pytest.mark.scale
 def test_thousand_subscribers_every_template_within_limits(thousand) -> None:
-    assert len(thousand) == 22  # the parent and 21 nested stacks
+    # the parent and one nested stack per group (each ID hashes to one of them)
+    assert len(thousand) == 1 + NESTED_STACK_GROUPS
     for name, path in thousand.items():
         template = _load(path)
         assert len(template["Resources"]) <= STACK_MAX_RESOURCES, name
@@ -246,8 +260,8 @@ def test_thousand_subscribers_all_subscribed(thousand) -> None:
 @pytest.mark.scale
 def test_thousand_subscribers_templates_are_cfn_lint_clean(thousand) -> None:
     # The nested templates differ only in IDs and names, and a full one (450 KB) takes cfn-lint
-    # about 8 s: the parent and the last nested template (40 subscribers, every shape) are
-    # linted here; all 22 were linted clean by hand when this test was written.
+    # about 8 s: the parent and the smallest nested template (every shape) are linted here;
+    # all of them were linted clean by hand when this test was written.
     nested = [path for name, path in thousand.items() if ".nested." in name]
     last = min(nested, key=lambda path: len(_load(path)["Resources"]))
     parent = thousand["Thousand.template.json"]
@@ -308,3 +322,92 @@ def test_rejects_duplicate_subscriber_id_across_nested_stacks() -> None:
     fan_out.add_queue("Billing")
     with pytest.raises(ValueError, match=r"construct_id 'Billing' is already used"):
         fan_out.add_queue("Billing")
+
+
+# --- placement in nested stacks is stable: no subscriber moves when another leaves --------
+
+
+def _nested_identity(subscribers: list[str]) -> dict[str, tuple[str, str, object]]:
+    """Every resource of a nested fan-out: path -> (template, logical ID, physical name)."""
+    app = new_app()
+    stack = cdk.Stack(app, "Stable")
+    fan_out = SnsToSqsFanOut(stack, "Orders", nested_stacks=True)
+    for name in subscribers:
+        fan_out.add_queue(name)
+    identity: dict[str, tuple[str, str, object]] = {}
+    for owner in [stack, *fan_out.subscriber_stacks]:
+        for key, resource in Template.from_stack(owner).to_json()["Resources"].items():
+            path = resource.get("Metadata", {}).get("aws:cdk:path")
+            if path is not None:
+                name = resource.get("Properties", {}).get("QueueName")
+                identity[path] = (owner.node.path, key, name)
+    return identity
+
+
+def test_removing_a_subscriber_moves_no_other_subscriber() -> None:
+    names = [f"Tenant{index}" for index in range(60)]
+    before = _nested_identity(names)
+    after = _nested_identity([name for name in names if name != "Tenant1"])
+    removed = {path for path in before if "/Tenant1/" in path}
+    assert removed  # the removed subscriber's own resources go, and only those
+    kept = {path: value for path, value in before.items() if path not in removed}
+    # a nested stack left empty disappears with its parent resource; nothing else changes
+    emptied = set(kept) - set(after)
+    assert all(".NestedStack/" in path for path in emptied), emptied
+    assert {path: after[path] for path in kept if path in after} == {
+        path: value for path, value in kept.items() if path not in emptied
+    }
+    assert set(after) <= set(before)
+
+
+def test_adding_a_subscriber_moves_no_other_subscriber() -> None:
+    names = [f"Tenant{index}" for index in range(60)]
+    before = _nested_identity(names)
+    after = _nested_identity(["Tenant100", *names])
+    assert {path: after[path] for path in before} == before
+
+
+def test_placement_is_a_function_of_the_subscriber_id_alone() -> None:
+    assert nested_stack_id("Tenant7") == nested_stack_id("Tenant7")
+    assert nested_stack_id("Tenant7", group="Extra") == "SubscribersExtra"
+    used = {nested_stack_id(f"Queue{index}") for index in range(SUBSCRIBERS)}
+    assert used == {f"Subscribers{n}" for n in range(1, NESTED_STACK_GROUPS + 1)}
+
+
+def test_explicit_group_places_a_subscriber_in_its_own_nested_stack() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Grouped")
+    fan_out = SnsToSqsFanOut(stack, "Orders", nested_stacks=True)
+    fan_out.add_queue("Late", group="Extra1")
+    (nested,) = fan_out.subscriber_stacks
+    assert nested.node.path == "Grouped/Orders/SubscribersExtra1"
+    by_path(
+        Template.from_stack(nested), SUBSCRIPTION, "/SubscribersExtra1/Late/Subscription/Resource"
+    )
+
+
+def test_rejects_a_subscriber_past_its_nested_stack_budget(monkeypatch) -> None:
+    import patterns.sns_fan_out as module
+
+    monkeypatch.setattr(module, "NESTED_STACK_RESOURCE_BUDGET", 20)
+    fan_out = SnsToSqsFanOut(cdk.Stack(new_app(), "Full"), "Orders", nested_stacks=True)
+    fan_out.add_queue("A", group="One")
+    fan_out.add_queue("B", group="One")
+    with pytest.raises(
+        ValueError,
+        match=r"subscriber 'C' brings nested stack Full/Orders/SubscribersOne to 30 resources; "
+        r"a nested stack of subscribers holds at most 20\. Pass group=",
+    ):
+        fan_out.add_queue("C", group="One")
+
+
+def test_rejects_group_without_nested_stacks() -> None:
+    fan_out = SnsToSqsFanOut(cdk.Stack(new_app(), "Flat"), "Orders")
+    with pytest.raises(ValueError, match=r"group 'One' applies with nested_stacks=True only"):
+        fan_out.add_queue("A", group="One")
+
+
+def test_rejects_malformed_group() -> None:
+    fan_out = SnsToSqsFanOut(cdk.Stack(new_app(), "Bad"), "Orders", nested_stacks=True)
+    with pytest.raises(ValueError, match=r"group 'a b' must be 1 to 32 letters and digits"):
+        fan_out.add_queue("A", group="a b")

@@ -722,3 +722,291 @@ def test_topic_alarms_on_messages_filtered_out_as_malformed(standard) -> None:
                 "TreatMissingData": "notBreaching",
             },
         )
+
+
+# --- a queue of another stack of the same app ---------------------------------------------
+
+
+def _two_stacks(
+    build_queue: typing.Callable[[cdk.Stack], sqs.IQueue], **fan_out_options: typing.Any
+) -> tuple[cdk.App, cdk.Stack, cdk.Stack]:
+    app = new_app()
+    topics = cdk.Stack(app, "Topics")
+    queues = cdk.Stack(app, "Queues")
+    fan_out = SnsToSqsFanOut(topics, "Orders", **fan_out_options)
+    fan_out.add_queue("Shipping")
+    fan_out.add_queue("Remote", queue=build_queue(queues))
+    return app, topics, queues
+
+
+def _cross_stack_reference(value: dict[str, typing.Any]) -> None:
+    """``value`` is a cross-stack reference (an export, or a stack output with new flags)."""
+    assert len(value) == 1, value
+    assert next(iter(value)) in {"Fn::ImportValue", "Fn::GetStackOutput"}, value
+
+
+@pytest.mark.parametrize(
+    "build_queue",
+    [
+        pytest.param(lambda s: sqs.Queue(s, "Plain", enforce_ssl=True), id="sqs.Queue"),
+        pytest.param(lambda s: QueueWithDeadLetterQueue(s, "Plain").queue, id="pattern"),
+        pytest.param(
+            lambda s: (
+                QueueWithDeadLetterQueue(s, "Plain", encryption=sqs.QueueEncryption.KMS).queue
+            ),
+            id="pattern-with-key",
+        ),
+    ],
+)
+def test_queue_of_another_stack_is_subscribed_from_its_stack(build_queue) -> None:
+    app, topics, queues = _two_stacks(build_queue)
+    app.synth()  # no DependencyCycle
+    remote = Template.from_stack(queues)
+    subscription = by_path(remote, SUBSCRIPTION, "Remote/Subscription/Resource")
+    _cross_stack_reference(subscription["Properties"]["TopicArn"])
+    policies = {
+        key: resource
+        for key, resource in remote.find_resources(POLICY).items()
+        if "Remote" not in resource["Metadata"]["aws:cdk:path"]
+        and any(
+            s.get("Principal") == {"Service": "sns.amazonaws.com"}
+            for s in resource["Properties"]["PolicyDocument"]["Statement"]
+        )
+    }
+    (policy_id,) = policies
+    assert policy_id in subscription["DependsOn"]
+    (send,) = [
+        s
+        for s in _statements(dict(policies[policy_id]))
+        if s.get("Principal") == {"Service": "sns.amazonaws.com"}
+    ]
+    _cross_stack_reference(send["Condition"]["ArnEquals"]["aws:SourceArn"])
+    assert "aws:SourceAccount" in send["Condition"]["StringEquals"]
+    dlq = arn(remote, QUEUE, "Remote/SubscriptionDeadLetterQueue/Resource")
+    assert subscription["Properties"]["RedrivePolicy"] == {"deadLetterTargetArn": dlq}
+    assert (
+        logical_id(remote, POLICY, "Remote/SubscriptionDeadLetterQueue/Policy/Resource")
+        in subscription["DependsOn"]
+    )
+    for key_id, key in remote.find_resources(KEY).items():
+        assert key_id in subscription["DependsOn"]
+        assert any(
+            s.get("Principal") == {"Service": "sns.amazonaws.com"}
+            for s in _statements(dict(key), "KeyPolicy")
+        )
+    own = Template.from_stack(topics)
+    own.resource_count_is(SUBSCRIPTION, 1)  # Shipping only
+    by_path(own, SUBSCRIPTION, "/Orders/Shipping/Subscription/Resource")
+
+
+def test_queue_of_another_stack_with_a_key_of_a_third_stack() -> None:
+    app = new_app()
+    topics = cdk.Stack(app, "Topics")
+    keys = cdk.Stack(app, "Keys")
+    queues = cdk.Stack(app, "Queues")
+    key = kms.Key(keys, "Key", enable_key_rotation=True)
+    queue = sqs.Queue(queues, "Plain", encryption_master_key=key, enforce_ssl=True)
+    SnsToSqsFanOut(topics, "Orders").add_queue("Remote", queue=queue)
+    app.synth()
+    key_policy = by_path(Template.from_stack(keys), KEY, "/Key/Resource")
+    (statement,) = [
+        s
+        for s in _statements(key_policy, "KeyPolicy")
+        if s.get("Principal") == {"Service": "sns.amazonaws.com"}
+    ]
+    _cross_stack_reference(statement["Condition"]["ArnEquals"]["aws:SourceArn"])
+
+
+def test_queue_of_another_stack_with_the_shared_subscription_dlq_and_nested_stacks() -> None:
+    app, _, queues = _two_stacks(
+        lambda s: sqs.Queue(s, "Plain", enforce_ssl=True),
+        shared_subscription_dead_letter_queue=True,
+        nested_stacks=True,
+    )
+    app.synth()
+    subscription = by_path(
+        Template.from_stack(queues), SUBSCRIPTION, "Remote/Subscription/Resource"
+    )
+    _cross_stack_reference(
+        subscription["Properties"]["RedrivePolicy"]["deadLetterTargetArn"],
+    )
+
+
+def test_rejects_a_queue_of_a_stack_the_topic_stack_depends_on() -> None:
+    app = new_app()
+    topics = cdk.Stack(app, "Topics")
+    queues = cdk.Stack(app, "Queues")
+    topics.add_stack_dependency(queues)
+    fan_out = SnsToSqsFanOut(topics, "Orders")
+    with pytest.raises(
+        ValueError,
+        match=r"add_queue\('Remote', queue=...\): queue Queues/Plain is in stack Queues, where "
+        r"its subscription must reference the topic of stack Topics; but Topics already depends "
+        r"on Queues",
+    ):
+        fan_out.add_queue("Remote", queue=sqs.Queue(queues, "Plain"))
+
+
+def test_rejects_a_queue_of_another_region() -> None:
+    app = new_app()
+    topics = cdk.Stack(
+        app, "Topics", env=cdk.Environment(account="111122223333", region="eu-west-1")
+    )
+    queues = cdk.Stack(
+        app, "Queues", env=cdk.Environment(account="111122223333", region="us-east-1")
+    )
+    fan_out = SnsToSqsFanOut(topics, "Orders")
+    with pytest.raises(ValueError, match=r"is in region us-east-1 \(stack Queues\).*cannot cross"):
+        fan_out.add_queue("Remote", queue=sqs.Queue(queues, "Plain"))
+
+
+def test_rejects_a_queue_of_another_stage() -> None:
+    app = new_app()
+    topics = cdk.Stack(cdk.Stage(app, "Dev"), "Topics")
+    queues = cdk.Stack(cdk.Stage(app, "Prod"), "Queues")
+    fan_out = SnsToSqsFanOut(topics, "Orders")
+    with pytest.raises(ValueError, match=r"is in another stage \(Prod\).*cannot cross stages"):
+        fan_out.add_queue("Remote", queue=sqs.Queue(queues, "Plain"))
+
+
+def test_rejects_a_queue_of_the_topic_stack_whose_key_is_in_another_stack() -> None:
+    app = new_app()
+    topics = cdk.Stack(app, "Topics")
+    keys = cdk.Stack(app, "Keys")
+    key = kms.Key(keys, "Key", enable_key_rotation=True)
+    queue = sqs.Queue(topics, "Plain", encryption_master_key=key)
+    fan_out = SnsToSqsFanOut(topics, "Orders")
+    with pytest.raises(
+        ValueError,
+        match=r"add_queue\('Local', queue=...\): the key Keys/Key of queue Topics/Plain is in "
+        r"stack Keys, and Topics already uses it.*cycle.*Create the key in stack Topics",
+    ):
+        fan_out.add_queue("Local", queue=queue)
+
+
+# --- AWS-managed and imported keys ----------------------------------------------------------
+
+
+def test_rejects_the_aws_managed_sqs_key_for_a_new_subscriber_queue() -> None:
+    stack = _stack()
+    fan_out = SnsToSqsFanOut(stack, "F")
+    key = kms.Alias.from_alias_name(stack, "AwsManaged", "alias/aws/sqs")
+    with pytest.raises(
+        ValueError, match=r"encryption_key 'alias/aws/sqs' of subscriber 'Q' is an AWS-managed key"
+    ):
+        fan_out.add_queue("Q", encryption_key=key)
+
+
+def test_rejects_an_imported_queue_whose_key_arn_token_names_the_aws_managed_key() -> None:
+    stack = _stack()
+    fan_out = SnsToSqsFanOut(stack, "F")
+    queue = sqs.Queue.from_queue_attributes(
+        stack,
+        "Imported",
+        queue_arn="arn:aws:sqs:eu-west-1:111122223333:imported",
+        key_arn=stack.format_arn(service="kms", resource="alias/aws/sqs"),
+    )
+    with pytest.raises(ValueError, match="AWS-managed key alias/aws/sqs"):
+        fan_out.add_queue("Q", queue=queue)
+
+
+def _imported_key(stack: cdk.Stack) -> kms.IKey:
+    return kms.Key.from_key_arn(
+        stack, "ImportedKey", "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234"
+    )
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-queue", "existing-queue"])
+def test_warns_that_an_imported_queue_key_must_admit_sns_for_this_topic(existing) -> None:
+    stack = _stack()
+    fan_out = SnsToSqsFanOut(stack, "F")
+    key = _imported_key(stack)
+    if existing:
+        fan_out.add_queue("Q", queue=sqs.Queue(stack, "Existing", encryption_master_key=key))
+    else:
+        fan_out.add_queue("Q", encryption_key=key)
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/Validation/F/Q", Match.string_like_regexp("ImportedKeyPolicy")
+    )
+    assert len(warnings) == 1, warnings
+    text = str(warnings[0].entry.data)
+    for needed in (
+        "key policy",
+        '"Service": "sns.amazonaws.com"',
+        '"Action": ["kms:GenerateDataKey*", "kms:Decrypt"]',
+        '"aws:SourceArn"',
+        "Validation/F/Topic",
+        '"aws:SourceAccount"',
+    ):
+        assert needed in text, (needed, text)
+
+
+# --- subscription DLQs of add_subscription ------------------------------------------------
+
+
+def test_protocol_subscription_dlq_holds_only_scoped_statements(standard) -> None:
+    path = "/Orders/Email/SubscriptionDeadLetterQueue/Resource"
+    policy = by_path(standard, POLICY, "/Orders/Email/SubscriptionDeadLetterQueue/Policy/Resource")
+    assert _statements(policy) == [_tls_deny(standard, path), _sns_send(standard, path)]
+
+
+def test_protocol_subscription_with_its_own_dlq_gets_a_scoped_statement_only() -> None:
+    def build(stack: cdk.Stack) -> None:
+        dlq = sqs.Queue(stack, "OwnDlq", enforce_ssl=True)
+        SnsToSqsFanOut(stack, "Orders").add_subscription(
+            "Email", subs.EmailSubscription("ops@example.com", dead_letter_queue=dlq)
+        )
+
+    template = synth_stack(build)
+    policy = by_path(template, POLICY, "/OwnDlq/Policy/Resource")
+    assert _statements(policy) == [
+        _tls_deny(template, "/OwnDlq/Resource"),
+        _sns_send(template, "/OwnDlq/Resource"),
+    ]
+    subscription = by_path(template, SUBSCRIPTION, "/Orders/Topic/ops@example.com/Resource")
+    assert subscription["Properties"]["RedrivePolicy"] == {
+        "deadLetterTargetArn": arn(template, QUEUE, "/OwnDlq/Resource")
+    }
+    assert subscription["DependsOn"] == [logical_id(template, POLICY, "/OwnDlq/Policy/Resource")]
+
+
+# --- removal: keys follow what they encrypt -----------------------------------------------
+
+
+def test_topic_key_is_destroyed_with_the_topic(standard) -> None:
+    key = by_path(standard, KEY, "/Orders/EncryptionKey/Resource")
+    topic = by_path(standard, "AWS::SNS::Topic", "/Orders/Topic/Resource")
+    assert topic.get("DeletionPolicy", "Delete") == "Delete"
+    assert key["DeletionPolicy"] == "Delete"
+    assert key["UpdateReplacePolicy"] == "Delete"
+
+
+# --- invariants over the final tree (changes after construction) --------------------------
+
+
+def _aws_managed_after_construction(target: str) -> cdk.App:
+    app = new_app()
+    stack = cdk.Stack(app, "Mutated")
+    existing = sqs.Queue(stack, "Existing", enforce_ssl=True)
+    fan_out = SnsToSqsFanOut(stack, "Orders")
+    new = fan_out.add_queue("New")
+    old = fan_out.add_queue("Old", queue=existing)
+    cfn: typing.Any = {
+        "queue": new.queue,
+        "subscription-dlq": new.subscription_dead_letter_queue,
+        "existing-queue": existing,
+        "existing-subscription-dlq": old.subscription_dead_letter_queue,
+        "topic": fan_out.topic,
+    }[target].node.default_child
+    cfn.kms_master_key_id = "alias/aws/sns" if target == "topic" else "alias/aws/sqs"
+    return app
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["queue", "subscription-dlq", "existing-queue", "existing-subscription-dlq", "topic"],
+)
+def test_synth_refuses_an_aws_managed_key_set_after_construction(target) -> None:
+    app = _aws_managed_after_construction(target)
+    with pytest.raises(RuntimeError, match=r"is encrypted with the AWS-managed key alias/aws/s"):
+        app.synth()
