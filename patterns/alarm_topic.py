@@ -6,13 +6,15 @@ load the SNS modules.
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, CfnOutput, Stack
+from aws_cdk import ArnFormat, CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
+
+from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
 
 
 class AlarmTopic(Construct):
@@ -30,6 +32,10 @@ class AlarmTopic(Construct):
             "Key",
             description=f"Encrypts the alarm topic of {stack.stack_name}",
             enable_key_rotation=True,
+            # The topic holds no messages at rest and is destroyed with the stack: its key
+            # follows it (patterns.removal), after KMS's waiting period.
+            removal_policy=key_removal_policy(RemovalPolicy.DESTROY),
+            pending_window=KEY_PENDING_WINDOW,
         )
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
