@@ -634,7 +634,8 @@ def kinesis_firehose_s3(scope: Construct, construct_id: str) -> None:
         "EncryptionKey",
         description=f"Encrypts the stream, bucket and delivery logs of {path}",
         enable_key_rotation=True,
-        removal_policy=RemovalPolicy.RETAIN,
+        removal_policy=RemovalPolicy.RETAIN,  # the bucket it encrypts is retained
+        pending_window=Duration.days(30),
     )
     stream = kinesis.Stream(
         holder,
@@ -643,7 +644,7 @@ def kinesis_firehose_s3(scope: Construct, construct_id: str) -> None:
         retention_period=Duration.hours(24),
         encryption=kinesis.StreamEncryption.KMS,
         encryption_key=key,
-        removal_policy=RemovalPolicy.RETAIN,
+        removal_policy=RemovalPolicy.DESTROY,  # records in transit
     )
     access_logs = s3.Bucket(
         holder,

@@ -47,6 +47,12 @@ from patterns.firehose_processing import (
     validate_transformation,
 )
 from patterns.policies import via_service
+from patterns.removal import (
+    DATA_REMOVAL_POLICY,
+    IN_TRANSIT_REMOVAL_POLICY,
+    KEY_PENDING_WINDOW,
+    key_removal_policy,
+)
 from patterns.shard_planning import (
     SHARD_WRITE_MB_PER_SECOND,
     SHARD_WRITE_RECORDS_PER_SECOND,
@@ -166,7 +172,7 @@ class KinesisToFirehoseToS3(Construct):
         partition_projections: Mapping[str, glue.PartitionProjectionConfiguration] | None = None,
         dynamic_partitioning_keys: Mapping[str, str] | None = None,
         log_retention: logs.RetentionDays = DEFAULT_LOG_RETENTION,
-        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        removal_policy: RemovalPolicy | None = None,
         alarm_actions: Sequence[cloudwatch.IAlarmAction] = (),
         iterator_age_alarm_threshold: Duration = DEFAULT_ITERATOR_AGE_ALARM,
         data_freshness_alarm_threshold: Duration = DEFAULT_DATA_FRESHNESS_ALARM,
@@ -260,7 +266,10 @@ class KinesisToFirehoseToS3(Construct):
         :param log_retention: How long delivery error logs are kept (never ``INFINITE``).
             Default: one year.
         :param removal_policy: What happens to the new stream and the new buckets when they
-            leave the stack. Default: ``RETAIN``: deleting a stack must not delete data.
+            leave the stack. Default: the stream is destroyed (it carries records in transit,
+            and a retained stream keeps billing shard-hours) and the buckets are retained
+            (deleting a stack must not delete data). The new key follows what it encrypts:
+            retained while a bucket it encrypts is.
         :param alarm_actions: Actions for every alarm, on alarm and on return to OK.
             Default: none (the alarms are still created).
         :param iterator_age_alarm_threshold: Alarm when reads fall this far behind the newest
@@ -324,12 +333,21 @@ class KinesisToFirehoseToS3(Construct):
         )
         stack = Stack.of(self)
 
+        # One removal rule (patterns.removal): records in transit go, data stays, keys follow.
+        stream_removal = removal_policy or IN_TRANSIT_REMOVAL_POLICY
+        data_removal = removal_policy or DATA_REMOVAL_POLICY
+        encrypted = [RemovalPolicy.DESTROY]  # the delivery log group
+        if stream is None:
+            encrypted.append(stream_removal)
+        if bucket is None:
+            encrypted.append(data_removal)
         self._encryption_key = encryption_key or kms.Key(
             self,
             "EncryptionKey",
             description=f"Encrypts the stream, bucket and delivery logs of {self.node.path}",
             enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            removal_policy=key_removal_policy(*encrypted),
+            pending_window=KEY_PENDING_WINDOW,
         )
 
         # Stream: new (encrypted with the key, sized by plan) or existing.
@@ -362,7 +380,7 @@ class KinesisToFirehoseToS3(Construct):
                 retention_period=effective_retention,
                 encryption=kinesis.StreamEncryption.KMS,
                 encryption_key=self._encryption_key,
-                removal_policy=removal_policy,
+                removal_policy=stream_removal,
             )
             acknowledge(
                 self._stream,
@@ -381,7 +399,7 @@ class KinesisToFirehoseToS3(Construct):
         # Bucket: new (secure defaults, this key) or existing.
         if bucket is None:
             secure = create_secure_bucket(
-                self, encryption_key=self._encryption_key, removal_policy=removal_policy
+                self, encryption_key=self._encryption_key, removal_policy=data_removal
             )
             self._bucket: s3.IBucket = secure.bucket
             destination_key: kms.IKey | None = self._encryption_key

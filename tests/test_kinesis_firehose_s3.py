@@ -116,7 +116,8 @@ def test_default_stream_is_on_demand_24_hours_and_encrypted_with_the_pattern_key
         },
         "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
     }
-    assert stream["DeletionPolicy"] == "Retain"
+    # Records in transit: the stream goes with the stack (patterns.removal).
+    assert (stream["DeletionPolicy"], stream["UpdateReplacePolicy"]) == ("Delete", "Delete")
 
 
 def test_planned_stream_is_provisioned_with_the_planned_shards_and_retention(
@@ -128,10 +129,39 @@ def test_planned_stream_is_provisioned_with_the_planned_shards_and_retention(
     assert properties["RetentionPeriodHours"] == 7 * 24
 
 
-def test_key_rotates_and_is_retained(two: Template) -> None:
+def test_key_rotates_and_is_retained_with_the_bucket_it_encrypts(two: Template) -> None:
     key = by_path(two, "AWS::KMS::Key", "First/EncryptionKey/Resource")
     assert key["Properties"]["EnableKeyRotation"] is True
+    assert key["Properties"]["PendingWindowInDays"] == 30
     assert key["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize(
+    ("options", "stream_policy", "bucket_policy", "key_policy"),
+    [
+        ({"removal_policy": cdk.RemovalPolicy.DESTROY}, "Delete", "Delete", "Delete"),
+        ({"removal_policy": cdk.RemovalPolicy.RETAIN}, "Retain", "Retain", "Retain"),
+        ({"existing_bucket": True}, "Delete", None, "Delete"),
+    ],
+    ids=["destroy", "retain", "existing-bucket"],
+)
+def test_the_key_follows_what_it_encrypts(options, stream_policy, bucket_policy, key_policy):
+    def build(stack: cdk.Stack) -> None:
+        extra = dict(options)
+        if extra.pop("existing_bucket", False):
+            extra["bucket"] = s3.Bucket.from_bucket_name(stack, "Lake", "analytics-lake")
+        KinesisToFirehoseToS3(stack, "Ingest", **extra)
+
+    template = synth_stack(build)
+    assert by_path(template, STREAM, "Ingest/Stream/Resource")["DeletionPolicy"] == stream_policy
+    buckets = [
+        r
+        for r in resources_of(template, "AWS::S3::Bucket").values()
+        if "/Ingest/" in r["Metadata"]["aws:cdk:path"]
+    ]
+    assert {r["DeletionPolicy"] for r in buckets} == ({bucket_policy} if bucket_policy else set())
+    key = by_path(template, "AWS::KMS::Key", "Ingest/EncryptionKey/Resource")
+    assert key["DeletionPolicy"] == key_policy
 
 
 def test_key_lets_cloudwatch_logs_use_it_only_for_the_delivery_log_group(two: Template) -> None:
