@@ -814,3 +814,111 @@ def test_grant_read_covers_objects_and_key() -> None:
     assert {"s3:GetObject*", "s3:List*", "kms:Decrypt"} <= actions
     key = logical_id(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
     assert any(statement["Resource"] == {"Fn::GetAtt": [key, "Arn"]} for statement in statements)
+
+
+# --- the four defects of issue 13 (each failed on the first version) ----------------------------
+
+
+def test_l2_notification_added_to_the_bucket_fails_synth_naming_the_conflict() -> None:
+    # bucket.add_event_notification adds CDK's Custom::S3BucketNotifications (Managed: true),
+    # which replaces the bucket's whole notification configuration at deploy: the fan-out's
+    # own configuration would silently disappear.
+    from aws_cdk import aws_s3_notifications as s3n
+
+    app = new_app()
+    stack = cdk.Stack(app, "Wiped")
+    uploads = S3EventFanOut(stack, "Uploads")
+    uploads.add_queue("Audit")
+    removed = sqs.Queue(stack, "Removed", enforce_ssl=True)
+    uploads.bucket.add_event_notification(s3.EventType.OBJECT_REMOVED, s3n.SqsDestination(removed))
+    with pytest.raises(Exception, match=r"add_event_notification.*Custom::S3BucketNotifications"):
+        app.synth()
+
+
+def test_second_fan_out_on_the_same_bucket_keeps_the_first() -> None:
+    def build(stack: cdk.Stack) -> None:
+        first = S3EventFanOut(stack, "Images", events=[S3EventRule(CREATED, prefix="images/")])
+        first.add_queue("Thumbnails")
+        second = S3EventFanOut(
+            stack, "Jpegs", bucket=first.bucket, events=[S3EventRule(CREATED, suffix=".jpg")]
+        )
+        second.add_queue("Archive")
+
+    template = synth_stack(build)
+    # no custom resource that would overwrite the configuration the first fan-out set
+    template.resource_count_is("Custom::S3BucketNotifications", 0)
+    template.resource_count_is("AWS::S3::Bucket", 2)  # the data bucket and its log bucket
+
+
+def test_new_bucket_has_no_fixed_name_by_default(template: Template) -> None:
+    # A retained bucket with a name fixed at synth makes `cdk destroy` + `cdk deploy` fail
+    # with "already exists"; CloudFormation must generate the name.
+    bucket = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")
+    assert "BucketName" not in bucket["Properties"]
+
+
+def test_bucket_of_another_stack_of_the_app_synthesizes_without_a_cycle() -> None:
+    app = new_app()
+    owner = cdk.Stack(app, "Owner")
+    bucket = s3.Bucket(owner, "Uploads", enforce_ssl=True)
+    consumer = cdk.Stack(app, "Consumer")
+    fan_out = S3EventFanOut(consumer, "Uploads", bucket=bucket)
+    fan_out.add_queue("Loader")
+    assembly = app.synth()  # raised DependencyCycle before
+    owner_stack = assembly.get_stack_by_name("Owner")
+    consumer_stack = assembly.get_stack_by_name("Consumer")
+    assert [d.id for d in consumer_stack.dependencies if d.id == "Owner"] == ["Owner"]
+    assert "Consumer" not in [d.id for d in owner_stack.dependencies]
+
+
+def test_pattern_without_any_feature_flag_is_cfn_lint_and_compliance_clean(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A user's app may set none of this repository's cdk.json flags: the output must still be
+    # free of legacy settings (AccessControl: LogDeliveryWrite, cfn-lint W3045) and findings.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from patterns.alarm_topic import AlarmTopic
+    from patterns.compliance import apply_compliance_checks, summarize
+    from tests.helpers import PATH_METADATA
+
+    monkeypatch.delenv("CDK_CONTEXT_JSON", raising=False)
+    app = cdk.App(outdir=str(tmp_path), context=dict(PATH_METADATA))
+    assert app.node.try_get_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy") is None
+    stack = cdk.Stack(app, "NoFlags")
+    alarms = AlarmTopic(stack, "Alarms")
+    uploads = S3EventFanOut(stack, "Uploads", alarm_actions=[alarms.action])
+    uploads.add_queue("Audit")
+    uploads.add_queue(
+        "Thumbnails",
+        filter_policy_with_message_body=s3_event_body_filter(key_suffixes=[".jpg"]),
+    )
+    apply_compliance_checks(app)
+    app.synth()
+    table, open_count = summarize(tmp_path)
+    assert open_count == 0, table
+    template = json_template(tmp_path / "NoFlags.template.json")
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::S3::Bucket":
+            assert "AccessControl" not in resource["Properties"]
+    lint = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "cfn-lint"),
+            "--format",
+            "parseable",
+            "--",
+            str(tmp_path / "NoFlags.template.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def json_template(path: Any) -> dict[str, Any]:
+    import json
+
+    return dict(json.loads(path.read_text()))
