@@ -1,4 +1,8 @@
-"""S3EventFanOut: bucket, topic-policy and key-policy conditions, notifications, validation."""
+"""S3EventFanOut: bucket, EventBridge rule and notifications, policy conditions, validation.
+
+``template`` is the default (EventBridge) delivery, ``notification_template`` the direct
+S3 notifications; tests that hold for both use either.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Capture, Match, Template
 
 from patterns.s3_event_fan_out import (
+    S3EventDelivery,
     S3EventFanOut,
     S3EventRule,
     _overlaps,
@@ -25,6 +30,8 @@ from tests.helpers import by_path, logical_id, new_app, synth_stack
 
 ALARM_TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:alarms"
 CREATED = s3.EventType.OBJECT_CREATED
+NOTIFICATION = S3EventDelivery.NOTIFICATION
+BUCKET_NAME = "images-uploads-test"
 RULES = (
     S3EventRule(CREATED, prefix="images/"),
     S3EventRule(s3.EventType.OBJECT_REMOVED_DELETE, prefix="images/", suffix=".jpg"),
@@ -37,11 +44,13 @@ def _alarm_action(stack: cdk.Stack) -> cloudwatch.IAlarmAction:
     return actions.SnsAction(sns.Topic.from_topic_arn(stack, "AlarmTopic", ALARM_TOPIC_ARN))
 
 
-def _build_new(stack: cdk.Stack) -> None:
-    fan_out = S3EventFanOut(stack, "Images", events=RULES, alarm_actions=[_alarm_action(stack)])
+def _build_new(stack: cdk.Stack, **options: Any) -> None:
+    fan_out = S3EventFanOut(
+        stack, "Images", events=RULES, alarm_actions=[_alarm_action(stack)], **options
+    )
     fan_out.add_queue(
         "Thumbnails",
-        filter_policy_with_message_body=s3_event_body_filter(key_suffixes=[".jpg", ".png"]),
+        filter_policy_with_message_body=fan_out.event_body_filter(key_suffixes=[".jpg", ".png"]),
     )
     fan_out.add_queue("Audit", raw_message_delivery=True)
 
@@ -52,11 +61,22 @@ def template() -> Template:
 
 
 @pytest.fixture(scope="module")
+def notification_template() -> Template:
+    return synth_stack(
+        lambda stack: _build_new(stack, delivery=NOTIFICATION, bucket_name=BUCKET_NAME)
+    )
+
+
+@pytest.fixture(scope="module")
 def existing_template() -> Template:
     def build(stack: cdk.Stack) -> None:
         bucket = s3.Bucket.from_bucket_name(stack, "Existing", "my-existing-bucket")
         fan_out = S3EventFanOut(
-            stack, "Uploads", bucket=bucket, events=[S3EventRule(CREATED, suffix=".csv")]
+            stack,
+            "Uploads",
+            bucket=bucket,
+            events=[S3EventRule(CREATED, suffix=".csv")],
+            delivery=NOTIFICATION,
         )
         fan_out.add_queue("Loader")
 
@@ -71,16 +91,18 @@ def _resolve_name(template: Template) -> Any:
 
 def _bucket_arn(name: Any) -> dict[str, Any]:
     """The ARN the policies must name: arn:<partition>:s3:::<the bucket's own BucketName>."""
-    parts = name["Fn::Join"][1]
-    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":s3:::{parts[0]}", *parts[1:]]]}
+    assert isinstance(name, str), name
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":s3:::{name}"]]}
 
 
 # --- topic policy and key policy --------------------------------------------------------------
 
 
-def test_topic_policy_lets_s3_publish_only_for_this_bucket_and_account(template: Template) -> None:
-    topic = logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
-    template.has_resource_properties(
+def test_topic_policy_lets_s3_publish_only_for_this_bucket_and_account(
+    notification_template: Template,
+) -> None:
+    topic = logical_id(notification_template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    notification_template.has_resource_properties(
         "AWS::SNS::TopicPolicy",
         {
             "Topics": [{"Ref": topic}],
@@ -95,7 +117,9 @@ def test_topic_policy_lets_s3_publish_only_for_this_bucket_and_account(template:
                                 "Resource": {"Ref": topic},
                                 "Condition": {
                                     "ArnEquals": {
-                                        "aws:SourceArn": _bucket_arn(_resolve_name(template))
+                                        "aws:SourceArn": _bucket_arn(
+                                            _resolve_name(notification_template)
+                                        )
                                     },
                                     "StringEquals": {
                                         "aws:SourceAccount": {"Ref": "AWS::AccountId"}
@@ -111,11 +135,11 @@ def test_topic_policy_lets_s3_publish_only_for_this_bucket_and_account(template:
 
 
 def test_key_policy_lets_s3_use_the_topic_key_under_the_same_conditions(
-    template: Template,
+    notification_template: Template,
 ) -> None:
-    key = by_path(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
-    topic = by_path(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
-    key_id = logical_id(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    key = by_path(notification_template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    topic = by_path(notification_template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    key_id = logical_id(notification_template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
     assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     s3_statements = [
         statement
@@ -129,7 +153,7 @@ def test_key_policy_lets_s3_use_the_topic_key_under_the_same_conditions(
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
             "Condition": {
-                "ArnEquals": {"aws:SourceArn": _bucket_arn(_resolve_name(template))},
+                "ArnEquals": {"aws:SourceArn": _bucket_arn(_resolve_name(notification_template))},
                 "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
             },
         }
@@ -211,30 +235,15 @@ def test_access_log_bucket_expires_logs_and_is_itself_private(template: Template
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}
 
 
-def test_bucket_name_is_fixed_lowercase_and_carries_account_and_region(template: Template) -> None:
-    name = _resolve_name(template)
-    prefix, account, separator, region = name["Fn::Join"][1]
-    assert re.fullmatch(r"[a-z0-9][a-z0-9-]*-", prefix), prefix
-    assert (account, separator, region) == (
-        {"Ref": "AWS::AccountId"},
-        "-",
-        {"Ref": "AWS::Region"},
-    )
+def test_notification_bucket_has_the_name_the_user_chose(notification_template: Template) -> None:
+    assert _resolve_name(notification_template) == BUCKET_NAME
 
 
-def test_generated_bucket_name_fits_63_characters_with_long_ids() -> None:
-    app = new_app()
-    stack = cdk.Stack(
-        app,
-        "AVeryLongStackNameForTestingBucketNameLimits",
-        env=cdk.Environment(account="123456789012", region="ap-southeast-4"),
-    )
-    S3EventFanOut(stack, "AnEvenLongerConstructIdThatWouldOverflowTheLimit")
-    template = Template.from_stack(stack)
-    name = by_path(template, "AWS::S3::Bucket", "/Bucket/Resource")["Properties"]["BucketName"]
-    assert len(name) <= 63, name
-    assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", name), name
-    assert name.endswith("-123456789012-ap-southeast-4")
+def test_notification_delivery_with_a_new_bucket_needs_a_chosen_name() -> None:
+    with pytest.raises(
+        ValueError, match="delivery=NOTIFICATION with a new bucket needs bucket_name"
+    ):
+        S3EventFanOut(_stack(), "Images", delivery=NOTIFICATION)
 
 
 def test_removal_policy_and_expirations_apply_to_the_new_buckets() -> None:
@@ -242,6 +251,7 @@ def test_removal_policy_and_expirations_apply_to_the_new_buckets() -> None:
         lambda stack: S3EventFanOut(
             stack,
             "Scratch",
+            delivery=NOTIFICATION,
             bucket_name="scratch-images-bucket",
             removal_policy=RemovalPolicy.DESTROY,
             noncurrent_version_expiration=Duration.days(7),
@@ -292,9 +302,13 @@ def test_removal_policy_and_expirations_apply_to_the_new_buckets() -> None:
 # --- notifications ----------------------------------------------------------------------------
 
 
-def test_notification_configuration_is_on_the_bucket_with_its_filters(template: Template) -> None:
-    topic = logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
-    props = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["Properties"]
+def test_notification_configuration_is_on_the_bucket_with_its_filters(
+    notification_template: Template,
+) -> None:
+    topic = logical_id(notification_template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    props = by_path(notification_template, "AWS::S3::Bucket", "/Images/Bucket/Resource")[
+        "Properties"
+    ]
     assert props["NotificationConfiguration"] == {
         "TopicConfigurations": [
             {
@@ -324,19 +338,27 @@ def test_no_custom_resource_or_lambda_for_a_new_bucket(template: Template) -> No
     template.resource_count_is("AWS::IAM::Role", 0)
 
 
-def test_bucket_waits_for_topic_policy_and_every_subscriber(template: Template) -> None:
-    depends_on = set(by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["DependsOn"])
+def test_bucket_waits_for_topic_policy_and_every_subscriber(
+    notification_template: Template,
+) -> None:
+    depends_on = set(
+        by_path(notification_template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["DependsOn"]
+    )
     expected = {
-        logical_id(template, "AWS::SNS::TopicPolicy", "/Images/FanOut/Topic/Policy/Resource"),
+        logical_id(
+            notification_template, "AWS::SNS::TopicPolicy", "/Images/FanOut/Topic/Policy/Resource"
+        ),
     }
     for name in ("Thumbnails", "Audit"):
         # the subscription itself depends on the queue policy and the keys it needs
         expected.add(
-            logical_id(template, "AWS::SNS::Subscription", f"/{name}/Subscription/Resource")
+            logical_id(
+                notification_template, "AWS::SNS::Subscription", f"/{name}/Subscription/Resource"
+            )
         )
     assert expected <= depends_on
     # the key is already referenced by the bucket's encryption: no redundant DependsOn (W3005)
-    key = logical_id(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    key = logical_id(notification_template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
     assert key not in depends_on
 
 
@@ -381,7 +403,20 @@ def _references(value: Any) -> set[str]:
 # --- subscribers (inherited from the fan-out) ---------------------------------------------------
 
 
-def test_body_filter_reaches_the_subscription(template: Template) -> None:
+@pytest.mark.parametrize(
+    ("fixture", "policy"),
+    [
+        ("template", {"detail": {"object": {"key": [{"suffix": ".jpg"}, {"suffix": ".png"}]}}}),
+        (
+            "notification_template",
+            {"Records": {"s3": {"object": {"key": [{"suffix": ".jpg"}, {"suffix": ".png"}]}}}},
+        ),
+    ],
+)
+def test_body_filter_reaches_the_subscription(
+    fixture: str, policy: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    template: Template = request.getfixturevalue(fixture)
     template.has_resource_properties(
         "AWS::SNS::Subscription",
         {
@@ -392,9 +427,7 @@ def test_body_filter_reaches_the_subscription(template: Template) -> None:
                 ]
             },
             "FilterPolicyScope": "MessageBody",
-            "FilterPolicy": {
-                "Records": {"s3": {"object": {"key": [{"suffix": ".jpg"}, {"suffix": ".png"}]}}}
-            },
+            "FilterPolicy": policy,
         },
     )
 
@@ -492,10 +525,17 @@ def test_attributes_expose_what_was_built() -> None:
     assert len(fan_out.alarms) >= 2
 
 
-def test_given_key_encrypts_bucket_and_topic() -> None:
+@pytest.mark.parametrize(
+    ("options", "principal"),
+    [
+        ({}, "events.amazonaws.com"),
+        ({"delivery": NOTIFICATION, "bucket_name": BUCKET_NAME}, "s3.amazonaws.com"),
+    ],
+)
+def test_given_key_encrypts_bucket_and_topic(options: dict[str, Any], principal: str) -> None:
     def build(stack: cdk.Stack) -> None:
         key = kms.Key(stack, "MyKey", enable_key_rotation=True)
-        S3EventFanOut(stack, "Images", encryption_key=key)
+        S3EventFanOut(stack, "Images", encryption_key=key, **options)
 
     template = synth_stack(build)
     key = logical_id(template, "AWS::KMS::Key", "/MyKey/Resource")
@@ -504,11 +544,41 @@ def test_given_key_encrypts_bucket_and_topic() -> None:
         "AWS::SNS::Topic", {"KmsMasterKeyId": {"Fn::GetAtt": [key, "Arn"]}}
     )
     template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    Match.object_like(
+                        {
+                            "ServerSideEncryptionByDefault": {
+                                "SSEAlgorithm": "aws:kms",
+                                "KMSMasterKeyID": {"Fn::GetAtt": [key, "Arn"]},
+                            }
+                        }
+                    )
+                ]
+            }
+        },
+    )
+    template.has_resource_properties(
         "AWS::KMS::Key",
         {
             "KeyPolicy": {
                 "Statement": Match.array_with(
-                    [Match.object_like({"Principal": {"Service": "s3.amazonaws.com"}})]
+                    [
+                        Match.object_like(
+                            {
+                                "Principal": {"Service": principal},
+                                "Condition": Match.object_like(
+                                    {
+                                        "StringEquals": {
+                                            "aws:SourceAccount": {"Ref": "AWS::AccountId"}
+                                        }
+                                    }
+                                ),
+                            }
+                        )
+                    ]
                 )
             }
         },
@@ -613,11 +683,14 @@ def test_existing_standard_topic_receives_the_events() -> None:
         key = kms.Key(stack, "TopicKey", enable_key_rotation=True)
         topic = sns.Topic(stack, "Shared", master_key=key, enforce_ssl=True)
         S3EventFanOut(stack, "Images", topic=topic)
+        S3EventFanOut(stack, "Direct", topic=topic, delivery=NOTIFICATION, bucket_name=BUCKET_NAME)
 
     template = synth_stack(build)
     shared = logical_id(template, "AWS::SNS::Topic", "/Shared/Resource")
     template.resource_count_is("AWS::SNS::Topic", 1)
-    props = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["Properties"]
+    rule = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["Properties"]
+    assert rule["Targets"][0]["Arn"] == {"Ref": shared}
+    props = by_path(template, "AWS::S3::Bucket", "/Direct/Bucket/Resource")["Properties"]
     assert props["NotificationConfiguration"]["TopicConfigurations"][0]["Topic"] == {"Ref": shared}
 
 
@@ -626,11 +699,18 @@ def test_existing_standard_topic_receives_the_events() -> None:
 
 def test_body_filter_on_event_names_and_keys() -> None:
     def build(stack: cdk.Stack) -> None:
-        fan_out = S3EventFanOut(stack, "Images")
-        fan_out.add_queue(
+        direct = S3EventFanOut(stack, "Direct", delivery=NOTIFICATION, bucket_name=BUCKET_NAME)
+        direct.add_queue(
             "Puts",
-            filter_policy_with_message_body=s3_event_body_filter(
+            filter_policy_with_message_body=direct.event_body_filter(
                 key_prefixes=["images/raw/"], event_names=["ObjectCreated:Put"]
+            ),
+        )
+        routed = S3EventFanOut(stack, "Routed")
+        routed.add_queue(
+            "Created",
+            filter_policy_with_message_body=routed.event_body_filter(
+                key_prefixes=["images/raw/"], event_names=["Object Created"]
             ),
         )
 
@@ -641,6 +721,11 @@ def test_body_filter_on_event_names_and_keys() -> None:
             "s3": {"object": {"key": [{"prefix": "images/raw/"}]}},
             "eventName": ["ObjectCreated:Put"],
         }
+    }
+    subscription = by_path(template, "AWS::SNS::Subscription", "/Created/Subscription/Resource")
+    assert subscription["Properties"]["FilterPolicy"] == {
+        "detail": {"object": {"key": [{"prefix": "images/raw/"}]}},
+        "detail-type": ["Object Created"],
     }
     with pytest.raises(ValueError, match="needs at least one of key_prefixes"):
         s3_event_body_filter()
@@ -654,7 +739,9 @@ def test_existing_bucket_stack_passes_the_compliance_gate(tmp_path: Any) -> None
     stack = cdk.Stack(app, "ExistingGate")
     alarms = AlarmTopic(stack, "Alarms")
     bucket = s3.Bucket.from_bucket_name(stack, "Existing", "my-existing-bucket")
-    fan_out = S3EventFanOut(stack, "Uploads", bucket=bucket, alarm_actions=[alarms.action])
+    fan_out = S3EventFanOut(
+        stack, "Uploads", bucket=bucket, alarm_actions=[alarms.action], delivery=NOTIFICATION
+    )
     fan_out.add_queue("Loader")
     apply_compliance_checks(app)
     app.synth()
@@ -704,6 +791,8 @@ def test_overlapping_rules_are_refused_naming_both() -> None:
         S3EventFanOut(
             _stack(),
             "Images",
+            delivery=NOTIFICATION,
+            bucket_name=BUCKET_NAME,
             events=[
                 S3EventRule(CREATED, prefix="images/"),
                 S3EventRule(CREATED, prefix="docs/"),
@@ -831,7 +920,9 @@ def test_l2_notification_added_to_the_bucket_fails_synth_naming_the_conflict() -
     uploads.add_queue("Audit")
     removed = sqs.Queue(stack, "Removed", enforce_ssl=True)
     uploads.bucket.add_event_notification(s3.EventType.OBJECT_REMOVED, s3n.SqsDestination(removed))
-    with pytest.raises(Exception, match=r"add_event_notification.*Custom::S3BucketNotifications"):
+    with pytest.raises(
+        Exception, match=r"Custom::S3BucketNotifications.*bucket.add_event_notification"
+    ):
         app.synth()
 
 
