@@ -455,7 +455,6 @@ class S3EventFanOut(Construct):
                 access_log_expiration=access_log_expiration,
             )
             self._send_events_to_event_bridge(self._bucket)
-            self._event_rule = self._route_to_topic(self._bucket, alarm_actions)
             # The policies name the rule by its ARN built from its fixed name, not by a
             # reference: the topic key's policy would otherwise wait for the rule, which waits
             # for the subscriptions, which wait for the topic and so for the key (a cycle).
@@ -468,6 +467,7 @@ class S3EventFanOut(Construct):
                 ),
                 source_account=stack.account,
             )
+            self._event_rule = self._route_to_topic(self._bucket, alarm_actions)
             self._starts_events = self._event_rule
         else:
             self._starts_events = self._notify_topic_directly(
@@ -555,6 +555,11 @@ class S3EventFanOut(Construct):
         )
         self._delivery_dead_letter_queue = _delivery_dead_letter_queue(self, _rule_name(self))
         rule.add_target(_TopicTarget(self._fan_out.topic, self._delivery_dead_letter_queue))
+        # No event is routed before the topic accepts it (the key is referenced through the
+        # topic already); the policies name the rule by ARN, so this makes no cycle.
+        topic_policy = self._fan_out.topic.node.try_find_child("Policy")
+        if topic_policy is not None:
+            rule.node.add_dependency(topic_policy)
         if single is None:
             cfn_rule: eventbridge.CfnRule = rule.node.default_child  # type: ignore[assignment]
             cfn_rule.add_property_override("EventPattern.$or", patterns)

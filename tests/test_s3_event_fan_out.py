@@ -1013,3 +1013,460 @@ def json_template(path: Any) -> dict[str, Any]:
     import json
 
     return dict(json.loads(path.read_text()))
+
+
+# --- EventBridge delivery -------------------------------------------------------------------
+
+
+def _rule_arn(template: Template) -> dict[str, Any]:
+    """The rule's ARN as the policies must name it: built from its Name, not a reference."""
+    name = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["Properties"][
+        "Name"
+    ]
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":events:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":rule/{name}",
+            ],
+        ]
+    }
+
+
+def _source_condition(template: Template) -> dict[str, Any]:
+    return {
+        "ArnEquals": {"aws:SourceArn": _rule_arn(template)},
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+    }
+
+
+def test_bucket_sends_its_events_to_event_bridge(template: Template) -> None:
+    props = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["Properties"]
+    assert props["NotificationConfiguration"] == {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True}
+    }
+    template.resource_count_is("Custom::S3BucketNotifications", 0)
+    template.resource_count_is("AWS::Lambda::Function", 0)
+
+
+def test_one_rule_routes_every_event_rule_of_this_bucket_to_the_topic(
+    template: Template,
+) -> None:
+    bucket = {"Ref": logical_id(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")}
+    rule = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["Properties"]
+    assert rule["EventPattern"] == {
+        "source": ["aws.s3"],
+        "$or": [
+            {
+                "detail-type": ["Object Created"],
+                "detail": {
+                    "bucket": {"name": [bucket]},
+                    "object": {"key": [{"prefix": "images/"}]},
+                },
+            },
+            {
+                "detail-type": ["Object Deleted"],
+                "detail": {
+                    "bucket": {"name": [bucket]},
+                    "object": {"key": [{"wildcard": "images/*.jpg"}]},
+                    "reason": ["DeleteObject"],
+                    "deletion-type": ["Permanently Deleted"],
+                },
+            },
+        ],
+    }
+    topic = logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    dlq = logical_id(template, "AWS::SQS::Queue", "/Images/DeliveryDeadLetterQueue/Resource")
+    assert rule["Targets"] == [
+        {
+            "Arn": {"Ref": topic},
+            "DeadLetterConfig": {"Arn": {"Fn::GetAtt": [dlq, "Arn"]}},
+            "Id": "Target0",
+        }
+    ]
+    assert re.fullmatch(r"[.\-_A-Za-z0-9]{1,64}", rule["Name"]), rule["Name"]
+
+
+def test_a_single_rule_needs_no_or() -> None:
+    template = synth_stack(
+        lambda stack: S3EventFanOut(
+            stack,
+            "Images",
+            events=[S3EventRule(CREATED, suffix=".jpg", min_size=cdk.Size.kibibytes(1))],
+        )
+    )
+    bucket = {"Ref": logical_id(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")}
+    pattern = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["Properties"][
+        "EventPattern"
+    ]
+    assert pattern == {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {
+            "bucket": {"name": [bucket]},
+            "object": {"key": [{"suffix": ".jpg"}], "size": [{"numeric": [">=", 1024]}]},
+        },
+    }
+
+
+def test_topic_policy_admits_only_this_rule_of_this_account(template: Template) -> None:
+    topic = logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    statements = by_path(template, "AWS::SNS::TopicPolicy", "/Images/FanOut/Topic/Policy/Resource")[
+        "Properties"
+    ]["PolicyDocument"]["Statement"]
+    allowed = [
+        {key: value for key, value in statement.items() if key != "Sid"}
+        for statement in statements
+        if statement["Effect"] == "Allow"
+    ]
+    assert allowed == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": {"Ref": topic},
+            "Condition": _source_condition(template),
+        }
+    ]
+
+
+def test_topic_key_lets_event_bridge_encrypt_under_the_same_conditions(
+    template: Template,
+) -> None:
+    key = by_path(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    service_statements = [
+        statement
+        for statement in key["Properties"]["KeyPolicy"]["Statement"]
+        if "Service" in statement.get("Principal", {})
+    ]
+    assert service_statements == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": _source_condition(template),
+        }
+    ]
+
+
+def test_delivery_dead_letter_queue_takes_only_this_rules_failures(template: Template) -> None:
+    queue = by_path(template, "AWS::SQS::Queue", "/Images/DeliveryDeadLetterQueue/Resource")
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [
+                {
+                    "Ref": logical_id(
+                        template, "AWS::SQS::Queue", "/Images/DeliveryDeadLetterQueue/Resource"
+                    )
+                }
+            ],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        ),
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": "sqs:SendMessage",
+                                "Condition": _source_condition(template),
+                            }
+                        ),
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_rule_alarms_notify_the_alarm_actions(template: Template) -> None:
+    failed = by_path(template, "AWS::CloudWatch::Alarm", "/Images/FailedInvocationsAlarm/Resource")[
+        "Properties"
+    ]
+    assert failed["Namespace"] == "AWS/Events"
+    assert failed["MetricName"] == "FailedInvocations"
+    assert failed["Dimensions"] == [
+        {
+            "Name": "RuleName",
+            "Value": {
+                "Ref": logical_id(template, "AWS::Events::Rule", "/Images/EventRule/Resource")
+            },
+        }
+    ]
+    dead_letters = by_path(
+        template, "AWS::CloudWatch::Alarm", "/Images/DeliveryDeadLetterQueueNotEmptyAlarm/Resource"
+    )["Properties"]
+    for props in (failed, dead_letters):
+        assert props["AlarmActions"] == props["OKActions"] == [ALARM_TOPIC_ARN]
+
+
+def test_rule_waits_for_the_topic_policy_and_every_subscriber(template: Template) -> None:
+    depends_on = set(
+        by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["DependsOn"]
+    )
+    expected = {
+        logical_id(template, "AWS::SNS::TopicPolicy", "/Images/FanOut/Topic/Policy/Resource"),
+        *(
+            logical_id(template, "AWS::SNS::Subscription", f"/{name}/Subscription/Resource")
+            for name in ("Thumbnails", "Audit")
+        ),
+    }
+    assert expected <= depends_on
+    # the bucket itself waits for nothing of the fan-out: the rule refers to it
+    assert "DependsOn" not in by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")
+
+
+def test_event_bridge_template_has_no_dependency_cycle(template: Template) -> None:
+    test_template_has_no_dependency_cycle(template)
+
+
+def test_overlapping_rules_are_allowed_with_event_bridge() -> None:
+    template = synth_stack(
+        lambda stack: S3EventFanOut(
+            stack,
+            "Images",
+            events=[S3EventRule(CREATED, prefix="images/"), S3EventRule(CREATED, suffix=".jpg")],
+        )
+    )
+    pattern = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["Properties"][
+        "EventPattern"
+    ]
+    assert len(pattern["$or"]) == 2
+    template.resource_count_is("AWS::Events::Rule", 1)  # one rule: one copy per event
+
+
+@pytest.mark.parametrize(
+    ("event_type", "detail_types", "detail"),
+    [
+        (s3.EventType.OBJECT_CREATED_PUT, ["Object Created"], {"reason": ["PutObject"]}),
+        (
+            s3.EventType.OBJECT_REMOVED_DELETE_MARKER_CREATED,
+            ["Object Deleted"],
+            {"reason": ["DeleteObject"], "deletion-type": ["Delete Marker Created"]},
+        ),
+        (
+            s3.EventType.LIFECYCLE_EXPIRATION,
+            ["Object Deleted"],
+            {"reason": ["Lifecycle Expiration"]},
+        ),
+        (
+            s3.EventType.OBJECT_RESTORE,
+            ["Object Restore Initiated", "Object Restore Completed", "Object Restore Expired"],
+            {},
+        ),
+        (s3.EventType.OBJECT_TAGGING_PUT, ["Object Tags Added"], {}),
+        (s3.EventType.LIFECYCLE_TRANSITION, ["Object Storage Class Changed"], {}),
+    ],
+)
+def test_event_types_map_to_event_bridge_detail_types(
+    event_type: s3.EventType, detail_types: list[str], detail: dict[str, Any]
+) -> None:
+    pattern = S3EventRule(event_type).event_bridge_pattern("bucket")
+    assert pattern == {
+        "detail-type": detail_types,
+        "detail": {"bucket": {"name": ["bucket"]}, **detail},
+    }
+
+
+def test_wildcard_and_sizes_reach_the_pattern() -> None:
+    rule = S3EventRule(
+        CREATED,
+        wildcard="images/*/raw/*.jpg",
+        min_size=cdk.Size.bytes(1),
+        max_size=cdk.Size.mebibytes(5),
+    )
+    assert rule.event_bridge_pattern("b")["detail"]["object"] == {
+        "key": [{"wildcard": "images/*/raw/*.jpg"}],
+        "size": [{"numeric": [">=", 1, "<=", 5 * 1024 * 1024]}],
+    }
+    # literal * in a prefix is escaped when prefix and suffix become one wildcard
+    both = S3EventRule(CREATED, prefix="a*b/", suffix=".jpg").event_bridge_pattern("b")
+    assert both["detail"]["object"]["key"] == [{"wildcard": "a\\*b/*.jpg"}]
+
+
+def test_event_bridge_only_filters_are_refused_with_notifications() -> None:
+    with pytest.raises(ValueError, match=r"events\[0\] .*wildcard, min_size and max_size are"):
+        S3EventFanOut(
+            _stack(),
+            "Images",
+            delivery=NOTIFICATION,
+            bucket_name=BUCKET_NAME,
+            events=[S3EventRule(CREATED, wildcard="a/*.jpg")],
+        )
+
+
+def test_events_event_bridge_does_not_carry_are_refused() -> None:
+    with pytest.raises(ValueError, match="S3 does not send this event to EventBridge"):
+        S3EventFanOut(_stack(), "Images", events=[S3EventRule(s3.EventType.REPLICATION)])
+
+
+def test_wildcard_with_prefix_is_refused() -> None:
+    with pytest.raises(ValueError, match="give wildcard or prefix/suffix, not both"):
+        S3EventFanOut(
+            _stack(), "Images", events=[S3EventRule(CREATED, prefix="a/", wildcard="a/*.jpg")]
+        )
+
+
+def test_min_size_above_max_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="min_size must not exceed max_size"):
+        S3EventFanOut(
+            _stack(),
+            "Images",
+            events=[
+                S3EventRule(CREATED, min_size=cdk.Size.mebibytes(2), max_size=cdk.Size.bytes(10))
+            ],
+        )
+
+
+def test_invalid_delivery_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"delivery must be S3EventDelivery\.EVENT_BRIDGE or"):
+        S3EventFanOut(_stack(), "Images", delivery="EVENT_BRIDGE")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("delivery", "body", "message"),
+    [
+        (S3EventDelivery.EVENT_BRIDGE, NOTIFICATION, r"names \['Records'\], but with EventBridge"),
+        (NOTIFICATION, S3EventDelivery.EVENT_BRIDGE, r"but with delivery=NOTIFICATION the body"),
+    ],
+)
+def test_body_filter_of_the_other_format_is_refused(
+    delivery: S3EventDelivery, body: S3EventDelivery, message: str
+) -> None:
+    fan_out = S3EventFanOut(_stack(), "Images", delivery=delivery, bucket_name=BUCKET_NAME)
+    with pytest.raises(ValueError, match=message):
+        fan_out.add_queue(
+            "Jpegs",
+            filter_policy_with_message_body=s3_event_body_filter(
+                key_suffixes=[".jpg"], delivery=body
+            ),
+        )
+
+
+def test_attributes_of_event_bridge_delivery(template: Template) -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Attrs")
+    fan_out = S3EventFanOut(stack, "Images")
+    assert fan_out.delivery is S3EventDelivery.EVENT_BRIDGE
+    assert fan_out.event_rule is not None
+    assert fan_out.delivery_dead_letter_queue is not None
+    assert len(fan_out.alarms) == 4  # two of the rule, two of the topic
+    direct = S3EventFanOut(stack, "Direct", delivery=NOTIFICATION, bucket_name=BUCKET_NAME)
+    assert direct.event_rule is None
+    assert direct.delivery_dead_letter_queue is None
+
+
+# --- existing buckets with EventBridge delivery -------------------------------------------------
+
+
+def test_imported_bucket_warns_that_its_owner_must_enable_event_bridge() -> None:
+    from aws_cdk.assertions import Annotations as AssertAnnotations
+
+    app = new_app()
+    stack = cdk.Stack(app, "Imported")
+    bucket = s3.Bucket.from_bucket_name(stack, "Existing", "my-existing-bucket")
+    S3EventFanOut(stack, "Uploads", bucket=bucket).add_queue("Loader")
+    AssertAnnotations.from_stack(stack).has_warning(
+        "/Imported/Uploads",
+        Match.string_like_regexp("bucket.s owner does.*EventBridgeEnabled: true"),
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("Custom::S3BucketNotifications", 0)
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": Match.object_like(
+                {"detail": Match.object_like({"bucket": {"name": ["my-existing-bucket"]}})}
+            )
+        },
+    )
+
+
+def test_bucket_of_another_stack_gets_event_bridge_in_its_own_stack() -> None:
+    app = new_app()
+    owner = cdk.Stack(app, "Owner")
+    bucket = s3.Bucket(owner, "Uploads", enforce_ssl=True)
+    consumer = cdk.Stack(app, "Consumer")
+    S3EventFanOut(consumer, "Uploads", bucket=bucket).add_queue("Loader")
+    owner_template = Template.from_stack(owner)
+    owner_template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {"NotificationConfiguration": {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}},
+    )
+    owner_template.resource_count_is("AWS::Events::Rule", 0)
+    consumer_template = Template.from_stack(consumer)
+    consumer_template.resource_count_is("AWS::Events::Rule", 1)
+    consumer_template.resource_count_is("AWS::S3::Bucket", 0)
+
+
+def test_bucket_of_another_stack_with_notifications_is_refused_naming_the_fix() -> None:
+    app = new_app()
+    owner = cdk.Stack(app, "Owner")
+    bucket = s3.Bucket(owner, "Uploads", enforce_ssl=True)
+    consumer = cdk.Stack(app, "Consumer")
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"belongs to stack 'Owner'.*dependency cycle.*S3EventDelivery\.EVENT_BRIDGE"
+            r".*from_bucket_name"
+        ),
+    ):
+        S3EventFanOut(consumer, "Uploads", bucket=bucket, delivery=NOTIFICATION)
+
+
+def test_bucket_with_l2_notifications_gets_event_bridge_through_them() -> None:
+    from aws_cdk import aws_s3_notifications as s3n
+
+    def build(stack: cdk.Stack) -> None:
+        bucket = s3.Bucket(stack, "Uploads", enforce_ssl=True)
+        removed = sqs.Queue(stack, "Removed", enforce_ssl=True)
+        bucket.add_event_notification(s3.EventType.OBJECT_REMOVED, s3n.SqsDestination(removed))
+        S3EventFanOut(stack, "Images", bucket=bucket).add_queue("Loader")
+
+    template = synth_stack(build)
+    custom = by_path(template, "Custom::S3BucketNotifications", "/Uploads/Notifications/Resource")
+    configuration = custom["Properties"]["NotificationConfiguration"]
+    assert configuration["EventBridgeConfiguration"] == {}
+    assert len(configuration["QueueConfigurations"]) == 1  # the user's rule is kept
+    assert "NotificationConfiguration" not in by_path(
+        template, "AWS::S3::Bucket", "/Uploads/Resource"
+    ).get("Properties", {})
+
+
+def test_notification_fan_out_on_an_event_bridge_bucket_fails_synth() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Both")
+    first = S3EventFanOut(stack, "Images")
+    first.add_queue("Thumbnails")
+    S3EventFanOut(stack, "Direct", bucket=first.bucket, delivery=NOTIFICATION).add_queue("Audit")
+    with pytest.raises(Exception, match=r"two notification configurations.*Managed: true"):
+        app.synth()
+
+
+def test_event_bridge_fan_out_keeps_the_topics_of_a_notification_fan_out() -> None:
+    def build(stack: cdk.Stack) -> None:
+        direct = S3EventFanOut(stack, "Direct", delivery=NOTIFICATION, bucket_name=BUCKET_NAME)
+        direct.add_queue("Audit")
+        S3EventFanOut(stack, "Routed", bucket=direct.bucket).add_queue("Thumbnails")
+
+    template = synth_stack(build)
+    configuration = by_path(template, "AWS::S3::Bucket", "/Direct/Bucket/Resource")["Properties"][
+        "NotificationConfiguration"
+    ]
+    assert configuration["EventBridgeConfiguration"] == {"EventBridgeEnabled": True}
+    assert len(configuration["TopicConfigurations"]) == 1
