@@ -1470,3 +1470,22 @@ def test_event_bridge_fan_out_keeps_the_topics_of_a_notification_fan_out() -> No
     ]
     assert configuration["EventBridgeConfiguration"] == {"EventBridgeEnabled": True}
     assert len(configuration["TopicConfigurations"]) == 1
+
+
+def test_rule_waits_for_every_nested_stack_of_subscribers() -> None:
+    def build(stack: cdk.Stack) -> None:
+        events = S3EventFanOut(stack, "Uploads", nested_stacks=True)
+        for index in range(50):
+            events.add_queue(f"Queue{index}")
+
+    template = synth_stack(build)
+    rule = by_path(template, "AWS::Events::Rule", "/Uploads/EventRule/Resource")
+    nested = [
+        logical_id(
+            template,
+            "AWS::CloudFormation::Stack",
+            f"/Subscribers{n}.NestedStack/Subscribers{n}.NestedStackResource",
+        )
+        for n in (1, 2)
+    ]
+    assert set(nested) <= set(rule["DependsOn"])
