@@ -518,6 +518,9 @@ class S3EventFanOut(Construct):
             # CDK's custom resource owns the configuration already: add EventBridge to it, so
             # it keeps writing what it wrote and this too.
             bucket.enable_event_bridge_notification()
+            _acknowledge_notifications_handler(
+                Stack.of(bucket), bucket.node.find_child(_L2_NOTIFICATIONS_ID)
+            )
             return
         if existing is not None and not isinstance(
             existing, s3.CfnBucket.NotificationConfigurationProperty
@@ -1217,9 +1220,6 @@ def _check_event_bridge_rule(index: int, rule: S3EventRule) -> None:
             f"events[{index}] ({rule.describe()}): give wildcard or prefix/suffix, not both; "
             "a wildcard such as 'images/*.jpg' expresses both ends"
         )
-    sizes = [size for size in (rule.min_size, rule.max_size) if size is not None]
-    if any(_bytes(size) < 0 for size in sizes):
-        raise ValueError(f"events[{index}]: min_size and max_size must be 0 bytes or more")
     if (
         rule.min_size is not None
         and rule.max_size is not None
