@@ -10,7 +10,8 @@
 - ``E2eS3Overlap``: one bucket and three ``S3EventFanOut`` with EventBridge delivery whose
   rules overlap, which direct S3 notifications refuse: ``Images`` (prefix ``images/``) owns the
   bucket, ``Jpegs`` (suffix ``.jpg``) takes the same bucket's events, ``Either`` has both rules
-  in one fan-out (an object matching both must arrive once).
+  in one fan-out (an object matching both must arrive once). Beside them ``Direct``, on a
+  bucket of its own, keeps the direct S3 notifications (``delivery=NOTIFICATION``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ from examples.truck_positions import (
     POSITIONS_PER_TRUCK_PER_SECOND,
     TRUCKS,
 )
-from patterns import QueueWithDeadLetterQueue, S3EventFanOut, S3EventRule, StreamThroughput
+from patterns import (
+    QueueWithDeadLetterQueue,
+    S3EventDelivery,
+    S3EventFanOut,
+    S3EventRule,
+    StreamThroughput,
+)
 
 DELAY_SECONDS = 6
 RECORDS_PER_SECOND = TRUCKS * POSITIONS_PER_TRUCK_PER_SECOND * PEAK_FACTOR
@@ -87,8 +94,22 @@ def build_app() -> App:
         bucket=images.bucket,
         events=[S3EventRule(created, prefix="images/"), S3EventRule(created, suffix=".jpg")],
     )
+    direct = S3EventFanOut(
+        overlap,
+        "Direct",
+        delivery=S3EventDelivery.NOTIFICATION,
+        bucket_name="e2e-s3-overlap-direct-notifications",
+        events=[S3EventRule(created, prefix="images/")],
+        removal_policy=RemovalPolicy.DESTROY,
+    )
     CfnOutput(overlap, "BucketName", value=images.bucket.bucket_name)
-    for name, fan_out in (("Images", images), ("Jpegs", jpegs), ("Either", either)):
+    CfnOutput(overlap, "DirectBucketName", value=direct.bucket.bucket_name)
+    for name, fan_out in (
+        ("Images", images),
+        ("Jpegs", jpegs),
+        ("Either", either),
+        ("Direct", direct),
+    ):
         subscriber = fan_out.add_queue(name, raw_message_delivery=True)
         CfnOutput(overlap, f"{name}QueueUrl", value=subscriber.queue.queue_url)
     return app

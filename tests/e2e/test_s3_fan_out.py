@@ -121,3 +121,20 @@ def test_key_no_rule_matches_reaches_no_queue(s3: Any, sqs: Any, deployed: Stack
         got = receive(sqs, stack[f"{name}QueueUrl"], match=_about(tag), expect=1)
         got += receive_none(sqs, stack[f"{name}QueueUrl"], match=_about(tag), quiet_s=2)
         assert _overlap_keys(got) == [marker], f"{name} received an object no rule matches"
+
+
+def test_notification_delivery_still_publishes_s3_records(
+    s3: Any, sqs: Any, deployed: StackOutputs
+):
+    stack = deployed["E2eS3Overlap"]
+    tag = new_tag()
+    outside, inside = f"documents/{tag}.jpg", f"images/{tag}.jpg"
+    s3.put_object(Bucket=stack["DirectBucketName"], Key=outside, Body=b"elsewhere")
+    s3.put_object(Bucket=stack["DirectBucketName"], Key=inside, Body=b"direct")
+    got = receive(sqs, stack["DirectQueueUrl"], match=_about(tag), expect=1)
+    got += receive_none(sqs, stack["DirectQueueUrl"], match=_about(tag), quiet_s=2)
+    records = [
+        record for message in got for record in json.loads(message["Body"]).get("Records", [])
+    ]
+    assert [record["s3"]["object"]["key"] for record in records] == [inside]
+    assert records[0]["eventName"].startswith("ObjectCreated:")
