@@ -1182,8 +1182,9 @@ def _validate(
         _check_no_overlap(events)
     if topic is not None and topic.fifo:
         raise ValueError(
-            f"topic {topic.node.path!r} is a FIFO topic: S3 event notifications and "
-            "EventBridge rules publish to standard topics only; pass a standard topic or none"
+            f"topic {topic.node.path!r} is a FIFO topic: S3 event notifications publish to "
+            "standard topics only, and this pattern's EventBridge rule sets no message group "
+            "ID, which a FIFO topic requires; pass a standard topic or none"
         )
     _check_bucket_name(bucket_name)
     if delivery is S3EventDelivery.NOTIFICATION and bucket is None and bucket_name is None:
