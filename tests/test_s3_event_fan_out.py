@@ -1489,3 +1489,16 @@ def test_rule_waits_for_every_nested_stack_of_subscribers() -> None:
         for n in (1, 2)
     ]
     assert set(nested) <= set(rule["DependsOn"])
+
+
+def test_bucket_of_this_app_gets_a_managed_custom_resource_with_notifications() -> None:
+    # What the docs say: for an s3.Bucket of the same app CDK's custom resource runs with
+    # Managed: true (it owns the whole configuration); Managed: false is for imported buckets.
+    def build(stack: cdk.Stack) -> None:
+        bucket = s3.Bucket(stack, "Uploads", enforce_ssl=True)
+        S3EventFanOut(stack, "Images", bucket=bucket, delivery=NOTIFICATION).add_queue("Loader")
+
+    template = synth_stack(build)
+    custom = by_path(template, "Custom::S3BucketNotifications", "/Uploads/Notifications/Resource")
+    assert custom["Properties"]["Managed"] is True
+    assert len(custom["Properties"]["NotificationConfiguration"]["TopicConfigurations"]) == 1
