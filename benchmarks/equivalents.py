@@ -24,6 +24,7 @@ from aws_cdk import ArnFormat, Duration, Names, RemovalPolicy, Stack
 from aws_cdk import aws_amazonmq as amazonmq
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kinesisfirehose as firehose
@@ -369,10 +370,10 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
         enable_key_rotation=True,
         removal_policy=RemovalPolicy.RETAIN,
     )
-    # The bucket name is fixed at synth time so the topic policy can name it before it exists.
-    base = Names.unique_resource_name(holder, max_length=63 - 30, separator="-").lower()
-    bucket_name = f"{base}-{stack.account}-{stack.region}"
-    bucket_arn = f"arn:{stack.partition}:s3:::{bucket_name}"
+    # The rule's name is fixed at synth so the topic and key policies can name it by ARN
+    # without a reference (key policy -> rule -> subscriptions -> topic -> key: a cycle).
+    rule_name = Names.unique_resource_name(holder, max_length=64 - 3, separator="-") + "-s3"
+    rule_arn = stack.format_arn(service="events", resource="rule", resource_name=rule_name)
 
     fan_out = Construct(holder, "FanOut")
     topic = sns.Topic(fan_out, "Topic", master_key=key, enforce_ssl=True)
@@ -430,25 +431,25 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
                 "without a dead-letter queue"
             ),
         )
-    # S3 may publish (and use the key) for this bucket of this account only.
-    s3_conditions = {
-        "ArnEquals": {"aws:SourceArn": bucket_arn},
+    # EventBridge may publish (and use the key) for this rule of this account only.
+    rule_conditions = {
+        "ArnEquals": {"aws:SourceArn": rule_arn},
         "StringEquals": {"aws:SourceAccount": stack.account},
     }
     topic.add_to_resource_policy(
         iam.PolicyStatement(
-            principals=[iam.ServicePrincipal("s3.amazonaws.com")],
+            principals=[iam.ServicePrincipal("events.amazonaws.com")],
             actions=["sns:Publish"],
             resources=[topic.topic_arn],
-            conditions=s3_conditions,
+            conditions=rule_conditions,
         )
     )
     key.add_to_resource_policy(
         iam.PolicyStatement(
-            principals=[iam.ServicePrincipal("s3.amazonaws.com")],
+            principals=[iam.ServicePrincipal("events.amazonaws.com")],
             actions=["kms:GenerateDataKey*", "kms:Decrypt"],
             resources=["*"],
-            conditions=s3_conditions,
+            conditions=rule_conditions,
         )
     )
 
@@ -459,6 +460,7 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         enforce_ssl=True,
         versioned=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         removal_policy=RemovalPolicy.RETAIN,
         lifecycle_rules=[
             s3.LifecycleRule(
@@ -472,7 +474,6 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
     bucket = s3.Bucket(
         holder,
         "Bucket",
-        bucket_name=bucket_name,
         encryption=s3.BucketEncryption.KMS,
         encryption_key=key,
         bucket_key_enabled=True,
@@ -491,17 +492,89 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
             )
         ],
     )
-    # Notifications as a bucket property (no custom resource), applied once S3 may publish.
+    # The bucket sends its events to EventBridge (a bucket property, no custom resource).
     cfn_bucket = bucket.node.default_child
     assert isinstance(cfn_bucket, s3.CfnBucket)
     cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
-        topic_configurations=[
-            s3.CfnBucket.TopicConfigurationProperty(
-                event="s3:ObjectCreated:*", topic=topic.topic_arn
-            )
-        ]
+        event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(
+            event_bridge_enabled=True
+        )
     )
-    cfn_bucket.node.add_dependency(topic.node.find_child("Policy"))
+    # One rule routes the bucket's created objects to the topic, with a dead-letter queue
+    # only this rule may write to, and alarms on failed invocations and on that queue.
+    delivery_dlq = sqs.Queue(
+        holder,
+        "DeliveryDeadLetterQueue",
+        retention_period=Duration.days(14),
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    delivery_dlq.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("events.amazonaws.com")],
+            actions=["sqs:SendMessage"],
+            resources=[delivery_dlq.queue_arn],
+            conditions=rule_conditions,
+        )
+    )
+    rule = events.CfnRule(
+        Construct(holder, "EventRule"),
+        "Resource",
+        name=rule_name,
+        description=f"S3 events of the bucket of {holder.node.path} for its fan-out topic",
+        state="ENABLED",
+        event_pattern={
+            "source": ["aws.s3"],
+            "detail-type": ["Object Created"],
+            "detail": {"bucket": {"name": [bucket.bucket_name]}},
+        },
+        targets=[
+            events.CfnRule.TargetProperty(
+                id="Target0",
+                arn=topic.topic_arn,
+                dead_letter_config=events.CfnRule.DeadLetterConfigProperty(
+                    arn=delivery_dlq.queue_arn
+                ),
+            )
+        ],
+    )
+    rule.node.add_dependency(topic.node.find_child("Policy"))
+    cloudwatch.Alarm(
+        holder,
+        "DeliveryDeadLetterQueueNotEmptyAlarm",
+        metric=delivery_dlq.metric_approximate_number_of_messages_visible(
+            period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
+        ),
+        threshold=1,
+        evaluation_periods=1,
+        comparison_operator=at_least,
+        treat_missing_data=not_breaching,
+        alarm_description=(
+            f"EventBridge gave up publishing S3 events of {holder.node.path} to the topic; "
+            "they wait in the delivery dead-letter queue"
+        ),
+    )
+    cloudwatch.Alarm(
+        holder,
+        "FailedInvocationsAlarm",
+        metric=cloudwatch.Metric(
+            namespace="AWS/Events",
+            metric_name="FailedInvocations",
+            dimensions_map={"RuleName": rule.ref},
+            period=Duration.minutes(5),
+            statistic=cloudwatch.Stats.SUM,
+        ),
+        threshold=1,
+        evaluation_periods=1,
+        comparison_operator=at_least,
+        treat_missing_data=not_breaching,
+        alarm_description=(
+            f"EventBridge could not publish S3 events of {holder.node.path} to the topic "
+            "(topic policy or key policy?); it retries for up to 24 hours, then moves them "
+            "to the delivery dead-letter queue"
+        ),
+    )
 
     for subscriber_id in SUBSCRIBERS:
         subscriber = Construct(fan_out, subscriber_id)
@@ -620,8 +693,8 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
                 "subscription dead-letter queue"
             ),
         )
-        # The first events reach every subscriber: notifications wait for the subscription.
-        cfn_bucket.node.add_dependency(subscription)
+        # The first events reach every subscriber: the rule waits for the subscription.
+        rule.node.add_dependency(subscription)
 
 
 def kinesis_firehose_s3(scope: Construct, construct_id: str) -> None:
@@ -653,6 +726,7 @@ def kinesis_firehose_s3(scope: Construct, construct_id: str) -> None:
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         enforce_ssl=True,
         versioned=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         removal_policy=RemovalPolicy.RETAIN,
         lifecycle_rules=[
             s3.LifecycleRule(

@@ -1,8 +1,10 @@
 """Image uploads: every image uploaded under ``images/`` fans out to three queues.
 
-S3 publishes each upload once to an encrypted SNS topic; the thumbnail queue receives only
+The bucket sends its events to EventBridge (the pattern's default delivery); one rule routes
+each upload under ``images/`` once to an encrypted SNS topic; the thumbnail queue receives only
 JPEG and PNG images (a filter on the event body), the metadata and audit queues every upload.
-Each queue has its own dead-letter queue and alarms, all wired to the stack's alarm topic.
+Each queue has its own dead-letter queue and alarms, all wired to the stack's alarm topic; the
+rule has a dead-letter queue and alarms of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from examples.common import AlarmTopic
-from patterns import S3EventFanOut, S3EventRule, s3_event_body_filter
+from patterns import S3EventFanOut, S3EventRule
 
 
 class ImageUploadsStack(Stack):
@@ -32,7 +34,9 @@ class ImageUploadsStack(Stack):
         )
         thumbnails = uploads.add_queue(
             "Thumbnails",
-            filter_policy_with_message_body=s3_event_body_filter(key_suffixes=[".jpg", ".png"]),
+            filter_policy_with_message_body=uploads.event_body_filter(
+                key_suffixes=[".jpg", ".png"]
+            ),
             visibility_timeout=Duration.minutes(5),
         )
         metadata = uploads.add_queue("Metadata", raw_message_delivery=True)

@@ -13,7 +13,12 @@ if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
     from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
-    from patterns.s3_event_fan_out import S3EventFanOut, S3EventRule, s3_event_body_filter
+    from patterns.s3_event_fan_out import (
+        S3EventDelivery,
+        S3EventFanOut,
+        S3EventRule,
+        s3_event_body_filter,
+    )
     from patterns.shard_planning import StreamThroughput, plan_shard_count
     from patterns.sns_fan_out import (
         ExistingQueueSubscriber,
@@ -35,6 +40,7 @@ __all__ = [
     "QueueOptions",
     "QueueSubscriber",
     "QueueWithDeadLetterQueue",
+    "S3EventDelivery",
     "S3EventFanOut",
     "S3EventRule",
     "SnsToSqsFanOut",
@@ -56,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     "QueueOptions": "patterns.queue_with_dlq",
     "QueueSubscriber": "patterns.sns_fan_out",
     "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
+    "S3EventDelivery": "patterns.s3_event_fan_out",
     "S3EventFanOut": "patterns.s3_event_fan_out",
     "S3EventRule": "patterns.s3_event_fan_out",
     "SnsToSqsFanOut": "patterns.sns_fan_out",

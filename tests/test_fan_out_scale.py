@@ -14,7 +14,7 @@ import pytest
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 
-from patterns import S3EventFanOut, SnsToSqsFanOut
+from patterns import S3EventDelivery, S3EventFanOut, SnsToSqsFanOut
 from patterns.alarm_topic import AlarmTopic
 from patterns.sns_fan_out import (
     NESTED_STACK_GROUPS,
@@ -202,7 +202,13 @@ def test_existing_queue_of_the_parent_is_admitted_before_its_nested_subscription
 
 def test_nested_bucket_notifications_wait_for_every_nested_stack() -> None:
     def build(stack: cdk.Stack) -> None:
-        events = S3EventFanOut(stack, "Uploads", nested_stacks=True)
+        events = S3EventFanOut(
+            stack,
+            "Uploads",
+            nested_stacks=True,
+            delivery=S3EventDelivery.NOTIFICATION,  # EventBridge: tests/test_s3_event_fan_out.py
+            bucket_name="uploads-nested-test",
+        )
         for index in range(50):
             events.add_queue(f"Queue{index}")
 

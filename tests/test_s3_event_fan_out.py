@@ -1,4 +1,8 @@
-"""S3EventFanOut: bucket, topic-policy and key-policy conditions, notifications, validation."""
+"""S3EventFanOut: bucket, EventBridge rule and notifications, policy conditions, validation.
+
+``template`` is the default (EventBridge) delivery, ``notification_template`` the direct
+S3 notifications; tests that hold for both use either.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +20,18 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Capture, Match, Template
 
 from patterns.s3_event_fan_out import (
+    S3EventDelivery,
     S3EventFanOut,
     S3EventRule,
     _overlaps,
     s3_event_body_filter,
 )
-from tests.helpers import by_path, logical_id, new_app, synth_stack
+from tests.helpers import by_path, logical_id, new_app, resources_of, synth_stack
 
 ALARM_TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:alarms"
 CREATED = s3.EventType.OBJECT_CREATED
+NOTIFICATION = S3EventDelivery.NOTIFICATION
+BUCKET_NAME = "images-uploads-test"
 RULES = (
     S3EventRule(CREATED, prefix="images/"),
     S3EventRule(s3.EventType.OBJECT_REMOVED_DELETE, prefix="images/", suffix=".jpg"),
@@ -37,11 +44,13 @@ def _alarm_action(stack: cdk.Stack) -> cloudwatch.IAlarmAction:
     return actions.SnsAction(sns.Topic.from_topic_arn(stack, "AlarmTopic", ALARM_TOPIC_ARN))
 
 
-def _build_new(stack: cdk.Stack) -> None:
-    fan_out = S3EventFanOut(stack, "Images", events=RULES, alarm_actions=[_alarm_action(stack)])
+def _build_new(stack: cdk.Stack, **options: Any) -> None:
+    fan_out = S3EventFanOut(
+        stack, "Images", events=RULES, alarm_actions=[_alarm_action(stack)], **options
+    )
     fan_out.add_queue(
         "Thumbnails",
-        filter_policy_with_message_body=s3_event_body_filter(key_suffixes=[".jpg", ".png"]),
+        filter_policy_with_message_body=fan_out.event_body_filter(key_suffixes=[".jpg", ".png"]),
     )
     fan_out.add_queue("Audit", raw_message_delivery=True)
 
@@ -52,11 +61,22 @@ def template() -> Template:
 
 
 @pytest.fixture(scope="module")
+def notification_template() -> Template:
+    return synth_stack(
+        lambda stack: _build_new(stack, delivery=NOTIFICATION, bucket_name=BUCKET_NAME)
+    )
+
+
+@pytest.fixture(scope="module")
 def existing_template() -> Template:
     def build(stack: cdk.Stack) -> None:
         bucket = s3.Bucket.from_bucket_name(stack, "Existing", "my-existing-bucket")
         fan_out = S3EventFanOut(
-            stack, "Uploads", bucket=bucket, events=[S3EventRule(CREATED, suffix=".csv")]
+            stack,
+            "Uploads",
+            bucket=bucket,
+            events=[S3EventRule(CREATED, suffix=".csv")],
+            delivery=NOTIFICATION,
         )
         fan_out.add_queue("Loader")
 
@@ -71,16 +91,18 @@ def _resolve_name(template: Template) -> Any:
 
 def _bucket_arn(name: Any) -> dict[str, Any]:
     """The ARN the policies must name: arn:<partition>:s3:::<the bucket's own BucketName>."""
-    parts = name["Fn::Join"][1]
-    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":s3:::{parts[0]}", *parts[1:]]]}
+    assert isinstance(name, str), name
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":s3:::{name}"]]}
 
 
 # --- topic policy and key policy --------------------------------------------------------------
 
 
-def test_topic_policy_lets_s3_publish_only_for_this_bucket_and_account(template: Template) -> None:
-    topic = logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
-    template.has_resource_properties(
+def test_topic_policy_lets_s3_publish_only_for_this_bucket_and_account(
+    notification_template: Template,
+) -> None:
+    topic = logical_id(notification_template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    notification_template.has_resource_properties(
         "AWS::SNS::TopicPolicy",
         {
             "Topics": [{"Ref": topic}],
@@ -95,7 +117,9 @@ def test_topic_policy_lets_s3_publish_only_for_this_bucket_and_account(template:
                                 "Resource": {"Ref": topic},
                                 "Condition": {
                                     "ArnEquals": {
-                                        "aws:SourceArn": _bucket_arn(_resolve_name(template))
+                                        "aws:SourceArn": _bucket_arn(
+                                            _resolve_name(notification_template)
+                                        )
                                     },
                                     "StringEquals": {
                                         "aws:SourceAccount": {"Ref": "AWS::AccountId"}
@@ -111,11 +135,11 @@ def test_topic_policy_lets_s3_publish_only_for_this_bucket_and_account(template:
 
 
 def test_key_policy_lets_s3_use_the_topic_key_under_the_same_conditions(
-    template: Template,
+    notification_template: Template,
 ) -> None:
-    key = by_path(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
-    topic = by_path(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
-    key_id = logical_id(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    key = by_path(notification_template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    topic = by_path(notification_template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    key_id = logical_id(notification_template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
     assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     s3_statements = [
         statement
@@ -129,7 +153,7 @@ def test_key_policy_lets_s3_use_the_topic_key_under_the_same_conditions(
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
             "Condition": {
-                "ArnEquals": {"aws:SourceArn": _bucket_arn(_resolve_name(template))},
+                "ArnEquals": {"aws:SourceArn": _bucket_arn(_resolve_name(notification_template))},
                 "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
             },
         }
@@ -211,30 +235,15 @@ def test_access_log_bucket_expires_logs_and_is_itself_private(template: Template
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}
 
 
-def test_bucket_name_is_fixed_lowercase_and_carries_account_and_region(template: Template) -> None:
-    name = _resolve_name(template)
-    prefix, account, separator, region = name["Fn::Join"][1]
-    assert re.fullmatch(r"[a-z0-9][a-z0-9-]*-", prefix), prefix
-    assert (account, separator, region) == (
-        {"Ref": "AWS::AccountId"},
-        "-",
-        {"Ref": "AWS::Region"},
-    )
+def test_notification_bucket_has_the_name_the_user_chose(notification_template: Template) -> None:
+    assert _resolve_name(notification_template) == BUCKET_NAME
 
 
-def test_generated_bucket_name_fits_63_characters_with_long_ids() -> None:
-    app = new_app()
-    stack = cdk.Stack(
-        app,
-        "AVeryLongStackNameForTestingBucketNameLimits",
-        env=cdk.Environment(account="123456789012", region="ap-southeast-4"),
-    )
-    S3EventFanOut(stack, "AnEvenLongerConstructIdThatWouldOverflowTheLimit")
-    template = Template.from_stack(stack)
-    name = by_path(template, "AWS::S3::Bucket", "/Bucket/Resource")["Properties"]["BucketName"]
-    assert len(name) <= 63, name
-    assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", name), name
-    assert name.endswith("-123456789012-ap-southeast-4")
+def test_notification_delivery_with_a_new_bucket_needs_a_chosen_name() -> None:
+    with pytest.raises(
+        ValueError, match="delivery=NOTIFICATION with a new bucket needs bucket_name"
+    ):
+        S3EventFanOut(_stack(), "Images", delivery=NOTIFICATION)
 
 
 def test_removal_policy_and_expirations_apply_to_the_new_buckets() -> None:
@@ -242,6 +251,7 @@ def test_removal_policy_and_expirations_apply_to_the_new_buckets() -> None:
         lambda stack: S3EventFanOut(
             stack,
             "Scratch",
+            delivery=NOTIFICATION,
             bucket_name="scratch-images-bucket",
             removal_policy=RemovalPolicy.DESTROY,
             noncurrent_version_expiration=Duration.days(7),
@@ -292,9 +302,13 @@ def test_removal_policy_and_expirations_apply_to_the_new_buckets() -> None:
 # --- notifications ----------------------------------------------------------------------------
 
 
-def test_notification_configuration_is_on_the_bucket_with_its_filters(template: Template) -> None:
-    topic = logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
-    props = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["Properties"]
+def test_notification_configuration_is_on_the_bucket_with_its_filters(
+    notification_template: Template,
+) -> None:
+    topic = logical_id(notification_template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    props = by_path(notification_template, "AWS::S3::Bucket", "/Images/Bucket/Resource")[
+        "Properties"
+    ]
     assert props["NotificationConfiguration"] == {
         "TopicConfigurations": [
             {
@@ -324,19 +338,27 @@ def test_no_custom_resource_or_lambda_for_a_new_bucket(template: Template) -> No
     template.resource_count_is("AWS::IAM::Role", 0)
 
 
-def test_bucket_waits_for_topic_policy_and_every_subscriber(template: Template) -> None:
-    depends_on = set(by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["DependsOn"])
+def test_bucket_waits_for_topic_policy_and_every_subscriber(
+    notification_template: Template,
+) -> None:
+    depends_on = set(
+        by_path(notification_template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["DependsOn"]
+    )
     expected = {
-        logical_id(template, "AWS::SNS::TopicPolicy", "/Images/FanOut/Topic/Policy/Resource"),
+        logical_id(
+            notification_template, "AWS::SNS::TopicPolicy", "/Images/FanOut/Topic/Policy/Resource"
+        ),
     }
     for name in ("Thumbnails", "Audit"):
         # the subscription itself depends on the queue policy and the keys it needs
         expected.add(
-            logical_id(template, "AWS::SNS::Subscription", f"/{name}/Subscription/Resource")
+            logical_id(
+                notification_template, "AWS::SNS::Subscription", f"/{name}/Subscription/Resource"
+            )
         )
     assert expected <= depends_on
     # the key is already referenced by the bucket's encryption: no redundant DependsOn (W3005)
-    key = logical_id(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    key = logical_id(notification_template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
     assert key not in depends_on
 
 
@@ -381,7 +403,20 @@ def _references(value: Any) -> set[str]:
 # --- subscribers (inherited from the fan-out) ---------------------------------------------------
 
 
-def test_body_filter_reaches_the_subscription(template: Template) -> None:
+@pytest.mark.parametrize(
+    ("fixture", "policy"),
+    [
+        ("template", {"detail": {"object": {"key": [{"suffix": ".jpg"}, {"suffix": ".png"}]}}}),
+        (
+            "notification_template",
+            {"Records": {"s3": {"object": {"key": [{"suffix": ".jpg"}, {"suffix": ".png"}]}}}},
+        ),
+    ],
+)
+def test_body_filter_reaches_the_subscription(
+    fixture: str, policy: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    template: Template = request.getfixturevalue(fixture)
     template.has_resource_properties(
         "AWS::SNS::Subscription",
         {
@@ -392,9 +427,7 @@ def test_body_filter_reaches_the_subscription(template: Template) -> None:
                 ]
             },
             "FilterPolicyScope": "MessageBody",
-            "FilterPolicy": {
-                "Records": {"s3": {"object": {"key": [{"suffix": ".jpg"}, {"suffix": ".png"}]}}}
-            },
+            "FilterPolicy": policy,
         },
     )
 
@@ -492,10 +525,17 @@ def test_attributes_expose_what_was_built() -> None:
     assert len(fan_out.alarms) >= 2
 
 
-def test_given_key_encrypts_bucket_and_topic() -> None:
+@pytest.mark.parametrize(
+    ("options", "principal"),
+    [
+        ({}, "events.amazonaws.com"),
+        ({"delivery": NOTIFICATION, "bucket_name": BUCKET_NAME}, "s3.amazonaws.com"),
+    ],
+)
+def test_given_key_encrypts_bucket_and_topic(options: dict[str, Any], principal: str) -> None:
     def build(stack: cdk.Stack) -> None:
         key = kms.Key(stack, "MyKey", enable_key_rotation=True)
-        S3EventFanOut(stack, "Images", encryption_key=key)
+        S3EventFanOut(stack, "Images", encryption_key=key, **options)
 
     template = synth_stack(build)
     key = logical_id(template, "AWS::KMS::Key", "/MyKey/Resource")
@@ -504,11 +544,41 @@ def test_given_key_encrypts_bucket_and_topic() -> None:
         "AWS::SNS::Topic", {"KmsMasterKeyId": {"Fn::GetAtt": [key, "Arn"]}}
     )
     template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    Match.object_like(
+                        {
+                            "ServerSideEncryptionByDefault": {
+                                "SSEAlgorithm": "aws:kms",
+                                "KMSMasterKeyID": {"Fn::GetAtt": [key, "Arn"]},
+                            }
+                        }
+                    )
+                ]
+            }
+        },
+    )
+    template.has_resource_properties(
         "AWS::KMS::Key",
         {
             "KeyPolicy": {
                 "Statement": Match.array_with(
-                    [Match.object_like({"Principal": {"Service": "s3.amazonaws.com"}})]
+                    [
+                        Match.object_like(
+                            {
+                                "Principal": {"Service": principal},
+                                "Condition": Match.object_like(
+                                    {
+                                        "StringEquals": {
+                                            "aws:SourceAccount": {"Ref": "AWS::AccountId"}
+                                        }
+                                    }
+                                ),
+                            }
+                        )
+                    ]
                 )
             }
         },
@@ -613,11 +683,14 @@ def test_existing_standard_topic_receives_the_events() -> None:
         key = kms.Key(stack, "TopicKey", enable_key_rotation=True)
         topic = sns.Topic(stack, "Shared", master_key=key, enforce_ssl=True)
         S3EventFanOut(stack, "Images", topic=topic)
+        S3EventFanOut(stack, "Direct", topic=topic, delivery=NOTIFICATION, bucket_name=BUCKET_NAME)
 
     template = synth_stack(build)
     shared = logical_id(template, "AWS::SNS::Topic", "/Shared/Resource")
     template.resource_count_is("AWS::SNS::Topic", 1)
-    props = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["Properties"]
+    rule = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["Properties"]
+    assert rule["Targets"][0]["Arn"] == {"Ref": shared}
+    props = by_path(template, "AWS::S3::Bucket", "/Direct/Bucket/Resource")["Properties"]
     assert props["NotificationConfiguration"]["TopicConfigurations"][0]["Topic"] == {"Ref": shared}
 
 
@@ -626,11 +699,18 @@ def test_existing_standard_topic_receives_the_events() -> None:
 
 def test_body_filter_on_event_names_and_keys() -> None:
     def build(stack: cdk.Stack) -> None:
-        fan_out = S3EventFanOut(stack, "Images")
-        fan_out.add_queue(
+        direct = S3EventFanOut(stack, "Direct", delivery=NOTIFICATION, bucket_name=BUCKET_NAME)
+        direct.add_queue(
             "Puts",
-            filter_policy_with_message_body=s3_event_body_filter(
+            filter_policy_with_message_body=direct.event_body_filter(
                 key_prefixes=["images/raw/"], event_names=["ObjectCreated:Put"]
+            ),
+        )
+        routed = S3EventFanOut(stack, "Routed")
+        routed.add_queue(
+            "Created",
+            filter_policy_with_message_body=routed.event_body_filter(
+                key_prefixes=["images/raw/"], event_names=["Object Created"]
             ),
         )
 
@@ -641,6 +721,11 @@ def test_body_filter_on_event_names_and_keys() -> None:
             "s3": {"object": {"key": [{"prefix": "images/raw/"}]}},
             "eventName": ["ObjectCreated:Put"],
         }
+    }
+    subscription = by_path(template, "AWS::SNS::Subscription", "/Created/Subscription/Resource")
+    assert subscription["Properties"]["FilterPolicy"] == {
+        "detail": {"object": {"key": [{"prefix": "images/raw/"}]}},
+        "detail-type": ["Object Created"],
     }
     with pytest.raises(ValueError, match="needs at least one of key_prefixes"):
         s3_event_body_filter()
@@ -654,7 +739,9 @@ def test_existing_bucket_stack_passes_the_compliance_gate(tmp_path: Any) -> None
     stack = cdk.Stack(app, "ExistingGate")
     alarms = AlarmTopic(stack, "Alarms")
     bucket = s3.Bucket.from_bucket_name(stack, "Existing", "my-existing-bucket")
-    fan_out = S3EventFanOut(stack, "Uploads", bucket=bucket, alarm_actions=[alarms.action])
+    fan_out = S3EventFanOut(
+        stack, "Uploads", bucket=bucket, alarm_actions=[alarms.action], delivery=NOTIFICATION
+    )
     fan_out.add_queue("Loader")
     apply_compliance_checks(app)
     app.synth()
@@ -704,6 +791,8 @@ def test_overlapping_rules_are_refused_naming_both() -> None:
         S3EventFanOut(
             _stack(),
             "Images",
+            delivery=NOTIFICATION,
+            bucket_name=BUCKET_NAME,
             events=[
                 S3EventRule(CREATED, prefix="images/"),
                 S3EventRule(CREATED, prefix="docs/"),
@@ -814,3 +903,596 @@ def test_grant_read_covers_objects_and_key() -> None:
     assert {"s3:GetObject*", "s3:List*", "kms:Decrypt"} <= actions
     key = logical_id(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
     assert any(statement["Resource"] == {"Fn::GetAtt": [key, "Arn"]} for statement in statements)
+
+
+# --- the four defects of issue 13 (each failed on the first version) ----------------------------
+
+
+def test_l2_notification_added_to_the_bucket_fails_synth_naming_the_conflict() -> None:
+    # bucket.add_event_notification adds CDK's Custom::S3BucketNotifications (Managed: true),
+    # which replaces the bucket's whole notification configuration at deploy: the fan-out's
+    # own configuration would silently disappear.
+    from aws_cdk import aws_s3_notifications as s3n
+
+    app = new_app()
+    stack = cdk.Stack(app, "Wiped")
+    uploads = S3EventFanOut(stack, "Uploads")
+    uploads.add_queue("Audit")
+    removed = sqs.Queue(stack, "Removed", enforce_ssl=True)
+    uploads.bucket.add_event_notification(s3.EventType.OBJECT_REMOVED, s3n.SqsDestination(removed))
+    with pytest.raises(
+        Exception, match=r"Custom::S3BucketNotifications.*bucket.add_event_notification"
+    ):
+        app.synth()
+
+
+def test_second_fan_out_on_the_same_bucket_keeps_the_first() -> None:
+    def build(stack: cdk.Stack) -> None:
+        first = S3EventFanOut(stack, "Images", events=[S3EventRule(CREATED, prefix="images/")])
+        first.add_queue("Thumbnails")
+        second = S3EventFanOut(
+            stack, "Jpegs", bucket=first.bucket, events=[S3EventRule(CREATED, suffix=".jpg")]
+        )
+        second.add_queue("Archive")
+
+    template = synth_stack(build)
+    # no custom resource that would overwrite the configuration the first fan-out set
+    template.resource_count_is("Custom::S3BucketNotifications", 0)
+    template.resource_count_is("AWS::S3::Bucket", 2)  # the data bucket and its log bucket
+
+
+def test_new_bucket_has_no_fixed_name_by_default(template: Template) -> None:
+    # A retained bucket with a name fixed at synth makes `cdk destroy` + `cdk deploy` fail
+    # with "already exists"; CloudFormation must generate the name.
+    bucket = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")
+    assert "BucketName" not in bucket["Properties"]
+
+
+def test_bucket_of_another_stack_of_the_app_synthesizes_without_a_cycle() -> None:
+    app = new_app()
+    owner = cdk.Stack(app, "Owner")
+    bucket = s3.Bucket(owner, "Uploads", enforce_ssl=True)
+    consumer = cdk.Stack(app, "Consumer")
+    fan_out = S3EventFanOut(consumer, "Uploads", bucket=bucket)
+    fan_out.add_queue("Loader")
+    assembly = app.synth()  # raised DependencyCycle before
+    owner_stack = assembly.get_stack_by_name("Owner")
+    consumer_stack = assembly.get_stack_by_name("Consumer")
+    assert [d.id for d in consumer_stack.dependencies if d.id == "Owner"] == ["Owner"]
+    assert "Consumer" not in [d.id for d in owner_stack.dependencies]
+
+
+def test_pattern_without_any_feature_flag_is_cfn_lint_and_compliance_clean(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A user's app may set none of this repository's cdk.json flags: the output must still be
+    # free of legacy settings (AccessControl: LogDeliveryWrite, cfn-lint W3045) and findings.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from patterns.alarm_topic import AlarmTopic
+    from patterns.compliance import apply_compliance_checks, summarize
+    from tests.helpers import PATH_METADATA
+
+    monkeypatch.delenv("CDK_CONTEXT_JSON", raising=False)
+    app = cdk.App(outdir=str(tmp_path), context=dict(PATH_METADATA))
+    assert app.node.try_get_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy") is None
+    stack = cdk.Stack(app, "NoFlags")
+    alarms = AlarmTopic(stack, "Alarms")
+    uploads = S3EventFanOut(stack, "Uploads", alarm_actions=[alarms.action])
+    uploads.add_queue("Audit")
+    uploads.add_queue(
+        "Thumbnails",
+        filter_policy_with_message_body=s3_event_body_filter(key_suffixes=[".jpg"]),
+    )
+    apply_compliance_checks(app)
+    app.synth()
+    table, open_count = summarize(tmp_path)
+    assert open_count == 0, table
+    template = json_template(tmp_path / "NoFlags.template.json")
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::S3::Bucket":
+            assert "AccessControl" not in resource["Properties"]
+    lint = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "cfn-lint"),
+            "--format",
+            "parseable",
+            "--",
+            str(tmp_path / "NoFlags.template.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def json_template(path: Any) -> dict[str, Any]:
+    import json
+
+    return dict(json.loads(path.read_text()))
+
+
+# --- EventBridge delivery -------------------------------------------------------------------
+
+
+def _rule_arn(template: Template) -> dict[str, Any]:
+    """The rule's ARN as the policies must name it: built from its Name, not a reference."""
+    name = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["Properties"][
+        "Name"
+    ]
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":events:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":rule/{name}",
+            ],
+        ]
+    }
+
+
+def _source_condition(template: Template) -> dict[str, Any]:
+    return {
+        "ArnEquals": {"aws:SourceArn": _rule_arn(template)},
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+    }
+
+
+def test_bucket_sends_its_events_to_event_bridge(template: Template) -> None:
+    props = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")["Properties"]
+    assert props["NotificationConfiguration"] == {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True}
+    }
+    template.resource_count_is("Custom::S3BucketNotifications", 0)
+    template.resource_count_is("AWS::Lambda::Function", 0)
+
+
+def test_one_rule_routes_every_event_rule_of_this_bucket_to_the_topic(
+    template: Template,
+) -> None:
+    bucket = {"Ref": logical_id(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")}
+    rule = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["Properties"]
+    assert rule["EventPattern"] == {
+        "source": ["aws.s3"],
+        "$or": [
+            {
+                "detail-type": ["Object Created"],
+                "detail": {
+                    "bucket": {"name": [bucket]},
+                    "object": {"key": [{"prefix": "images/"}]},
+                },
+            },
+            {
+                "detail-type": ["Object Deleted"],
+                "detail": {
+                    "bucket": {"name": [bucket]},
+                    "object": {"key": [{"wildcard": "images/*.jpg"}]},
+                    "reason": ["DeleteObject"],
+                    "deletion-type": ["Permanently Deleted"],
+                },
+            },
+        ],
+    }
+    topic = logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    dlq = logical_id(template, "AWS::SQS::Queue", "/Images/DeliveryDeadLetterQueue/Resource")
+    assert rule["Targets"] == [
+        {
+            "Arn": {"Ref": topic},
+            "DeadLetterConfig": {"Arn": {"Fn::GetAtt": [dlq, "Arn"]}},
+            "Id": "Target0",
+        }
+    ]
+    assert re.fullmatch(r"[.\-_A-Za-z0-9]{1,64}", rule["Name"]), rule["Name"]
+
+
+def test_a_single_rule_needs_no_or() -> None:
+    template = synth_stack(
+        lambda stack: S3EventFanOut(
+            stack,
+            "Images",
+            events=[S3EventRule(CREATED, suffix=".jpg", min_size=cdk.Size.kibibytes(1))],
+        )
+    )
+    bucket = {"Ref": logical_id(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")}
+    pattern = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["Properties"][
+        "EventPattern"
+    ]
+    assert pattern == {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {
+            "bucket": {"name": [bucket]},
+            "object": {"key": [{"suffix": ".jpg"}], "size": [{"numeric": [">=", 1024]}]},
+        },
+    }
+
+
+def test_topic_policy_admits_only_this_rule_of_this_account(template: Template) -> None:
+    topic = logical_id(template, "AWS::SNS::Topic", "/Images/FanOut/Topic/Resource")
+    statements = by_path(template, "AWS::SNS::TopicPolicy", "/Images/FanOut/Topic/Policy/Resource")[
+        "Properties"
+    ]["PolicyDocument"]["Statement"]
+    allowed = [
+        {key: value for key, value in statement.items() if key != "Sid"}
+        for statement in statements
+        if statement["Effect"] == "Allow"
+    ]
+    assert allowed == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": {"Ref": topic},
+            "Condition": _source_condition(template),
+        }
+    ]
+
+
+def test_topic_key_lets_event_bridge_encrypt_under_the_same_conditions(
+    template: Template,
+) -> None:
+    key = by_path(template, "AWS::KMS::Key", "/Images/EncryptionKey/Resource")
+    service_statements = [
+        statement
+        for statement in key["Properties"]["KeyPolicy"]["Statement"]
+        if "Service" in statement.get("Principal", {})
+    ]
+    assert service_statements == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": _source_condition(template),
+        }
+    ]
+
+
+def test_delivery_dead_letter_queue_takes_only_this_rules_failures(template: Template) -> None:
+    queue = by_path(template, "AWS::SQS::Queue", "/Images/DeliveryDeadLetterQueue/Resource")
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [
+                {
+                    "Ref": logical_id(
+                        template, "AWS::SQS::Queue", "/Images/DeliveryDeadLetterQueue/Resource"
+                    )
+                }
+            ],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        ),
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": "sqs:SendMessage",
+                                "Condition": _source_condition(template),
+                            }
+                        ),
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_rule_alarms_notify_the_alarm_actions(template: Template) -> None:
+    failed = by_path(template, "AWS::CloudWatch::Alarm", "/Images/FailedInvocationsAlarm/Resource")[
+        "Properties"
+    ]
+    assert failed["Namespace"] == "AWS/Events"
+    assert failed["MetricName"] == "FailedInvocations"
+    assert failed["Dimensions"] == [
+        {
+            "Name": "RuleName",
+            "Value": {
+                "Ref": logical_id(template, "AWS::Events::Rule", "/Images/EventRule/Resource")
+            },
+        }
+    ]
+    dead_letters = by_path(
+        template, "AWS::CloudWatch::Alarm", "/Images/DeliveryDeadLetterQueueNotEmptyAlarm/Resource"
+    )["Properties"]
+    for props in (failed, dead_letters):
+        assert props["AlarmActions"] == props["OKActions"] == [ALARM_TOPIC_ARN]
+
+
+def test_rule_waits_for_the_topic_policy_and_every_subscriber(template: Template) -> None:
+    depends_on = set(
+        by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["DependsOn"]
+    )
+    expected = {
+        logical_id(template, "AWS::SNS::TopicPolicy", "/Images/FanOut/Topic/Policy/Resource"),
+        *(
+            logical_id(template, "AWS::SNS::Subscription", f"/{name}/Subscription/Resource")
+            for name in ("Thumbnails", "Audit")
+        ),
+    }
+    assert expected <= depends_on
+    # the bucket itself waits for nothing of the fan-out: the rule refers to it
+    assert "DependsOn" not in by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")
+
+
+def test_event_bridge_template_has_no_dependency_cycle(template: Template) -> None:
+    test_template_has_no_dependency_cycle(template)
+
+
+def test_overlapping_rules_are_allowed_with_event_bridge() -> None:
+    template = synth_stack(
+        lambda stack: S3EventFanOut(
+            stack,
+            "Images",
+            events=[S3EventRule(CREATED, prefix="images/"), S3EventRule(CREATED, suffix=".jpg")],
+        )
+    )
+    pattern = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["Properties"][
+        "EventPattern"
+    ]
+    assert len(pattern["$or"]) == 2
+    template.resource_count_is("AWS::Events::Rule", 1)  # one rule: one copy per event
+
+
+@pytest.mark.parametrize(
+    ("event_type", "detail_types", "detail"),
+    [
+        (s3.EventType.OBJECT_CREATED_PUT, ["Object Created"], {"reason": ["PutObject"]}),
+        (
+            s3.EventType.OBJECT_REMOVED_DELETE_MARKER_CREATED,
+            ["Object Deleted"],
+            {"reason": ["DeleteObject"], "deletion-type": ["Delete Marker Created"]},
+        ),
+        (
+            s3.EventType.LIFECYCLE_EXPIRATION,
+            ["Object Deleted"],
+            {"reason": ["Lifecycle Expiration"]},
+        ),
+        (
+            s3.EventType.OBJECT_RESTORE,
+            ["Object Restore Initiated", "Object Restore Completed", "Object Restore Expired"],
+            {},
+        ),
+        (s3.EventType.OBJECT_TAGGING_PUT, ["Object Tags Added"], {}),
+        (s3.EventType.LIFECYCLE_TRANSITION, ["Object Storage Class Changed"], {}),
+    ],
+)
+def test_event_types_map_to_event_bridge_detail_types(
+    event_type: s3.EventType, detail_types: list[str], detail: dict[str, Any]
+) -> None:
+    pattern = S3EventRule(event_type).event_bridge_pattern("bucket")
+    assert pattern == {
+        "detail-type": detail_types,
+        "detail": {"bucket": {"name": ["bucket"]}, **detail},
+    }
+
+
+def test_wildcard_and_sizes_reach_the_pattern() -> None:
+    rule = S3EventRule(
+        CREATED,
+        wildcard="images/*/raw/*.jpg",
+        min_size=cdk.Size.bytes(1),
+        max_size=cdk.Size.mebibytes(5),
+    )
+    assert rule.event_bridge_pattern("b")["detail"]["object"] == {
+        "key": [{"wildcard": "images/*/raw/*.jpg"}],
+        "size": [{"numeric": [">=", 1, "<=", 5 * 1024 * 1024]}],
+    }
+    # literal * in a prefix is escaped when prefix and suffix become one wildcard
+    both = S3EventRule(CREATED, prefix="a*b/", suffix=".jpg").event_bridge_pattern("b")
+    assert both["detail"]["object"]["key"] == [{"wildcard": "a\\*b/*.jpg"}]
+
+
+def test_event_bridge_only_filters_are_refused_with_notifications() -> None:
+    with pytest.raises(ValueError, match=r"events\[0\] .*wildcard, min_size and max_size are"):
+        S3EventFanOut(
+            _stack(),
+            "Images",
+            delivery=NOTIFICATION,
+            bucket_name=BUCKET_NAME,
+            events=[S3EventRule(CREATED, wildcard="a/*.jpg")],
+        )
+
+
+def test_events_event_bridge_does_not_carry_are_refused() -> None:
+    with pytest.raises(ValueError, match="S3 does not send this event to EventBridge"):
+        S3EventFanOut(_stack(), "Images", events=[S3EventRule(s3.EventType.REPLICATION)])
+
+
+def test_wildcard_with_prefix_is_refused() -> None:
+    with pytest.raises(ValueError, match="give wildcard or prefix/suffix, not both"):
+        S3EventFanOut(
+            _stack(), "Images", events=[S3EventRule(CREATED, prefix="a/", wildcard="a/*.jpg")]
+        )
+
+
+def test_min_size_above_max_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="min_size must not exceed max_size"):
+        S3EventFanOut(
+            _stack(),
+            "Images",
+            events=[
+                S3EventRule(CREATED, min_size=cdk.Size.mebibytes(2), max_size=cdk.Size.bytes(10))
+            ],
+        )
+
+
+def test_invalid_delivery_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"delivery must be S3EventDelivery\.EVENT_BRIDGE or"):
+        S3EventFanOut(_stack(), "Images", delivery="EVENT_BRIDGE")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("delivery", "body", "message"),
+    [
+        (S3EventDelivery.EVENT_BRIDGE, NOTIFICATION, r"names \['Records'\], but with EventBridge"),
+        (NOTIFICATION, S3EventDelivery.EVENT_BRIDGE, r"but with delivery=NOTIFICATION the body"),
+    ],
+)
+def test_body_filter_of_the_other_format_is_refused(
+    delivery: S3EventDelivery, body: S3EventDelivery, message: str
+) -> None:
+    fan_out = S3EventFanOut(_stack(), "Images", delivery=delivery, bucket_name=BUCKET_NAME)
+    with pytest.raises(ValueError, match=message):
+        fan_out.add_queue(
+            "Jpegs",
+            filter_policy_with_message_body=s3_event_body_filter(
+                key_suffixes=[".jpg"], delivery=body
+            ),
+        )
+
+
+def test_attributes_of_event_bridge_delivery(template: Template) -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Attrs")
+    fan_out = S3EventFanOut(stack, "Images")
+    assert fan_out.delivery is S3EventDelivery.EVENT_BRIDGE
+    assert fan_out.event_rule is not None
+    assert fan_out.delivery_dead_letter_queue is not None
+    assert len(fan_out.alarms) == 6  # two of the rule, four of the topic
+    direct = S3EventFanOut(stack, "Direct", delivery=NOTIFICATION, bucket_name=BUCKET_NAME)
+    assert direct.event_rule is None
+    assert direct.delivery_dead_letter_queue is None
+
+
+# --- existing buckets with EventBridge delivery -------------------------------------------------
+
+
+def test_imported_bucket_warns_that_its_owner_must_enable_event_bridge() -> None:
+    from aws_cdk.assertions import Annotations as AssertAnnotations
+
+    app = new_app()
+    stack = cdk.Stack(app, "Imported")
+    bucket = s3.Bucket.from_bucket_name(stack, "Existing", "my-existing-bucket")
+    S3EventFanOut(stack, "Uploads", bucket=bucket).add_queue("Loader")
+    AssertAnnotations.from_stack(stack).has_warning(
+        "/Imported/Uploads",
+        Match.string_like_regexp("bucket.s owner does.*EventBridgeEnabled: true"),
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("Custom::S3BucketNotifications", 0)
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": Match.object_like(
+                {"detail": Match.object_like({"bucket": {"name": ["my-existing-bucket"]}})}
+            )
+        },
+    )
+
+
+def test_bucket_of_another_stack_gets_event_bridge_in_its_own_stack() -> None:
+    app = new_app()
+    owner = cdk.Stack(app, "Owner")
+    bucket = s3.Bucket(owner, "Uploads", enforce_ssl=True)
+    consumer = cdk.Stack(app, "Consumer")
+    S3EventFanOut(consumer, "Uploads", bucket=bucket).add_queue("Loader")
+    owner_template = Template.from_stack(owner)
+    owner_template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {"NotificationConfiguration": {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}},
+    )
+    owner_template.resource_count_is("AWS::Events::Rule", 0)
+    consumer_template = Template.from_stack(consumer)
+    consumer_template.resource_count_is("AWS::Events::Rule", 1)
+    consumer_template.resource_count_is("AWS::S3::Bucket", 0)
+
+
+def test_bucket_of_another_stack_with_notifications_is_refused_naming_the_fix() -> None:
+    app = new_app()
+    owner = cdk.Stack(app, "Owner")
+    bucket = s3.Bucket(owner, "Uploads", enforce_ssl=True)
+    consumer = cdk.Stack(app, "Consumer")
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"belongs to stack 'Owner'.*dependency cycle.*S3EventDelivery\.EVENT_BRIDGE"
+            r".*from_bucket_name"
+        ),
+    ):
+        S3EventFanOut(consumer, "Uploads", bucket=bucket, delivery=NOTIFICATION)
+
+
+def test_bucket_with_l2_notifications_gets_event_bridge_through_them() -> None:
+    from aws_cdk import aws_s3_notifications as s3n
+
+    def build(stack: cdk.Stack) -> None:
+        bucket = s3.Bucket(stack, "Uploads", enforce_ssl=True)
+        removed = sqs.Queue(stack, "Removed", enforce_ssl=True)
+        bucket.add_event_notification(s3.EventType.OBJECT_REMOVED, s3n.SqsDestination(removed))
+        S3EventFanOut(stack, "Images", bucket=bucket).add_queue("Loader")
+
+    template = synth_stack(build)
+    custom = by_path(template, "Custom::S3BucketNotifications", "/Uploads/Notifications/Resource")
+    configuration = custom["Properties"]["NotificationConfiguration"]
+    assert configuration["EventBridgeConfiguration"] == {}
+    assert len(configuration["QueueConfigurations"]) == 1  # the user's rule is kept
+    assert "NotificationConfiguration" not in by_path(
+        template, "AWS::S3::Bucket", "/Uploads/Resource"
+    ).get("Properties", {})
+
+
+def test_notification_fan_out_on_an_event_bridge_bucket_fails_synth() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Both")
+    first = S3EventFanOut(stack, "Images")
+    first.add_queue("Thumbnails")
+    S3EventFanOut(stack, "Direct", bucket=first.bucket, delivery=NOTIFICATION).add_queue("Audit")
+    with pytest.raises(Exception, match=r"two notification configurations.*Managed: true"):
+        app.synth()
+
+
+def test_event_bridge_fan_out_keeps_the_topics_of_a_notification_fan_out() -> None:
+    def build(stack: cdk.Stack) -> None:
+        direct = S3EventFanOut(stack, "Direct", delivery=NOTIFICATION, bucket_name=BUCKET_NAME)
+        direct.add_queue("Audit")
+        S3EventFanOut(stack, "Routed", bucket=direct.bucket).add_queue("Thumbnails")
+
+    template = synth_stack(build)
+    configuration = by_path(template, "AWS::S3::Bucket", "/Direct/Bucket/Resource")["Properties"][
+        "NotificationConfiguration"
+    ]
+    assert configuration["EventBridgeConfiguration"] == {"EventBridgeEnabled": True}
+    assert len(configuration["TopicConfigurations"]) == 1
+
+
+def test_rule_waits_for_every_nested_stack_of_subscribers() -> None:
+    def build(stack: cdk.Stack) -> None:
+        events = S3EventFanOut(stack, "Uploads", nested_stacks=True)
+        for index in range(50):
+            events.add_queue(f"Queue{index}")
+
+    template = synth_stack(build)
+    rule = by_path(template, "AWS::Events::Rule", "/Uploads/EventRule/Resource")
+    nested = set(resources_of(template, "AWS::CloudFormation::Stack"))
+    assert len(nested) > 1  # placement spreads the 50 subscribers over several stacks
+    assert nested <= set(rule["DependsOn"])
+
+
+def test_bucket_of_this_app_gets_a_managed_custom_resource_with_notifications() -> None:
+    # What the docs say: for an s3.Bucket of the same app CDK's custom resource runs with
+    # Managed: true (it owns the whole configuration); Managed: false is for imported buckets.
+    def build(stack: cdk.Stack) -> None:
+        bucket = s3.Bucket(stack, "Uploads", enforce_ssl=True)
+        S3EventFanOut(stack, "Images", bucket=bucket, delivery=NOTIFICATION).add_queue("Loader")
+
+    template = synth_stack(build)
+    custom = by_path(template, "Custom::S3BucketNotifications", "/Uploads/Notifications/Resource")
+    assert custom["Properties"]["Managed"] is True
+    assert len(custom["Properties"]["NotificationConfiguration"]["TopicConfigurations"]) == 1

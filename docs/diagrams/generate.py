@@ -18,7 +18,12 @@ from diagrams import Cluster, Diagram, Edge, Node
 from diagrams.aws.analytics import KinesisDataFirehose, KinesisDataStreams
 from diagrams.aws.compute import ElasticContainerService
 from diagrams.aws.general import Client, Users
-from diagrams.aws.integration import MQ, SimpleNotificationServiceSns, SimpleQueueServiceSqs
+from diagrams.aws.integration import (
+    MQ,
+    Eventbridge,
+    SimpleNotificationServiceSns,
+    SimpleQueueServiceSqs,
+)
 from diagrams.aws.iot import IotCar
 from diagrams.aws.management import CloudwatchAlarm, CloudwatchLogs
 from diagrams.aws.security import KeyManagementService, SecretsManager
@@ -138,9 +143,14 @@ def sns_fan_out() -> None:
 def s3_event_fan_out() -> None:
     with diagram("s3_event_fan_out", "S3 object events fanned out to SQS queues"):
         uploads = Users("uploads", nodeid="uploads")
+        bus = Eventbridge("EventBridge\ndefault bus", nodeid="bus")
         with Cluster("patterns.S3EventFanOut", graph_attr=CONSTRUCT):
             bucket = SimpleStorageServiceS3Bucket("bucket\n(encrypted, versioned)", nodeid="bucket")
             logs = SimpleStorageServiceS3Bucket("access log bucket", nodeid="log_bucket")
+            rule = Eventbridge(
+                "rule\n(prefix, suffix, wildcard,\nsize; may overlap)", nodeid="rule"
+            )
+            rule_dlq = SimpleQueueServiceSqs("delivery DLQ", nodeid="rule_dlq")
             topic = SimpleNotificationServiceSns("topic", nodeid="topic")
             queues = []
             # Graphviz stacks a rank's nodes bottom-up here: declare them in reverse.
@@ -152,7 +162,17 @@ def s3_event_fan_out() -> None:
                 queue >> edge(FAILURE, "max_receive_count") >> dlq
         uploads >> edge(DATA, "PutObject") >> bucket
         bucket >> edge(METRIC, "server access logs") >> logs
-        bucket >> edge(DATA, "event notification\n(prefix / suffix filter)") >> topic
+        bucket >> edge(DATA, "every event\n(EVENT_BRIDGE, default)") >> bus
+        bus >> edge(DATA) >> rule
+        rule >> edge(DATA, "matching events,\nonce each") >> topic
+        rule >> edge(FAILURE, "undeliverable") >> rule_dlq
+        (
+            bucket
+            >> edge(
+                DATA, "or NOTIFICATION:\nevent notification", style="dashed", constraint="false"
+            )
+            >> topic
+        )
         topic >> edge(DATA) >> queues
 
 

@@ -7,6 +7,11 @@
   *without* its Firehose delivery stream: LocalStack's Firehose needs Java downloaded at run
   time to read from Kinesis, so TruckPositions itself cannot be deployed locally and its
   delivery to S3 is covered by the template tests only.
+- ``E2eS3Overlap``: one bucket and three ``S3EventFanOut`` with EventBridge delivery whose
+  rules overlap, which direct S3 notifications refuse: ``Images`` (prefix ``images/``) owns the
+  bucket, ``Jpegs`` (suffix ``.jpg``) takes the same bucket's events, ``Either`` has both rules
+  in one fan-out (an object matching both must arrive once). Beside them ``Direct``, on a
+  bucket of its own, keeps the direct S3 notifications (``delivery=NOTIFICATION``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 from aws_cdk import App, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 
 from examples.truck_positions import (
     PEAK_FACTOR,
@@ -21,7 +27,13 @@ from examples.truck_positions import (
     POSITIONS_PER_TRUCK_PER_SECOND,
     TRUCKS,
 )
-from patterns import QueueWithDeadLetterQueue, StreamThroughput
+from patterns import (
+    QueueWithDeadLetterQueue,
+    S3EventDelivery,
+    S3EventFanOut,
+    S3EventRule,
+    StreamThroughput,
+)
 
 DELAY_SECONDS = 6
 RECORDS_PER_SECOND = TRUCKS * POSITIONS_PER_TRUCK_PER_SECOND * PEAK_FACTOR
@@ -60,6 +72,46 @@ def build_app() -> App:
         removal_policy=RemovalPolicy.DESTROY,
     )
     CfnOutput(positions, "StreamName", value=stream.stream_name)
+
+    overlap = Stack(
+        app,
+        "E2eS3Overlap",
+        description="End-to-end test stack: overlapping EventBridge rules on one bucket",
+    )
+    created = s3.EventType.OBJECT_CREATED
+    images = S3EventFanOut(
+        overlap,
+        "Images",
+        events=[S3EventRule(created, prefix="images/")],
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    jpegs = S3EventFanOut(
+        overlap, "Jpegs", bucket=images.bucket, events=[S3EventRule(created, suffix=".jpg")]
+    )
+    either = S3EventFanOut(
+        overlap,
+        "Either",
+        bucket=images.bucket,
+        events=[S3EventRule(created, prefix="images/"), S3EventRule(created, suffix=".jpg")],
+    )
+    direct = S3EventFanOut(
+        overlap,
+        "Direct",
+        delivery=S3EventDelivery.NOTIFICATION,
+        bucket_name="e2e-s3-overlap-direct-notifications",
+        events=[S3EventRule(created, prefix="images/")],
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    CfnOutput(overlap, "BucketName", value=images.bucket.bucket_name)
+    CfnOutput(overlap, "DirectBucketName", value=direct.bucket.bucket_name)
+    for name, fan_out in (
+        ("Images", images),
+        ("Jpegs", jpegs),
+        ("Either", either),
+        ("Direct", direct),
+    ):
+        subscriber = fan_out.add_queue(name, raw_message_delivery=True)
+        CfnOutput(overlap, f"{name}QueueUrl", value=subscriber.queue.queue_url)
     return app
 
 
