@@ -794,7 +794,17 @@ class S3EventFanOut(Construct):
         )
         # Events start only once the subscription exists (and, through its own dependencies,
         # the queue policy and keys it needs), so the first events reach every subscriber.
-        self._starts_events.node.add_dependency(subscriber.subscription)
+        # A queue of another stack is subscribed in that stack (as CDK's SqsSubscription
+        # does), which deploys after this one: waiting for it would be a cycle, so events
+        # flow from this stack's deploy on and reach that subscriber once its stack is in.
+        if _top_level_stack(subscriber.subscription) is _top_level_stack(self):
+            self._starts_events.node.add_dependency(subscriber.subscription)
+        else:
+            Annotations.of(self).add_info(
+                f"Subscriber {construct_id!r} is a queue of stack "
+                f"{Stack.of(subscriber.subscription).node.path}, subscribed in that stack: "
+                "events sent before that stack is deployed do not reach it"
+            )
         return subscriber
 
     def grant_read(self, grantee: iam.IGrantable, objects_key_pattern: str = "*") -> iam.Grant:
@@ -1244,3 +1254,11 @@ def _check_no_overlap(events: Sequence[S3EventRule]) -> None:
                     "prefixes or suffixes, merge them, or use "
                     "delivery=S3EventDelivery.EVENT_BRIDGE, where rules may overlap"
                 )
+
+
+def _top_level_stack(construct: IConstruct) -> Stack:
+    """The stack ``construct`` is deployed with: its own, or the parent of a nested stack."""
+    stack = Stack.of(construct)
+    while stack.nested_stack_parent is not None:
+        stack = stack.nested_stack_parent
+    return stack

@@ -17,7 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.assertions import Capture, Match, Template
+from aws_cdk.assertions import Annotations, Capture, Match, Template
 
 from patterns.s3_event_fan_out import (
     S3EventDelivery,
@@ -1496,3 +1496,37 @@ def test_bucket_of_this_app_gets_a_managed_custom_resource_with_notifications() 
     custom = by_path(template, "Custom::S3BucketNotifications", "/Uploads/Notifications/Resource")
     assert custom["Properties"]["Managed"] is True
     assert len(custom["Properties"]["NotificationConfiguration"]["TopicConfigurations"]) == 1
+
+
+@pytest.mark.parametrize("delivery", ["EVENT_BRIDGE", "NOTIFICATION"])
+def test_a_queue_of_another_stack_subscribes_without_a_cycle(delivery: str) -> None:
+    """As CDK's SqsSubscription: the subscription lives in the queue's stack, deployed after
+    the fan-out's, so the events cannot wait for it (that was a DependencyCycle)."""
+    from patterns import QueueWithDeadLetterQueue
+    from patterns.s3_event_fan_out import S3EventDelivery
+
+    app = new_app()
+    owner = cdk.Stack(app, "Owner")
+    queue = QueueWithDeadLetterQueue(owner, "Audit").queue
+    stack = cdk.Stack(app, "Uploads")
+    options: dict[str, Any] = {"delivery": getattr(S3EventDelivery, delivery)}
+    if delivery == "NOTIFICATION":
+        options["bucket_name"] = "uploads-of-the-owner-test"
+    events = S3EventFanOut(stack, "Images", **options)
+    events.add_queue("Local")
+    events.add_queue("Audit", queue=queue)
+    assembly = app.synth()
+
+    owner_template = Template.from_json(assembly.get_stack_by_name("Owner").template)
+    owner_template.resource_count_is("AWS::SNS::Subscription", 1)
+    fan_out = Template.from_json(assembly.get_stack_by_name("Uploads").template)
+    starts = (
+        by_path(fan_out, "AWS::Events::Rule", "/Images/EventRule/Resource")
+        if delivery == "EVENT_BRIDGE"
+        else by_path(fan_out, "AWS::S3::Bucket", "/Images/Bucket/Resource")
+    )
+    local = logical_id(fan_out, "AWS::SNS::Subscription", "/Local/Subscription/Resource")
+    assert local in starts["DependsOn"]  # the subscriber of this stack is still awaited
+    assert Annotations.from_stack(stack).find_info(
+        "/Uploads/Images", Match.string_like_regexp("queue of stack Owner")
+    )
