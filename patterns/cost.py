@@ -27,7 +27,7 @@ from typing import Any
 REGION = "us-east-1"
 PRICES_READ_ON = "2026-11-30"
 HOURS_PER_MONTH = 730
-"""AWS's monthly hours convention (24 × 365 / 12), used for every hourly charge."""
+"""AWS's monthly hours convention (24 x 365 / 12), used for every hourly charge."""
 
 KMS_PRICING_URL = "https://aws.amazon.com/kms/pricing/"
 
@@ -342,7 +342,7 @@ def _stream_lines(path: str, props: Mapping[str, Any]) -> list[Line]:
             "provisioned shard-hours",
             int(shards) * HOURS_PER_MONTH,
             "shard_hour",
-            f"{shards} shard(s) × {HOURS_PER_MONTH} h",
+            f"{shards} shard(s) x {HOURS_PER_MONTH} h",
         )
     ]
     if int(retention) > 24:
@@ -374,7 +374,7 @@ def _broker_lines(path: str, props: Mapping[str, Any]) -> list[Line]:
             f"broker instance-hours ({instance_type})",
             instances * HOURS_PER_MONTH,
             "broker_instance_hour",
-            f"{mode}: {instances} instance(s) × {HOURS_PER_MONTH} h",
+            f"{mode}: {instances} instance(s) x {HOURS_PER_MONTH} h",
         )
     ]
     if str(storage).upper() == "EFS":
@@ -441,7 +441,7 @@ def _queue_lines(path: str, props: Mapping[str, Any], message_kb: int) -> list[L
             3 * chunks,
             "sqs_fifo_request_million" if fifo else "sqs_standard_request_million",
             f"million requests per million messages of ≤{message_kb} KB "
-            f"({chunks} × 64 KB chunk(s)), one message per request, no empty receives",
+            f"({chunks} x 64 KB chunk(s)), one message per request, no empty receives",
         )
     ]
 
@@ -510,9 +510,7 @@ def _firehose_lines(path: str, props: Mapping[str, Any]) -> list[Line]:
     if (s3.get("DataFormatConversionConfiguration") or {}).get("Enabled") is True:
         lines.append(Line(path, "format conversion GB", 1, "firehose_format_conversion_gb"))
     if (s3.get("DynamicPartitioningConfiguration") or {}).get("Enabled") is True:
-        lines.append(
-            Line(path, "dynamic partitioning GB", 1, "firehose_dynamic_partitioning_gb")
-        )
+        lines.append(Line(path, "dynamic partitioning GB", 1, "firehose_dynamic_partitioning_gb"))
     return lines
 
 
@@ -520,7 +518,13 @@ def _stream_variable_lines(path: str, props: Mapping[str, Any], message_kb: int)
     mode = (props.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
     if mode == "ON_DEMAND":
         return [
-            Line(path, "on-demand data in GB", 1, "on_demand_data_in_gb", "records rounded to 1 KB"),
+            Line(
+                path,
+                "on-demand data in GB",
+                1,
+                "on_demand_data_in_gb",
+                "records rounded up to 1 KB",
+            ),
             Line(path, "on-demand data out GB", 1, "on_demand_data_out_gb", "per consumer read"),
         ]
     units = math.ceil(message_kb / 25)
@@ -535,9 +539,7 @@ def _stream_variable_lines(path: str, props: Mapping[str, Any], message_kb: int)
     ]
 
 
-def variable_lines(
-    resources: list[tuple[str, dict[str, Any]]], message_kb: int = 1
-) -> list[Line]:
+def variable_lines(resources: list[tuple[str, dict[str, Any]]], message_kb: int = 1) -> list[Line]:
     """Billable units per million messages (SQS, SNS, Kinesis) or per GB (Firehose)."""
     dead_letter = _dead_letter_targets(resources)
     lines: list[Line] = []
@@ -604,15 +606,18 @@ def _summed(lines: tuple[Line, ...]) -> list[tuple[str, float, str | None, str]]
     ]
 
 
-def _quantity(value: float) -> str:
+def _quantity(value: float, price_key: str | None = "") -> str:
+    if not value and price_key is None:
+        return "by volume"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def render_markdown(cost: StackCost, heading: str = "###") -> str:
+def render_markdown(cost: StackCost, heading: str = "###", intro: str = "") -> str:
     """A stack's fixed table (summed per item) and its per-resource variable table."""
-    lines = [
-        f"{heading} {cost.stack}",
-        "",
+    lines = [f"{heading} {cost.stack}", ""]
+    if intro:
+        lines += [intro, ""]
+    lines += [
         f"Fixed monthly cost: **{_usd(cost.fixed_usd)}** of priced items "
         f"(+ the unpriced quantities below, list prices {REGION}, {PRICES_READ_ON}).",
         "",
@@ -623,7 +628,11 @@ def render_markdown(cost: StackCost, heading: str = "###") -> str:
         price = PRICES.get(key) if key else None
         unit = f"${price.usd:.2f}" if price else "not confirmed"
         monthly = round(quantity * price.usd, 2) if price else None
-        lines.append(f"| {item} | {_quantity(quantity)} | {unit} | {_usd(monthly)} | {note} |")
+        amount = _quantity(quantity, key)
+        lines.append(f"| {item} | {amount} | {unit} | {_usd(monthly)} | {note} |")
+    if not cost.variable:
+        lines += ["", "No per-message charge: nothing in this stack bills by request or by GB."]
+        return "\n".join(lines) + "\n"
     lines += [
         "",
         "| message path | billable units | per | unit price | note |",
@@ -669,7 +678,8 @@ def render_text(costs: list[StackCost]) -> str:
         for item, quantity, key, note in _summed(cost.fixed):
             price = PRICES.get(key) if key else None
             monthly = _usd(round(quantity * price.usd, 2) if price else None)
-            out.append(f"  {item:<44} {_quantity(quantity):>10}  {monthly:>14}  {note}")
+            amount = _quantity(quantity, key)
+            out.append(f"  {item:<44} {amount:>10}  {monthly:>14}  {note}")
         out.append("  -- variable, per million messages (per GB for Firehose / on-demand)")
         for line in cost.variable:
             out.append(f"  {line.resource}: {line.item} = {_quantity(line.quantity)}  {line.note}")
