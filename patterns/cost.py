@@ -201,13 +201,11 @@ class Line:
     price_key: str | None
     note: str = ""
 
-    @property
-    def price(self) -> Price | None:
-        return PRICES.get(self.price_key) if self.price_key else None
+    def price(self, prices: Mapping[str, Price] = PRICES) -> Price | None:
+        return prices.get(self.price_key) if self.price_key else None
 
-    @property
-    def usd(self) -> float | None:
-        price = self.price
+    def usd(self, prices: Mapping[str, Price] = PRICES) -> float | None:
+        price = self.price(prices)
         return None if price is None else round(self.quantity * price.usd, 4)
 
 
@@ -219,13 +217,9 @@ class StackCost:
     fixed: tuple[Line, ...]
     variable: tuple[Line, ...]
 
-    @property
-    def fixed_usd(self) -> float:
-        return round(sum(line.usd or 0.0 for line in self.fixed), 2)
-
-    @property
-    def unpriced_fixed(self) -> tuple[Line, ...]:
-        return tuple(line for line in self.fixed if line.usd is None and line.quantity)
+    def fixed_usd(self, prices: Mapping[str, Price] = PRICES) -> float:
+        """The monthly sum of the fixed lines that have a price."""
+        return round(sum(line.usd(prices) or 0.0 for line in self.fixed), 2)
 
 
 # --------------------------------------------------------------------------- templates
@@ -612,21 +606,32 @@ def _quantity(value: float, price_key: str | None = "") -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def render_markdown(cost: StackCost, heading: str = "###", intro: str = "") -> str:
+def _unit_price(price: Price | None) -> str:
+    if price is None:
+        return "not confirmed"
+    return f"${price.usd:.2f}" + ("" if price.source.startswith("https://") else " (yours)")
+
+
+def render_markdown(
+    cost: StackCost,
+    heading: str = "###",
+    intro: str = "",
+    prices: Mapping[str, Price] = PRICES,
+) -> str:
     """A stack's fixed table (summed per item) and its per-resource variable table."""
     lines = [f"{heading} {cost.stack}", ""]
     if intro:
         lines += [intro, ""]
     lines += [
-        f"Fixed monthly cost: **{_usd(cost.fixed_usd)}** of priced items "
+        f"Fixed monthly cost: **{_usd(cost.fixed_usd(prices))}** of priced items "
         f"(+ the unpriced quantities below, list prices {REGION}, {PRICES_READ_ON}).",
         "",
         "| fixed item | quantity per month | unit price | monthly | note |",
         "| --- | ---: | --- | ---: | --- |",
     ]
     for item, quantity, key, note in _summed(cost.fixed):
-        price = PRICES.get(key) if key else None
-        unit = f"${price.usd:.2f}" if price else "not confirmed"
+        price = prices.get(key) if key else None
+        unit = _unit_price(price)
         monthly = round(quantity * price.usd, 2) if price else None
         amount = _quantity(quantity, key)
         lines.append(f"| {item} | {amount} | {unit} | {_usd(monthly)} | {note} |")
@@ -640,8 +645,7 @@ def render_markdown(cost: StackCost, heading: str = "###", intro: str = "") -> s
     ]
     for line in cost.variable:
         per = "GB" if line.item.endswith("GB") else "million messages"
-        price = line.price
-        unit = f"${price.usd:.2f}" if price else "not confirmed"
+        unit = _unit_price(line.price(prices))
         lines.append(
             f"| `{line.resource}` {line.item} | {_quantity(line.quantity)} | {per} | {unit} "
             f"| {line.note} |"
@@ -670,39 +674,72 @@ def render_price_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_text(costs: list[StackCost]) -> str:
+def render_text(costs: list[StackCost], prices: Mapping[str, Price] = PRICES) -> str:
     """Plain-text tables for the terminal."""
     out: list[str] = []
     for cost in costs:
-        out.append(f"== {cost.stack}: fixed ${cost.fixed_usd:,.2f}/month of priced items")
+        out.append(f"== {cost.stack}: fixed ${cost.fixed_usd(prices):,.2f}/month of priced items")
         for item, quantity, key, note in _summed(cost.fixed):
-            price = PRICES.get(key) if key else None
+            price = prices.get(key) if key else None
             monthly = _usd(round(quantity * price.usd, 2) if price else None)
             amount = _quantity(quantity, key)
             out.append(f"  {item:<44} {amount:>10}  {monthly:>14}  {note}")
         out.append("  -- variable, per million messages (per GB for Firehose / on-demand)")
         for line in cost.variable:
-            out.append(f"  {line.resource}: {line.item} = {_quantity(line.quantity)}  {line.note}")
+            per = _usd(line.usd(prices))
+            out.append(
+                f"  {line.resource}: {line.item} = {_quantity(line.quantity)} ({per})  {line.note}"
+            )
     out.append(
         f"Prices: {REGION}, read {PRICES_READ_ON}; only prices confirmed on AWS pricing pages "
-        "are applied (docs/cost.md lists the sources and what is not estimated)."
+        "are applied (docs/cost.md lists the sources and what is not estimated); add your own "
+        "with --prices=file.json (keys: --keys)."
     )
     return "\n".join(out)
 
 
+def load_prices(path: str | Path) -> dict[str, Price]:
+    """The confirmed prices, plus your own list prices from a JSON file ``{"key": usd, ...}``.
+
+    Keys are those of ``PRICES`` and ``UNCONFIRMED`` (``python -m patterns.cost --keys``); a
+    price of yours replaces ours and is marked "(yours)" in the tables.
+    """
+    known = {**{u.key: u.unit for u in UNCONFIRMED}, **{k: p.unit for k, p in PRICES.items()}}
+    prices = dict(PRICES)
+    for key, value in json.loads(Path(path).read_text()).items():
+        if key not in known:
+            raise ValueError(
+                f"--prices: unknown price key {key!r} in {path}; known keys: {', '.join(known)}"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValueError(f"--prices: {key}={value!r} in {path}: must be a number of USD >= 0")
+        prices[key] = Price(float(value), known[key], f"your price file {path}")
+    return prices
+
+
+def _option(argv: list[str], name: str) -> str | None:
+    values = [a.split("=", 1)[1] for a in argv if a.startswith(f"--{name}=")]
+    return values[-1] if values else None
+
+
 def main(argv: list[str]) -> int:
+    if "--keys" in argv:
+        for key, price in PRICES.items():
+            print(f"{key:<34} ${price.usd:.2f} {price.unit}")
+        for unconfirmed in UNCONFIRMED:
+            print(f"{unconfirmed.key:<34} (no price) {unconfirmed.unit}")
+        return 0
     args = [a for a in argv if not a.startswith("--")]
-    message_kb = 1
-    for arg in argv:
-        if arg.startswith("--message-kb="):
-            message_kb = int(arg.split("=", 1)[1])
-            if not 1 <= message_kb <= 1024:
-                raise ValueError(f"--message-kb={message_kb}: must be between 1 and 1024 KB")
+    message_kb = int(_option(argv, "message-kb") or 1)
+    if not 1 <= message_kb <= 1024:
+        raise ValueError(f"--message-kb={message_kb}: must be between 1 and 1024 KB")
+    price_file = _option(argv, "prices")
+    prices = load_prices(price_file) if price_file else PRICES
     costs = estimate(args[0] if args else "cdk.out", message_kb)
     if "--markdown" in argv:
-        print("\n".join(render_markdown(c) for c in costs), end="")
+        print("\n".join(render_markdown(c, prices=prices) for c in costs), end="")
     else:
-        print(render_text(costs))
+        print(render_text(costs, prices))
     return 0
 
 

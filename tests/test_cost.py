@@ -83,10 +83,10 @@ def test_dashboards_and_composite_alarms_are_counted() -> None:
 def test_a_customer_managed_key_costs_its_list_price_and_rotation_is_noted() -> None:
     stack = _lines({"K": {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": True}}})
     key, rotation = stack.fixed
-    assert (key.item, key.usd) == ("customer-managed KMS key", cost.PRICES["kms_key"].usd)
+    assert (key.item, key.usd()) == ("customer-managed KMS key", cost.PRICES["kms_key"].usd)
     assert rotation.price_key == "kms_rotation"
     assert "every 365 days" in rotation.note
-    assert stack.fixed_usd == 1.00
+    assert stack.fixed_usd() == 1.00
 
 
 def test_a_secret_counts_its_replicas() -> None:
@@ -302,3 +302,31 @@ def test_cost_doc_is_current(examples_app: SynthesizedApp, tmp_path: Path) -> No
     expected = doc.render(doc.synth_patterns(tmp_path / "patterns"), examples_app.outdir)
     actual = (ROOT / "docs" / "cost.md").read_text()
     assert actual == expected, "docs/cost.md is stale: run `make cost-docs` and commit it"
+
+
+def test_your_prices_price_what_is_not_confirmed(tmp_path: Path) -> None:
+    (tmp_path / "prices.json").write_text(json.dumps({"alarm_metric": 0.25}))
+    prices = cost.load_prices(tmp_path / "prices.json")
+    (stack,) = cost.estimate(_write_assembly(tmp_path))
+    assert stack.fixed_usd() == 1.00
+    assert stack.fixed_usd(prices) == 1.25
+    assert "$0.25 (yours)" in cost.render_markdown(stack, prices=prices)
+
+
+def test_a_price_file_with_an_unknown_key_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "prices.json").write_text(json.dumps({"alarms": 0.1}))
+    with pytest.raises(ValueError, match=r"unknown price key 'alarms'.*alarm_metric"):
+        cost.load_prices(tmp_path / "prices.json")
+
+
+def test_a_negative_price_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "prices.json").write_text(json.dumps({"secret": -1}))
+    with pytest.raises(ValueError, match=r"secret=-1 .*must be a number of USD >= 0"):
+        cost.load_prices(tmp_path / "prices.json")
+
+
+def test_keys_lists_every_price_key(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cost.main(["--keys"]) == 0
+    out = capsys.readouterr().out
+    for key in [*cost.PRICES, *(u.key for u in cost.UNCONFIRMED)]:
+        assert key in out
