@@ -330,3 +330,11 @@ def test_keys_lists_every_price_key(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for key in [*cost.PRICES, *(u.key for u in cost.UNCONFIRMED)]:
         assert key in out
+
+
+def test_each_pattern_page_links_its_cost_section() -> None:
+    cost_page = (ROOT / "docs" / "cost.md").read_text()
+    for name, page, _ in _cost_doc().PATTERN_STACKS:
+        assert f"\n### {name}\n" in cost_page
+        text = (ROOT / "docs" / "patterns" / f"{page}.md").read_text()
+        assert f"(../cost.md#{name.lower()})" in text, page
