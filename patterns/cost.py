@@ -277,6 +277,16 @@ def _alarm_lines(path: str, props: Mapping[str, Any]) -> list[Line]:
                     "billed per metric the query analyses, which the template cannot tell",
                 )
             ]
+        if any("ANOMALY_DETECTION_BAND" in str(m.get("Expression", "")) for m in metrics):
+            return [
+                Line(
+                    path,
+                    "anomaly detection alarm",
+                    1,
+                    None,
+                    "billed for the metric and its expected band, not a plain alarm metric",
+                )
+            ]
         stats = [m for m in metrics if "MetricStat" in m]
         periods = [int(_literal(m["MetricStat"].get("Period")) or 60) for m in stats]
         high = any(period < 60 for period in periods)
@@ -395,6 +405,10 @@ def fixed_lines(resources: list[tuple[str, dict[str, Any]]]) -> list[Line]:
             lines.append(Line(path, "dashboard", 1, "dashboard"))
         elif kind == "AWS::KMS::Key":
             lines += _kms_lines(path, props)
+        elif kind == "AWS::KMS::ReplicaKey":
+            lines.append(
+                Line(path, "customer-managed KMS key", 1, "kms_key", "multi-Region replica")
+            )
         elif kind == "AWS::SecretsManager::Secret":
             replicas = len(props.get("ReplicaRegions") or [])
             note = f"plus {replicas} replica(s)" if replicas else ""
@@ -461,14 +475,18 @@ def _topic_lines(
         for s in to_sqs
         if s["Properties"].get("FilterPolicy") or s["Properties"].get("FilterPolicyScope")
     )
+    note = f"million publishes per million messages of ≤{message_kb} KB"
+    if fifo:
+        note += "; FIFO topics add a payload charge per GB"
+    if not subscriptions:
+        note += "; no subscription in this template (alarm notifications, or subscribers elsewhere)"
     lines = [
         Line(
             path,
             f"{'FIFO' if fifo else 'standard'} SNS publish requests",
             chunks,
             "sns_fifo_publish_million" if fifo else "sns_standard_publish_million",
-            f"million publishes per million messages of ≤{message_kb} KB"
-            + ("; FIFO topics add a payload charge per GB" if fifo else ""),
+            note,
         )
     ]
     if to_sqs:

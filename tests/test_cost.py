@@ -338,3 +338,15 @@ def test_each_pattern_page_links_its_cost_section() -> None:
         assert f"\n### {name}\n" in cost_page
         text = (ROOT / "docs" / "patterns" / f"{page}.md").read_text()
         assert f"(../cost.md#{name.lower()})" in text, page
+
+
+def test_an_anomaly_detection_alarm_is_not_counted_as_plain_alarm_metrics() -> None:
+    band = {"Id": "band", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)", "ReturnData": True}
+    (line,) = _lines({"A": _alarm(Metrics=[_metric("m1"), band])}).fixed
+    assert line.item == "anomaly detection alarm"
+    assert line.price_key is None
+
+
+def test_a_replica_key_costs_a_key() -> None:
+    stack = _lines({"R": {"Type": "AWS::KMS::ReplicaKey", "Properties": {}}})
+    assert stack.fixed_usd() == cost.PRICES["kms_key"].usd
