@@ -288,6 +288,16 @@ def _alarm_lines(path: str, props: Mapping[str, Any]) -> list[Line]:
                 )
             ]
         stats = [m for m in metrics if "MetricStat" in m]
+        if not stats:
+            return [
+                Line(
+                    path,
+                    "expression alarm without listed metrics",
+                    1,
+                    None,
+                    "billed per metric the expression returns (SEARCH), unknown at synth",
+                )
+            ]
         periods = [int(_literal(m["MetricStat"].get("Period")) or 60) for m in stats]
         high = any(period < 60 for period in periods)
         note = f"metric math over {len(stats)} metric(s): each metric is an alarm metric"

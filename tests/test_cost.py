@@ -350,3 +350,10 @@ def test_an_anomaly_detection_alarm_is_not_counted_as_plain_alarm_metrics() -> N
 def test_a_replica_key_costs_a_key() -> None:
     stack = _lines({"R": {"Type": "AWS::KMS::ReplicaKey", "Properties": {}}})
     assert stack.fixed_usd() == cost.PRICES["kms_key"].usd
+
+
+def test_a_search_expression_alarm_is_listed_without_a_metric_count() -> None:
+    search = {"Id": "s", "Expression": "MAX(SEARCH('{AWS/SQS} MetricName=\"X\"', 'Sum'))"}
+    (line,) = _lines({"A": _alarm(Metrics=[search])}).fixed
+    assert line.item == "expression alarm without listed metrics"
+    assert line.price_key is None
