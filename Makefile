@@ -24,7 +24,7 @@ PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2
 CDK := cdk --no-notices
 
 .PHONY: help setup synth ls deploy test lint typecheck unit cfn-lint checkov snapshots docs diagrams \
-	bench clean localstack-setup deploy-local destroy-local e2e scale
+	bench cost cost-docs clean localstack-setup deploy-local destroy-local e2e scale
 
 help:
 	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
@@ -32,6 +32,8 @@ help:
 	@echo "make deploy STACK=Name  deploy one example stack to your AWS account"
 	@echo "make test    set up, then lint, type-check, unit and scale tests, cfn-lint and checkov"
 	@echo "make docs    regenerate docs/compliance.md from the synthesized example app"
+	@echo "make cost    synthesize, then print each example stack's fixed monthly cost and cost per million messages"
+	@echo "make cost-docs  regenerate docs/cost.md (each pattern's defaults and each example stack)"
 	@echo "make diagrams  regenerate the pattern diagrams docs/diagrams/*.png (needs Graphviz)"
 	@echo "make snapshots  rewrite the example-stack snapshots after an intended change"
 	@echo "make bench   time imports, synth against hand-written equivalents, fan-out scale and the suite; writes BENCHMARKS.md"
@@ -106,6 +108,15 @@ snapshots: setup
 
 docs: synth
 	$(PY) -m patterns.compliance --markdown cdk.out > docs/compliance.md
+
+# Fixed monthly cost and billable units per million messages, read from the templates
+# (python -m patterns.cost works on any synthesized assembly).
+cost: synth
+	$(PY) -m patterns.cost cdk.out
+
+cost-docs: setup
+	$(PY) -m scripts.cost_doc > docs/cost.md.tmp
+	mv docs/cost.md.tmp docs/cost.md
 
 # A few minutes on an idle machine; numbers are medians, BENCHMARKS.md is committed.
 bench: setup
