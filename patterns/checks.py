@@ -74,16 +74,34 @@ def load_stacks(assembly: Path) -> tuple[list[LoadedStack], dict[str, dict[str, 
     return stacks, acknowledgements
 
 
+def _asset_files(folder: Path) -> dict[str, str]:
+    """Object key -> file in the assembly, from its asset manifests (nested stack templates)."""
+    files: dict[str, str] = {}
+    for manifest in folder.glob("*.assets.json"):
+        for asset in json.loads(manifest.read_text()).get("files", {}).values():
+            source = asset.get("source", {}).get("path")
+            for destination in asset.get("destinations", {}).values():
+                if source and destination.get("objectKey"):
+                    files[destination["objectKey"]] = source
+    return files
+
+
 def _with_nested(
     folder: Path, name: str, template: dict[str, Any], paths: dict[str, str]
 ) -> Iterator[LoadedStack]:
     yield LoadedStack(name, template, paths)
+    assets: dict[str, str] | None = None
     for logical_id, resource in (template.get("Resources") or {}).items():
         if resource.get("Type") != "AWS::CloudFormation::Stack":
             continue
-        asset = (resource.get("Metadata") or {}).get("aws:asset:path")
-        if asset and (folder / asset).is_file():
-            nested = json.loads((folder / asset).read_text())
+        source = (resource.get("Metadata") or {}).get("aws:asset:path")
+        if not source:
+            # Without asset metadata, the template URL ends in the asset's object key.
+            url = json.dumps((resource.get("Properties") or {}).get("TemplateURL"))
+            assets = _asset_files(folder) if assets is None else assets
+            source = next((path for key, path in assets.items() if key in url), None)
+        if source and (folder / source).is_file():
+            nested = json.loads((folder / source).read_text())
             yield from _with_nested(folder, f"{name}/{logical_id}", nested, {})
 
 

@@ -337,7 +337,8 @@ def text_of(model: StackModel, value: Any) -> str | None:
 class KeyInfo:
     """What encrypts a queue, topic or stream.
 
-    ``kind`` is ``none``, ``aws-managed``, ``customer`` or ``unknown``; ``logical_id`` is the AWS::KMS::Key of this template for a customer key, else None.
+    ``kind`` is ``none``, ``aws-managed``, ``customer`` or ``unknown``; ``logical_id`` is the
+    AWS::KMS::Key of this template for a customer key, else None.
     """
 
     kind: str
