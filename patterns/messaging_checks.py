@@ -101,6 +101,7 @@ class MessagingChecks(NagPack):
         super().__init__(scope, verbose=verbose)
         self._pack_name = PACK_NAME
         self._templates: dict[str, tuple[tuple[int, int], dict[str, list[Finding]]]] = {}
+        self._paths: dict[Stack, str] = {}  # each stack's template file (jsii calls, once)
 
     @property
     def name(self) -> str:
@@ -115,7 +116,10 @@ class MessagingChecks(NagPack):
 
     def _findings_of(self, stack: Stack) -> dict[str, list[Finding]]:
         """Findings by logical ID for the stack's synthesized template, read once per write."""
-        path = os.path.join(Stage.of(stack).outdir, stack.template_file)  # type: ignore[union-attr]
+        path = self._paths.get(stack)
+        if path is None:
+            outdir = Stage.of(stack).outdir  # type: ignore[union-attr]
+            path = self._paths[stack] = os.path.join(outdir, stack.template_file)
         try:
             status = os.stat(path)
         except FileNotFoundError as error:

@@ -130,6 +130,8 @@ class StackModel:
         self.resources: dict[str, dict[str, Any]] = dict(template.get("Resources") or {})
         self.parameters: dict[str, Any] = dict(template.get("Parameters") or {})
         self._names: dict[tuple[str, str], str] = {}
+        # Indexes built on first use by the rules (resource policies by target, ...).
+        self.cache: dict[str, Any] = {}
         for logical_id in self.resources:
             name_property = NAME_PROPERTY.get(self.type_of(logical_id))
             if name_property:
@@ -501,22 +503,30 @@ def resource_covers(model: StackModel, statement: dict[str, Any], logical_id: st
     return False
 
 
+# Resource policy type -> the property naming what it applies to.
+POLICY_TARGETS = {
+    "AWS::SQS::QueuePolicy": "Queues",
+    "AWS::SQS::QueueInlinePolicy": "Queue",
+    "AWS::SNS::TopicPolicy": "Topics",
+    "AWS::SNS::TopicInlinePolicy": "TopicArn",
+}
+
+
 def resource_policy_statements(model: StackModel, logical_id: str) -> list[dict[str, Any]]:
     """Every statement of the queue or topic policies of this template that apply to it."""
-    found: list[dict[str, Any]] = []
-    for _, props in model.of_type("AWS::SQS::QueuePolicy"):
-        if any(model.points_to(q, logical_id) for q in as_list(props.get("Queues"))):
-            found += statements(props.get("PolicyDocument"))
-    for _, props in model.of_type("AWS::SQS::QueueInlinePolicy"):
-        if model.points_to(props.get("Queue"), logical_id):
-            found += statements(props.get("PolicyDocument"))
-    for _, props in model.of_type("AWS::SNS::TopicPolicy"):
-        if any(model.points_to(t, logical_id) for t in as_list(props.get("Topics"))):
-            found += statements(props.get("PolicyDocument"))
-    for _, props in model.of_type("AWS::SNS::TopicInlinePolicy"):
-        if model.points_to(props.get("TopicArn"), logical_id):
-            found += statements(props.get("PolicyDocument"))
-    return found
+    index = model.cache.get("policies")
+    if index is None:
+        index = {}
+        for policy_type, target_property in POLICY_TARGETS.items():
+            for _, props in model.of_type(policy_type):
+                for value in as_list(props.get(target_property)):
+                    target = model.resolve(value)
+                    if isinstance(target, Resolved):
+                        index.setdefault(target.logical_id, []).extend(
+                            statements(props.get("PolicyDocument"))
+                        )
+        model.cache["policies"] = index
+    return list(index.get(logical_id, []))
 
 
 def policy_admits(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patterns.messaging_model import (
+    WILDCARD,
     KeyInfo,
     Literal,
     Resolved,
@@ -148,6 +149,7 @@ class Subscription:
     protocol: str
     endpoint: Target
     properties: dict[str, Any]
+    inline: bool = False  # in the topic's Subscription property (no redrive policy possible)
 
 
 def subscriptions(model: StackModel) -> Iterator[Subscription]:
@@ -170,6 +172,7 @@ def subscriptions(model: StackModel) -> Iterator[Subscription]:
                     protocol.lower() if isinstance(protocol, str) else "",
                     model.resolve(inline.get("Endpoint")),
                     {},
+                    inline=True,
                 )
 
 
@@ -357,7 +360,7 @@ def sns_subscription_without_dlq(model: StackModel) -> Iterator[Hit]:
     for sub in subscriptions(model):
         if sub.protocol not in ("sqs", "lambda", "firehose"):
             continue
-        if sub.logical_id == getattr(sub.topic, "logical_id", None) and not sub.properties:
+        if sub.inline:
             yield Hit(sub.logical_id, "an inline topic subscription cannot have a redrive policy")
         elif not as_json_object(sub.properties.get("RedrivePolicy")):
             yield Hit(sub.logical_id, f"{sub.protocol} subscription without a dead-letter queue")
@@ -774,7 +777,7 @@ def sqs_ranges(model: StackModel) -> Iterator[Hit]:
                 "DeduplicationScope",
                 "FifoThroughputLimit",
             ):
-                if fifo_only in props:
+                if props.get(fifo_only) not in (None, False, "false"):
                     yield Hit(queue, f"{fifo_only} is set on a standard queue")
 
 
@@ -1217,7 +1220,7 @@ def broker_plain_password(model: StackModel) -> Iterator[Hit]:
                     )
                 continue
             text = text_of(model, password)
-            if text is not None and "{{resolve:" not in text and "\x00" not in text:
+            if text is not None and "{{resolve:" not in text and WILDCARD not in text:
                 yield Hit(broker, f"password of {username} is a literal in the template")
 
 

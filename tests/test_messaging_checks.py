@@ -38,6 +38,7 @@ from aws_cdk import aws_sqs as sqs
 from patterns import MessagingChecks
 from patterns.checks import main, render_markdown, run
 from patterns.compliance import read_findings, summarize
+from patterns.messaging_model import Literal, Resolved, StackModel, Unknown, key_info
 from patterns.messaging_rules import RULES
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, ROOT, SynthesizedApp
 
@@ -654,6 +655,16 @@ def acknowledged(stack: cdk.Stack) -> None:
     )
 
 
+def cross_stack(app: cdk.App) -> None:
+    """A topic in one stack, its subscribers in another: exported, imported, never an error."""
+    topic = sns.Topic(cdk.Stack(app, "CrossTopic"), "Topic")
+    subscribers = cdk.Stack(app, "CrossSubscribers")
+    key = kms.Key(subscribers, "Key", enable_key_rotation=True)
+    queue = sqs.Queue(subscribers, "Queue", encryption_master_key=key)
+    dlq = sqs.Queue(subscribers, "SubscriptionDlq")
+    topic.add_subscription(subs.SqsSubscription(queue, dead_letter_queue=dlq))
+
+
 class Nested(cdk.NestedStack):
     def __init__(self, scope: cdk.Stack, construct_id: str) -> None:
         super().__init__(scope, construct_id)
@@ -671,6 +682,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     imported_queue(cdk.Stack(app, "ImportedQueue"))
     acknowledged(cdk.Stack(app, "Acknowledged"))
     Nested(cdk.Stack(app, "Parent"), "Child")
+    cross_stack(app)
     Validations.of(app).add_plugins(MessagingChecks(app))
     app.synth()
     return _report(outdir)
@@ -703,6 +715,11 @@ def test_an_imported_queue_is_never_an_error(report: Report) -> None:
     notes = [line for line in text.splitlines() if "ImportedQueue" in line]
     assert notes, text
     assert all(line.startswith("INFO") for line in notes), text
+
+
+def test_a_topic_in_another_stack_is_never_an_error(report: Report) -> None:
+    assert report.of_stack("CrossTopic") == []
+    assert report.of_stack("CrossSubscribers") == []
 
 
 def test_an_acknowledged_finding_is_suppressed_with_its_reason(report: Report) -> None:
@@ -774,3 +791,76 @@ def test_every_rule_cites_aws_documentation() -> None:
     for current in RULES:
         assert current.sources, current.rule_id
         assert all(url.startswith("https://docs.aws.amazon.com/") for url in current.sources)
+
+
+# --- references followed by the rules (no CDK: templates by hand) -----------------------------
+
+MODEL = StackModel(
+    {
+        "Parameters": {"QueueArn": {"Type": "String"}},
+        "Resources": {
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}},
+            "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "Alias": {
+                "Type": "AWS::KMS::Alias",
+                "Properties": {"AliasName": "alias/jobs", "TargetKeyId": {"Ref": "Key"}},
+            },
+        },
+    }
+)
+PSEUDO = [{"Ref": "AWS::Partition"}, ":sqs:", {"Ref": "AWS::Region"}, ":"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"Ref": "Queue"}, Resolved("Queue")),
+        ({"Fn::GetAtt": ["Queue", "Arn"]}, Resolved("Queue", "Arn")),
+        ({"Fn::GetAtt": "Queue.Arn"}, Resolved("Queue", "Arn")),
+        ({"Fn::Sub": "${Queue.Arn}"}, Resolved("Queue", "Arn")),
+        (
+            {"Fn::Join": ["", ["arn:", *PSEUDO, {"Ref": "AWS::AccountId"}, ":jobs"]]},
+            Resolved("Queue"),
+        ),
+        (
+            {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:jobs"},
+            Resolved("Queue"),
+        ),
+        ("arn:aws:sqs:eu-west-1:111122223333:jobs", Resolved("Queue")),
+        ("https://sqs.eu-west-1.amazonaws.com/111122223333/jobs", Resolved("Queue")),
+        (
+            {
+                "Fn::Join": [
+                    "",
+                    ["https://sqs.", {"Ref": "AWS::Region"}, ".amazonaws.com/1/", "jobs"],
+                ]
+            },
+            Resolved("Queue"),
+        ),
+        (
+            "arn:aws:sqs:eu-west-1:111122223333:other",
+            Literal("arn:aws:sqs:eu-west-1:111122223333:other"),
+        ),
+        ({"Ref": "QueueArn"}, Unknown("parameter QueueArn")),
+        ({"Fn::ImportValue": "Shared:QueueArn"}, Unknown("a value imported from another stack")),
+    ],
+)
+def test_references_are_followed_to_resources_of_the_template(value: Any, expected: Any) -> None:
+    assert MODEL.resolve(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "key"),
+    [
+        (None, "none", None),
+        ("alias/aws/sqs", "aws-managed", None),
+        ({"Fn::Join": ["", ["arn:", *PSEUDO, "alias/aws/sqs"]]}, "aws-managed", None),
+        ({"Fn::GetAtt": ["Key", "Arn"]}, "customer", "Key"),
+        ({"Ref": "Alias"}, "customer", "Key"),
+        ("alias/jobs", "customer", "Key"),
+        ("arn:aws:kms:eu-west-1:111122223333:key/1234", "unknown", None),
+    ],
+)
+def test_keys_are_classified(value: Any, kind: str, key: str | None) -> None:
+    found = key_info(MODEL, value)
+    assert (found.kind, found.logical_id) == (kind, key)
