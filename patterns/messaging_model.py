@@ -548,6 +548,35 @@ def policy_admits(
     return False
 
 
+def lambda_permits(
+    model: StackModel, function_id: str, service: str, source_id: str | None
+) -> bool:
+    """An AWS::Lambda::Permission of this template lets ``service`` invoke the function.
+
+    A permission whose function, principal or source cannot be followed counts as admitting.
+    """
+    for _, props in model.of_type("AWS::Lambda::Permission"):
+        action = props.get("Action")
+        if isinstance(action, str) and not fnmatchcase("lambda:invokefunction", action.lower()):
+            continue
+        target = model.resolve_function(props.get("FunctionName"))
+        if isinstance(target, Resolved) and target.logical_id != function_id:
+            continue
+        if isinstance(target, Literal):
+            continue
+        principal = props.get("Principal")
+        if isinstance(principal, str) and principal not in ("*", service):
+            continue
+        if source_id is not None and "SourceArn" in props:
+            source = model.resolve(props["SourceArn"])
+            if isinstance(source, Resolved) and source.logical_id != source_id:
+                continue
+            if isinstance(source, Literal) and "*" not in source.text:
+                continue
+        return True
+    return False
+
+
 def key_admits_service(
     model: StackModel, key_id: str, service: str, actions: Iterable[str]
 ) -> bool:
@@ -600,6 +629,7 @@ __all__ = [
     "is_fifo_name",
     "key_admits_service",
     "key_info",
+    "lambda_permits",
     "physical_name",
     "policy_admits",
     "principal_is",

@@ -33,6 +33,7 @@ from patterns.messaging_model import (
     is_fifo_name,
     key_admits_service,
     key_info,
+    lambda_permits,
     physical_name,
     policy_admits,
     principal_is,
@@ -401,6 +402,31 @@ def sns_subscription_dlq(model: StackModel) -> Iterator[Hit]:
                 yield hit
 
 
+LAMBDA_SNS = "https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html"
+
+
+@rule(
+    "SNS8",
+    ERROR,
+    title="An SNS subscription invokes a function that has no permission for the topic.",
+    why="SNS invokes the function as sns.amazonaws.com; without a Lambda permission (resource "
+    "policy) for it every invocation is refused and, after the retries, the message is lost.",
+    fix="Add a Lambda permission: lambda:InvokeFunction for sns.amazonaws.com with SourceArn "
+    "the topic ARN (CDK: the LambdaSubscription adds it).",
+    sources=(LAMBDA_SNS,),
+)
+def sns_lambda_permission(model: StackModel) -> Iterator[Hit]:
+    for sub in subscriptions(model):
+        if sub.protocol != "lambda":
+            continue
+        function = _function_id(model, sub.endpoint)
+        if function is None:
+            yield _cannot_follow(sub.logical_id, "the subscribed function", sub.endpoint)
+            continue
+        if not lambda_permits(model, function, "sns.amazonaws.com", _topic_id(model, sub.topic)):
+            yield Hit(sub.logical_id, f"no Lambda permission lets the topic invoke {function}")
+
+
 # --- S3 event notifications -------------------------------------------------------------------
 
 
@@ -481,6 +507,21 @@ def notifications(model: StackModel) -> Iterator[Notification]:
                     )
 
 
+def _function_id(model: StackModel, target: Target) -> str | None:
+    """The function a target names: directly, through an alias or version, or by its name."""
+    if isinstance(target, Resolved):
+        kind = model.type_of(target.logical_id)
+        if kind == "AWS::Lambda::Function":
+            return target.logical_id
+        if kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+            function = model.props(target.logical_id).get("FunctionName")
+            return _function_id(model, model.resolve_function(function))
+        return None
+    if isinstance(target, Literal):
+        return _function_id(model, model.resolve_function(target.text))
+    return None
+
+
 def _bucket_id(model: StackModel, target: Target) -> str | None:
     if isinstance(target, Resolved) and model.type_of(target.logical_id) == "AWS::S3::Bucket":
         return target.logical_id
@@ -505,25 +546,30 @@ def _s3_destinations(model: StackModel) -> Iterator[tuple[Notification, str]]:
 @rule(
     "S3N1",
     ERROR,
-    title="An S3 event notification's topic or queue has no policy statement that admits the "
-    "bucket.",
-    why="S3 validates the destination when the notification is configured: without sns:Publish "
-    "or sqs:SendMessage for s3.amazonaws.com from this bucket the deploy fails (and a later "
-    "policy change silently drops events).",
-    fix="Add a statement to the topic or queue policy: Allow s3.amazonaws.com sns:Publish / "
-    "sqs:SendMessage with aws:SourceArn equal to the bucket ARN and aws:SourceAccount.",
+    title="An S3 event notification's topic, queue or function does not admit the bucket.",
+    why="S3 validates the destination when the notification is configured: without sns:Publish, "
+    "sqs:SendMessage or lambda:InvokeFunction for s3.amazonaws.com from this bucket the deploy "
+    "fails (and a later policy change silently drops events).",
+    fix="Add a statement to the topic or queue policy (Allow s3.amazonaws.com sns:Publish / "
+    "sqs:SendMessage with aws:SourceArn equal to the bucket ARN and aws:SourceAccount), or a "
+    "Lambda permission for s3.amazonaws.com with that SourceArn.",
     sources=(S3_PERMISSIONS,),
 )
 def s3_destination_policy(model: StackModel) -> Iterator[Hit]:
     for note in notifications(model):
+        bucket = _bucket_id(model, note.bucket)
         if note.kind == "function":
+            function = _function_id(model, note.destination)
+            if function is None:
+                yield _cannot_follow(note.at, "the notification function", note.destination)
+            elif not lambda_permits(model, function, "s3.amazonaws.com", bucket):
+                yield Hit(note.at, f"no Lambda permission lets s3.amazonaws.com invoke {function}")
             continue
         destination = (_topic_id if note.kind == "topic" else _queue_id)(model, note.destination)
         if destination is None:
             yield _cannot_follow(note.at, f"the notification {note.kind}", note.destination)
             continue
         action = "sns:Publish" if note.kind == "topic" else "sqs:SendMessage"
-        bucket = _bucket_id(model, note.bucket)
         if not policy_admits(model, destination, "s3.amazonaws.com", action, bucket):
             yield Hit(
                 note.at, f"no policy statement of {destination} allows s3.amazonaws.com {action}"
@@ -608,6 +654,26 @@ def s3_overlapping_rules(model: StackModel) -> Iterator[Hit]:
                         f"{second.events} prefix {second.prefix!r} suffix {second.suffix!r} of "
                         f"{bucket.lstrip('?')} overlap",
                     )
+
+
+S3_NOTIFICATIONS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/NotificationHowTo.html"
+
+
+@rule(
+    "S3N5",
+    ERROR,
+    title="An S3 event notification targets a FIFO topic or FIFO queue.",
+    why="S3 event notifications support only standard SNS topics and standard SQS queues: the "
+    "notification configuration is rejected and the deploy fails.",
+    fix="Notify a standard topic or queue, or send the events through EventBridge (which can "
+    "target FIFO queues with a message group ID).",
+    sources=(S3_NOTIFICATIONS,),
+)
+def s3_fifo_destination(model: StackModel) -> Iterator[Hit]:
+    for note, destination in _s3_destinations(model):
+        fifo = is_fifo_topic if note.kind == "topic" else is_fifo_queue
+        if fifo(model, destination):
+            yield Hit(note.at, f"{destination} is a FIFO {note.kind}")
 
 
 # --- SQS redrive and limits -------------------------------------------------------------------
@@ -958,6 +1024,39 @@ def lambda_max_receive_count(model: StackModel) -> Iterator[Hit]:
             yield Hit(mapping, f"{queue} has maxReceiveCount {count}")
 
 
+LAMBDA_SQS_PARAMETERS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html"
+
+
+@rule(
+    "LAMBDA6",
+    ERROR,
+    title="An SQS event source mapping's batch size or batching window does not fit its queue.",
+    why="Lambda rejects the mapping: a FIFO queue takes batches of at most 10 and no batching "
+    "window; a standard queue takes at most 10,000, and more than 10 only with a batching "
+    "window of at least one second. The deploy fails.",
+    fix="For a FIFO queue, BatchSize 1-10 without MaximumBatchingWindowInSeconds; for a "
+    "standard queue, BatchSize up to 10,000 with a window of at least 1 s above 10.",
+    sources=(LAMBDA_SQS_PARAMETERS,),
+)
+def lambda_sqs_batching(model: StackModel) -> Iterator[Hit]:
+    for mapping, props, queue, _, _ in sqs_mappings(model):
+        if queue is None:
+            continue
+        size = as_int(props.get("BatchSize", 10))
+        window = as_int(props.get("MaximumBatchingWindowInSeconds", 0))
+        if size is None or window is None:
+            continue
+        if is_fifo_queue(model, queue):
+            if size > 10:
+                yield Hit(mapping, f"BatchSize {size} on FIFO queue {queue} (at most 10)")
+            if window > 0:
+                yield Hit(mapping, f"a batching window on FIFO queue {queue}")
+        elif size > 10_000:
+            yield Hit(mapping, f"BatchSize {size} on {queue} (at most 10,000)")
+        elif size > 10 and window < 1:
+            yield Hit(mapping, f"BatchSize {size} without a batching window of at least 1 s")
+
+
 # --- CloudWatch alarms and EventBridge rules --------------------------------------------------
 
 
@@ -1009,17 +1108,20 @@ def alarm_customer_key(model: StackModel) -> Iterator[Hit]:
 
 
 def rule_targets(model: StackModel) -> Iterator[tuple[str, str, str]]:
-    """(rule, destination, "topic" or "queue") for EventBridge rule targets in this template."""
+    """(rule, destination, "topic", "queue" or "function") for the rules' targets here."""
     for events_rule, props in model.of_type("AWS::Events::Rule"):
         for target in as_list(props.get("Targets")):
             if not isinstance(target, dict):
                 continue
             resolved = model.resolve(target.get("Arn"))
             topic, queue = _topic_id(model, resolved), _queue_id(model, resolved)
+            function = _function_id(model, resolved)
             if topic:
                 yield events_rule, topic, "topic"
             elif queue:
                 yield events_rule, queue, "queue"
+            elif function:
+                yield events_rule, function, "function"
 
 
 @rule(
@@ -1033,7 +1135,9 @@ def rule_targets(model: StackModel) -> Iterator[tuple[str, str, str]]:
     sources=(SNS_KEY_MANAGEMENT, EB_SQS_KMS),
 )
 def events_managed_key(model: StackModel) -> Iterator[Hit]:
-    for events_rule, destination, _ in rule_targets(model):
+    for events_rule, destination, kind in rule_targets(model):
+        if kind == "function":
+            continue
         yield from _managed_key_hits(model, events_rule, destination, "events.amazonaws.com")
 
 
@@ -1049,22 +1153,31 @@ def events_managed_key(model: StackModel) -> Iterator[Hit]:
     sources=(SNS_KEY_MANAGEMENT, EB_SQS_KMS),
 )
 def events_customer_key(model: StackModel) -> Iterator[Hit]:
-    for events_rule, destination, _ in rule_targets(model):
+    for events_rule, destination, kind in rule_targets(model):
+        if kind == "function":
+            continue
         yield from _customer_key_hits(model, events_rule, destination, "events.amazonaws.com")
 
 
 @rule(
     "EB3",
     ERROR,
-    title="An EventBridge rule targets a topic or queue whose policy does not admit the rule.",
-    why="EventBridge needs sns:Publish or sqs:SendMessage for events.amazonaws.com in the "
-    "target's resource policy; without it every event to the target fails.",
-    fix="Add a statement: Allow events.amazonaws.com sns:Publish / sqs:SendMessage with "
-    "aws:SourceArn equal to the rule ARN.",
+    title="An EventBridge rule targets a topic, queue or function whose policy does not admit "
+    "the rule.",
+    why="EventBridge needs sns:Publish, sqs:SendMessage or lambda:InvokeFunction for "
+    "events.amazonaws.com in the target's resource policy; without it every event to the "
+    "target fails.",
+    fix="Add a statement (Allow events.amazonaws.com sns:Publish / sqs:SendMessage with "
+    "aws:SourceArn equal to the rule ARN) or a Lambda permission for events.amazonaws.com with "
+    "that SourceArn.",
     sources=(EB_TARGETS,),
 )
 def events_target_policy(model: StackModel) -> Iterator[Hit]:
     for events_rule, destination, kind in rule_targets(model):
+        if kind == "function":
+            if not lambda_permits(model, destination, "events.amazonaws.com", events_rule):
+                yield Hit(events_rule, f"no Lambda permission lets the rule invoke {destination}")
+            continue
         action = "sns:Publish" if kind == "topic" else "sqs:SendMessage"
         if not policy_admits(model, destination, "events.amazonaws.com", action, events_rule):
             yield Hit(

@@ -144,6 +144,28 @@ def sns7_fail(stack: cdk.Stack) -> None:
     )
 
 
+def sns8_fail(stack: cdk.Stack) -> None:
+    topic = sns.Topic(stack, "Topic")
+    function = _function(stack)
+    dlq = sqs.Queue(stack, "SubscriptionDlq")
+    _admit(dlq, "sns.amazonaws.com", topic.topic_arn)
+    sns.CfnSubscription(
+        stack,
+        "Subscription",
+        protocol="lambda",
+        topic_arn=topic.topic_arn,
+        endpoint=function.function_arn,
+        redrive_policy={"deadLetterTargetArn": dlq.queue_arn},
+    )
+
+
+def good_lambda_subscription(stack: cdk.Stack) -> None:
+    dlq = sqs.Queue(stack, "SubscriptionDlq")
+    sns.Topic(stack, "Topic").add_subscription(
+        subs.LambdaSubscription(_function(stack), dead_letter_queue=dlq)
+    )
+
+
 def s3n1_fail(stack: cdk.Stack) -> None:
     topic = sns.Topic(stack, "Topic")
     s3.CfnBucket(
@@ -211,6 +233,37 @@ def s3n3_fail(stack: cdk.Stack) -> None:
             )
         ]
     )
+
+
+def s3n1_function_fail(stack: cdk.Stack) -> None:
+    function = _function(stack)
+    s3.CfnBucket(
+        stack,
+        "Bucket",
+        notification_configuration=s3.CfnBucket.NotificationConfigurationProperty(
+            lambda_configurations=[
+                s3.CfnBucket.LambdaConfigurationProperty(
+                    event="s3:ObjectCreated:*", function=function.function_arn
+                )
+            ]
+        ),
+    )
+
+
+def s3n5_fail(stack: cdk.Stack) -> None:
+    queue = sqs.Queue(stack, "Queue", fifo=True)
+    bucket = s3.CfnBucket(
+        stack,
+        "Bucket",
+        notification_configuration=s3.CfnBucket.NotificationConfigurationProperty(
+            queue_configurations=[
+                s3.CfnBucket.QueueConfigurationProperty(
+                    event="s3:ObjectCreated:*", queue=queue.queue_arn
+                )
+            ]
+        ),
+    )
+    _admit(queue, "s3.amazonaws.com", bucket.attr_arn)
 
 
 def s3n4_fail(stack: cdk.Stack) -> None:
@@ -372,6 +425,25 @@ def lambda5_fail(stack: cdk.Stack) -> None:
     _consumer(stack, visibility=360, max_receive_count=2, **BATCH_FAILURES)
 
 
+def lambda6_fail(stack: cdk.Stack) -> None:
+    dlq = sqs.Queue(stack, "DeadLetterQueue", fifo=True, retention_period=Duration.days(14))
+    queue = sqs.Queue(
+        stack,
+        "Queue",
+        fifo=True,
+        visibility_timeout=Duration.seconds(360),
+        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dlq),
+    )
+    lambda_.CfnEventSourceMapping(
+        stack,
+        "Mapping",
+        function_name=_function(stack).function_name,
+        event_source_arn=queue.queue_arn,
+        batch_size=20,
+        **BATCH_FAILURES,
+    )
+
+
 def good_sqs_consumer(stack: cdk.Stack) -> None:
     """L2 event source, six times the timeout plus the batching window, partial batches."""
     dlq = sqs.Queue(stack, "DeadLetterQueue", retention_period=Duration.days(14))
@@ -383,7 +455,10 @@ def good_sqs_consumer(stack: cdk.Stack) -> None:
     )
     _function(stack).add_event_source(
         sources.SqsEventSource(
-            queue, report_batch_item_failures=True, max_batching_window=Duration.seconds(10)
+            queue,
+            report_batch_item_failures=True,
+            batch_size=100,
+            max_batching_window=Duration.seconds(10),
         )
     )
 
@@ -466,6 +541,16 @@ def eb3_fail(stack: cdk.Stack) -> None:
     )
 
 
+def eb3_function_fail(stack: cdk.Stack) -> None:
+    function = _function(stack)
+    events.CfnRule(
+        stack,
+        "Rule",
+        schedule_expression="rate(1 hour)",
+        targets=[events.CfnRule.TargetProperty(arn=function.function_arn, id="Function")],
+    )
+
+
 def good_events(stack: cdk.Stack) -> None:
     key = _service_key(stack, "Key", "events.amazonaws.com")
     queue = sqs.Queue(stack, "Queue", encryption_master_key=key)
@@ -475,7 +560,7 @@ def good_events(stack: cdk.Stack) -> None:
         stack,
         "TopicRule",
         schedule=events.Schedule.rate(Duration.hours(1)),
-        targets=[targets.SnsTopic(topic)],
+        targets=[targets.SnsTopic(topic), targets.LambdaFunction(_function(stack))],
     )
 
 
@@ -573,10 +658,12 @@ CASES: dict[str, Case] = {
     "SNS5": Case(sns5_fail, "Subscription", lambda stack: good_fan_out(stack, fifo=True)),
     "SNS6": Case(sns6_fail, "Queue/", good_fan_out),
     "SNS7": Case(sns7_fail, "Subscription", good_fan_out),
+    "SNS8": Case(sns8_fail, "Subscription", good_lambda_subscription),
     "S3N1": Case(s3n1_fail, "Bucket", good_s3),
     "S3N2": Case(s3n2_fail, "Bucket", good_s3),
     "S3N3": Case(s3n3_fail, "Bucket/Resource", good_s3),
     "S3N4": Case(s3n4_fail, "Bucket/Notifications/Resource", good_s3),
+    "S3N5": Case(s3n5_fail, "Bucket", good_s3),
     "SQS1": Case(sqs1_fail, "Queue", good_queues),
     "SQS2": Case(sqs2_fail, "Queue/Resource", good_queues),
     "SQS3": Case(sqs3_fail, "Queue", good_queues),
@@ -587,6 +674,7 @@ CASES: dict[str, Case] = {
     "LAMBDA3": Case(lambda3_fail, "Mapping", good_sqs_consumer),
     "LAMBDA4": Case(lambda4_fail, "Function/KinesisEventSource:", good_stream_consumer),
     "LAMBDA5": Case(lambda5_fail, "Mapping", good_sqs_consumer),
+    "LAMBDA6": Case(lambda6_fail, "Mapping", good_sqs_consumer),
     "CW1": Case(cw1_fail, "Alarm/Resource", good_alarm),
     "CW2": Case(cw2_fail, "Alarm/Resource", good_alarm),
     "EB1": Case(eb1_fail, "Rule/Resource", good_events),
@@ -596,6 +684,11 @@ CASES: dict[str, Case] = {
     "FH2": Case(fh2_fail, "Delivery", good_firehose),
     "MQ1": Case(mq1_fail, "Broker", good_broker),
     "MQ2": Case(mq2_fail, "Broker", good_broker),
+}
+# Second failing apps for rules that cover more than one kind of destination.
+MORE_FAILS: dict[str, Case] = {
+    "S3N1": Case(s3n1_function_fail, "Bucket", good_s3),
+    "EB3": Case(eb3_function_fail, "Rule", good_events),
 }
 LEVELS = {r.suffix: r.level for r in RULES}
 GOOD = sorted({case.good for case in CASES.values()}, key=lambda build: build.__name__)
@@ -677,6 +770,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     app = cdk.App(outdir=str(outdir), context={**CDK_CONTEXT, **PATH_METADATA, **NO_FAIL})
     for suffix, case in CASES.items():
         case.fail(cdk.Stack(app, f"Fail{suffix}"))
+    for suffix, case in MORE_FAILS.items():
+        case.fail(cdk.Stack(app, f"MoreFail{suffix}"))
     for build in GOOD:
         build(cdk.Stack(app, _good_name(build)))
     imported_queue(cdk.Stack(app, "ImportedQueue"))
@@ -700,6 +795,12 @@ def test_the_failing_app_reports_the_rule(report: Report, suffix: str) -> None:
         rule == f"Messaging-{suffix}" and level == LEVELS[suffix] and path.startswith(case.at)
         for rule, level, path in found
     ), found
+
+
+@pytest.mark.parametrize("suffix", sorted(MORE_FAILS))
+def test_the_second_failing_app_reports_the_rule(report: Report, suffix: str) -> None:
+    found = report.of_stack(f"MoreFail{suffix}")
+    assert (f"Messaging-{suffix}", LEVELS[suffix], MORE_FAILS[suffix].at) in found, found
 
 
 @pytest.mark.parametrize("build", GOOD, ids=_good_name)
