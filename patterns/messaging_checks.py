@@ -27,6 +27,7 @@ import jsii
 from aws_cdk import CfnResource, Stack, Stage
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 
+from patterns.checks import load_stacks
 from patterns.messaging_model import StackModel
 from patterns.messaging_rules import ERROR, INFO, PACK_NAME, RULES, Finding, check_template
 
@@ -102,17 +103,45 @@ class MessagingChecks(NagPack):
         self._pack_name = PACK_NAME
         self._templates: dict[str, tuple[tuple[int, int], dict[str, list[Finding]]]] = {}
         self._paths: dict[Stack, str] = {}  # each stack's template file (jsii calls, once)
+        self._manifest: str | None = None  # the app's cloud assembly manifest
+        self._clean: tuple[tuple[int, int], bool] | None = None
 
     @property
     def name(self) -> str:
         return PACK_NAME
 
     def _check_resource(self, node: CfnResource) -> None:
+        # Every call into the jsii runtime costs about a millisecond: when the whole assembly
+        # has nothing to report (the common case), no resource needs a single one.
+        if self._assembly_is_clean(node):
+            return
         stack = Stack.of(node)
         findings = self._findings_of(stack)
         for finding in findings.get(stack.resolve(node.logical_id), []):
             if finding.level != INFO:
                 self._apply_rule(_Violation(finding, node))
+
+    def _assembly_is_clean(self, node: CfnResource) -> bool:
+        """No rule finds anything but notes in any template of the app's cloud assembly."""
+        if self._manifest is None:
+            outdir = getattr(node.node.root, "outdir", None)
+            self._manifest = os.path.join(outdir, "manifest.json") if outdir else ""
+        if not self._manifest:
+            return False
+        try:
+            status = os.stat(self._manifest)
+        except FileNotFoundError:
+            return False
+        stamp = (status.st_mtime_ns, status.st_size)
+        if self._clean is None or self._clean[0] != stamp:
+            stacks, _ = load_stacks(Path(self._manifest).parent)
+            clean = not any(
+                finding.level != INFO
+                for loaded in stacks
+                for finding in check_template(StackModel(loaded.template, loaded.name))
+            )
+            self._clean = (stamp, clean)
+        return self._clean[1]
 
     def _findings_of(self, stack: Stack) -> dict[str, list[Finding]]:
         """Findings by logical ID for the stack's synthesized template, read once per write."""
