@@ -852,7 +852,9 @@ def sqs_ranges(model: StackModel) -> Iterator[Hit]:
 
 LAMBDA_SQS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
 LAMBDA_SQS_ERRORS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html"
-LAMBDA_KINESIS_ERRORS = "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-errors.html"
+LAMBDA_KINESIS_ERRORS = (
+    "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-parameters.html"
+)
 SQS_LAMBDA_TRIGGER = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-lambda-function-trigger.html"
 
 
@@ -1063,9 +1065,12 @@ def lambda_sqs_batching(model: StackModel) -> Iterator[Hit]:
 CW_SNS = (
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html"
 )
-SNS_KEY_MANAGEMENT = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
+SNS_KEY_MANAGEMENT = (
+    "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
+    "#compatibility-with-aws-services"
+)
 EB_TARGETS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html"
-EB_SQS_KMS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html"
+EB_SNS_KMS = "https://repost.aws/knowledge-center/sns-not-getting-eventbridge-notification"
 
 
 def alarm_topics(model: StackModel) -> Iterator[tuple[str, str]]:
@@ -1132,7 +1137,7 @@ def rule_targets(model: StackModel) -> Iterator[tuple[str, str, str]]:
     "not admit: every invocation fails.",
     fix="Encrypt the target with a customer-managed key whose policy lets events.amazonaws.com "
     "use kms:GenerateDataKey* and kms:Decrypt.",
-    sources=(SNS_KEY_MANAGEMENT, EB_SQS_KMS),
+    sources=(SNS_KEY_MANAGEMENT, SQS_KEY_MANAGEMENT, EB_SNS_KMS),
 )
 def events_managed_key(model: StackModel) -> Iterator[Hit]:
     for events_rule, destination, kind in rule_targets(model):
@@ -1150,7 +1155,7 @@ def events_managed_key(model: StackModel) -> Iterator[Hit]:
     "EventBridge cannot deliver to the encrypted target.",
     fix="Add a key policy statement for events.amazonaws.com with kms:GenerateDataKey* and "
     "kms:Decrypt.",
-    sources=(SNS_KEY_MANAGEMENT, EB_SQS_KMS),
+    sources=(SNS_KEY_MANAGEMENT, SQS_KEY_MANAGEMENT, EB_SNS_KMS),
 )
 def events_customer_key(model: StackModel) -> Iterator[Hit]:
     for events_rule, destination, kind in rule_targets(model):
