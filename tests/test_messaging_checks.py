@@ -778,6 +778,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     acknowledged(cdk.Stack(app, "Acknowledged"))
     Nested(cdk.Stack(app, "Parent"), "Child")
     cross_stack(app)
+    sqs4_fail(cdk.Stack(cdk.Stage(app, "Staged"), "Inner"))
     Validations.of(app).add_plugins(MessagingChecks(app))
     app.synth()
     return _report(outdir)
@@ -839,6 +840,14 @@ def test_a_nested_stack_is_checked(report: Report) -> None:
     text, _ = run(report.outdir)
     assert any(
         "Messaging-SQS1" in line and "Parent/Child/Queue" in line for line in text.splitlines()
+    )
+
+
+def test_a_stack_of_a_nested_stage_is_checked(report: Report) -> None:
+    assert ("Messaging-SQS4", "error", "Inner/Queue") in report.of_stack("Staged")
+    text, _ = run(report.outdir)
+    assert any(
+        "Messaging-SQS4" in line and "Staged/Inner/Queue" in line for line in text.splitlines()
     )
 
 
