@@ -784,6 +784,12 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     return _report(outdir)
 
 
+@pytest.fixture(scope="module")
+def command_output(report: Report) -> tuple[str, int]:
+    """The command's report over the same assembly, and its count of errors."""
+    return run(report.outdir)
+
+
 def test_every_rule_has_a_failing_and_a_passing_app() -> None:
     assert sorted(CASES) == sorted(r.suffix for r in RULES)
 
@@ -811,9 +817,11 @@ def test_the_passing_app_reports_nothing(
     assert report.of_stack(_good_name(build)) == []
 
 
-def test_an_imported_queue_is_never_an_error(report: Report) -> None:
+def test_an_imported_queue_is_never_an_error(
+    report: Report, command_output: tuple[str, int]
+) -> None:
     assert report.of_stack("ImportedQueue") == []
-    text, _ = run(report.outdir)
+    text, _ = command_output
     notes = [line for line in text.splitlines() if "ImportedQueue" in line]
     assert notes, text
     assert all(line.startswith("INFO") for line in notes), text
@@ -824,35 +832,41 @@ def test_a_topic_in_another_stack_is_never_an_error(report: Report) -> None:
     assert report.of_stack("CrossSubscribers") == []
 
 
-def test_an_acknowledged_finding_is_suppressed_with_its_reason(report: Report) -> None:
+def test_an_acknowledged_finding_is_suppressed_with_its_reason(
+    report: Report, command_output: tuple[str, int]
+) -> None:
     assert report.of_stack("Acknowledged") == []
     assert (
         "Messaging-SQS4",
         "The queue exists under this name already; a test of acknowledgements.",
         "Acknowledged/Queue",
     ) in report.suppressed
-    text, _ = run(report.outdir)
+    text, _ = command_output
     assert "Acknowledged" not in text
 
 
-def test_a_nested_stack_is_checked(report: Report) -> None:
+def test_a_nested_stack_is_checked(report: Report, command_output: tuple[str, int]) -> None:
     assert ("Messaging-SQS1", "error", "Child/Queue") in report.of_stack("Parent")
-    text, _ = run(report.outdir)
+    text, _ = command_output
     assert any(
         "Messaging-SQS1" in line and "Parent/Child/Queue" in line for line in text.splitlines()
     )
 
 
-def test_a_stack_of_a_nested_stage_is_checked(report: Report) -> None:
+def test_a_stack_of_a_nested_stage_is_checked(
+    report: Report, command_output: tuple[str, int]
+) -> None:
     assert ("Messaging-SQS4", "error", "Inner/Queue") in report.of_stack("Staged")
-    text, _ = run(report.outdir)
+    text, _ = command_output
     assert any(
         "Messaging-SQS4" in line and "Staged/Inner/Queue" in line for line in text.splitlines()
     )
 
 
-def test_the_command_finds_what_the_pack_finds(report: Report) -> None:
-    text, errors = run(report.outdir)
+def test_the_command_finds_what_the_pack_finds(
+    report: Report, command_output: tuple[str, int]
+) -> None:
+    text, errors = command_output
     for suffix in CASES:
         assert any(
             line.split()[1] == f"Messaging-{suffix}" and f"Fail{suffix}/" in line
