@@ -94,6 +94,10 @@ class MessagingChecks(NagPack):
     """Cross-resource checks for SQS, SNS, S3 notifications, Lambda consumers, alarms,
     EventBridge, Kinesis/Firehose and Amazon MQ (rules in docs/messaging-checks.md).
 
+    The rules read the templates CDK writes before it calls the validation plugins, so the
+    pack works as a plugin of ``app.synth()``; ``validate_scope`` on an app that was never
+    synthesized raises ``RuntimeError``.
+
     :param scope: the App (or Stage) the pack is registered on, as for the cdk-nag packs.
     :param verbose: cdk-nag's option: add each rule's reason and sources to its message.
     """

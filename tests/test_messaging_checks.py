@@ -992,3 +992,10 @@ def test_references_are_followed_to_resources_of_the_template(value: Any, expect
 def test_keys_are_classified(value: Any, kind: str, key: str | None) -> None:
     found = key_info(MODEL, value)
     assert (found.kind, found.logical_id) == (kind, key)
+
+
+def test_the_pack_needs_the_synthesized_templates(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path / "never-synthesized"))
+    sqs4_fail(cdk.Stack(app, "Unsynthesized"))
+    with pytest.raises(RuntimeError, match=r"register it with Validations.of\(app\)"):
+        MessagingChecks(app).validate_scope(app)
