@@ -231,6 +231,9 @@ def _customer_key_hits(model: StackModel, at: str, destination: str, service: st
         yield Hit(at, f"not checked: the key of {destination} is {key.detail}", INFO)
 
 
+QUEUE_QUOTAS = (
+    "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
+)
 SNS_SQS_ENCRYPTION = "https://docs.aws.amazon.com/sns/latest/dg/sns-enable-encryption-for-topic-sqs-queue-subscriptions.html"
 SQS_KEY_MANAGEMENT = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html"
 
@@ -306,16 +309,23 @@ SNS_FIFO = "https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html
 @rule(
     "SNS4",
     ERROR,
-    title="A standard SNS topic is subscribed by a FIFO queue.",
-    why="A standard topic cannot deliver to an SQS FIFO queue: the subscription fails and no "
-    "message reaches the queue.",
-    fix="Subscribe the FIFO queue to a FIFO topic, or use a standard queue.",
+    title="A standard SNS topic is subscribed by a FIFO queue, or a FIFO topic by anything but "
+    "an SQS queue.",
+    why="A standard topic cannot deliver to an SQS FIFO queue, and a FIFO topic delivers to SQS "
+    "queues only: SNS rejects the subscription and the deploy fails.",
+    fix="Subscribe a FIFO queue to a FIFO topic; subscribe other endpoints to a standard topic.",
     sources=(SNS_FIFO,),
 )
 def sns_fifo_mismatch(model: StackModel) -> Iterator[Hit]:
-    for sub, topic, queue in sqs_subscriptions(model):
+    for sub in subscriptions(model):
+        topic = _topic_id(model, sub.topic)
         if topic is None:
             continue
+        if sub.protocol != "sqs":
+            if is_fifo_topic(model, topic) and sub.protocol:
+                yield Hit(sub.logical_id, f"FIFO topic {topic} has a {sub.protocol} subscription")
+            continue
+        queue = _queue_id(model, sub.endpoint)
         queue_fifo = is_fifo_queue(model, queue) if queue else _external_fifo(sub.endpoint)
         if queue_fifo and not is_fifo_topic(model, topic):
             yield Hit(sub.logical_id, f"standard topic {topic} feeds FIFO queue {queue or ''}")
@@ -425,6 +435,30 @@ def sns_lambda_permission(model: StackModel) -> Iterator[Hit]:
             continue
         if not lambda_permits(model, function, "sns.amazonaws.com", _topic_id(model, sub.topic)):
             yield Hit(sub.logical_id, f"no Lambda permission lets the topic invoke {function}")
+
+
+SNS_QUOTAS = "https://docs.aws.amazon.com/general/latest/gr/sns.html"
+SNS_MAX_MESSAGE_BYTES = 262_144
+
+
+@rule(
+    "SNS9",
+    WARNING,
+    title="An SNS subscription delivers to a queue that accepts smaller messages than SNS "
+    "publishes (256 KiB).",
+    why="SNS publishes messages up to 256 KiB; a queue whose MaximumMessageSize is smaller "
+    "refuses the larger ones, which SNS then retries and drops (or moves to the subscription's "
+    "dead-letter queue).",
+    fix="Leave the queue's MaximumMessageSize at its default or set it to at least 262,144 bytes.",
+    sources=(SNS_QUOTAS, QUEUE_QUOTAS),
+)
+def sns_queue_message_size(model: StackModel) -> Iterator[Hit]:
+    for sub, _, queue in sqs_subscriptions(model):
+        if queue is None or "MaximumMessageSize" not in model.props(queue):
+            continue
+        size = as_int(model.props(queue)["MaximumMessageSize"])
+        if size is not None and size < SNS_MAX_MESSAGE_BYTES:
+            yield Hit(sub.logical_id, f"{queue} accepts messages of at most {size} bytes")
 
 
 # --- S3 event notifications -------------------------------------------------------------------
@@ -681,9 +715,6 @@ def s3_fifo_destination(model: StackModel) -> Iterator[Hit]:
 
 SQS_DLQ = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html"
 SQS_DLQ_RETENTION = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html"
-SQS_QUOTAS = (
-    "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
-)
 SQS_CREATE_QUEUE = (
     "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html"
 )
@@ -787,7 +818,7 @@ def sqs_redrive_allow(model: StackModel) -> Iterator[Hit]:
     why="A queue name has at most 80 characters of letters, digits, hyphens and underscores, "
     "and a FIFO queue's name (only a FIFO queue's) ends in .fifo; otherwise the deploy fails.",
     fix="Shorten or correct the name, or leave it out and let CloudFormation generate one.",
-    sources=(SQS_QUOTAS, SQS_CREATE_QUEUE),
+    sources=(QUEUE_QUOTAS, SQS_CREATE_QUEUE),
 )
 def sqs_names(model: StackModel) -> Iterator[Hit]:
     import re
@@ -825,7 +856,7 @@ SQS_RANGES = (
     "0-20 s, data key reuse 60-86,400 s), so the deploy fails; FIFO-only settings on a standard "
     "queue fail the same way.",
     fix="Bring the value inside its range.",
-    sources=(SQS_QUOTAS, SQS_CREATE_QUEUE),
+    sources=(QUEUE_QUOTAS, SQS_CREATE_QUEUE),
 )
 def sqs_ranges(model: StackModel) -> Iterator[Hit]:
     for queue, props in model.of_type(QUEUE):

@@ -89,7 +89,12 @@ def good_fan_out(stack: cdk.Stack, fifo: bool = False) -> None:
     key = kms.Key(stack, "Key", enable_key_rotation=True)
     topic = sns.Topic(stack, "Topic", fifo=fifo)
     queue = sqs.Queue(
-        stack, "Queue", fifo=fifo, encryption=sqs.QueueEncryption.KMS, encryption_master_key=key
+        stack,
+        "Queue",
+        fifo=fifo,
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=key,
+        max_message_size_bytes=262_144,
     )
     dlq = sqs.Queue(stack, "SubscriptionDlq", fifo=fifo)
     topic.add_subscription(subs.SqsSubscription(queue, dead_letter_queue=dlq))
@@ -121,6 +126,24 @@ def sns4_fail(stack: cdk.Stack) -> None:
     queue = sqs.Queue(stack, "Queue", fifo=True)
     _admit(queue, "sns.amazonaws.com", topic.topic_arn)
     _l1_subscription(stack, topic, queue.queue_arn)
+
+
+def sns4_lambda_fail(stack: cdk.Stack) -> None:
+    topic = sns.Topic(stack, "Topic", fifo=True)
+    sns.CfnSubscription(
+        stack,
+        "Subscription",
+        protocol="lambda",
+        topic_arn=topic.topic_arn,
+        endpoint=_function(stack).function_arn,
+    )
+
+
+def sns9_fail(stack: cdk.Stack) -> None:
+    topic = sns.Topic(stack, "Topic")
+    queue = sqs.Queue(stack, "Queue", max_message_size_bytes=65_536)
+    dlq = sqs.Queue(stack, "SubscriptionDlq")
+    topic.add_subscription(subs.SqsSubscription(queue, dead_letter_queue=dlq))
 
 
 def sns5_fail(stack: cdk.Stack) -> None:
@@ -659,6 +682,7 @@ CASES: dict[str, Case] = {
     "SNS6": Case(sns6_fail, "Queue/", good_fan_out),
     "SNS7": Case(sns7_fail, "Subscription", good_fan_out),
     "SNS8": Case(sns8_fail, "Subscription", good_lambda_subscription),
+    "SNS9": Case(sns9_fail, "Queue/", good_fan_out),
     "S3N1": Case(s3n1_fail, "Bucket", good_s3),
     "S3N2": Case(s3n2_fail, "Bucket", good_s3),
     "S3N3": Case(s3n3_fail, "Bucket/Resource", good_s3),
@@ -687,6 +711,7 @@ CASES: dict[str, Case] = {
 }
 # Second failing apps for rules that cover more than one kind of destination.
 MORE_FAILS: dict[str, Case] = {
+    "SNS4": Case(sns4_lambda_fail, "Subscription", good_lambda_subscription),
     "S3N1": Case(s3n1_function_fail, "Bucket", good_s3),
     "EB3": Case(eb3_function_fail, "Rule", good_events),
 }
