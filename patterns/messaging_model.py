@@ -184,7 +184,7 @@ class StackModel:
                 return self._resolve_composite(value)
             return Unknown(f"the result of {key}")
         if isinstance(value, str):
-            return self._resolve_text(value, [])
+            return self._resolve_text(value)
         return Unknown(f"value {value!r}")
 
     def _resolve_composite(self, value: Any) -> Target:
@@ -193,15 +193,16 @@ class StackModel:
             return Unknown("an expression that cannot be evaluated")
         references = [p for p in parts if isinstance(p, Resolved)]
         text = "".join(p if isinstance(p, str) else WILDCARD for p in parts)
-        if len(references) == 1 and self._is_arn_of(text, references[0]):
+        # An ARN or queue URL built around one reference that ends it: that resource.
+        if (
+            len(references) == 1
+            and text.endswith(WILDCARD)
+            and text.startswith(("arn:", "https://sqs.", WILDCARD))
+        ):
             return references[0]
-        return self._resolve_text(text, references)
+        return self._resolve_text(text)
 
-    def _is_arn_of(self, text: str, reference: Resolved) -> bool:
-        """An ARN or queue URL built around one reference that ends it (Join or Sub)."""
-        return text.endswith(WILDCARD) and text.startswith(("arn:", "https://sqs.", WILDCARD))
-
-    def _resolve_text(self, text: str, references: list[Resolved]) -> Target:
+    def _resolve_text(self, text: str) -> Target:
         if WILDCARD not in text and not text:
             return Literal(text)
         arn = parse_arn(text)
@@ -223,7 +224,7 @@ class StackModel:
         return Literal(text)
 
     def flatten(self, value: Any) -> list[str | Resolved] | None:
-        """A string expression as literal parts and references; pseudo parameters as ''.
+        """A string expression as literal parts and references; anything else as WILDCARD.
 
         Returns None where the expression holds something that is not a string part.
         """
