@@ -37,7 +37,7 @@ from aws_cdk import aws_sqs as sqs
 
 from patterns import MessagingChecks
 from patterns.checks import main, render_markdown, run
-from patterns.compliance import read_findings, summarize
+from patterns.compliance import acknowledge, read_findings, summarize
 from patterns.messaging_model import Literal, Resolved, StackModel, Unknown, key_info
 from patterns.messaging_rules import RULES
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, ROOT, SynthesizedApp
@@ -764,12 +764,19 @@ def imported_queue(stack: cdk.Stack) -> None:
 
 
 def acknowledged(stack: cdk.Stack) -> None:
+    """One finding acknowledged as a user would, one through the gate's helper."""
     queue = sqs.CfnQueue(stack, "Queue", queue_name="orders.v2")
     Validations.of(queue).acknowledge(
         Acknowledgment(
             id="Messaging::Messaging-SQS4",
             reason="The queue exists under this name already; a test of acknowledgements.",
         )
+    )
+    other = sqs.CfnQueue(stack, "Other", queue_name="orders.v3")
+    acknowledge(
+        other,
+        "Messaging::Messaging-SQS4",
+        "The queue exists under this name already; the gate's acknowledge helper.",
     )
 
 
@@ -865,6 +872,11 @@ def test_an_acknowledged_finding_is_suppressed_with_its_reason(
         "Messaging-SQS4",
         "The queue exists under this name already; a test of acknowledgements.",
         "Acknowledged/Queue",
+    ) in report.suppressed
+    assert (
+        "Messaging-SQS4",
+        "The queue exists under this name already; the gate's acknowledge helper.",
+        "Acknowledged/Other",
     ) in report.suppressed
     text, _ = command_output
     assert "Acknowledged" not in text
