@@ -226,4 +226,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BrokenPipeError:  # the report piped into head or less that closed early
+        sys.stderr.close()
+        sys.exit(1)
