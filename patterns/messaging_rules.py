@@ -881,6 +881,9 @@ def sqs_ranges(model: StackModel) -> Iterator[Hit]:
 # --- Lambda consumers -------------------------------------------------------------------------
 
 
+KINESIS_KEY_PERMISSIONS = (
+    "https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html"
+)
 LAMBDA_SQS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
 LAMBDA_SQS_ERRORS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html"
 LAMBDA_KINESIS_ERRORS = (
@@ -1090,6 +1093,55 @@ def lambda_sqs_batching(model: StackModel) -> Iterator[Hit]:
             yield Hit(mapping, f"BatchSize {size} without a batching window of at least 1 s")
 
 
+def _source_key(model: StackModel, source: Target) -> KeyInfo | None:
+    """The key of a queue or Kinesis stream event source (None for other sources)."""
+    if not isinstance(source, Resolved):
+        return None
+    kind = model.type_of(source.logical_id)
+    props = model.props(source.logical_id)
+    if kind == QUEUE:
+        return key_info(model, props.get("KmsMasterKeyId"))
+    if kind == "AWS::Kinesis::Stream":
+        encryption = props.get("StreamEncryption")
+        return key_info(model, encryption.get("KeyId") if isinstance(encryption, dict) else None)
+    return None
+
+
+@rule(
+    "LAMBDA7",
+    ERROR,
+    title="A function consumes a queue or stream encrypted with a customer-managed key its "
+    "execution role may not decrypt with.",
+    why="Lambda polls the queue or reads the stream with the function's execution role; "
+    "without kms:Decrypt on the key (from the key policy, or from the role's policies where "
+    "the key policy delegates to the account) nothing is ever delivered to the function and "
+    "the messages or records expire.",
+    fix="Grant the execution role kms:Decrypt on the key (CDK: queue.grant_consume_messages(fn), "
+    "stream.grant_read(fn) or key.grant_decrypt(fn)).",
+    sources=(SQS_LAMBDA_TRIGGER, KINESIS_KEY_PERMISSIONS),
+)
+def lambda_source_key(model: StackModel) -> Iterator[Hit]:
+    for mapping, _, source, function in event_source_mappings(model):
+        key = _source_key(model, source)
+        if key is None or key.kind in ("none", "aws-managed"):
+            continue
+        if key.kind != "customer" or key.logical_id is None:
+            yield Hit(mapping, f"not checked: the source's key is {key.detail}", INFO)
+            continue
+        if not (
+            isinstance(function, Resolved)
+            and model.type_of(function.logical_id) == "AWS::Lambda::Function"
+        ):
+            yield _cannot_follow(mapping, "the function", function)
+            continue
+        role_value = model.props(function.logical_id).get("Role")
+        role = _role_id(model, role_value)
+        if role is None:
+            yield _cannot_follow(mapping, "the execution role", model.resolve(role_value))
+        elif not _role_may_decrypt(model, role, key.logical_id):
+            yield Hit(mapping, f"role {role} may not kms:Decrypt with {key.logical_id}")
+
+
 # --- CloudWatch alarms and EventBridge rules --------------------------------------------------
 
 
@@ -1254,6 +1306,19 @@ def _role_may(model: StackModel, role: str, action: str, resource: str | None) -
     return False
 
 
+def _role_may_decrypt(model: StackModel, role: str, key: str) -> bool:
+    """The key policy lets the role decrypt, directly or by delegating to IAM policies."""
+    key_statements = [
+        s
+        for s in statements(model.props(key).get("KeyPolicy"))
+        if s.get("Effect") == "Allow" and actions_cover(model, s, "kms:Decrypt")
+    ]
+    if any(principal_is(model, s, role) for s in key_statements):
+        return True
+    delegated = any(principal_is_account(model, s) for s in key_statements)
+    return delegated and _role_may(model, role, "kms:Decrypt", key)
+
+
 @rule(
     "FH1",
     ERROR,
@@ -1263,7 +1328,7 @@ def _role_may(model: StackModel, role: str, action: str, resource: str | None) -
     "(from the key policy, or from the role's policies where the key policy delegates to the "
     "account) every read fails and records expire in the stream.",
     fix="Grant the delivery stream's role kms:Decrypt on the key (CDK: key.grant_decrypt(role)).",
-    sources=(FIREHOSE_ACCESS, KMS_KEY_POLICY),
+    sources=(FIREHOSE_ACCESS, KINESIS_KEY_PERMISSIONS, KMS_KEY_POLICY),
 )
 def firehose_stream_key(model: StackModel) -> Iterator[Hit]:
     for stream_id, props in model.of_type("AWS::KinesisFirehose::DeliveryStream"):
@@ -1289,14 +1354,7 @@ def firehose_stream_key(model: StackModel) -> Iterator[Hit]:
         if role is None:
             yield _cannot_follow(stream_id, "the source role", model.resolve(source.get("RoleARN")))
             continue
-        key_statements = [
-            s
-            for s in statements(model.props(key.logical_id).get("KeyPolicy"))
-            if s.get("Effect") == "Allow" and actions_cover(model, s, "kms:Decrypt")
-        ]
-        direct = any(principal_is(model, s, role) for s in key_statements)
-        delegated = any(principal_is_account(model, s) for s in key_statements)
-        if direct or (delegated and _role_may(model, role, "kms:Decrypt", key.logical_id)):
+        if _role_may_decrypt(model, role, key.logical_id):
             continue
         yield Hit(stream_id, f"role {role} may not kms:Decrypt with {key.logical_id}")
 

@@ -467,13 +467,43 @@ def lambda6_fail(stack: cdk.Stack) -> None:
     )
 
 
+def lambda7_stream_fail(stack: cdk.Stack) -> None:
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    stream = kinesis.Stream(
+        stack, "Stream", encryption=kinesis.StreamEncryption.KMS, encryption_key=key
+    )
+    function = _function(stack)
+    function.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords"],
+            resources=[stream.stream_arn],
+        )
+    )
+    lambda_.CfnEventSourceMapping(
+        stack,
+        "Mapping",
+        function_name=function.function_name,
+        event_source_arn=stream.stream_arn,
+        starting_position="LATEST",
+        bisect_batch_on_function_error=True,
+        maximum_record_age_in_seconds=3600,
+        destination_config=lambda_.CfnEventSourceMapping.DestinationConfigProperty(
+            on_failure=lambda_.CfnEventSourceMapping.OnFailureProperty(
+                destination=sqs.Queue(stack, "Failures").queue_arn
+            )
+        ),
+    )
+
+
 def good_sqs_consumer(stack: cdk.Stack) -> None:
-    """L2 event source, six times the timeout plus the batching window, partial batches."""
+    """L2 event source on a queue with its own key: six times the timeout plus the batching
+    window, partial batches, and the consume grant that includes kms:Decrypt."""
     dlq = sqs.Queue(stack, "DeadLetterQueue", retention_period=Duration.days(14))
     queue = sqs.Queue(
         stack,
         "Queue",
         visibility_timeout=Duration.seconds(6 * 60 + 10),
+        encryption_master_key=kms.Key(stack, "Key", enable_key_rotation=True),
         dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dlq),
     )
     _function(stack).add_event_source(
@@ -486,6 +516,32 @@ def good_sqs_consumer(stack: cdk.Stack) -> None:
     )
 
 
+def lambda7_fail(stack: cdk.Stack) -> None:
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    dlq = sqs.Queue(stack, "DeadLetterQueue", retention_period=Duration.days(14))
+    queue = sqs.Queue(
+        stack,
+        "Queue",
+        visibility_timeout=Duration.seconds(360),
+        encryption_master_key=key,
+        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dlq),
+    )
+    function = _function(stack)
+    function.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+            resources=[queue.queue_arn],
+        )
+    )
+    lambda_.CfnEventSourceMapping(
+        stack,
+        "Mapping",
+        function_name=function.function_name,
+        event_source_arn=queue.queue_arn,
+        **BATCH_FAILURES,
+    )
+
+
 def lambda4_fail(stack: cdk.Stack) -> None:
     stream = kinesis.Stream(stack, "Stream")
     _function(stack).add_event_source(
@@ -494,7 +550,10 @@ def lambda4_fail(stack: cdk.Stack) -> None:
 
 
 def good_stream_consumer(stack: cdk.Stack) -> None:
-    stream = kinesis.Stream(stack, "Stream")
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    stream = kinesis.Stream(
+        stack, "Stream", encryption=kinesis.StreamEncryption.KMS, encryption_key=key
+    )
     _function(stack).add_event_source(
         sources.KinesisEventSource(
             stream,
@@ -699,6 +758,7 @@ CASES: dict[str, Case] = {
     "LAMBDA4": Case(lambda4_fail, "Function/KinesisEventSource:", good_stream_consumer),
     "LAMBDA5": Case(lambda5_fail, "Mapping", good_sqs_consumer),
     "LAMBDA6": Case(lambda6_fail, "Mapping", good_sqs_consumer),
+    "LAMBDA7": Case(lambda7_fail, "Mapping", good_sqs_consumer),
     "CW1": Case(cw1_fail, "Alarm/Resource", good_alarm),
     "CW2": Case(cw2_fail, "Alarm/Resource", good_alarm),
     "EB1": Case(eb1_fail, "Rule/Resource", good_events),
@@ -714,6 +774,7 @@ MORE_FAILS: dict[str, Case] = {
     "SNS4": Case(sns4_lambda_fail, "Subscription", good_lambda_subscription),
     "S3N1": Case(s3n1_function_fail, "Bucket", good_s3),
     "EB3": Case(eb3_function_fail, "Rule", good_events),
+    "LAMBDA7": Case(lambda7_stream_fail, "Mapping", good_stream_consumer),
 }
 LEVELS = {r.suffix: r.level for r in RULES}
 GOOD = sorted({case.good for case in CASES.values()}, key=lambda build: build.__name__)
