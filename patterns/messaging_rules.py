@@ -12,6 +12,7 @@ Pure Python: no aws_cdk import, so the command runs without the CDK.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -461,6 +462,36 @@ def sns_queue_message_size(model: StackModel) -> Iterator[Hit]:
             yield Hit(sub.logical_id, f"{queue} accepts messages of at most {size} bytes")
 
 
+SNS_CREATE_TOPIC = "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html"
+
+
+@rule(
+    "SNS10",
+    ERROR,
+    title="A topic name or FIFO setting breaks SNS's rules.",
+    why="A topic name has at most 256 letters, digits, hyphens and underscores, and a FIFO "
+    "topic's name (only a FIFO topic's) ends in .fifo; content-based deduplication exists "
+    "for FIFO topics only. SNS rejects the topic and the deploy fails.",
+    fix="Correct the name (or leave it out and let CloudFormation generate one), and set "
+    "ContentBasedDeduplication only on FIFO topics.",
+    sources=(SNS_CREATE_TOPIC, SNS_FIFO),
+)
+def sns_topic_names(model: StackModel) -> Iterator[Hit]:
+    for topic, props in model.of_type(TOPIC):
+        fifo = is_fifo_topic(model, topic)
+        name = props.get("TopicName")
+        if isinstance(name, str):
+            base = name.removesuffix(".fifo") if fifo else name
+            if len(name) > 256:
+                yield Hit(topic, f"topic name {name!r} has {len(name)} characters (at most 256)")
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", base):
+                yield Hit(topic, f"topic name {name!r} has characters other than A-Z a-z 0-9 - _")
+            if fifo and not name.endswith(".fifo"):
+                yield Hit(topic, f"FIFO topic name {name!r} does not end in .fifo")
+        if not fifo and as_bool(props.get("ContentBasedDeduplication")) is True:
+            yield Hit(topic, "ContentBasedDeduplication is set on a standard topic")
+
+
 # --- S3 event notifications -------------------------------------------------------------------
 
 
@@ -821,8 +852,6 @@ def sqs_redrive_allow(model: StackModel) -> Iterator[Hit]:
     sources=(QUEUE_QUOTAS, SQS_CREATE_QUEUE),
 )
 def sqs_names(model: StackModel) -> Iterator[Hit]:
-    import re
-
     for queue, props in model.of_type(QUEUE):
         name = props.get("QueueName")
         if not isinstance(name, str):

@@ -146,6 +146,10 @@ def sns9_fail(stack: cdk.Stack) -> None:
     topic.add_subscription(subs.SqsSubscription(queue, dead_letter_queue=dlq))
 
 
+def sns10_fail(stack: cdk.Stack) -> None:
+    sns.CfnTopic(stack, "Topic", topic_name="orders", fifo_topic=True)
+
+
 def sns5_fail(stack: cdk.Stack) -> None:
     topic = sns.Topic(stack, "Topic", fifo=True)
     queue = sqs.Queue(stack, "Queue")
@@ -180,6 +184,13 @@ def sns8_fail(stack: cdk.Stack) -> None:
         endpoint=function.function_arn,
         redrive_policy={"deadLetterTargetArn": dlq.queue_arn},
     )
+
+
+def good_topic_names(stack: cdk.Stack) -> None:
+    sns.Topic(
+        stack, "Fifo", topic_name="orders_v2.fifo", fifo=True, content_based_deduplication=True
+    )
+    sns.Topic(stack, "Standard", topic_name="orders-v2")
 
 
 def good_lambda_subscription(stack: cdk.Stack) -> None:
@@ -742,6 +753,7 @@ CASES: dict[str, Case] = {
     "SNS7": Case(sns7_fail, "Subscription", good_fan_out),
     "SNS8": Case(sns8_fail, "Subscription", good_lambda_subscription),
     "SNS9": Case(sns9_fail, "Queue/", good_fan_out),
+    "SNS10": Case(sns10_fail, "Topic", good_topic_names),
     "S3N1": Case(s3n1_fail, "Bucket", good_s3),
     "S3N2": Case(s3n2_fail, "Bucket", good_s3),
     "S3N3": Case(s3n3_fail, "Bucket/Resource", good_s3),
