@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
     from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
+    from patterns.messaging_checks import MessagingChecks
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
     from patterns.s3_event_fan_out import (
         S3EventDelivery,
@@ -36,6 +37,7 @@ __all__ = [
     "FanOutQueue",
     "KinesisToFirehoseToS3",
     "MaintenanceWindow",
+    "MessagingChecks",
     "ProtocolSubscriber",
     "QueueOptions",
     "QueueSubscriber",
@@ -58,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "FanOutQueue": "patterns.sns_fan_out",
     "KinesisToFirehoseToS3": "patterns.kinesis_firehose_s3",
     "MaintenanceWindow": "patterns.amazon_mq",
+    "MessagingChecks": "patterns.messaging_checks",
     "ProtocolSubscriber": "patterns.sns_fan_out",
     "QueueOptions": "patterns.queue_with_dlq",
     "QueueSubscriber": "patterns.sns_fan_out",

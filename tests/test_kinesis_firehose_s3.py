@@ -22,6 +22,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import KinesisToFirehoseToS3, StreamThroughput
+from patterns.alarm_topic import AlarmTopic
 from patterns.compliance import apply_compliance_checks, read_findings, summarize
 from tests.helpers import arn, by_path, logical_id, new_app, ref, resources_of, synth_stack
 
@@ -707,13 +708,9 @@ def test_unresolved_tokens_are_not_validated() -> None:
 def test_two_instances_and_an_existing_bucket_pass_the_compliance_gate(tmp_path: Path) -> None:
     app = new_app(outdir=str(tmp_path))
     stack = cdk.Stack(app, "Gate")
-    topic = sns.Topic(
-        stack,
-        "AlarmTopic",
-        enforce_ssl=True,
-        master_key=kms.Key(stack, "TopicKey", enable_key_rotation=True),
-    )
-    action = cloudwatch_actions.SnsAction(topic)
+    # An alarm topic CloudWatch may publish to: its key admits cloudwatch.amazonaws.com
+    # (a key without that statement is MessagingChecks' Messaging-CW2, alarms never arrive).
+    action = AlarmTopic(stack, "Alarms").action
     KinesisToFirehoseToS3(stack, "First", alarm_actions=[action])
     KinesisToFirehoseToS3(stack, "Second", shard_count=2, alarm_actions=[action])
     KinesisToFirehoseToS3(

@@ -1,0 +1,642 @@
+"""A synthesized CloudFormation template as a graph the messaging checks can walk.
+
+Pure Python over the template's JSON (no aws_cdk import), so the same code serves the cdk-nag
+pack (``patterns.messaging_checks``) and the command that reads any cloud assembly
+(``python -m patterns.checks``). References are followed the way CloudFormation resolves
+them: ``Ref``, ``Fn::GetAtt``, ``Fn::Join``, ``Fn::Sub``, and literal ARNs, URLs or names that
+name a resource of the same template. Whatever cannot be followed (a parameter, an import from
+another stack, a resource of another account) is :class:`Unknown`, never a guess.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+# A pseudo parameter or any other unresolved part inside a string: matches any text.
+WILDCARD = "\x00"
+
+PSEUDO_PARAMETERS = {
+    "AWS::AccountId",
+    "AWS::Partition",
+    "AWS::Region",
+    "AWS::URLSuffix",
+    "AWS::StackName",
+    "AWS::StackId",
+    "AWS::NotificationARNs",
+    "AWS::NoValue",
+}
+
+# Resource type -> property holding its physical name, to match literal ARNs, URLs and names.
+NAME_PROPERTY = {
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::Kinesis::Stream": "Name",
+    "AWS::KinesisFirehose::DeliveryStream": "DeliveryStreamName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::KMS::Alias": "AliasName",
+}
+
+# ARN service (and resource prefix) -> resource type.
+ARN_TYPES = {
+    "sqs": "AWS::SQS::Queue",
+    "sns": "AWS::SNS::Topic",
+    "lambda": "AWS::Lambda::Function",
+    "s3": "AWS::S3::Bucket",
+    "kinesis": "AWS::Kinesis::Stream",
+    "firehose": "AWS::KinesisFirehose::DeliveryStream",
+    "iam": "AWS::IAM::Role",
+}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A reference to a resource of this template (``attribute`` None for ``Ref``)."""
+
+    logical_id: str
+    attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A plain value (an ARN, URL or name) that names no resource of this template."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be followed: a parameter, an import, an unresolved expression."""
+
+    reason: str
+
+
+Target = Resolved | Literal | Unknown
+
+
+def as_bool(value: Any) -> bool | None:
+    """``True``/``False`` for CloudFormation's booleans (also "true"/"false"); None if a token."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def as_int(value: Any) -> int | None:
+    """An integer property (CloudFormation accepts numbers and numeric strings); None if a token."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
+    return None
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def as_json_object(value: Any) -> dict[str, Any] | None:
+    """A JSON property given as an object or as a JSON string (RedrivePolicy and the like)."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return None
+        return parsed if isinstance(parsed, dict) else None
+    return None
+
+
+class StackModel:
+    """One template: its resources, and references between them followed to their targets."""
+
+    def __init__(self, template: dict[str, Any], name: str = "") -> None:
+        self.name = name
+        self.template = template
+        self.resources: dict[str, dict[str, Any]] = dict(template.get("Resources") or {})
+        self.parameters: dict[str, Any] = dict(template.get("Parameters") or {})
+        self._names: dict[tuple[str, str], str] = {}
+        # Indexes built on first use by the rules (resource policies by target, ...).
+        self.cache: dict[str, Any] = {}
+        for logical_id in self.resources:
+            name_property = NAME_PROPERTY.get(self.type_of(logical_id))
+            if name_property:
+                physical = self.props(logical_id).get(name_property)
+                if isinstance(physical, str):
+                    self._names[(self.type_of(logical_id), physical)] = logical_id
+
+    # --- resources ---------------------------------------------------------------------------
+
+    def type_of(self, logical_id: str) -> str:
+        return str(self.resources.get(logical_id, {}).get("Type", ""))
+
+    def props(self, logical_id: str) -> dict[str, Any]:
+        properties = self.resources.get(logical_id, {}).get("Properties") or {}
+        return properties if isinstance(properties, dict) else {}
+
+    def of_type(self, *resource_types: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for logical_id, resource in self.resources.items():
+            if resource.get("Type") in resource_types:
+                yield logical_id, self.props(logical_id)
+
+    def path(self, logical_id: str) -> str:
+        """The construct path CDK records in the metadata, else the logical ID."""
+        metadata = self.resources.get(logical_id, {}).get("Metadata") or {}
+        return str(metadata.get("aws:cdk:path", logical_id))
+
+    def by_name(self, resource_type: str, name: str) -> str | None:
+        return self._names.get((resource_type, name))
+
+    # --- references --------------------------------------------------------------------------
+
+    def resolve(self, value: Any) -> Target:
+        """Follow ``value`` to a resource of this template, a literal, or Unknown."""
+        if isinstance(value, dict) and len(value) == 1:
+            key, argument = next(iter(value.items()))
+            if key == "Ref":
+                if argument in self.resources:
+                    return Resolved(str(argument))
+                if argument in self.parameters:
+                    return Unknown(f"parameter {argument}")
+                return Unknown(f"pseudo parameter {argument}")
+            if key == "Fn::GetAtt":
+                parts = argument.split(".", 1) if isinstance(argument, str) else list(argument)
+                if len(parts) == 2 and parts[0] in self.resources:
+                    return Resolved(str(parts[0]), str(parts[1]))
+                return Unknown(f"attribute of {parts[0] if parts else '?'}")
+            if key == "Fn::ImportValue":
+                return Unknown("a value imported from another stack")
+            if key in ("Fn::Join", "Fn::Sub"):
+                return self._resolve_composite(value)
+            return Unknown(f"the result of {key}")
+        if isinstance(value, str):
+            return self._resolve_text(value)
+        return Unknown(f"value {value!r}")
+
+    def _resolve_composite(self, value: Any) -> Target:
+        parts = self.flatten(value)
+        if parts is None:
+            return Unknown("an expression that cannot be evaluated")
+        references = [p for p in parts if isinstance(p, Resolved)]
+        text = "".join(p if isinstance(p, str) else WILDCARD for p in parts)
+        # An ARN or queue URL built around one reference that ends it: that resource.
+        if (
+            len(references) == 1
+            and text.endswith(WILDCARD)
+            and text.startswith(("arn:", "https://sqs.", WILDCARD))
+        ):
+            return references[0]
+        return self._resolve_text(text)
+
+    def _resolve_text(self, text: str) -> Target:
+        if WILDCARD not in text and not text:
+            return Literal(text)
+        arn = parse_arn(text)
+        if arn is not None:
+            resource_type, name = arn
+            if WILDCARD not in name and resource_type:
+                found = self.by_name(resource_type, name)
+                if found:
+                    return Resolved(found)
+            if WILDCARD in name:
+                return Unknown("an ARN built from values that cannot be resolved")
+            return Literal(text.replace(WILDCARD, "*"))
+        url = re.fullmatch(r"https://sqs\.[^/]+/[^/]+/([^/]+)", text)
+        if url and WILDCARD not in url.group(1):
+            found = self.by_name("AWS::SQS::Queue", url.group(1))
+            return Resolved(found) if found else Literal(text.replace(WILDCARD, "*"))
+        if WILDCARD in text:
+            return Unknown("a string built from values that cannot be resolved")
+        return Literal(text)
+
+    def flatten(self, value: Any) -> list[str | Resolved] | None:
+        """A string expression as literal parts and references; anything else as WILDCARD.
+
+        Returns None where the expression holds something that is not a string part.
+        """
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return [str(value)]
+        if not isinstance(value, dict) or len(value) != 1:
+            return None
+        key, argument = next(iter(value.items()))
+        if key == "Ref":
+            if argument in self.resources:
+                return [Resolved(str(argument))]
+            return [WILDCARD]
+        if key == "Fn::GetAtt":
+            target = self.resolve(value)
+            return [target] if isinstance(target, Resolved) else [WILDCARD]
+        if key == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+            separator, items = argument
+            if not isinstance(separator, str) or not isinstance(items, list):
+                return None
+            out: list[str | Resolved] = []
+            for index, item in enumerate(items):
+                if index:
+                    out.append(separator)
+                flat = self.flatten(item)
+                if flat is None:
+                    return None
+                out.extend(flat)
+            return out
+        if key == "Fn::Sub":
+            template, variables = (argument, {}) if isinstance(argument, str) else argument
+            if not isinstance(template, str) or not isinstance(variables, dict):
+                return None
+            out = []
+            for piece in re.split(r"(\$\{[^}]+\})", template):
+                if not (piece.startswith("${") and piece.endswith("}")):
+                    out.append(piece)
+                    continue
+                name = piece[2:-1]
+                if name.startswith("!"):
+                    out.append("${" + name[1:] + "}")
+                elif name in variables:
+                    flat = self.flatten(variables[name])
+                    out.extend(flat if flat is not None else [WILDCARD])
+                elif "." in name:
+                    out.extend(self.flatten({"Fn::GetAtt": name.split(".", 1)}) or [WILDCARD])
+                else:
+                    out.extend(self.flatten({"Ref": name}) or [WILDCARD])
+            return out
+        if key == "Fn::Select" or key.startswith("Fn::"):
+            return [WILDCARD]
+        return None
+
+    def points_to(self, value: Any, logical_id: str) -> bool:
+        target = self.resolve(value)
+        return isinstance(target, Resolved) and target.logical_id == logical_id
+
+    def resolve_function(self, value: Any) -> Target:
+        """A Lambda function from a name, ARN, alias or version reference."""
+        target = self.resolve(value)
+        if isinstance(target, Literal):
+            found = self.by_name("AWS::Lambda::Function", target.text.split(":")[0])
+            if found:
+                return Resolved(found)
+        if isinstance(target, Resolved):
+            kind = self.type_of(target.logical_id)
+            if kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+                return self.resolve_function(self.props(target.logical_id).get("FunctionName"))
+            if kind != "AWS::Lambda::Function":
+                return Unknown(f"a {kind} is not a function")
+        return target
+
+
+def parse_arn(text: str) -> tuple[str, str] | None:
+    """(resource type, name) of an ARN whose service we model; ("", "") for other services."""
+    if not text.startswith("arn:") and not text.startswith(WILDCARD + ":"):
+        return None
+    fields = text.split(":", 5)
+    if len(fields) < 6:
+        return None
+    service, resource = fields[2], fields[5]
+    resource_type = ARN_TYPES.get(service, "")
+    if service == "lambda":
+        if not resource.startswith("function:"):
+            return ("", resource)
+        return (resource_type, resource.split(":")[1])
+    if service == "kinesis":
+        return (resource_type, resource.split("/", 1)[1]) if "/" in resource else ("", resource)
+    if service == "firehose":
+        return (resource_type, resource.split("/", 1)[1]) if "/" in resource else ("", resource)
+    if service == "iam":
+        if resource.startswith("role/"):
+            return (resource_type, resource.rsplit("/", 1)[1])
+        return ("", resource)
+    if service == "kms":
+        return ("", resource)
+    return (resource_type, resource)
+
+
+def text_of(model: StackModel, value: Any) -> str | None:
+    """A string expression with unresolved parts as WILDCARD; None if not a string at all."""
+    parts = model.flatten(value)
+    if parts is None:
+        return None
+    return "".join(p if isinstance(p, str) else WILDCARD for p in parts)
+
+
+# --- keys --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What encrypts a queue, topic or stream.
+
+    ``kind`` is ``none``, ``aws-managed``, ``customer`` or ``unknown``; ``logical_id`` is the
+    AWS::KMS::Key of this template for a customer key, else None.
+    """
+
+    kind: str
+    logical_id: str | None = None
+    detail: str = ""
+
+
+def key_info(model: StackModel, value: Any) -> KeyInfo:
+    if value is None:
+        return KeyInfo("none")
+    target = model.resolve(value)
+    if isinstance(target, Resolved):
+        kind = model.type_of(target.logical_id)
+        if kind == "AWS::KMS::Key":
+            return KeyInfo("customer", target.logical_id)
+        if kind == "AWS::KMS::Alias":
+            alias_name = model.props(target.logical_id).get("AliasName")
+            if isinstance(alias_name, str) and alias_name.startswith("alias/aws/"):
+                return KeyInfo("aws-managed", detail=alias_name)
+            return key_info(model, model.props(target.logical_id).get("TargetKeyId"))
+        return KeyInfo("unknown", detail=f"a {kind}")
+    text = text_of(model, value) or ""
+    if "alias/aws/" in text:
+        return KeyInfo("aws-managed", detail=text[text.index("alias/aws/") :])
+    alias = re.search(r"(alias/[^\x00]+)$", text)
+    if alias:
+        found = model.by_name("AWS::KMS::Alias", alias.group(1))
+        if found:
+            return key_info(model, {"Ref": found})
+    if isinstance(target, Unknown):
+        return KeyInfo("unknown", detail=target.reason)
+    return KeyInfo("unknown", detail=f"key {text} is not defined in this stack")
+
+
+# --- policies ----------------------------------------------------------------------------------
+
+
+def statements(document: Any) -> list[dict[str, Any]]:
+    document = as_json_object(document) or {}
+    return [s for s in as_list(document.get("Statement")) if isinstance(s, dict)]
+
+
+def actions_cover(model: StackModel, statement: dict[str, Any], action: str) -> bool:
+    """The statement's Action list covers ``action`` (NotAction counts as covering)."""
+    if "NotAction" in statement:
+        return True
+    for pattern in as_list(statement.get("Action")):
+        if not isinstance(pattern, str):
+            return True
+        if fnmatchcase(action.lower(), pattern.lower()):
+            return True
+    return False
+
+
+def principal_is_service(model: StackModel, statement: dict[str, Any], service: str) -> bool:
+    """The statement's principal admits ``service`` (or anyone; unresolvable counts as yes)."""
+    if "NotPrincipal" in statement:
+        return True
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return principal is not None and not isinstance(principal, str)
+    for kind, values in principal.items():
+        for value in as_list(values):
+            if not isinstance(value, str):
+                if kind == "Service":
+                    return True
+                continue
+            if value == "*" and kind in ("AWS", "Service"):
+                return True
+            if kind == "Service" and value.lower() == service.lower():
+                return True
+    return False
+
+
+def principal_is(model: StackModel, statement: dict[str, Any], logical_id: str) -> bool:
+    """The statement's AWS principal names the role ``logical_id`` (or anyone)."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    for value in as_list(principal.get("AWS")):
+        if value == "*" or model.points_to(value, logical_id):
+            return True
+    return False
+
+
+def principal_is_account(model: StackModel, statement: dict[str, Any]) -> bool:
+    """The statement's AWS principal is the account itself (IAM policies decide)."""
+    principal = statement.get("Principal")
+    if not isinstance(principal, dict):
+        return principal == "*"
+    for value in as_list(principal.get("AWS")):
+        if value == "*":
+            return True
+        text = text_of(model, value)
+        if text is None:
+            continue
+        if text.endswith(":root") or re.fullmatch(r"(\d{12}|\x00)", text):
+            return True
+    return False
+
+
+def condition_values(statement: dict[str, Any], key: str) -> list[Any] | None:
+    """Values the statement's Condition tests ``key`` against (any operator), or None."""
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict):
+        return None
+    found: list[Any] | None = None
+    for operator, tests in condition.items():
+        if not isinstance(tests, dict) or "IfExists" in operator or operator.startswith("Not"):
+            continue
+        for name, values in tests.items():
+            if name.lower() == key.lower():
+                found = (found or []) + as_list(values)
+    return found
+
+
+def source_matches(model: StackModel, statement: dict[str, Any], source_id: str) -> bool:
+    """Any aws:SourceArn condition of the statement admits the resource ``source_id``."""
+    values = condition_values(statement, "aws:SourceArn")
+    if values is None:
+        return True
+    for value in values:
+        target = model.resolve(value)
+        if isinstance(target, Resolved):
+            if target.logical_id == source_id:
+                return True
+            continue
+        if isinstance(target, Unknown):
+            return True
+        if "*" in target.text or "?" in target.text:
+            name = physical_name(model, source_id)
+            if name is None or fnmatchcase(name, target.text.rsplit(":", 1)[-1]):
+                return True
+    return False
+
+
+def physical_name(model: StackModel, logical_id: str) -> str | None:
+    name_property = NAME_PROPERTY.get(model.type_of(logical_id))
+    value = model.props(logical_id).get(name_property) if name_property else None
+    return value if isinstance(value, str) else None
+
+
+def resource_covers(model: StackModel, statement: dict[str, Any], logical_id: str) -> bool:
+    if "NotResource" in statement or "Resource" not in statement:
+        return True
+    for value in as_list(statement.get("Resource")):
+        target = model.resolve(value)
+        if isinstance(target, Resolved):
+            if target.logical_id == logical_id:
+                return True
+            continue
+        if isinstance(target, Unknown):
+            return True
+        if "*" in target.text or "?" in target.text:
+            return True
+    return False
+
+
+# Resource policy type -> the property naming what it applies to.
+POLICY_TARGETS = {
+    "AWS::SQS::QueuePolicy": "Queues",
+    "AWS::SQS::QueueInlinePolicy": "Queue",
+    "AWS::SNS::TopicPolicy": "Topics",
+    "AWS::SNS::TopicInlinePolicy": "TopicArn",
+}
+
+
+def resource_policy_statements(model: StackModel, logical_id: str) -> list[dict[str, Any]]:
+    """Every statement of the queue or topic policies of this template that apply to it."""
+    index = model.cache.get("policies")
+    if index is None:
+        index = {}
+        for policy_type, target_property in POLICY_TARGETS.items():
+            for _, props in model.of_type(policy_type):
+                for value in as_list(props.get(target_property)):
+                    target = model.resolve(value)
+                    if isinstance(target, Resolved):
+                        index.setdefault(target.logical_id, []).extend(
+                            statements(props.get("PolicyDocument"))
+                        )
+        model.cache["policies"] = index
+    return list(index.get(logical_id, []))
+
+
+def policy_admits(
+    model: StackModel, destination_id: str, service: str, action: str, source_id: str | None
+) -> bool:
+    """A resource policy of ``destination_id`` lets ``service`` do ``action`` for the source."""
+    for statement in resource_policy_statements(model, destination_id):
+        if statement.get("Effect") != "Allow":
+            continue
+        if not principal_is_service(model, statement, service):
+            continue
+        if not actions_cover(model, statement, action):
+            continue
+        if not resource_covers(model, statement, destination_id):
+            continue
+        if source_id is not None and not source_matches(model, statement, source_id):
+            continue
+        return True
+    return False
+
+
+def lambda_permits(
+    model: StackModel, function_id: str, service: str, source_id: str | None
+) -> bool:
+    """An AWS::Lambda::Permission of this template lets ``service`` invoke the function.
+
+    A permission whose function, principal or source cannot be followed counts as admitting.
+    """
+    for _, props in model.of_type("AWS::Lambda::Permission"):
+        action = props.get("Action")
+        if isinstance(action, str) and not fnmatchcase("lambda:invokefunction", action.lower()):
+            continue
+        target = model.resolve_function(props.get("FunctionName"))
+        if isinstance(target, Resolved) and target.logical_id != function_id:
+            continue
+        if isinstance(target, Literal):
+            continue
+        principal = props.get("Principal")
+        if isinstance(principal, str) and principal not in ("*", service):
+            continue
+        if source_id is not None and "SourceArn" in props:
+            source = model.resolve(props["SourceArn"])
+            if isinstance(source, Resolved) and source.logical_id != source_id:
+                continue
+            if isinstance(source, Literal) and "*" not in source.text:
+                continue
+        return True
+    return False
+
+
+def key_admits_service(
+    model: StackModel, key_id: str, service: str, actions: Iterable[str]
+) -> bool:
+    """The key policy of ``key_id`` lets ``service`` perform every one of ``actions``."""
+    needed = set(actions)
+    for statement in statements(model.props(key_id).get("KeyPolicy")):
+        if statement.get("Effect") != "Allow" or not principal_is_service(
+            model, statement, service
+        ):
+            continue
+        needed = {a for a in needed if not actions_cover(model, statement, a)}
+    return not needed
+
+
+def identity_statements(model: StackModel, role_id: str) -> list[dict[str, Any]]:
+    """Every statement of the inline, attached and managed policies of the role ``role_id``."""
+    found: list[dict[str, Any]] = []
+    for policy in as_list(model.props(role_id).get("Policies")):
+        if isinstance(policy, dict):
+            found += statements(policy.get("PolicyDocument"))
+    attached = as_list(model.props(role_id).get("ManagedPolicyArns"))
+    for policy_id, props in model.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        applies = any(model.points_to(r, role_id) for r in as_list(props.get("Roles")))
+        applies = applies or any(model.points_to(a, policy_id) for a in attached)
+        if applies:
+            found += statements(props.get("PolicyDocument"))
+    return found
+
+
+def is_fifo_name(text: str) -> bool | None:
+    if WILDCARD in text or "*" in text:
+        return None
+    return text.endswith(".fifo")
+
+
+__all__ = [
+    "WILDCARD",
+    "KeyInfo",
+    "Literal",
+    "Resolved",
+    "StackModel",
+    "Target",
+    "Unknown",
+    "actions_cover",
+    "as_bool",
+    "as_int",
+    "as_json_object",
+    "as_list",
+    "identity_statements",
+    "is_fifo_name",
+    "key_admits_service",
+    "key_info",
+    "lambda_permits",
+    "physical_name",
+    "policy_admits",
+    "principal_is",
+    "principal_is_account",
+    "principal_is_service",
+    "resource_policy_statements",
+    "statements",
+    "text_of",
+]
