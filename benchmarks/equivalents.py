@@ -549,7 +549,7 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
         threshold=1,
         evaluation_periods=1,
         comparison_operator=at_least,
-        treat_missing_data=not_breaching,
+        treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
         alarm_description=(
             f"EventBridge gave up publishing S3 events of {holder.node.path} to the topic; "
             "they wait in the delivery dead-letter queue"

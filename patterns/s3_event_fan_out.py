@@ -32,7 +32,8 @@ from aws_cdk.interfaces.aws_events import IRuleRef
 from aws_cdk.interfaces.aws_s3 import IBucketRef
 from constructs import Construct, IConstruct, IValidation
 
-from patterns.alarms import create_alarm
+from patterns import dashboards
+from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
 from patterns.buckets import (
     DEFAULT_ACCESS_LOG_EXPIRATION,
     DEFAULT_NONCURRENT_VERSION_EXPIRATION,
@@ -568,13 +569,10 @@ class S3EventFanOut(Construct):
             cfn_rule.add_property_override("EventPattern.$or", patterns)
         dead_letters = self._delivery_dead_letter_queue
         self._rule_alarms = [
-            create_alarm(
+            create_dead_letter_queue_alarm(
                 self,
                 "DeliveryDeadLetterQueueNotEmptyAlarm",
-                metric=dead_letters.metric_approximate_number_of_messages_visible(
-                    period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
-                ),
-                threshold=1,
+                queue=dead_letters,
                 description=(
                     f"EventBridge gave up publishing S3 events of {self.node.path} to the "
                     "topic; they wait in the delivery dead-letter queue"
@@ -713,6 +711,53 @@ class S3EventFanOut(Construct):
     def alarms(self) -> list[cloudwatch.Alarm]:
         """Every alarm: the EventBridge rule's, the topic's and those of each subscriber."""
         return [*self._rule_alarms, *self._fan_out.alarms]
+
+    def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
+        """Add this pattern's sections to ``dashboard``: the EventBridge delivery, then the fan-out.
+
+        With EventBridge delivery: events matched, published to the topic, failed and kept in
+        the delivery dead-letter queue, and its two alarms with their thresholds. Then the
+        fan-out's section (topic and subscribers, see ``SnsToSqsFanOut.add_to_dashboard``).
+        """
+        rule, dead_letters = self._event_rule, self._delivery_dead_letter_queue
+        if rule is not None and dead_letters is not None:
+
+            def rule_metric(name: str, label: str) -> cloudwatch.Metric:
+                return cloudwatch.Metric(
+                    namespace="AWS/Events",
+                    metric_name=name,
+                    dimensions_map={"RuleName": rule.rule_name},
+                    statistic=cloudwatch.Stats.SUM,
+                    label=label,
+                )
+
+            dashboards.section(
+                dashboard,
+                f"S3 events {self.node.path}",
+                "Events of the bucket that the EventBridge rule matched and published to the "
+                "topic, and what it could not publish.",
+                [
+                    dashboards.graph(
+                        "Events (per minute)",
+                        [
+                            rule_metric("TriggeredRules", "matched"),
+                            rule_metric("Invocations", "published"),
+                            rule_metric("FailedInvocations", "failed"),
+                        ],
+                    ),
+                    dashboards.graph(
+                        "Undelivered: delivery DLQ (messages)",
+                        [
+                            dead_letters.metric_approximate_number_of_messages_visible(
+                                statistic=cloudwatch.Stats.MAXIMUM, label="waiting"
+                            )
+                        ],
+                        thresholds=[(1, "alarm")],
+                    ),
+                    *dashboards.alarm_graphs(self._rule_alarms),
+                ],
+            )
+        self._fan_out.add_to_dashboard(dashboard)
 
     def event_body_filter(
         self,

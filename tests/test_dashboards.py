@@ -17,6 +17,7 @@ from patterns import (
     BrokerEngine,
     KinesisToFirehoseToS3,
     QueueWithDeadLetterQueue,
+    S3EventFanOut,
     SnsToSqsFanOut,
     StreamThroughput,
 )
@@ -127,6 +128,35 @@ def test_fan_out_section_shows_filtering_dlq_moves_and_each_subscriber() -> None
     }
     assert topic_alarms
     assert alarm_arns(widgets) == topic_alarms
+
+
+def test_s3_event_fan_out_section_shows_the_event_bridge_delivery_then_the_fan_out() -> None:
+    def build(stack: cdk.Stack) -> S3EventFanOut:
+        uploads = S3EventFanOut(stack, "Uploads")
+        uploads.add_queue("Thumbnails")
+        return uploads
+
+    template = _build(build)
+    widgets = widgets_of(template)
+    titles = [w["properties"].get("markdown", "").split("\n")[0] for w in widgets]
+    assert [t for t in titles if t] == [
+        "### S3 events Dash/Uploads",
+        "### Fan-out Dash/Uploads/FanOut",
+    ]
+    by_title = graphs(widgets)
+    assert metric_names(by_title["Events (per minute)"]) == [
+        "TriggeredRules",
+        "Invocations",
+        "FailedInvocations",
+    ]
+    rule_alarms = {
+        f"ATT({key}.Arn)"
+        for key, alarm in template.find_resources("AWS::CloudWatch::Alarm").items()
+        if "/Uploads/" in alarm["Metadata"]["aws:cdk:path"]
+        and "/FanOut/" not in alarm["Metadata"]["aws:cdk:path"]
+    }
+    assert len(rule_alarms) == 2
+    assert rule_alarms <= alarm_arns(widgets)
 
 
 def test_many_subscribers_are_drawn_in_groups_that_stay_readable() -> None:

@@ -17,6 +17,7 @@ from patterns import (
     BrokerEngine,
     KinesisToFirehoseToS3,
     QueueWithDeadLetterQueue,
+    S3EventFanOut,
     SnsToSqsFanOut,
 )
 from tests.helpers import ROOT, new_app
@@ -30,7 +31,8 @@ def _section(heading: str) -> str:
 
 
 def _rows(heading: str) -> set[str]:
-    return set(re.findall(r"^\| (?:per subscriber: )?`(\w+Alarm)`", _section(heading), re.M))
+    pattern = r"^\| (?:per subscriber: |`S3EventFanOut` with EventBridge delivery: )?`(\w+Alarm)`"
+    return set(re.findall(pattern, _section(heading), re.M))
 
 
 def _alarm_ids(alarms: list[cloudwatch.Alarm]) -> set[str]:
@@ -44,7 +46,9 @@ def _queue(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
 def _fan_out(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
     fan_out = SnsToSqsFanOut(stack, "FanOut")
     fan_out.add_queue("Subscriber")
-    return fan_out.alarms
+    uploads = S3EventFanOut(stack, "Uploads")  # EventBridge delivery adds its own two
+    uploads.add_queue("Subscriber")
+    return [*fan_out.alarms, *uploads.alarms]
 
 
 def _kinesis(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
