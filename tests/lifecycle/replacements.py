@@ -20,6 +20,7 @@ custom resources. Good enough to say which of *our* stateful resources an edit r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -117,17 +118,15 @@ class StackTemplate:
 
     @staticmethod
     def from_stack(stack: Any) -> StackTemplate:
-        """The synthesized template of a ``cdk.Stack`` and its nested stacks (in-process)."""
-        import aws_cdk as cdk
-        from aws_cdk.assertions import Template
+        """The templates of a ``cdk.Stack`` and its nested stacks, synthesized in-process.
 
-        nested = {}
-        for child in stack.node.find_all():
-            if isinstance(child, cdk.NestedStack) and child.nested_stack_parent is stack:
-                resource = child.nested_stack_resource
-                assert resource is not None
-                nested[stack.resolve(resource.logical_id)] = StackTemplate.from_stack(child)
-        return StackTemplate(Template.from_stack(stack).to_json(), nested)
+        The app is synthesized once (as ``Stage.synth`` caches it) and the templates are read
+        from its assembly, nested ones included.
+        """
+        import aws_cdk as cdk
+
+        assembly = cdk.Stage.of(stack).synth()  # type: ignore[union-attr]
+        return _from_assembly(stack, Path(assembly.directory))
 
     def resources(
         self, stack: tuple[str, ...] = ()
@@ -137,6 +136,19 @@ class StackTemplate:
             yield ResourceKey(stack, logical_id), resource
             if logical_id in self.nested:
                 yield from self.nested[logical_id].resources((*stack, logical_id))
+
+
+def _from_assembly(stack: Any, directory: Path) -> StackTemplate:
+    import aws_cdk as cdk
+
+    template = json.loads((directory / stack.template_file).read_text())
+    nested = {}
+    for child in stack.node.find_all():
+        if isinstance(child, cdk.NestedStack) and child.nested_stack_parent is stack:
+            resource = child.nested_stack_resource
+            assert resource is not None
+            nested[stack.resolve(resource.logical_id)] = _from_assembly(child, directory)
+    return StackTemplate(template, nested)
 
 
 @dataclass(frozen=True, order=True)
@@ -160,6 +172,9 @@ class Replacement:
     reason: str
     name_before: Any = None
     name_after: Any = None
+    # The construct path without the segments of nested stacks: where the construct sits in
+    # the user's tree, whichever nested stack holds it.
+    position: str = ""
 
     @property
     def stateful(self) -> bool:
@@ -234,7 +249,10 @@ def replacements(
                 found[key] = _replacement(_path(key, resource), resource, updated, reason)
                 del survivors[key]
                 changed = True
-    return {replacement.path: replacement for replacement in found.values()}
+    return {
+        item.path: dataclasses.replace(item, position=_position(item.path, old_nested))
+        for item in found.values()
+    }
 
 
 def stateful(found: Mapping[str, Replacement]) -> dict[str, Replacement]:
