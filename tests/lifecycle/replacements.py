@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import cfnlint
+import cfnlint  # type: ignore[import-untyped]
 
 _SCHEMAS = Path(cfnlint.__file__).resolve().parent / "data" / "schemas"
 SCHEMA_REGION = "us-east-1"
@@ -143,11 +143,12 @@ def _from_assembly(stack: Any, directory: Path) -> StackTemplate:
 
     template = json.loads((directory / stack.template_file).read_text())
     nested = {}
+    resolve = stack.resolve
     for child in stack.node.find_all():
         if isinstance(child, cdk.NestedStack) and child.nested_stack_parent is stack:
             resource = child.nested_stack_resource
             assert resource is not None
-            nested[stack.resolve(resource.logical_id)] = _from_assembly(child, directory)
+            nested[resolve(resource.logical_id)] = _from_assembly(child, directory)
     return StackTemplate(template, nested)
 
 
