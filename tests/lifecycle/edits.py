@@ -2,7 +2,7 @@
 
 Each :class:`Edit` builds a stack twice (before and after the edit) and declares which
 stateful resources the edit replaces or removes (``replaces``: construct paths below the
-stack without the trailing ``/Resource`` and without nested-stack segments) and what happens
+stack, or their ends, without ``/Resource`` and without nested-stack segments) and what happens
 to the messages. ``test_update_safety`` checks every declaration against
 :func:`tests.lifecycle.replacements.replacements`, and the tables of docs/lifecycle.md are
 rendered from this list (``python -m tests.lifecycle.edits`` prints them; a test keeps the
@@ -145,13 +145,15 @@ MANY = tuple(f"Q{number}" for number in range(60))
 FAN_OUT_NESTED = fan_out(MANY, nested_stacks=True)
 
 
-def subscriber_queues(*names: str, subscription_dlq: bool = True) -> frozenset[str]:
+def subscriber_queues(
+    *names: str, subscription_dlq: bool = True, prefix: str = "Orders/"
+) -> frozenset[str]:
     parts = (
         "Queue",
         "DeadLetterQueue",
         *(("SubscriptionDeadLetterQueue",) if subscription_dlq else ()),
     )
-    return frozenset(f"Orders/{name}/{part}" for name in names for part in parts)
+    return frozenset(f"{prefix}{name}/{part}" for name in names for part in parts)
 
 
 FAN_OUT_EDITS = [
@@ -213,7 +215,7 @@ FAN_OUT_EDITS = [
         FAN_OUT_NESTED,
         fan_out(tuple(q for q in MANY if q != "Q1"), nested_stacks=True),
         "the removed subscriber's queues are deleted with their messages; no other moves",
-        replaces=subscriber_queues("Q1"),
+        replaces=subscriber_queues("Q1", prefix=""),
         defect="issue 12: removing a nested subscriber back-fills its nested stack and moves "
         "(replaces) a later subscriber's queues; fixed by fanout branch",
     ),
