@@ -202,6 +202,30 @@ def test_two_stack_names_fix_no_common_physical_name(two_stack_names, pattern):
     assert _collisions(two_stack_names, pattern) == set()
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    _per_pattern(
+        {
+            "AmazonMqBroker": "issue 12: the broker is RETAIN with a fixed BrokerName, so a "
+            "second deploy after cdk destroy fails on 'already exists'; fixed by mq branch",
+            "S3EventFanOut": "issue 13: the new bucket is RETAIN with a fixed BucketName by "
+            "default, so a second deploy after cdk destroy fails; fixed by s3 branch",
+        }
+    ),
+)
+def test_nothing_retained_keeps_a_fixed_name(two_stages, pattern):
+    """``cdk destroy`` leaves retained resources behind; one with a name fixed in the template
+    makes the next ``cdk deploy`` fail on "already exists"."""
+    retained_names = {
+        path: name
+        for key, resource in two_stages["Dev"].resources()
+        if resource.get("DeletionPolicy", "Delete") != "Delete"
+        for path, (_, name) in physical_names({"Resources": {key.logical_id: resource}}).items()
+        if pattern_of(path) == pattern
+    }
+    assert retained_names == {}
+
+
 # --- an app without this repository's feature flags ---------------------------------------
 
 
