@@ -322,6 +322,8 @@ def _replacement(
 
 
 _MISSING = object()
+# Types without a provider schema: custom resources and CDK's version-reporting resource.
+_WITHOUT_SCHEMA = frozenset({"AWS::CloudFormation::CustomResource", "AWS::CDK::Metadata"})
 
 
 def _create_only_change(
@@ -331,10 +333,7 @@ def _create_only_change(
     replaced: set[ResourceKey],
 ) -> str | None:
     resource_type = old.get("Type", "")
-    if (
-        resource_type.startswith("Custom::")
-        or resource_type == "AWS::CloudFormation::CustomResource"
-    ):
+    if resource_type.startswith("Custom::") or resource_type in _WITHOUT_SCHEMA:
         return None
     for path in create_only_properties(resource_type):
         before = _lookup(old.get("Properties", {}), path)

@@ -178,3 +178,15 @@ def test_physical_names_lists_literal_names_only():
         "S/Q/Queue": ("AWS::SQS::Queue", "q"),
         "S/P": ("AWS::Logs::ResourcePolicy", "p"),
     }
+
+
+def test_custom_resources_and_cdk_metadata_have_no_create_only_properties():
+    before = template(
+        M=resource("AWS::CDK::Metadata", "S/CDKMetadata/Default", Analytics="v1"),
+        C=resource("Custom::S3BucketNotifications", "S/N", BucketName="a"),
+    )
+    after = template(
+        M=resource("AWS::CDK::Metadata", "S/CDKMetadata/Default", Analytics="v2"),
+        C=resource("Custom::S3BucketNotifications", "S/N", BucketName="b"),
+    )
+    assert replacements(before, after) == {}
