@@ -9,15 +9,19 @@ too, so that a second ``cdk deploy -c ...`` of the same app is the edit a user m
 - ``-c orders_visibility_s=30``: the Orders queue's visibility timeout in seconds.
 
 Outputs: ``TopicArn``, ``OrdersQueueUrl`` and ``<Subscriber>QueueUrl`` of each subscriber.
+
+A second stack, ``E2eLifecycleUploads``, is an S3 event fan-out with its defaults (a new
+bucket), for the destroy-then-deploy-again test. Output: ``BucketName``.
 """
 
 from __future__ import annotations
 
 from aws_cdk import App, CfnOutput, Duration, Stack
 
-from patterns import QueueWithDeadLetterQueue, SnsToSqsFanOut
+from patterns import QueueWithDeadLetterQueue, S3EventFanOut, SnsToSqsFanOut
 
 STACK = "E2eLifecycle"
+UPLOADS_STACK = "E2eLifecycleUploads"
 DEFAULT_SUBSCRIBERS = ("Billing", "Shipping", "Audit")
 DEFAULT_VISIBILITY_S = 30
 
@@ -44,6 +48,13 @@ def build_app() -> App:
         stack, "Orders", visibility_timeout=Duration.seconds(orders_visibility)
     )
     CfnOutput(stack, "OrdersQueueUrl", value=orders.queue.queue_url)
+
+    uploads_stack = Stack(
+        app, UPLOADS_STACK, description="End-to-end test stack: S3 events, destroyed and re-created"
+    )
+    uploads = S3EventFanOut(uploads_stack, "Uploads")
+    uploads.add_queue("Thumbnails")
+    CfnOutput(uploads_stack, "BucketName", value=uploads.bucket.bucket_name)
     return app
 
 
