@@ -89,13 +89,6 @@ QUEUE_EDITS = [
     ),
     Edit(
         "QueueWithDeadLetterQueue",
-        "set a message age alarm threshold",
-        QUEUE,
-        queue(message_age_alarm_threshold=Duration.hours(1)),
-        KEPT,
-    ),
-    Edit(
-        "QueueWithDeadLetterQueue",
         "switch from SSE-SQS to a customer-managed key",
         QUEUE,
         queue(encryption=sqs.QueueEncryption.KMS),
@@ -204,13 +197,6 @@ FAN_OUT_EDITS = [
     ),
     Edit(
         "SnsToSqsFanOut",
-        "turn on raw message delivery",
-        FAN_OUT,
-        fan_out(options={"Shipping": {"raw_message_delivery": True}}),
-        "kept; new deliveries arrive without the SNS envelope",
-    ),
-    Edit(
-        "SnsToSqsFanOut",
         "remove a subscriber from the middle, 60 in nested stacks",
         FAN_OUT_NESTED,
         fan_out(tuple(q for q in MANY if q != "Q1"), nested_stacks=True),
@@ -257,13 +243,6 @@ KINESIS_EDITS = [
     ),
     Edit(
         "KinesisToFirehoseToS3",
-        "change the Firehose buffering interval",
-        STREAM,
-        stream(shard_count=1, buffering_interval=Duration.seconds(60)),
-        "kept: the delivery stream is updated in place",
-    ),
-    Edit(
-        "KinesisToFirehoseToS3",
         "give the stream an explicit `stream_name`",
         STREAM,
         stream(shard_count=1, stream_name="positions"),
@@ -278,14 +257,14 @@ KINESIS_EDITS = [
 
 def broker(*, other_key: bool = False, **options: Any) -> Build:
     def build(stack: cdk.Stack) -> object:
-        vpc = ec2.Vpc(
+        # An existing VPC (cheaper to synthesize than a new one; the broker is what changes).
+        vpc = ec2.Vpc.from_vpc_attributes(
             stack,
             "Vpc",
-            max_azs=2,
-            nat_gateways=0,
-            subnet_configuration=[
-                ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
-            ],
+            vpc_id="vpc-0123456789abcdef0",
+            availability_zones=["eu-west-1a", "eu-west-1b"],
+            private_subnet_ids=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+            private_subnet_route_table_ids=["rtb-0123456789abcdef0", "rtb-0123456789abcdef1"],
         )
         key = kms.Key(stack, "OtherKey", enable_key_rotation=True) if other_key else None
         return AmazonMqBroker(stack, "Broker", vpc=vpc, encryption_key=key, **options)
@@ -309,13 +288,6 @@ BROKER_EDITS = [
         BROKER,
         broker(allowed_peers=[ec2.Peer.ipv4("10.20.0.0/16")]),
         "kept: only the security group changes",
-    ),
-    Edit(
-        "AmazonMqBroker",
-        "change the instance type",
-        BROKER,
-        broker(host_instance_type="mq.m5.xlarge"),
-        "kept (persistent messages): Amazon MQ reboots the broker in place",
     ),
     Edit(
         "AmazonMqBroker",
@@ -394,13 +366,6 @@ S3_EDITS = [
                 S3EventRule(s3.EventType.OBJECT_REMOVED),
             ]
         ),
-        "kept; objects stay in the bucket",
-    ),
-    Edit(
-        "S3EventFanOut",
-        "change the noncurrent version expiration",
-        UPLOADS,
-        uploads(noncurrent_version_expiration=Duration.days(60)),
         "kept; objects stay in the bucket",
     ),
 ]
