@@ -1,10 +1,11 @@
 """The end-to-end session: LocalStack on 127.0.0.1, the stacks deployed with the CDK CLI.
 
-The ``deployed`` fixture starts a fresh LocalStack (one already running is reused only with
-``E2E_REUSE_LOCALSTACK=1``: the emulator silently skips some stack updates), deploys the
-example stacks of ``scripts/localstack/stacks.txt`` and the suite's own stacks
+The ``localstack`` fixture starts a fresh LocalStack (one already running is reused only with
+``E2E_REUSE_LOCALSTACK=1``: the emulator silently skips some stack updates); ``deployed``
+deploys on it the example stacks of ``scripts/localstack/stacks.txt`` and the suite's own stacks
 (``tests/e2e/local_app.py``) with ``cdk bootstrap`` + ``cdk deploy``, and hands the tests the
-outputs. When the session ends, pass or fail, it stops the LocalStack it started.
+outputs. When the session ends, pass or fail, it stops the LocalStack it started. The
+lifecycle tests (``test_lifecycle.py``) use ``localstack`` alone and deploy their own app.
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def _run(command: list[str], **env: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def deployed() -> Iterator[StackOutputs]:
-    """Outputs of every stack deployed on LocalStack for this session."""
+def localstack() -> Iterator[None]:
+    """A fresh LocalStack for this session, stopped when the session ends, pass or fail."""
     started_here = False
     if _healthy():
         # LocalStack's CloudFormation reports UPDATE_COMPLETE for some changes it does not
@@ -72,17 +73,23 @@ def deployed() -> Iterator[StackOutputs]:
         started_here = True
     try:
         LOCAL.mkdir(exist_ok=True)
-        _run([str(SCRIPTS / "deploy.sh")])
-        _run(
-            [str(SCRIPTS / "deploy.sh")],
-            DEPLOY_APP="python3 -m tests.e2e.local_app",
-            OUTPUTS_FILE=str(LOCAL / "outputs-e2e.json"),
-            SKIP_BOOTSTRAP="1",
-        )
-        yield StackOutputs(LOCAL / "outputs.json", LOCAL / "outputs-e2e.json")
+        yield
     finally:
         if started_here:
             _run([str(SCRIPTS / "stop.sh")])
+
+
+@pytest.fixture(scope="session")
+def deployed(localstack: None) -> StackOutputs:
+    """Outputs of every stack deployed on LocalStack for this session."""
+    _run([str(SCRIPTS / "deploy.sh")])
+    _run(
+        [str(SCRIPTS / "deploy.sh")],
+        DEPLOY_APP="python3 -m tests.e2e.local_app",
+        OUTPUTS_FILE=str(LOCAL / "outputs-e2e.json"),
+        SKIP_BOOTSTRAP="1",
+    )
+    return StackOutputs(LOCAL / "outputs.json", LOCAL / "outputs-e2e.json")
 
 
 @pytest.fixture(scope="session")
