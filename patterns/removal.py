@@ -1,7 +1,7 @@
-"""One removal-policy rule for every pattern (docs/patterns/queue_with_dlq.md, "Removal policy").
+"""One removal-policy rule for every pattern (docs/lifecycle.md, "Removal policy").
 
-- **Data is retained** by default: what a pattern keeps as a record (a bucket of delivered
-  objects, a broker's persistent store) survives ``cdk destroy`` and replacement.
+- **Data is retained** by default: what a pattern keeps as a record (the buckets of uploads
+  and delivered records) survives ``cdk destroy`` and replacement.
 - **Messages in transit are destroyed** by default: queues, topics and streams hand messages
   on; a retained queue would keep its fixed name and block deploying the stack again.
 - **Keys follow what they encrypt** (:func:`key_removal_policy`): a key is destroyed only when

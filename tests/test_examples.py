@@ -90,3 +90,37 @@ def test_stack_outputs_more_than_the_alarm_topic(
 ) -> None:
     outputs = examples_app.template_json(stack_name).get("Outputs", {})
     assert len(outputs) >= 3, sorted(outputs)
+
+
+# Name properties CloudFormation would otherwise generate (a literal one blocks re-creation).
+NAME_PROPERTIES = (
+    "BucketName",
+    "QueueName",
+    "TopicName",
+    "BrokerName",
+    "Name",
+    "StreamName",
+    "DeliveryStreamName",
+    "LogGroupName",
+    "PolicyName",
+    "AliasName",
+    "TableName",
+    "DatabaseName",
+)
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_nothing_retained_keeps_a_name_so_destroy_then_deploy_works(
+    examples_app: SynthesizedApp, stack_name: str
+) -> None:
+    """docs/lifecycle.md: a retained resource with a fixed name would make the next deploy of
+    the same stack fail on "already exists"."""
+    resources = examples_app.template_json(stack_name)["Resources"]
+    retained = {
+        logical_id: resource
+        for logical_id, resource in resources.items()
+        if resource.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate")
+    }
+    for logical_id, resource in retained.items():
+        named = [p for p in NAME_PROPERTIES if p in resource.get("Properties", {})]
+        assert not named, f"{stack_name}/{logical_id} is retained and named by {named}"

@@ -185,12 +185,6 @@ def test_destroy_then_deploy_again_succeeds(sqs: Any, sns: Any, after_edit):
     cdk_destroy()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: S3EventFanOut's new bucket is RETAIN with a fixed BucketName by default, "
-    "so the bucket left by cdk destroy holds the name the next deploy needs (AWS fails on "
-    "'already exists'); fixed by s3 branch",
-)
 def test_destroy_then_deploy_again_with_an_s3_event_fan_out(localstack: None):
     """What ``cdk destroy`` retains must not hold a name that the next deploy needs.
 

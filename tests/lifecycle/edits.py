@@ -202,8 +202,6 @@ FAN_OUT_EDITS = [
         fan_out(tuple(q for q in MANY if q != "Q1"), nested_stacks=True),
         "the removed subscriber's queues are deleted with their messages; no other moves",
         replaces=subscriber_queues("Q1", prefix=""),
-        defect="issue 12: removing a nested subscriber back-fills its nested stack and moves "
-        "(replaces) a later subscriber's queues; fixed by fanout branch",
     ),
     Edit(
         "SnsToSqsFanOut",
@@ -277,10 +275,6 @@ BROKER_REPLACED = (
     "queued messages are lost unless drained first: a new broker (new name) is created, "
     "clients move to its new endpoints, the old one is deleted or retained per `removal_policy`"
 )
-MQ_DEFECT = (
-    "issue 12: the broker name is fixed while a create-only property changes, so "
-    "CloudFormation cannot replace it; fixed by mq branch"
-)
 BROKER_EDITS = [
     Edit(
         "AmazonMqBroker",
@@ -296,7 +290,6 @@ BROKER_EDITS = [
         broker(single_instance=True),
         BROKER_REPLACED,
         replaces=frozenset({"Broker/Broker"}),
-        defect=MQ_DEFECT,
     ),
     Edit(
         "AmazonMqBroker",
@@ -305,7 +298,6 @@ BROKER_EDITS = [
         BROKER,
         BROKER_REPLACED,
         replaces=frozenset({"Broker/Broker"}),
-        defect=MQ_DEFECT,
     ),
     Edit(
         "AmazonMqBroker",
@@ -314,7 +306,6 @@ BROKER_EDITS = [
         broker(other_key=True),
         BROKER_REPLACED,
         replaces=frozenset({"Broker/Broker", "Broker/EncryptionKey"}),
-        defect=MQ_DEFECT,
     ),
 ]
 

@@ -26,12 +26,13 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import (
     AmazonMqBroker,
     KinesisToFirehoseToS3,
     QueueWithDeadLetterQueue,
+    S3EventDelivery,
     S3EventFanOut,
     SnsToSqsFanOut,
 )
@@ -160,8 +161,8 @@ def test_all_five_patterns_in_one_stack_create_each_main_resource_once(two_stage
         assert resources.count(resource_type) == 1, resource_type
     assert resources.count("AWS::SNS::Topic") == 3  # alarms, events, uploads
     # Orders' own queue is subscribed, not copied: 2 (Orders) + 3 (Billing) + 3 (Thumbnails)
-    # + the subscription DLQ of the existing queue.
-    assert resources.count("AWS::SQS::Queue") == 9
+    # + the subscription DLQ of the existing queue + the uploads' EventBridge delivery DLQ.
+    assert resources.count("AWS::SQS::Queue") == 10
 
 
 def _collisions(stacks: dict[str, StackTemplate], pattern: str) -> set[tuple[str, str]]:
@@ -172,47 +173,17 @@ def _collisions(stacks: dict[str, StackTemplate], pattern: str) -> set[tuple[str
     return first & second
 
 
-def _per_pattern(defects: dict[str, str]) -> list[object]:
-    return [
-        pytest.param(
-            pattern,
-            marks=[pytest.mark.xfail(strict=True, reason=defects[pattern])]
-            if pattern in defects
-            else [],
-        )
-        for pattern in PATTERN_IDS
-    ]
-
-
-@pytest.mark.parametrize("pattern", _per_pattern({}))
+@pytest.mark.parametrize("pattern", PATTERN_IDS)
 def test_two_stages_fix_no_common_physical_name(two_stages, pattern):
     assert _collisions(two_stages, pattern) == set()
 
 
-@pytest.mark.parametrize(
-    "pattern",
-    _per_pattern(
-        {
-            "AmazonMqBroker": "issue 12: the broker's AWS::Logs::ResourcePolicy name comes from "
-            "the construct path only, so shop-dev and shop-prod collide; fixed by mq branch"
-        }
-    ),
-)
+@pytest.mark.parametrize("pattern", PATTERN_IDS)
 def test_two_stack_names_fix_no_common_physical_name(two_stack_names, pattern):
     assert _collisions(two_stack_names, pattern) == set()
 
 
-@pytest.mark.parametrize(
-    "pattern",
-    _per_pattern(
-        {
-            "AmazonMqBroker": "issue 12: the broker is RETAIN with a fixed BrokerName, so a "
-            "second deploy after cdk destroy fails on 'already exists'; fixed by mq branch",
-            "S3EventFanOut": "issue 13: the new bucket is RETAIN with a fixed BucketName by "
-            "default, so a second deploy after cdk destroy fails; fixed by s3 branch",
-        }
-    ),
-)
+@pytest.mark.parametrize("pattern", PATTERN_IDS)
 def test_nothing_retained_keeps_a_fixed_name(two_stages, pattern):
     """``cdk destroy`` leaves retained resources behind; one with a name fixed in the template
     makes the next ``cdk deploy`` fail on "already exists"."""
@@ -295,11 +266,6 @@ def _subscriptions(app: cdk.App) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: add_queue(queue=<queue of another stack>) raises DependencyCycle at "
-    "synth; fixed by fanout branch",
-)
 def test_fan_out_subscribes_a_queue_of_another_stack():
     app, owner, user = _two_stacks()
     orders = QueueWithDeadLetterQueue(owner, "Orders")
@@ -319,11 +285,6 @@ def test_fan_out_queue_grants_to_a_role_of_another_stack():
     assert "sqs:ReceiveMessage" in json.dumps(policies)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: S3EventFanOut(bucket=<bucket of another stack>) raises DependencyCycle "
-    "at synth; fixed by s3 branch",
-)
 def test_s3_event_fan_out_on_a_bucket_of_another_stack():
     app, owner, user = _two_stacks()
     bucket = s3.Bucket(owner, "Bucket", enforce_ssl=True)
@@ -433,10 +394,18 @@ def test_s3_event_fan_out_on_an_imported_bucket():
     stack = cdk.Stack(new_app(), "Imports", env=ENV)
     bucket = s3.Bucket.from_bucket_name(stack, "Bucket", "existing-uploads")
     S3EventFanOut(stack, "Uploads", bucket=bucket).add_queue("Thumbnails")
+    S3EventFanOut(stack, "Direct", bucket=bucket, delivery=S3EventDelivery.NOTIFICATION).add_queue(
+        "Thumbnails"
+    )
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::S3::Bucket", 0)
+    # EventBridge delivery (the default) cannot switch EventBridge on for a bucket the app
+    # does not define: synth says its owner must.
+    Annotations.from_stack(stack).has_warning(
+        "/Imports/Uploads", Match.string_like_regexp("is not defined in this app")
+    )
+    # Direct notifications: an imported bucket keeps the rules others set on it (not "managed").
     [notifications] = template.find_resources("Custom::S3BucketNotifications").values()
-    # An imported bucket keeps the notification rules others set on it (not "managed").
     assert notifications["Properties"]["Managed"] is False
 
 
@@ -488,13 +457,6 @@ def test_broker_opened_to_a_private_network_through_connections_synthesizes():
     app.synth()
 
 
-MQ_OPEN = (
-    "issue 12: the world-open check covers allowed_peers only, not changes made through "
-    "broker.connections / broker.security_group; fixed by mq branch"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=MQ_OPEN)
 @pytest.mark.parametrize(
     "open_up",
     [
@@ -516,11 +478,6 @@ def test_broker_opened_to_the_world_through_its_l2_objects_fails_synth(open_up):
         app.synth()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: the AWS-managed key check runs on the constructor arguments only, not over "
-    "the final state (node.add_validation); fixed by queue/fanout branches",
-)
 def test_fan_out_queue_switched_to_the_aws_managed_key_fails_synth():
     app = new_app()
     stack = cdk.Stack(app, "Mutated", env=ENV)
@@ -542,13 +499,6 @@ def test_fan_out_queue_switched_to_another_customer_key_synthesizes():
     app.synth()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: bucket.add_event_notification on S3EventFanOut's new bucket adds CDK's "
-    "managed Custom::S3BucketNotifications, which replaces at deploy the bucket's own "
-    "NotificationConfiguration and so drops the pattern's topic rule; nobody claimed it "
-    "(s3 branch's file)",
-)
 def test_event_notification_added_to_the_pattern_bucket_keeps_the_pattern_rules():
     """CDK's notifications handler (aws-s3 notifications-resource-handler) puts the custom
     resource's configuration *as is* on a bucket of the stack ("managed"), so a second source
@@ -594,11 +544,5 @@ def test_without_feature_flags_the_templates_pass_cfn_lint(plain_lint: list[str]
     assert [match for match in plain_lint if ":W3045:" not in match] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: without @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy the access-log "
-    "buckets of patterns/buckets.py get the legacy AccessControl LogDeliveryWrite ACL (cfn-lint "
-    "W3045); not among the listed defects, buckets.py is the s3 branch's file",
-)
 def test_without_feature_flags_access_log_buckets_use_a_bucket_policy(plain_lint: list[str]):
     assert [match for match in plain_lint if ":W3045:" in match] == []
