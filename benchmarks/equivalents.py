@@ -368,7 +368,8 @@ def s3_event_fan_out(scope: Construct, construct_id: str) -> None:
         "EncryptionKey",
         description=f"Encrypts the bucket and the event topic of {holder.node.path}",
         enable_key_rotation=True,
-        removal_policy=RemovalPolicy.RETAIN,
+        removal_policy=RemovalPolicy.RETAIN,  # the retained bucket stays readable
+        pending_window=Duration.days(30),
     )
     # The rule's name is fixed at synth so the topic and key policies can name it by ARN
     # without a reference (key policy -> rule -> subscriptions -> topic -> key: a cycle).

@@ -41,6 +41,7 @@ from patterns.buckets import (
 )
 from patterns.compliance import acknowledge, acknowledge_all, skip_checkov
 from patterns.policies import service_statement
+from patterns.removal import DATA_REMOVAL_POLICY, KEY_PENDING_WINDOW, key_removal_policy
 from patterns.sns_fan_out import ExistingQueueSubscriber, FanOutQueue, SnsToSqsFanOut
 from patterns.validation import check_exclusive_with_existing
 
@@ -430,7 +431,13 @@ class S3EventFanOut(Construct):
                 "EncryptionKey",
                 description=f"Encrypts the bucket and the event topic of {self.node.path}",
                 enable_key_rotation=True,
-                removal_policy=RemovalPolicy.RETAIN,
+                # Keys follow what they encrypt (patterns.removal): the topic goes with the
+                # stack, a new bucket stays by default, so the key stays while it does.
+                removal_policy=key_removal_policy(
+                    RemovalPolicy.DESTROY,
+                    *(() if bucket is not None else (removal_policy or DATA_REMOVAL_POLICY,)),
+                ),
+                pending_window=KEY_PENDING_WINDOW,
             )
 
         self._fan_out = SnsToSqsFanOut(

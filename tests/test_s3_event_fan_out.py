@@ -1530,3 +1530,25 @@ def test_a_queue_of_another_stack_subscribes_without_a_cycle(delivery: str) -> N
     assert Annotations.from_stack(stack).find_info(
         "/Uploads/Images", Match.string_like_regexp("queue of stack Owner")
     )
+
+
+@pytest.mark.parametrize(
+    ("options", "key_policy"),
+    [
+        ({}, "Retain"),  # the new bucket is data, retained: its key stays readable with it
+        ({"removal_policy": cdk.RemovalPolicy.DESTROY}, "Delete"),
+        ({"existing_bucket": True}, "Delete"),  # only the topic (in transit) is encrypted
+    ],
+    ids=["default", "destroy", "existing-bucket"],
+)
+def test_the_key_follows_what_it_encrypts(options: dict[str, Any], key_policy: str) -> None:
+    def build(stack: cdk.Stack) -> None:
+        extra = dict(options)
+        if extra.pop("existing_bucket", False):
+            extra["bucket"] = s3.Bucket.from_bucket_name(stack, "Existing", "existing-uploads")
+        S3EventFanOut(stack, "Uploads", **extra).add_queue("Thumbnails")
+
+    template = synth_stack(build)
+    key = by_path(template, "AWS::KMS::Key", "/Uploads/EncryptionKey/Resource")
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == (key_policy, key_policy)
+    assert key["Properties"]["PendingWindowInDays"] == 30
