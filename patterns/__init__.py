@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
+    from patterns.consumers.queue_lambda import LambdaQueueConsumer
     from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
     from patterns.s3_event_fan_out import S3EventFanOut, S3EventRule, s3_event_body_filter
@@ -30,6 +31,7 @@ __all__ = [
     "ExistingQueueSubscriber",
     "FanOutQueue",
     "KinesisToFirehoseToS3",
+    "LambdaQueueConsumer",
     "MaintenanceWindow",
     "ProtocolSubscriber",
     "QueueOptions",
@@ -51,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "ExistingQueueSubscriber": "patterns.sns_fan_out",
     "FanOutQueue": "patterns.sns_fan_out",
     "KinesisToFirehoseToS3": "patterns.kinesis_firehose_s3",
+    "LambdaQueueConsumer": "patterns.consumers.queue_lambda",
     "MaintenanceWindow": "patterns.amazon_mq",
     "ProtocolSubscriber": "patterns.sns_fan_out",
     "QueueOptions": "patterns.queue_with_dlq",

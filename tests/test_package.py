@@ -96,6 +96,18 @@ SERVICE_MODULES = {
         "aws_sns",
         "aws_sqs",
     },
+    # aws_lambda itself loads ec2, ecr_assets, s3_assets, logs and applicationautoscaling.
+    "LambdaQueueConsumer": {
+        "aws_applicationautoscaling",
+        "aws_cloudwatch",
+        "aws_ec2",
+        "aws_ecr_assets",
+        "aws_iam",
+        "aws_lambda",
+        "aws_logs",
+        "aws_s3_assets",
+        "aws_sqs",
+    },
     "AmazonMqBroker": {
         "aws_amazonmq",
         "aws_cloudwatch",
