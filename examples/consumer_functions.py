@@ -9,14 +9,14 @@ acknowledged on the function with the reason.
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from patterns.compliance import acknowledge_all, skip_checkov
+from patterns.consumers.common import create_encrypted_log_group
 from patterns.roles import ManagedPolicyRole
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -40,40 +40,11 @@ def consumer_function(
         description=description,
     )
     stack = Stack.of(scope)
-    log_group_arn = stack.format_arn(
-        service="logs",
-        resource="log-group",
-        resource_name="*",
-        arn_format=ArnFormat.COLON_RESOURCE_NAME,
-    )
-    log_key = kms.Key(
-        scope,
-        f"{construct_id}LogsKey",
-        description=f"Encrypts the logs of {construct_id}",
-        enable_key_rotation=True,
-        removal_policy=RemovalPolicy.RETAIN,
-    )
-    # CloudWatch Logs may use the key for this account's log groups only.
-    log_key.add_to_resource_policy(
-        iam.PolicyStatement(
-            actions=[
-                "kms:Encrypt*",
-                "kms:Decrypt*",
-                "kms:ReEncrypt*",
-                "kms:GenerateDataKey*",
-                "kms:Describe*",
-            ],
-            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-            resources=["*"],
-            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
-        )
-    )
-    log_group = logs.LogGroup(
+    log_group = create_encrypted_log_group(
         scope,
         f"{construct_id}Logs",
         retention=logs.RetentionDays.ONE_YEAR,
-        encryption_key=log_key,
-        removal_policy=RemovalPolicy.DESTROY,
+        description=f"the logs of {construct_id}",
     )
     log_group.grant_write(role)
     function = lambda_.Function(

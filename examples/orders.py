@@ -40,7 +40,11 @@ def handler(event, context):
 class OrdersProcessingStack(Stack):
     """Orders queue (standard) and ordered orders queue (FIFO), with DLQs and alarms."""
 
-    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, lambda_consumer: bool = True, **kwargs: Any
+    ) -> None:
+        """``lambda_consumer=False`` leaves the function out (for LocalStack, which cannot run
+        Lambda here: the end-to-end tests consume the queues themselves)."""
         super().__init__(scope, construct_id, **kwargs)
         alarms = AlarmTopic(self, "Alarms")
 
@@ -60,16 +64,17 @@ class OrdersProcessingStack(Stack):
             encryption=sqs.QueueEncryption.KMS,
             alarm_actions=[alarms.action],
         )
-        handler = consumer_function(
-            self,
-            "OrderHandler",
-            code=ORDER_HANDLER,
-            description="Processes orders; returns the failed ones as batchItemFailures",
-            timeout=Duration.seconds(20),
-            reserved_concurrency=20,
-        )
-        # 2-minute visibility timeout = six times the 20-second function timeout.
-        orders.add_lambda_consumer(handler, batch_size=10, max_concurrency=10)
+        if lambda_consumer:
+            handler = consumer_function(
+                self,
+                "OrderHandler",
+                code=ORDER_HANDLER,
+                description="Processes orders; returns the failed ones as batchItemFailures",
+                timeout=Duration.seconds(20),
+                reserved_concurrency=20,
+            )
+            # 2-minute visibility timeout = six times the 20-second function timeout.
+            orders.add_lambda_consumer(handler, batch_size=10, max_concurrency=10)
         for name, pattern in (("Orders", orders), ("OrderedOrders", ordered)):
             CfnOutput(self, f"{name}QueueUrl", value=pattern.queue.queue_url)
             CfnOutput(self, f"{name}DeadLetterQueueUrl", value=pattern.dead_letter_queue.queue_url)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
     from patterns.consumers.queue_lambda import LambdaQueueConsumer
+    from patterns.consumers.worker_fleet import QueueWorkerFleet
     from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
     from patterns.s3_event_fan_out import S3EventFanOut, S3EventRule, s3_event_body_filter
@@ -37,6 +38,7 @@ __all__ = [
     "QueueOptions",
     "QueueSubscriber",
     "QueueWithDeadLetterQueue",
+    "QueueWorkerFleet",
     "S3EventFanOut",
     "S3EventRule",
     "SnsToSqsFanOut",
@@ -59,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "QueueOptions": "patterns.queue_with_dlq",
     "QueueSubscriber": "patterns.sns_fan_out",
     "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
+    "QueueWorkerFleet": "patterns.consumers.worker_fleet",
     "S3EventFanOut": "patterns.s3_event_fan_out",
     "S3EventRule": "patterns.s3_event_fan_out",
     "SnsToSqsFanOut": "patterns.sns_fan_out",

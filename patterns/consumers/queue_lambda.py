@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING
 from aws_cdk import Annotations, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.compliance import acknowledge
-from patterns.consumers.common import create_function_alarms, function_timeout
+from patterns.consumers.common import (
+    create_function_alarms,
+    function_timeout,
+    visibility_timeout_seconds,
+)
 from patterns.validation import check_duration, check_range, seconds_of
 
 if TYPE_CHECKING:
@@ -40,7 +43,6 @@ MAX_CONCURRENCY_RANGE = (2, 1000)
 # AWS: "set the source queue's visibility timeout to at least six times the timeout that you
 # configure on your function" (plus the batching window).
 VISIBILITY_TIMEOUT_FACTOR = 6
-SQS_DEFAULT_VISIBILITY_SECONDS = 30
 ZERO = Duration.seconds(0)
 
 
@@ -92,7 +94,7 @@ class LambdaQueueConsumer(Construct):
             max_concurrency=max_concurrency,
             fifo=fifo,
         )
-        visibility_seconds = _visibility_timeout_seconds(queue.queue)
+        visibility_seconds = visibility_timeout_seconds(queue.queue)
         timeout = function_timeout(function)
         timeout_seconds = None if timeout is None else seconds_of(timeout)
         if visibility_seconds is not None and timeout_seconds is not None:
@@ -174,17 +176,6 @@ def _validate(
             "needs max_batching_window of at least 1 second (up to 5 minutes)"
         )
     return window_seconds
-
-
-def _visibility_timeout_seconds(queue: sqs.IQueue) -> float | None:
-    """The queue's visibility timeout as the template will have it; ``None`` if unknown."""
-    resource = queue.node.default_child
-    if not isinstance(resource, sqs.CfnQueue):
-        return None
-    value = resource.visibility_timeout
-    if value is None:
-        return SQS_DEFAULT_VISIBILITY_SECONDS
-    return None if not isinstance(value, (int, float)) else float(value)
 
 
 def _check_visibility(scope: Construct, visibility: float, timeout: float, window: float) -> None:
