@@ -6,6 +6,11 @@ and 100 distinct keys spread evenly over the shards. (Keying by a skewed attribu
 the depot or the route would pile most trucks onto one hot shard and throttle it.) The
 stream keeps seven days of positions for other applications (a live map, geofencing) to read
 or replay; Firehose writes them, compressed, into hourly partitions of the bucket.
+
+The live map is a Lambda consumer of the stream (see ``_add_live_map``): it reads each
+truck's positions in order, several batches per shard at once (never two of one truck), and a
+position it cannot handle is isolated (bisect on error), retried twice and then reported to a
+failure queue, so one bad fix never holds up the trucks behind it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from aws_cdk import CfnOutput, Duration, Stack
 from constructs import Construct
 
 from examples.common import AlarmTopic
+from examples.consumer_functions import consumer_function
 from patterns import KinesisToFirehoseToS3, StreamThroughput
 
 TRUCKS = 100
@@ -50,6 +56,8 @@ class TruckPositionsStack(Stack):
             alarm_actions=[alarms.action],
         )
 
+        _add_live_map(self, positions)
+
         CfnOutput(
             self,
             "StreamName",
@@ -70,3 +78,41 @@ class TruckPositionsStack(Stack):
             value=positions.log_group.log_group_name,
             description="Delivery errors of the Firehose delivery stream",
         )
+
+
+# Positions of one truck arrive in order; on the first one that fails, report it and stop,
+# so Lambda retries from there and the truck's later positions are not applied before it.
+LIVE_MAP_HANDLER = """
+import base64
+import json
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        try:
+            fix = json.loads(base64.b64decode(record["kinesis"]["data"]))
+            print(f"truck {fix['truck_id']} at {fix['lat']},{fix['lon']}")
+        except (ValueError, KeyError, TypeError):
+            return {"batchItemFailures": [{"itemIdentifier": record["kinesis"]["sequenceNumber"]}]}
+    return {"batchItemFailures": []}
+"""
+
+
+def _add_live_map(stack: Stack, positions: KinesisToFirehoseToS3) -> None:
+    """The live map: a per-truck ordered Lambda consumer (the second classic reader planned)."""
+    live_map = consumer_function(
+        stack,
+        "LiveMapHandler",
+        code=LIVE_MAP_HANDLER,
+        description="Moves each truck on the live map, in the order of its positions",
+        timeout=Duration.seconds(30),
+        reserved_concurrency=20,
+    )
+    positions.add_lambda_consumer(
+        "LiveMap",
+        live_map,
+        batch_size=100,
+        parallelization_factor=4,  # 4 batches per shard at once; one truck's stay in order
+        retry_attempts=2,
+        max_record_age=Duration.minutes(10),  # an older position is no use on a live map
+    )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
     from patterns.consumers.queue_lambda import LambdaQueueConsumer
+    from patterns.consumers.stream_lambda import LambdaStreamConsumer
     from patterns.consumers.worker_fleet import QueueWorkerFleet
     from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
@@ -33,6 +34,7 @@ __all__ = [
     "FanOutQueue",
     "KinesisToFirehoseToS3",
     "LambdaQueueConsumer",
+    "LambdaStreamConsumer",
     "MaintenanceWindow",
     "ProtocolSubscriber",
     "QueueOptions",
@@ -56,6 +58,7 @@ _EXPORTS: dict[str, str] = {
     "FanOutQueue": "patterns.sns_fan_out",
     "KinesisToFirehoseToS3": "patterns.kinesis_firehose_s3",
     "LambdaQueueConsumer": "patterns.consumers.queue_lambda",
+    "LambdaStreamConsumer": "patterns.consumers.stream_lambda",
     "MaintenanceWindow": "patterns.amazon_mq",
     "ProtocolSubscriber": "patterns.sns_fan_out",
     "QueueOptions": "patterns.queue_with_dlq",

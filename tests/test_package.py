@@ -109,6 +109,19 @@ SERVICE_MODULES = {
         "aws_s3_assets",
         "aws_sqs",
     },
+    "LambdaStreamConsumer": {
+        "aws_applicationautoscaling",
+        "aws_cloudwatch",
+        "aws_ec2",
+        "aws_ecr_assets",
+        "aws_iam",
+        "aws_kinesis",
+        "aws_kms",
+        "aws_lambda",
+        "aws_logs",
+        "aws_s3_assets",
+        "aws_sqs",
+    },
     # aws_ecs itself loads autoscaling, the load balancers, ecr_assets and s3_assets.
     "QueueWorkerFleet": {
         "aws_applicationautoscaling",

@@ -3,8 +3,9 @@ the deployed state we can check instead.
 
 LocalStack (host mode, no Docker) does not enforce SQS queue policies or SNS topic policies,
 cannot run Lambda (so no Lambda consumer) or ECS (so no worker fleet), cannot run Firehose
-reading from Kinesis (it downloads Java at run time) and deploys AWS::AmazonMQ::Broker as a fake (physical id ``unknown``, no broker). Those
-behaviours are proven on the synthesized templates by the unit tests only.
+reading from Kinesis (it downloads Java at run time) and deploys AWS::AmazonMQ::Broker as a
+fake (physical id ``unknown``, no broker). Those behaviours are proven on the synthesized
+templates by the unit tests only.
 """
 
 from __future__ import annotations
