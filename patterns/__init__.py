@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
+    from patterns.consumers.broker_lambda import LambdaBrokerConsumer
     from patterns.consumers.queue_lambda import LambdaQueueConsumer
     from patterns.consumers.stream_lambda import LambdaStreamConsumer
     from patterns.consumers.worker_fleet import QueueWorkerFleet
@@ -33,6 +34,7 @@ __all__ = [
     "ExistingQueueSubscriber",
     "FanOutQueue",
     "KinesisToFirehoseToS3",
+    "LambdaBrokerConsumer",
     "LambdaQueueConsumer",
     "LambdaStreamConsumer",
     "MaintenanceWindow",
@@ -57,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "ExistingQueueSubscriber": "patterns.sns_fan_out",
     "FanOutQueue": "patterns.sns_fan_out",
     "KinesisToFirehoseToS3": "patterns.kinesis_firehose_s3",
+    "LambdaBrokerConsumer": "patterns.consumers.broker_lambda",
     "LambdaQueueConsumer": "patterns.consumers.queue_lambda",
     "LambdaStreamConsumer": "patterns.consumers.stream_lambda",
     "MaintenanceWindow": "patterns.amazon_mq",
