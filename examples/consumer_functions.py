@@ -98,6 +98,7 @@ _NO_ASYNC_DLQ = (
     "function DLQ; failed records go to the source's DLQ or on-failure destination instead."
 )
 _NO_VPC = (
-    "The example consumer reaches only AWS service endpoints (SQS, Kinesis) and no private "
-    "resource; a VPC would add NAT or endpoints without narrowing its exposure."
+    "The example consumer is invoked by an event source mapping and calls no private resource "
+    "itself; a VPC would add NAT or endpoints without narrowing its exposure (an Amazon MQ "
+    "mapping polls from the broker's VPC on its own)."
 )
