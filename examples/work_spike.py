@@ -7,19 +7,9 @@ minute each and ten minutes an acceptable wait, each worker may have ten videos 
 A video that fails five times waits in the dead-letter queue for 14 days; the age alarm tells
 operators when the fleet falls behind even at its maximum.
 
-A worker's loop (boto3), protecting itself from scale-in while it holds a video::
-
-    agent = os.environ["ECS_AGENT_URI"] + "/task-protection/v1/state"
-    while True:
-        messages = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=20
-        ).get("Messages", [])
-        for message in messages:
-            requests.put(agent, json={"ProtectionEnabled": True,
-                                      "ExpiresInMinutes": int(os.environ["PROTECTION_MINUTES"])})
-            transcode(message["Body"])
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-            requests.put(agent, json={"ProtectionEnabled": False})
+The worker (``WORKER_SCRIPT``, run by the AWS CLI image) takes one video at a time and
+protects its task from scale-in while it holds one, so scaling in never stops an encode:
+receive, protect, encode, delete, unprotect. Replace the ``sleep`` with your encoder.
 """
 
 from __future__ import annotations
@@ -42,8 +32,23 @@ from patterns.roles import ManagedPolicyRole
 SECONDS_PER_VIDEO = 60
 ACCEPTABLE_WAIT = Duration.minutes(10)
 MAX_WORKERS = 50
-# The worker image, pulled from a registry (no build here); replace with your encoder.
-WORKER_IMAGE = "public.ecr.aws/docker/library/python:3.13-slim"
+# The worker image, pulled from a registry (no build here): the AWS CLI, and a shell loop.
+WORKER_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.0"
+WORKER_SCRIPT = """
+protect() {
+  curl -sf -X PUT "$ECS_AGENT_URI/task-protection/v1/state" \\
+    -H 'Content-Type: application/json' -d "$1" > /dev/null
+}
+while true; do
+  message=$(aws sqs receive-message --queue-url "$QUEUE_URL" --wait-time-seconds 20 \\
+    --max-number-of-messages 1 --query 'Messages[0].[ReceiptHandle,Body]' --output text)
+  [ "$message" = "None" ] && continue
+  protect "{\\"ProtectionEnabled\\": true, \\"ExpiresInMinutes\\": $PROTECTION_MINUTES}"
+  echo "encoding $(echo "$message" | cut -f2-)" && sleep 60
+  aws sqs delete-message --queue-url "$QUEUE_URL" --receipt-handle "$(echo "$message" | cut -f1)"
+  protect '{"ProtectionEnabled": false}'
+done
+"""
 
 
 class WorkSpikeStack(Stack):
@@ -89,7 +94,8 @@ class WorkSpikeStack(Stack):
                 queue=videos,
                 cluster=cluster,
                 image=ecs.ContainerImage.from_registry(WORKER_IMAGE),
-                command=["python", "-c", "import time; time.sleep(3600)"],
+                entry_point=["sh", "-c"],
+                command=[WORKER_SCRIPT],
                 processing_time=Duration.seconds(SECONDS_PER_VIDEO),
                 acceptable_latency=ACCEPTABLE_WAIT,
                 min_workers=0,

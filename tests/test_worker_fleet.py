@@ -328,3 +328,18 @@ def test_imported_cluster_warns_about_container_insights() -> None:
     Annotations.from_stack(stack).has_warning(
         "/Imported/Fleet", Match.string_like_regexp("Container Insights is on")
     )
+
+
+def test_entry_point_and_command_reach_the_container() -> None:
+    stack = cdk.Stack(new_app(), "Command")
+    queue = QueueWithDeadLetterQueue(stack, "Videos", visibility_timeout=Duration.minutes(2))
+    _fleet(stack, queue, entry_point=["sh", "-c"], command=["echo hi"])
+    container = _container(Template.from_stack(stack))
+    assert container["EntryPoint"] == ["sh", "-c"]
+    assert container["Command"] == ["echo hi"]
+
+
+def test_defaults_leave_the_image_entry_point(template: Template) -> None:
+    container = _container(template)
+    assert "EntryPoint" not in container
+    assert "Command" not in container

@@ -89,6 +89,7 @@ class QueueWorkerFleet(Construct):
         cpu: int = 256,
         memory_limit_mib: int = 512,
         environment: Mapping[str, str] | None = None,
+        entry_point: Sequence[str] | None = None,
         command: Sequence[str] | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
@@ -116,6 +117,7 @@ class QueueWorkerFleet(Construct):
             Default: 512.
         :param environment: More environment variables for the worker. Default: only
             ``QUEUE_URL`` and ``PROTECTION_MINUTES``, which this construct sets.
+        :param entry_point: The container's entry point. Default: the image's.
         :param command: The container's command. Default: the image's.
         :param vpc_subnets: Where the workers run. Default: the cluster VPC's private subnets
             (with egress, to reach the registry and SQS); never a public IP.
@@ -171,6 +173,7 @@ class QueueWorkerFleet(Construct):
         container = self._task_definition.add_container(
             "Worker",
             image=image,
+            entry_point=list(entry_point) if entry_point is not None else None,
             command=list(command) if command is not None else None,
             environment={
                 **(environment or {}),
