@@ -105,14 +105,39 @@ def test_event_source_permissions(template: Template) -> None:
         "Effect": "Allow",
         "Resource": {"Fn::GetAtt": [logical_id(template, BROKER, "Active/Broker"), "Arn"]},
     }
-    assert statements[1]["Action"] == [
-        "ec2:CreateNetworkInterface",
-        "ec2:DeleteNetworkInterface",
+    interfaces = {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":ec2:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":network-interface/*",
+            ],
+        ]
+    }
+    create, delete, describe = statements[1:]
+    assert create["Action"] == "ec2:CreateNetworkInterface"
+    assert create["Resource"][0] == interfaces
+    group = logical_id(template, "AWS::EC2::SecurityGroup", "Active/SecurityGroup/Resource")
+    assert {"Fn::GetAtt": [group, "GroupId"]} in create["Resource"][1]["Fn::Join"][1]
+    broker_subnets = by_path(template, BROKER, "Active/Broker")["Properties"]["SubnetIds"]
+    assert [r["Fn::Join"][1][-1] for r in create["Resource"][2:]] == broker_subnets
+    assert delete == {
+        "Action": "ec2:DeleteNetworkInterface",
+        "Effect": "Allow",
+        "Resource": interfaces,
+    }
+    assert describe["Action"] == [
         "ec2:DescribeNetworkInterfaces",
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeSubnets",
         "ec2:DescribeVpcs",
     ]
+    assert describe["Resource"] == "*"
     default = by_path(
         template, "AWS::IAM::Policy", "Test/OrdersHandler/ServiceRole/DefaultPolicy/Resource"
     )

@@ -23,7 +23,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from patterns.compliance import acknowledge, acknowledge_all
-from patterns.consumers.common import create_function_alarms
+from patterns.consumers.common import create_function_alarms, flatten_cfn_reference
 from patterns.validation import check_duration, check_range, seconds_of
 
 if TYPE_CHECKING:
@@ -39,11 +39,10 @@ HTTPS_PORT = 443
 # Lambda's pollers connect over OpenWire (ActiveMQ) or AMQPS (RabbitMQ), with TLS.
 ACTIVEMQ_POLLER_PORT = 61617
 RABBITMQ_POLLER_PORT = 5671
-# What the pollers need to create their network interfaces in the broker's VPC; EC2's
-# Describe* actions support no resource-level permissions.
-NETWORK_ACTIONS = (
-    "ec2:CreateNetworkInterface",
-    "ec2:DeleteNetworkInterface",
+# What the pollers need for their network interfaces in the broker's VPC. EC2's Describe*
+# actions support no resource-level permissions; creating and deleting interfaces is limited
+# to this account and Region, and creating to the broker's subnets and security group.
+DESCRIBE_ACTIONS = (
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeSubnets",
@@ -104,6 +103,8 @@ class LambdaBrokerConsumer(Construct):
         user_secret = secret or broker.admin_secret
         self._function = function
 
+        stack = Stack.of(self)
+        interfaces = _ec2_arn(stack, "network-interface", "*")
         role = function.role
         if role is None:
             raise ValueError(
@@ -120,16 +121,34 @@ class LambdaBrokerConsumer(Construct):
                 iam.PolicyStatement(
                     actions=["mq:DescribeBroker"], resources=[broker.broker.attr_arn]
                 ),
-                iam.PolicyStatement(actions=list(NETWORK_ACTIONS), resources=["*"]),
+                iam.PolicyStatement(
+                    actions=["ec2:CreateNetworkInterface"],
+                    resources=[
+                        interfaces,
+                        _ec2_arn(stack, "security-group", broker.security_group.security_group_id),
+                        *(
+                            _ec2_arn(stack, "subnet", subnet_id)
+                            for subnet_id in _broker_subnet_ids(broker)
+                        ),
+                    ],
+                ),
+                iam.PolicyStatement(actions=["ec2:DeleteNetworkInterface"], resources=[interfaces]),
+                iam.PolicyStatement(actions=list(DESCRIBE_ACTIONS), resources=["*"]),
             ],
         )
         acknowledge_all(
             self._policy,
             {
                 "AwsSolutions::AwsSolutions-IAM5[Resource::*]": (
-                    "Lambda's pollers create and describe their network interfaces in the "
-                    "broker's VPC; EC2's Describe* and CreateNetworkInterface actions support "
-                    "no resource-level permissions, so AWS documents Resource '*' for them."
+                    "Lambda's pollers describe network interfaces, subnets, security groups "
+                    "and VPCs; EC2's Describe* actions support no resource-level permissions."
+                ),
+                "AwsSolutions::AwsSolutions-IAM5[Resource::"
+                + flatten_cfn_reference(stack.resolve(interfaces))
+                + "]": (
+                    "The pollers' network interfaces get their IDs when Lambda creates them: "
+                    "this account's and Region's interfaces are the narrowest resource IAM "
+                    "can name (creation is also limited to the broker's subnets and group)."
                 ),
             },
         )
@@ -206,6 +225,17 @@ class LambdaBrokerConsumer(Construct):
     def alarms(self) -> list[cloudwatch.Alarm]:
         """The alarms on the function's errors and throttles."""
         return list(self._alarms)
+
+
+def _ec2_arn(stack: Stack, resource: str, name: str) -> str:
+    return stack.format_arn(service="ec2", resource=resource, resource_name=name)
+
+
+def _broker_subnet_ids(broker: AmazonMqBroker) -> list[str]:
+    subnet_ids = broker.broker.subnet_ids
+    if isinstance(subnet_ids, list):
+        return [str(subnet_id) for subnet_id in subnet_ids]
+    return []
 
 
 def _validate(
