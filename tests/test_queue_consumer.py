@@ -281,3 +281,13 @@ def test_imported_function_skips_the_timeout_check() -> None:
     )
     queue.add_lambda_consumer(function)
     Template.from_stack(stack).resource_count_is(ESM, 1)
+
+
+def test_visibility_lowered_after_the_consumer_fails_synth() -> None:
+    consumer, stack = _add({"visibility_timeout": Duration.minutes(2)})
+    cfn_queue = stack.node.find_child("Queue").node.find_child("Queue").node.default_child
+    assert isinstance(cfn_queue, sqs.CfnQueue)
+    cfn_queue.visibility_timeout = 5
+    with pytest.raises(RuntimeError, match=r"visibility timeout of Rules/Queue/Queue \(5 s\)"):
+        Template.from_stack(stack)
+    assert consumer.function.node.path == "Rules/Function"

@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import jsii
 from aws_cdk import Annotations, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct, IValidation
 
 from patterns.compliance import acknowledge
 from patterns.consumers.common import (
@@ -101,6 +103,9 @@ class LambdaQueueConsumer(Construct):
             _check_visibility(self, visibility_seconds, timeout_seconds, window_seconds)
         if max_concurrency is not None:
             _check_reserved_concurrency(self, function, max_concurrency)
+        # The queue's settings stay editable through the L2 (and its CfnQueue) after this:
+        # the rule that prevents double processing is checked again over the final tree.
+        self.node.add_validation(_VisibilityValidation(queue.queue, function))
 
         self._function = function
         self._event_source_mapping = lambda_.EventSourceMapping(
@@ -141,6 +146,26 @@ class LambdaQueueConsumer(Construct):
     def alarms(self) -> list[cloudwatch.Alarm]:
         """The alarms on the function's errors and throttles."""
         return list(self._alarms)
+
+
+@jsii.implements(IValidation)
+class _VisibilityValidation:
+    """At synth: the queue's visibility timeout is still at least the function's timeout."""
+
+    def __init__(self, queue: sqs.IQueue, function: lambda_.IFunction) -> None:
+        self._queue, self._function = queue, function
+
+    def validate(self) -> list[str]:
+        visibility = visibility_timeout_seconds(self._queue)
+        timeout = function_timeout(self._function)
+        timeout_seconds = None if timeout is None else seconds_of(timeout)
+        if visibility is None or timeout_seconds is None or visibility >= timeout_seconds:
+            return []
+        return [
+            f"the visibility timeout of {self._queue.node.path} ({visibility:g} s) is shorter "
+            f"than the timeout of its consumer {self._function.node.path} "
+            f"({timeout_seconds:g} s): messages would be processed twice"
+        ]
 
 
 def _validate(
