@@ -171,6 +171,33 @@ def test_worker_container(template: Template) -> None:
     group = by_path(template, "AWS::Logs::LogGroup", "Fleet/Logs/Resource")["Properties"]
     assert group["KmsKeyId"] == arn(template, "AWS::KMS::Key", "Fleet/LogsKey/Resource")
     assert group["RetentionInDays"] == 365
+    # Operational logs go with the stack, and their key follows what it encrypts.
+    assert by_path(template, "AWS::Logs::LogGroup", "Fleet/Logs/Resource")["DeletionPolicy"] == (
+        "Delete"
+    )
+    key = by_path(template, "AWS::KMS::Key", "Fleet/LogsKey/Resource")
+    assert key["DeletionPolicy"] == "Delete"
+    assert key["Properties"]["EnableKeyRotation"] is True
+    (logs_statement,) = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s["Principal"]
+        != {
+            "AWS": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":iam::",
+                        {"Ref": "AWS::AccountId"},
+                        ":root",
+                    ],
+                ]
+            }
+        }
+    ]
+    assert "kms:EncryptionContext:aws:logs:arn" in logs_statement["Condition"]["ArnLike"]
 
 
 def test_service_runs_private_with_rollback(template: Template) -> None:

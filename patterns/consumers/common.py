@@ -74,8 +74,9 @@ def create_encrypted_log_group(
     """A log group encrypted with its own rotated key, which CloudWatch Logs may use only for
     this account's log groups in this region (``kms:EncryptionContext:aws:logs:arn``).
 
-    The key (``<construct_id>Key``, beside the group) is retained so that exported or
-    retained logs stay readable; the group itself is destroyed with the stack.
+    Operational logs: the group is destroyed with the stack, and its key
+    (``<construct_id>Key``, beside it) follows what it encrypts (KMS deletes it only after
+    its waiting period, during which it can be restored).
     """
     stack = Stack.of(scope)
     key = kms.Key(
@@ -83,7 +84,7 @@ def create_encrypted_log_group(
         f"{construct_id}Key",
         description=f"Encrypts {description}",
         enable_key_rotation=True,
-        removal_policy=RemovalPolicy.RETAIN,
+        removal_policy=RemovalPolicy.DESTROY,
     )
     key.add_to_resource_policy(
         iam.PolicyStatement(
