@@ -39,7 +39,8 @@ EXAMPLES: tuple[Example, ...] = (
     Example(
         "WorkSpike",
         WorkSpikeStack,
-        "A queue that absorbs a spike of 1,000 videos; a consumer fleet drains it 10 at a time",
+        "A queue that absorbs a spike of 1,000 videos; a Fargate fleet scaling on the backlog "
+        "per worker drains it",
     ),
     Example(
         "OrderFanOut",

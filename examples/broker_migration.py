@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, CfnResource, Fn, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -18,6 +18,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from examples.common import AlarmTopic
+from examples.consumer_functions import consumer_function
 from patterns import AmazonMqBroker, BrokerProtocol, MaintenanceWindow
 from patterns.compliance import skip_checkov
 
@@ -102,6 +103,7 @@ class BrokerMigrationStack(Stack):
             maintenance_window=MaintenanceWindow(day_of_week="SUNDAY", time_of_day="03:00"),
             alarm_actions=[alarms.action],
         )
+        _add_order_consumer(self, vpc, broker)
 
         for protocol, name in (
             (BrokerProtocol.MQTT, "Mqtt"),
@@ -151,3 +153,57 @@ def _settle_default_security_group_handler(stack: Stack) -> None:
         ),
     ):
         skip_checkov(handler, check, reason)
+
+
+# The migrated application keeps sending orders over OpenWire; a Lambda function now consumes
+# the "orders" queue. The broker redelivers an order the function fails and, past its
+# redelivery limit, moves it to ActiveMQ.DLQ.
+ORDER_HANDLER = """
+import base64
+
+
+def handler(event, context):
+    for message in event["messages"]:
+        order = base64.b64decode(message["data"]).decode()
+        print(f"order {message['messageID']}: {order}")
+"""
+
+
+def _add_order_consumer(stack: Stack, vpc: ec2.Vpc, broker: AmazonMqBroker) -> None:
+    """A Lambda consumer of the broker's "orders" queue (the block the consumers work added).
+
+    Lambda's pollers run in the broker's isolated subnets with the broker's security group:
+    they reach Lambda, STS and Secrets Manager through interface endpoints (the VPC has no
+    route to the internet) that admit that group only.
+    """
+    endpoints = ec2.SecurityGroup(
+        stack,
+        "EndpointSecurityGroup",
+        vpc=vpc,
+        description="Interface endpoints for the Lambda pollers of the broker (HTTPS)",
+        allow_all_outbound=False,
+    )
+    endpoints.add_ingress_rule(
+        broker.security_group, ec2.Port.tcp(443), "Lambda pollers of the broker (HTTPS)"
+    )
+    for name, service in (
+        ("LambdaEndpoint", ec2.InterfaceVpcEndpointAwsService.LAMBDA_),
+        ("StsEndpoint", ec2.InterfaceVpcEndpointAwsService.STS),
+        ("SecretsManagerEndpoint", ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER),
+    ):
+        vpc.add_interface_endpoint(
+            name,
+            service=service,
+            private_dns_enabled=True,
+            open=False,
+            security_groups=[endpoints],
+        )
+    handler = consumer_function(
+        stack,
+        "OrderHandler",
+        code=ORDER_HANDLER,
+        description="Consumes the orders queue of the migrated broker",
+        timeout=Duration.seconds(30),
+        reserved_concurrency=5,
+    )
+    broker.add_lambda_consumer("Orders", handler, queue_name="orders", batch_size=10)

@@ -11,6 +11,11 @@ Firehose converts the positions along the way: a small Lambda function checks ea
 turns its epoch-millisecond ``time`` into a timestamp, Firehose writes Parquet (Snappy)
 partitioned by truck and hour (``positions/truck=42/hour=2026-11-30-09/``), and a Glue table
 with partition projection lets Athena query it at once, with no crawler.
+
+The live map is a Lambda consumer of the stream (see ``_add_live_map``): it reads each
+truck's positions in order, several batches per shard at once (never two of one truck), and a
+position it cannot handle is isolated (bisect on error), retried twice and then reported to a
+failure queue, so one bad fix never holds up the trucks behind it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from examples.common import AlarmTopic
+from examples.consumer_functions import consumer_function
 from patterns import KinesisToFirehoseToS3, StreamThroughput
 from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.roles import ManagedPolicyRole
@@ -120,6 +126,8 @@ class TruckPositionsStack(Stack):
             "TruckPositions partitions by truck from its first deployment and never switches "
             "dynamic partitioning off",
         )
+
+        _add_live_map(self, positions)
 
         CfnOutput(
             self,
@@ -254,3 +262,41 @@ class TruckPositionsStack(Stack):
         skip_checkov(cfn_function, "CKV_AWS_117", no_vpc)
         skip_checkov(cfn_function, "CKV_AWS_115", no_reserved_concurrency)
         return function
+
+
+# Positions of one truck arrive in order; on the first one that fails, report it and stop,
+# so Lambda retries from there and the truck's later positions are not applied before it.
+LIVE_MAP_HANDLER = """
+import base64
+import json
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        try:
+            fix = json.loads(base64.b64decode(record["kinesis"]["data"]))
+            print(f"truck {fix['truck_id']} at {fix['lat']},{fix['lon']}")
+        except (ValueError, KeyError, TypeError):
+            return {"batchItemFailures": [{"itemIdentifier": record["kinesis"]["sequenceNumber"]}]}
+    return {"batchItemFailures": []}
+"""
+
+
+def _add_live_map(stack: Stack, positions: KinesisToFirehoseToS3) -> None:
+    """The live map: a per-truck ordered Lambda consumer (the second classic reader planned)."""
+    live_map = consumer_function(
+        stack,
+        "LiveMapHandler",
+        code=LIVE_MAP_HANDLER,
+        description="Moves each truck on the live map, in the order of its positions",
+        timeout=Duration.seconds(30),
+        reserved_concurrency=20,
+    )
+    positions.add_lambda_consumer(
+        "LiveMap",
+        live_map,
+        batch_size=100,
+        parallelization_factor=4,  # 4 batches per shard at once; one truck's stay in order
+        retry_attempts=2,
+        max_record_age=Duration.minutes(10),  # an older position is no use on a live map
+    )

@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
+    from patterns.consumers.broker_lambda import LambdaBrokerConsumer
+    from patterns.consumers.queue_lambda import LambdaQueueConsumer
+    from patterns.consumers.stream_lambda import LambdaStreamConsumer
+    from patterns.consumers.worker_fleet import QueueWorkerFleet
     from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
     from patterns.messaging_checks import MessagingChecks
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
@@ -36,12 +40,16 @@ __all__ = [
     "ExistingQueueSubscriber",
     "FanOutQueue",
     "KinesisToFirehoseToS3",
+    "LambdaBrokerConsumer",
+    "LambdaQueueConsumer",
+    "LambdaStreamConsumer",
     "MaintenanceWindow",
     "MessagingChecks",
     "ProtocolSubscriber",
     "QueueOptions",
     "QueueSubscriber",
     "QueueWithDeadLetterQueue",
+    "QueueWorkerFleet",
     "S3EventDelivery",
     "S3EventFanOut",
     "S3EventRule",
@@ -59,12 +67,16 @@ _EXPORTS: dict[str, str] = {
     "ExistingQueueSubscriber": "patterns.sns_fan_out",
     "FanOutQueue": "patterns.sns_fan_out",
     "KinesisToFirehoseToS3": "patterns.kinesis_firehose_s3",
+    "LambdaBrokerConsumer": "patterns.consumers.broker_lambda",
+    "LambdaQueueConsumer": "patterns.consumers.queue_lambda",
+    "LambdaStreamConsumer": "patterns.consumers.stream_lambda",
     "MaintenanceWindow": "patterns.amazon_mq",
     "MessagingChecks": "patterns.messaging_checks",
     "ProtocolSubscriber": "patterns.sns_fan_out",
     "QueueOptions": "patterns.queue_with_dlq",
     "QueueSubscriber": "patterns.sns_fan_out",
     "QueueWithDeadLetterQueue": "patterns.queue_with_dlq",
+    "QueueWorkerFleet": "patterns.consumers.worker_fleet",
     "S3EventDelivery": "patterns.s3_event_fan_out",
     "S3EventFanOut": "patterns.s3_event_fan_out",
     "S3EventRule": "patterns.s3_event_fan_out",

@@ -17,7 +17,7 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import (
@@ -45,6 +45,11 @@ from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge_all
 from patterns.naming import check_name_length, physical_name
 from patterns.validation import check_unique
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_lambda as lambda_
+
+    from patterns.consumers.broker_lambda import LambdaBrokerConsumer
 
 
 class BrokerEngine(Enum):
@@ -286,6 +291,7 @@ class AmazonMqBroker(Construct):
             Default: none (the alarms are still created).
         """
         super().__init__(scope, construct_id)
+        self._alarm_actions = tuple(alarm_actions)  # for add_lambda_consumer
 
         stack = Stack.of(self)
         version = engine_version or DEFAULT_ENGINE_VERSIONS[engine]
@@ -740,6 +746,39 @@ class AmazonMqBroker(Construct):
             self._security_group.add_ingress_rule(
                 peer, ec2.Port.tcp(port), f"Amazon MQ clients on TCP {port} (TLS)"
             )
+
+    def add_lambda_consumer(
+        self,
+        consumer_id: str,
+        function: lambda_.IFunction,
+        *,
+        queue_name: str,
+        secret: secretsmanager.ISecret | None = None,
+        virtual_host: str | None = None,
+        batch_size: int = 100,
+        max_batching_window: Duration | None = None,
+    ) -> LambdaBrokerConsumer:
+        """Let ``function`` consume the queue ``queue_name`` (child ``consumer_id``).
+
+        Lambda polls from the broker's VPC with the broker's security group, which is opened
+        to itself on the poller port and to HTTPS; a function in another VPC is refused.
+        The alarms use this broker's ``alarm_actions``. See
+        :class:`~patterns.LambdaBrokerConsumer` for the options.
+        """
+        from patterns.consumers.broker_lambda import LambdaBrokerConsumer
+
+        return LambdaBrokerConsumer(
+            self,
+            consumer_id,
+            broker=self,
+            function=function,
+            queue_name=queue_name,
+            secret=secret,
+            virtual_host=virtual_host,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            alarm_actions=self._alarm_actions,
+        )
 
     def grant_read_admin_secret(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the admin username and password (and decrypt them)."""

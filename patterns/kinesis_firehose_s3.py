@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from aws_cdk import (
     Annotations,
@@ -64,6 +65,12 @@ from patterns.validation import (
     check_not_both,
     check_range,
 )
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_lambda as lambda_
+
+    from patterns.consumers.stream_lambda import LambdaStreamConsumer
+    from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
 # Kinesis Data Streams: retention from 24 hours to 365 days (8,760 hours).
 RETENTION_MIN = Duration.hours(24)
@@ -280,6 +287,8 @@ class KinesisToFirehoseToS3(Construct):
             Default: 15 minutes.
         """
         super().__init__(scope, construct_id)
+        # For add_lambda_consumer: the plan to re-plan, the actions of the consumers' alarms.
+        self._throughput, self._alarm_actions = throughput, tuple(alarm_actions)
 
         effective_retention = retention_period or DEFAULT_RETENTION
         effective_compression = compression or (
@@ -752,6 +761,71 @@ class KinesisToFirehoseToS3(Construct):
                 *dashboards.alarm_graphs(self._alarms),
             ],
         )
+
+    def add_lambda_consumer(
+        self,
+        consumer_id: str,
+        function: lambda_.IFunction,
+        *,
+        failure_destination: QueueWithDeadLetterQueue | None = None,
+        enhanced_fan_out: bool = False,
+        starting_position: lambda_.StartingPosition | None = None,
+        batch_size: int = 100,
+        max_batching_window: Duration | None = None,
+        parallelization_factor: int = 1,
+        bisect_batch_on_error: bool = True,
+        retry_attempts: int = 3,
+        max_record_age: Duration | None = None,
+        report_batch_item_failures: bool = True,
+        iterator_age_alarm_threshold: Duration | None = None,
+    ) -> LambdaStreamConsumer:
+        """Let ``function`` read the stream, with bisect-on-error, a retry limit, a maximum
+        record age and an on-failure queue on by default (child ``consumer_id``).
+
+        A classic consumer is counted among the stream's readers: a stream planned from
+        ``throughput`` is re-planned for them, one given a ``shard_count`` gets a warning.
+        The alarms use this pattern's ``alarm_actions``. See
+        :class:`~patterns.LambdaStreamConsumer` for the options.
+        """
+        from aws_cdk import aws_lambda as lambda_
+
+        from patterns.consumers.stream_lambda import (
+            DEFAULT_MAX_RECORD_AGE,
+            LambdaStreamConsumer,
+            classic_readers_plan,
+        )
+
+        consumer = LambdaStreamConsumer(
+            self,
+            consumer_id,
+            stream=self._stream,
+            function=function,
+            failure_destination=failure_destination,
+            enhanced_fan_out=enhanced_fan_out,
+            starting_position=starting_position or lambda_.StartingPosition.LATEST,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            parallelization_factor=parallelization_factor,
+            bisect_batch_on_error=bisect_batch_on_error,
+            retry_attempts=retry_attempts,
+            max_record_age=max_record_age or DEFAULT_MAX_RECORD_AGE,
+            report_batch_item_failures=report_batch_item_failures,
+            iterator_age_alarm_threshold=iterator_age_alarm_threshold,
+            alarm_actions=self._alarm_actions,
+        )
+        if not enhanced_fan_out:
+            classic = [
+                child
+                for child in self.node.children
+                if isinstance(child, LambdaStreamConsumer) and not child.enhanced_fan_out
+            ]
+            classic_readers_plan(
+                consumer,
+                stream=self._stream,
+                throughput=self._throughput,
+                classic_readers=1 + len(classic),  # the delivery stream reads it too
+            )
+        return consumer
 
     def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` put records into the stream (and use its key to encrypt them)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import jsii
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token
@@ -13,6 +13,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IValidation
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_lambda as lambda_
+
+    from patterns.consumers.queue_lambda import LambdaQueueConsumer
 
 from patterns import dashboards
 from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
@@ -278,6 +283,7 @@ class QueueWithDeadLetterQueue(Construct):
                         "customer-managed key.",
                     )
 
+        self._alarm_actions = tuple(alarm_actions)
         self._alarms: list[cloudwatch.Alarm] = []
         if dead_letter_queue is None:
             self._alarms.append(
@@ -329,7 +335,7 @@ class QueueWithDeadLetterQueue(Construct):
 
     @property
     def alarms(self) -> list[cloudwatch.Alarm]:
-        """The alarms: DLQ not empty (for a new DLQ) and age of the oldest message."""
+        """The alarms: DLQ not empty, oldest message age, a Lambda consumer's errors/throttles."""
         return list(self._alarms)
 
     def grant_send_messages(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -339,6 +345,44 @@ class QueueWithDeadLetterQueue(Construct):
     def grant_consume_messages(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` receive, delete and change the visibility of messages (and decrypt)."""
         return self._queue.grant_consume_messages(grantee)
+
+    def add_lambda_consumer(
+        self,
+        function: lambda_.IFunction,
+        *,
+        batch_size: int = 10,
+        max_batching_window: Duration | None = None,
+        max_concurrency: int | None = None,
+        report_batch_item_failures: bool = True,
+    ) -> LambdaQueueConsumer:
+        """Let ``function`` consume the queue, with AWS's recommended defaults.
+
+        Partial batch responses on; batch size and window checked against the queue type;
+        the visibility timeout checked against the function's timeout; permission to consume
+        this queue only; alarms on the function's errors and throttles, with this queue's
+        ``alarm_actions``, added to :attr:`alarms`. One Lambda consumer per queue. See
+        :class:`~patterns.LambdaQueueConsumer` for the options.
+        """
+        from patterns.consumers.queue_lambda import LambdaQueueConsumer
+
+        if self.node.try_find_child("LambdaConsumer") is not None:
+            raise ValueError(
+                f"{self.node.path} already has a Lambda consumer; a second one would compete "
+                "for the same messages. Consume from one function, or fan out with SNS"
+            )
+        consumer = LambdaQueueConsumer(
+            self,
+            "LambdaConsumer",
+            queue=self,
+            function=function,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            max_concurrency=max_concurrency,
+            report_batch_item_failures=report_batch_item_failures,
+            alarm_actions=self._alarm_actions,
+        )
+        self._alarms.extend(consumer.alarms)
+        return consumer
 
     def grant_redrive(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` move messages from the DLQ back to the queue (a message move task).

@@ -78,7 +78,18 @@ def test_every_alarm_notifies_the_one_alarm_topic(
         and resource["Metadata"]["aws:cdk:path"].endswith("/Alarms/Topic/Resource")
     ]
     assert len(alarm_topics) == 1
-    alarms = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    # Alarms that drive a scaling policy (a worker fleet's) act, they do not notify.
+    scaling_policies = [
+        {"Ref": logical_id}
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"
+    ]
+    alarms = [
+        r
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+        and not any(action in scaling_policies for action in r["Properties"]["AlarmActions"])
+    ]
     assert alarms, f"{stack_name} has no alarm"
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": alarm_topics[0]}]

@@ -2,6 +2,10 @@
 
 - ``E2eQueueOptions``: a delay queue (``delivery_delay``) with its DLQ, an option no example
   uses, so the suite can prove the delay with a stopwatch.
+- ``OrdersProcessing`` and ``WorkSpike``: the example stacks without their consumers (the
+  orders' Lambda function, the videos' Fargate fleet and its VPC): LocalStack cannot run
+  Lambda or ECS here, and the suite consumes these queues itself, so a consumer would take
+  its messages. The queues, names and outputs are the examples' own.
 - ``E2eTruckPositionsStream``: the Kinesis stream of the TruckPositions example (shards
   planned from the same workload, seven days' retention, the same customer-managed key)
   *without* its Firehose delivery stream: LocalStack's Firehose needs Java downloaded at run
@@ -21,12 +25,14 @@ from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
+from examples.orders import OrdersProcessingStack
 from examples.truck_positions import (
     PEAK_FACTOR,
     POSITION_RECORD_KB,
     POSITIONS_PER_TRUCK_PER_SECOND,
     TRUCKS,
 )
+from examples.work_spike import WorkSpikeStack
 from patterns import (
     QueueWithDeadLetterQueue,
     S3EventDelivery,
@@ -48,6 +54,18 @@ TRUCK_THROUGHPUT = StreamThroughput(
 
 def build_app() -> App:
     app = App()
+    OrdersProcessingStack(
+        app,
+        "OrdersProcessing",
+        lambda_consumer=False,
+        description="OrdersProcessing without its Lambda consumer (end-to-end tests)",
+    )
+    WorkSpikeStack(
+        app,
+        "WorkSpike",
+        worker_fleet=False,
+        description="WorkSpike without its worker fleet (end-to-end tests)",
+    )
     queues = Stack(app, "E2eQueueOptions", description="End-to-end test stack: a delay queue")
     delayed = QueueWithDeadLetterQueue(
         queues, "Delayed", delivery_delay=Duration.seconds(DELAY_SECONDS), max_receive_count=2

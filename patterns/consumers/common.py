@@ -1,0 +1,153 @@
+"""What the consumers share: timeouts, the function alarms, an encrypted log group."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from patterns.alarms import create_alarm
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_lambda as lambda_
+
+# Lambda's default timeout when a function sets none (Function construct and the service).
+LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3)
+ALARM_PERIOD = Duration.minutes(1)
+SQS_DEFAULT_VISIBILITY_SECONDS = 30
+
+
+def function_timeout(function: lambda_.IFunction) -> Duration | None:
+    """The function's timeout; ``None`` for an imported function, whose timeout is unknown."""
+    from aws_cdk import aws_lambda as lambda_  # only Lambda consumers load the Lambda module
+
+    if isinstance(function, lambda_.Function):
+        return function.timeout or LAMBDA_DEFAULT_TIMEOUT
+    return None
+
+
+def create_function_alarms(
+    scope: Construct,
+    function: lambda_.IFunction,
+    *,
+    source: str,
+    actions: Sequence[cloudwatch.IAlarmAction],
+) -> list[cloudwatch.Alarm]:
+    """Alarms on the consumer's errors and throttles (any in a minute), beside its source's."""
+    return [
+        create_alarm(
+            scope,
+            "FunctionErrorsAlarm",
+            metric=function.metric_errors(period=ALARM_PERIOD, statistic=cloudwatch.Stats.SUM),
+            threshold=1,
+            description=(
+                f"The consumer {function.node.path} of {source} failed: its records are retried "
+                "and then kept in the failure destination"
+            ),
+            actions=actions,
+        ),
+        create_alarm(
+            scope,
+            "FunctionThrottlesAlarm",
+            metric=function.metric_throttles(period=ALARM_PERIOD, statistic=cloudwatch.Stats.SUM),
+            threshold=1,
+            description=(
+                f"The consumer {function.node.path} of {source} was throttled: raise its "
+                "reserved concurrency or lower the event source's maximum concurrency"
+            ),
+            actions=actions,
+        ),
+    ]
+
+
+def create_encrypted_log_group(
+    scope: Construct, construct_id: str, *, retention: logs.RetentionDays, description: str
+) -> logs.LogGroup:
+    """A log group encrypted with its own rotated key, which CloudWatch Logs may use only for
+    this account's log groups in this region (``kms:EncryptionContext:aws:logs:arn``).
+
+    Operational logs: the group is destroyed with the stack, and its key
+    (``<construct_id>Key``, beside it) follows what it encrypts (KMS deletes it only after
+    its waiting period, during which it can be restored).
+    """
+    stack = Stack.of(scope)
+    key = kms.Key(
+        scope,
+        f"{construct_id}Key",
+        description=f"Encrypts {description}",
+        enable_key_rotation=True,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            actions=[
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
+            ],
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            resources=["*"],
+            conditions={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name="*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                }
+            },
+        )
+    )
+    return logs.LogGroup(
+        scope,
+        construct_id,
+        retention=retention,
+        encryption_key=key,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+
+
+def visibility_timeout_seconds(queue: sqs.IQueue) -> float | None:
+    """The queue's visibility timeout as the template will have it; ``None`` if unknown."""
+    resource = queue.node.default_child
+    if not isinstance(resource, sqs.CfnQueue):
+        return None
+    value = resource.visibility_timeout
+    if value is None:
+        return SQS_DEFAULT_VISIBILITY_SECONDS
+    return None if not isinstance(value, (int, float)) else float(value)
+
+
+def flatten_cfn_reference(node: object) -> str:
+    """A resolved value as cdk-nag prints it in finding IDs (its ``flattenCfnReference``).
+
+    (The same as the one in ``patterns.kinesis_firehose_s3``, kept here so that consumers do
+    not load Firehose.)
+    """
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict):
+        if "Fn::Join" in node:
+            delimiter, items = node["Fn::Join"]
+            return str(delimiter).join(flatten_cfn_reference(item) for item in items)
+        if "Fn::Sub" in node:
+            return flatten_cfn_reference(node["Fn::Sub"])
+        if "Fn::GetAtt" in node:
+            resource, attribute = node["Fn::GetAtt"]
+            return f"<{flatten_cfn_reference(resource)}.{flatten_cfn_reference(attribute)}>"
+        if "Fn::ImportValue" in node:
+            return flatten_cfn_reference(node["Fn::ImportValue"])
+        if "Ref" in node:
+            return f"<{flatten_cfn_reference(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"))

@@ -1,0 +1,239 @@
+"""``LambdaQueueConsumer``: a Lambda function that consumes a :class:`QueueWithDeadLetterQueue`.
+
+The defaults are AWS's recommendations for SQS event sources
+(https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html):
+
+- partial batch responses (``ReportBatchItemFailures``): the function returns the IDs of the
+  messages it failed and only those come back, instead of the whole batch;
+- a visibility timeout of at least six times the function's timeout plus the batching window,
+  so that a message is not received again while an invocation (or its retry after a
+  throttle) still works on it;
+- failed messages go to the queue's dead-letter queue after ``max_receive_count`` receives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import jsii
+from aws_cdk import Annotations, Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct, IValidation
+
+from patterns.compliance import acknowledge
+from patterns.consumers.common import (
+    create_function_alarms,
+    function_timeout,
+    visibility_timeout_seconds,
+)
+from patterns.validation import check_duration, check_range, seconds_of
+
+if TYPE_CHECKING:
+    from patterns.queue_with_dlq import QueueWithDeadLetterQueue
+
+# Lambda's SQS event source limits (services-sqs-parameters, CreateEventSourceMapping).
+DEFAULT_BATCH_SIZE = 10
+STANDARD_BATCH_SIZE_RANGE = (1, 10_000)
+FIFO_BATCH_SIZE_RANGE = (1, 10)
+# A batch of more than 10 messages needs a batching window of at least 1 second.
+BATCH_SIZE_WITHOUT_WINDOW_MAX = 10
+BATCHING_WINDOW_MAX = Duration.minutes(5)
+MAX_CONCURRENCY_RANGE = (2, 1000)
+# AWS: "set the source queue's visibility timeout to at least six times the timeout that you
+# configure on your function" (plus the batching window).
+VISIBILITY_TIMEOUT_FACTOR = 6
+ZERO = Duration.seconds(0)
+
+
+class LambdaQueueConsumer(Construct):
+    """A Lambda function consuming a queue through an event source mapping with safe defaults.
+
+    Created by :meth:`QueueWithDeadLetterQueue.add_lambda_consumer`. The function gets
+    permission to consume that queue only (and to decrypt with its key, if it has one), the
+    event source mapping reports batch item failures, and alarms watch the function's errors
+    and throttles.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        queue: QueueWithDeadLetterQueue,
+        function: lambda_.IFunction,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_batching_window: Duration | None = None,
+        max_concurrency: int | None = None,
+        report_batch_item_failures: bool = True,
+        alarm_actions: Sequence[cloudwatch.IAlarmAction] = (),
+    ) -> None:
+        """Connect ``function`` to ``queue``.
+
+        :param queue: The queue to consume.
+        :param function: The consumer. Its timeout must not exceed the queue's visibility
+            timeout (``ValueError``), and should fit six times into it (warning).
+        :param batch_size: Messages per invocation: 1 to 10,000 for a standard queue (more
+            than 10 needs ``max_batching_window``), 1 to 10 for a FIFO queue. Default: 10.
+        :param max_batching_window: How long Lambda gathers messages before invoking, up to
+            5 minutes; not for FIFO queues. Default: none (invoke as soon as messages arrive).
+        :param max_concurrency: Most concurrent invocations this queue may cause, 2 to 1,000,
+            so that a spike in this queue cannot take the whole account's concurrency.
+            Default: no limit beyond the function's reserved concurrency.
+        :param report_batch_item_failures: The function returns
+            ``{"batchItemFailures": [{"itemIdentifier": messageId}, ...]}`` and only those
+            messages are retried. Default: ``True``; turn it off only for a function that
+            fails whole batches on purpose.
+        :param alarm_actions: Actions of the error and throttle alarms. Default: none.
+        """
+        super().__init__(scope, construct_id)
+        fifo = queue.queue.fifo
+        window_seconds = _validate(
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            max_concurrency=max_concurrency,
+            fifo=fifo,
+        )
+        visibility_seconds = visibility_timeout_seconds(queue.queue)
+        timeout = function_timeout(function)
+        timeout_seconds = None if timeout is None else seconds_of(timeout)
+        if visibility_seconds is not None and timeout_seconds is not None:
+            _check_visibility(self, visibility_seconds, timeout_seconds, window_seconds)
+        if max_concurrency is not None:
+            _check_reserved_concurrency(self, function, max_concurrency)
+        # The queue's settings stay editable through the L2 (and its CfnQueue) after this:
+        # the rule that prevents double processing is checked again over the final tree.
+        self.node.add_validation(_VisibilityValidation(queue.queue, function))
+
+        self._function = function
+        self._event_source_mapping = lambda_.EventSourceMapping(
+            self,
+            "EventSourceMapping",
+            target=function,
+            event_source_arn=queue.queue.queue_arn,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            max_concurrency=max_concurrency,
+            report_batch_item_failures=report_batch_item_failures or None,
+        )
+        acknowledge(
+            self._event_source_mapping,
+            "Serverless::Serverless-LambdaEventSourceMappingDestination",
+            "SQS event source mappings take no on-failure destination: a message that fails "
+            "max_receive_count times moves to the queue's dead-letter queue (kept 14 days).",
+        )
+        # The mapping polls with the function's role: consume this queue only (and decrypt
+        # with its key). The mapping must wait for the grant, or its creation fails.
+        grant = queue.queue.grant_consume_messages(function)
+        grant.apply_before(self._event_source_mapping)
+        self._alarms = create_function_alarms(
+            self, function, source=queue.node.path, actions=alarm_actions
+        )
+
+    @property
+    def function(self) -> lambda_.IFunction:
+        """The consuming function."""
+        return self._function
+
+    @property
+    def event_source_mapping(self) -> lambda_.EventSourceMapping:
+        """The event source mapping from the queue to the function."""
+        return self._event_source_mapping
+
+    @property
+    def alarms(self) -> list[cloudwatch.Alarm]:
+        """The alarms on the function's errors and throttles."""
+        return list(self._alarms)
+
+
+@jsii.implements(IValidation)
+class _VisibilityValidation:
+    """At synth: the queue's visibility timeout is still at least the function's timeout."""
+
+    def __init__(self, queue: sqs.IQueue, function: lambda_.IFunction) -> None:
+        self._queue, self._function = queue, function
+
+    def validate(self) -> list[str]:
+        visibility = visibility_timeout_seconds(self._queue)
+        timeout = function_timeout(self._function)
+        timeout_seconds = None if timeout is None else seconds_of(timeout)
+        if visibility is None or timeout_seconds is None or visibility >= timeout_seconds:
+            return []
+        return [
+            f"the visibility timeout of {self._queue.node.path} ({visibility:g} s) is shorter "
+            f"than the timeout of its consumer {self._function.node.path} "
+            f"({timeout_seconds:g} s): messages would be processed twice"
+        ]
+
+
+def _validate(
+    *,
+    batch_size: int,
+    max_batching_window: Duration | None,
+    max_concurrency: int | None,
+    fifo: bool,
+) -> float:
+    """Check the event source options; return the batching window in seconds (0 if unknown)."""
+    if fifo:
+        check_range("batch_size (FIFO queue)", batch_size, *FIFO_BATCH_SIZE_RANGE)
+        if max_batching_window is not None:
+            raise ValueError(
+                f"max_batching_window ({max_batching_window.to_human_string()}) is not "
+                "supported for FIFO queues; drop it (Lambda invokes as soon as messages arrive)"
+            )
+    else:
+        check_range("batch_size", batch_size, *STANDARD_BATCH_SIZE_RANGE)
+    check_duration("max_batching_window", max_batching_window, ZERO, BATCHING_WINDOW_MAX)
+    check_range("max_concurrency", max_concurrency, *MAX_CONCURRENCY_RANGE)
+    window_seconds = 0.0
+    if max_batching_window is not None:
+        window_seconds = seconds_of(max_batching_window) or 0.0
+    if (
+        isinstance(batch_size, int)
+        and batch_size > BATCH_SIZE_WITHOUT_WINDOW_MAX
+        and window_seconds < 1
+        and (max_batching_window is None or not max_batching_window.is_unresolved())
+    ):
+        raise ValueError(
+            f"batch_size {batch_size} is above {BATCH_SIZE_WITHOUT_WINDOW_MAX}: Lambda then "
+            "needs max_batching_window of at least 1 second (up to 5 minutes)"
+        )
+    return window_seconds
+
+
+def _check_visibility(scope: Construct, visibility: float, timeout: float, window: float) -> None:
+    if visibility < timeout:
+        raise ValueError(
+            f"the queue's visibility_timeout ({visibility:g} s) is shorter than the function's "
+            f"timeout ({timeout:g} s): a message would become visible again while the function "
+            "still works on it and be processed twice. Raise visibility_timeout to at least "
+            f"{VISIBILITY_TIMEOUT_FACTOR * timeout + window:g} s (six times the timeout plus "
+            "the batching window) or shorten the function's timeout"
+        )
+    recommended = VISIBILITY_TIMEOUT_FACTOR * timeout + window
+    if visibility < recommended:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:VisibilityTimeoutBelowSixTimesFunctionTimeout",
+            f"The queue's visibility timeout ({visibility:g} s) is shorter than six times the "
+            f"function's timeout ({timeout:g} s) plus the batching window ({window:g} s) = "
+            f"{recommended:g} s, which AWS recommends so that retries after throttling do not "
+            "make messages visible (and processed) twice.",
+        )
+
+
+def _check_reserved_concurrency(
+    scope: Construct, function: lambda_.IFunction, max_concurrency: int
+) -> None:
+    resource = function.node.default_child
+    if not isinstance(resource, lambda_.CfnFunction):
+        return
+    reserved = resource.reserved_concurrent_executions
+    if isinstance(reserved, (int, float)) and reserved < max_concurrency:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:ReservedConcurrencyBelowMaxConcurrency",
+            f"The function's reserved concurrency ({reserved:g}) is below the event source's "
+            f"max_concurrency ({max_concurrency}): Lambda would throttle the queue's "
+            "invocations. Set max_concurrency at or below the reserved concurrency.",
+        )

@@ -1,0 +1,336 @@
+"""``LambdaStreamConsumer``: a Lambda function that reads a Kinesis data stream, safely.
+
+A failing record in a stream blocks its shard: Lambda retries the batch until it succeeds
+or the records expire, and nothing behind it in the shard is processed meanwhile. The
+defaults bound that (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html):
+
+- bisect on error: a failing batch is split in two and retried, so the poison record ends up
+  alone and the good records around it get through;
+- a retry limit and a maximum record age: after them, the batch is given up;
+- an on-failure destination, a :class:`QueueWithDeadLetterQueue`: Lambda sends it the
+  batch's details (shard, sequence numbers), kept up to 14 days, so the records can be read
+  again from the stream while it retains them;
+- partial batch responses: the function names the first record that failed and Lambda
+  checkpoints before it, so the records already processed are not processed again.
+
+Order per partition key is kept: with a parallelization factor above 1, Lambda processes
+several batches of a shard at once, but never two of the same partition key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import jsii
+from aws_cdk import Annotations, Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from patterns.alarms import create_alarm
+from patterns.consumers.common import create_function_alarms
+from patterns.validation import check_duration, check_range, seconds_of
+
+if TYPE_CHECKING:
+    from patterns.queue_with_dlq import QueueWithDeadLetterQueue
+    from patterns.shard_planning import StreamThroughput
+
+# Lambda's Kinesis event source limits (CreateEventSourceMapping).
+DEFAULT_BATCH_SIZE = 100
+BATCH_SIZE_RANGE = (1, 10_000)
+BATCHING_WINDOW_MAX = Duration.minutes(5)
+PARALLELIZATION_FACTOR_RANGE = (1, 10)
+RETRY_ATTEMPTS_RANGE = (0, 10_000)
+DEFAULT_RETRY_ATTEMPTS = 3
+RECORD_AGE_MIN = Duration.minutes(1)
+RECORD_AGE_MAX = Duration.days(7)
+DEFAULT_MAX_RECORD_AGE = Duration.hours(1)
+# A stream keeps records 24 hours unless told otherwise.
+DEFAULT_STREAM_RETENTION_HOURS = 24
+ZERO = Duration.seconds(0)
+ALARM_MIN = Duration.seconds(1)
+STARTING_POSITIONS = ("LATEST", "TRIM_HORIZON")
+
+
+class LambdaStreamConsumer(Construct):
+    """A Lambda function reading a Kinesis stream through an event source mapping.
+
+    Created by :meth:`KinesisToFirehoseToS3.add_lambda_consumer`. Classic (shared 2 MB/s per
+    shard, polled with ``GetRecords``) or enhanced fan-out (a registered stream consumer with
+    its own 2 MB/s per shard, pushed with ``SubscribeToShard``).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stream: kinesis.IStream,
+        function: lambda_.IFunction,
+        failure_destination: QueueWithDeadLetterQueue | None = None,
+        enhanced_fan_out: bool = False,
+        starting_position: lambda_.StartingPosition = lambda_.StartingPosition.LATEST,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_batching_window: Duration | None = None,
+        parallelization_factor: int = 1,
+        bisect_batch_on_error: bool = True,
+        retry_attempts: int = DEFAULT_RETRY_ATTEMPTS,
+        max_record_age: Duration = DEFAULT_MAX_RECORD_AGE,
+        report_batch_item_failures: bool = True,
+        iterator_age_alarm_threshold: Duration | None = None,
+        alarm_actions: Sequence[cloudwatch.IAlarmAction] = (),
+    ) -> None:
+        """Connect ``function`` to ``stream``.
+
+        :param stream: The stream to read.
+        :param function: The consumer.
+        :param failure_destination: Where Lambda sends the details of a batch it gave up on
+            (shard, sequence numbers; not the records). Default: a new
+            :class:`QueueWithDeadLetterQueue` (child ``"FailureDestination"``) keeping them 14
+            days, with the alarms' actions.
+        :param enhanced_fan_out: Read through a registered stream consumer
+            (``AWS::Kinesis::StreamConsumer``) with its own 2 MB/s per shard and about 70 ms
+            latency, instead of sharing the shard's 2 MB/s and 5 reads/s with the other
+            classic readers. Default: ``False`` (classic; counted by the shard plan).
+        :param starting_position: ``LATEST`` (new records only) or ``TRIM_HORIZON`` (all the
+            stream still keeps). Default: ``LATEST``.
+        :param batch_size: Records per invocation, 1 to 10,000. Default: 100.
+        :param max_batching_window: Gather records up to 5 minutes before invoking. Default:
+            none (invoke as soon as records arrive).
+        :param parallelization_factor: Concurrent batches per shard, 1 to 10; records of one
+            partition key are still processed in order. Default: 1.
+        :param bisect_batch_on_error: Split a failing batch in two and retry each half, to
+            isolate a poison record. Default: ``True``.
+        :param retry_attempts: Retries of a failing batch, 0 to 10,000 (never infinite: a
+            poison record would block its shard until it expires). Default: 3.
+        :param max_record_age: Give up on records older than this, 1 minute to 7 days and at
+            most the stream's retention. Default: 1 hour.
+        :param report_batch_item_failures: The function returns
+            ``{"batchItemFailures": [{"itemIdentifier": sequenceNumber}]}`` naming the first
+            failed record, and Lambda retries from there. Default: ``True``.
+        :param iterator_age_alarm_threshold: Alarm when the function reads records this old.
+            Default: half of ``max_record_age``, so the alarm comes before records are given
+            up.
+        :param alarm_actions: Actions of the consumer's alarms. Default: none.
+        """
+        super().__init__(scope, construct_id)
+        retention_hours = _retention_hours(stream)
+        age_threshold = iterator_age_alarm_threshold or Duration.seconds(
+            (seconds_of(max_record_age) or 3600) / 2
+        )
+        _validate(
+            starting_position=starting_position,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            parallelization_factor=parallelization_factor,
+            retry_attempts=retry_attempts,
+            max_record_age=max_record_age,
+            retention_hours=retention_hours,
+            iterator_age_alarm_threshold=age_threshold,
+        )
+        self._function = function
+        self._enhanced_fan_out = enhanced_fan_out
+
+        if failure_destination is None:
+            from patterns.queue_with_dlq import QueueWithDeadLetterQueue
+
+            failure_destination = QueueWithDeadLetterQueue(
+                self,
+                "FailureDestination",
+                retention_period=Duration.days(14),
+                alarm_actions=alarm_actions,
+            )
+        self._failure_destination = failure_destination
+
+        self._stream_consumer: kinesis.StreamConsumer | None = None
+        if enhanced_fan_out:
+            self._stream_consumer = kinesis.StreamConsumer(
+                self,
+                "StreamConsumer",
+                stream=stream,
+                stream_consumer_name=_consumer_name(self),
+            )
+            source_arn = self._stream_consumer.stream_consumer_arn
+            grant = self._stream_consumer.grant_read(function)
+        else:
+            source_arn = stream.stream_arn
+            grant = stream.grant_read(function)
+
+        self._event_source_mapping = lambda_.EventSourceMapping(
+            self,
+            "EventSourceMapping",
+            target=function,
+            event_source_arn=source_arn,
+            starting_position=starting_position,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            parallelization_factor=parallelization_factor,
+            bisect_batch_on_error=bisect_batch_on_error,
+            retry_attempts=retry_attempts,
+            max_record_age=max_record_age,
+            report_batch_item_failures=report_batch_item_failures or None,
+            on_failure=_QueueOnFailure(failure_destination.queue),
+        )
+        # The mapping reads (and sends failures) with the function's role: it must wait for
+        # the grants, or its creation fails.
+        grant.apply_before(self._event_source_mapping)
+        failure_destination.queue.grant_send_messages(function).apply_before(
+            self._event_source_mapping
+        )
+
+        self._alarms = [
+            create_alarm(
+                self,
+                "IteratorAgeAlarm",
+                metric=function.metric(
+                    "IteratorAge",
+                    period=Duration.minutes(1),
+                    statistic=cloudwatch.Stats.MAXIMUM,
+                ),
+                threshold=age_threshold.to_milliseconds(),
+                description=(
+                    f"The consumer {function.node.path} reads records at least "
+                    f"{age_threshold.to_human_string()} old; at "
+                    f"{max_record_age.to_human_string()} Lambda gives them up to "
+                    f"{failure_destination.node.path}"
+                ),
+                actions=alarm_actions,
+            ),
+            *create_function_alarms(self, function, source=stream.node.path, actions=alarm_actions),
+        ]
+
+    @property
+    def function(self) -> lambda_.IFunction:
+        """The consuming function."""
+        return self._function
+
+    @property
+    def event_source_mapping(self) -> lambda_.EventSourceMapping:
+        """The event source mapping from the stream (or its stream consumer) to the function."""
+        return self._event_source_mapping
+
+    @property
+    def stream_consumer(self) -> kinesis.StreamConsumer | None:
+        """The registered enhanced fan-out consumer, or ``None`` for a classic consumer."""
+        return self._stream_consumer
+
+    @property
+    def failure_destination(self) -> QueueWithDeadLetterQueue:
+        """The queue that receives the details of batches Lambda gave up on."""
+        return self._failure_destination
+
+    @property
+    def enhanced_fan_out(self) -> bool:
+        """Whether the consumer reads through enhanced fan-out."""
+        return self._enhanced_fan_out
+
+    @property
+    def alarms(self) -> list[cloudwatch.Alarm]:
+        """Iterator age of the consumer, its errors and throttles."""
+        return list(self._alarms)
+
+
+@jsii.implements(lambda_.IEventSourceDlq)
+class _QueueOnFailure:
+    """An SQS on-failure destination (as ``aws_lambda_event_sources.SqsDlq``, whose module
+    would load SNS as well); the send permission is granted by the consumer."""
+
+    def __init__(self, queue: sqs.IQueue) -> None:
+        self._queue = queue
+
+    def bind(
+        self, target: lambda_.IEventSourceMapping, target_handler: lambda_.IFunction
+    ) -> lambda_.DlqDestinationConfig:
+        return lambda_.DlqDestinationConfig(destination=self._queue.queue_arn)
+
+
+def classic_readers_plan(
+    scope: Construct,
+    *,
+    stream: kinesis.IStream,
+    throughput: StreamThroughput | None,
+    classic_readers: int,
+) -> None:
+    """Re-plan the shards of a stream planned from ``throughput`` for ``classic_readers``, or
+    warn when its shard count was given and the plan cannot know the readers.
+
+    Every classic reader shares each shard's 2 MB/s and 5 ``GetRecords`` calls per second.
+    """
+    resource = stream.node.default_child
+    if not isinstance(resource, kinesis.CfnStream):
+        return
+    shards = resource.shard_count
+    if not isinstance(shards, int):
+        return  # ON_DEMAND, or a token
+    if throughput is None:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:ShardCountNotPlannedForReaders",
+            f"The stream has {shards} shard(s) given as shard_count, now read by "
+            f"{classic_readers} classic readers (each shard's 2 MB/s and 5 reads/s are shared "
+            "by all of them). Pass throughput=StreamThroughput(..., classic_consumers="
+            f"{classic_readers}) to plan for them, or use enhanced_fan_out=True.",
+        )
+        return
+    if throughput.classic_consumers >= classic_readers:
+        return
+    replanned = dataclasses.replace(throughput, classic_consumers=classic_readers).shard_count
+    if replanned > shards:
+        resource.shard_count = replanned
+        Annotations.of(scope).add_info(
+            f"Re-planned the stream from {shards} to {replanned} shards for "
+            f"{classic_readers} classic readers (throughput counted "
+            f"{throughput.classic_consumers})."
+        )
+
+
+def _consumer_name(scope: Construct) -> str:
+    from aws_cdk import Names
+
+    return Names.unique_resource_name(scope, max_length=128)
+
+
+def _retention_hours(stream: kinesis.IStream) -> float | None:
+    resource = stream.node.default_child
+    if not isinstance(resource, kinesis.CfnStream):
+        return None
+    hours = resource.retention_period_hours
+    if hours is None:
+        return DEFAULT_STREAM_RETENTION_HOURS
+    return float(hours) if isinstance(hours, int | float) else None
+
+
+def _validate(
+    *,
+    starting_position: lambda_.StartingPosition,
+    batch_size: int,
+    max_batching_window: Duration | None,
+    parallelization_factor: int,
+    retry_attempts: int,
+    max_record_age: Duration,
+    retention_hours: float | None,
+    iterator_age_alarm_threshold: Duration,
+) -> None:
+    if starting_position.name not in STARTING_POSITIONS:
+        raise ValueError(
+            f"starting_position must be LATEST or TRIM_HORIZON, got {starting_position.name}"
+        )
+    check_range("batch_size", batch_size, *BATCH_SIZE_RANGE)
+    check_duration("max_batching_window", max_batching_window, ZERO, BATCHING_WINDOW_MAX)
+    check_range("parallelization_factor", parallelization_factor, *PARALLELIZATION_FACTOR_RANGE)
+    check_range("retry_attempts", retry_attempts, *RETRY_ATTEMPTS_RANGE)
+    check_duration("max_record_age", max_record_age, RECORD_AGE_MIN, RECORD_AGE_MAX)
+    age = seconds_of(max_record_age)
+    if retention_hours is not None and age is not None and age > retention_hours * 3600:
+        raise ValueError(
+            f"max_record_age ({max_record_age.to_human_string()}) exceeds the stream's "
+            f"retention ({retention_hours:g} hours): records expire from the stream first, so "
+            "the failure destination would point at records that are gone. Use at most the "
+            "retention period, or lengthen it"
+        )
+    check_duration(
+        "iterator_age_alarm_threshold", iterator_age_alarm_threshold, ALARM_MIN, max_record_age
+    )

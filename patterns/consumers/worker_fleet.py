@@ -1,0 +1,468 @@
+"""``QueueWorkerFleet``: ECS Fargate workers that drain a queue and scale on the backlog per worker.
+
+AWS's documented approach to scaling on a queue
+(https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html): track the
+*backlog per worker*, the queue's visible messages divided by the running workers, against
+the *acceptable backlog per worker*, the longest acceptable latency divided by the time one
+message takes. The metric is CloudWatch metric math over ``ApproximateNumberOfMessagesVisible``
+and Container Insights' ``RunningTaskCount``, so no custom metric has to be published.
+
+``aws_ecs_patterns.QueueProcessingFargateService`` was the starting point, but it always adds
+a step-scaling policy on the visible messages (and CPU scaling) that would fight the target
+tracking, and its autoscaling cannot be replaced from Python; this construct builds the same
+pieces from ``aws_ecs`` (task definition, container with its log driver, Fargate service) and
+adds the backlog scaling, task scale-in protection and the permissions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from aws_cdk import Annotations, Duration, Names, Stack
+from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from patterns.compliance import acknowledge
+from patterns.consumers.common import (
+    create_encrypted_log_group,
+    flatten_cfn_reference,
+    visibility_timeout_seconds,
+)
+from patterns.roles import ManagedPolicyRole
+from patterns.validation import check_range, seconds_of
+
+if TYPE_CHECKING:
+    from patterns.queue_with_dlq import QueueWithDeadLetterQueue
+
+# ECS: tasks per service (default quota); Fargate stop timeout maximum.
+MAX_WORKERS_RANGE = (1, 5000)
+STOP_TIMEOUT = Duration.seconds(120)
+# Task scale-in protection lasts 1 minute to 48 hours (ExpiresInMinutes).
+PROTECTION_MINUTES_RANGE = (1, 2880)
+METRIC_PERIOD = Duration.minutes(1)
+# Visible messages over running workers; with none running, over one (no division by zero).
+BACKLOG_PER_WORKER = "FILL(visible, 0) / IF(FILL(running, 0) > 0, FILL(running, 0), 1)"
+SCALE_OUT_COOLDOWN = Duration.minutes(1)
+SCALE_IN_COOLDOWN = Duration.minutes(5)
+DEFAULT_MAX_WORKERS = 10
+# Fargate task sizes: CPU units -> allowed memory (MiB).
+FARGATE_MEMORY: dict[int, range | tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: range(1024, 4096 + 1, 1024),
+    1024: range(2048, 8192 + 1, 1024),
+    2048: range(4096, 16384 + 1, 1024),
+    4096: range(8192, 30720 + 1, 1024),
+    8192: range(16384, 61440 + 1, 4096),
+    16384: range(32768, 122880 + 1, 8192),
+}
+
+
+class QueueWorkerFleet(Construct):
+    """Fargate workers that drain a :class:`QueueWithDeadLetterQueue` and scale on its backlog.
+
+    Each worker receives messages, processes them and deletes them. The fleet scales with
+    target tracking on the backlog per worker, from ``min_workers`` (may be 0) to
+    ``max_workers``; a worker protects itself from scale-in while it holds a message (ECS task
+    scale-in protection through the ECS agent endpoint, see the docs page), so scaling in
+    never stops a worker in the middle of a message.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        queue: QueueWithDeadLetterQueue,
+        cluster: ecs.ICluster,
+        image: ecs.ContainerImage,
+        processing_time: Duration,
+        acceptable_latency: Duration,
+        min_workers: int = 0,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        cpu: int = 256,
+        memory_limit_mib: int = 512,
+        environment: Mapping[str, str] | None = None,
+        entry_point: Sequence[str] | None = None,
+        command: Sequence[str] | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
+    ) -> None:
+        """Define the task, the service, its backlog scaling and the workers' permissions.
+
+        :param queue: The queue the workers drain.
+        :param cluster: The ECS cluster (and so the VPC) to run in. A new ``ecs.Cluster``
+            must have Container Insights on (``container_insights_v2``): the backlog metric
+            divides by its ``RunningTaskCount``.
+        :param image: The worker's container image, for example
+            ``ecs.ContainerImage.from_registry("public.ecr.aws/...:tag")``.
+        :param processing_time: How long one message takes a worker (the typical, not the
+            worst case). At most the queue's visibility timeout, or a message would become
+            visible again while a worker still works on it.
+        :param acceptable_latency: How long a message may wait before a worker starts it.
+            At least ``processing_time``. The acceptable backlog per worker, the scaling
+            target, is ``acceptable_latency / processing_time`` messages.
+        :param min_workers: Fewest workers, 0 or more. Default: 0 (no cost while the queue is
+            empty; the first message starts a worker within about two minutes).
+        :param max_workers: Most workers, 1 to 5,000 (the ECS tasks-per-service quota) and at
+            least ``min_workers``. Default: 10.
+        :param cpu: Fargate CPU units of a worker (256 to 16,384). Default: 256 (0.25 vCPU).
+        :param memory_limit_mib: Memory of a worker, a size Fargate allows with ``cpu``.
+            Default: 512.
+        :param environment: More environment variables for the worker. Default: only
+            ``QUEUE_URL`` and ``PROTECTION_MINUTES``, which this construct sets.
+        :param entry_point: The container's entry point. Default: the image's.
+        :param command: The container's command. Default: the image's.
+        :param vpc_subnets: Where the workers run. Default: the cluster VPC's private subnets
+            (with egress, to reach the registry and SQS); never a public IP.
+        :param log_retention: How long the workers' logs are kept (a log group encrypted with
+            its own key). Default: one year.
+        """
+        super().__init__(scope, construct_id)
+        visibility_seconds = visibility_timeout_seconds(queue.queue)
+        target = _validate(
+            processing_time=processing_time,
+            acceptable_latency=acceptable_latency,
+            min_workers=min_workers,
+            max_workers=max_workers,
+            cpu=cpu,
+            memory_limit_mib=memory_limit_mib,
+            visibility_seconds=visibility_seconds,
+            environment=environment,
+        )
+        _check_container_insights(self, cluster)
+        # A worker protects itself while it holds a message, for as long as the message stays
+        # hidden from the others: the visibility timeout.
+        protection_minutes = max(
+            PROTECTION_MINUTES_RANGE[0],
+            min(PROTECTION_MINUTES_RANGE[1], math.ceil((visibility_seconds or 30) / 60)),
+        )
+
+        self._task_role = ManagedPolicyRole(
+            self,
+            "TaskRole",
+            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            description=f"Workers of {self.node.path}: consume the queue, protect their task",
+        )
+        execution_role = ManagedPolicyRole(
+            self,
+            "ExecutionRole",
+            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            description=f"ECS pulls the image and writes the logs of {self.node.path}",
+        )
+        self._task_definition = ecs.FargateTaskDefinition(
+            self,
+            "TaskDefinition",
+            cpu=cpu,
+            memory_limit_mib=memory_limit_mib,
+            task_role=self._task_role,
+            execution_role=execution_role,
+        )
+        self._log_group = create_encrypted_log_group(
+            self, "Logs", retention=log_retention, description=f"the logs of {self.node.path}"
+        )
+        # The root file system is read-only; /tmp is a scratch volume on the task's ephemeral
+        # storage (20 GiB on Fargate), for work files such as a video being encoded.
+        self._task_definition.add_volume(name="scratch")
+        container = self._task_definition.add_container(
+            "Worker",
+            image=image,
+            entry_point=list(entry_point) if entry_point is not None else None,
+            command=list(command) if command is not None else None,
+            environment={
+                **(environment or {}),
+                "QUEUE_URL": queue.queue.queue_url,
+                "PROTECTION_MINUTES": str(protection_minutes),
+            },
+            logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=self._log_group),
+            stop_timeout=STOP_TIMEOUT,
+            readonly_root_filesystem=True,
+        )
+        container.add_mount_points(
+            ecs.MountPoint(container_path="/tmp", source_volume="scratch", read_only=False)
+        )
+        self._service = ecs.FargateService(
+            self,
+            "Service",
+            cluster=cluster,
+            task_definition=self._task_definition,
+            assign_public_ip=False,
+            vpc_subnets=vpc_subnets
+            or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            platform_version=ecs.FargatePlatformVersion.LATEST,
+        )
+
+        # Least privilege: consume this queue (and decrypt with its key), and set scale-in
+        # protection on the tasks of this cluster only.
+        queue.grant_consume_messages(self._task_role)
+        stack = Stack.of(self)
+        tasks_arn = stack.format_arn(
+            service="ecs", resource="task", resource_name=f"{cluster.cluster_name}/*"
+        )
+        self._task_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["ecs:GetTaskProtection", "ecs:UpdateTaskProtection"],
+                resources=[tasks_arn],
+            )
+        )
+        acknowledge(
+            self._task_role,
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::"
+            f"{flatten_cfn_reference(stack.resolve(tasks_arn))}]",
+            "A worker sets scale-in protection on its own task, whose ID exists only once it "
+            "runs: the tasks of this one cluster are the narrowest resource IAM can name.",
+        )
+
+        visible = queue.queue.metric_approximate_number_of_messages_visible(
+            period=METRIC_PERIOD, statistic=cloudwatch.Stats.AVERAGE
+        )
+        running = self._running_workers_metric(cluster)
+        self._backlog_per_worker = cloudwatch.MathExpression(
+            expression=BACKLOG_PER_WORKER,
+            using_metrics={"visible": visible, "running": running},
+            label="Backlog per worker",
+            period=METRIC_PERIOD,
+        )
+        self._scalable_target = appscaling.ScalableTarget(
+            self,
+            "ScalableTarget",
+            service_namespace=appscaling.ServiceNamespace.ECS,
+            resource_id=f"service/{cluster.cluster_name}/{self._service.service_name}",
+            scalable_dimension="ecs:service:DesiredCount",
+            min_capacity=min_workers,
+            max_capacity=max_workers,
+            # The service-linked role ECS scaling uses (as ecs.BaseService.auto_scale_task_count
+            # does), instead of a new role with a broad managed policy.
+            role=iam.Role.from_role_arn(
+                self,
+                "ScalingRole",
+                stack.format_arn(
+                    service="iam",
+                    region="",
+                    resource="role/aws-service-role/ecs.application-autoscaling.amazonaws.com",
+                    resource_name="AWSServiceRoleForApplicationAutoScaling_ECSService",
+                ),
+            ),
+        )
+        # Target tracking on metric math: the L2 takes single metrics only, so the policy is
+        # written as CloudFormation documents it (CustomizedMetricSpecification.Metrics).
+        self._scaling_policy = appscaling.CfnScalingPolicy(
+            self,
+            "BacklogPerWorkerScaling",
+            policy_name=Names.unique_resource_name(self, max_length=255),
+            policy_type="TargetTrackingScaling",
+            scaling_target_id=self._scalable_target.scalable_target_id,
+            target_tracking_scaling_policy_configuration=appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
+                target_value=target,
+                scale_out_cooldown=int(SCALE_OUT_COOLDOWN.to_seconds()),
+                scale_in_cooldown=int(SCALE_IN_COOLDOWN.to_seconds()),
+                customized_metric_specification=appscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
+                    metrics=[
+                        _metric_query("visible", visible),
+                        _metric_query("running", running),
+                        appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty(
+                            id="backlog_per_worker",
+                            expression=BACKLOG_PER_WORKER,
+                            label="Backlog per worker",
+                            return_data=True,
+                        ),
+                    ]
+                ),
+            ),
+        )
+        if min_workers == 0:
+            # Target tracking adds capacity in proportion to the running workers; with none
+            # running, this step policy starts the first one when messages wait.
+            self._scalable_target.scale_on_metric(
+                "StartFirstWorkerScaling",
+                metric=cloudwatch.MathExpression(
+                    expression="IF(FILL(running, 0) < 1, FILL(visible, 0), 0)",
+                    using_metrics={"visible": visible, "running": running},
+                    label="Visible messages while no worker runs",
+                    period=METRIC_PERIOD,
+                ),
+                scaling_steps=[
+                    appscaling.ScalingInterval(upper=0, change=0),
+                    appscaling.ScalingInterval(lower=1, change=1),
+                ],
+                adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+                cooldown=SCALE_OUT_COOLDOWN,
+            )
+        self._target_backlog_per_worker = target
+
+    def _running_workers_metric(self, cluster: ecs.ICluster) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace="ECS/ContainerInsights",
+            metric_name="RunningTaskCount",
+            dimensions_map={
+                "ClusterName": cluster.cluster_name,
+                "ServiceName": self._service.service_name,
+            },
+            period=METRIC_PERIOD,
+            statistic=cloudwatch.Stats.AVERAGE,
+        )
+
+    @property
+    def service(self) -> ecs.FargateService:
+        """The Fargate service running the workers."""
+        return self._service
+
+    @property
+    def task_definition(self) -> ecs.FargateTaskDefinition:
+        """The workers' task definition (container ``"Worker"``)."""
+        return self._task_definition
+
+    @property
+    def task_role(self) -> iam.IRole:
+        """The workers' role: consume the queue, set their own scale-in protection."""
+        return self._task_role
+
+    @property
+    def log_group(self) -> logs.ILogGroup:
+        """The workers' log group, encrypted with its own key."""
+        return self._log_group
+
+    @property
+    def backlog_per_worker(self) -> cloudwatch.MathExpression:
+        """The scaling metric: visible messages divided by running workers (at least 1)."""
+        return self._backlog_per_worker
+
+    @property
+    def scalable_target(self) -> appscaling.ScalableTarget:
+        """The service's scalable target (desired count between min and max workers)."""
+        return self._scalable_target
+
+    @property
+    def scaling_policy(self) -> appscaling.CfnScalingPolicy:
+        """The target-tracking policy on the backlog per worker."""
+        return self._scaling_policy
+
+    @property
+    def target_backlog_per_worker(self) -> float:
+        """The scaling target: ``acceptable_latency / processing_time`` messages per worker."""
+        return self._target_backlog_per_worker
+
+
+def _validate(
+    *,
+    processing_time: Duration,
+    acceptable_latency: Duration,
+    min_workers: int,
+    max_workers: int,
+    cpu: int,
+    memory_limit_mib: int,
+    visibility_seconds: float | None,
+    environment: Mapping[str, str] | None,
+) -> float:
+    """Check the options; return the acceptable backlog per worker."""
+    check_range("max_workers", max_workers, *MAX_WORKERS_RANGE)
+    check_range("min_workers", min_workers, 0, max_workers)
+    if cpu not in FARGATE_MEMORY:
+        raise ValueError(
+            f"cpu must be one of {', '.join(map(str, FARGATE_MEMORY))} (Fargate CPU units), "
+            f"got {cpu}"
+        )
+    allowed = FARGATE_MEMORY[cpu]
+    if memory_limit_mib not in allowed:
+        shown = (
+            f"{allowed.start} to {allowed.stop - 1} in steps of {allowed.step}"
+            if isinstance(allowed, range)
+            else ", ".join(map(str, allowed))
+        )
+        raise ValueError(
+            f"memory_limit_mib {memory_limit_mib} is not a Fargate size for cpu {cpu}: "
+            f"allowed {shown} MiB"
+        )
+    reserved = sorted({"QUEUE_URL", "PROTECTION_MINUTES"} & set(environment or {}))
+    if reserved:
+        raise ValueError(
+            f"environment may not set {', '.join(reserved)}: the fleet sets them for the worker"
+        )
+    processing, latency = seconds_of(processing_time), seconds_of(acceptable_latency)
+    if processing is None or latency is None:
+        raise ValueError(
+            "processing_time and acceptable_latency must be known at synth (not tokens): "
+            "they set the scaling target"
+        )
+    if processing <= 0:
+        raise ValueError(
+            f"processing_time must be positive, got {processing_time.to_human_string()}"
+        )
+    if latency < processing:
+        raise ValueError(
+            f"acceptable_latency ({acceptable_latency.to_human_string()}) must be at least "
+            f"processing_time ({processing_time.to_human_string()}): the acceptable backlog "
+            "per worker, their ratio, must be at least one message"
+        )
+    if visibility_seconds is not None and processing > visibility_seconds:
+        raise ValueError(
+            f"processing_time ({processing:g} s) is longer than the queue's visibility_timeout "
+            f"({visibility_seconds:g} s): a message would become visible again while a worker "
+            "still works on it and be processed twice. Raise the queue's visibility_timeout"
+        )
+    return latency / processing
+
+
+def _check_container_insights(scope: Construct, cluster: ecs.ICluster) -> None:
+    resource = cluster.node.default_child
+    if not isinstance(resource, ecs.CfnCluster):
+        Annotations.of(scope).add_warning_v2(
+            "patterns:ContainerInsightsUnknown",
+            "The backlog per worker divides by Container Insights' RunningTaskCount: make sure "
+            "Container Insights is on for this imported cluster, or the fleet scales as if one "
+            "worker ran.",
+        )
+        return
+    settings = resource.cluster_settings
+    enabled = isinstance(settings, list) and any(
+        _setting_value(setting) in ("enabled", "enhanced") for setting in settings
+    )
+    if not enabled:
+        raise ValueError(
+            f"cluster {cluster.node.path} has Container Insights off; the backlog per worker "
+            "divides by its RunningTaskCount. Create the cluster with "
+            "container_insights_v2=ecs.ContainerInsights.ENABLED (or ENHANCED)"
+        )
+
+
+def _setting_value(setting: object) -> str | None:
+    if isinstance(setting, ecs.CfnCluster.ClusterSettingsProperty):
+        return setting.value if setting.name == "containerInsights" else None
+    if isinstance(setting, dict) and setting.get("name") == "containerInsights":
+        value = setting.get("value")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _metric_query(
+    query_id: str, metric: cloudwatch.Metric
+) -> appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty:
+    """One metric of the target-tracking math, as CloudFormation spells it."""
+    config = metric.to_metric_config().metric_stat
+    assert config is not None
+    return appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty(
+        id=query_id,
+        return_data=False,
+        metric_stat=appscaling.CfnScalingPolicy.TargetTrackingMetricStatProperty(
+            stat=config.statistic,
+            metric=appscaling.CfnScalingPolicy.TargetTrackingMetricProperty(
+                namespace=config.namespace,
+                metric_name=config.metric_name,
+                dimensions=[
+                    appscaling.CfnScalingPolicy.TargetTrackingMetricDimensionProperty(
+                        name=dimension.name, value=str(dimension.value)
+                    )
+                    for dimension in config.dimensions or []
+                ],
+            ),
+        ),
+    )
