@@ -767,7 +767,7 @@ class AmazonMqBroker(Construct):
         """
         from patterns.consumers.broker_lambda import LambdaBrokerConsumer
 
-        return LambdaBrokerConsumer(
+        consumer = LambdaBrokerConsumer(
             self,
             consumer_id,
             broker=self,
@@ -779,6 +779,8 @@ class AmazonMqBroker(Construct):
             max_batching_window=max_batching_window,
             alarm_actions=self._alarm_actions,
         )
+        self._alarms.extend(consumer.alarms)  # listed (and drawn) with the broker's own
+        return consumer
 
     def grant_read_admin_secret(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the admin username and password (and decrypt them)."""
@@ -839,7 +841,7 @@ class AmazonMqBroker(Construct):
 
     @property
     def alarms(self) -> list[cloudwatch.Alarm]:
-        """CPU, memory (ActiveMQ heap) and storage alarms."""
+        """CPU, memory (ActiveMQ heap) and storage alarms, then those of each Lambda consumer."""
         return list(self._alarms)
 
 

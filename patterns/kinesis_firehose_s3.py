@@ -665,7 +665,8 @@ class KinesisToFirehoseToS3(Construct):
         """The alarms: iterator age (stream and delivery), write throttling, freshness, failures.
 
         With the options that need them: transformation function errors and Firehose
-        processing failures, conversion failures, and the active partition limit.
+        processing failures, conversion failures, and the active partition limit. Then those
+        of each Lambda consumer (``add_lambda_consumer``).
         """
         return list(self._alarms)
 
@@ -825,6 +826,7 @@ class KinesisToFirehoseToS3(Construct):
                 throughput=self._throughput,
                 classic_readers=1 + len(classic),  # the delivery stream reads it too
             )
+        self._alarms.extend(consumer.alarms)  # listed (and drawn) with the pattern's own
         return consumer
 
     def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:

@@ -145,6 +145,7 @@ class LambdaStreamConsumer(Construct):
                 alarm_actions=alarm_actions,
             )
         self._failure_destination = failure_destination
+        created_failure_destination = failure_destination.node.scope is self
 
         self._stream_consumer: kinesis.StreamConsumer | None = None
         if enhanced_fan_out:
@@ -201,6 +202,9 @@ class LambdaStreamConsumer(Construct):
                 actions=alarm_actions,
             ),
             *create_function_alarms(self, function, source=stream.node.path, actions=alarm_actions),
+            # A failure destination made here is part of the consumer: its alarms too (failed
+            # batches waiting, and its own DLQ).
+            *(failure_destination.alarms if created_failure_destination else []),
         ]
 
     @property
@@ -230,7 +234,8 @@ class LambdaStreamConsumer(Construct):
 
     @property
     def alarms(self) -> list[cloudwatch.Alarm]:
-        """Iterator age of the consumer, its errors and throttles."""
+        """Iterator age of the consumer, its errors and throttles, and the alarms of the
+        failure destination when the consumer created it."""
         return list(self._alarms)
 
 

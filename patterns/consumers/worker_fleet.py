@@ -29,6 +29,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from patterns import dashboards
 from patterns.compliance import acknowledge
 from patterns.consumers.common import (
     create_encrypted_log_group,
@@ -226,6 +227,7 @@ class QueueWorkerFleet(Construct):
             period=METRIC_PERIOD, statistic=cloudwatch.Stats.AVERAGE
         )
         running = self._running_workers_metric(cluster)
+        self._running_workers = running
         self._backlog_per_worker = cloudwatch.MathExpression(
             expression=BACKLOG_PER_WORKER,
             using_metrics={"visible": visible, "running": running},
@@ -309,6 +311,28 @@ class QueueWorkerFleet(Construct):
             },
             period=METRIC_PERIOD,
             statistic=cloudwatch.Stats.AVERAGE,
+        )
+
+    def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
+        """Add this fleet's section to ``dashboard``: running workers, the backlog per worker
+        against its scaling target, and the alarms of the scale-from-zero policy."""
+        scaling_alarms = [
+            child for child in self.node.find_all() if isinstance(child, cloudwatch.Alarm)
+        ]
+        dashboards.section(
+            dashboard,
+            f"Worker fleet {self.node.path}",
+            "Workers running and the backlog each one faces; the fleet scales to keep the "
+            "backlog per worker at its target.",
+            [
+                dashboards.graph("Workers (running tasks)", [self._running_workers]),
+                dashboards.graph(
+                    "Backlog per worker (messages)",
+                    [self._backlog_per_worker],
+                    thresholds=[(self._target_backlog_per_worker, "target")],
+                ),
+                *dashboards.alarm_graphs(scaling_alarms),
+            ],
         )
 
     @property
