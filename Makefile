@@ -88,7 +88,7 @@ typecheck: $(VENV)/.stamp
 	mypy
 
 unit: setup
-	$(PY) -m pytest -q -m "not e2e and not scale"
+	$(PY) -m pytest -q -n auto -m "not e2e and not scale"
 
 # The 1,000-subscriber fan-out: its templates within CloudFormation's limits, cfn-lint clean.
 # Kept out of the unit suite, whose speed target it would take most of.

@@ -350,6 +350,7 @@ def _nested_identity(subscribers: list[str]) -> dict[str, tuple[str, str, object
     return identity
 
 
+@pytest.mark.scale
 def test_removing_a_subscriber_moves_no_other_subscriber() -> None:
     names = [f"Tenant{index}" for index in range(60)]
     before = _nested_identity(names)
@@ -366,6 +367,7 @@ def test_removing_a_subscriber_moves_no_other_subscriber() -> None:
     assert set(after) <= set(before)
 
 
+@pytest.mark.scale
 def test_adding_a_subscriber_moves_no_other_subscriber() -> None:
     names = [f"Tenant{index}" for index in range(60)]
     before = _nested_identity(names)

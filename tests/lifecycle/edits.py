@@ -50,6 +50,8 @@ class Edit:
     replaces: frozenset[str] = field(default_factory=frozenset)
     # Why the edit does not do today what it declares (a defect being fixed elsewhere).
     defect: str | None = None
+    # Many subscribers in nested stacks: runs with the scale tests (make scale, in make test).
+    scale: bool = False
 
 
 # --- QueueWithDeadLetterQueue -------------------------------------------------------------
@@ -202,6 +204,7 @@ FAN_OUT_EDITS = [
         fan_out(tuple(q for q in MANY if q != "Q1"), nested_stacks=True),
         "the removed subscriber's queues are deleted with their messages; no other moves",
         replaces=subscriber_queues("Q1", prefix=""),
+        scale=True,
     ),
     Edit(
         "SnsToSqsFanOut",

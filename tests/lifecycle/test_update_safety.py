@@ -59,7 +59,10 @@ def _params() -> list[object]:
         pytest.param(
             edit,
             id=f"{edit.pattern}: {edit.name}",
-            marks=[pytest.mark.xfail(strict=True, reason=edit.defect)] if edit.defect else [],
+            marks=[
+                *([pytest.mark.xfail(strict=True, reason=edit.defect)] if edit.defect else []),
+                *([pytest.mark.scale] if edit.scale else []),
+            ],
         )
         for edit in EDITS
     ]
