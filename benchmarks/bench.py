@@ -530,10 +530,10 @@ def section_fan_out(
 # --- unit suite -------------------------------------------------------------------------
 
 
-def _timed_pytest(marker: str) -> tuple[float, str]:
+def _timed_pytest(marker: str, *options: str) -> tuple[float, str]:
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-m", marker, "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "-q", *options, "-m", marker, "-p", "no:cacheprovider"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -543,16 +543,18 @@ def _timed_pytest(marker: str) -> tuple[float, str]:
 
 
 def section_suite() -> tuple[list[str], float, str]:
-    wall, summary = _timed_pytest("not e2e and not scale")
+    # As make unit runs it: one pytest worker per core (pytest-xdist).
+    wall, summary = _timed_pytest("not e2e and not scale", "-n", "auto")
     scale_wall, scale_summary = _timed_pytest("scale")
     lines = [
         "## Unit suite",
         "",
-        f'`make unit` (`pytest -m "not e2e and not scale"`) in one process: {wall:.1f} s '
-        f"wall, one run ({summary}).",
+        f'`make unit` (`pytest -n auto -m "not e2e and not scale"`, a worker per core): '
+        f"{wall:.1f} s wall, one run ({summary}).",
         "",
-        f"`make scale` (`pytest -m scale`, the 1,000-subscriber fan-out synthesized once, its "
-        f"templates checked and linted), a separate step of `make test`: {scale_wall:.1f} s "
+        f"`make scale` (`pytest -m scale`: the 1,000-subscriber fan-out synthesized once, its "
+        f"templates checked and linted, and the 60-subscriber nested placements), a separate "
+        f"step of `make test`: {scale_wall:.1f} s "
         f"wall ({scale_summary}).",
         "",
     ]
