@@ -24,8 +24,7 @@ from aws_cdk import (
     Annotations,
     ArnFormat,
     Duration,
-    IResolveContext,
-    IStringProducer,
+    IStableStringProducer,
     Lazy,
     RemovalPolicy,
     Stack,
@@ -319,7 +318,9 @@ class AmazonMqBroker(Construct):
             self._ports += (CONSOLE_PORTS[engine],)
         # A generated name is resolved at synth from the broker's final create-only
         # properties, so changes made through ``broker`` after construction count as well.
-        name = broker_name or Lazy.uncached_string(_GeneratedBrokerName(self))
+        # Resolved once (the name appears in dozens of places: alarms, policies, outputs),
+        # when synthesis first needs it, by which time the construct tree is final.
+        name = broker_name or Lazy.string(_GeneratedBrokerName(self))
         self._broker_name = name
 
         if encryption_key is not None and engine == BrokerEngine.RABBITMQ:
@@ -893,14 +894,14 @@ def _select_subnets(
     return [subnet.subnet_id for subnet in subnets]
 
 
-@jsii.implements(IStringProducer)
+@jsii.implements(IStableStringProducer)
 class _GeneratedBrokerName:
     """Produces the generated broker name at synth (see ``AmazonMqBroker._generated_name``)."""
 
     def __init__(self, broker: AmazonMqBroker) -> None:
         self._broker = broker
 
-    def produce(self, context: IResolveContext) -> str:
+    def produce(self) -> str:
         return self._broker._generated_name()
 
 
