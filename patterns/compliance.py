@@ -81,6 +81,27 @@ def acknowledge_all(scope: IConstruct, reasons: Mapping[str, str]) -> None:
     )
 
 
+def flatten_cfn_reference(node: object) -> str:
+    """A resolved value as cdk-nag prints it in finding IDs (its ``flattenCfnReference``), for
+    acknowledging a finding on one resource, such as ``AwsSolutions-IAM5[Resource::...]``."""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict):
+        if "Fn::Join" in node:
+            delimiter, items = node["Fn::Join"]
+            return str(delimiter).join(flatten_cfn_reference(item) for item in items)
+        if "Fn::Sub" in node:
+            return flatten_cfn_reference(node["Fn::Sub"])
+        if "Fn::GetAtt" in node:
+            resource, attribute = node["Fn::GetAtt"]
+            return f"<{flatten_cfn_reference(resource)}.{flatten_cfn_reference(attribute)}>"
+        if "Fn::ImportValue" in node:
+            return flatten_cfn_reference(node["Fn::ImportValue"])
+        if "Ref" in node:
+            return f"<{flatten_cfn_reference(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"))
+
+
 def skip_checkov(resource: CfnResource, check_id: str, reason: str) -> None:
     """Record a checkov skip on one resource, in its template metadata, with its reason.
 

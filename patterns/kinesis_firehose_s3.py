@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -32,7 +31,7 @@ from constructs import Construct
 from patterns import dashboards
 from patterns.alarms import create_alarm
 from patterns.buckets import create_secure_bucket
-from patterns.compliance import acknowledge, acknowledge_all
+from patterns.compliance import acknowledge, acknowledge_all, flatten_cfn_reference
 from patterns.firehose_layout import PartitionColumn, location_template
 from patterns.firehose_processing import (
     BUFFERING_INTERVAL_MAX,
@@ -506,7 +505,7 @@ class KinesisToFirehoseToS3(Construct):
             delivery_policy,
             {
                 "AwsSolutions::AwsSolutions-IAM5[Resource::"
-                + _flatten_cfn_reference(stack.resolve(object_arn))
+                + flatten_cfn_reference(stack.resolve(object_arn))
                 + "]": (
                     "Firehose names every object it writes (timestamp and random suffix), so "
                     "object permissions can be limited to this pattern's prefix but not to "
@@ -1193,26 +1192,6 @@ def _static_root(prefix: str) -> str:
     """The literal folder of a prefix: up to the last '/' before its first expression."""
     literal = prefix.split("!{", 1)[0]
     return literal[: literal.rfind("/") + 1]
-
-
-def _flatten_cfn_reference(node: object) -> str:
-    """A resolved value as cdk-nag prints it in finding IDs (its ``flattenCfnReference``)."""
-    if isinstance(node, str):
-        return node.replace("${", "<").replace("}", ">")
-    if isinstance(node, dict):
-        if "Fn::Join" in node:
-            delimiter, items = node["Fn::Join"]
-            return str(delimiter).join(_flatten_cfn_reference(item) for item in items)
-        if "Fn::Sub" in node:
-            return _flatten_cfn_reference(node["Fn::Sub"])
-        if "Fn::GetAtt" in node:
-            resource, attribute = node["Fn::GetAtt"]
-            return f"<{_flatten_cfn_reference(resource)}.{_flatten_cfn_reference(attribute)}>"
-        if "Fn::ImportValue" in node:
-            return _flatten_cfn_reference(node["Fn::ImportValue"])
-        if "Ref" in node:
-            return f"<{_flatten_cfn_reference(node['Ref'])}>"
-    return json.dumps(node, separators=(",", ":"))
 
 
 def _check_name(argument: str, name: str | None, max_length: int) -> None:

@@ -22,8 +22,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from patterns.compliance import acknowledge, acknowledge_all
-from patterns.consumers.common import create_function_alarms, flatten_cfn_reference
+from patterns.compliance import acknowledge, acknowledge_all, flatten_cfn_reference
+from patterns.consumers.common import create_function_alarms
 from patterns.validation import check_duration, check_range, seconds_of
 
 if TYPE_CHECKING:

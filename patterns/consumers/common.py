@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -127,27 +126,3 @@ def visibility_timeout_seconds(queue: sqs.IQueue) -> float | None:
     if value is None:
         return SQS_DEFAULT_VISIBILITY_SECONDS
     return None if not isinstance(value, (int, float)) else float(value)
-
-
-def flatten_cfn_reference(node: object) -> str:
-    """A resolved value as cdk-nag prints it in finding IDs (its ``flattenCfnReference``).
-
-    (The same as the one in ``patterns.kinesis_firehose_s3``, kept here so that consumers do
-    not load Firehose.)
-    """
-    if isinstance(node, str):
-        return node.replace("${", "<").replace("}", ">")
-    if isinstance(node, dict):
-        if "Fn::Join" in node:
-            delimiter, items = node["Fn::Join"]
-            return str(delimiter).join(flatten_cfn_reference(item) for item in items)
-        if "Fn::Sub" in node:
-            return flatten_cfn_reference(node["Fn::Sub"])
-        if "Fn::GetAtt" in node:
-            resource, attribute = node["Fn::GetAtt"]
-            return f"<{flatten_cfn_reference(resource)}.{flatten_cfn_reference(attribute)}>"
-        if "Fn::ImportValue" in node:
-            return flatten_cfn_reference(node["Fn::ImportValue"])
-        if "Ref" in node:
-            return f"<{flatten_cfn_reference(node['Ref'])}>"
-    return json.dumps(node, separators=(",", ":"))

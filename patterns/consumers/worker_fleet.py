@@ -30,10 +30,9 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from patterns import dashboards
-from patterns.compliance import acknowledge
+from patterns.compliance import acknowledge, flatten_cfn_reference
 from patterns.consumers.common import (
     create_encrypted_log_group,
-    flatten_cfn_reference,
     visibility_timeout_seconds,
 )
 from patterns.roles import ManagedPolicyRole
