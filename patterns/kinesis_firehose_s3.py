@@ -10,7 +10,6 @@ from aws_cdk import (
     Annotations,
     ArnFormat,
     Duration,
-    Names,
     RemovalPolicy,
     Size,
     SizeRoundingBehavior,
@@ -46,6 +45,7 @@ from patterns.firehose_processing import (
     validate_dynamic_partitioning,
     validate_transformation,
 )
+from patterns.naming import physical_name
 from patterns.policies import via_service
 from patterns.removal import (
     DATA_REMOVAL_POLICY,
@@ -430,7 +430,7 @@ class KinesisToFirehoseToS3(Construct):
             )
 
         # Delivery error logs: a fixed, path-derived name so the key policy can name the group.
-        log_group_name = "/aws/kinesisfirehose/" + Names.unique_resource_name(self, max_length=128)
+        log_group_name = "/aws/kinesisfirehose/" + physical_name(self, max_length=128)
         log_group_arn = stack.format_arn(
             service="logs",
             resource="log-group",

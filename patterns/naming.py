@@ -68,3 +68,12 @@ def check_name_length(argument: str, name: str | None, max_length: int, what: st
         f"{argument} gives {what} {name!r} of {len(name)} characters; the limit is "
         f"{max_length}: choose a shorter name"
     )
+
+
+def deployed_stack(construct: IConstruct) -> Stack:
+    """The top-level stack ``construct`` is deployed with (its own, or through nested stacks):
+    whose name a physical name starts with, and which deploys it."""
+    stack = Stack.of(construct)
+    while stack.nested_stack_parent is not None:
+        stack = stack.nested_stack_parent
+    return stack

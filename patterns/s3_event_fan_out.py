@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
 import jsii
-from aws_cdk import Annotations, Duration, Names, RemovalPolicy, Size, Stack, Token
+from aws_cdk import Annotations, Duration, RemovalPolicy, Size, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as eventbridge
 from aws_cdk import aws_iam as iam
@@ -40,6 +40,7 @@ from patterns.buckets import (
     create_secure_bucket,
 )
 from patterns.compliance import acknowledge, acknowledge_all, skip_checkov
+from patterns.naming import deployed_stack, physical_name
 from patterns.policies import service_statement
 from patterns.removal import DATA_REMOVAL_POLICY, KEY_PENDING_WINDOW, key_removal_policy
 from patterns.sns_fan_out import ExistingQueueSubscriber, FanOutQueue, SnsToSqsFanOut
@@ -849,7 +850,7 @@ class S3EventFanOut(Construct):
         # A queue of another stack is subscribed in that stack (as CDK's SqsSubscription
         # does), which deploys after this one: waiting for it would be a cycle, so events
         # flow from this stack's deploy on and reach that subscriber once its stack is in.
-        if _top_level_stack(subscriber.subscription) is _top_level_stack(self):
+        if deployed_stack(subscriber.subscription) is deployed_stack(self):
             self._starts_events.node.add_dependency(subscriber.subscription)
         else:
             Annotations.of(self).add_info(
@@ -982,11 +983,8 @@ def _rule_name(fan_out: Construct) -> str:
     A rule is not retained, so ``cdk destroy`` then ``cdk deploy`` reuses the name safely;
     it changes (and the rule is replaced, losing nothing) only if the construct moves.
     """
-    return (
-        Names.unique_resource_name(
-            fan_out, max_length=RULE_NAME_MAX_LENGTH - len(_RULE_NAME_SUFFIX), separator="-"
-        )
-        + _RULE_NAME_SUFFIX
+    return physical_name(
+        fan_out, max_length=RULE_NAME_MAX_LENGTH, separator="-", suffix=_RULE_NAME_SUFFIX
     )
 
 
@@ -1306,11 +1304,3 @@ def _check_no_overlap(events: Sequence[S3EventRule]) -> None:
                     "prefixes or suffixes, merge them, or use "
                     "delivery=S3EventDelivery.EVENT_BRIDGE, where rules may overlap"
                 )
-
-
-def _top_level_stack(construct: IConstruct) -> Stack:
-    """The stack ``construct`` is deployed with: its own, or the parent of a nested stack."""
-    stack = Stack.of(construct)
-    while stack.nested_stack_parent is not None:
-        stack = stack.nested_stack_parent
-    return stack

@@ -40,6 +40,7 @@ from patterns import dashboards
 from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.keys import is_aws_managed, key_name
+from patterns.naming import deployed_stack, physical_name
 from patterns.policies import (
     allow_accounts_key_use_via,
     allow_service_key_use,
@@ -628,7 +629,7 @@ class SnsToSqsFanOut(Construct):
         """
         if queue is not None:
             self._check_key_stack(construct_id, queue)
-        if queue is not None and _root_stack(queue).node.path != _root_stack(self).node.path:
+        if queue is not None and deployed_stack(queue).node.path != deployed_stack(self).node.path:
             self._check_cross_stack(construct_id, queue)
             # an IQueue is a construct (SqsSubscription relies on the same)
             scope = cast(Construct, queue)
@@ -655,10 +656,10 @@ class SnsToSqsFanOut(Construct):
         key = queue.encryption_master_key
         if not isinstance(key, kms.Key):
             return  # imported (warned about) or none
-        key_root, topic_root = _root_stack(key), _root_stack(self._topic)
+        key_root, topic_root = deployed_stack(key), deployed_stack(self._topic)
         if key_root.node.path == topic_root.node.path:
             return
-        queue_in_topic_stack = _root_stack(queue).node.path == topic_root.node.path
+        queue_in_topic_stack = deployed_stack(queue).node.path == topic_root.node.path
         if queue_in_topic_stack or _depends_on(topic_root, key_root):
             how = "the queue refers to it" if queue_in_topic_stack else "add_dependency"
             raise ValueError(
@@ -702,7 +703,7 @@ class SnsToSqsFanOut(Construct):
                         f"sqs.Queue.from_queue_attributes in {stack.stack_name} (its owner "
                         "then admits the topic, as the warning says)"
                     )
-            if _depends_on(_root_stack(stack), _root_stack(queue)):
+            if _depends_on(deployed_stack(stack), deployed_stack(queue)):
                 raise ValueError(
                     f"{subject} is in stack {queue_stack.stack_name}, where its subscription "
                     f"must reference the topic of stack {stack.stack_name}; but "
@@ -1280,10 +1281,9 @@ def _new_subscription_dead_letter_queue(
     """A subscription DLQ SNS can write to: FIFO for a FIFO topic, encrypted, TLS only."""
     queue_name = None
     if topic.fifo:
-        base = Names.unique_resource_name(
-            scope, max_length=QUEUE_NAME_MAX_LENGTH - len(FIFO_SUFFIX) - len("-sdlq")
+        queue_name = physical_name(
+            scope, max_length=QUEUE_NAME_MAX_LENGTH, suffix=f"-sdlq{FIFO_SUFFIX}"
         )
-        queue_name = f"{base}-sdlq{FIFO_SUFFIX}"
     dead_letter_queue = sqs.Queue(
         scope,
         "SubscriptionDeadLetterQueue",
@@ -1411,14 +1411,6 @@ def nested_stack_id(construct_id: str, group: str | None = None) -> str:
         return f"{NESTED_STACK_PREFIX}{group}"
     digest = hashlib.sha256(construct_id.encode()).digest()
     return f"{NESTED_STACK_PREFIX}{int.from_bytes(digest[:8], 'big') % NESTED_STACK_GROUPS + 1}"
-
-
-def _root_stack(construct: IConstruct) -> Stack:
-    """The top-level stack ``construct`` is deployed with (through any nested stacks)."""
-    stack = Stack.of(construct)
-    while stack.nested_stack_parent is not None:
-        stack = stack.nested_stack_parent
-    return stack
 
 
 def _depends_on(stack: Stack, other: Stack) -> bool:

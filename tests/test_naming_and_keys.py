@@ -8,7 +8,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from patterns.keys import is_aws_managed, is_imported, key_name
-from patterns.naming import check_name_length, physical_name
+from patterns.naming import check_name_length, deployed_stack, physical_name
 from tests.helpers import new_app
 
 
@@ -101,3 +101,12 @@ def test_imported_keys_are_told_from_keys_of_this_app() -> None:
     own = kms.Key(stack, "Own")
     assert not is_imported(own)
     assert not is_imported(own.add_alias("alias/own"))
+
+
+def test_deployed_stack_is_the_top_level_stack_through_nested_stacks() -> None:
+    app = new_app()
+    parent = cdk.Stack(app, "Shop")
+    inner = cdk.NestedStack(cdk.NestedStack(parent, "Outer"), "Inner")
+    assert deployed_stack(Construct(inner, "Thing")) is parent
+    other = cdk.Stack(app, "Other")
+    assert deployed_stack(Construct(other, "Thing")) is other

@@ -33,6 +33,7 @@ from constructs import Construct
 
 from patterns.alarms import create_alarm
 from patterns.consumers.common import create_function_alarms
+from patterns.naming import physical_name
 from patterns.validation import check_duration, check_range, seconds_of
 
 if TYPE_CHECKING:
@@ -293,9 +294,7 @@ def classic_readers_plan(
 
 
 def _consumer_name(scope: Construct) -> str:
-    from aws_cdk import Names
-
-    return Names.unique_resource_name(scope, max_length=128)
+    return physical_name(scope, max_length=128)
 
 
 def _retention_hours(stream: kinesis.IStream) -> float | None:

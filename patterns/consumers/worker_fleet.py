@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from aws_cdk import Annotations, Duration, Names, Stack
+from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
@@ -35,6 +35,7 @@ from patterns.consumers.common import (
     create_encrypted_log_group,
     visibility_timeout_seconds,
 )
+from patterns.naming import physical_name
 from patterns.roles import ManagedPolicyRole
 from patterns.validation import check_range, seconds_of
 
@@ -259,7 +260,7 @@ class QueueWorkerFleet(Construct):
         self._scaling_policy = appscaling.CfnScalingPolicy(
             self,
             "BacklogPerWorkerScaling",
-            policy_name=Names.unique_resource_name(self, max_length=255),
+            policy_name=physical_name(self, max_length=255),
             policy_type="TargetTrackingScaling",
             scaling_target_id=self._scalable_target.scalable_target_id,
             target_tracking_scaling_policy_configuration=appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
