@@ -1,0 +1,4 @@
+"""Tooling only this repository uses (docs generators, reports, maintenance commands).
+
+Not part of the installed package: the wheel ships ``patterns`` only.
+"""
