@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 
 from patterns import cost
 from tests.helpers import ROOT, SynthesizedApp
+from tools import cost_doc
 
 
 def _alarm(**props: Any) -> dict[str, Any]:
@@ -288,18 +288,8 @@ def test_every_alarm_of_the_examples_is_counted(examples_app: SynthesizedApp) ->
         assert len(counted) == len(alarms), stack.stack
 
 
-def _cost_doc() -> Any:
-    spec = importlib.util.spec_from_file_location("cost_doc", ROOT / "scripts" / "cost_doc.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_cost_doc_is_current(examples_app: SynthesizedApp, tmp_path: Path) -> None:
-    doc = _cost_doc()
-    expected = doc.render(doc.synth_patterns(tmp_path / "patterns"), examples_app.outdir)
+    expected = cost_doc.render(cost_doc.synth_patterns(tmp_path / "patterns"), examples_app.outdir)
     actual = (ROOT / "docs" / "cost.md").read_text()
     assert actual == expected, "docs/cost.md is stale: run `make cost-docs` and commit it"
 
@@ -334,7 +324,7 @@ def test_keys_lists_every_price_key(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_each_pattern_page_links_its_cost_section() -> None:
     cost_page = (ROOT / "docs" / "cost.md").read_text()
-    for name, page, _ in _cost_doc().PATTERN_STACKS:
+    for name, page, _ in cost_doc.PATTERN_STACKS:
         assert f"\n### {name}\n" in cost_page
         text = (ROOT / "docs" / "patterns" / f"{page}.md").read_text()
         assert f"(../cost.md#{name.lower()})" in text, page
