@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -273,6 +275,24 @@ def test_every_applied_price_names_an_aws_pricing_page() -> None:
     for price in cost.PRICES.values():
         assert price.source.startswith("https://aws.amazon.com/"), price
     assert not set(cost.PRICES) & {u.key for u in cost.UNCONFIRMED}
+
+
+AWS_OWNED_HOSTS = {"aws.amazon.com", "docs.aws.amazon.com"}
+"""Where a list price may come from: AWS pricing pages, AWS blogs and user guides, nothing else."""
+
+
+def test_every_applied_price_quotes_its_aws_owned_page_with_a_date() -> None:
+    for key, price in cost.PRICES.items():
+        assert urlparse(price.source).hostname in AWS_OWNED_HOSTS, (key, price.source)
+        assert f"${price.usd:g}" in price.quote, (key, price.quote)
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", price.as_of), (key, price.as_of)
+
+
+def test_a_price_of_yours_needs_no_quote(tmp_path: Path) -> None:
+    (tmp_path / "prices.json").write_text(json.dumps({"secret": 0.5}))
+    price = cost.load_prices(tmp_path / "prices.json")["secret"]
+    assert (price.usd, price.quote) == (0.5, "")
+    assert price.source == f"your price file {tmp_path / 'prices.json'}"
 
 
 # --------------------------------------------------------------------------- examples, docs

@@ -22,26 +22,56 @@ KMS_PRICING_URL = "https://aws.amazon.com/kms/pricing/"
 
 @dataclass(frozen=True)
 class Price:
-    """One list price of ``REGION``, read on ``PRICES_READ_ON`` from ``source``."""
+    """One list price of ``REGION``: ``usd`` per ``unit``, read from ``source``.
+
+    For the prices of ``PRICES``, ``quote`` is the sentence of the AWS-owned page that states
+    the price and ``as_of`` the date of the copy read (the date it was read where the copy
+    shows none). A price from your own file (``load_prices``) has neither.
+    """
 
     usd: float
     unit: str
     source: str
+    quote: str = ""
+    as_of: str = ""
 
 
 PRICES: dict[str, Price] = {
+    # https://aws.amazon.com/kms/pricing/ (stored copy, no date on it; read 2026-11-30),
+    # "Key Storage": "Each AWS KMS key that you create in KMS costs $1/month. The $1/month
+    # charge is the same for symmetric keys, asymmetric keys, each multi-Region key (each
+    # primary and each replica multi-region key), keys with imported key material, and keys
+    # in custom key stores." The copy at https://aws.amazon.com/fr/kms/pricing/ (English text)
+    # adds HMAC keys and "(prorated hourly)".
     "kms_key": Price(
         1.00,
         "per AWS KMS key per month (symmetric, asymmetric, HMAC, multi-Region, imported)",
         KMS_PRICING_URL,
+        quote="Each AWS KMS key that you create in KMS costs $1/month.",
+        as_of=PRICES_READ_ON,
     ),
+    # Same page, same copy: "If you enable automatic key rotation, each newly generated
+    # backing key costs an additional $1/month."
     "kms_rotation": Price(
         1.00,
         "per newly generated backing key per month, when automatic rotation is enabled",
         KMS_PRICING_URL,
+        quote=(
+            "If you enable automatic key rotation, each newly generated backing key costs an "
+            "additional $1/month."
+        ),
+        as_of=PRICES_READ_ON,
     ),
 }
-"""The list prices this estimator uses. Only prices read on an official AWS pricing page."""
+"""The list prices this estimator uses: only prices quoted from an AWS-owned page (pricing
+page, user guide, AWS blog), each with its URL, date and sentence. Third-party pages are no
+source, however often they repeat a number; ``tests/test_cost.py`` checks every entry."""
+
+
+NOT_FOUND = (
+    "no stored copy of this page found; no AWS user guide or AWS blog found that states the rate"
+)
+"""What the search of ``PRICES_READ_ON`` found for pages with no stored copy."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +114,9 @@ UNCONFIRMED: tuple[Unconfirmed, ...] = (
         "secret",
         "per secret per month",
         "https://aws.amazon.com/secrets-manager/pricing/",
-        "no rate in the stored page (third-party pages quote one)",
+        "no stored copy of this page found; the user guide's Pricing section "
+        "(docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html#asm_pricing) "
+        "states no rate, it links this page (third-party pages quote one)",
     ),
     Unconfirmed(
         "shard_hour",
@@ -144,37 +176,37 @@ UNCONFIRMED: tuple[Unconfirmed, ...] = (
         "sqs_standard_request_million",
         "per million standard-queue requests (each 64 KB chunk of payload is one request)",
         "https://aws.amazon.com/sqs/pricing/",
-        "the 64 KB chunk rule (on the SQS features page); no rate in the stored pages",
+        f"the 64 KB chunk rule (on the SQS features page); {NOT_FOUND}",
     ),
     Unconfirmed(
         "sqs_fifo_request_million",
         "per million FIFO-queue requests (each 64 KB chunk is one request)",
         "https://aws.amazon.com/sqs/pricing/",
-        "no rate in the stored pages",
+        NOT_FOUND,
     ),
     Unconfirmed(
         "sns_standard_publish_million",
         "per million standard-topic publish requests (64 KB chunks)",
         "https://aws.amazon.com/sns/pricing/",
-        "no rate in the stored pages",
+        NOT_FOUND,
     ),
     Unconfirmed(
         "sns_fifo_publish_million",
         "per million FIFO-topic publish requests (plus a payload charge per GB)",
         "https://aws.amazon.com/sns/pricing/",
-        "no rate in the stored pages",
+        NOT_FOUND,
     ),
     Unconfirmed(
         "sns_sqs_delivery_million",
         "per million SNS deliveries to SQS queues",
         "https://aws.amazon.com/sns/pricing/",
-        "no rate in the stored pages",
+        NOT_FOUND,
     ),
     Unconfirmed(
         "broker_instance_hour",
         "per broker instance-hour, by instance type",
         "https://aws.amazon.com/amazon-mq/pricing/",
-        "no rate in the stored pages",
+        NOT_FOUND,
     ),
 )
 

@@ -87,14 +87,18 @@ def render_price_table() -> str:
     lines = [
         f"List prices, region {REGION}, read on {PRICES_READ_ON}:",
         "",
-        "| price | unit | source |",
-        "| ---: | --- | --- |",
+        "| price | unit | source (read on) | the page says |",
+        "| ---: | --- | --- | --- |",
     ]
-    lines += [f"| ${p.usd:.2f} | {p.unit} | {p.source} |" for p in PRICES.values()]
+    lines += [
+        f'| ${p.usd:.2f} | {p.unit} | {p.source} ({p.as_of}) | "{p.quote}" |'
+        for p in PRICES.values()
+    ]
     lines += [
         "",
-        "Not estimated (counted, not priced): the stored copy of the AWS pricing page did not "
-        "show the number, and a third-party page cannot replace it.",
+        "Not estimated (counted, not priced): no stored copy of an AWS-owned page (pricing "
+        f"page, user guide, AWS blog; searched on {PRICES_READ_ON}) shows the number, and a "
+        "third-party page cannot replace it.",
         "",
         "| charge | AWS page | what the page showed |",
         "| --- | --- | --- |",
