@@ -18,8 +18,8 @@ Where things are:
 - ``prices``: the dated list-price table (``PRICES``, with sources), what is not priced
   (``UNCONFIRMED``), and your own price file (``load_prices``);
 - ``assembly``: reading ``cdk.out`` (stacks, resources, nested templates);
-- ``fixed`` and ``variable``: a template's resources into billable ``Line`` s
-  (``lines``: ``Line``, ``StackCost``); ``estimate``: both, per stack;
+- ``fixed`` and ``variable``: a template's resources into billable lines (``lines``:
+  ``Line``, ``StackCost``); ``estimate``: both, for each stack of an assembly;
 - ``render``: the Markdown and terminal tables; ``cli``: the command (``__main__``).
 """
 
