@@ -115,7 +115,7 @@ cost: synth
 	$(PY) -m patterns.cost cdk.out
 
 cost-docs: setup
-	$(PY) -m scripts.cost_doc > docs/cost.md.tmp
+	$(PY) -m tools.cost_doc > docs/cost.md.tmp
 	mv docs/cost.md.tmp docs/cost.md
 
 # A few minutes on an idle machine; numbers are medians, BENCHMARKS.md is committed.

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
 from patterns import cost
 from tests.helpers import ROOT, SynthesizedApp
+from tools import cost_doc
 
 
 def _alarm(**props: Any) -> dict[str, Any]:
@@ -275,6 +277,24 @@ def test_every_applied_price_names_an_aws_pricing_page() -> None:
     assert not set(cost.PRICES) & {u.key for u in cost.UNCONFIRMED}
 
 
+AWS_OWNED_HOSTS = {"aws.amazon.com", "docs.aws.amazon.com"}
+"""Where a list price may come from: AWS pricing pages, AWS blogs and user guides, nothing else."""
+
+
+def test_every_applied_price_quotes_its_aws_owned_page_with_a_date() -> None:
+    for key, price in cost.PRICES.items():
+        assert urlparse(price.source).hostname in AWS_OWNED_HOSTS, (key, price.source)
+        assert f"${price.usd:g}" in price.quote, (key, price.quote)
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", price.as_of), (key, price.as_of)
+
+
+def test_a_price_of_yours_needs_no_quote(tmp_path: Path) -> None:
+    (tmp_path / "prices.json").write_text(json.dumps({"secret": 0.5}))
+    price = cost.load_prices(tmp_path / "prices.json")["secret"]
+    assert (price.usd, price.quote) == (0.5, "")
+    assert price.source == f"your price file {tmp_path / 'prices.json'}"
+
+
 # --------------------------------------------------------------------------- examples, docs
 
 
@@ -288,18 +308,8 @@ def test_every_alarm_of_the_examples_is_counted(examples_app: SynthesizedApp) ->
         assert len(counted) == len(alarms), stack.stack
 
 
-def _cost_doc() -> Any:
-    spec = importlib.util.spec_from_file_location("cost_doc", ROOT / "scripts" / "cost_doc.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_cost_doc_is_current(examples_app: SynthesizedApp, tmp_path: Path) -> None:
-    doc = _cost_doc()
-    expected = doc.render(doc.synth_patterns(tmp_path / "patterns"), examples_app.outdir)
+    expected = cost_doc.render(cost_doc.synth_patterns(tmp_path / "patterns"), examples_app.outdir)
     actual = (ROOT / "docs" / "cost.md").read_text()
     assert actual == expected, "docs/cost.md is stale: run `make cost-docs` and commit it"
 
@@ -334,7 +344,7 @@ def test_keys_lists_every_price_key(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_each_pattern_page_links_its_cost_section() -> None:
     cost_page = (ROOT / "docs" / "cost.md").read_text()
-    for name, page, _ in _cost_doc().PATTERN_STACKS:
+    for name, page, _ in cost_doc.PATTERN_STACKS:
         assert f"\n### {name}\n" in cost_page
         text = (ROOT / "docs" / "patterns" / f"{page}.md").read_text()
         assert f"(../cost.md#{name.lower()})" in text, page

@@ -42,6 +42,7 @@ def test_wheel_ships_the_package_typed_and_nothing_else(wheel: Path) -> None:
     top_level = {name.split("/", 1)[0] for name in names if not name.endswith(".dist-info/RECORD")}
     assert {t for t in top_level if not t.endswith(".dist-info")} == {"patterns"}
     assert "patterns/py.typed" in names
+    assert "patterns/cost/__main__.py" in names, "python -m patterns.cost must work installed"
     assert not any(name.startswith(("examples/", "tests/", "app.py")) for name in names)
 
 

@@ -1,6 +1,6 @@
 """Render docs/cost.md: the cost of each pattern's defaults and of each example stack.
 
-Run with ``make cost-docs`` (``python -m scripts.cost_doc > docs/cost.md``). Every number comes
+Run with ``make cost-docs`` (``python -m tools.cost_doc > docs/cost.md``). Every number comes
 from ``patterns.cost`` reading synthesized templates: each pattern with its default options
 in a small stack of its own, and the example app. ``tests/test_cost.py`` regenerates the
 page and fails when the committed one is stale.
