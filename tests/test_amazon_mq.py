@@ -17,7 +17,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
 from patterns.amazon_mq import CREATE_ONLY_PROPERTIES
-from tests.helpers import by_path, logical_id, new_app, synth_stack
+from tests.helpers import ROOT, by_path, logical_id, new_app, synth_stack
 
 BROKER = "AWS::AmazonMQ::Broker"
 SG = "AWS::EC2::SecurityGroup"
@@ -1066,3 +1066,45 @@ def test_a_world_open_group_added_to_the_broker_through_the_l1_fails_at_synth() 
 
     with pytest.raises(RuntimeError, match=r"broker Life/Broker admits every IPv4 address"):
         _one_broker(after=second_group)
+
+
+# -- the alarms against AWS's recommendations (docs/patterns/amazon_mq.md) -------------------
+
+
+def _comparison_rows() -> dict[str, tuple[str, int, int]]:
+    page = (ROOT / "docs" / "patterns" / "amazon_mq.md").read_text()
+    section = page.split("## Alarms and AWS's recommended alarms\n", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for match in re.finditer(
+        r"^\| `(\w+Alarm)` \| (\w+) \|.*\| (\d+)(?: \((\d+)[^)]*\))? \|$", section, re.M
+    ):
+        alarm, engine, metrics, single = match.groups()
+        rows[alarm] = (engine.upper(), int(metrics), int(single or metrics))
+    return rows
+
+
+def _alarm_metric_counts(**kwargs: Any) -> dict[str, int]:
+    stack = cdk.Stack(new_app(), "Compared")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0, restrict_default_security_group=False)
+    AmazonMqBroker(stack, "Broker", vpc=vpc, **kwargs)
+    return {
+        name: len([q for q in alarm.get("Metrics", []) if "MetricStat" in q]) or 1
+        for name, alarm in _alarms(Template.from_stack(stack), "Broker").items()
+    }
+
+
+@pytest.mark.parametrize("engine", list(BrokerEngine))
+def test_the_comparison_with_aws_recommendations_lists_every_alarm_and_its_metrics(
+    engine: BrokerEngine,
+) -> None:
+    rows = {a: row for a, row in _comparison_rows().items() if row[0] == engine.value}
+    highly_available = _alarm_metric_counts(engine=engine)
+    single = (
+        _alarm_metric_counts(
+            engine=engine, single_instance=True, host_instance_type="mq.m7g.medium"
+        )
+        if engine == BrokerEngine.RABBITMQ
+        else _alarm_metric_counts(single_instance=True)
+    )
+    assert {alarm: metrics for alarm, (_, metrics, _) in rows.items()} == highly_available
+    assert {alarm: metrics for alarm, (_, _, metrics) in rows.items()} == single
