@@ -8,6 +8,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_amazonmq as amazonmq
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
@@ -16,7 +17,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import AmazonMqBroker, BrokerEngine, BrokerProtocol, MaintenanceWindow
 from patterns.amazon_mq import CREATE_ONLY_PROPERTIES
-from tests.helpers import by_path, logical_id, new_app, synth_stack
+from tests.helpers import ROOT, by_path, logical_id, new_app, synth_stack
 
 BROKER = "AWS::AmazonMQ::Broker"
 SG = "AWS::EC2::SecurityGroup"
@@ -460,6 +461,137 @@ def test_rabbitmq_with_an_existing_key_warns_that_it_encrypts_the_secret_only() 
     Annotations.from_stack(stack).has_warning(
         "/RabbitKey/Broker", Match.string_like_regexp("encrypts the admin secret only")
     )
+
+
+# -- metrics and escape hatches (CDK conventions) -------------------------------------------
+
+
+def _metric_facts(stack: cdk.Stack, metric: Any) -> dict[str, Any]:
+    return {
+        "namespace": metric.namespace,
+        "metric": metric.metric_name,
+        "dimensions": stack.resolve(metric.dimensions),
+        "statistic": metric.statistic,
+        "period": metric.period.to_seconds(),
+    }
+
+
+@pytest.fixture(scope="module")
+def brokers() -> tuple[cdk.Stack, AmazonMqBroker, AmazonMqBroker]:
+    stack = cdk.Stack(new_app(), "Metrics")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2)
+    active = AmazonMqBroker(stack, "Active", vpc=vpc, broker_name="active")
+    rabbit = AmazonMqBroker(
+        stack, "Rabbit", vpc=vpc, engine=BrokerEngine.RABBITMQ, broker_name="rabbit"
+    )
+    return stack, active, rabbit
+
+
+@pytest.mark.parametrize(
+    ("method", "metric_name", "statistic"),
+    [
+        ("metric_cpu_utilization", "CpuUtilization", "Maximum"),
+        ("metric_heap_usage", "HeapUsage", "Maximum"),
+        ("metric_store_percent_usage", "StorePercentUsage", "Maximum"),
+        ("metric_current_connections_count", "CurrentConnectionsCount", "Maximum"),
+    ],
+)
+def test_activemq_metric_methods_are_per_instance(
+    brokers: tuple[cdk.Stack, AmazonMqBroker, AmazonMqBroker],
+    method: str,
+    metric_name: str,
+    statistic: str,
+) -> None:
+    stack, active, _ = brokers
+    for instance in (1, 2):
+        metric = getattr(active, method)(instance=instance)
+        assert _metric_facts(stack, metric) == {
+            "namespace": "AWS/AmazonMQ",
+            "metric": metric_name,
+            "dimensions": {"Broker": f"active-{instance}"},
+            "statistic": statistic,
+            "period": 300,
+        }
+    # Options pass through, as on CDK's own metric methods.
+    tuned = getattr(active, method)(period=cdk.Duration.minutes(1), statistic="Average")
+    assert (tuned.period.to_seconds(), tuned.statistic) == (60, "Average")
+
+
+@pytest.mark.parametrize(
+    ("method", "metric_name", "statistic"),
+    [
+        ("metric_system_cpu_utilization", "SystemCpuUtilization", "Maximum"),
+        ("metric_rabbit_mq_mem_used", "RabbitMQMemUsed", "Maximum"),
+        ("metric_rabbit_mq_mem_limit", "RabbitMQMemLimit", "Maximum"),
+        ("metric_rabbit_mq_disk_free", "RabbitMQDiskFree", "Minimum"),
+        ("metric_rabbit_mq_disk_free_limit", "RabbitMQDiskFreeLimit", "Maximum"),
+        ("metric_connection_count", "ConnectionCount", "Maximum"),
+        ("metric_message_count", "MessageCount", "Maximum"),
+    ],
+)
+def test_rabbitmq_metric_methods_are_per_broker(
+    brokers: tuple[cdk.Stack, AmazonMqBroker, AmazonMqBroker],
+    method: str,
+    metric_name: str,
+    statistic: str,
+) -> None:
+    stack, _, rabbit = brokers
+    assert _metric_facts(stack, getattr(rabbit, method)()) == {
+        "namespace": "AWS/AmazonMQ",
+        "metric": metric_name,
+        "dimensions": {"Broker": "rabbit"},
+        "statistic": statistic,
+        "period": 300,
+    }
+
+
+def test_the_generic_metric_method(
+    brokers: tuple[cdk.Stack, AmazonMqBroker, AmazonMqBroker],
+) -> None:
+    stack, active, rabbit = brokers
+    total = active.metric("TotalMessageCount", instance=2)
+    assert stack.resolve(total.dimensions) == {"Broker": "active-2"}
+    assert total.statistic == "Average"
+    assert stack.resolve(active.metric("NetworkIn").dimensions) == {"Broker": "active-1"}
+    assert stack.resolve(rabbit.metric("QueueCount").dimensions) == {"Broker": "rabbit"}
+
+
+def test_a_metric_of_the_other_engine_is_refused(
+    brokers: tuple[cdk.Stack, AmazonMqBroker, AmazonMqBroker],
+) -> None:
+    _, active, rabbit = brokers
+    with pytest.raises(
+        ValueError, match=r"HeapUsage is a metric of ACTIVEMQ brokers.*runs RABBITMQ"
+    ):
+        rabbit.metric_heap_usage()
+    with pytest.raises(
+        ValueError, match=r"RabbitMQMemUsed is a metric of RABBITMQ brokers.*runs ACTIVEMQ"
+    ):
+        active.metric_rabbit_mq_mem_used()
+
+
+def test_a_metric_of_an_instance_the_broker_lacks_is_refused(
+    brokers: tuple[cdk.Stack, AmazonMqBroker, AmazonMqBroker],
+) -> None:
+    _, active, rabbit = brokers
+    with pytest.raises(ValueError, match=r"instance 3 of the ActiveMQ broker .* use 1 or 2"):
+        active.metric_heap_usage(instance=3)
+    with pytest.raises(ValueError, match=r"instance 1 given for the RabbitMQ broker"):
+        rabbit.metric("QueueCount", instance=1)
+    single = _broker(ec2.Vpc(cdk.Stack(new_app(), "Single"), "Vpc"), single_instance=True)
+    with pytest.raises(ValueError, match=r"instance 2 .* use 1$"):
+        single.metric_cpu_utilization(instance=2)
+
+
+def test_the_default_child_is_the_cfn_broker_and_escape_hatches_reach_the_template() -> None:
+    stack = cdk.Stack(new_app(), "Hatch")
+    broker = AmazonMqBroker(stack, "Broker", vpc=ec2.Vpc(stack, "Vpc", max_azs=2))
+    assert broker.node.default_child is broker.broker
+    cfn_broker = broker.node.default_child
+    assert isinstance(cfn_broker, amazonmq.CfnBroker)
+    cfn_broker.add_property_override("Configuration", {"Id": "c-1", "Revision": 1})
+    props = by_path(Template.from_stack(stack), BROKER, "/Broker/Broker")["Properties"]
+    assert props["Configuration"] == {"Id": "c-1", "Revision": 1}
 
 
 # -- validation: one test per rule -----------------------------------------------------------
@@ -934,3 +1066,45 @@ def test_a_world_open_group_added_to_the_broker_through_the_l1_fails_at_synth() 
 
     with pytest.raises(RuntimeError, match=r"broker Life/Broker admits every IPv4 address"):
         _one_broker(after=second_group)
+
+
+# -- the alarms against AWS's recommendations (docs/patterns/amazon_mq.md) -------------------
+
+
+def _comparison_rows() -> dict[str, tuple[str, int, int]]:
+    page = (ROOT / "docs" / "patterns" / "amazon_mq.md").read_text()
+    section = page.split("## Alarms and AWS's recommended alarms\n", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for match in re.finditer(
+        r"^\| `(\w+Alarm)` \| (\w+) \|.*\| (\d+)(?: \((\d+)[^)]*\))? \|$", section, re.M
+    ):
+        alarm, engine, metrics, single = match.groups()
+        rows[alarm] = (engine.upper(), int(metrics), int(single or metrics))
+    return rows
+
+
+def _alarm_metric_counts(**kwargs: Any) -> dict[str, int]:
+    stack = cdk.Stack(new_app(), "Compared")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0, restrict_default_security_group=False)
+    AmazonMqBroker(stack, "Broker", vpc=vpc, **kwargs)
+    return {
+        name: len([q for q in alarm.get("Metrics", []) if "MetricStat" in q]) or 1
+        for name, alarm in _alarms(Template.from_stack(stack), "Broker").items()
+    }
+
+
+@pytest.mark.parametrize("engine", list(BrokerEngine))
+def test_the_comparison_with_aws_recommendations_lists_every_alarm_and_its_metrics(
+    engine: BrokerEngine,
+) -> None:
+    rows = {a: row for a, row in _comparison_rows().items() if row[0] == engine.value}
+    highly_available = _alarm_metric_counts(engine=engine)
+    single = (
+        _alarm_metric_counts(
+            engine=engine, single_instance=True, host_instance_type="mq.m7g.medium"
+        )
+        if engine == BrokerEngine.RABBITMQ
+        else _alarm_metric_counts(single_instance=True)
+    )
+    assert {alarm: metrics for alarm, (_, metrics, _) in rows.items()} == highly_available
+    assert {alarm: metrics for alarm, (_, _, metrics) in rows.items()} == single

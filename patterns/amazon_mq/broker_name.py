@@ -1,0 +1,79 @@
+"""The broker's generated name: stack name and position plus a digest of what replaces it.
+
+A broker's name is required, fixed at creation and unique in the account and Region, and
+CloudFormation cannot replace a resource under the same name. So the generated name ends
+with a digest of the broker's create-only properties: an edit that replaces the broker
+renames it too, and the new broker is created before the old one is deleted
+(docs/lifecycle.md). It is resolved once, at synth, from the final ``CfnBroker``, so changes
+made through the exposed L1 after construction count as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import jsii
+from aws_cdk import IStableStringProducer, Lazy, Stack, Token
+from aws_cdk import aws_amazonmq as amazonmq
+from constructs import Construct
+
+from patterns.amazon_mq.options import BROKER_NAME_MAX_LENGTH, BROKER_NAME_PATTERN
+from patterns.naming import physical_name
+
+# AWS::AmazonMQ::Broker createOnlyProperties (the resource schema cfn-lint ships), BrokerName
+# aside: a change to any of them replaces the broker, so a generated name ends with their
+# digest and the replacement can be created under a new name before the old one is deleted.
+CREATE_ONLY_PROPERTIES: Mapping[str, str] = {
+    "AuthenticationStrategy": "authentication_strategy",
+    "DeploymentMode": "deployment_mode",
+    "EncryptionOptions": "encryption_options",
+    "EngineType": "engine_type",
+    "PubliclyAccessible": "publicly_accessible",
+    "StorageType": "storage_type",
+    "SubnetIds": "subnet_ids",
+}
+
+
+def generated_broker_name(scope: Construct, broker_id: str) -> str:
+    """A token for the generated name of the ``CfnBroker`` child ``broker_id`` of ``scope``.
+
+    Resolved once (the name appears in dozens of places: alarms, policies, outputs), when
+    synthesis first needs it, by which time the construct tree is final.
+    """
+    return Lazy.string(_GeneratedBrokerName(scope, broker_id))
+
+
+def broker_name_errors(broker: amazonmq.CfnBroker, path: str) -> list[str]:
+    """The final ``BrokerName`` (given, generated or set through the L1) is a valid name."""
+    name = Stack.of(broker).resolve(broker.broker_name)
+    if (
+        isinstance(name, str)
+        and not Token.is_unresolved(name)
+        and not BROKER_NAME_PATTERN.match(name)
+    ):
+        return [
+            f"BrokerName {name!r} of {path} must be 1 to "
+            f"{BROKER_NAME_MAX_LENGTH} letters, digits, hyphens and underscores"
+        ]
+    return []
+
+
+@jsii.implements(IStableStringProducer)
+class _GeneratedBrokerName:
+    """Produces the generated broker name at synth from the final create-only properties."""
+
+    def __init__(self, scope: Construct, broker_id: str) -> None:
+        self._scope = scope
+        self._broker_id = broker_id
+
+    def produce(self) -> str:
+        broker = self._scope.node.find_child(self._broker_id)
+        assert isinstance(broker, amazonmq.CfnBroker)
+        create_only = {
+            cfn_name: getattr(broker, attribute)
+            for cfn_name, attribute in CREATE_ONLY_PROPERTIES.items()
+            if getattr(broker, attribute) is not None
+        }
+        return physical_name(
+            self._scope, max_length=BROKER_NAME_MAX_LENGTH, separator="-", create_only=create_only
+        )

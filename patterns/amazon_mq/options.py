@@ -1,0 +1,228 @@
+"""The broker's options: engine, protocol and maintenance-window types, and what AWS allows.
+
+The tables (ports, engine versions, instance types, deployment modes) come from the Amazon MQ
+developer guide; the checks raise ``ValueError`` at synth, naming the argument, the value and
+what is allowed, and skip unresolved tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from aws_cdk import Token
+
+from patterns.validation import check_unique
+
+
+class BrokerEngine(Enum):
+    """The broker engine; the value is CloudFormation's ``EngineType``."""
+
+    ACTIVEMQ = "ACTIVEMQ"
+    RABBITMQ = "RABBITMQ"
+
+
+class BrokerProtocol(Enum):
+    """A wire protocol clients use; :data:`PROTOCOL_PORTS` gives its TLS port per engine."""
+
+    OPENWIRE = "OPENWIRE"
+    AMQP = "AMQP"
+    STOMP = "STOMP"
+    MQTT = "MQTT"
+    WSS = "WSS"
+
+
+@dataclass(frozen=True)
+class MaintenanceWindow:
+    """The weekly start of the maintenance window, when Amazon MQ applies patch upgrades.
+
+    :param day_of_week: ``MONDAY`` to ``SUNDAY``.
+    :param time_of_day: 24-hour ``HH:MM``, for example ``"03:00"``.
+    :param time_zone: ``UTC`` (default), an IANA ``Country/City`` time zone such as
+        ``Europe/Berlin``, or a UTC offset such as ``UTC+02:00``.
+    """
+
+    day_of_week: str
+    time_of_day: str
+    time_zone: str = "UTC"
+
+
+# The TLS listener ports Amazon MQ opens per engine and protocol (developer guide,
+# "Amazon MQ for ActiveMQ/RabbitMQ" > "Listener ports"). RabbitMQ only speaks AMQP 0-9-1
+# over TLS (AMQPS) to clients.
+PROTOCOL_PORTS: Mapping[BrokerEngine, Mapping[BrokerProtocol, int]] = {
+    BrokerEngine.ACTIVEMQ: {
+        BrokerProtocol.OPENWIRE: 61617,
+        BrokerProtocol.AMQP: 5671,
+        BrokerProtocol.STOMP: 61614,
+        BrokerProtocol.MQTT: 8883,
+        BrokerProtocol.WSS: 61619,
+    },
+    BrokerEngine.RABBITMQ: {BrokerProtocol.AMQP: 5671},
+}
+# The web console (ActiveMQ web console; RabbitMQ management UI and HTTP API).
+CONSOLE_PORTS: Mapping[BrokerEngine, int] = {
+    BrokerEngine.ACTIVEMQ: 8162,
+    BrokerEngine.RABBITMQ: 443,
+}
+DEFAULT_PROTOCOLS: Mapping[BrokerEngine, tuple[BrokerProtocol, ...]] = {
+    BrokerEngine.ACTIVEMQ: (BrokerProtocol.OPENWIRE,),
+    BrokerEngine.RABBITMQ: (BrokerProtocol.AMQP,),
+}
+
+_M5 = ("mq.m5.large", "mq.m5.xlarge", "mq.m5.2xlarge", "mq.m5.4xlarge")
+_M7G = (
+    "mq.m7g.medium",
+    "mq.m7g.large",
+    "mq.m7g.xlarge",
+    "mq.m7g.2xlarge",
+    "mq.m7g.4xlarge",
+    "mq.m7g.8xlarge",
+    "mq.m7g.12xlarge",
+    "mq.m7g.16xlarge",
+)
+MICRO_INSTANCE_TYPE = "mq.t3.micro"
+# Engine versions Amazon MQ supports for new brokers, newest first, with the host instance
+# types each accepts (version-management and instance-type pages of the developer guide).
+# ActiveMQ runs on mq.m5 (and mq.t3.micro); RabbitMQ 4 only on mq.m7g.
+SUPPORTED_VERSIONS: Mapping[BrokerEngine, Mapping[str, tuple[str, ...]]] = {
+    BrokerEngine.ACTIVEMQ: {
+        "5.19": (MICRO_INSTANCE_TYPE, *_M5),
+        "5.18": (MICRO_INSTANCE_TYPE, *_M5),
+    },
+    BrokerEngine.RABBITMQ: {
+        "4.2": _M7G,
+        "3.13": (MICRO_INSTANCE_TYPE, *_M5, *_M7G),
+    },
+}
+DEFAULT_ENGINE_VERSIONS: Mapping[BrokerEngine, str] = {
+    BrokerEngine.ACTIVEMQ: "5.19",
+    BrokerEngine.RABBITMQ: "4.2",
+}
+DEFAULT_INSTANCE_TYPES: Mapping[BrokerEngine, str] = {
+    BrokerEngine.ACTIVEMQ: "mq.m5.large",
+    BrokerEngine.RABBITMQ: "mq.m7g.large",
+}
+# Deployment modes: high availability unless single_instance=True, and how many subnets each
+# takes (CreateBroker "subnetIds": one, exactly two, or one per AZ up to three for a cluster).
+HA_MODES: Mapping[BrokerEngine, str] = {
+    BrokerEngine.ACTIVEMQ: "ACTIVE_STANDBY_MULTI_AZ",
+    BrokerEngine.RABBITMQ: "CLUSTER_MULTI_AZ",
+}
+SINGLE_INSTANCE_MODE = "SINGLE_INSTANCE"
+SUBNET_COUNTS: Mapping[str, tuple[int, int]] = {
+    SINGLE_INSTANCE_MODE: (1, 1),
+    "ACTIVE_STANDBY_MULTI_AZ": (2, 2),
+    "CLUSTER_MULTI_AZ": (1, 3),
+}
+
+BROKER_NAME_MAX_LENGTH = 50
+BROKER_NAME_PATTERN = re.compile(r"^[0-9A-Za-z_-]{1,50}$")
+DEFAULT_ADMIN_USERNAME = "admin"
+_USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.~-]{2,100}$")
+_TIME_OF_DAY_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")
+# Amazon MQ takes a "Country/City" (IANA) time zone or a UTC offset (AWS::AmazonMQ::Broker
+# MaintenanceWindow.TimeZone). Offsets: an optional UTC or GMT, a sign, 0 to 14 hours and
+# optional minutes (UTC+02:00, -05:30); names: the IANA database Python ships (zoneinfo).
+_UTC_OFFSET_PATTERN = re.compile(r"^(UTC|GMT)?[+-](0?[0-9]|1[0-4])(:[0-5][0-9])?$")
+DAYS_OF_WEEK = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+
+
+def validate_engine(
+    *,
+    engine: BrokerEngine,
+    engine_version: str,
+    host_instance_type: str,
+    deployment_mode: str,
+    protocols: Sequence[BrokerProtocol],
+) -> None:
+    """The engine version, instance type and protocols exist for ``engine`` and the mode."""
+    versions = SUPPORTED_VERSIONS[engine]
+    if not Token.is_unresolved(engine_version) and engine_version not in versions:
+        raise ValueError(
+            f"engine_version {engine_version!r} is not supported for {engine.value}; "
+            f"use one of {', '.join(versions)}"
+        )
+    if not Token.is_unresolved(host_instance_type):
+        allowed_types = versions.get(engine_version, ())
+        if allowed_types and host_instance_type not in allowed_types:
+            raise ValueError(
+                f"host_instance_type {host_instance_type!r} is not supported for "
+                f"{engine.value} {engine_version}; use one of {', '.join(allowed_types)}"
+            )
+        if host_instance_type == MICRO_INSTANCE_TYPE and deployment_mode != SINGLE_INSTANCE_MODE:
+            raise ValueError(
+                f"host_instance_type {MICRO_INSTANCE_TYPE!r} only runs single-instance brokers; "
+                "set single_instance=True (development) or choose a larger instance type"
+            )
+
+    if not protocols:
+        raise ValueError("protocols is empty; choose at least one protocol clients use")
+    check_unique("protocol", [protocol.value for protocol in protocols])
+    offered = PROTOCOL_PORTS[engine]
+    for protocol in protocols:
+        if protocol not in offered:
+            raise ValueError(
+                f"protocols includes {protocol.value}, which {engine.value} does not offer; "
+                f"use {', '.join(p.value for p in offered)}"
+            )
+
+
+def validate_settings(
+    *,
+    engine: BrokerEngine,
+    broker_name: str | None,
+    admin_username: str,
+    audit_log: bool,
+    maintenance_window: MaintenanceWindow | None,
+) -> None:
+    """The broker name, admin username, audit log and maintenance window are valid."""
+    if (
+        broker_name is not None
+        and not Token.is_unresolved(broker_name)
+        and not BROKER_NAME_PATTERN.match(broker_name)
+    ):
+        raise ValueError(
+            f"broker_name {broker_name!r} must be 1 to {BROKER_NAME_MAX_LENGTH} letters, "
+            "digits, hyphens and underscores"
+        )
+    if not Token.is_unresolved(admin_username) and not _USERNAME_PATTERN.match(admin_username):
+        raise ValueError(
+            f"admin_username {admin_username!r} must be 2 to 100 letters, digits and the "
+            "characters _ . ~ - (no commas, colons, equals signs or spaces)"
+        )
+
+    if engine == BrokerEngine.RABBITMQ and audit_log:
+        raise ValueError(
+            "audit_log=True applies to ActiveMQ only: RabbitMQ brokers publish general "
+            "logs only; drop audit_log"
+        )
+
+    if maintenance_window is not None:
+        day = maintenance_window.day_of_week
+        if not Token.is_unresolved(day) and day.upper() not in DAYS_OF_WEEK:
+            raise ValueError(
+                f"maintenance_window.day_of_week {day!r} must be one of {', '.join(DAYS_OF_WEEK)}"
+            )
+        time = maintenance_window.time_of_day
+        if not Token.is_unresolved(time) and not _TIME_OF_DAY_PATTERN.match(time):
+            raise ValueError(
+                f"maintenance_window.time_of_day {time!r} must be 24-hour HH:MM, e.g. '03:00'"
+            )
+        _check_time_zone(maintenance_window.time_zone)
+
+
+def _check_time_zone(zone: str) -> None:
+    if Token.is_unresolved(zone) or _UTC_OFFSET_PATTERN.match(zone):
+        return
+    names = zoneinfo.available_timezones()
+    if not names or zone in names:  # no time zone database at hand: nothing to check against
+        return
+    raise ValueError(
+        f"maintenance_window.time_zone {zone!r} must be an IANA time zone (Country/City, "
+        "e.g. 'Europe/Berlin', or 'UTC') or a UTC offset from UTC-14:00 to UTC+14:00 "
+        "(e.g. 'UTC+02:00')"
+    )
