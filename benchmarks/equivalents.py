@@ -1,13 +1,16 @@
 """Hand-written plain-L2 equivalents of each pattern, with the same protections.
 
 The benchmark synthesizes each pattern and its equivalent side by side; the ratio is the
-price of the pattern's validation and helpers. Keep each equivalent honest: the same
-resources, properties, policies and dependencies as the pattern's defaults, built from
-aws-cdk-lib only (nothing from ``patterns``). Each equivalent mirrors the pattern's construct
-IDs, so the two templates share logical IDs and ``tests/test_benchmark_equivalents.py`` can
-compare them resource by resource. What the equivalents leave out: the patterns' input
-validation (the price the ratio measures) and their cdk-nag acknowledgements and checkov
-skips (template metadata, which a hand-written stack would need as well to pass the gate).
+price of the pattern's validation and helpers. Keep each equivalent comparable: the
+pattern's defaults written with aws-cdk-lib only (nothing from ``patterns``), the same
+resource types, and constructs, resources and template bytes within the one-sided tolerance
+of ``benchmarks/comparability.py`` (``tests/test_benchmark_equivalents.py`` fails beyond it
+and warns, with the drift as a number, within it). A pattern change within the tolerance
+needs no edit here. Each equivalent mirrors the pattern's construct IDs, so the two
+templates share logical IDs and the benchmark can count the resources identical on both
+sides. What the equivalents leave out: the patterns' input validation (the price the ratio
+measures) and their cdk-nag acknowledgements and checkov skips (template metadata, which a
+hand-written stack would need as well to pass the gate).
 
 Each equivalent is self-contained, so its line count is what a user would write by hand;
 ``PAIRS`` names each pattern's call next to it.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -19,8 +19,8 @@ from constructs import Construct
 
 from examples.common import AlarmTopic
 from examples.consumer_functions import consumer_function
+from examples.network import acknowledge_unused_default_security_group
 from patterns import AmazonMqBroker, BrokerProtocol, MaintenanceWindow
-from patterns.compliance import skip_checkov
 
 # The on-premises network the application runs in (reached through VPN or Direct Connect).
 ON_PREMISES_CIDR = "192.168.0.0/16"
@@ -77,6 +77,8 @@ class BrokerMigrationStack(Stack):
             "Vpc",
             max_azs=2,
             nat_gateways=0,
+            # No Lambda-backed custom resource to strip the default group: nothing uses it.
+            restrict_default_security_group=False,
             subnet_configuration=[
                 ec2.SubnetConfiguration(
                     name="Broker", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
@@ -92,7 +94,7 @@ class BrokerMigrationStack(Stack):
             },
         )
 
-        _settle_default_security_group_handler(self)
+        acknowledge_unused_default_security_group(vpc)
 
         broker = AmazonMqBroker(
             self,
@@ -121,38 +123,6 @@ class BrokerMigrationStack(Stack):
             value=broker.admin_secret.secret_arn,
             description="Secrets Manager secret with the broker admin's username and password",
         )
-
-
-def _settle_default_security_group_handler(stack: Stack) -> None:
-    """Adjust the handler CDK adds to strip the VPC's default security group of its rules.
-
-    The VPC's ``restrictDefaultSecurityGroup`` feature (on in cdk.json) removes the default
-    group's rules through a custom resource; its Lambda handler runs only while CloudFormation
-    deploys the VPC. Its redundant DependsOn on its role (already implied by GetAtt) is removed
-    to keep cfn-lint clean, and the Lambda checks that do not apply are skipped with reasons.
-    """
-    provider = stack.node.find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
-    handler = provider.node.find_child("Handler")
-    assert isinstance(handler, CfnResource)
-    handler.add_deletion_override("DependsOn")
-    for check, reason in (
-        (
-            "CKV_AWS_116",
-            "CloudFormation invokes this custom-resource handler synchronously and retries "
-            "failures itself; an asynchronous dead-letter queue would never receive an event.",
-        ),
-        (
-            "CKV_AWS_117",
-            "The handler only calls the EC2 API to revoke the default security group's rules; "
-            "the VPC has no internet or NAT path, so inside it the call could not be made.",
-        ),
-        (
-            "CKV_AWS_115",
-            "Only CloudFormation invokes this handler, once per deployment of the VPC; "
-            "reserving concurrency would take capacity from the account for no protection.",
-        ),
-    ):
-        skip_checkov(handler, check, reason)
 
 
 # The migrated application keeps sending orders over OpenWire; a Lambda function now consumes

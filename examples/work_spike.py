@@ -16,16 +16,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, CfnResource, Duration, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from examples.network import acknowledge_unused_default_security_group
 from patterns import QueueWithDeadLetterQueue, QueueWorkerFleet
 from patterns.alarm_topic import AlarmTopic
-from patterns.compliance import acknowledge_all, skip_checkov
+from patterns.compliance import acknowledge_all
 from patterns.consumers.common import create_encrypted_log_group
 from patterns.roles import ManagedPolicyRole
 
@@ -58,7 +59,7 @@ class WorkSpikeStack(Stack):
         self, scope: Construct, construct_id: str, *, worker_fleet: bool = True, **kwargs: Any
     ) -> None:
         """``worker_fleet=False`` leaves the VPC, cluster and fleet out (for LocalStack, which
-        cannot run ECS or the VPC's Lambda-backed custom resource here)."""
+        cannot run ECS tasks here)."""
         super().__init__(scope, construct_id, **kwargs)
         alarms = AlarmTopic(self, "Alarms")
         videos = QueueWithDeadLetterQueue(
@@ -137,6 +138,8 @@ def _workers_vpc(stack: Stack) -> ec2.Vpc:
         "Vpc",
         max_azs=2,
         nat_gateways=1,
+        # No Lambda-backed custom resource to strip the default group: nothing uses it.
+        restrict_default_security_group=False,
         subnet_configuration=[
             ec2.SubnetConfiguration(
                 name="Egress",
@@ -167,36 +170,5 @@ def _workers_vpc(stack: Stack) -> ec2.Vpc:
                 for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
             },
         )
-    _settle_default_security_group_handler(stack)
+    acknowledge_unused_default_security_group(vpc)
     return vpc
-
-
-def _settle_default_security_group_handler(stack: Stack) -> None:
-    """The handler CDK adds to strip the VPC's default security group of its rules.
-
-    It runs only while CloudFormation deploys the VPC. Its DependsOn on its role is already
-    implied by GetAtt (cfn-lint W3005); the Lambda checks that do not apply are skipped.
-    (The same adjustment as in examples/broker_migration.py.)
-    """
-    provider = stack.node.find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
-    handler = provider.node.find_child("Handler")
-    assert isinstance(handler, CfnResource)
-    handler.add_deletion_override("DependsOn")
-    for check, reason in (
-        (
-            "CKV_AWS_116",
-            "CloudFormation invokes this custom-resource handler synchronously and retries "
-            "failures itself; an asynchronous dead-letter queue would never receive an event.",
-        ),
-        (
-            "CKV_AWS_117",
-            "The handler only calls the EC2 API to revoke the default security group's rules "
-            "once, while the VPC deploys; it reaches no resource inside the VPC.",
-        ),
-        (
-            "CKV_AWS_115",
-            "Only CloudFormation invokes this handler, once per deployment of the VPC; "
-            "reserving concurrency would take capacity from the account for no protection.",
-        ),
-    ):
-        skip_checkov(handler, check, reason)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,14 +97,45 @@ def synthesize_examples(outdir: Path) -> SynthesizedApp:
     return SynthesizedApp(outdir, app.synth())
 
 
+# A CDK asset's hash: the SHA-256 of its content, in hex. It names the asset's S3 object or
+# image tag (a Lambda's S3Key, a nested stack's TemplateURL, a container image's tag, the
+# aws:asset:* metadata) and changes whenever the bundled content does, e.g. with every CDK
+# release that touches one of its own handlers. The library's own digests (physical names)
+# are 6 hex digits, never 64, so they stay in the snapshots.
+ASSET_HASH = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+ASSET_HASH_PLACEHOLDER = "<asset-hash>"
+
+
+def _without_asset_hashes(value: Any) -> Any:
+    if isinstance(value, str):
+        return ASSET_HASH.sub(ASSET_HASH_PLACEHOLDER, value)
+    if isinstance(value, list):
+        return [_without_asset_hashes(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_asset_hashes(item) for key, item in value.items()}
+    return value
+
+
 def normalized(template: dict[str, Any]) -> dict[str, Any]:
-    """The template without what changes with every CDK release (version metadata)."""
+    """The template without what changes with a CDK upgrade rather than with our code.
+
+    Left out: the ``CDKMetadata`` resource and its condition (the CDK version and the
+    construct libraries used), the synthesizer's ``BootstrapVersion`` parameter and
+    ``CheckBootstrapVersion`` rule (the bootstrap versions a CDK release accepts). Replaced by
+    ``<asset-hash>``: asset hashes (``ASSET_HASH``). Everything else stays, including the
+    runtime of a CDK-provided handler: a new runtime is a change to what gets deployed.
+    """
     template = json.loads(json.dumps(template))
-    template.get("Resources", {}).pop("CDKMetadata", None)
-    template.get("Conditions", {}).pop("CDKMetadataAvailable", None)
-    if not template.get("Conditions", True):
-        template.pop("Conditions")
-    return template
+    for section, name in (
+        ("Resources", "CDKMetadata"),
+        ("Conditions", "CDKMetadataAvailable"),
+        ("Parameters", "BootstrapVersion"),
+        ("Rules", "CheckBootstrapVersion"),
+    ):
+        template.get(section, {}).pop(name, None)
+        if section in template and not template[section]:
+            template.pop(section)
+    return dict(_without_asset_hashes(template))
 
 
 def assert_matches_snapshot(name: str, template: dict[str, Any]) -> None:

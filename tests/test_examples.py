@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
 
 from examples import EXAMPLES
+from examples.network import acknowledge_unused_default_security_group
 from patterns.compliance import describe_stacks, read_findings, render_compliance_doc, summarize
-from tests.helpers import ROOT, SynthesizedApp, assert_matches_snapshot
+from tests.helpers import ROOT, SynthesizedApp, assert_matches_snapshot, new_app
 
 STACKS = [example.stack_name for example in EXAMPLES]
 
@@ -135,3 +141,75 @@ def test_nothing_retained_keeps_a_name_so_destroy_then_deploy_works(
     for logical_id, resource in retained.items():
         named = [p for p in NAME_PROPERTIES if p in resource.get("Properties", {})]
         assert not named, f"{stack_name}/{logical_id} is retained and named by {named}"
+
+
+# Where a resource places network interfaces in subnets, the key of their security groups.
+_SUBNET_KEYS = ("SubnetIds", "Subnets")
+_SECURITY_GROUP_KEYS = ("SecurityGroupIds", "SecurityGroups", "GroupSet")
+# Resources whose interfaces take security groups beside a single SubnetId.
+_SINGLE_SUBNET_TYPES = ("AWS::EC2::Instance", "AWS::EC2::NetworkInterface")
+
+
+def _placements(value: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object under ``value`` that names subnets for network interfaces."""
+    if isinstance(value, dict):
+        if any(key in value for key in _SUBNET_KEYS):
+            yield where, value
+        for key, item in value.items():
+            yield from _placements(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            yield from _placements(item, where)
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_no_example_brings_a_lambda_backed_vpc_helper(
+    examples_app: SynthesizedApp, stack_name: str
+) -> None:
+    """examples/network.py: the example VPCs leave the default security group unused instead
+    of stripping it with CDK's custom resource, whose Lambda fails the packs' rules."""
+    resources = examples_app.template_json(stack_name)["Resources"]
+    types = {resource["Type"] for resource in resources.values()}
+    assert "Custom::VpcRestrictDefaultSG" not in types
+    if "AWS::EC2::VPC" not in types:
+        return
+    # CDK's own handlers (CustomResourceProvider) sit at <stack>/Custom::<Name>Provider/Handler.
+    functions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
+    for function in functions:
+        assert "/Custom::" not in function["Metadata"]["aws:cdk:path"]
+
+
+@pytest.mark.parametrize("stack_name", STACKS)
+def test_no_example_uses_a_default_security_group(
+    examples_app: SynthesizedApp, stack_name: str
+) -> None:
+    """What the acknowledgement of VPCDefaultSecurityGroupClosed rests on: every network
+    interface an example creates gets a security group of its own (EC2 attaches the default
+    group to an interface created without one), and nothing names the default group."""
+    resources = examples_app.template_json(stack_name)["Resources"]
+    vpcs = [lid for lid, r in resources.items() if r["Type"] == "AWS::EC2::VPC"]
+    text = json.dumps(resources)
+    for vpc in vpcs:
+        assert f'["{vpc}", "DefaultSecurityGroup"]' not in text
+        assert f"{vpc}.DefaultSecurityGroup" not in text
+    placements = [
+        (f"{logical_id}{where}", found)
+        for logical_id, resource in resources.items()
+        for where, found in _placements(resource.get("Properties", {}), "")
+    ]
+    placements += [
+        (logical_id, resource.get("Properties", {}))
+        for logical_id, resource in resources.items()
+        if resource["Type"] in _SINGLE_SUBNET_TYPES
+    ]
+    assert bool(placements) == bool(vpcs), stack_name
+    for where, placement in placements:
+        groups = [g for key in _SECURITY_GROUP_KEYS for g in placement.get(key, [])]
+        assert groups, f"{stack_name}: {where} places interfaces without a security group"
+
+
+def test_the_unused_default_group_is_acknowledged_only_without_the_custom_resource() -> None:
+    stack = cdk.Stack(new_app(), "Test")
+    with_helper = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0)
+    with pytest.raises(ValueError, match="restrict_default_security_group=False"):
+        acknowledge_unused_default_security_group(with_helper)

@@ -55,9 +55,8 @@ def test_firehose_converts_positions_to_parquet_partitioned_by_truck_and_hour():
 
 @pytest.mark.skip(
     reason="LocalStack deploys AWS::AmazonMQ::Broker as a fallback with physical id "
-    "'unknown' (no broker runs) and BrokerMigration rolls back anyway (its VPC's custom "
-    "resource is a Lambda function, which needs Docker): the Amazon MQ pattern is asserted "
-    "on the template only (tests/test_amazon_mq.py)."
+    "'unknown' (no broker runs), so deploying BrokerMigration would prove nothing: the "
+    "Amazon MQ pattern is asserted on the template only (tests/test_amazon_mq.py)."
 )
 def test_amazon_mq_broker_accepts_openwire_and_mqtt():
     """Would connect to the broker's endpoints and exchange a message."""
@@ -74,8 +73,8 @@ def test_lambda_consumer_reports_batch_item_failures():
 
 
 @pytest.mark.skip(
-    reason="LocalStack (community, no Docker) runs neither ECS tasks nor the VPC's "
-    "Lambda-backed custom resource, so WorkSpike is deployed without its worker fleet "
+    reason="LocalStack (community, no Docker) runs no ECS tasks, so WorkSpike is deployed "
+    "without its worker fleet "
     "(tests/e2e/local_app.py). The backlog-per-worker scaling, scale-in protection grant and "
     "task settings are asserted on the templates (tests/test_worker_fleet.py)."
 )
