@@ -10,6 +10,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration, Size
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_kinesis as kinesis
@@ -551,6 +552,102 @@ def test_metric_delivery_uses_the_delivery_stream_dimension() -> None:
     assert stack.resolve(metric.dimensions) == {
         "DeliveryStreamName": {"Ref": stack.get_logical_id(pattern.delivery_stream)}
     }
+
+
+# The public metric methods: (CloudWatch namespace, metric name, default statistic).
+METRIC_METHODS = {
+    "metric_stream_incoming_bytes": ("AWS/Kinesis", "IncomingBytes", "Average"),
+    "metric_stream_incoming_records": ("AWS/Kinesis", "IncomingRecords", "Average"),
+    "metric_stream_put_records_failed_records": (
+        "AWS/Kinesis",
+        "PutRecords.FailedRecords",
+        "Average",
+    ),
+    "metric_stream_write_provisioned_throughput_exceeded": (
+        "AWS/Kinesis",
+        "WriteProvisionedThroughputExceeded",
+        "Average",
+    ),
+    "metric_stream_read_provisioned_throughput_exceeded": (
+        "AWS/Kinesis",
+        "ReadProvisionedThroughputExceeded",
+        "Average",
+    ),
+    "metric_stream_get_records_iterator_age_milliseconds": (
+        "AWS/Kinesis",
+        "GetRecords.IteratorAgeMilliseconds",
+        "Maximum",
+    ),
+    "metric_kinesis_millis_behind_latest": ("AWS/Firehose", "KinesisMillisBehindLatest", "Maximum"),
+    "metric_data_read_from_kinesis_stream_records": (
+        "AWS/Firehose",
+        "DataReadFromKinesisStream.Records",
+        "Sum",
+    ),
+    "metric_throttled_get_records": ("AWS/Firehose", "ThrottledGetRecords", "Sum"),
+    "metric_delivery_to_s3_records": ("AWS/Firehose", "DeliveryToS3.Records", "Sum"),
+    "metric_delivery_to_s3_bytes": ("AWS/Firehose", "DeliveryToS3.Bytes", "Sum"),
+    "metric_delivery_to_s3_data_freshness": (
+        "AWS/Firehose",
+        "DeliveryToS3.DataFreshness",
+        "Maximum",
+    ),
+    "metric_delivery_to_s3_success": ("AWS/Firehose", "DeliveryToS3.Success", "Average"),
+    "metric_execute_processing_success": ("AWS/Firehose", "ExecuteProcessing.Success", "Average"),
+    "metric_failed_conversion_records": ("AWS/Firehose", "FailedConversion.Records", "Sum"),
+    "metric_partition_count_exceeded": ("AWS/Firehose", "PartitionCountExceeded", "Maximum"),
+}
+
+
+@pytest.mark.parametrize("method", sorted(METRIC_METHODS))
+def test_metric_methods_name_their_metric_and_resource(method: str) -> None:
+    stack = cdk.Stack(new_app(), "Test")
+    pattern = KinesisToFirehoseToS3(stack, "Ingest")
+    namespace, metric_name, statistic = METRIC_METHODS[method]
+    metric = getattr(pattern, method)()
+    assert (metric.namespace, metric.metric_name, metric.statistic) == (
+        namespace,
+        metric_name,
+        statistic,
+    )
+    assert metric.period.to_seconds() == 300
+    resource = pattern.stream.node.default_child
+    key = "StreamName"
+    if namespace == "AWS/Firehose":
+        resource, key = pattern.delivery_stream, "DeliveryStreamName"
+    assert isinstance(resource, cdk.CfnResource)
+    assert stack.resolve(metric.dimensions) == {key: {"Ref": stack.get_logical_id(resource)}}
+    custom = getattr(pattern, method)(period=Duration.minutes(1), statistic="p99", label="x")
+    assert (custom.period.to_seconds(), custom.statistic, custom.label) == (60, "p99", "x")
+
+
+def test_every_metric_method_is_listed() -> None:
+    public = {name for name in dir(KinesisToFirehoseToS3) if name.startswith("metric_")}
+    assert public == {*METRIC_METHODS, "metric_delivery"}
+
+
+def test_metric_delivery_keeps_its_period_and_statistic_keywords() -> None:
+    stack = cdk.Stack(new_app(), "Test")
+    pattern = KinesisToFirehoseToS3(stack, "Ingest")
+    metric = pattern.metric_delivery(
+        "IncomingRecords", period=Duration.minutes(1), statistic=cloudwatch.Stats.SUM
+    )
+    assert (metric.period.to_seconds(), metric.statistic) == (60, "Sum")
+    assert pattern.metric_delivery("IncomingRecords").statistic == "Average"
+
+
+def test_every_alarm_of_the_pattern_watches_one_of_its_metric_methods(
+    converted: Template,
+) -> None:
+    """The alarms are built from the metric methods: same metric, same resource."""
+    produced = {(namespace, name) for namespace, name, _ in METRIC_METHODS.values()}
+    watched = set()
+    for alarm in resources_of(converted, ALARM).values():
+        properties = alarm["Properties"]
+        if properties["Namespace"] in ("AWS/Kinesis", "AWS/Firehose"):
+            watched.add((properties["Namespace"], properties["MetricName"]))
+    assert watched
+    assert watched <= produced
 
 
 # --- validation: one test per rule ----------------------------------------------------

@@ -399,9 +399,11 @@ class KinesisToFirehoseToS3(PipelineMetrics):
     def delivery_stream(self) -> firehose.CfnDeliveryStream:
         """The Firehose delivery stream that reads the stream and writes to the bucket.
 
-        ``ref`` is its name and ``attr_arn`` its ARN; :meth:`metric_delivery` makes metrics.
-        Its construct ID is ``DeliveryStream``, or ``PartitionedDeliveryStream`` with dynamic
-        partitioning (which can only be set when a delivery stream is created).
+        ``ref`` is its name and ``attr_arn`` its ARN; the ``metric_*`` methods other than
+        ``metric_stream_*`` make its metrics. The L1 itself (no L2 is built), so escape hatches
+        are ``add_property_override`` on it. Its construct ID is ``DeliveryStream``, or
+        ``PartitionedDeliveryStream`` with dynamic partitioning (which can only be set when a
+        delivery stream is created).
         """
         return self._cfn_delivery_stream
 
