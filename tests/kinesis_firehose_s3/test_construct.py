@@ -263,3 +263,16 @@ def test_two_instances_and_an_existing_bucket_pass_the_compliance_gate(tmp_path:
         "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::analytics-lake/data/*]"
         in acknowledged
     )
+
+
+def test_the_package_exports_the_construct_and_the_planner() -> None:
+    """``from patterns.kinesis_firehose_s3 import ...`` works, lazily, for the three names."""
+    import patterns
+    from patterns import kinesis_firehose_s3 as package
+
+    assert package.KinesisToFirehoseToS3 is patterns.KinesisToFirehoseToS3
+    assert package.StreamThroughput is patterns.StreamThroughput
+    assert package.plan_shard_count is patterns.plan_shard_count
+    assert set(package.__all__) == {"KinesisToFirehoseToS3", "StreamThroughput", "plan_shard_count"}
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        package.Nope  # noqa: B018
