@@ -182,7 +182,7 @@ PATTERN_MODULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "KinesisToFirehoseToS3",
-        "patterns.kinesis_firehose_s3",
+        "patterns.kinesis_firehose_s3.construct",
         (
             "aws_kinesis",
             "aws_kinesisfirehose",

@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from patterns.consumers.queue_lambda import LambdaQueueConsumer
     from patterns.consumers.stream_lambda import LambdaStreamConsumer
     from patterns.consumers.worker_fleet import QueueWorkerFleet
-    from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3
+    from patterns.kinesis_firehose_s3 import (
+        KinesisToFirehoseToS3,
+        StreamThroughput,
+        plan_shard_count,
+    )
     from patterns.messaging_checks import MessagingChecks
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
     from patterns.s3_event_fan_out import (
@@ -24,7 +28,6 @@ if TYPE_CHECKING:
         S3EventRule,
         s3_event_body_filter,
     )
-    from patterns.shard_planning import StreamThroughput, plan_shard_count
     from patterns.sns_fan_out import (
         ExistingQueueSubscriber,
         FanOutQueue,
@@ -81,8 +84,8 @@ _EXPORTS: dict[str, str] = {
     "S3EventFanOut": "patterns.s3_event_fan_out",
     "S3EventRule": "patterns.s3_event_fan_out",
     "SnsToSqsFanOut": "patterns.sns_fan_out",
-    "StreamThroughput": "patterns.shard_planning",
-    "plan_shard_count": "patterns.shard_planning",
+    "StreamThroughput": "patterns.kinesis_firehose_s3",
+    "plan_shard_count": "patterns.kinesis_firehose_s3",
     "s3_event_body_filter": "patterns.s3_event_fan_out",
 }
 

@@ -37,8 +37,8 @@ from patterns.naming import physical_name
 from patterns.validation import check_duration, check_range, seconds_of
 
 if TYPE_CHECKING:
+    from patterns.kinesis_firehose_s3 import StreamThroughput
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
-    from patterns.shard_planning import StreamThroughput
 
 # Lambda's Kinesis event source limits (CreateEventSourceMapping).
 DEFAULT_BATCH_SIZE = 100

@@ -36,7 +36,7 @@ def test_queue_without_policy_rejects_the_topic():
     reason="LocalStack's Firehose needs Java downloaded at run time to read from Kinesis, "
     "so TruckPositions cannot be deployed locally: Firehose delivery to S3 (prefixes, "
     "compression, error output) is asserted on the template only "
-    "(tests/test_kinesis_firehose_s3.py). The stream itself is tested in test_kinesis.py."
+    "(tests/kinesis_firehose_s3/). The stream itself is tested in test_kinesis.py."
 )
 def test_firehose_delivers_stream_records_to_s3():
     """Would put records on the stream and wait for objects under positions/ in S3."""
@@ -46,7 +46,7 @@ def test_firehose_delivers_stream_records_to_s3():
     reason="Firehose's transformation, Parquet conversion and dynamic partitioning cannot run "
     "here: LocalStack's Firehose cannot read from Kinesis without Java downloaded at run time, "
     "Lambda needs Docker, and Glue and Athena are not in the community emulator. They are "
-    "asserted on the template (tests/test_kinesis_firehose_s3.py) and the TruckPositions "
+    "asserted on the template (tests/kinesis_firehose_s3/) and the TruckPositions "
     "position check runs in-process (tests/test_truck_positions.py)."
 )
 def test_firehose_converts_positions_to_parquet_partitioned_by_truck_and_hour():

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from patterns.shard_planning import StreamThroughput, plan_shard_count
+from patterns.kinesis_firehose_s3.shard_planning import StreamThroughput, plan_shard_count
 
 
 def test_seed_case_5_mb_in_8_mb_out_spiking_twice_needs_10_shards() -> None:
@@ -87,7 +87,7 @@ def test_invalid_workloads_are_rejected(arguments: dict[str, object], message: s
 
 def test_the_planner_does_not_import_aws_cdk() -> None:
     code = (
-        "import sys, patterns.shard_planning; "
+        "import sys, patterns.kinesis_firehose_s3.shard_planning; "
         "sys.exit(1 if any(m.startswith('aws_cdk') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from patterns.firehose_layout import (
+from patterns.kinesis_firehose_s3.layout import (
     PartitionColumn,
     Projection,
     is_glue_type,

@@ -1,11 +1,11 @@
 """The layout of a Firehose S3 prefix, read as a table: partition columns and their projection.
 
-Pure functions (no CDK): ``parse_prefix`` splits a prefix into literal text and ``!{...}``
-expressions, ``partition_columns`` names the Hive-style ``name=!{...}`` folders of a prefix,
-``projection_for`` chooses the Athena partition projection that matches each folder, and
-``check_glue_type`` rejects column types that Glue, Athena and Firehose's converter do not
-know. ``KinesisToFirehoseToS3`` uses them to build a table that reads exactly what Firehose
-writes.
+Pure functions (no CDK): ``expressions`` lists the ``!{...}`` expressions of a prefix,
+``partition_columns`` names the Hive-style ``name=!{...}`` folders of a prefix,
+``projection_for`` chooses the Athena partition projection that matches each folder,
+``static_root`` is the literal folder the delivery role is limited to, and ``is_glue_type``
+rejects column types that Glue, Athena and Firehose's converter do not know.
+``KinesisToFirehoseToS3`` uses them to build a table that reads exactly what Firehose writes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from dataclasses import dataclass
 # arrival times, never in the future) and starts this far back.
 DATE_PROJECTION_START = "NOW-5YEARS"
 DATE_PROJECTION_END = "NOW"
+
+# The expression that only an error output prefix may use (and, with expressions, must).
+ERROR_OUTPUT_TYPE = "!{firehose:error-output-type}"
 
 _EXPRESSION = re.compile(r"!\{([^{}]*)\}")
 _COLUMN_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -52,6 +55,12 @@ def expressions(prefix: str) -> list[tuple[str, str]]:
         namespace, _, argument = expression.partition(":")
         found.append((namespace, argument))
     return found
+
+
+def static_root(prefix: str) -> str:
+    """The literal folder of a prefix: up to the last '/' before its first expression."""
+    literal = prefix.split("!{", 1)[0]
+    return literal[: literal.rfind("/") + 1]
 
 
 def partition_columns(argument: str, prefix: str) -> list[PartitionColumn]:

@@ -1,0 +1,537 @@
+"""The ``KinesisToFirehoseToS3`` construct: it wires the stream, the delivery, the conversion
+table and the alarms of the modules beside it, and is what users hold (attributes,
+``metric_*``, ``grant_*``, ``add_to_dashboard``, ``add_lambda_consumer``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_glue as glue
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_kinesisfirehose as firehose
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from patterns.buckets import create_secure_bucket
+from patterns.kinesis_firehose_s3 import monitoring
+from patterns.kinesis_firehose_s3.conversion import (
+    SchemaLocation,
+    new_database,
+    new_table,
+    validate_conversion,
+)
+from patterns.kinesis_firehose_s3.delivery import (
+    DEFAULT_BUFFERING_INTERVAL,
+    DEFAULT_BUFFERING_SIZE,
+    DEFAULT_ERROR_OUTPUT_PREFIX,
+    DEFAULT_LOG_RETENTION,
+    DEFAULT_PREFIX,
+    delivery_log_group,
+    delivery_log_group_name,
+    delivery_role,
+    new_delivery_stream,
+)
+from patterns.kinesis_firehose_s3.metrics import PipelineMetrics
+from patterns.kinesis_firehose_s3.monitoring import (
+    DEFAULT_DATA_FRESHNESS_ALARM,
+    DEFAULT_ITERATOR_AGE_ALARM,
+)
+from patterns.kinesis_firehose_s3.processing import (
+    TransformationTimeout,
+    validate_dynamic_partitioning,
+    validate_transformation,
+)
+from patterns.kinesis_firehose_s3.shard_planning import StreamThroughput
+from patterns.kinesis_firehose_s3.stream import DEFAULT_RETENTION, RETENTION_MAX, new_stream
+from patterns.kinesis_firehose_s3.validation import validate
+from patterns.removal import (
+    DATA_REMOVAL_POLICY,
+    IN_TRANSIT_REMOVAL_POLICY,
+    KEY_PENDING_WINDOW,
+    key_removal_policy,
+)
+
+if TYPE_CHECKING:
+    from patterns.consumers.stream_lambda import LambdaStreamConsumer
+    from patterns.queue_with_dlq import QueueWithDeadLetterQueue
+
+
+class KinesisToFirehoseToS3(PipelineMetrics):
+    """A Kinesis data stream that Amazon Data Firehose delivers, compressed, into an S3 bucket.
+
+    Producers write to the stream, which any number of applications can read and replay
+    within its retention period; the delivery stream reads it too and writes batches under
+    a time-partitioned prefix, and failed records under a separate error prefix. The stream,
+    the bucket and the delivery error logs are encrypted with one customer-managed key.
+    The delivery role may read only this stream and write only under the two prefixes.
+    Alarms watch iterator age, write throttling, data freshness and delivery failures.
+
+    Along the way Firehose can transform records with a Lambda function, convert JSON to
+    Parquet or ORC with the schema of a Glue table (one this construct creates from declared
+    columns, partitioned like the prefix with partition projection, so Athena queries it with
+    no crawler), and partition records by their own fields (dynamic partitioning).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stream: kinesis.IStream | None = None,
+        stream_name: str | None = None,
+        stream_mode: kinesis.StreamMode | None = None,
+        shard_count: int | None = None,
+        throughput: StreamThroughput | None = None,
+        retention_period: Duration | None = None,
+        bucket: s3.IBucket | None = None,
+        encryption_key: kms.IKey | None = None,
+        delivery_stream_name: str | None = None,
+        buffering_interval: Duration = DEFAULT_BUFFERING_INTERVAL,
+        buffering_size: Size = DEFAULT_BUFFERING_SIZE,
+        compression: firehose.Compression | None = None,
+        prefix: str = DEFAULT_PREFIX,
+        error_output_prefix: str = DEFAULT_ERROR_OUTPUT_PREFIX,
+        transformation_function: lambda_.IFunction | None = None,
+        transformation_buffering_interval: Duration | None = None,
+        transformation_buffering_size: Size | None = None,
+        transformation_retries: int | None = None,
+        output_format: firehose.IOutputFormat | None = None,
+        input_format: firehose.IInputFormat | None = None,
+        columns: Sequence[glue.Column] | None = None,
+        table: glue.ITable | None = None,
+        database: glue.IDatabase | None = None,
+        partition_projections: Mapping[str, glue.PartitionProjectionConfiguration] | None = None,
+        dynamic_partitioning_keys: Mapping[str, str] | None = None,
+        log_retention: logs.RetentionDays = DEFAULT_LOG_RETENTION,
+        removal_policy: RemovalPolicy | None = None,
+        alarm_actions: Sequence[cloudwatch.IAlarmAction] = (),
+        iterator_age_alarm_threshold: Duration = DEFAULT_ITERATOR_AGE_ALARM,
+        data_freshness_alarm_threshold: Duration = DEFAULT_DATA_FRESHNESS_ALARM,
+    ) -> None:
+        """Define the stream, the delivery stream, the bucket, their key, logs and alarms.
+
+        :param stream: An existing stream to deliver, for example one that other applications
+            already write to. Its capacity, retention and encryption stay the owner's; if it
+            is encrypted, import it with its ``encryption_key`` so the delivery role can
+            decrypt. Default: a new stream.
+        :param stream_name: Physical name of the new stream. Default: generated by
+            CloudFormation (unique, so two instances never collide).
+        :param stream_mode: ``PROVISIONED`` (fixed shards, cheapest for a steady, known load)
+            or ``ON_DEMAND`` (scales by itself, for unknown or spiky loads). Default:
+            ``PROVISIONED`` when ``shard_count`` or ``throughput`` is given, else
+            ``ON_DEMAND``: an unplanned stream should not throttle at 1 MB/s.
+        :param shard_count: Shards of a provisioned stream, at least 1. Default: planned from
+            ``throughput``. Not allowed with ``throughput`` or ``ON_DEMAND``.
+        :param throughput: The workload's peak rates; the stream gets
+            ``throughput.shard_count`` shards (see ``plan_shard_count``). Default: none.
+        :param retention_period: How long the stream keeps records for consumers to read or
+            replay, 24 hours to 365 days. Default: 24 hours (no extended-retention charge).
+        :param bucket: An existing destination bucket. Its encryption, versioning and
+            policies stay the owner's; the delivery role only writes under ``prefix`` and
+            ``error_output_prefix``. Objects are encrypted with the bucket's
+            ``encryption_key`` if it has one, else by the bucket's default encryption.
+            Default: a new versioned, TLS-only bucket encrypted with ``encryption_key``, with
+            an access-log bucket.
+        :param encryption_key: The customer-managed key for the new stream, the new bucket and
+            the delivery error log group. An imported key must already allow CloudWatch Logs
+            to use it for that log group. Default: a new key with yearly rotation, retained on
+            deletion so that retained data stays readable.
+        :param delivery_stream_name: Physical name of the delivery stream. Default: generated
+            by CloudFormation.
+        :param buffering_interval: Longest time Firehose buffers records before writing an
+            object, 0 to 900 seconds. Default: 60 seconds (objects at most a minute behind).
+        :param buffering_size: Largest buffer before Firehose writes an object, 1 to 128 MiB.
+            Default: 64 MiB (fewer, larger objects for analytics at high rates).
+        :param compression: Compression of the delivered objects. Default: ``GZIP``, which
+            Athena, Glue and Spark read directly.
+        :param prefix: Object key prefix, with optional ``!{timestamp:...}`` and
+            ``!{firehose:random-string}`` expressions. It must start with a literal folder
+            (the role is limited to it). Default: ``data/year=.../month=.../day=.../hour=.../``
+            (Hive-style partitions, so queries can prune by time).
+        :param error_output_prefix: Key prefix for records Firehose could not deliver; required
+            when ``prefix`` uses expressions, and must then contain
+            ``!{firehose:error-output-type}`` if it uses expressions itself. Default:
+            ``errors/!{firehose:error-output-type}/year=.../month=.../day=.../``.
+        :param transformation_function: A Lambda function Firehose invokes synchronously with
+            each buffer of records, before conversion and partitioning; it returns each record
+            as ``Ok``, ``Dropped`` or ``ProcessingFailed``. Failed records land under
+            ``error_output_prefix`` as ``processing-failed``. The delivery role may invoke only
+            this function. Its timeout may be at most 5 minutes. Default: no transformation.
+        :param transformation_buffering_interval: Longest time Firehose buffers records before
+            invoking the function, 0 to 900 seconds. Default: 60 seconds.
+        :param transformation_buffering_size: Largest buffer passed to one invocation, 1 to 3
+            whole MiB (the invocation payload limit is 6 MB). Default: 1 MiB.
+        :param transformation_retries: Retries of an invocation that timed out or was
+            throttled, 0 to 300, before the buffer counts as failed. Default: 3.
+        :param output_format: Convert the JSON records to this columnar format with the schema
+            of ``columns`` or ``table``: ``firehose.OutputFormat.PARQUET`` (Snappy inside) or
+            ``firehose.OutputFormat.ORC``, or a ``ParquetOutputFormat``/``OrcOutputFormat``
+            with its own settings. The S3 compression is then ``UNCOMPRESSED`` (the format
+            compresses inside) and ``buffering_size`` at least 64 MiB. Records that do not
+            match the schema land under ``error_output_prefix`` as
+            ``format-conversion-failed``. Default: no conversion.
+        :param input_format: How Firehose reads the JSON records for conversion. Default:
+            ``firehose.InputFormat.OPENX_JSON``.
+        :param columns: The record's columns for the Glue table this construct creates for the
+            conversion (``glue.Column(name=..., type=glue.Schema.DOUBLE)``). The table is
+            stored under the prefix, has one string partition column per Hive-style
+            ``name=!{...}`` folder of ``prefix`` and projects them (no crawler, no
+            ``MSCK REPAIR``). Default: none (pass ``table`` instead).
+        :param table: An existing Glue table whose schema the conversion uses; the delivery
+            role may read only that table's definition. Its partitions and projection stay the
+            owner's. Not with ``columns``. Default: none.
+        :param database: The Glue database of the new table. Default: a new database.
+        :param partition_projections: Projection of some partition columns of the new table,
+            by column name, replacing the inferred one: for example
+            ``glue.PartitionProjectionConfiguration.integer(min=1, max=100)`` for a key with
+            known values, so queries need not name one. Default: inferred from ``prefix``:
+            dates for ``!{timestamp:yyyy...}`` (the last 5 years to now), 1-12, 1-31 and 0-23
+            for ``MM``, ``dd`` and ``HH``, and injected (queries give the value with ``=``)
+            for partition keys.
+        :param dynamic_partitioning_keys: Partition keys taken from each JSON record with jq
+            (1.6) expressions, for example ``{"truck": ".truck_id"}``, used in ``prefix`` as
+            ``!{partitionKeyFromQuery:truck}``. Turns on dynamic partitioning, which needs
+            ``buffering_size`` of at least 64 MiB, an ``error_output_prefix``, and can only be
+            set when the delivery stream is created: adding or removing it replaces the
+            delivery stream. Default: none (partitioned by arrival time only).
+        :param log_retention: How long delivery error logs are kept (never ``INFINITE``).
+            Default: one year.
+        :param removal_policy: What happens to the new stream and the new buckets when they
+            leave the stack. Default: the stream is destroyed (it carries records in transit,
+            and a retained stream keeps billing shard-hours) and the buckets are retained
+            (deleting a stack must not delete data). The new key follows what it encrypts:
+            retained while a bucket it encrypts is.
+        :param alarm_actions: Actions for every alarm, on alarm and on return to OK.
+            Default: none (the alarms are still created).
+        :param iterator_age_alarm_threshold: Alarm when reads fall this far behind the newest
+            record; records older than the retention period are lost. Between 1 minute and
+            the retention period. Default: 1 hour.
+        :param data_freshness_alarm_threshold: Alarm when the oldest record not yet in S3 is
+            this old. Longer than ``buffering_interval`` plus a minute, at most 1 day.
+            Default: 15 minutes.
+        """
+        super().__init__(scope, construct_id)
+        # For add_lambda_consumer: the plan to re-plan, the actions of the consumers' alarms.
+        self._throughput, self._alarm_actions = throughput, tuple(alarm_actions)
+
+        effective_retention = retention_period or DEFAULT_RETENTION
+        effective_compression = compression or (
+            firehose.Compression.UNCOMPRESSED
+            if output_format is not None
+            else firehose.Compression.GZIP
+        )
+        validate_transformation(
+            function=transformation_function,
+            buffering_interval=transformation_buffering_interval,
+            buffering_size=transformation_buffering_size,
+            retries=transformation_retries,
+        )
+        validate_dynamic_partitioning(
+            keys=dynamic_partitioning_keys,
+            buffering_interval=buffering_interval,
+            buffering_size=buffering_size,
+            prefix=prefix,
+            error_output_prefix=error_output_prefix,
+        )
+        layout = validate_conversion(
+            output_format=output_format,
+            input_format=input_format,
+            columns=columns,
+            table=table,
+            database=database,
+            partition_projections=partition_projections,
+            compression=compression,
+            buffering_size=buffering_size,
+            prefix=prefix,
+        )
+        validate(
+            stream=stream,
+            stream_name=stream_name,
+            stream_mode=stream_mode,
+            shard_count=shard_count,
+            throughput=throughput,
+            retention_period=retention_period,
+            delivery_stream_name=delivery_stream_name,
+            buffering_interval=buffering_interval,
+            buffering_size=buffering_size,
+            compression=effective_compression,
+            prefix=prefix,
+            error_output_prefix=error_output_prefix,
+            log_retention=log_retention,
+            iterator_age_alarm_threshold=iterator_age_alarm_threshold,
+            data_freshness_alarm_threshold=data_freshness_alarm_threshold,
+            effective_retention=effective_retention if stream is None else RETENTION_MAX,
+            dynamic_partitioning_keys=dynamic_partitioning_keys or {},
+            has_transformation=transformation_function is not None,
+        )
+
+        # One removal rule (patterns.removal): records in transit go, data stays, keys follow.
+        stream_removal = removal_policy or IN_TRANSIT_REMOVAL_POLICY
+        data_removal = removal_policy or DATA_REMOVAL_POLICY
+        encrypted = [RemovalPolicy.DESTROY]  # the delivery log group
+        if stream is None:
+            encrypted.append(stream_removal)
+        if bucket is None:
+            encrypted.append(data_removal)
+        self._encryption_key = encryption_key or kms.Key(
+            self,
+            "EncryptionKey",
+            description=f"Encrypts the stream, bucket and delivery logs of {self.node.path}",
+            enable_key_rotation=True,
+            removal_policy=key_removal_policy(*encrypted),
+            pending_window=KEY_PENDING_WINDOW,
+        )
+
+        # Stream: new (encrypted with the key, sized by plan) or existing. The planned shards
+        # of a new provisioned stream draw the capacity lines of the dashboard.
+        self._stream: kinesis.IStream
+        self._planned_shards: int | None = None
+        if stream is None:
+            self._stream, self._planned_shards = new_stream(
+                self,
+                stream_name=stream_name,
+                stream_mode=stream_mode,
+                shard_count=shard_count,
+                throughput=throughput,
+                retention_period=effective_retention,
+                encryption_key=self._encryption_key,
+                removal_policy=stream_removal,
+            )
+        else:
+            self._stream = stream
+
+        # Bucket: new (secure defaults, this key) or existing.
+        if bucket is None:
+            secure = create_secure_bucket(
+                self, encryption_key=self._encryption_key, removal_policy=data_removal
+            )
+            self._bucket: s3.IBucket = secure.bucket
+            destination_key: kms.IKey | None = self._encryption_key
+        else:
+            self._bucket = bucket
+            destination_key = bucket.encryption_key
+
+        # The conversion schema: a new table laid out like the prefix, or the existing one.
+        self._database: glue.IDatabase | None = None
+        self._table: glue.ITable | None = table
+        if columns is not None and output_format is not None:
+            self._database = database or new_database(self)
+            self._table = new_table(
+                self,
+                database=self._database,
+                bucket=self._bucket,
+                columns=columns,
+                output_format=output_format,
+                prefix=prefix,
+                layout=layout,
+                partition_projections=partition_projections or {},
+            )
+        schema = SchemaLocation(self._table) if self._table is not None else None
+
+        # Delivery: error logs, the role, then the delivery stream that waits for its policy.
+        log_group_name = delivery_log_group_name(self)
+        self._log_group, log_stream = delivery_log_group(
+            self,
+            log_group_name=log_group_name,
+            encryption_key=self._encryption_key,
+            log_retention=log_retention,
+        )
+        self._role, delivery_policy = delivery_role(
+            self,
+            stream=self._stream,
+            bucket=self._bucket,
+            destination_key=destination_key,
+            prefixes=(prefix, error_output_prefix),
+            log_group_name=log_group_name,
+            schema=schema,
+            function=transformation_function,
+        )
+        self._cfn_delivery_stream = new_delivery_stream(
+            self,
+            stream=self._stream,
+            bucket=self._bucket,
+            destination_key=destination_key,
+            role=self._role,
+            policy=delivery_policy,
+            log_group=self._log_group,
+            log_stream=log_stream,
+            delivery_stream_name=delivery_stream_name,
+            buffering_interval=buffering_interval,
+            buffering_size=buffering_size,
+            compression=effective_compression,
+            prefix=prefix,
+            error_output_prefix=error_output_prefix,
+            transformation_function=transformation_function,
+            transformation_buffering_interval=transformation_buffering_interval,
+            transformation_buffering_size=transformation_buffering_size,
+            transformation_retries=transformation_retries,
+            dynamic_partitioning_keys=dynamic_partitioning_keys,
+            output_format=output_format,
+            input_format=input_format,
+            schema=schema,
+        )
+        if isinstance(transformation_function, lambda_.Function):
+            self.node.add_validation(TransformationTimeout(transformation_function))
+
+        self._alarms = monitoring.create_alarms(
+            self,
+            alarm_actions=alarm_actions,
+            iterator_age_alarm_threshold=iterator_age_alarm_threshold,
+            data_freshness_alarm_threshold=data_freshness_alarm_threshold,
+            transformation_function=transformation_function,
+            converts=output_format is not None,
+            partitions=bool(dynamic_partitioning_keys),
+        )
+
+    @property
+    def stream(self) -> kinesis.IStream:
+        """The Kinesis data stream producers write to: new, or the existing one passed in."""
+        return self._stream
+
+    @property
+    def delivery_stream(self) -> firehose.CfnDeliveryStream:
+        """The Firehose delivery stream that reads the stream and writes to the bucket.
+
+        ``ref`` is its name and ``attr_arn`` its ARN; the ``metric_*`` methods other than
+        ``metric_stream_*`` make its metrics. The L1 itself (no L2 is built), so escape hatches
+        are ``add_property_override`` on it. Its construct ID is ``DeliveryStream``, or
+        ``PartitionedDeliveryStream`` with dynamic partitioning (which can only be set when a
+        delivery stream is created).
+        """
+        return self._cfn_delivery_stream
+
+    @property
+    def bucket(self) -> s3.IBucket:
+        """The destination bucket: new, or the existing one passed in."""
+        return self._bucket
+
+    @property
+    def encryption_key(self) -> kms.IKey:
+        """The customer-managed key of the new stream, the new bucket and the log group."""
+        return self._encryption_key
+
+    @property
+    def log_group(self) -> logs.ILogGroup:
+        """The log group that receives delivery errors."""
+        return self._log_group
+
+    @property
+    def delivery_role(self) -> iam.IRole:
+        """The role Firehose assumes to read the stream and write to the bucket."""
+        return self._role
+
+    @property
+    def table(self) -> glue.ITable | None:
+        """The Glue table whose schema the conversion uses (new or existing), if converting.
+
+        A new one is a ``glue.S3Table``: ``grant_read(role)`` lets an Athena user query it.
+        """
+        return self._table
+
+    @property
+    def database(self) -> glue.IDatabase | None:
+        """The Glue database of the new table, if this construct created the table."""
+        return self._database
+
+    @property
+    def alarms(self) -> list[cloudwatch.Alarm]:
+        """The alarms: iterator age (stream and delivery), write throttling, freshness, failures.
+
+        With the options that need them: transformation function errors and Firehose
+        processing failures, conversion failures, and the active partition limit. Then those
+        of each Lambda consumer (``add_lambda_consumer``).
+        """
+        return list(self._alarms)
+
+    def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
+        """Add this pipeline's section to ``dashboard``.
+
+        The stream: bytes and records in per minute, against the capacity of the planned
+        shards for a new provisioned stream (1 MiB and 1,000 records per second each), and
+        read and write throttling. The delivery: records read from the stream, delivered to
+        S3 and throttled reads, and bytes delivered.
+        Then every alarm (iterator ages, throttling, data freshness, delivery success) with
+        its threshold.
+        """
+        monitoring.add_section(
+            self, dashboard, planned_shards=self._planned_shards, alarms=self._alarms
+        )
+
+    def add_lambda_consumer(
+        self,
+        consumer_id: str,
+        function: lambda_.IFunction,
+        *,
+        failure_destination: QueueWithDeadLetterQueue | None = None,
+        enhanced_fan_out: bool = False,
+        starting_position: lambda_.StartingPosition | None = None,
+        batch_size: int = 100,
+        max_batching_window: Duration | None = None,
+        parallelization_factor: int = 1,
+        bisect_batch_on_error: bool = True,
+        retry_attempts: int = 3,
+        max_record_age: Duration | None = None,
+        report_batch_item_failures: bool = True,
+        iterator_age_alarm_threshold: Duration | None = None,
+    ) -> LambdaStreamConsumer:
+        """Let ``function`` read the stream, with bisect-on-error, a retry limit, a maximum
+        record age and an on-failure queue on by default (child ``consumer_id``).
+
+        A classic consumer is counted among the stream's readers: a stream planned from
+        ``throughput`` is re-planned for them, one given a ``shard_count`` gets a warning.
+        The alarms use this pattern's ``alarm_actions``. See
+        :class:`~patterns.LambdaStreamConsumer` for the options.
+        """
+        from patterns.consumers.stream_lambda import (
+            DEFAULT_MAX_RECORD_AGE,
+            LambdaStreamConsumer,
+            classic_readers_plan,
+        )
+
+        consumer = LambdaStreamConsumer(
+            self,
+            consumer_id,
+            stream=self._stream,
+            function=function,
+            failure_destination=failure_destination,
+            enhanced_fan_out=enhanced_fan_out,
+            starting_position=starting_position or lambda_.StartingPosition.LATEST,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            parallelization_factor=parallelization_factor,
+            bisect_batch_on_error=bisect_batch_on_error,
+            retry_attempts=retry_attempts,
+            max_record_age=max_record_age or DEFAULT_MAX_RECORD_AGE,
+            report_batch_item_failures=report_batch_item_failures,
+            iterator_age_alarm_threshold=iterator_age_alarm_threshold,
+            alarm_actions=self._alarm_actions,
+        )
+        if not enhanced_fan_out:
+            classic = [
+                child
+                for child in self.node.children
+                if isinstance(child, LambdaStreamConsumer) and not child.enhanced_fan_out
+            ]
+            classic_readers_plan(
+                consumer,
+                stream=self._stream,
+                throughput=self._throughput,
+                classic_readers=1 + len(classic),  # the delivery stream reads it too
+            )
+        self._alarms.extend(consumer.alarms)  # listed (and drawn) with the pattern's own
+        return consumer
+
+    def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` put records into the stream (and use its key to encrypt them)."""
+        return self._stream.grant_write(grantee)
+
+    def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` read the stream as another consumer (and decrypt its records)."""
+        return self._stream.grant_read(grantee)
