@@ -31,7 +31,7 @@ help:
 	@echo "make ls      list the example stacks with their one-line descriptions"
 	@echo "make deploy STACK=Name  deploy one example stack to your AWS account"
 	@echo "make test    set up, then lint, type-check, unit and scale tests, cfn-lint and checkov"
-	@echo "make docs    regenerate docs/compliance.md from the synthesized example app"
+	@echo "make docs    regenerate docs/compliance.md from the synthesized example app, and docs/messaging-checks.md"
 	@echo "make cost    synthesize, then print each example stack's fixed monthly cost and cost per million messages"
 	@echo "make cost-docs  regenerate docs/cost.md (each pattern's defaults and each example stack)"
 	@echo "make diagrams  regenerate the pattern diagrams docs/diagrams/*.png (needs Graphviz)"
@@ -108,6 +108,7 @@ snapshots: setup
 
 docs: synth
 	$(PY) -m patterns.compliance --markdown cdk.out > docs/compliance.md
+	$(PY) -m tools.messaging_checks_doc > docs/messaging-checks.md
 
 # Fixed monthly cost and billable units per million messages, read from the templates
 # (python -m patterns.cost works on any synthesized assembly).
