@@ -26,6 +26,8 @@ class LoadedStack:
     name: str
     template: dict[str, Any]
     paths: dict[str, str]  # logical ID -> construct path, from the assembly's metadata
+    parent: str | None = None  # the template of the stack that holds this nested stack
+    parent_resource: str | None = None  # its AWS::CloudFormation::Stack logical ID there
 
 
 def _artifacts(assembly: Path) -> Iterator[tuple[Path, str, dict[str, Any]]]:
@@ -78,9 +80,13 @@ def _asset_files(folder: Path) -> dict[str, str]:
 
 
 def _with_nested(
-    folder: Path, name: str, template: dict[str, Any], paths: dict[str, str]
+    folder: Path,
+    name: str,
+    template: dict[str, Any],
+    paths: dict[str, str],
+    parent: tuple[str, str] | None = None,
 ) -> Iterator[LoadedStack]:
-    yield LoadedStack(name, template, paths)
+    yield LoadedStack(name, template, paths, *(parent or (None, None)))
     assets: dict[str, str] | None = None
     for logical_id, resource in (template.get("Resources") or {}).items():
         if resource.get("Type") != "AWS::CloudFormation::Stack":
@@ -93,7 +99,7 @@ def _with_nested(
             source = next((path for key, path in assets.items() if key in url), None)
         if source and (folder / source).is_file():
             nested = json.loads((folder / source).read_text())
-            yield from _with_nested(folder, f"{name}/{logical_id}", nested, {})
+            yield from _with_nested(folder, f"{name}/{logical_id}", nested, {}, (name, logical_id))
 
 
 def acknowledged(finding: Finding, acknowledgements: dict[str, dict[str, str]]) -> str | None:

@@ -259,3 +259,50 @@ def rule_targets(model: StackModel) -> Iterator[tuple[str, str, str]]:
                 yield events_rule, queue, "queue"
             elif function:
                 yield events_rule, function, "function"
+
+
+# Metric dimension -> the resource type it names (by name, when the template writes it out).
+DIMENSION_TYPES = {
+    "QueueName": "AWS::SQS::Queue",
+    "TopicName": "AWS::SNS::Topic",
+    "FunctionName": "AWS::Lambda::Function",
+    "StreamName": "AWS::Kinesis::Stream",
+    "DeliveryStreamName": "AWS::KinesisFirehose::DeliveryStream",
+    "Broker": "AWS::AmazonMQ::Broker",
+}
+
+
+def event_buckets(model: StackModel, pattern: Any) -> list[Target]:
+    """The buckets whose S3 events (sent to EventBridge) a rule matches by name."""
+    if not isinstance(pattern, dict) or "aws.s3" not in as_list(pattern.get("source")):
+        return []
+    detail = pattern.get("detail")
+    bucket = detail.get("bucket") if isinstance(detail, dict) else None
+    names = as_list(bucket.get("name")) if isinstance(bucket, dict) else []
+    found = [model.resolve(name) for name in names]
+    return found
+
+
+def alarm_watches(model: StackModel) -> Iterator[tuple[str, list[Target], list[Target]]]:
+    """(alarm, its actions, what its metrics' dimensions name) for every alarm."""
+    for alarm, props in model.of_type("AWS::CloudWatch::Alarm"):
+        actions = [model.resolve(a) for a in as_list(props.get("AlarmActions"))]
+        dimensions = list(as_list(props.get("Dimensions")))
+        for metric in as_list(props.get("Metrics")):
+            stat = metric.get("MetricStat") if isinstance(metric, dict) else None
+            if isinstance(stat, dict) and isinstance(stat.get("Metric"), dict):
+                dimensions += as_list(stat["Metric"].get("Dimensions"))
+        watched = []
+        for dimension in dimensions:
+            if not isinstance(dimension, dict):
+                continue
+            target = model.resolve(dimension.get("Value"))
+            named = DIMENSION_TYPES.get(str(dimension.get("Name")))
+            if isinstance(target, Literal) and named:
+                # An active/standby broker's metrics name each instance: <broker name>-1, -2.
+                found = model.by_name(named, target.text) or model.by_name(
+                    named, target.text.removesuffix("-1").removesuffix("-2")
+                )
+                target = Resolved(found) if found else target
+            watched.append(target)
+        yield alarm, actions, watched

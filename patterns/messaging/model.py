@@ -40,6 +40,7 @@ NAME_PROPERTY = {
     "AWS::KinesisFirehose::DeliveryStream": "DeliveryStreamName",
     "AWS::IAM::Role": "RoleName",
     "AWS::KMS::Alias": "AliasName",
+    "AWS::AmazonMQ::Broker": "BrokerName",
 }
 
 # ARN service (and resource prefix) -> resource type.
