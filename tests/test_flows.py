@@ -14,6 +14,8 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
@@ -141,6 +143,41 @@ def test_a_plain_app_gives_exactly_its_nodes_hops_and_verdicts(assembly: Path) -
         ]
     ]
     assert not graph.broken
+    text = to_text(graph)
+    assert "path 1: at risk" in text
+    assert "not caught: Plain/Uploads -> Plain/Topic" in text
+    assert "not watched: queue Plain/Work" in text
+    assert "not watched: Plain/Work -> Plain/DeadLetters (redrive)" in text
+
+
+def test_an_alarm_with_an_action_watches_its_queue(tmp_path: Path) -> None:
+    app = new_app(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Watched")
+    dlq = sqs.Queue(stack, "DeadLetters")
+    queue = sqs.Queue(
+        stack, "Work", dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=5)
+    )
+    alarm = dlq.metric_approximate_number_of_messages_visible().create_alarm(
+        stack,
+        "DlqAlarm",
+        threshold=0,
+        evaluation_periods=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    )
+    alarm.add_alarm_action(cw_actions.SnsAction(sns.Topic(stack, "Alarms")))
+    queue.metric_approximate_age_of_oldest_message().create_alarm(
+        stack, "SilentAlarm", threshold=60, evaluation_periods=1
+    )  # no action: watches nothing
+    app.synth()
+    graph = flow_graph(tmp_path)
+    nodes = {n.path: (n.kind, n.watched) for n in graph.nodes.values()}
+    assert nodes == {
+        "Watched/DeadLetters": ("dlq", True),
+        "Watched/Work": ("queue", False),
+        "Watched/Alarms": ("alarm topic", False),
+    }
+    (redrive,) = graph.edges
+    assert (redrive.kind, redrive.watched) == ("redrive", True)
 
 
 def test_imports_and_other_accounts_are_external_nodes(assembly: Path) -> None:
@@ -168,7 +205,7 @@ def test_a_broken_hop_is_marked_and_exits_non_zero(assembly: Path, capsys) -> No
     assert main([str(assembly), "--stack", "Broken"]) == 1
     out = capsys.readouterr().out
     assert "path 1: broken" in out
-    assert "ERROR Messaging-SNS3 at Topic -> Queue" in out
+    assert "ERROR Messaging-SNS3 at Broken/Topic -> Broken/Queue" in out
     dot = to_dot(graph)
     assert "style=dotted, penwidth=3.5" in dot
     assert "BROKEN SNS3" in dot
@@ -193,6 +230,7 @@ def test_a_subscription_to_a_nested_stack_topic_follows_its_output(assembly: Pat
     ]
     assert not any(n.kind == "external" for n in graph.nodes.values())
     assert 'subgraph "cluster_Parent/' in to_dot(graph)
+    assert 'label="Parent/Child"' in to_dot(graph)
 
 
 def test_the_command_needs_a_cloud_assembly(tmp_path: Path) -> None:

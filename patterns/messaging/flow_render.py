@@ -104,7 +104,8 @@ def to_dot(graph: FlowGraph, title: str = "message flows") -> str:
             return
         pad = "  " * depth
         lines.append(f"{pad}subgraph {_quote('cluster_' + stack)} {{")
-        lines.append(f'{pad}  label={_quote(stack)}; style=rounded; color="#999999";')
+        title = graph.titles.get(stack, stack)
+        lines.append(f'{pad}  label={_quote(title)}; style=rounded; color="#999999";')
         lines.extend(f"{pad}  {_node_line(n)}" for n in members)
         for child in children:
             cluster(child, depth + 1)
@@ -125,7 +126,7 @@ def to_dot(graph: FlowGraph, title: str = "message flows") -> str:
 
 
 def _name(node: Node) -> str:
-    return f"{node.kind} {node.label}" if node.kind != "external" else f"external {node.label}"
+    return f"{node.kind} {node.path}"
 
 
 def to_text(graph: FlowGraph) -> str:
@@ -172,7 +173,7 @@ def to_text(graph: FlowGraph) -> str:
 def _hop(graph: FlowGraph, edge: Edge) -> str:
     source, target = graph.nodes[edge.source], graph.nodes[edge.target]
     kind = "" if edge.kind in DELIVERY else f" ({edge.kind})"
-    return f"{source.label} -> {target.label}{kind}"
+    return f"{source.path} -> {target.path}{kind}"
 
 
 def dot_available() -> bool:

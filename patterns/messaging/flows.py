@@ -107,6 +107,11 @@ class Node:
     def verdict(self) -> str:
         return verdict_of(self.findings)
 
+    @property
+    def path(self) -> str:
+        """The construct path (the label within its top-level stack), or the external name."""
+        return f"{self.stack.split('/')[0]}/{self.label}" if self.stack else self.label
+
 
 @dataclass
 class Edge:
@@ -139,6 +144,7 @@ class FlowGraph:
     nodes: dict[str, Node]
     edges: list[Edge]
     unplaced: list[Finding]  # findings on resources that are neither a node nor a hop
+    titles: dict[str, str] = field(default_factory=dict)  # template -> its construct path
 
     def out(self, node_id: str, kinds: tuple[str, ...]) -> list[Edge]:
         return [e for e in self.edges if e.source == node_id and e.kind in kinds]
@@ -209,8 +215,9 @@ class _Builder:
         return self.edges.setdefault(new.key, new)
 
     def read(self, model: LinkedModel) -> None:
+        # Every place a message rests; buckets, rules, functions and fleets when wired.
         for logical_id, _ in model.of_type(*KINDS):
-            if model.type_of(logical_id) in ("AWS::SQS::Queue", "AWS::SNS::Topic"):
+            if model.type_of(logical_id) not in ("AWS::S3::Bucket", "AWS::Lambda::Function"):
                 self.resource(model, logical_id)
         self.read_subscriptions(model)
         for note in notifications(model):
@@ -379,10 +386,23 @@ def build(stacks: list[LoadedStack]) -> FlowGraph:
                     model_of, target = builder.follow(model, dimension)
                     if isinstance(target, Resolved):
                         watched.add(f"{model_of.name}/{target.logical_id}")
-    graph = FlowGraph([s.name for s in stacks], nodes, edges, [])
+    graph = FlowGraph([s.name for s in stacks], nodes, edges, [], _titles(assembly))
     _place_findings(graph, assembly, alarm_topics)
     _judge(graph, watched)
     return graph
+
+
+def _titles(assembly: Assembly) -> dict[str, str]:
+    """Each template's construct path: a nested stack's from its resource in the parent."""
+    titles = {}
+    for stack in assembly.stacks:
+        parent = assembly.models.get(stack.parent or "")
+        if parent is None or stack.parent_resource is None:
+            titles[stack.name] = stack.name
+            continue
+        path = parent.path(stack.parent_resource)
+        titles[stack.name] = path.split(".NestedStack/")[0] if ".NestedStack/" in path else path
+    return titles
 
 
 def _place_findings(
