@@ -72,6 +72,9 @@ DELIVERY: tuple[str, ...] = (
     "firehose-destination",
 )
 FAILURE: tuple[str, ...] = ("redrive", "subscription-dlq", "target-dlq", "on-failure")
+# A Firehose transformation: records go through the function and back (failures land in the
+# destination's processing-failed prefix), so it is drawn but no path ends there.
+TRANSFORM = "transform"
 
 # Edge kind -> the rules (ID suffixes; "*" ends a family) that judge that hop; the other
 # rules judge the node they report on (a queue's settings, a topic's name, a broker).
@@ -329,6 +332,19 @@ class _Builder:
                 config = props.get(key)
                 if not isinstance(config, dict):
                     continue
+                for processor in as_list(
+                    (config.get("ProcessingConfiguration") or {}).get("Processors")
+                ):
+                    if not isinstance(processor, dict) or processor.get("Type") != "Lambda":
+                        continue
+                    for parameter in as_list(processor.get("Parameters")):
+                        if (
+                            isinstance(parameter, dict)
+                            and parameter.get("ParameterName") == "LambdaArn"
+                        ):
+                            function = model.resolve_function(parameter.get("ParameterValue"))
+                            target = self.node(model, function)
+                            self.edge(model, node, target, TRANSFORM, "transforms records", stream)
                 bucket = self.node(model, model.resolve(config.get("BucketARN")))
                 self.edge(model, node, bucket, "firehose-destination", "objects", stream)
                 backup = config.get("S3BackupConfiguration")
@@ -487,15 +503,17 @@ def _judge(graph: FlowGraph, watched: set[str]) -> None:
 
 def paths(graph: FlowGraph) -> list[list[Edge | Node]]:
     """Every path from an entry point to a consumer or store, along delivery hops."""
+    # An entry point receives from outside the app; a place that only keeps what failed
+    # (a DLQ), an alarm topic or a transformation function starts no path of its own.
     entries = [
         n
         for n in graph.nodes.values()
-        if not graph.into(n.id, DELIVERY)
+        if not graph.into(n.id, (*DELIVERY, TRANSFORM))
+        and n.kind != "alarm topic"
         and (
             graph.out(n.id, DELIVERY)
             or (n.kind not in ("dlq", "external") and not graph.into(n.id, FAILURE))
         )
-        and n.kind not in ("alarm topic",)
     ]
     found: list[list[Edge | Node]] = []
 
