@@ -7,5 +7,8 @@ except in ``pack``).
 - ``rules``: the ``MessagingChecks`` rules, one module per service;
 - ``assembly``: every template of a cloud assembly (nested stacks and stages included);
 - ``pack``: ``MessagingChecks``, the cdk-nag pack that runs the rules at synth;
-- ``flows``: the graph of message paths with each hop's verdict (``python -m patterns.flows``).
+- ``linking``: references between the templates of an assembly (nested stacks, exports);
+- ``flow_model``, ``flows``, ``flow_render``: the graph of message paths with each hop's verdict,
+  how it is read from the templates, and its DOT source and text summary
+  (``python -m patterns.flows``).
 """
