@@ -24,17 +24,18 @@ PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2
 CDK := cdk --no-notices
 
 .PHONY: help setup synth ls deploy test lint typecheck unit cfn-lint checkov snapshots docs diagrams \
-	bench cost cost-docs clean localstack-setup deploy-local destroy-local e2e scale
+	bench cost cost-docs flows graphviz clean localstack-setup deploy-local destroy-local e2e scale
 
 help:
 	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
 	@echo "make ls      list the example stacks with their one-line descriptions"
 	@echo "make deploy STACK=Name  deploy one example stack to your AWS account"
 	@echo "make test    set up, then lint, type-check, unit and scale tests, cfn-lint and checkov"
-	@echo "make docs    regenerate docs/compliance.md from the synthesized example app"
+	@echo "make docs    regenerate docs/compliance.md from the synthesized example app, and docs/messaging-checks.md"
 	@echo "make cost    synthesize, then print each example stack's fixed monthly cost and cost per million messages"
 	@echo "make cost-docs  regenerate docs/cost.md (each pattern's defaults and each example stack)"
 	@echo "make diagrams  regenerate the pattern diagrams docs/diagrams/*.png (needs Graphviz)"
+	@echo "make flows   synthesize, then draw each example stack's message flows into docs/flows/ (python -m patterns.flows)"
 	@echo "make snapshots  rewrite the example-stack snapshots after an intended change"
 	@echo "make bench   time imports, synth against hand-written equivalents, fan-out scale and the suite; writes BENCHMARKS.md"
 	@echo "make clean   remove build output (keeps the virtualenvs and node_modules)"
@@ -87,8 +88,8 @@ lint: $(VENV)/.stamp
 typecheck: $(VENV)/.stamp
 	mypy
 
-unit: setup
-	$(PY) -m pytest -q -n auto -m "not e2e and not scale"
+unit: setup graphviz
+	REQUIRE_GRAPHVIZ=1 $(PY) -m pytest -q -n auto -m "not e2e and not scale"
 
 # The 1,000-subscriber fan-out: its templates within CloudFormation's limits, cfn-lint clean.
 # Kept out of the unit suite, whose speed target it would take most of.
@@ -108,6 +109,7 @@ snapshots: setup
 
 docs: synth
 	$(PY) -m patterns.compliance --markdown cdk.out > docs/compliance.md
+	$(PY) -m tools.messaging_checks_doc > docs/messaging-checks.md
 
 # Fixed monthly cost and billable units per million messages, read from the templates
 # (python -m patterns.cost works on any synthesized assembly).
@@ -122,17 +124,25 @@ cost-docs: setup
 bench: setup
 	$(PY) benchmarks/bench.py --output BENCHMARKS.md
 
-# Graphviz's dot renders the diagrams: installed with apt-get when missing and we are root.
-diagrams: $(VENV)/.stamp-docs
+# Graphviz's dot renders the diagrams and the flow pictures (and the unit tests render one):
+# installed with apt-get when missing and we are root.
+graphviz:
 	@command -v dot >/dev/null || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
 		else \
-			echo "make diagrams needs Graphviz's dot: apt-get install graphviz (or brew install graphviz)" >&2; \
+			echo "this target needs Graphviz's dot: apt-get install graphviz (or brew install graphviz)" >&2; \
 			exit 1; \
 		fi; \
 	}
+
+diagrams: $(VENV)/.stamp-docs graphviz
 	$(PY) docs/diagrams/generate.py
+
+# The message flows of every example stack, drawn from the synthesized templates by
+# python -m patterns.flows (docs/flows/; the README and pattern pages show them).
+flows: synth graphviz
+	$(PY) -m tools.flows_doc cdk.out
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
         StreamThroughput,
         plan_shard_count,
     )
-    from patterns.messaging_checks import MessagingChecks
+    from patterns.messaging.pack import MessagingChecks
     from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
     from patterns.s3_event_fan_out import (
         S3EventDelivery,
@@ -74,7 +74,7 @@ _EXPORTS: dict[str, str] = {
     "LambdaQueueConsumer": "patterns.consumers.queue_lambda",
     "LambdaStreamConsumer": "patterns.consumers.stream_lambda",
     "MaintenanceWindow": "patterns.amazon_mq",
-    "MessagingChecks": "patterns.messaging_checks",
+    "MessagingChecks": "patterns.messaging.pack",
     "ProtocolSubscriber": "patterns.sns_fan_out",
     "QueueOptions": "patterns.queue_with_dlq",
     "QueueSubscriber": "patterns.sns_fan_out",

@@ -50,7 +50,7 @@ def apply_compliance_checks(scope: IConstruct) -> None:
         PCIDSS321Checks(scope),
         ServerlessChecks(scope),
     )
-    from patterns.messaging_checks import MessagingChecks
+    from patterns.messaging.pack import MessagingChecks
 
     Validations.of(scope).add_plugins(MessagingChecks(scope))
 

@@ -36,11 +36,13 @@ from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 
 from patterns import MessagingChecks
-from patterns.checks import main, render_markdown, run
+from patterns.checks import main, run
 from patterns.compliance import acknowledge, read_findings, summarize
-from patterns.messaging_model import Literal, Resolved, StackModel, Unknown, key_info
-from patterns.messaging_rules import RULES
+from patterns.messaging.model import Literal, Resolved, StackModel, Unknown
+from patterns.messaging.policies import key_info
+from patterns.messaging.rules import RULES
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, ROOT, SynthesizedApp
+from tools.messaging_checks_doc import render_markdown
 
 # Synthesis reports findings instead of raising, so one App holds failing and passing stacks.
 NO_FAIL = {"@aws-cdk/core:failSynthOnValidationErrors": False}
@@ -1016,7 +1018,7 @@ def test_the_examples_pass_the_pack_in_the_gate(examples_app: SynthesizedApp) ->
 def test_the_rules_doc_is_current() -> None:
     actual = (ROOT / "docs" / "messaging-checks.md").read_text()
     assert actual == render_markdown(), (
-        "docs/messaging-checks.md is stale: python -m patterns.checks --markdown > "
+        "docs/messaging-checks.md is stale: python -m tools.messaging_checks_doc > "
         "docs/messaging-checks.md"
     )
 

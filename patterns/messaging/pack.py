@@ -4,7 +4,7 @@ Register it like any cdk-nag pack::
 
     Validations.of(app).add_plugins(MessagingChecks(app))
 
-The rules (``patterns.messaging_rules``) look across resources: a subscription and its topic
+The rules (``patterns.messaging.rules``) look across resources: a subscription and its topic
 and queue, a queue and its key and policy, an event source mapping and its function. CDK
 calls validation plugins after it has written the cloud assembly, so the pack reads each
 stack's synthesized template (nested stacks included) once, runs every rule over it, and
@@ -27,9 +27,9 @@ import jsii
 from aws_cdk import CfnResource, Stack, Stage
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 
-from patterns.checks import load_stacks
-from patterns.messaging_model import StackModel
-from patterns.messaging_rules import ERROR, INFO, PACK_NAME, RULES, Finding, check_template
+from patterns.messaging.assembly import load_stacks
+from patterns.messaging.model import StackModel
+from patterns.messaging.rules import ERROR, INFO, PACK_NAME, RULES, Finding, check_template
 
 _RULES_BY_ID = {r.rule_id: r for r in RULES}
 

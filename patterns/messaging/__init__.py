@@ -1,0 +1,14 @@
+"""Messaging across resources, read from synthesized templates (pure Python, no aws_cdk import
+except in ``pack``).
+
+- ``model``: one template as a graph of resources, references followed to their targets;
+- ``policies``: what keys, resource policies, Lambda permissions and roles allow;
+- ``connections``: who sends to whom (subscriptions, notifications, redrives, mappings, ...);
+- ``rules``: the ``MessagingChecks`` rules, one module per service;
+- ``assembly``: every template of a cloud assembly (nested stacks and stages included);
+- ``pack``: ``MessagingChecks``, the cdk-nag pack that runs the rules at synth;
+- ``linking``: references between the templates of an assembly (nested stacks, exports);
+- ``flow_model``, ``flows``, ``flow_render``: the graph of message paths with each hop's verdict,
+  how it is read from the templates, and its DOT source and text summary
+  (``python -m patterns.flows``).
+"""

@@ -1,0 +1,308 @@
+"""Who sends messages to whom, as a template says: subscriptions, S3 notifications, redrive
+policies, event source mappings, alarm actions and EventBridge targets, each followed to the
+resources of the template (or to a :class:`~patterns.messaging.model.Target` that names none).
+
+The rules (:mod:`patterns.messaging.rules`) and the flow graph (:mod:`patterns.messaging.flows`)
+read the template through these, so both see the same wiring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from patterns.messaging.model import (
+    Literal,
+    Resolved,
+    StackModel,
+    Target,
+    as_bool,
+    as_json_object,
+    as_list,
+    is_fifo_name,
+)
+from patterns.messaging.policies import KeyInfo, key_info
+
+QUEUE = "AWS::SQS::Queue"
+TOPIC = "AWS::SNS::Topic"
+DEFAULT_RETENTION = 345_600
+DEFAULT_VISIBILITY = 30
+
+
+# --- SNS subscriptions ---
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An SNS subscription, standalone or inline in a topic."""
+
+    logical_id: str  # where findings are reported
+    topic: Target
+    protocol: str
+    endpoint: Target
+    properties: dict[str, Any]
+    inline: bool = False  # in the topic's Subscription property (no redrive policy possible)
+
+
+def subscriptions(model: StackModel) -> Iterator[Subscription]:
+    for logical_id, props in model.of_type("AWS::SNS::Subscription"):
+        protocol = props.get("Protocol")
+        yield Subscription(
+            logical_id,
+            model.resolve(props.get("TopicArn")),
+            protocol.lower() if isinstance(protocol, str) else "",
+            model.resolve(props.get("Endpoint")),
+            props,
+        )
+    for logical_id, props in model.of_type(TOPIC):
+        for inline in as_list(props.get("Subscription")):
+            if isinstance(inline, dict):
+                protocol = inline.get("Protocol")
+                yield Subscription(
+                    logical_id,
+                    Resolved(logical_id),
+                    protocol.lower() if isinstance(protocol, str) else "",
+                    model.resolve(inline.get("Endpoint")),
+                    {},
+                    inline=True,
+                )
+
+
+def topic_id(model: StackModel, target: Target) -> str | None:
+    if isinstance(target, Resolved) and model.type_of(target.logical_id) == TOPIC:
+        return target.logical_id
+    return None
+
+
+def queue_id(model: StackModel, target: Target) -> str | None:
+    if isinstance(target, Resolved) and model.type_of(target.logical_id) == QUEUE:
+        return target.logical_id
+    return None
+
+
+def sqs_subscriptions(model: StackModel) -> Iterator[tuple[Subscription, str | None, str | None]]:
+    """(subscription, topic ID or None, queue ID or None) for every sqs subscription."""
+    for sub in subscriptions(model):
+        if sub.protocol == "sqs":
+            yield sub, topic_id(model, sub.topic), queue_id(model, sub.endpoint)
+
+
+def is_fifo_queue(model: StackModel, logical_id: str) -> bool:
+    return as_bool(model.props(logical_id).get("FifoQueue")) is True
+
+
+def is_fifo_topic(model: StackModel, logical_id: str) -> bool:
+    return as_bool(model.props(logical_id).get("FifoTopic")) is True
+
+
+def queue_key(model: StackModel, logical_id: str) -> KeyInfo:
+    return key_info(model, model.props(logical_id).get("KmsMasterKeyId"))
+
+
+def external_fifo(target: Target) -> bool | None:
+    return is_fifo_name(target.text) if isinstance(target, Literal) else None
+
+
+# --- S3 event notifications ---
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One notification rule of a bucket (native property or CDK's custom resource)."""
+
+    at: str  # where findings are reported
+    bucket: Target
+    kind: str  # "topic", "queue" or "function"
+    destination: Target
+    events: tuple[str, ...]
+    prefix: str
+    suffix: str
+
+
+def filter_rules(filter_value: Any, native: bool) -> tuple[str, str]:
+    prefix = suffix = ""
+    if not isinstance(filter_value, dict):
+        return prefix, suffix
+    key = filter_value.get("S3Key" if native else "Key") or {}
+    for item in as_list(
+        key.get("Rules" if native else "FilterRules") if isinstance(key, dict) else []
+    ):
+        if isinstance(item, dict) and isinstance(item.get("Value"), str):
+            name = str(item.get("Name", "")).lower()
+            if name == "prefix":
+                prefix = item["Value"]
+            elif name == "suffix":
+                suffix = item["Value"]
+    return prefix, suffix
+
+
+def notifications(model: StackModel) -> Iterator[Notification]:
+    native = (
+        ("TopicConfigurations", "Topic", "topic"),
+        ("QueueConfigurations", "Queue", "queue"),
+        ("LambdaConfigurations", "Function", "function"),
+    )
+    for logical_id, props in model.of_type("AWS::S3::Bucket"):
+        config = props.get("NotificationConfiguration")
+        if not isinstance(config, dict):
+            continue
+        for list_name, arn_name, kind in native:
+            for item in as_list(config.get(list_name)):
+                if isinstance(item, dict):
+                    prefix, suffix = filter_rules(item.get("Filter"), native=True)
+                    yield Notification(
+                        logical_id,
+                        Resolved(logical_id),
+                        kind,
+                        model.resolve(item.get(arn_name)),
+                        (str(item.get("Event", "")),),
+                        prefix,
+                        suffix,
+                    )
+    api = (
+        ("TopicConfigurations", "TopicArn", "topic"),
+        ("QueueConfigurations", "QueueArn", "queue"),
+        ("LambdaFunctionConfigurations", "LambdaFunctionArn", "function"),
+    )
+    for logical_id, props in model.of_type("Custom::S3BucketNotifications"):
+        config = props.get("NotificationConfiguration")
+        if not isinstance(config, dict):
+            continue
+        for list_name, arn_name, kind in api:
+            for item in as_list(config.get(list_name)):
+                if isinstance(item, dict):
+                    prefix, suffix = filter_rules(item.get("Filter"), native=False)
+                    yield Notification(
+                        logical_id,
+                        model.resolve(props.get("BucketName")),
+                        kind,
+                        model.resolve(item.get(arn_name)),
+                        tuple(str(e) for e in as_list(item.get("Events"))),
+                        prefix,
+                        suffix,
+                    )
+
+
+def function_id(model: StackModel, target: Target) -> str | None:
+    """The function a target names: directly, through an alias or version, or by its name."""
+    if isinstance(target, Resolved):
+        kind = model.type_of(target.logical_id)
+        if kind == "AWS::Lambda::Function":
+            return target.logical_id
+        if kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+            function = model.props(target.logical_id).get("FunctionName")
+            return function_id(model, model.resolve_function(function))
+        return None
+    if isinstance(target, Literal):
+        return function_id(model, model.resolve_function(target.text))
+    return None
+
+
+def bucket_id(model: StackModel, target: Target) -> str | None:
+    if isinstance(target, Resolved) and model.type_of(target.logical_id) == "AWS::S3::Bucket":
+        return target.logical_id
+    return None
+
+
+# --- SQS redrive ---
+
+
+def redrives(model: StackModel) -> Iterator[tuple[str, dict[str, Any], Target]]:
+    """(queue, its redrive policy, its dead-letter queue target) for every queue with one."""
+    for logical_id, props in model.of_type(QUEUE):
+        redrive = as_json_object(props.get("RedrivePolicy"))
+        if redrive:
+            yield logical_id, redrive, model.resolve(redrive.get("deadLetterTargetArn"))
+
+
+# --- event source mappings ---
+
+
+def event_source_mappings(
+    model: StackModel,
+) -> Iterator[tuple[str, dict[str, Any], Target, Target]]:
+    """(mapping, its properties, its source, its function) for every event source mapping."""
+    for logical_id, props in model.of_type("AWS::Lambda::EventSourceMapping"):
+        yield (
+            logical_id,
+            props,
+            model.resolve(props.get("EventSourceArn")),
+            model.resolve_function(props.get("FunctionName")),
+        )
+
+
+# --- alarms and EventBridge rules ---
+
+
+def alarm_topics(model: StackModel) -> Iterator[tuple[str, str]]:
+    for alarm, props in model.of_type("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
+        for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+            for action in as_list(props.get(key)):
+                topic = topic_id(model, model.resolve(action))
+                if topic is not None:
+                    yield alarm, topic
+
+
+def rule_targets(model: StackModel) -> Iterator[tuple[str, str, str]]:
+    """(rule, destination, "topic", "queue" or "function") for the rules' targets here."""
+    for events_rule, props in model.of_type("AWS::Events::Rule"):
+        for target in as_list(props.get("Targets")):
+            if not isinstance(target, dict):
+                continue
+            resolved = model.resolve(target.get("Arn"))
+            topic, queue = topic_id(model, resolved), queue_id(model, resolved)
+            function = function_id(model, resolved)
+            if topic:
+                yield events_rule, topic, "topic"
+            elif queue:
+                yield events_rule, queue, "queue"
+            elif function:
+                yield events_rule, function, "function"
+
+
+# Metric dimension -> the resource type it names (by name, when the template writes it out).
+DIMENSION_TYPES = {
+    "QueueName": "AWS::SQS::Queue",
+    "TopicName": "AWS::SNS::Topic",
+    "FunctionName": "AWS::Lambda::Function",
+    "StreamName": "AWS::Kinesis::Stream",
+    "DeliveryStreamName": "AWS::KinesisFirehose::DeliveryStream",
+    "Broker": "AWS::AmazonMQ::Broker",
+}
+
+
+def event_buckets(model: StackModel, pattern: Any) -> list[Target]:
+    """The buckets whose S3 events (sent to EventBridge) a rule matches by name."""
+    if not isinstance(pattern, dict) or "aws.s3" not in as_list(pattern.get("source")):
+        return []
+    detail = pattern.get("detail")
+    bucket = detail.get("bucket") if isinstance(detail, dict) else None
+    names = as_list(bucket.get("name")) if isinstance(bucket, dict) else []
+    found = [model.resolve(name) for name in names]
+    return found
+
+
+def alarm_watches(model: StackModel) -> Iterator[tuple[str, list[Target], list[Target]]]:
+    """(alarm, its actions, what its metrics' dimensions name) for every alarm."""
+    for alarm, props in model.of_type("AWS::CloudWatch::Alarm"):
+        actions = [model.resolve(a) for a in as_list(props.get("AlarmActions"))]
+        dimensions = list(as_list(props.get("Dimensions")))
+        for metric in as_list(props.get("Metrics")):
+            stat = metric.get("MetricStat") if isinstance(metric, dict) else None
+            if isinstance(stat, dict) and isinstance(stat.get("Metric"), dict):
+                dimensions += as_list(stat["Metric"].get("Dimensions"))
+        watched = []
+        for dimension in dimensions:
+            if not isinstance(dimension, dict):
+                continue
+            target = model.resolve(dimension.get("Value"))
+            named = DIMENSION_TYPES.get(str(dimension.get("Name")))
+            if isinstance(target, Literal) and named:
+                # An active/standby broker's metrics name each instance: <broker name>-1, -2.
+                found = model.by_name(named, target.text) or model.by_name(
+                    named, target.text.removesuffix("-1").removesuffix("-2")
+                )
+                target = Resolved(found) if found else target
+            watched.append(target)
+        yield alarm, actions, watched

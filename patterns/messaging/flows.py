@@ -1,0 +1,454 @@
+"""The message paths of a cloud assembly as a graph, each hop with the verdict of the rules.
+
+Nodes are the places a message passes or rests (buckets that notify, EventBridge rules, topics,
+queues and their dead-letter queues, streams, delivery streams, brokers, the functions and
+worker fleets that consume, alarm topics); edges are the hops between them (notifications,
+rule targets, subscriptions, redrive policies, event source mappings, Firehose sources and
+destinations, failure destinations). The wiring is read through
+:mod:`patterns.messaging.connections`, the same code the rules use, over every template of
+the assembly: references between a nested stack and its parent, and imports of another
+stack's exports, are followed; what still cannot be followed (an import from outside the
+assembly, a resource of another account) becomes an external node, never an error.
+
+On each node and edge: the verdict of the ``MessagingChecks`` rules that apply (``ok``,
+``at risk`` for a warning, ``broken`` for an error), whether a failure there is *caught* (a
+dead-letter queue or failure destination receives it) and whether it is *watched* (an alarm
+with an action watches where the failure shows: the resource that catches it, else the
+resource the hop starts from). Pure Python, no aws_cdk import.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from patterns.messaging.assembly import LoadedStack, load_stacks
+from patterns.messaging.connections import (
+    alarm_watches,
+    event_buckets,
+    event_source_mappings,
+    notifications,
+    redrives,
+    subscriptions,
+)
+from patterns.messaging.flow_model import (
+    AT_RISK,
+    BROKEN,
+    DELIVERY,
+    EDGE_RULES,
+    FAILURE,
+    KINDS,
+    OK,
+    TRANSFORM,
+    Edge,
+    FlowGraph,
+    Node,
+    judges,
+)
+from patterns.messaging.linking import Assembly, Linked, LinkedModel
+from patterns.messaging.model import (
+    Literal,
+    Resolved,
+    StackModel,
+    Target,
+    Unknown,
+    as_bool,
+    as_json_object,
+    as_list,
+)
+from patterns.messaging.policies import actions_cover, identity_statements, role_id
+from patterns.messaging.rules import INFO, check_template
+
+
+class _Builder:
+    def __init__(self, assembly: Assembly) -> None:
+        self.assembly = assembly
+        self.nodes: dict[str, Node] = {}
+        self.edges: dict[tuple[str, str, str, str], Edge] = {}
+
+    # --- nodes -----------------------------------------------------------------------------
+
+    def node(self, model: StackModel, target: Target) -> str:
+        """The node a target names, created on first use."""
+        model, target = self.follow(model, target)
+        if isinstance(target, Resolved):
+            return self.resource(model, target.logical_id)
+        text = target.text if isinstance(target, Literal) else target.reason
+        node_id = f"external:{text}"
+        self.nodes.setdefault(node_id, Node(node_id, "external", "", text))
+        return node_id
+
+    def follow(self, model: StackModel, target: Target) -> tuple[StackModel, Target]:
+        """Into the template that holds the target; through aliases and stream consumers."""
+        if isinstance(target, Linked):
+            return self.follow(self.assembly.models[target.stack], Resolved(target.logical_id))
+        if isinstance(target, Resolved):
+            kind = model.type_of(target.logical_id)
+            props = model.props(target.logical_id)
+            if kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+                return self.follow(model, model.resolve_function(props.get("FunctionName")))
+            if kind == "AWS::Kinesis::StreamConsumer":
+                return self.follow(model, model.resolve(props.get("StreamARN")))
+        return model, target
+
+    def existing(self, model: StackModel, target: Target, kinds: tuple[str, ...]) -> str | None:
+        """The node of a resource of one of ``kinds`` the target names (created if need be)."""
+        model, target = self.follow(model, target)
+        if isinstance(target, Resolved) and model.type_of(target.logical_id) in kinds:
+            return self.resource(model, target.logical_id)
+        return None
+
+    def resource(self, model: StackModel, logical_id: str) -> str:
+        node_id = f"{model.name}/{logical_id}"
+        if node_id not in self.nodes:
+            resource_type = model.type_of(logical_id)
+            label = model.path(logical_id).removesuffix("/Resource")
+            label = label.removeprefix(model.name.split("/")[0] + "/")
+            kind = KINDS.get(resource_type, resource_type)
+            self.nodes[node_id] = Node(node_id, kind, model.name, label)
+        return node_id
+
+    # --- edges -----------------------------------------------------------------------------
+
+    def edge(
+        self, model: StackModel, source: str, target: str, kind: str, label: str, origin: str
+    ) -> Edge:
+        new = Edge(source, target, kind, label, (model.name, origin))
+        return self.edges.setdefault(new.key, new)
+
+    def read(self, model: LinkedModel) -> None:
+        # Every place a message rests; buckets, rules, functions and fleets when wired.
+        for logical_id, _ in model.of_type(*KINDS):
+            if model.type_of(logical_id) not in ("AWS::S3::Bucket", "AWS::Lambda::Function"):
+                self.resource(model, logical_id)
+        self.read_subscriptions(model)
+        for note in notifications(model):
+            bucket = self.node(model, note.bucket)
+            label = " ".join(e.removeprefix("s3:") for e in note.events)
+            label += "".join(
+                f" {k}={v}" for k, v in (("prefix", note.prefix), ("suffix", note.suffix)) if v
+            )
+            self.edge(
+                model, bucket, self.node(model, note.destination), "notification", label, note.at
+            )
+        self.read_rules(model)
+        for queue, redrive, target in redrives(model):
+            count = redrive.get("maxReceiveCount", "?")
+            source = self.resource(model, queue)
+            self.edge(
+                model, source, self.node(model, target), "redrive", f"after {count} receives", queue
+            )
+        self.read_mappings(model)
+        self.read_functions(model)
+        self.read_firehoses(model)
+        self.read_fleets(model)
+
+    def read_subscriptions(self, model: LinkedModel) -> None:
+        for sub in subscriptions(model):
+            topic = self.node(model, sub.topic)
+            endpoint = self.node(model, sub.endpoint)
+            if isinstance(sub.endpoint, Literal | Unknown) and not isinstance(sub.endpoint, Linked):
+                self.nodes[endpoint].label = f"{sub.protocol}: {self.nodes[endpoint].label}"
+            label = sub.protocol
+            if as_bool(sub.properties.get("RawMessageDelivery")) is True:
+                label += ", raw"
+            policy = as_json_object(sub.properties.get("FilterPolicy"))
+            if policy:
+                scope = sub.properties.get("FilterPolicyScope")
+                on = " on body" if scope == "MessageBody" else ""
+                label += f"\nfilter{on} {json.dumps(policy, sort_keys=True, separators=(',', ':'))}"
+            self.edge(model, topic, endpoint, "subscription", label, sub.logical_id)
+            redrive = as_json_object(sub.properties.get("RedrivePolicy"))
+            if redrive:
+                dlq = self.node(model, model.resolve(redrive.get("deadLetterTargetArn")))
+                short = self.nodes[endpoint].label.rsplit("/", 1)[-1]
+                label = f"undeliverable to {short}"
+                self.edge(model, topic, dlq, "subscription-dlq", label, sub.logical_id)
+
+    def read_rules(self, model: LinkedModel) -> None:
+        for rule_id, props in model.of_type("AWS::Events::Rule"):
+            rule = self.resource(model, rule_id)
+            pattern = props.get("EventPattern")
+            if isinstance(pattern, dict):
+                sources = [str(s) for s in as_list(pattern.get("source"))]
+                details = [str(s) for s in as_list(pattern.get("detail-type"))]
+                label = ", ".join(sources + details)
+            else:
+                label = f"schedule {props.get('ScheduleExpression', '')}".strip()
+            for bucket in _followed(event_buckets(model, pattern)):
+                source = self.node(model, bucket)
+                self.edge(model, source, rule, "s3-events", "EventBridge", rule_id)
+            for target in as_list(props.get("Targets")):
+                if not isinstance(target, dict):
+                    continue
+                destination = self.node(model, model.resolve(target.get("Arn")))
+                self.edge(model, rule, destination, "rule-target", label, rule_id)
+                dead = target.get("DeadLetterConfig")
+                if isinstance(dead, dict) and dead.get("Arn"):
+                    dlq = self.node(model, model.resolve(dead["Arn"]))
+                    self.edge(model, rule, dlq, "target-dlq", "undeliverable events", rule_id)
+
+    def read_mappings(self, model: LinkedModel) -> None:
+        for mapping, props, source, function in event_source_mappings(model):
+            source_node, function_node = self.node(model, source), self.node(model, function)
+            label = f"batch {props.get('BatchSize', 'default')}"
+            if "ReportBatchItemFailures" in as_list(props.get("FunctionResponseTypes")):
+                label += ", partial failures"
+            if isinstance(source, Resolved) and model.type_of(source.logical_id).endswith(
+                "StreamConsumer"
+            ):
+                label += ", enhanced fan-out"
+            self.edge(model, source_node, function_node, "event-source", label, mapping)
+            destination = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
+            if isinstance(destination, dict) and destination.get("Destination"):
+                failed = self.node(model, model.resolve(destination["Destination"]))
+                self.edge(model, function_node, failed, "on-failure", "failed batches", mapping)
+
+    def read_functions(self, model: LinkedModel) -> None:
+        for function, props in model.of_type("AWS::Lambda::Function"):
+            dead = props.get("DeadLetterConfig")
+            if isinstance(dead, dict) and dead.get("TargetArn"):
+                source = self.resource(model, function)
+                target = self.node(model, model.resolve(dead["TargetArn"]))
+                self.edge(model, source, target, "on-failure", "failed events", function)
+        for config, props in model.of_type("AWS::Lambda::EventInvokeConfig"):
+            destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
+                "Destination"
+            )
+            if destination:
+                source = self.node(model, model.resolve_function(props.get("FunctionName")))
+                target = self.node(model, model.resolve(destination))
+                self.edge(model, source, target, "on-failure", "failed events", config)
+
+    def read_firehoses(self, model: LinkedModel) -> None:
+        for stream, props in model.of_type("AWS::KinesisFirehose::DeliveryStream"):
+            node = self.resource(model, stream)
+            source = props.get("KinesisStreamSourceConfiguration")
+            if isinstance(source, dict):
+                origin = self.node(model, model.resolve(source.get("KinesisStreamARN")))
+                self.edge(model, origin, node, "firehose-source", "records", stream)
+            for key in ("ExtendedS3DestinationConfiguration", "S3DestinationConfiguration"):
+                config = props.get(key)
+                if not isinstance(config, dict):
+                    continue
+                for processor in as_list(
+                    (config.get("ProcessingConfiguration") or {}).get("Processors")
+                ):
+                    if not isinstance(processor, dict) or processor.get("Type") != "Lambda":
+                        continue
+                    for parameter in as_list(processor.get("Parameters")):
+                        if (
+                            isinstance(parameter, dict)
+                            and parameter.get("ParameterName") == "LambdaArn"
+                        ):
+                            function = model.resolve_function(parameter.get("ParameterValue"))
+                            target = self.node(model, function)
+                            self.edge(model, node, target, TRANSFORM, "transforms records", stream)
+                bucket = self.node(model, model.resolve(config.get("BucketARN")))
+                self.edge(model, node, bucket, "firehose-destination", "objects", stream)
+                backup = config.get("S3BackupConfiguration")
+                if isinstance(backup, dict) and backup.get("BucketARN"):
+                    target = self.node(model, model.resolve(backup["BucketARN"]))
+                    self.edge(model, node, target, "firehose-destination", "source backup", stream)
+
+    def read_fleets(self, model: LinkedModel) -> None:
+        """ECS services whose task role may receive from a queue: the fleet consumes it."""
+        for service, props in model.of_type("AWS::ECS::Service"):
+            task = model.resolve(props.get("TaskDefinition"))
+            if not isinstance(task, Resolved):
+                continue
+            role = role_id(model, model.props(task.logical_id).get("TaskRoleArn"))
+            if role is None:
+                continue
+            for statement in identity_statements(model, role):
+                if statement.get("Effect") != "Allow":
+                    continue
+                if not actions_cover(model, statement, "sqs:ReceiveMessage"):
+                    continue
+                for value in as_list(statement.get("Resource")):
+                    queue = model.resolve(value)
+                    if isinstance(queue, Linked) or (
+                        isinstance(queue, Resolved)
+                        and model.type_of(queue.logical_id) == "AWS::SQS::Queue"
+                    ):
+                        fleet = self.resource(model, service)
+                        source = self.node(model, queue)
+                        self.edge(model, source, fleet, "consumer", "receives", service)
+
+
+def _followed(targets: list[Target]) -> list[Target]:
+    return [t for t in targets if isinstance(t, Resolved | Linked)]
+
+
+def build(stacks: list[LoadedStack]) -> FlowGraph:
+    """The flow graph of the templates of an assembly (``assembly.load_stacks``)."""
+    assembly = Assembly(stacks)
+    builder = _Builder(assembly)
+    for model in assembly.models.values():
+        builder.read(model)
+    nodes, edges = builder.nodes, sorted(builder.edges.values(), key=lambda e: e.key)
+    watched: set[str] = set()
+    alarm_topics: dict[tuple[str, str], list[str]] = {}
+    for model in assembly.models.values():
+        for alarm, actions, dimensions in alarm_watches(model):
+            found = [builder.existing(model, a, ("AWS::SNS::Topic",)) for a in actions]
+            topics = [t for t in found if t is not None]
+            alarm_topics[(model.name, alarm)] = topics
+            for topic in topics:
+                nodes[topic].kind = "alarm topic"
+            if actions:
+                for dimension in _followed(dimensions):
+                    model_of, target = builder.follow(model, dimension)
+                    if isinstance(target, Resolved):
+                        watched.add(f"{model_of.name}/{target.logical_id}")
+    graph = FlowGraph([s.name for s in stacks], nodes, edges, [], _titles(assembly))
+    _place_findings(graph, assembly, alarm_topics)
+    _judge(graph, watched)
+    return graph
+
+
+def _titles(assembly: Assembly) -> dict[str, str]:
+    """Each template's construct path: a nested stack's from its resource in the parent."""
+    titles = {}
+    for stack in assembly.stacks:
+        parent = assembly.models.get(stack.parent or "")
+        if parent is None or stack.parent_resource is None:
+            titles[stack.name] = stack.name
+            continue
+        path = parent.path(stack.parent_resource)
+        titles[stack.name] = path.split(".NestedStack/")[0] if ".NestedStack/" in path else path
+    return titles
+
+
+def _place_findings(
+    graph: FlowGraph, assembly: Assembly, alarm_topics: dict[tuple[str, str], list[str]]
+) -> None:
+    by_origin: dict[tuple[str, str], list[Edge]] = {}
+    for edge in graph.edges:
+        by_origin.setdefault(edge.origin, []).append(edge)
+    for model in assembly.models.values():
+        plain = StackModel(model.template, model.name)  # the rules see the template alone
+        for finding in check_template(plain):
+            if finding.level == INFO:
+                continue
+            suffix = finding.rule_id.split("-", 1)[1]
+            place = (model.name, finding.logical_id)
+            edges = [
+                e
+                for e in by_origin.get(place, [])
+                if any(judges(suffix, rule) for rule in EDGE_RULES.get(e.kind, ()))
+            ]
+            targets: list[Node | Edge] = list(edges)
+            if not targets and f"{model.name}/{finding.logical_id}" in graph.nodes:
+                targets = [graph.nodes[f"{model.name}/{finding.logical_id}"]]
+            if not targets and place in alarm_topics:
+                targets = [graph.nodes[t] for t in alarm_topics[place]]
+            for target in targets:
+                target.findings.append(finding)
+            if not targets:
+                graph.unplaced.append(finding)
+
+
+def _judge(graph: FlowGraph, watched: set[str]) -> None:
+    """Caught and watched on every node and hop."""
+    catches = {e.source for e in graph.edges if e.kind == "redrive"}
+    for node in graph.nodes.values():
+        failure_targets = graph.into(node.id, FAILURE)
+        if failure_targets and node.kind == "queue":
+            node.kind = "dlq"
+        if node.kind in ("external", "bucket", "rule"):
+            continue
+        node.watched = node.id in watched
+        if node.kind == "queue":
+            node.caught = node.id in catches
+        elif node.kind == "function" and graph.into(
+            node.id, ("notification", "rule-target", "subscription")
+        ):
+            node.caught = bool(graph.out(node.id, ("on-failure",)))
+    for edge in graph.edges:
+        catcher: list[str] = []
+        if edge.kind == "subscription":
+            catcher = [
+                e.target
+                for e in graph.out(edge.source, ("subscription-dlq",))
+                if e.origin == edge.origin
+            ]
+            edge.caught = bool(catcher)
+        elif edge.kind == "rule-target":
+            catcher = [e.target for e in graph.out(edge.source, ("target-dlq",))]
+            edge.caught = bool(catcher)
+        elif edge.kind == "notification":
+            edge.caught = False
+        elif edge.kind in ("event-source", "consumer"):
+            source = graph.nodes[edge.source]
+            if source.kind in ("queue", "dlq"):
+                catcher = [e.target for e in graph.out(edge.source, ("redrive",))]
+            elif source.kind != "stream":
+                continue  # a broker redelivers and dead-letters by its own configuration
+            else:
+                catcher = [
+                    e.target
+                    for e in graph.out(edge.target, ("on-failure",))
+                    if e.origin == edge.origin
+                ]
+            edge.caught = bool(catcher)
+        elif edge.kind in FAILURE:
+            catcher = [edge.target]
+        if edge.kind in DELIVERY and edge.caught is None:
+            continue
+        where = catcher or [edge.source]
+        edge.watched = all(graph.nodes[w].watched for w in where)
+
+
+def paths(graph: FlowGraph) -> list[list[Edge | Node]]:
+    """Every path from an entry point to a consumer or store, along delivery hops."""
+    # An entry point receives from outside the app; a place that only keeps what failed
+    # (a DLQ), an alarm topic or a transformation function starts no path of its own.
+    entries = [
+        n
+        for n in graph.nodes.values()
+        if not graph.into(n.id, (*DELIVERY, TRANSFORM))
+        and n.kind != "alarm topic"
+        and (
+            graph.out(n.id, DELIVERY)
+            or (n.kind not in ("dlq", "external") and not graph.into(n.id, FAILURE))
+        )
+    ]
+    found: list[list[Edge | Node]] = []
+
+    def walk(node: Node, trail: list[Edge | Node], seen: set[str]) -> None:
+        onward = [e for e in graph.out(node.id, DELIVERY) if e.target not in seen]
+        if not onward:
+            found.append(trail)
+            return
+        for edge in onward:
+            target = graph.nodes[edge.target]
+            walk(target, [*trail, edge, target], seen | {target.id})
+
+    for entry in sorted(entries, key=lambda n: n.id):
+        walk(entry, [entry], {entry.id})
+    return found
+
+
+def flow_graph(assembly: Path, stack: str | None = None) -> FlowGraph:
+    """The flow graph of a cloud assembly folder, or of one stack and its nested stacks."""
+    stacks, _ = load_stacks(assembly)
+    if stack is not None:
+        stacks = [s for s in stacks if s.name == stack or s.name.startswith(stack + "/")]
+    return build(stacks)
+
+
+__all__ = [
+    "AT_RISK",
+    "BROKEN",
+    "DELIVERY",
+    "EDGE_RULES",
+    "FAILURE",
+    "OK",
+    "Edge",
+    "FlowGraph",
+    "Node",
+    "build",
+    "flow_graph",
+    "paths",
+]

@@ -1,0 +1,125 @@
+"""Rules on CloudWatch alarm actions and EventBridge rule targets (``Messaging-CW*``,
+``Messaging-EB*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from patterns.messaging.connections import (
+    alarm_topics,
+    rule_targets,
+)
+from patterns.messaging.model import (
+    StackModel,
+)
+from patterns.messaging.policies import (
+    lambda_permits,
+    policy_admits,
+)
+from patterns.messaging.rules.base import (
+    ERROR,
+    SNS_KEY_MANAGEMENT,
+    SQS_KEY_MANAGEMENT,
+    Hit,
+    customer_key_hits,
+    managed_key_hits,
+    rule,
+)
+
+CW_SNS = (
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html"
+)
+EB_TARGETS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html"
+EB_SNS_KMS = "https://repost.aws/knowledge-center/sns-not-getting-eventbridge-notification"
+
+
+@rule(
+    "CW1",
+    ERROR,
+    title="An alarm notifies a topic encrypted with the AWS-managed SNS key (alias/aws/sns).",
+    why="CloudWatch publishes alarm notifications as cloudwatch.amazonaws.com, which the "
+    "AWS-managed key's policy does not admit: the alarm fires and nobody hears it.",
+    fix="Encrypt the alarm topic with a customer-managed key whose policy lets "
+    "cloudwatch.amazonaws.com use kms:GenerateDataKey* and kms:Decrypt.",
+    sources=(SNS_KEY_MANAGEMENT, CW_SNS),
+)
+def alarm_managed_key(model: StackModel) -> Iterator[Hit]:
+    for alarm, topic in alarm_topics(model):
+        yield from managed_key_hits(model, alarm, topic, "cloudwatch.amazonaws.com")
+
+
+@rule(
+    "CW2",
+    ERROR,
+    title="An alarm notifies a topic whose customer-managed key does not let CloudWatch use it.",
+    why="Without kms:GenerateDataKey* and kms:Decrypt for cloudwatch.amazonaws.com in the key "
+    "policy, CloudWatch cannot publish to the encrypted topic.",
+    fix="Add a key policy statement for cloudwatch.amazonaws.com with kms:GenerateDataKey* and "
+    "kms:Decrypt.",
+    sources=(SNS_KEY_MANAGEMENT, CW_SNS),
+)
+def alarm_customer_key(model: StackModel) -> Iterator[Hit]:
+    for alarm, topic in alarm_topics(model):
+        yield from customer_key_hits(model, alarm, topic, "cloudwatch.amazonaws.com")
+
+
+@rule(
+    "EB1",
+    ERROR,
+    title="An EventBridge rule targets a topic or queue encrypted with an AWS-managed key.",
+    why="EventBridge delivers as events.amazonaws.com, which an AWS-managed key's policy does "
+    "not admit: every invocation fails.",
+    fix="Encrypt the target with a customer-managed key whose policy lets events.amazonaws.com "
+    "use kms:GenerateDataKey* and kms:Decrypt.",
+    sources=(SNS_KEY_MANAGEMENT, SQS_KEY_MANAGEMENT, EB_SNS_KMS),
+)
+def events_managed_key(model: StackModel) -> Iterator[Hit]:
+    for events_rule, destination, kind in rule_targets(model):
+        if kind == "function":
+            continue
+        yield from managed_key_hits(model, events_rule, destination, "events.amazonaws.com")
+
+
+@rule(
+    "EB2",
+    ERROR,
+    title="An EventBridge rule targets a topic or queue whose customer-managed key does not admit"
+    " EventBridge.",
+    why="Without kms:GenerateDataKey* and kms:Decrypt for events.amazonaws.com in the key policy, "
+    "EventBridge cannot deliver to the encrypted target.",
+    fix="Add a key policy statement for events.amazonaws.com with kms:GenerateDataKey* and "
+    "kms:Decrypt.",
+    sources=(SNS_KEY_MANAGEMENT, SQS_KEY_MANAGEMENT, EB_SNS_KMS),
+)
+def events_customer_key(model: StackModel) -> Iterator[Hit]:
+    for events_rule, destination, kind in rule_targets(model):
+        if kind == "function":
+            continue
+        yield from customer_key_hits(model, events_rule, destination, "events.amazonaws.com")
+
+
+@rule(
+    "EB3",
+    ERROR,
+    title="An EventBridge rule targets a topic, queue or function whose policy does not admit "
+    "the rule.",
+    why="EventBridge needs sns:Publish, sqs:SendMessage or lambda:InvokeFunction for "
+    "events.amazonaws.com in the target's resource policy; without it every event to the "
+    "target fails.",
+    fix="Add a statement (Allow events.amazonaws.com sns:Publish / sqs:SendMessage with "
+    "aws:SourceArn equal to the rule ARN) or a Lambda permission for events.amazonaws.com with "
+    "that SourceArn.",
+    sources=(EB_TARGETS,),
+)
+def events_target_policy(model: StackModel) -> Iterator[Hit]:
+    for events_rule, destination, kind in rule_targets(model):
+        if kind == "function":
+            if not lambda_permits(model, destination, "events.amazonaws.com", events_rule):
+                yield Hit(events_rule, f"no Lambda permission lets the rule invoke {destination}")
+            continue
+        action = "sns:Publish" if kind == "topic" else "sqs:SendMessage"
+        if not policy_admits(model, destination, "events.amazonaws.com", action, events_rule):
+            yield Hit(
+                events_rule, f"no policy statement of {destination} admits the rule ({action})"
+            )

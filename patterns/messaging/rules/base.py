@@ -1,0 +1,147 @@
+"""What a rule is (ID, level, why, fix, AWS sources, check), the registry ``RULES`` every
+service module adds to with ``@rule(...)``, and ``check_template`` that runs them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from patterns.messaging.model import (
+    StackModel,
+    Target,
+    Unknown,
+)
+from patterns.messaging.policies import (
+    key_admits_service,
+    key_info,
+)
+
+PACK_NAME = "Messaging"
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+KEY_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One finding of a rule on one resource of a template."""
+
+    logical_id: str
+    message: str
+    level: str | None = None  # the rule's level unless INFO
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: its ID suffix, level, documentation and check."""
+
+    suffix: str
+    level: str
+    title: str
+    why: str
+    fix: str
+    sources: tuple[str, ...]
+    check: Callable[[StackModel], Iterator[Hit]] = field(repr=False, compare=False)
+
+    @property
+    def rule_id(self) -> str:
+        return f"{PACK_NAME}-{self.suffix}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A hit with its rule, ready to report: ``Messaging-SNS1`` on a resource of a stack."""
+
+    rule_id: str
+    level: str
+    stack: str
+    logical_id: str
+    path: str
+    message: str
+    fix: str
+
+
+RULES: list[Rule] = []
+
+
+def rule(
+    suffix: str, level: str, *, title: str, why: str, fix: str, sources: tuple[str, ...]
+) -> Callable[[Callable[[StackModel], Iterator[Hit]]], Callable[[StackModel], Iterator[Hit]]]:
+    def register(
+        check: Callable[[StackModel], Iterator[Hit]],
+    ) -> Callable[[StackModel], Iterator[Hit]]:
+        RULES.append(Rule(suffix, level, title, why, fix, sources, check))
+        return check
+
+    return register
+
+
+def check_template(model: StackModel) -> list[Finding]:
+    """Every rule over one template; findings in rule order."""
+    findings: list[Finding] = []
+    for current in RULES:
+        seen: set[tuple[str, str]] = set()
+        for hit in current.check(model):
+            if (hit.logical_id, hit.message) in seen:
+                continue
+            seen.add((hit.logical_id, hit.message))
+            findings.append(
+                Finding(
+                    current.rule_id,
+                    hit.level or current.level,
+                    model.name,
+                    hit.logical_id,
+                    model.path(hit.logical_id),
+                    hit.message,
+                    current.fix,
+                )
+            )
+    return findings
+
+
+def cannot_follow(logical_id: str, what: str, target: Target) -> Hit:
+    reason = target.reason if isinstance(target, Unknown) else f"{getattr(target, 'text', '')}"
+    return Hit(logical_id, f"not checked: {what} is not in this stack ({reason})", INFO)
+
+
+def describe(model: StackModel, logical_id: str) -> str:
+    return f"{logical_id} ({model.type_of(logical_id)})"
+
+
+def managed_key_hits(model: StackModel, at: str, destination: str, service: str) -> Iterator[Hit]:
+    key = key_info(model, model.props(destination).get("KmsMasterKeyId"))
+    if key.kind == "aws-managed":
+        yield Hit(
+            at,
+            f"{describe(model, destination)} is encrypted with the AWS-managed key {key.detail}, "
+            f"whose policy cannot be changed to let {service} use it",
+        )
+
+
+def customer_key_hits(model: StackModel, at: str, destination: str, service: str) -> Iterator[Hit]:
+    key = key_info(model, model.props(destination).get("KmsMasterKeyId"))
+    if key.kind == "customer" and key.logical_id is not None:
+        if not key_admits_service(model, key.logical_id, service, KEY_ACTIONS):
+            yield Hit(
+                at,
+                f"the key policy of {key.logical_id}, which encrypts {destination}, does not let "
+                f"{service} use kms:GenerateDataKey* and kms:Decrypt",
+            )
+    elif key.kind == "unknown":
+        yield Hit(at, f"not checked: the key of {destination} is {key.detail}", INFO)
+
+
+QUEUE_QUOTAS = (
+    "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
+)
+SNS_SQS_ENCRYPTION = "https://docs.aws.amazon.com/sns/latest/dg/sns-enable-encryption-for-topic-sqs-queue-subscriptions.html"
+SQS_KEY_MANAGEMENT = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html"
+KINESIS_KEY_PERMISSIONS = (
+    "https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html"
+)
+SNS_KEY_MANAGEMENT = (
+    "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
+    "#compatibility-with-aws-services"
+)

@@ -1,0 +1,283 @@
+"""Rules on Lambda functions that consume queues and streams (``Messaging-LAMBDA*``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from patterns.messaging.connections import (
+    DEFAULT_VISIBILITY,
+    QUEUE,
+    event_source_mappings,
+    is_fifo_queue,
+    queue_id,
+)
+from patterns.messaging.model import (
+    Resolved,
+    StackModel,
+    Target,
+    as_bool,
+    as_int,
+    as_json_object,
+    as_list,
+    text_of,
+)
+from patterns.messaging.policies import (
+    KeyInfo,
+    key_info,
+    role_id,
+    role_may_decrypt,
+)
+from patterns.messaging.rules.base import (
+    ERROR,
+    INFO,
+    KINESIS_KEY_PERMISSIONS,
+    WARNING,
+    Hit,
+    cannot_follow,
+    rule,
+)
+
+LAMBDA_SQS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
+LAMBDA_SQS_ERRORS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html"
+LAMBDA_KINESIS_ERRORS = (
+    "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-parameters.html"
+)
+SQS_LAMBDA_TRIGGER = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-lambda-function-trigger.html"
+
+
+def _function_timeout(model: StackModel, target: Target) -> int | None:
+    if isinstance(target, Resolved) and model.type_of(target.logical_id) == "AWS::Lambda::Function":
+        value = model.props(target.logical_id).get("Timeout")
+        return 3 if value is None else as_int(value)
+    return None
+
+
+def _visibility(model: StackModel, queue: str) -> int | None:
+    value = model.props(queue).get("VisibilityTimeout")
+    return DEFAULT_VISIBILITY if value is None else as_int(value)
+
+
+def sqs_mappings(
+    model: StackModel,
+) -> Iterator[tuple[str, dict[str, Any], str | None, Target, Target]]:
+    for mapping, props, source, function in event_source_mappings(model):
+        text = text_of(model, props.get("EventSourceArn")) or ""
+        queue = queue_id(model, source)
+        if queue is not None or ":sqs:" in text:
+            yield mapping, props, queue, source, function
+
+
+@rule(
+    "LAMBDA1",
+    ERROR,
+    title="A queue's visibility timeout is shorter than the timeout of the function that consumes"
+    " it.",
+    why="Lambda refuses to create the event source mapping (the deploy fails); were it allowed, "
+    "a message would reappear while the function still works on it.",
+    fix="Set the queue's visibility timeout to at least six times the function timeout.",
+    sources=(LAMBDA_SQS,),
+)
+def lambda_visibility_below_timeout(model: StackModel) -> Iterator[Hit]:
+    for mapping, _, queue, source, function in sqs_mappings(model):
+        if queue is None:
+            yield cannot_follow(mapping, "the queue", source)
+            continue
+        timeout = _function_timeout(model, function)
+        if timeout is None:
+            yield cannot_follow(mapping, "the function", function)
+            continue
+        visibility = _visibility(model, queue)
+        if visibility is not None and visibility < timeout:
+            yield Hit(
+                mapping,
+                f"{queue} hides messages {visibility} s, the function runs up to {timeout} s",
+            )
+
+
+@rule(
+    "LAMBDA2",
+    WARNING,
+    title="A queue's visibility timeout is shorter than six times the consuming function's "
+    "timeout (plus the batching window).",
+    why="AWS recommends at least six times the function timeout so Lambda can retry a batch "
+    "when the function is throttled; shorter, messages return to the queue and count receives "
+    "towards the dead-letter queue while still being processed.",
+    fix="Set the visibility timeout to at least 6 x function timeout + "
+    "MaximumBatchingWindowInSeconds.",
+    sources=(LAMBDA_SQS, SQS_LAMBDA_TRIGGER),
+)
+def lambda_visibility_below_six_times(model: StackModel) -> Iterator[Hit]:
+    for mapping, props, queue, _, function in sqs_mappings(model):
+        timeout = _function_timeout(model, function)
+        if queue is None or timeout is None:
+            continue
+        visibility = _visibility(model, queue)
+        window = as_int(props.get("MaximumBatchingWindowInSeconds", 0)) or 0
+        wanted = 6 * timeout + window
+        if visibility is not None and timeout <= visibility < wanted:
+            yield Hit(mapping, f"{queue} hides messages {visibility} s, recommended {wanted} s")
+
+
+@rule(
+    "LAMBDA3",
+    WARNING,
+    title="An SQS event source mapping does not report batch item failures.",
+    why="Without ReportBatchItemFailures one failed message returns the whole batch to the "
+    "queue: processed messages run again and good messages reach the dead-letter queue with "
+    "the bad one.",
+    fix="Set FunctionResponseTypes to [ReportBatchItemFailures] (CDK: "
+    "report_batch_item_failures=True) "
+    "and return batchItemFailures from the function.",
+    sources=(LAMBDA_SQS_ERRORS,),
+)
+def lambda_sqs_partial_batch(model: StackModel) -> Iterator[Hit]:
+    for mapping, props, _, _, _ in sqs_mappings(model):
+        if "ReportBatchItemFailures" not in as_list(props.get("FunctionResponseTypes")):
+            yield Hit(mapping, "FunctionResponseTypes lacks ReportBatchItemFailures")
+
+
+@rule(
+    "LAMBDA4",
+    WARNING,
+    title="A Kinesis or DynamoDB stream event source lacks bisect-on-error, a maximum record age "
+    "or an on-failure destination.",
+    why="A record the function cannot process blocks its shard and is retried until it "
+    "expires from the stream; without bisecting, an age limit and an on-failure destination "
+    "the shard stalls and the record is lost without trace.",
+    fix="Set BisectBatchOnFunctionError, MaximumRecordAgeInSeconds (or MaximumRetryAttempts) "
+    "and DestinationConfig.OnFailure (an SQS queue or SNS topic).",
+    sources=(
+        LAMBDA_KINESIS_ERRORS,
+        "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
+    ),
+)
+def lambda_stream_failures(model: StackModel) -> Iterator[Hit]:
+    for mapping, props, source, _ in event_source_mappings(model):
+        text = text_of(model, props.get("EventSourceArn")) or ""
+        is_stream = ":kinesis:" in text or "/stream/" in text
+        if isinstance(source, Resolved):
+            kind = model.type_of(source.logical_id)
+            is_stream = (
+                kind in ("AWS::Kinesis::Stream", "AWS::Kinesis::StreamConsumer")
+                or (kind == "AWS::DynamoDB::Table" and source.attribute == "StreamArn")
+                or kind == "AWS::DynamoDB::GlobalTable"
+            )
+        if not is_stream:
+            continue
+        missing = []
+        if as_bool(props.get("BisectBatchOnFunctionError")) is not True:
+            missing.append("BisectBatchOnFunctionError")
+        age = as_int(props.get("MaximumRecordAgeInSeconds", -1))
+        retries = as_int(props.get("MaximumRetryAttempts", -1))
+        if age in (None, -1) and retries in (None, -1):
+            missing.append("MaximumRecordAgeInSeconds")
+        destination = props.get("DestinationConfig") or {}
+        on_failure = destination.get("OnFailure") if isinstance(destination, dict) else None
+        if not (isinstance(on_failure, dict) and on_failure.get("Destination")):
+            missing.append("DestinationConfig.OnFailure")
+        if missing:
+            yield Hit(mapping, "missing " + ", ".join(missing))
+
+
+@rule(
+    "LAMBDA5",
+    WARNING,
+    title="A queue consumed by Lambda moves messages to its dead-letter queue after fewer than 5 "
+    "receives.",
+    why="Lambda receives a message again when the function is throttled; AWS recommends a "
+    "maxReceiveCount of at least 5 so throttling alone does not send good messages to the "
+    "dead-letter queue.",
+    fix="Set the queue's redrive policy maxReceiveCount to 5 or more.",
+    sources=(LAMBDA_SQS_ERRORS, LAMBDA_SQS),
+)
+def lambda_max_receive_count(model: StackModel) -> Iterator[Hit]:
+    for mapping, _, queue, _, _ in sqs_mappings(model):
+        if queue is None:
+            continue
+        redrive = as_json_object(model.props(queue).get("RedrivePolicy")) or {}
+        count = as_int(redrive.get("maxReceiveCount")) if "maxReceiveCount" in redrive else None
+        if count is not None and count < 5:
+            yield Hit(mapping, f"{queue} has maxReceiveCount {count}")
+
+
+LAMBDA_SQS_PARAMETERS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html"
+
+
+@rule(
+    "LAMBDA6",
+    ERROR,
+    title="An SQS event source mapping's batch size or batching window does not fit its queue.",
+    why="Lambda rejects the mapping: a FIFO queue takes batches of at most 10 and no batching "
+    "window; a standard queue takes at most 10,000, and more than 10 only with a batching "
+    "window of at least one second. The deploy fails.",
+    fix="For a FIFO queue, BatchSize 1-10 without MaximumBatchingWindowInSeconds; for a "
+    "standard queue, BatchSize up to 10,000 with a window of at least 1 s above 10.",
+    sources=(LAMBDA_SQS_PARAMETERS,),
+)
+def lambda_sqs_batching(model: StackModel) -> Iterator[Hit]:
+    for mapping, props, queue, _, _ in sqs_mappings(model):
+        if queue is None:
+            continue
+        size = as_int(props.get("BatchSize", 10))
+        window = as_int(props.get("MaximumBatchingWindowInSeconds", 0))
+        if size is None or window is None:
+            continue
+        if is_fifo_queue(model, queue):
+            if size > 10:
+                yield Hit(mapping, f"BatchSize {size} on FIFO queue {queue} (at most 10)")
+            if window > 0:
+                yield Hit(mapping, f"a batching window on FIFO queue {queue}")
+        elif size > 10_000:
+            yield Hit(mapping, f"BatchSize {size} on {queue} (at most 10,000)")
+        elif size > 10 and window < 1:
+            yield Hit(mapping, f"BatchSize {size} without a batching window of at least 1 s")
+
+
+def _source_key(model: StackModel, source: Target) -> KeyInfo | None:
+    """The key of a queue or Kinesis stream event source (None for other sources)."""
+    if not isinstance(source, Resolved):
+        return None
+    kind = model.type_of(source.logical_id)
+    props = model.props(source.logical_id)
+    if kind == QUEUE:
+        return key_info(model, props.get("KmsMasterKeyId"))
+    if kind == "AWS::Kinesis::Stream":
+        encryption = props.get("StreamEncryption")
+        return key_info(model, encryption.get("KeyId") if isinstance(encryption, dict) else None)
+    return None
+
+
+@rule(
+    "LAMBDA7",
+    ERROR,
+    title="A function consumes a queue or stream encrypted with a customer-managed key its "
+    "execution role may not decrypt with.",
+    why="Lambda polls the queue or reads the stream with the function's execution role; "
+    "without kms:Decrypt on the key (from the key policy, or from the role's policies where "
+    "the key policy delegates to the account) nothing is ever delivered to the function and "
+    "the messages or records expire.",
+    fix="Grant the execution role kms:Decrypt on the key (CDK: queue.grant_consume_messages(fn), "
+    "stream.grant_read(fn) or key.grant_decrypt(fn)).",
+    sources=(SQS_LAMBDA_TRIGGER, KINESIS_KEY_PERMISSIONS),
+)
+def lambda_source_key(model: StackModel) -> Iterator[Hit]:
+    for mapping, _, source, function in event_source_mappings(model):
+        key = _source_key(model, source)
+        if key is None or key.kind in ("none", "aws-managed"):
+            continue
+        if key.kind != "customer" or key.logical_id is None:
+            yield Hit(mapping, f"not checked: the source's key is {key.detail}", INFO)
+            continue
+        if not (
+            isinstance(function, Resolved)
+            and model.type_of(function.logical_id) == "AWS::Lambda::Function"
+        ):
+            yield cannot_follow(mapping, "the function", function)
+            continue
+        role_value = model.props(function.logical_id).get("Role")
+        role = role_id(model, role_value)
+        if role is None:
+            yield cannot_follow(mapping, "the execution role", model.resolve(role_value))
+        elif not role_may_decrypt(model, role, key.logical_id):
+            yield Hit(mapping, f"role {role} may not kms:Decrypt with {key.logical_id}")

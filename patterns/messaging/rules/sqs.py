@@ -1,0 +1,183 @@
+"""Rules on SQS queues, their redrive policies and limits (``Messaging-SQS*``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from patterns.messaging.connections import (
+    DEFAULT_RETENTION,
+    QUEUE,
+    external_fifo,
+    is_fifo_queue,
+    queue_id,
+    redrives,
+)
+from patterns.messaging.model import (
+    Literal,
+    Resolved,
+    StackModel,
+    Unknown,
+    as_int,
+    as_json_object,
+    as_list,
+)
+from patterns.messaging.rules.base import (
+    ERROR,
+    QUEUE_QUOTAS,
+    Hit,
+    cannot_follow,
+    rule,
+)
+
+SQS_DLQ = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html"
+SQS_DLQ_RETENTION = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html"
+SQS_CREATE_QUEUE = (
+    "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html"
+)
+
+
+@rule(
+    "SQS1",
+    ERROR,
+    title="A FIFO queue has a standard dead-letter queue, or a standard queue a FIFO one.",
+    why="SQS requires the dead-letter queue to be of the same type as its source queue: the "
+    "deploy fails.",
+    fix="Make the dead-letter queue FIFO for a FIFO queue and standard for a standard one.",
+    sources=(SQS_DLQ,),
+)
+def sqs_dlq_type(model: StackModel) -> Iterator[Hit]:
+    for queue, _, target in redrives(model):
+        dlq = queue_id(model, target)
+        dlq_fifo = is_fifo_queue(model, dlq) if dlq else external_fifo(target)
+        if dlq_fifo is None:
+            if dlq is None:
+                yield cannot_follow(queue, "the dead-letter queue", target)
+            continue
+        if dlq_fifo != is_fifo_queue(model, queue):
+            kind = "FIFO" if is_fifo_queue(model, queue) else "standard"
+            yield Hit(queue, f"{kind} queue {queue} redrives to {dlq or target} of the other type")
+
+
+def _retention(model: StackModel, logical_id: str) -> int | None:
+    value = model.props(logical_id).get("MessageRetentionPeriod")
+    return DEFAULT_RETENTION if value is None else as_int(value)
+
+
+@rule(
+    "SQS2",
+    ERROR,
+    title="A standard queue's dead-letter queue keeps messages for less time than the queue.",
+    why="A standard queue's message keeps its original enqueue time in the dead-letter queue, "
+    "so it expires there once the DLQ's retention has passed since it was first sent: a "
+    "message that failed late is deleted at once.",
+    fix="Give the dead-letter queue a longer retention period than its source (up to 14 days).",
+    sources=(SQS_DLQ_RETENTION,),
+)
+def sqs_dlq_retention(model: StackModel) -> Iterator[Hit]:
+    for queue, _, target in redrives(model):
+        dlq = queue_id(model, target)
+        if dlq is None or is_fifo_queue(model, queue):
+            continue
+        source, kept = _retention(model, queue), _retention(model, dlq)
+        if source is not None and kept is not None and kept < source:
+            yield Hit(
+                queue,
+                f"dead-letter queue {dlq} keeps messages {kept} s, less than {queue} ({source} s)",
+            )
+
+
+@rule(
+    "SQS3",
+    ERROR,
+    title="A dead-letter queue's redrive allow policy excludes the queue that uses it.",
+    why="SQS only moves messages to a dead-letter queue whose RedriveAllowPolicy admits the "
+    "source queue; with denyAll, or byQueue without the source, the redrive is refused.",
+    fix="Set the DLQ's RedriveAllowPolicy to allowAll, or to byQueue listing the source queue's "
+    "ARN.",
+    sources=(SQS_DLQ, SQS_CREATE_QUEUE),
+)
+def sqs_redrive_allow(model: StackModel) -> Iterator[Hit]:
+    for queue, _, target in redrives(model):
+        dlq = queue_id(model, target)
+        if dlq is None:
+            continue
+        allow = as_json_object(model.props(dlq).get("RedriveAllowPolicy"))
+        if not allow:
+            continue
+        permission = allow.get("redrivePermission")
+        if permission == "denyAll":
+            yield Hit(queue, f"{dlq} denies every source queue (redrivePermission denyAll)")
+        elif permission == "byQueue":
+            sources = [model.resolve(s) for s in as_list(allow.get("sourceQueueArns"))]
+            if any(isinstance(s, Unknown) for s in sources):
+                continue
+            if any(isinstance(s, Literal) and "*" in s.text for s in sources):
+                continue
+            if not any(isinstance(s, Resolved) and s.logical_id == queue for s in sources):
+                yield Hit(queue, f"{dlq} admits only other source queues (byQueue)")
+
+
+@rule(
+    "SQS4",
+    ERROR,
+    title="A queue name breaks SQS's naming rules.",
+    why="A queue name has at most 80 characters of letters, digits, hyphens and underscores, "
+    "and a FIFO queue's name (only a FIFO queue's) ends in .fifo; otherwise the deploy fails.",
+    fix="Shorten or correct the name, or leave it out and let CloudFormation generate one.",
+    sources=(QUEUE_QUOTAS, SQS_CREATE_QUEUE),
+)
+def sqs_names(model: StackModel) -> Iterator[Hit]:
+    for queue, props in model.of_type(QUEUE):
+        name = props.get("QueueName")
+        if not isinstance(name, str):
+            continue
+        fifo = is_fifo_queue(model, queue)
+        base = name.removesuffix(".fifo") if fifo else name
+        if len(name) > 80:
+            yield Hit(queue, f"queue name {name!r} has {len(name)} characters (at most 80)")
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", base):
+            yield Hit(queue, f"queue name {name!r} has characters other than A-Z a-z 0-9 - _")
+        if fifo and not name.endswith(".fifo"):
+            yield Hit(queue, f"FIFO queue name {name!r} does not end in .fifo")
+
+
+SQS_RANGES = (
+    ("VisibilityTimeout", 0, 43_200),
+    ("MessageRetentionPeriod", 60, 1_209_600),
+    ("DelaySeconds", 0, 900),
+    ("MaximumMessageSize", 1_024, 1_048_576),
+    ("ReceiveMessageWaitTimeSeconds", 0, 20),
+    ("KmsDataKeyReusePeriodSeconds", 60, 86_400),
+)
+
+
+@rule(
+    "SQS5",
+    ERROR,
+    title="A queue setting or its redrive maxReceiveCount is outside the range SQS accepts.",
+    why="SQS rejects the queue (maxReceiveCount 1-1,000, visibility timeout 0-43,200 s, "
+    "retention 60-1,209,600 s, delay 0-900 s, message size 1,024-1,048,576 bytes, wait time "
+    "0-20 s, data key reuse 60-86,400 s), so the deploy fails; FIFO-only settings on a standard "
+    "queue fail the same way.",
+    fix="Bring the value inside its range.",
+    sources=(QUEUE_QUOTAS, SQS_CREATE_QUEUE),
+)
+def sqs_ranges(model: StackModel) -> Iterator[Hit]:
+    for queue, props in model.of_type(QUEUE):
+        for name, low, high in SQS_RANGES:
+            value = as_int(props.get(name)) if name in props else None
+            if value is not None and not low <= value <= high:
+                yield Hit(queue, f"{name} {value} is outside {low}-{high}")
+        redrive = as_json_object(props.get("RedrivePolicy")) or {}
+        count = as_int(redrive.get("maxReceiveCount")) if "maxReceiveCount" in redrive else None
+        if count is not None and not 1 <= count <= 1000:
+            yield Hit(queue, f"maxReceiveCount {count} is outside 1-1000")
+        if not is_fifo_queue(model, queue):
+            for fifo_only in (
+                "ContentBasedDeduplication",
+                "DeduplicationScope",
+                "FifoThroughputLimit",
+            ):
+                if props.get(fifo_only) not in (None, False, "false"):
+                    yield Hit(queue, f"{fifo_only} is set on a standard queue")

@@ -1,0 +1,152 @@
+"""Rules on Firehose delivery streams and Amazon MQ brokers (``Messaging-FH*``,
+``Messaging-MQ*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from patterns.messaging.model import (
+    WILDCARD,
+    Resolved,
+    StackModel,
+    as_bool,
+    as_list,
+    text_of,
+)
+from patterns.messaging.policies import (
+    key_info,
+    role_id,
+    role_may,
+    role_may_decrypt,
+)
+from patterns.messaging.rules.base import (
+    ERROR,
+    INFO,
+    KINESIS_KEY_PERMISSIONS,
+    WARNING,
+    Hit,
+    cannot_follow,
+    rule,
+)
+
+FIREHOSE_ACCESS = "https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html"
+KMS_KEY_POLICY = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
+MQ_SECURITY = (
+    "https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/using-amazon-mq-securely.html"
+)
+CFN_DYNAMIC_REFERENCES = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html"
+)
+
+
+@rule(
+    "FH1",
+    ERROR,
+    title="A Firehose delivery stream reads a Kinesis stream encrypted with a customer-managed "
+    "key its role may not use.",
+    why="Firehose reads the stream with its role; without kms:Decrypt on the stream's key "
+    "(from the key policy, or from the role's policies where the key policy delegates to the "
+    "account) every read fails and records expire in the stream.",
+    fix="Grant the delivery stream's role kms:Decrypt on the key (CDK: key.grant_decrypt(role)).",
+    sources=(FIREHOSE_ACCESS, KINESIS_KEY_PERMISSIONS, KMS_KEY_POLICY),
+)
+def firehose_stream_key(model: StackModel) -> Iterator[Hit]:
+    for stream_id, props in model.of_type("AWS::KinesisFirehose::DeliveryStream"):
+        source = props.get("KinesisStreamSourceConfiguration")
+        if not isinstance(source, dict):
+            continue
+        target = model.resolve(source.get("KinesisStreamARN"))
+        if not (
+            isinstance(target, Resolved)
+            and model.type_of(target.logical_id) == "AWS::Kinesis::Stream"
+        ):
+            yield cannot_follow(stream_id, "the source stream", target)
+            continue
+        encryption = model.props(target.logical_id).get("StreamEncryption")
+        if not isinstance(encryption, dict):
+            continue
+        key = key_info(model, encryption.get("KeyId"))
+        if key.kind != "customer" or key.logical_id is None:
+            if key.kind == "unknown":
+                yield Hit(stream_id, f"not checked: the stream key is {key.detail}", INFO)
+            continue
+        role = role_id(model, source.get("RoleARN"))
+        if role is None:
+            yield cannot_follow(stream_id, "the source role", model.resolve(source.get("RoleARN")))
+            continue
+        if role_may_decrypt(model, role, key.logical_id):
+            continue
+        yield Hit(stream_id, f"role {role} may not kms:Decrypt with {key.logical_id}")
+
+
+@rule(
+    "FH2",
+    WARNING,
+    title="A Firehose delivery stream's role may delete objects.",
+    why="Firehose only writes and lists what it delivers; a role that may also delete turns a "
+    "misconfiguration or a compromised stream into lost data.",
+    fix="Grant only s3:AbortMultipartUpload, s3:GetBucketLocation, s3:GetObject, s3:ListBucket, "
+    "s3:ListBucketMultipartUploads and s3:PutObject (CDK: not bucket.grant_read_write).",
+    sources=(FIREHOSE_ACCESS,),
+)
+def firehose_role_deletes(model: StackModel) -> Iterator[Hit]:
+    for stream_id, props in model.of_type("AWS::KinesisFirehose::DeliveryStream"):
+        roles = set()
+        for key in ("ExtendedS3DestinationConfiguration", "S3DestinationConfiguration"):
+            config = props.get(key)
+            if isinstance(config, dict):
+                roles.add(config.get("RoleARN") and role_id(model, config.get("RoleARN")))
+                backup = config.get("S3BackupConfiguration")
+                if isinstance(backup, dict):
+                    roles.add(role_id(model, backup.get("RoleARN")))
+        for role in sorted(r for r in roles if r):
+            for action in ("s3:DeleteObject", "s3:DeleteObjectVersion"):
+                if role_may(model, role, action, None):
+                    yield Hit(stream_id, f"role {role} may {action}")
+                    break
+
+
+@rule(
+    "MQ1",
+    WARNING,
+    title="An Amazon MQ broker is publicly accessible.",
+    why="A public broker takes connections from the internet; AWS recommends private brokers "
+    "reached through the VPC.",
+    fix="Set PubliclyAccessible to false and connect through the VPC (or a VPN / PrivateLink).",
+    sources=(MQ_SECURITY,),
+)
+def broker_public(model: StackModel) -> Iterator[Hit]:
+    for broker, props in model.of_type("AWS::AmazonMQ::Broker"):
+        if as_bool(props.get("PubliclyAccessible")) is True:
+            yield Hit(broker, "PubliclyAccessible is true")
+
+
+@rule(
+    "MQ2",
+    WARNING,
+    title="An Amazon MQ broker user's password is written in the template.",
+    why="A literal password (or a parameter without NoEcho) is readable by anyone who can read "
+    "the template or the stack, in the console and in the deployment bucket.",
+    fix="Take the password from Secrets Manager with a dynamic reference "
+    "({{resolve:secretsmanager:...}}; CDK: SecretValue.secrets_manager).",
+    sources=(MQ_SECURITY, CFN_DYNAMIC_REFERENCES),
+)
+def broker_plain_password(model: StackModel) -> Iterator[Hit]:
+    for broker, props in model.of_type("AWS::AmazonMQ::Broker"):
+        for user in as_list(props.get("Users")):
+            if not isinstance(user, dict) or "Password" not in user:
+                continue
+            password = user["Password"]
+            username = user.get("Username", "?")
+            if isinstance(password, dict) and set(password) == {"Ref"}:
+                parameter = model.parameters.get(password["Ref"])
+                if isinstance(parameter, dict) and as_bool(parameter.get("NoEcho")) is not True:
+                    yield Hit(
+                        broker,
+                        f"password of {username} is parameter {password['Ref']} without NoEcho",
+                    )
+                continue
+            text = text_of(model, password)
+            if text is not None and "{{resolve:" not in text and WILDCARD not in text:
+                yield Hit(broker, f"password of {username} is a literal in the template")
