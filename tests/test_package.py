@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -13,9 +14,26 @@ import pytest
 import patterns
 from tests.helpers import ROOT
 
+# What the wheel is built from: the repository's files, copied so that no stale build/ or
+# egg-info of an earlier build (which setuptools would pack again) can hide a missing module.
+_NOT_COPIED = shutil.ignore_patterns(
+    ".git",
+    ".venv*",
+    "node_modules",
+    ".local",
+    "cdk.out",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+)
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = tmp_path_factory.mktemp("source") / "repo"
+    shutil.copytree(ROOT, source, ignore=_NOT_COPIED)
     outdir = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
@@ -25,10 +43,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "wheel",
             "--no-deps",
             "--no-build-isolation",
+            "--no-index",
             "-q",
             "-w",
             str(outdir),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         capture_output=True,
@@ -37,12 +56,21 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def test_wheel_ships_the_package_typed_and_nothing_else(wheel: Path) -> None:
-    names = zipfile.ZipFile(wheel).namelist()
-    top_level = {name.split("/", 1)[0] for name in names if not name.endswith(".dist-info/RECORD")}
-    assert {t for t in top_level if not t.endswith(".dist-info")} == {"patterns"}
+def test_wheel_ships_every_module_of_the_package_and_py_typed(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    modules = {path.relative_to(ROOT).as_posix() for path in (ROOT / "patterns").rglob("*.py")}
+    assert modules - names == set(), "modules missing from the wheel"
     assert "patterns/py.typed" in names
-    assert not any(name.startswith(("examples/", "tests/", "app.py")) for name in names)
+
+
+def test_wheel_ships_the_package_and_nothing_else(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    top_level = {name.split("/", 1)[0] for name in names}
+    assert {t for t in top_level if not t.endswith(".dist-info")} == {"patterns"}
+    assert not any(
+        name.startswith(("examples/", "tests/", "tools/", "benchmarks/", "scripts/", "app.py"))
+        for name in names
+    )
 
 
 def test_wheel_declares_dependency_ranges(wheel: Path) -> None:
