@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from examples import EXAMPLES
-from patterns.compliance import describe_stacks, read_findings, render_compliance_doc, summarize
 from tests.helpers import ROOT, SynthesizedApp, assert_matches_snapshot
+from tools.compliance import describe_stacks, read_findings, render_compliance_doc, summarize
 
 STACKS = [example.stack_name for example in EXAMPLES]
 

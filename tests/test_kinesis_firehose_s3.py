@@ -23,8 +23,9 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import KinesisToFirehoseToS3, StreamThroughput
 from patterns.alarm_topic import AlarmTopic
-from patterns.compliance import apply_compliance_checks, read_findings, summarize
+from patterns.compliance import apply_compliance_checks
 from tests.helpers import arn, by_path, logical_id, new_app, ref, resources_of, synth_stack
+from tools.compliance import read_findings, summarize
 
 STREAM = "AWS::Kinesis::Stream"
 DELIVERY = "AWS::KinesisFirehose::DeliveryStream"

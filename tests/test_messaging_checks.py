@@ -37,10 +37,11 @@ from aws_cdk import aws_sqs as sqs
 
 from patterns import MessagingChecks
 from patterns.checks import main, render_markdown, run
-from patterns.compliance import acknowledge, read_findings, summarize
+from patterns.compliance import acknowledge
 from patterns.messaging_model import Literal, Resolved, StackModel, Unknown, key_info
 from patterns.messaging_rules import RULES
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, ROOT, SynthesizedApp
+from tools.compliance import read_findings, summarize
 
 # Synthesis reports findings instead of raising, so one App holds failing and passing stacks.
 NO_FAIL = {"@aws-cdk/core:failSynthOnValidationErrors": False}
