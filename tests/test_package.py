@@ -113,6 +113,17 @@ def test_public_names_resolve_lazily() -> None:
         patterns.Nope  # noqa: B018
 
 
+def test_one_export_table_gives_all_and_the_type_checking_imports() -> None:
+    """``_EXPORTS`` is the table; the imports mypy reads are generated from it."""
+    from tools.exports import current_imports, render_imports
+
+    assert patterns.__all__ == list(patterns._EXPORTS)
+    source = (ROOT / "patterns" / "__init__.py").read_text()
+    assert current_imports(source) == render_imports(patterns._EXPORTS), (
+        "patterns/__init__.py: run `python -m tools.exports` after editing _EXPORTS"
+    )
+
+
 # The aws-cdk-lib service modules each pattern needs: importing it loads these and no more.
 SERVICE_MODULES = {
     "QueueWithDeadLetterQueue": {"aws_cloudwatch", "aws_iam", "aws_kms", "aws_sqs"},
