@@ -9,12 +9,23 @@ docs/compliance.md are this repository's tooling (``python -m tools.compliance c
 
 cdk-nag is only needed for ``apply_compliance_checks`` (``pip install
 cdk-decoupling-patterns[compliance]``); the constructs do not import it.
+
+An acknowledgement must name a rule of a pack the gate registers: ``acknowledge`` raises
+``ValueError`` for any other ID (a misspelt one would otherwise suppress nothing, silently).
+The rules of the cdk-nag packs are read from the installed cdk-nag, which does not list them
+through its API (tests/test_compliance.py pins the reading to what each pack applies).
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
+import importlib.util
 import json
+import re
+import tarfile
 from collections.abc import Mapping
+from pathlib import Path
 
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
@@ -27,6 +38,8 @@ PACKS: tuple[str, ...] = (
     "Serverless",
     "Messaging",  # patterns.MessagingChecks: traps between resources (docs/messaging-checks.md)
 )
+# CDK's own template validation (always on): its IDs are not listed anywhere we can read.
+CLOUDFORMATION_VALIDATE = "CloudFormation-Validate"
 
 
 def apply_compliance_checks(scope: IConstruct) -> None:
@@ -64,17 +77,95 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
 def acknowledge_all(scope: IConstruct, reasons: Mapping[str, str]) -> None:
     """Acknowledge several findings on ``scope`` at once: ``{rule_id: reason}``.
 
-    One call into the jsii runtime for all of them (each call costs about a millisecond).
+    Every ID is checked first (see ``acknowledge``); then one call into the jsii runtime
+    records them all (each call costs about a millisecond).
     """
     for rule_id in reasons:
-        pack, separator, _ = rule_id.partition("::")
-        if not separator or pack not in (*PACKS, "CloudFormation-Validate"):
-            raise ValueError(
-                f"rule_id {rule_id!r} must start with a pack prefix such as 'AwsSolutions::'"
-            )
+        check_rule_id(rule_id)
     Validations.of(scope).acknowledge(
         *(Acknowledgment(id=rule_id, reason=reason) for rule_id, reason in reasons.items())
     )
+
+
+def check_rule_id(rule_id: str) -> None:
+    """Raise ``ValueError`` unless ``rule_id`` names a rule of a pack the gate registers.
+
+    ``"Pack::Rule"`` or ``"Pack::Rule[finding]"`` (a granular finding, such as IAM5's
+    ``[Resource::...]``). IDs of ``CloudFormation-Validate`` (CDK's template validation) are
+    checked for their prefix only; so are cdk-nag's when cdk-nag is not installed (then no
+    pack runs and an acknowledgement cannot hide anything).
+    """
+    pack, separator, rule = rule_id.partition("::")
+    if separator and pack == CLOUDFORMATION_VALIDATE:
+        return
+    known = rule_ids(pack) if separator and pack in PACKS else frozenset()
+    if known is None:
+        return
+    if rule.split("[", 1)[0] in known:
+        return
+    where = (
+        f"names no rule of the {pack} pack"
+        if separator and pack in PACKS
+        else "does not start with the prefix of a registered pack"
+    )
+    candidates = [f"{p}::{r}" for p in PACKS for r in sorted(rule_ids(p) or ())]
+    wanted = f"{pack}::{rule.split('[', 1)[0]}" if separator else f"::{rule_id.split('[', 1)[0]}"
+    close = difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.6)
+    close += [c for c in candidates if c.endswith(wanted.split("::", 1)[1]) and c not in close]
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise ValueError(
+        f"rule_id {rule_id!r} {where}{hint} Acknowledge a finding by the ID synthesis prints, "
+        "with its pack prefix ('Pack::Rule', for example 'AwsSolutions::AwsSolutions-IAM4'); "
+        f"the gate registers the packs {', '.join(PACKS)} (and CDK's "
+        f"{CLOUDFORMATION_VALIDATE})."
+    )
+
+
+def rule_ids(pack: str) -> frozenset[str] | None:
+    """The rule IDs of one of the gate's packs (``"AwsSolutions-IAM4"``, ...).
+
+    ``None`` for a cdk-nag pack when cdk-nag is not installed, or when the installed version
+    keeps its rules where this reading does not find them (then IDs are not checked).
+    """
+    if pack == "Messaging":
+        from patterns.messaging_rules import RULES
+
+        return frozenset(rule.rule_id for rule in RULES)
+    return _cdk_nag_rule_ids().get(pack)
+
+
+@functools.cache
+def _cdk_nag_rule_ids() -> dict[str, frozenset[str]]:
+    """Each pack's rule IDs, read from the JavaScript of the installed cdk-nag without
+    loading it (``packName`` and, per ``applyRule``, its ``ruleSuffixOverride`` or the rule
+    function's name, which is what cdk-nag's ``applyRule`` joins into the ID)."""
+    spec = importlib.util.find_spec("cdk_nag")
+    if spec is None or spec.origin is None:
+        return {}
+    bundles = sorted((Path(spec.origin).parent / "_jsii").glob("*.jsii.tgz"))
+    if len(bundles) != 1:
+        return {}
+    catalogue: dict[str, frozenset[str]] = {}
+    with tarfile.open(bundles[0]) as bundle:
+        for member in bundle:
+            if not re.fullmatch(r"package/lib/packs/[\w-]+\.js", member.name):
+                continue
+            source = bundle.extractfile(member)
+            if source is None:
+                continue
+            text = source.read().decode()
+            pack = re.search(r"this\.packName = '([^']+)'", text)
+            suffixes = {
+                override or name
+                for override, name in re.findall(
+                    r"this\.applyRule\(\{(?:[^{}]*?ruleSuffixOverride: '([^']+)')?"
+                    r"[^{}]*?rule: \w+\.(\w+),",
+                    text,
+                )
+            }
+            if pack and suffixes:
+                catalogue[pack.group(1)] = frozenset(f"{pack.group(1)}-{s}" for s in suffixes)
+    return catalogue
 
 
 def flatten_cfn_reference(node: object) -> str:
