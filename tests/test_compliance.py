@@ -206,3 +206,16 @@ def test_the_rule_catalogue_is_what_each_cdk_nag_pack_applies() -> None:
         assert len(applied) == len(catalogue), pack
         assert {f"{pack}-{suffix}" for suffix in applied if suffix} <= catalogue, pack
     assert len(rule_ids("AwsSolutions") or ()) > 100
+
+
+def test_without_cdk_nag_only_the_form_of_a_cdk_nag_id_is_checked(monkeypatch) -> None:
+    """The constructs acknowledge without cdk-nag installed (no pack runs then)."""
+    import patterns.compliance as gate
+
+    monkeypatch.setattr(gate, "_cdk_nag_rule_ids", dict)
+    stack = _scratch()
+    acknowledge(stack, "AwsSolutions::AwsSolutions-NEW1", "A rule of a newer cdk-nag.")
+    with pytest.raises(ValueError, match="does not start with the prefix of a registered pack"):
+        acknowledge(stack, "AwsSolutions-NEW1", "reason")
+    with pytest.raises(ValueError, match="names no rule of the Messaging pack"):
+        acknowledge(stack, "Messaging::Messaging-NEW1", "reason")
