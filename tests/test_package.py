@@ -56,11 +56,17 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def test_wheel_ships_every_module_of_the_package_and_py_typed(wheel: Path) -> None:
+def test_wheel_ships_every_file_of_the_package_and_py_typed(wheel: Path) -> None:
+    """Every module of every subpackage, and any data file (which needs package-data)."""
     names = set(zipfile.ZipFile(wheel).namelist())
-    modules = {path.relative_to(ROOT).as_posix() for path in (ROOT / "patterns").rglob("*.py")}
-    assert modules - names == set(), "modules missing from the wheel"
+    files = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "patterns").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert files - names == set(), "files of patterns/ missing from the wheel"
     assert "patterns/py.typed" in names
+    assert "patterns/consumers/queue_lambda.py" in names
 
 
 def test_wheel_ships_the_package_and_nothing_else(wheel: Path) -> None:
