@@ -11,7 +11,9 @@ cdk-nag is only needed for ``apply_compliance_checks`` (``pip install
 cdk-decoupling-patterns[compliance]``); the constructs do not import it.
 
 An acknowledgement must name a rule of a pack the gate registers: ``acknowledge`` raises
-``ValueError`` for any other ID (a misspelt one would otherwise suppress nothing, silently).
+``ValueError`` for any other ID (a misspelt one would otherwise suppress nothing, silently),
+and under the gate synthesis fails on such an ID recorded with CDK's own
+``Validations.of(c).acknowledge(...)``.
 The rules of the cdk-nag packs are read from the installed cdk-nag, which does not list them
 through its API (tests/test_compliance.py pins the reading to what each pack applies).
 """
@@ -27,8 +29,9 @@ import tarfile
 from collections.abc import Mapping
 from pathlib import Path
 
+import jsii
 from aws_cdk import Acknowledgment, CfnResource, Validations
-from constructs import IConstruct
+from constructs import IConstruct, IValidation
 
 PACKS: tuple[str, ...] = (
     "AwsSolutions",
@@ -62,6 +65,7 @@ def apply_compliance_checks(scope: IConstruct) -> None:
     from patterns.messaging_checks import MessagingChecks
 
     Validations.of(scope).add_plugins(MessagingChecks(scope))
+    scope.node.add_validation(_AcknowledgementsNameRules(scope))
 
 
 def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
@@ -85,6 +89,50 @@ def acknowledge_all(scope: IConstruct, reasons: Mapping[str, str]) -> None:
     Validations.of(scope).acknowledge(
         *(Acknowledgment(id=rule_id, reason=reason) for rule_id, reason in reasons.items())
     )
+
+
+@jsii.implements(IValidation)
+class _AcknowledgementsNameRules:
+    """At synth, under the gate: every acknowledgement in the tree that is meant for one of
+    its packs names one of their rules, also those made with CDK's own
+    ``Validations.of(c).acknowledge(...)``, which checks nothing. IDs of other plugins (a
+    prefix that is not close to a pack's name) are theirs to judge."""
+
+    def __init__(self, scope: IConstruct) -> None:
+        self._scope = scope
+
+    def validate(self) -> list[str]:
+        key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        errors: list[str] = []
+        for construct in self._scope.node.find_all():
+            for entry in construct.node.metadata:
+                if entry.type != key or not isinstance(entry.data, Mapping):
+                    continue
+                for rule_id in entry.data:
+                    if not _meant_for_the_gate(rule_id):
+                        continue
+                    try:
+                        check_rule_id(_without_annotation_prefix(rule_id))
+                    except ValueError as error:
+                        message = str(error).replace(f"rule_id {rule_id!r}", "", 1).strip()
+                        errors.append(
+                            f"{construct.node.path}: acknowledgement {rule_id!r} {message}"
+                        )
+        return errors
+
+
+def _without_annotation_prefix(rule_id: str) -> str:
+    """CDK files an ID without a known prefix as ``Annotation::<id>``: the ID as written."""
+    return re.sub(r"^annotation::", "", rule_id, flags=re.IGNORECASE)
+
+
+def _meant_for_the_gate(rule_id: str) -> bool:
+    """A pack's prefix, a pack's rule without its prefix, or a prefix close to a pack's name."""
+    written = _without_annotation_prefix(rule_id)
+    prefix, separator, _ = written.partition("::")
+    if not separator:
+        return any(written.startswith(f"{pack}-") for pack in PACKS)
+    return prefix in PACKS or bool(difflib.get_close_matches(prefix, PACKS, n=1, cutoff=0.8))
 
 
 def check_rule_id(rule_id: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import Validations
+from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
@@ -219,3 +219,44 @@ def test_without_cdk_nag_only_the_form_of_a_cdk_nag_id_is_checked(monkeypatch) -
         acknowledge(stack, "AwsSolutions-NEW1", "reason")
     with pytest.raises(ValueError, match="names no rule of the Messaging pack"):
         acknowledge(stack, "Messaging::Messaging-NEW1", "reason")
+
+
+# --- the gate checks acknowledgements made with CDK's own API too -----------------------
+
+
+def _gated_app_with(tmp_path: Path, rule_id: str) -> cdk.App:
+    from patterns.compliance import apply_compliance_checks
+
+    app = new_app(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Mine")
+    iam.Role(stack, "Role", assumed_by=iam.AccountRootPrincipal())
+    Validations.of(stack).acknowledge(Acknowledgment(id=rule_id, reason="A reason."))
+    apply_compliance_checks(app)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "message"),
+    [
+        ("AwsSolutions::AwsSolutions-IAM55", r"names no rule of the AwsSolutions pack"),
+        ("AwsSolutions-IAM4", r"did you mean AwsSolutions::AwsSolutions-IAM4"),
+        ("AwsSolution::AwsSolutions-IAM4", r"did you mean AwsSolutions::AwsSolutions-IAM4"),
+        ("Messaging::Messaging-SQS99", r"names no rule of the Messaging pack"),
+    ],
+)
+def test_the_gate_refuses_at_synth_a_cdk_acknowledgement_that_names_no_rule(
+    tmp_path: Path, rule_id: str, message: str
+) -> None:
+    app = _gated_app_with(tmp_path, rule_id)
+    with pytest.raises(RuntimeError, match=r"Mine: acknowledgement '.*' .*" + message):
+        app.synth()
+
+
+@pytest.mark.parametrize(
+    "rule_id",
+    ["AwsSolutions::AwsSolutions-IAM4", "CloudFormation-Validate::W9999", "MyOrgChecks::ORG-1"],
+)
+def test_the_gate_leaves_known_rules_and_other_plugins_ids_alone(
+    tmp_path: Path, rule_id: str
+) -> None:
+    _gated_app_with(tmp_path, rule_id).synth()
