@@ -68,13 +68,13 @@ setup: $(VENV)/.stamp node_modules/.stamp
 synth: setup
 	rm -rf cdk.out
 	$(CDK) synth --quiet
-	$(PY) -m patterns.compliance cdk.out
+	$(PY) -m tools.compliance cdk.out
 
 # `cdk ls` prints stack names only (the CLI has no description column): this prints both,
 # from the synthesized templates, after listing them with the CLI itself.
 ls: synth
 	$(CDK) ls -a cdk.out
-	$(PY) -m patterns.compliance --list cdk.out
+	$(PY) -m tools.compliance --list cdk.out
 
 # Deploy one example to the AWS account of your credentials (never run by make test or CI).
 deploy: setup
@@ -108,7 +108,7 @@ snapshots: setup
 	UPDATE_SNAPSHOTS=1 $(PY) -m pytest -q tests/test_examples.py -k snapshot
 
 docs: synth
-	$(PY) -m patterns.compliance --markdown cdk.out > docs/compliance.md
+	$(PY) -m tools.compliance --markdown cdk.out > docs/compliance.md
 	$(PY) -m tools.messaging_checks_doc > docs/messaging-checks.md
 
 # Fixed monthly cost and billable units per million messages, read from the templates

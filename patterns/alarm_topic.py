@@ -21,13 +21,15 @@ class AlarmTopic(Construct):
     """An encrypted, TLS-only SNS topic that receives every alarm of a stack.
 
     CloudWatch may use the topic's key only for alarms of this account, which is what lets
-    it publish to an encrypted topic at all (with the AWS-managed key it could not).
+    it publish to an encrypted topic at all (with the AWS-managed key it could not). Pass
+    ``action`` in the patterns' ``alarm_actions``; subscribe people or tools to ``topic``.
+    The stack output ``AlarmTopicArn`` names the topic.
     """
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        self.key = kms.Key(
+        key = kms.Key(
             self,
             "Key",
             description=f"Encrypts the alarm topic of {stack.stack_name}",
@@ -37,7 +39,7 @@ class AlarmTopic(Construct):
             removal_policy=key_removal_policy(RemovalPolicy.DESTROY),
             pending_window=KEY_PENDING_WINDOW,
         )
-        self.key.add_to_resource_policy(
+        key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AllowCloudWatchAlarmsOfThisAccount",
                 principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
@@ -56,20 +58,37 @@ class AlarmTopic(Construct):
                 },
             )
         )
-        self.topic = sns.Topic(self, "Topic", master_key=self.key, enforce_ssl=True)
-        self.topic.add_to_resource_policy(
+        topic = sns.Topic(self, "Topic", master_key=key, enforce_ssl=True)
+        topic.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AllowCloudWatchAlarmsOfThisAccount",
                 principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
                 actions=["sns:Publish"],
-                resources=[self.topic.topic_arn],
+                resources=[topic.topic_arn],
                 conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
             )
         )
-        self.action: cloudwatch.IAlarmAction = cloudwatch_actions.SnsAction(self.topic)
+        self._encryption_key: kms.IKey = key
+        self._topic: sns.ITopic = topic
+        self._action: cloudwatch.IAlarmAction = cloudwatch_actions.SnsAction(topic)
         CfnOutput(
             self,
             "AlarmTopicArn",
-            value=self.topic.topic_arn,
+            value=topic.topic_arn,
             description="Subscribe to this topic to receive the stack's alarms",
         )
+
+    @property
+    def topic(self) -> sns.ITopic:
+        """The SNS topic the alarms publish to: subscribe to it (email, chat, a pager)."""
+        return self._topic
+
+    @property
+    def encryption_key(self) -> kms.IKey:
+        """The customer-managed KMS key that encrypts the topic (rotated yearly)."""
+        return self._encryption_key
+
+    @property
+    def action(self) -> cloudwatch.IAlarmAction:
+        """The alarm action that publishes to the topic: pass it in ``alarm_actions``."""
+        return self._action

@@ -3,24 +3,35 @@
 ``apply_compliance_checks(app)`` registers the five cdk-nag 3.x packs and this repository's
 ``MessagingChecks``; synthesis then fails on any unacknowledged error and records every
 finding in ``validation-report.json`` in the cloud assembly.
-``python -m patterns.compliance cdk.out`` prints a summary per stack and pack.
-``acknowledge`` is how the patterns themselves record a justified exception.
+``acknowledge`` is how the patterns (and your own code) record a justified exception;
+``skip_checkov`` records a checkov skip on one resource. The summary of an assembly and
+docs/compliance.md are this repository's tooling (``python -m tools.compliance cdk.out``).
 
 cdk-nag is only needed for ``apply_compliance_checks`` (``pip install
 cdk-decoupling-patterns[compliance]``); the constructs do not import it.
+
+An acknowledgement must name a rule of a pack the gate registers: ``acknowledge`` raises
+``ValueError`` for any other ID (a misspelt one would otherwise suppress nothing, silently),
+and under the gate synthesis fails on such an ID recorded with CDK's own
+``Validations.of(c).acknowledge(...)``.
+The rules of the cdk-nag packs are read from the installed cdk-nag, which does not list them
+through its API (tests/test_compliance.py pins the reading to what each pack applies).
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
+import importlib.util
 import json
-import sys
-from collections import Counter
+import re
+import tarfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
+import jsii
 from aws_cdk import Acknowledgment, CfnResource, Validations
-from constructs import IConstruct
+from constructs import IConstruct, IValidation
 
 PACKS: tuple[str, ...] = (
     "AwsSolutions",
@@ -30,7 +41,8 @@ PACKS: tuple[str, ...] = (
     "Serverless",
     "Messaging",  # patterns.MessagingChecks: traps between resources (docs/messaging-checks.md)
 )
-REPORT_FILE = "validation-report.json"
+# CDK's own template validation (always on): its IDs are not listed anywhere we can read.
+CLOUDFORMATION_VALIDATE = "CloudFormation-Validate"
 
 
 def apply_compliance_checks(scope: IConstruct) -> None:
@@ -53,6 +65,7 @@ def apply_compliance_checks(scope: IConstruct) -> None:
     from patterns.messaging.pack import MessagingChecks
 
     Validations.of(scope).add_plugins(MessagingChecks(scope))
+    scope.node.add_validation(_AcknowledgementsNameRules(scope))
 
 
 def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
@@ -68,17 +81,139 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
 def acknowledge_all(scope: IConstruct, reasons: Mapping[str, str]) -> None:
     """Acknowledge several findings on ``scope`` at once: ``{rule_id: reason}``.
 
-    One call into the jsii runtime for all of them (each call costs about a millisecond).
+    Every ID is checked first (see ``acknowledge``); then one call into the jsii runtime
+    records them all (each call costs about a millisecond).
     """
     for rule_id in reasons:
-        pack, separator, _ = rule_id.partition("::")
-        if not separator or pack not in (*PACKS, "CloudFormation-Validate"):
-            raise ValueError(
-                f"rule_id {rule_id!r} must start with a pack prefix such as 'AwsSolutions::'"
-            )
+        check_rule_id(rule_id)
     Validations.of(scope).acknowledge(
         *(Acknowledgment(id=rule_id, reason=reason) for rule_id, reason in reasons.items())
     )
+
+
+@jsii.implements(IValidation)
+class _AcknowledgementsNameRules:
+    """At synth, under the gate: every acknowledgement in the tree that is meant for one of
+    its packs names one of their rules, also those made with CDK's own
+    ``Validations.of(c).acknowledge(...)``, which checks nothing. IDs of other plugins (a
+    prefix that is not close to a pack's name) are theirs to judge."""
+
+    def __init__(self, scope: IConstruct) -> None:
+        self._scope = scope
+
+    def validate(self) -> list[str]:
+        key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        errors: list[str] = []
+        for construct in self._scope.node.find_all():
+            for entry in construct.node.metadata:
+                if entry.type != key or not isinstance(entry.data, Mapping):
+                    continue
+                for rule_id in entry.data:
+                    if not _meant_for_the_gate(rule_id):
+                        continue
+                    try:
+                        check_rule_id(_without_annotation_prefix(rule_id))
+                    except ValueError as error:
+                        message = str(error).replace(f"rule_id {rule_id!r}", "", 1).strip()
+                        errors.append(
+                            f"{construct.node.path}: acknowledgement {rule_id!r} {message}"
+                        )
+        return errors
+
+
+def _without_annotation_prefix(rule_id: str) -> str:
+    """CDK files an ID without a known prefix as ``Annotation::<id>``: the ID as written."""
+    return re.sub(r"^annotation::", "", rule_id, flags=re.IGNORECASE)
+
+
+def _meant_for_the_gate(rule_id: str) -> bool:
+    """A pack's prefix, a pack's rule without its prefix, or a prefix close to a pack's name."""
+    written = _without_annotation_prefix(rule_id)
+    prefix, separator, _ = written.partition("::")
+    if not separator:
+        return any(written.startswith(f"{pack}-") for pack in PACKS)
+    return prefix in PACKS or bool(difflib.get_close_matches(prefix, PACKS, n=1, cutoff=0.8))
+
+
+def check_rule_id(rule_id: str) -> None:
+    """Raise ``ValueError`` unless ``rule_id`` names a rule of a pack the gate registers.
+
+    ``"Pack::Rule"`` or ``"Pack::Rule[finding]"`` (a granular finding, such as IAM5's
+    ``[Resource::...]``). IDs of ``CloudFormation-Validate`` (CDK's template validation) are
+    checked for their prefix only; so are cdk-nag's when cdk-nag is not installed (then no
+    pack runs and an acknowledgement cannot hide anything).
+    """
+    pack, separator, rule = rule_id.partition("::")
+    if separator and pack == CLOUDFORMATION_VALIDATE:
+        return
+    known = rule_ids(pack) if separator and pack in PACKS else frozenset()
+    if known is None:
+        return
+    if rule.split("[", 1)[0] in known:
+        return
+    where = (
+        f"names no rule of the {pack} pack"
+        if separator and pack in PACKS
+        else "does not start with the prefix of a registered pack"
+    )
+    candidates = [f"{p}::{r}" for p in PACKS for r in sorted(rule_ids(p) or ())]
+    wanted = f"{pack}::{rule.split('[', 1)[0]}" if separator else f"::{rule_id.split('[', 1)[0]}"
+    close = difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.6)
+    close += [c for c in candidates if c.endswith(wanted.split("::", 1)[1]) and c not in close]
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise ValueError(
+        f"rule_id {rule_id!r} {where}{hint} Acknowledge a finding by the ID synthesis prints, "
+        "with its pack prefix ('Pack::Rule', for example 'AwsSolutions::AwsSolutions-IAM4'); "
+        f"the gate registers the packs {', '.join(PACKS)} (and CDK's "
+        f"{CLOUDFORMATION_VALIDATE})."
+    )
+
+
+def rule_ids(pack: str) -> frozenset[str] | None:
+    """The rule IDs of one of the gate's packs (``"AwsSolutions-IAM4"``, ...).
+
+    ``None`` for a cdk-nag pack when cdk-nag is not installed, or when the installed version
+    keeps its rules where this reading does not find them (then IDs are not checked).
+    """
+    if pack == "Messaging":
+        from patterns.messaging.rules import RULES
+
+        return frozenset(rule.rule_id for rule in RULES)
+    return _cdk_nag_rule_ids().get(pack)
+
+
+@functools.cache
+def _cdk_nag_rule_ids() -> dict[str, frozenset[str]]:
+    """Each pack's rule IDs, read from the JavaScript of the installed cdk-nag without
+    loading it (``packName`` and, per ``applyRule``, its ``ruleSuffixOverride`` or the rule
+    function's name, which is what cdk-nag's ``applyRule`` joins into the ID)."""
+    spec = importlib.util.find_spec("cdk_nag")
+    if spec is None or spec.origin is None:
+        return {}
+    bundles = sorted((Path(spec.origin).parent / "_jsii").glob("*.jsii.tgz"))
+    if len(bundles) != 1:
+        return {}
+    catalogue: dict[str, frozenset[str]] = {}
+    with tarfile.open(bundles[0]) as bundle:
+        for member in bundle:
+            if not re.fullmatch(r"package/lib/packs/[\w-]+\.js", member.name):
+                continue
+            source = bundle.extractfile(member)
+            if source is None:
+                continue
+            text = source.read().decode()
+            pack = re.search(r"this\.packName = '([^']+)'", text)
+            suffixes = {
+                override or name
+                for override, name in re.findall(
+                    r"this\.applyRule\(\{(?:[^{}]*?ruleSuffixOverride: '([^']+)')?"
+                    r"[^{}]*?rule: \w+\.(\w+),",
+                    text,
+                )
+            }
+            if pack and suffixes:
+                catalogue[pack.group(1)] = frozenset(f"{pack.group(1)}-{s}" for s in suffixes)
+    return catalogue
 
 
 def flatten_cfn_reference(node: object) -> str:
@@ -111,164 +246,3 @@ def skip_checkov(resource: CfnResource, check_id: str, reason: str) -> None:
     existing = resource.get_metadata("checkov") or {"skip": []}
     existing["skip"].append({"id": check_id, "comment": reason})
     resource.add_metadata("checkov", existing)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One finding of one pack on one construct."""
-
-    pack: str
-    rule: str
-    severity: str
-    path: str
-    acknowledged_id: str | None = None
-    reason: str | None = None
-
-    @property
-    def stack(self) -> str:
-        return self.path.split("/", 1)[0]
-
-
-def read_findings(assembly_dir: str | Path) -> list[Finding]:
-    """Every finding recorded in the assembly's validation report (none if there is no report)."""
-    report = Path(assembly_dir) / REPORT_FILE
-    if not report.exists():
-        return []
-    findings: list[Finding] = []
-    for plugin in json.loads(report.read_text())["pluginReports"]:
-        pack = plugin["pluginName"]
-        for violation in plugin.get("violations", []):
-            for construct in violation["violatingConstructs"]:
-                findings.append(
-                    Finding(
-                        pack,
-                        violation["ruleName"],
-                        violation["severity"],
-                        construct["constructPath"],
-                    )
-                )
-        for violation in plugin.get("suppressedViolations", []):
-            for construct in violation["violatingConstructs"]:
-                findings.append(
-                    Finding(
-                        pack,
-                        violation["ruleName"],
-                        violation["severity"],
-                        construct["constructPath"],
-                        violation.get("acknowledgedId"),
-                        violation.get("reason"),
-                    )
-                )
-    return findings
-
-
-def stack_names(assembly_dir: str | Path) -> list[str]:
-    """The stacks of a synthesized assembly, in manifest order."""
-    manifest = json.loads((Path(assembly_dir) / "manifest.json").read_text())
-    return [
-        name
-        for name, artifact in manifest["artifacts"].items()
-        if artifact["type"] == "aws:cloudformation:stack"
-    ]
-
-
-def summarize(assembly_dir: str | Path) -> tuple[str, int]:
-    """A per-stack, per-pack table of errors, warnings and acknowledgements.
-
-    Returns the table and the number of unacknowledged findings.
-    """
-    findings = read_findings(assembly_dir)
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for finding in findings:
-        kind = "acknowledged" if finding.acknowledged_id else finding.severity
-        counts[(finding.stack, finding.pack, kind)] += 1
-    stacks = stack_names(assembly_dir)
-    width = max([len("stack"), *(len(name) for name in stacks)])
-    lines = [f"{'stack':<{width}}  {'pack':<15} {'errors':>6} {'warnings':>8} {'acknowledged':>12}"]
-    for stack in stacks:
-        for pack in PACKS:
-            lines.append(
-                f"{stack:<{width}}  {pack:<15} {counts[(stack, pack, 'error')]:>6} "
-                f"{counts[(stack, pack, 'warning')]:>8} {counts[(stack, pack, 'acknowledged')]:>12}"
-            )
-    open_findings = [f for f in findings if not f.acknowledged_id]
-    for finding in open_findings:
-        lines.append(f"UNACKNOWLEDGED {finding.severity}: {finding.rule} at {finding.path}")
-    lines.append(
-        f"{len(stacks)} stack(s), {len(PACKS)} packs: {len(open_findings)} unacknowledged "
-        f"findings, {len(findings) - len(open_findings)} acknowledged (reasons in "
-        "docs/compliance.md)"
-    )
-    return "\n".join(lines), len(open_findings)
-
-
-def checkov_skips(assembly_dir: str | Path) -> list[tuple[str, str, str, str]]:
-    """Every checkov skip in the assembly's templates: (stack, construct path, check, reason)."""
-    skips: list[tuple[str, str, str, str]] = []
-    for stack in stack_names(assembly_dir):
-        template = json.loads((Path(assembly_dir) / f"{stack}.template.json").read_text())
-        for resource in template.get("Resources", {}).values():
-            metadata = resource.get("Metadata", {})
-            for skip in metadata.get("checkov", {}).get("skip", []):
-                path = metadata.get("aws:cdk:path", "?")
-                skips.append((stack, path, skip["id"], skip["comment"]))
-    return skips
-
-
-def render_compliance_doc(assembly_dir: str | Path) -> str:
-    """docs/compliance.md: every cdk-nag acknowledgement and checkov skip, with its reason."""
-    lines = [
-        "# Compliance: acknowledgements and skips",
-        "",
-        "Generated by `make docs` from the synthesized example app; a test fails when it is",
-        "stale. Each entry is a rule a pattern cannot satisfy, on the one resource it concerns,",
-        "with the reason. Everything else passes the cdk-nag packs "
-        f"({', '.join(PACKS)}), cfn-lint and checkov.",
-        "",
-        "## cdk-nag acknowledgements",
-        "",
-        "| rule | resource | reason |",
-        "| --- | --- | --- |",
-    ]
-    rows = sorted(
-        {
-            (f.acknowledged_id or "", f.path, f.reason or "")
-            for f in read_findings(assembly_dir)
-            if f.acknowledged_id
-        }
-    )
-    lines += [f"| `{rule}` | `{path}` | {reason} |" for rule, path, reason in rows]
-    lines += ["", "## checkov skips", "", "| check | resource | reason |", "| --- | --- | --- |"]
-    lines += [
-        f"| `{check}` | `{path}` | {reason} |"
-        for _, path, check, reason in sorted(checkov_skips(assembly_dir))
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def describe_stacks(assembly_dir: str | Path) -> str:
-    """One line per stack: its name and the description in its template."""
-    lines = []
-    for stack in stack_names(assembly_dir):
-        template = json.loads((Path(assembly_dir) / f"{stack}.template.json").read_text())
-        lines.append(f"{stack:<20} {template.get('Description', '')}")
-    return "\n".join(lines)
-
-
-def main(argv: list[str]) -> int:
-    if "--list" in argv:
-        print(describe_stacks(next((a for a in argv if not a.startswith("--")), "cdk.out")))
-        return 0
-    markdown = "--markdown" in argv
-    paths = [arg for arg in argv if not arg.startswith("--")]
-    assembly_dir = paths[0] if paths else "cdk.out"
-    if markdown:
-        print(render_compliance_doc(assembly_dir), end="")
-        return 0
-    table, open_count = summarize(assembly_dir)
-    print(table)
-    return 1 if open_count else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -13,8 +13,8 @@ from aws_cdk import aws_ec2 as ec2
 
 from examples import EXAMPLES
 from examples.network import acknowledge_unused_default_security_group
-from patterns.compliance import describe_stacks, read_findings, render_compliance_doc, summarize
 from tests.helpers import ROOT, SynthesizedApp, assert_matches_snapshot, new_app
+from tools.compliance import describe_stacks, read_findings, render_compliance_doc, summarize
 
 STACKS = [example.stack_name for example in EXAMPLES]
 

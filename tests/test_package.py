@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -13,9 +14,26 @@ import pytest
 import patterns
 from tests.helpers import ROOT
 
+# What the wheel is built from: the repository's files, copied so that no stale build/ or
+# egg-info of an earlier build (which setuptools would pack again) can hide a missing module.
+_NOT_COPIED = shutil.ignore_patterns(
+    ".git",
+    ".venv*",
+    "node_modules",
+    ".local",
+    "cdk.out",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+)
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = tmp_path_factory.mktemp("source") / "repo"
+    shutil.copytree(ROOT, source, ignore=_NOT_COPIED)
     outdir = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
@@ -25,10 +43,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "wheel",
             "--no-deps",
             "--no-build-isolation",
+            "--no-index",
             "-q",
             "-w",
             str(outdir),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         capture_output=True,
@@ -37,13 +56,28 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def test_wheel_ships_the_package_typed_and_nothing_else(wheel: Path) -> None:
-    names = zipfile.ZipFile(wheel).namelist()
-    top_level = {name.split("/", 1)[0] for name in names if not name.endswith(".dist-info/RECORD")}
-    assert {t for t in top_level if not t.endswith(".dist-info")} == {"patterns"}
+def test_wheel_ships_every_file_of_the_package_and_py_typed(wheel: Path) -> None:
+    """Every module of every subpackage, and any data file (which needs package-data)."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    files = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "patterns").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert files - names == set(), "files of patterns/ missing from the wheel"
     assert "patterns/py.typed" in names
     assert "patterns/cost/__main__.py" in names, "python -m patterns.cost must work installed"
-    assert not any(name.startswith(("examples/", "tests/", "app.py")) for name in names)
+    assert "patterns/consumers/queue_lambda.py" in names
+
+
+def test_wheel_ships_the_package_and_nothing_else(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    top_level = {name.split("/", 1)[0] for name in names}
+    assert {t for t in top_level if not t.endswith(".dist-info")} == {"patterns"}
+    assert not any(
+        name.startswith(("examples/", "tests/", "tools/", "benchmarks/", "scripts/", "app.py"))
+        for name in names
+    )
 
 
 def test_wheel_declares_dependency_ranges(wheel: Path) -> None:
@@ -84,6 +118,17 @@ def test_public_names_resolve_lazily() -> None:
         assert getattr(patterns, name).__name__ == name
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         patterns.Nope  # noqa: B018
+
+
+def test_one_export_table_gives_all_and_the_type_checking_imports() -> None:
+    """``_EXPORTS`` is the table; the imports mypy reads are generated from it."""
+    from tools.exports import current_imports, render_imports
+
+    assert patterns.__all__ == list(patterns._EXPORTS)
+    source = (ROOT / "patterns" / "__init__.py").read_text()
+    assert current_imports(source) == render_imports(patterns._EXPORTS), (
+        "patterns/__init__.py: run `python -m tools.exports` after editing _EXPORTS"
+    )
 
 
 # The aws-cdk-lib service modules each pattern needs: importing it loads these and no more.

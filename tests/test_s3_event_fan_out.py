@@ -733,7 +733,8 @@ def test_body_filter_on_event_names_and_keys() -> None:
 
 def test_existing_bucket_stack_passes_the_compliance_gate(tmp_path: Any) -> None:
     from patterns.alarm_topic import AlarmTopic
-    from patterns.compliance import apply_compliance_checks, summarize
+    from patterns.compliance import apply_compliance_checks
+    from tools.compliance import summarize
 
     app = new_app(outdir=str(tmp_path))
     stack = cdk.Stack(app, "ExistingGate")
@@ -972,8 +973,9 @@ def test_pattern_without_any_feature_flag_is_cfn_lint_and_compliance_clean(
     from pathlib import Path
 
     from patterns.alarm_topic import AlarmTopic
-    from patterns.compliance import apply_compliance_checks, summarize
+    from patterns.compliance import apply_compliance_checks
     from tests.helpers import PATH_METADATA
+    from tools.compliance import summarize
 
     monkeypatch.delenv("CDK_CONTEXT_JSON", raising=False)
     app = cdk.App(outdir=str(tmp_path), context=dict(PATH_METADATA))

@@ -15,7 +15,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import KinesisToFirehoseToS3
 from patterns.alarm_topic import AlarmTopic
-from patterns.compliance import apply_compliance_checks, read_findings, summarize
+from patterns.compliance import apply_compliance_checks
 from tests.helpers import arn, by_path, new_app, resources_of, synth_stack
 from tests.kinesis_firehose_s3.common import (
     ACCOUNT,
@@ -26,6 +26,7 @@ from tests.kinesis_firehose_s3.common import (
     TRUCK_PREFIX,
     policy_statements,
 )
+from tools.compliance import read_findings, summarize
 
 
 def test_default_stream_is_on_demand_24_hours_and_encrypted_with_the_pattern_key(

@@ -37,9 +37,10 @@ from patterns import (
     SnsToSqsFanOut,
 )
 from patterns.alarm_topic import AlarmTopic
-from patterns.compliance import apply_compliance_checks, read_findings
+from patterns.compliance import apply_compliance_checks
 from tests.helpers import PATH_METADATA, new_app
 from tests.lifecycle.replacements import StackTemplate, physical_names
+from tools.compliance import read_findings
 
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
 ACCOUNT = "111111111111"
