@@ -42,8 +42,8 @@ from patterns.messaging.model import Literal, Resolved, StackModel, Unknown
 from patterns.messaging.policies import key_info
 from patterns.messaging.rules import RULES
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, ROOT, SynthesizedApp
-from tools.messaging_checks_doc import render_markdown
 from tools.compliance import read_findings, summarize
+from tools.messaging_checks_doc import render_markdown
 
 # Synthesis reports findings instead of raising, so one App holds failing and passing stacks.
 NO_FAIL = {"@aws-cdk/core:failSynthOnValidationErrors": False}
