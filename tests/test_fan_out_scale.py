@@ -395,7 +395,7 @@ def test_explicit_group_places_a_subscriber_in_its_own_nested_stack() -> None:
 
 
 def test_rejects_a_subscriber_past_its_nested_stack_budget(monkeypatch) -> None:
-    import patterns.sns_fan_out as module
+    import patterns.sns_fan_out.placement as module
 
     monkeypatch.setattr(module, "NESTED_STACK_RESOURCE_BUDGET", 20)
     fan_out = SnsToSqsFanOut(cdk.Stack(new_app(), "Full"), "Orders", nested_stacks=True)

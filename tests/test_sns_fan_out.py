@@ -17,7 +17,7 @@ from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
-import patterns.sns_fan_out as fan_out_module
+import patterns.sns_fan_out.validation as fan_out_module
 from patterns import QueueOptions, QueueWithDeadLetterQueue, SnsToSqsFanOut
 from tests.helpers import ROOT, arn, by_path, logical_id, new_app, ref, synth_stack
 
