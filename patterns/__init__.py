@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     )
     from patterns.shard_planning import StreamThroughput, plan_shard_count
     from patterns.sns_fan_out import (
-        ExistingQueueSubscriber,
-        FanOutQueue,
         ProtocolSubscriber,
         QueueSubscriber,
         SnsToSqsFanOut,
@@ -37,8 +35,6 @@ __all__ = [
     "AmazonMqBroker",
     "BrokerEngine",
     "BrokerProtocol",
-    "ExistingQueueSubscriber",
-    "FanOutQueue",
     "KinesisToFirehoseToS3",
     "LambdaBrokerConsumer",
     "LambdaQueueConsumer",
@@ -64,8 +60,6 @@ _EXPORTS: dict[str, str] = {
     "AmazonMqBroker": "patterns.amazon_mq",
     "BrokerEngine": "patterns.amazon_mq",
     "BrokerProtocol": "patterns.amazon_mq",
-    "ExistingQueueSubscriber": "patterns.sns_fan_out",
-    "FanOutQueue": "patterns.sns_fan_out",
     "KinesisToFirehoseToS3": "patterns.kinesis_firehose_s3",
     "LambdaBrokerConsumer": "patterns.consumers.broker_lambda",
     "LambdaQueueConsumer": "patterns.consumers.queue_lambda",

@@ -721,3 +721,25 @@ def test_deploy_time_name_cannot_be_admitted_by_a_dlq_in_another_stack() -> None
             queue_name=cdk.Fn.ref("AWS::StackName"),
             dead_letter_queue=first.dead_letter_queue,
         )
+
+
+def test_add_alarm_lists_the_alarm_and_draws_it_on_the_dashboard() -> None:
+    from aws_cdk import aws_cloudwatch as cloudwatch
+
+    from tests.test_dashboards import alarm_arns, widgets_of
+
+    stack = cdk.Stack(new_app(), "Extra")
+    orders = QueueWithDeadLetterQueue(stack, "Orders")
+    mine = cloudwatch.Alarm(
+        stack,
+        "Mine",
+        metric=orders.queue.metric_number_of_messages_sent(),
+        threshold=1000,
+        evaluation_periods=1,
+    )
+    orders.add_alarm(mine)
+    assert orders.alarms[-1] is mine
+    orders.add_to_dashboard(cloudwatch.Dashboard(stack, "Dashboard"))
+    template = Template.from_stack(stack)
+    mine_id = logical_id(template, "AWS::CloudWatch::Alarm", "/Mine/Resource")
+    assert f"ATT({mine_id}.Arn)" in alarm_arns(widgets_of(template))

@@ -12,6 +12,7 @@ import jsii
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
@@ -567,7 +568,7 @@ def test_rejects_queue_options_with_existing_queue() -> None:
     fan_out = SnsToSqsFanOut(stack, "F")
     queue = sqs.Queue(stack, "Existing")
     with pytest.raises(ValueError, match="max_receive_count configure a new queue"):
-        fan_out.add_queue("Q", queue=queue, max_receive_count=3)  # type: ignore[call-overload]
+        fan_out.add_queue("Q", queue=queue, max_receive_count=3)
 
 
 def test_rejects_imported_queue_declared_with_the_aws_managed_key() -> None:
@@ -1010,3 +1011,57 @@ def test_synth_refuses_an_aws_managed_key_set_after_construction(target) -> None
     app = _aws_managed_after_construction(target)
     with pytest.raises(RuntimeError, match=r"is encrypted with the AWS-managed key alias/aws/s"):
         app.synth()
+
+
+# --- the subscriber type (issue 18: one type, composition) ------------------------------
+
+
+def test_add_queue_returns_one_subscriber_type_for_new_and_existing_queues() -> None:
+    stack = cdk.Stack(new_app(), "Kinds")
+    existing = sqs.Queue(stack, "Existing", enforce_ssl=True)
+    fan_out = SnsToSqsFanOut(stack, "Orders")
+    new = fan_out.add_queue("New")
+    old = fan_out.add_queue("Old", queue=existing)
+    assert type(new) is type(old)
+    assert isinstance(new.queue_with_dead_letter_queue, QueueWithDeadLetterQueue)
+    assert new.queue_with_dead_letter_queue.node.path == "Kinds/Orders/New"
+    assert new.queue is new.queue_with_dead_letter_queue.queue
+    assert old.queue_with_dead_letter_queue is None
+    assert old.queue is existing
+    assert new.subscription.node.path == "Kinds/Orders/New/Subscription"
+    assert old.subscription.node.path == "Kinds/Orders/Old/Subscription"
+    assert fan_out.subscribers == [new, old]
+
+
+def test_a_new_queue_subscriber_lists_its_alarms_with_its_queue_pattern() -> None:
+    stack = cdk.Stack(new_app(), "Alarms")
+    existing = sqs.Queue(stack, "Existing", enforce_ssl=True)
+    fan_out = SnsToSqsFanOut(stack, "Orders")
+    new = fan_out.add_queue("New")
+    old = fan_out.add_queue("Old", queue=existing)
+    pattern = new.queue_with_dead_letter_queue
+    assert pattern is not None
+    assert [alarm.node.id for alarm in new.alarms] == [
+        "DeadLetterQueueNotEmptyAlarm",
+        "OldestMessageAgeAlarm",
+        "SubscriptionDeadLetterQueueNotEmptyAlarm",
+    ]
+    assert new.alarms == pattern.alarms
+    assert [alarm.node.path for alarm in old.alarms] == [
+        "Alarms/Orders/Old/SubscriptionDeadLetterQueueNotEmptyAlarm"
+    ]
+
+
+def test_add_lambda_consumer_on_an_existing_queue_subscriber_names_the_fix() -> None:
+    stack = cdk.Stack(new_app(), "Consumer")
+    existing = sqs.Queue(stack, "Existing", enforce_ssl=True)
+    subscriber = SnsToSqsFanOut(stack, "Orders").add_queue("Old", queue=existing)
+    function = lambda_.Function(
+        stack,
+        "Handler",
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return None\n"),
+    )
+    with pytest.raises(ValueError, match=r"Consumer/Existing was passed in with add_queue\(queue"):
+        subscriber.add_lambda_consumer(function)

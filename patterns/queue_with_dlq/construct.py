@@ -264,8 +264,16 @@ class QueueWithDeadLetterQueue(Construct):
 
     @property
     def alarms(self) -> list[cloudwatch.Alarm]:
-        """The alarms: DLQ not empty, oldest message age, a Lambda consumer's errors/throttles."""
+        """The alarms: DLQ not empty, oldest message age, a Lambda consumer's, those added."""
         return list(self._alarms)
+
+    def add_alarm(self, alarm: cloudwatch.Alarm) -> None:
+        """Watch ``alarm`` with this queue: listed in :attr:`alarms`, drawn by ``add_to_dashboard``.
+
+        For alarms on what is built around the queue, for example the subscription
+        dead-letter queue alarm that ``SnsToSqsFanOut.add_queue`` adds, or one of your own.
+        """
+        self._alarms.append(alarm)
 
     def grant_send_messages(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` send messages (and use the key to encrypt them)."""

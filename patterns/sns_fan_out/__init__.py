@@ -28,12 +28,7 @@ from patterns.sns_fan_out.placement import (
     nested_stack_id,
 )
 from patterns.sns_fan_out.policies import SNS_PRINCIPAL
-from patterns.sns_fan_out.subscribers import (
-    ExistingQueueSubscriber,
-    FanOutQueue,
-    ProtocolSubscriber,
-    QueueSubscriber,
-)
+from patterns.sns_fan_out.subscribers import ProtocolSubscriber, QueueSubscriber
 from patterns.sns_fan_out.validation import (
     FIFO_TOPIC_MAX_SUBSCRIPTIONS,
     FILTER_POLICIES_PER_TOPIC_QUOTA,
@@ -62,8 +57,6 @@ __all__ = [
     "TEMPLATE_MAX_OUTPUTS",
     "TEMPLATE_MAX_PARAMETERS",
     "TOPIC_NAME_MAX_LENGTH",
-    "ExistingQueueSubscriber",
-    "FanOutQueue",
     "ProtocolSubscriber",
     "QueueSubscriber",
     "SnsToSqsFanOut",

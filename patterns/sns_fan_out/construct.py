@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Unpack, overload
+from typing import Unpack
 
 from aws_cdk import NestedStack, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -18,7 +18,7 @@ from patterns.policies import (
     allow_service_key_use,
     service_statement,
 )
-from patterns.queue_with_dlq import QueueOptions
+from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
 from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
 from patterns.sns_fan_out import monitoring
 from patterns.sns_fan_out.key_checks import NoAwsManagedKeyValidation
@@ -28,12 +28,12 @@ from patterns.sns_fan_out.placement import (
     SubscriberPlacement,
 )
 from patterns.sns_fan_out.subscribers import (
-    ExistingQueueSubscriber,
-    FanOutQueue,
     ProtocolSubscriber,
     QueueSubscriber,
     SubscriptionOptions,
     new_subscription_dead_letter_queue,
+    subscribe_existing_queue,
+    subscribe_new_queue,
     subscription_dlq_alarm,
     uses_own_key,
 )
@@ -276,33 +276,6 @@ class SnsToSqsFanOut(Construct):
                     f"{service_principal} could not encrypt its messages"
                 )
 
-    @overload
-    def add_queue(
-        self,
-        construct_id: str,
-        *,
-        queue: None = None,
-        filter_policy: Mapping[str, sns.SubscriptionFilter] | None = None,
-        filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
-        raw_message_delivery: bool = False,
-        allow_standard_queue_on_fifo_topic: bool = False,
-        group: str | None = None,
-        **queue_options: Unpack[QueueOptions],
-    ) -> FanOutQueue: ...
-
-    @overload
-    def add_queue(
-        self,
-        construct_id: str,
-        *,
-        queue: sqs.IQueue,
-        filter_policy: Mapping[str, sns.SubscriptionFilter] | None = None,
-        filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
-        raw_message_delivery: bool = False,
-        allow_standard_queue_on_fifo_topic: bool = False,
-        group: str | None = None,
-    ) -> ExistingQueueSubscriber: ...
-
     def add_queue(
         self,
         construct_id: str,
@@ -314,7 +287,7 @@ class SnsToSqsFanOut(Construct):
         allow_standard_queue_on_fifo_topic: bool = False,
         group: str | None = None,
         **queue_options: Unpack[QueueOptions],
-    ) -> FanOutQueue | ExistingQueueSubscriber:
+    ) -> QueueSubscriber:
         """Subscribe a queue: a new one with its DLQ (the default) or an existing ``queue``.
 
         :param construct_id: ID of the subscriber under this fan-out; unique per fan-out.
@@ -339,10 +312,9 @@ class SnsToSqsFanOut(Construct):
             ``construct_id`` (:func:`nested_stack_id`).
         :param queue_options: Options of :class:`QueueWithDeadLetterQueue` for a new queue;
             ``fifo`` follows the topic and ``alarm_actions`` the fan-out's unless given.
-        :returns: A :class:`FanOutQueue` (a ``QueueWithDeadLetterQueue`` with ``subscription``
-            and ``subscription_dead_letter_queue``) for a new queue, an
-            :class:`ExistingQueueSubscriber` (``queue``, ``subscription``,
-            ``subscription_dead_letter_queue``, ``alarms``) for an existing one.
+        :returns: A :class:`QueueSubscriber`: ``queue``, ``queue_with_dead_letter_queue`` (the
+            new :class:`QueueWithDeadLetterQueue`, ``None`` for an existing queue),
+            ``subscription``, ``subscription_dead_letter_queue`` and ``alarms``.
         """
         topic_fifo = self._topic.fifo
         if queue is None:
@@ -377,26 +349,27 @@ class SnsToSqsFanOut(Construct):
             ),
         )
         scope, scope_id, stack_id = self._placement.place(construct_id, queue, group)
-        subscriber: FanOutQueue | ExistingQueueSubscriber
+        holder: Construct
         if queue is None:
             options: QueueOptions = {"alarm_actions": self._alarm_actions, **queue_options}
             options["fifo"] = queue_fifo
-            subscriber = FanOutQueue(
-                scope, construct_id, subscription=subscription_options, **options
+            holder = QueueWithDeadLetterQueue(scope, construct_id, **options)
+            subscriber = subscribe_new_queue(
+                holder,
+                subscription_options,
+                alarm_actions=options["alarm_actions"],
+                removal_policy=options.get("removal_policy", RemovalPolicy.DESTROY),
             )
         else:
-            subscriber = ExistingQueueSubscriber(
-                scope,
-                scope_id,
-                queue=queue,
-                subscription=subscription_options,
-                alarm_actions=self._alarm_actions,
+            holder = Construct(scope, scope_id)
+            subscriber = subscribe_existing_queue(
+                holder, queue, subscription_options, alarm_actions=self._alarm_actions
             )
         self._subscribers.append(subscriber)
         self._subscriber_ids.add(construct_id)
         if scope is self or stack_id is not None:  # not in a queue's other stack
             self._placement.count(
-                construct_id, subscriber, stack_id, subscribers=len(self._subscribers)
+                construct_id, holder, stack_id, subscribers=len(self._subscribers)
             )
         if filter_policy or filter_policy_with_message_body:
             self._filter_policy_count += 1

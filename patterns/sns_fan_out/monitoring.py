@@ -112,10 +112,10 @@ def add_section(
         ages.append(
             queue.metric_approximate_age_of_oldest_message(statistic=maximum, label=queue_label)
         )
-        dead_letter_queue = getattr(subscriber, "dead_letter_queue", None)
-        if dead_letter_queue is not None:
+        pattern = subscriber.queue_with_dead_letter_queue
+        if pattern is not None:
             failed.append(
-                dead_letter_queue.metric_approximate_number_of_messages_visible(
+                pattern.dead_letter_queue.metric_approximate_number_of_messages_visible(
                     statistic=maximum, label=queue_label
                 )
             )

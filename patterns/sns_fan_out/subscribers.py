@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, Unpack
+from typing import TYPE_CHECKING
 
 import jsii
-from aws_cdk import Annotations, RemovalPolicy
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -39,28 +40,17 @@ from patterns.sns_fan_out.policies import (
 )
 from patterns.sns_fan_out.validation import validate_filter_policies
 
+if TYPE_CHECKING:
+    from aws_cdk import aws_lambda as lambda_
+
+    from patterns.consumers.queue_lambda import LambdaQueueConsumer
+
 _RAW_PROTOCOLS = (
     sns.SubscriptionProtocol.SQS,
     sns.SubscriptionProtocol.HTTP,
     sns.SubscriptionProtocol.HTTPS,
     sns.SubscriptionProtocol.FIREHOSE,
 )
-
-
-class QueueSubscriber(Protocol):
-    """What every queue subscriber of a fan-out exposes, new or existing queue."""
-
-    @property
-    def queue(self) -> sqs.IQueue: ...
-
-    @property
-    def subscription(self) -> sns.Subscription: ...
-
-    @property
-    def subscription_dead_letter_queue(self) -> sqs.Queue: ...
-
-    @property
-    def alarms(self) -> list[cloudwatch.Alarm]: ...
 
 
 class SubscriptionOptions:
@@ -82,114 +72,175 @@ class SubscriptionOptions:
         self.dead_letter_queue = dead_letter_queue
 
 
-class FanOutQueue(QueueWithDeadLetterQueue):
-    """A subscriber queue of a fan-out: a :class:`QueueWithDeadLetterQueue` plus its subscription.
+class QueueSubscriber:
+    """A queue subscribed to a fan-out: what :meth:`SnsToSqsFanOut.add_queue` returns.
 
-    Created by :meth:`SnsToSqsFanOut.add_queue`. Besides the queue, its DLQ and their alarms,
-    it holds the subscription and the subscription dead-letter queue that keeps what SNS
-    could not deliver.
+    One type for both kinds of subscriber. It holds what a subscriber has: its ``queue``, the
+    :class:`QueueWithDeadLetterQueue` the fan-out made for it (``None`` for an existing queue),
+    its ``subscription``, its ``subscription_dead_letter_queue`` and its ``alarms``. It is a
+    plain object, not a construct: the subscription and its DLQ live under the
+    ``QueueWithDeadLetterQueue`` (new queue) or under a construct of their own, named by the
+    subscriber's ID (existing queue).
     """
 
     def __init__(
         self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        subscription: SubscriptionOptions,
-        **queue_options: Unpack[QueueOptions],
-    ) -> None:
-        super().__init__(scope, construct_id, **queue_options)
-        parts = _subscribe_queue(
-            self,
-            queue=self.queue,
-            queue_key=self.encryption_key,
-            dead_letter_queue_key=self.encryption_key,
-            options=subscription,
-            alarm_actions=queue_options.get("alarm_actions", ()),
-            removal_policy=queue_options.get("removal_policy", RemovalPolicy.DESTROY),
-        )
-        if not parts.key_policy_added and self.encryption_key is not None:
-            warn_imported_key(self, self.encryption_key, self.queue, subscription.topic)
-        self._subscription_dead_letter_queue = parts.dead_letter_queue
-        self._subscription = parts.subscription
-        if parts.alarm is not None:
-            self._alarms.append(parts.alarm)
-
-    @property
-    def subscription(self) -> sns.Subscription:
-        """The SNS subscription of the queue (created after the queue policy that admits SNS)."""
-        return self._subscription
-
-    @property
-    def subscription_dead_letter_queue(self) -> sqs.Queue:
-        """Where SNS puts messages it could not deliver to the queue (kept 14 days)."""
-        return self._subscription_dead_letter_queue
-
-    @property
-    def alarms(self) -> list[cloudwatch.Alarm]:
-        """The queue's alarms and the subscription dead-letter queue's alarm."""
-        return list(self._alarms)
-
-
-class ExistingQueueSubscriber(Construct):
-    """An existing queue subscribed to a fan-out, with its subscription dead-letter queue.
-
-    Created by :meth:`SnsToSqsFanOut.add_queue` with ``queue=``. Exposes ``queue``,
-    ``subscription``, ``subscription_dead_letter_queue`` (new, SSE-SQS) and ``alarms``.
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
         *,
         queue: sqs.IQueue,
-        subscription: SubscriptionOptions,
-        alarm_actions: Sequence[cloudwatch.IAlarmAction],
+        queue_with_dead_letter_queue: QueueWithDeadLetterQueue | None,
+        subscription: sns.Subscription,
+        subscription_dead_letter_queue: sqs.IQueue,
+        alarms: Sequence[cloudwatch.Alarm] = (),
     ) -> None:
-        super().__init__(scope, construct_id)
+        """Hold a subscriber's parts, built by :func:`subscribe_new_queue` or
+        :func:`subscribe_existing_queue`.
+
+        :param alarms: The alarms of a subscriber without a ``QueueWithDeadLetterQueue``; with
+            one, the subscriber's alarms are that pattern's (see :attr:`alarms`).
+        """
         self._queue = queue
-        parts = _subscribe_queue(
-            self,
-            queue=queue,
-            queue_key=queue.encryption_master_key,
-            dead_letter_queue_key=None,
-            options=subscription,
-            alarm_actions=alarm_actions,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        if not parts.queue_policy_added:
-            Annotations.of(self).add_warning_v2(
-                "patterns:ImportedQueuePolicy",
-                f"The policy of imported queue {queue.node.path} cannot be changed here: its "
-                "owner must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the "
-                "topic ARN, or SNS moves every message to the subscription dead-letter queue",
-            )
-        if not parts.key_policy_added and queue.encryption_master_key is not None:
-            warn_imported_key(self, queue.encryption_master_key, queue, subscription.topic)
-        self._subscription_dead_letter_queue = parts.dead_letter_queue
-        self._subscription = parts.subscription
-        self._alarms = [parts.alarm] if parts.alarm is not None else []
+        self._queue_with_dead_letter_queue = queue_with_dead_letter_queue
+        self._subscription = subscription
+        self._subscription_dead_letter_queue = subscription_dead_letter_queue
+        self._alarms = list(alarms)
 
     @property
     def queue(self) -> sqs.IQueue:
-        """The existing queue that was subscribed."""
+        """The queue SNS delivers to: new, or the existing one that was passed in."""
         return self._queue
 
     @property
+    def queue_with_dead_letter_queue(self) -> QueueWithDeadLetterQueue | None:
+        """The queue pattern the fan-out made (DLQ, key, grants); ``None`` for an existing queue."""
+        return self._queue_with_dead_letter_queue
+
+    @property
     def subscription(self) -> sns.Subscription:
-        """The SNS subscription of the queue."""
+        """The SNS subscription (created after the policies and key it needs)."""
         return self._subscription
 
     @property
-    def subscription_dead_letter_queue(self) -> sqs.Queue:
+    def subscription_dead_letter_queue(self) -> sqs.IQueue:
         """Where SNS puts messages it could not deliver to the queue (kept 14 days)."""
         return self._subscription_dead_letter_queue
 
     @property
     def alarms(self) -> list[cloudwatch.Alarm]:
-        """The subscription dead-letter queue's alarm."""
+        """Its alarms: DLQ, oldest message age, subscription DLQ, a Lambda consumer's.
+
+        For a new queue, those of :attr:`queue_with_dead_letter_queue` (which lists the
+        subscription DLQ's alarm too); for an existing queue, the subscription DLQ's alarm
+        (none with a shared subscription DLQ).
+        """
+        if self._queue_with_dead_letter_queue is not None:
+            return self._queue_with_dead_letter_queue.alarms
         return list(self._alarms)
+
+    def grant_consume_messages(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` receive, delete and change the visibility of messages (and decrypt)."""
+        return self._queue.grant_consume_messages(grantee)
+
+    def add_lambda_consumer(
+        self,
+        function: lambda_.IFunction,
+        *,
+        batch_size: int = 10,
+        max_batching_window: Duration | None = None,
+        max_concurrency: int | None = None,
+        report_batch_item_failures: bool = True,
+    ) -> LambdaQueueConsumer:
+        """Let ``function`` consume the queue: ``QueueWithDeadLetterQueue.add_lambda_consumer``.
+
+        Raises ``ValueError`` for an existing queue: its settings (visibility timeout, DLQ)
+        are its owner's, so connect the function where the queue is defined.
+        """
+        pattern = self._queue_with_dead_letter_queue
+        if pattern is None:
+            raise ValueError(
+                f"add_lambda_consumer needs a queue the fan-out created; {self._queue.node.path} "
+                "was passed in with add_queue(queue=...). Connect the function where that "
+                "queue is defined (QueueWithDeadLetterQueue.add_lambda_consumer or "
+                "LambdaQueueConsumer)"
+            )
+        return pattern.add_lambda_consumer(
+            function,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            max_concurrency=max_concurrency,
+            report_batch_item_failures=report_batch_item_failures,
+        )
+
+
+def subscribe_new_queue(
+    pattern: QueueWithDeadLetterQueue,
+    subscription: SubscriptionOptions,
+    *,
+    alarm_actions: Sequence[cloudwatch.IAlarmAction],
+    removal_policy: RemovalPolicy,
+) -> QueueSubscriber:
+    """Subscribe the queue of ``pattern``; its subscription and subscription DLQ go under it.
+
+    The subscription DLQ uses the queues' key and ``removal_policy``; its alarm joins the
+    pattern's alarms (and dashboard section) through ``add_alarm``.
+    """
+    parts = _subscribe_queue(
+        pattern,
+        queue=pattern.queue,
+        queue_key=pattern.encryption_key,
+        dead_letter_queue_key=pattern.encryption_key,
+        options=subscription,
+        alarm_actions=alarm_actions,
+        removal_policy=removal_policy,
+    )
+    if not parts.key_policy_added and pattern.encryption_key is not None:
+        warn_imported_key(pattern, pattern.encryption_key, pattern.queue, subscription.topic)
+    if parts.alarm is not None:
+        pattern.add_alarm(parts.alarm)
+    return QueueSubscriber(
+        queue=pattern.queue,
+        queue_with_dead_letter_queue=pattern,
+        subscription=parts.subscription,
+        subscription_dead_letter_queue=parts.dead_letter_queue,
+    )
+
+
+def subscribe_existing_queue(
+    scope: Construct,
+    queue: sqs.IQueue,
+    subscription: SubscriptionOptions,
+    *,
+    alarm_actions: Sequence[cloudwatch.IAlarmAction],
+) -> QueueSubscriber:
+    """Subscribe an existing ``queue``; ``scope`` (the subscriber's own construct) holds the rest.
+
+    The queue's policy and key policy are extended when this app owns them; otherwise a
+    warning on ``scope`` names what the owner must add. The subscription DLQ is SSE-SQS.
+    """
+    parts = _subscribe_queue(
+        scope,
+        queue=queue,
+        queue_key=queue.encryption_master_key,
+        dead_letter_queue_key=None,
+        options=subscription,
+        alarm_actions=alarm_actions,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    if not parts.queue_policy_added:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:ImportedQueuePolicy",
+            f"The policy of imported queue {queue.node.path} cannot be changed here: its "
+            "owner must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the "
+            "topic ARN, or SNS moves every message to the subscription dead-letter queue",
+        )
+    if not parts.key_policy_added and queue.encryption_master_key is not None:
+        warn_imported_key(scope, queue.encryption_master_key, queue, subscription.topic)
+    return QueueSubscriber(
+        queue=queue,
+        queue_with_dead_letter_queue=None,
+        subscription=parts.subscription,
+        subscription_dead_letter_queue=parts.dead_letter_queue,
+        alarms=[parts.alarm] if parts.alarm is not None else [],
+    )
 
 
 class ProtocolSubscriber(Construct):
