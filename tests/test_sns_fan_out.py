@@ -1065,3 +1065,88 @@ def test_add_lambda_consumer_on_an_existing_queue_subscriber_names_the_fix() -> 
     )
     with pytest.raises(ValueError, match=r"Consumer/Existing was passed in with add_queue\(queue"):
         subscriber.add_lambda_consumer(function)
+
+
+# --- metrics (issue 18: the alarms and dashboard are built from metric_* methods) -------
+
+TOPIC_METRICS = {
+    "metric_number_of_messages_published": "NumberOfMessagesPublished",
+    "metric_number_of_notifications_delivered": "NumberOfNotificationsDelivered",
+    "metric_number_of_notifications_failed": "NumberOfNotificationsFailed",
+    "metric_number_of_notifications_filtered_out": "NumberOfNotificationsFilteredOut",
+    "metric_number_of_notifications_filtered_out_invalid_attributes": (
+        "NumberOfNotificationsFilteredOut-InvalidAttributes"
+    ),
+    "metric_number_of_notifications_filtered_out_invalid_message_body": (
+        "NumberOfNotificationsFilteredOut-InvalidMessageBody"
+    ),
+    "metric_number_of_notifications_filtered_out_no_message_attributes": (
+        "NumberOfNotificationsFilteredOut-NoMessageAttributes"
+    ),
+    "metric_number_of_notifications_redriven_to_dlq": "NumberOfNotificationsRedrivenToDlq",
+    "metric_number_of_notifications_failed_to_redrive_to_dlq": (
+        "NumberOfNotificationsFailedToRedriveToDlq"
+    ),
+}
+
+
+@pytest.mark.parametrize(("method", "metric_name"), sorted(TOPIC_METRICS.items()))
+def test_topic_metric_methods_sum_the_topic_metric(method: str, metric_name: str) -> None:
+    stack = cdk.Stack(new_app(), "Metrics")
+    fan_out = SnsToSqsFanOut(stack, "Orders")
+    metric = getattr(fan_out, method)(label="x")
+    assert (metric.namespace, metric.metric_name, metric.statistic) == (
+        "AWS/SNS",
+        metric_name,
+        "Sum",
+    )
+    assert metric.label == "x"
+    assert stack.resolve(metric.dimensions["TopicName"]) == stack.resolve(fan_out.topic.topic_name)
+    assert getattr(fan_out, method)(statistic="Maximum").statistic == "Maximum"
+
+
+def test_topic_alarms_watch_the_metric_methods() -> None:
+    stack = cdk.Stack(new_app(), "Alarms")
+    fan_out = SnsToSqsFanOut(stack, "Orders")
+    watched = {
+        alarm.node.id: typing.cast(typing.Any, alarm.node.default_child).metric_name
+        for alarm in fan_out.alarms
+    }
+    assert watched == {
+        "FailedNotificationsAlarm": fan_out.metric_number_of_notifications_failed().metric_name,
+        "FailedToRedriveToDlqAlarm": (
+            fan_out.metric_number_of_notifications_failed_to_redrive_to_dlq().metric_name
+        ),
+        "FilteredOutInvalidAttributesAlarm": (
+            fan_out.metric_number_of_notifications_filtered_out_invalid_attributes().metric_name
+        ),
+        "FilteredOutInvalidMessageBodyAlarm": (
+            fan_out.metric_number_of_notifications_filtered_out_invalid_message_body().metric_name
+        ),
+    }
+
+
+def test_subscriber_metric_methods_watch_its_queue_and_subscription_dlq() -> None:
+    stack = cdk.Stack(new_app(), "Metrics")
+    subscriber = SnsToSqsFanOut(stack, "Orders").add_queue("Billing")
+    for metric, queue, metric_name in (
+        (
+            subscriber.metric_approximate_number_of_messages_visible(),
+            subscriber.queue,
+            "ApproximateNumberOfMessagesVisible",
+        ),
+        (
+            subscriber.metric_approximate_age_of_oldest_message(),
+            subscriber.queue,
+            "ApproximateAgeOfOldestMessage",
+        ),
+        (
+            subscriber.metric_subscription_dead_letter_queue_messages_visible(),
+            subscriber.subscription_dead_letter_queue,
+            "ApproximateNumberOfMessagesVisible",
+        ),
+    ):
+        assert metric.metric_name == metric_name
+        assert stack.resolve((metric.dimensions or {})["QueueName"]) == stack.resolve(
+            queue.queue_name
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -248,7 +248,7 @@ class QueueWithDeadLetterQueue(Construct):
         )
 
     @property
-    def queue(self) -> sqs.Queue:
+    def queue(self) -> sqs.IQueue:
         """The queue producers send to and consumers receive from."""
         return self._queue
 
@@ -274,6 +274,36 @@ class QueueWithDeadLetterQueue(Construct):
         dead-letter queue alarm that ``SnsToSqsFanOut.add_queue`` adds, or one of your own.
         """
         self._alarms.append(alarm)
+
+    # --- metrics: what the alarms and the dashboard watch, as CDK's own queue metrics ---------
+
+    def metric_approximate_number_of_messages_visible(self, **props: Any) -> cloudwatch.Metric:
+        """Messages waiting in the queue (``ApproximateNumberOfMessagesVisible``)."""
+        return self._queue.metric_approximate_number_of_messages_visible(**props)
+
+    def metric_approximate_number_of_messages_not_visible(self, **props: Any) -> cloudwatch.Metric:
+        """Messages consumers hold, received but not deleted (``...NotVisible``)."""
+        return self._queue.metric_approximate_number_of_messages_not_visible(**props)
+
+    def metric_approximate_age_of_oldest_message(self, **props: Any) -> cloudwatch.Metric:
+        """Age of the oldest message in the queue, in seconds (the message-age alarm's metric)."""
+        return self._queue.metric_approximate_age_of_oldest_message(**props)
+
+    def metric_number_of_messages_sent(self, **props: Any) -> cloudwatch.Metric:
+        """Messages sent to the queue."""
+        return self._queue.metric_number_of_messages_sent(**props)
+
+    def metric_number_of_messages_received(self, **props: Any) -> cloudwatch.Metric:
+        """Messages consumers received from the queue."""
+        return self._queue.metric_number_of_messages_received(**props)
+
+    def metric_number_of_messages_deleted(self, **props: Any) -> cloudwatch.Metric:
+        """Messages consumers deleted, that is processed, from the queue."""
+        return self._queue.metric_number_of_messages_deleted(**props)
+
+    def metric_dead_letter_queue_messages_visible(self, **props: Any) -> cloudwatch.Metric:
+        """Failed messages waiting in the dead-letter queue (the DLQ alarm's metric)."""
+        return self._dead_letter_queue.metric_approximate_number_of_messages_visible(**props)
 
     def grant_send_messages(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` send messages (and use the key to encrypt them)."""

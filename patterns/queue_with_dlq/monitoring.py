@@ -1,4 +1,4 @@
-"""The alarms and the dashboard section of ``QueueWithDeadLetterQueue``."""
+"""The alarms and the dashboard section of ``QueueWithDeadLetterQueue``, built from its metrics."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 
 from patterns import dashboards
-from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
+from patterns.alarms import DEAD_LETTER_QUEUE_MISSING_DATA, create_alarm
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq.construct import QueueWithDeadLetterQueue
@@ -26,10 +26,14 @@ def create_alarms(
     alarms: list[cloudwatch.Alarm] = []
     if owns_dead_letter_queue:
         alarms.append(
-            create_dead_letter_queue_alarm(
+            create_alarm(
                 pattern,
                 "DeadLetterQueueNotEmptyAlarm",
-                queue=pattern.dead_letter_queue,
+                metric=pattern.metric_dead_letter_queue_messages_visible(
+                    period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
+                ),
+                threshold=1,
+                treat_missing_data=DEAD_LETTER_QUEUE_MISSING_DATA,
                 description=(
                     f"Messages failed processing and wait in the DLQ of {pattern.node.path}. "
                     "The alarm returns to OK only when the DLQ reports no visible message; "
@@ -43,7 +47,7 @@ def create_alarms(
         create_alarm(
             pattern,
             "OldestMessageAgeAlarm",
-            metric=pattern.queue.metric_approximate_age_of_oldest_message(
+            metric=pattern.metric_approximate_age_of_oldest_message(
                 period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
             ),
             threshold=message_age_threshold.to_seconds(),
@@ -59,7 +63,6 @@ def create_alarms(
 
 def add_section(pattern: QueueWithDeadLetterQueue, dashboard: cloudwatch.Dashboard) -> None:
     """Backlog (waiting, in flight, in the DLQ), throughput and one graph per alarm."""
-    queue, dlq = pattern.queue, pattern.dead_letter_queue
     maximum, total = cloudwatch.Stats.MAXIMUM, cloudwatch.Stats.SUM
     dashboards.section(
         dashboard,
@@ -69,13 +72,13 @@ def add_section(pattern: QueueWithDeadLetterQueue, dashboard: cloudwatch.Dashboa
             dashboards.graph(
                 "Backlog (messages)",
                 [
-                    queue.metric_approximate_number_of_messages_visible(
+                    pattern.metric_approximate_number_of_messages_visible(
                         statistic=maximum, label="waiting"
                     ),
-                    queue.metric_approximate_number_of_messages_not_visible(
+                    pattern.metric_approximate_number_of_messages_not_visible(
                         statistic=maximum, label="in flight"
                     ),
-                    dlq.metric_approximate_number_of_messages_visible(
+                    pattern.metric_dead_letter_queue_messages_visible(
                         statistic=maximum, label="in the DLQ"
                     ),
                 ],
@@ -83,9 +86,9 @@ def add_section(pattern: QueueWithDeadLetterQueue, dashboard: cloudwatch.Dashboa
             dashboards.graph(
                 "Throughput (messages per minute)",
                 [
-                    queue.metric_number_of_messages_sent(statistic=total, label="sent"),
-                    queue.metric_number_of_messages_received(statistic=total, label="received"),
-                    queue.metric_number_of_messages_deleted(statistic=total, label="deleted"),
+                    pattern.metric_number_of_messages_sent(statistic=total, label="sent"),
+                    pattern.metric_number_of_messages_received(statistic=total, label="received"),
+                    pattern.metric_number_of_messages_deleted(statistic=total, label="deleted"),
                 ],
             ),
             *dashboards.alarm_graphs(pattern.alarms),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Unpack
+from typing import Any, Unpack
 
 from aws_cdk import NestedStack, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -14,7 +14,6 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.policies import (
-    allow_accounts_key_use_via,
     allow_service_key_use,
     service_statement,
 )
@@ -27,6 +26,7 @@ from patterns.sns_fan_out.placement import (
     StackSizeValidation,
     SubscriberPlacement,
 )
+from patterns.sns_fan_out.policies import allow_publisher_accounts
 from patterns.sns_fan_out.subscribers import (
     ProtocolSubscriber,
     QueueSubscriber,
@@ -159,10 +159,12 @@ class SnsToSqsFanOut(Construct):
         self._placement = SubscriberPlacement(self, self._topic, nested_stacks=nested_stacks)
 
         if publisher_accounts:
-            self._allow_publisher_accounts(list(publisher_accounts))
+            allow_publisher_accounts(
+                self, self._topic, self._encryption_key, list(publisher_accounts)
+            )
 
         self._alarms: list[cloudwatch.Alarm] = monitoring.create_topic_alarms(
-            self, self._topic, self._alarm_actions
+            self, self._alarm_actions
         )
 
     @property
@@ -222,12 +224,57 @@ class SnsToSqsFanOut(Construct):
         DLQ graphs draw their threshold, 1 message).
         """
         monitoring.add_section(
-            dashboard,
-            fan_out=self,
-            topic=self._topic,
-            subscribers=self._subscribers,
-            topic_alarms=self._alarms,
+            dashboard, fan_out=self, subscribers=self._subscribers, topic_alarms=self._alarms
         )
+
+    # --- metrics: what the alarms and the dashboard watch (AWS/SNS, per topic) -------------
+
+    def _topic_metric(self, name: str, props: dict[str, Any]) -> cloudwatch.Metric:
+        return self._topic.metric(name, **{"statistic": cloudwatch.Stats.SUM, **props})
+
+    def metric_number_of_messages_published(self, **props: Any) -> cloudwatch.Metric:
+        """Messages published to the topic (sum)."""
+        return self._topic_metric("NumberOfMessagesPublished", props)
+
+    def metric_number_of_notifications_delivered(self, **props: Any) -> cloudwatch.Metric:
+        """Messages delivered to subscribers (sum)."""
+        return self._topic_metric("NumberOfNotificationsDelivered", props)
+
+    def metric_number_of_notifications_failed(self, **props: Any) -> cloudwatch.Metric:
+        """Deliveries SNS gave up on; they go to the subscription DLQs (sum)."""
+        return self._topic_metric("NumberOfNotificationsFailed", props)
+
+    def metric_number_of_notifications_filtered_out(self, **props: Any) -> cloudwatch.Metric:
+        """Messages a subscription's filter policy rejected (sum)."""
+        return self._topic_metric("NumberOfNotificationsFilteredOut", props)
+
+    def metric_number_of_notifications_filtered_out_invalid_attributes(
+        self, **props: Any
+    ) -> cloudwatch.Metric:
+        """Messages dropped because their attributes are not valid JSON (sum)."""
+        return self._topic_metric("NumberOfNotificationsFilteredOut-InvalidAttributes", props)
+
+    def metric_number_of_notifications_filtered_out_invalid_message_body(
+        self, **props: Any
+    ) -> cloudwatch.Metric:
+        """Messages dropped because their body is not valid JSON for a body filter (sum)."""
+        return self._topic_metric("NumberOfNotificationsFilteredOut-InvalidMessageBody", props)
+
+    def metric_number_of_notifications_filtered_out_no_message_attributes(
+        self, **props: Any
+    ) -> cloudwatch.Metric:
+        """Messages without attributes that an attribute filter policy rejected (sum)."""
+        return self._topic_metric("NumberOfNotificationsFilteredOut-NoMessageAttributes", props)
+
+    def metric_number_of_notifications_redriven_to_dlq(self, **props: Any) -> cloudwatch.Metric:
+        """Messages moved to a subscription dead-letter queue (sum)."""
+        return self._topic_metric("NumberOfNotificationsRedrivenToDlq", props)
+
+    def metric_number_of_notifications_failed_to_redrive_to_dlq(
+        self, **props: Any
+    ) -> cloudwatch.Metric:
+        """Messages that could not be moved to a subscription DLQ: lost (sum)."""
+        return self._topic_metric("NumberOfNotificationsFailedToRedriveToDlq", props)
 
     def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` publish to the topic (and use its key to encrypt)."""
@@ -414,30 +461,6 @@ class SnsToSqsFanOut(Construct):
                 subscription_dlq_alarm(self, self._shared_dead_letter_queue, self._alarm_actions)
             )
         return self._shared_dead_letter_queue
-
-    def _allow_publisher_accounts(self, accounts: list[str]) -> None:
-        result = self._topic.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowPublishFromNamedAccounts",
-                principals=[iam.AccountPrincipal(account) for account in accounts],
-                actions=["sns:Publish"],
-                resources=[self._topic.topic_arn],
-            )
-        )
-        if not result.statement_added:
-            raise ValueError(
-                "publisher_accounts needs a topic whose policy this app owns; the policy of an "
-                "imported topic cannot be changed here. Grant the accounts where it is defined"
-            )
-        if self._encryption_key is not None:
-            key_result = allow_accounts_key_use_via(
-                self._encryption_key, accounts, service="sns", scope=self
-            )
-            if not key_result.statement_added:
-                raise ValueError(
-                    "publisher_accounts needs a topic key whose policy this app owns; the "
-                    "accounts could not encrypt their messages with an imported key"
-                )
 
     def _check_new_child(self, argument: str, construct_id: str) -> None:
         if self._nested_stacks and construct_id.startswith(NESTED_STACK_PREFIX):

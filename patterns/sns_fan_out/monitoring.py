@@ -1,4 +1,4 @@
-"""The alarms and the dashboard section of ``SnsToSqsFanOut``."""
+"""The alarms and the dashboard section of ``SnsToSqsFanOut``, built from its metrics."""
 
 from __future__ import annotations
 
@@ -7,25 +7,24 @@ from typing import TYPE_CHECKING
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_sns as sns
-from constructs import Construct
 
 from patterns import dashboards
 from patterns.alarms import create_alarm
 
 if TYPE_CHECKING:
+    from patterns.sns_fan_out.construct import SnsToSqsFanOut
     from patterns.sns_fan_out.subscribers import QueueSubscriber
 
 
 def create_topic_alarms(
-    fan_out: Construct, topic: sns.ITopic, actions: Sequence[cloudwatch.IAlarmAction]
+    fan_out: SnsToSqsFanOut, actions: Sequence[cloudwatch.IAlarmAction]
 ) -> list[cloudwatch.Alarm]:
     """Failed deliveries, failed moves to a subscription DLQ, messages filtered out as malformed."""
     return [
         create_alarm(
             fan_out,
             "FailedNotificationsAlarm",
-            metric=topic.metric_number_of_notifications_failed(
+            metric=fan_out.metric_number_of_notifications_failed(
                 period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM
             ),
             threshold=1,
@@ -38,10 +37,8 @@ def create_topic_alarms(
         create_alarm(
             fan_out,
             "FailedToRedriveToDlqAlarm",
-            metric=topic.metric(
-                "NumberOfNotificationsFailedToRedriveToDlq",
-                period=Duration.minutes(5),
-                statistic=cloudwatch.Stats.SUM,
+            metric=fan_out.metric_number_of_notifications_failed_to_redrive_to_dlq(
+                period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM
             ),
             threshold=1,
             description=(
@@ -54,11 +51,7 @@ def create_topic_alarms(
             create_alarm(
                 fan_out,
                 f"FilteredOut{reason}Alarm",
-                metric=topic.metric(
-                    f"NumberOfNotificationsFilteredOut-{reason}",
-                    period=Duration.minutes(5),
-                    statistic=cloudwatch.Stats.SUM,
-                ),
+                metric=metric(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
                 threshold=1,
                 description=(
                     f"Messages of {fan_out.node.path} reached no filtered subscriber because "
@@ -67,9 +60,17 @@ def create_topic_alarms(
                 ),
                 actions=actions,
             )
-            for reason, what in (
-                ("InvalidAttributes", "their message attributes are not valid JSON"),
-                ("InvalidMessageBody", "their body is not valid JSON for a body filter"),
+            for reason, metric, what in (
+                (
+                    "InvalidAttributes",
+                    fan_out.metric_number_of_notifications_filtered_out_invalid_attributes,
+                    "their message attributes are not valid JSON",
+                ),
+                (
+                    "InvalidMessageBody",
+                    fan_out.metric_number_of_notifications_filtered_out_invalid_message_body,
+                    "their body is not valid JSON for a body filter",
+                ),
             )
         ),
     ]
@@ -78,8 +79,7 @@ def create_topic_alarms(
 def add_section(
     dashboard: cloudwatch.Dashboard,
     *,
-    fan_out: Construct,
-    topic: sns.ITopic,
+    fan_out: SnsToSqsFanOut,
     subscribers: Sequence[QueueSubscriber],
     topic_alarms: Sequence[cloudwatch.Alarm],
 ) -> None:
@@ -94,63 +94,72 @@ def add_section(
     """
     total, maximum = cloudwatch.Stats.SUM, cloudwatch.Stats.MAXIMUM
 
-    def topic_metric(name: str, label: str) -> cloudwatch.Metric:
-        return topic.metric(name, statistic=total, label=label)
-
     queue_label = "${PROP('Dim.QueueName')}"
     backlogs: list[cloudwatch.IMetric] = []
     ages: list[cloudwatch.IMetric] = []
     failed: list[cloudwatch.IMetric] = []
     undelivered: dict[str, cloudwatch.IMetric] = {}
     for subscriber in subscribers:
-        queue = subscriber.queue
         backlogs.append(
-            queue.metric_approximate_number_of_messages_visible(
+            subscriber.metric_approximate_number_of_messages_visible(
                 statistic=maximum, label=queue_label
             )
         )
         ages.append(
-            queue.metric_approximate_age_of_oldest_message(statistic=maximum, label=queue_label)
+            subscriber.metric_approximate_age_of_oldest_message(
+                statistic=maximum, label=queue_label
+            )
         )
         pattern = subscriber.queue_with_dead_letter_queue
         if pattern is not None:
             failed.append(
-                pattern.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                pattern.metric_dead_letter_queue_messages_visible(
                     statistic=maximum, label=queue_label
                 )
             )
-        dlq = subscriber.subscription_dead_letter_queue
         undelivered.setdefault(
-            dlq.node.path,
-            dlq.metric_approximate_number_of_messages_visible(statistic=maximum, label=queue_label),
+            subscriber.subscription_dead_letter_queue.node.path,
+            subscriber.metric_subscription_dead_letter_queue_messages_visible(
+                statistic=maximum, label=queue_label
+            ),
         )
     widgets: list[cloudwatch.IWidget] = [
         dashboards.graph(
             "Notifications (per minute)",
             [
-                topic_metric("NumberOfMessagesPublished", "published"),
-                topic_metric("NumberOfNotificationsDelivered", "delivered"),
-                topic_metric("NumberOfNotificationsFailed", "failed"),
+                fan_out.metric_number_of_messages_published(statistic=total, label="published"),
+                fan_out.metric_number_of_notifications_delivered(
+                    statistic=total, label="delivered"
+                ),
+                fan_out.metric_number_of_notifications_failed(statistic=total, label="failed"),
             ],
         ),
         dashboards.graph(
             "Filtered out (per minute)",
             [
-                topic_metric("NumberOfNotificationsFilteredOut", "no match"),
-                topic_metric(
-                    "NumberOfNotificationsFilteredOut-InvalidAttributes", "bad attributes"
+                fan_out.metric_number_of_notifications_filtered_out(
+                    statistic=total, label="no match"
                 ),
-                topic_metric("NumberOfNotificationsFilteredOut-InvalidMessageBody", "bad body"),
-                topic_metric(
-                    "NumberOfNotificationsFilteredOut-NoMessageAttributes", "no attributes"
+                fan_out.metric_number_of_notifications_filtered_out_invalid_attributes(
+                    statistic=total, label="bad attributes"
+                ),
+                fan_out.metric_number_of_notifications_filtered_out_invalid_message_body(
+                    statistic=total, label="bad body"
+                ),
+                fan_out.metric_number_of_notifications_filtered_out_no_message_attributes(
+                    statistic=total, label="no attributes"
                 ),
             ],
         ),
         dashboards.graph(
             "Subscription dead-letter queues (per minute)",
             [
-                topic_metric("NumberOfNotificationsRedrivenToDlq", "moved to a DLQ"),
-                topic_metric("NumberOfNotificationsFailedToRedriveToDlq", "lost: DLQ failed"),
+                fan_out.metric_number_of_notifications_redriven_to_dlq(
+                    statistic=total, label="moved to a DLQ"
+                ),
+                fan_out.metric_number_of_notifications_failed_to_redrive_to_dlq(
+                    statistic=total, label="lost: DLQ failed"
+                ),
             ],
         ),
     ]

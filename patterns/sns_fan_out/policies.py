@@ -15,7 +15,11 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from patterns.policies import allow_service_key_use, service_statement
+from patterns.policies import (
+    allow_accounts_key_use_via,
+    allow_service_key_use,
+    service_statement,
+)
 
 SNS_PRINCIPAL = "sns.amazonaws.com"
 
@@ -89,3 +93,29 @@ def warn_imported_key(
         "the queue (nor its subscription dead-letter queue, under the same key) and every "
         f"message is lost: {json.dumps(statement)}",
     )
+
+
+def allow_publisher_accounts(
+    scope: Construct, topic: sns.ITopic, key: kms.IKey | None, accounts: list[str]
+) -> None:
+    """Let principals of ``accounts`` publish, and use ``key`` through SNS only."""
+    result = topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowPublishFromNamedAccounts",
+            principals=[iam.AccountPrincipal(account) for account in accounts],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+        )
+    )
+    if not result.statement_added:
+        raise ValueError(
+            "publisher_accounts needs a topic whose policy this app owns; the policy of an "
+            "imported topic cannot be changed here. Grant the accounts where it is defined"
+        )
+    if key is not None:
+        key_result = allow_accounts_key_use_via(key, accounts, service="sns", scope=scope)
+        if not key_result.statement_added:
+            raise ValueError(
+                "publisher_accounts needs a topic key whose policy this app owns; the "
+                "accounts could not encrypt their messages with an imported key"
+            )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import Annotations, Duration, RemovalPolicy
@@ -135,6 +135,22 @@ class QueueSubscriber:
         if self._queue_with_dead_letter_queue is not None:
             return self._queue_with_dead_letter_queue.alarms
         return list(self._alarms)
+
+    def metric_approximate_number_of_messages_visible(self, **props: Any) -> cloudwatch.Metric:
+        """Messages waiting in the queue (the fan-out dashboard's backlog line)."""
+        return self._queue.metric_approximate_number_of_messages_visible(**props)
+
+    def metric_approximate_age_of_oldest_message(self, **props: Any) -> cloudwatch.Metric:
+        """Age of the oldest message in the queue, in seconds."""
+        return self._queue.metric_approximate_age_of_oldest_message(**props)
+
+    def metric_subscription_dead_letter_queue_messages_visible(
+        self, **props: Any
+    ) -> cloudwatch.Metric:
+        """Undelivered messages waiting in the subscription dead-letter queue."""
+        return self._subscription_dead_letter_queue.metric_approximate_number_of_messages_visible(
+            **props
+        )
 
     def grant_consume_messages(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` receive, delete and change the visibility of messages (and decrypt)."""
