@@ -50,6 +50,6 @@ class ImageUploadsStack(Stack):
             ("Audit", audit),
         ):
             CfnOutput(self, f"{name}QueueUrl", value=subscriber.queue.queue_url)
-            CfnOutput(
-                self, f"{name}DeadLetterQueueUrl", value=subscriber.dead_letter_queue.queue_url
-            )
+            queues = subscriber.queue_with_dead_letter_queue
+            assert queues is not None  # add_queue without queue= makes a QueueWithDeadLetterQueue
+            CfnOutput(self, f"{name}DeadLetterQueueUrl", value=queues.dead_letter_queue.queue_url)

@@ -17,8 +17,6 @@ _EXPORTS: dict[str, str] = {
     "AmazonMqBroker": "patterns.amazon_mq",
     "BrokerEngine": "patterns.amazon_mq",
     "BrokerProtocol": "patterns.amazon_mq",
-    "ExistingQueueSubscriber": "patterns.sns_fan_out",
-    "FanOutQueue": "patterns.sns_fan_out",
     "KinesisToFirehoseToS3": "patterns.kinesis_firehose_s3",
     "LambdaBrokerConsumer": "patterns.consumers.broker_lambda",
     "LambdaQueueConsumer": "patterns.consumers.queue_lambda",
@@ -64,8 +62,6 @@ if TYPE_CHECKING:
     from patterns.s3_event_fan_out import S3EventFanOut as S3EventFanOut
     from patterns.s3_event_fan_out import S3EventRule as S3EventRule
     from patterns.s3_event_fan_out import s3_event_body_filter as s3_event_body_filter
-    from patterns.sns_fan_out import ExistingQueueSubscriber as ExistingQueueSubscriber
-    from patterns.sns_fan_out import FanOutQueue as FanOutQueue
     from patterns.sns_fan_out import ProtocolSubscriber as ProtocolSubscriber
     from patterns.sns_fan_out import QueueSubscriber as QueueSubscriber
     from patterns.sns_fan_out import SnsToSqsFanOut as SnsToSqsFanOut

@@ -17,7 +17,7 @@ import enum
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import Annotations, Duration, RemovalPolicy, Size, Stack, Token
@@ -43,14 +43,13 @@ from patterns.compliance import acknowledge, acknowledge_all, skip_checkov
 from patterns.naming import deployed_stack, physical_name
 from patterns.policies import service_statement
 from patterns.removal import DATA_REMOVAL_POLICY, KEY_PENDING_WINDOW, key_removal_policy
-from patterns.sns_fan_out import ExistingQueueSubscriber, FanOutQueue, SnsToSqsFanOut
+from patterns.sns_fan_out import QueueSubscriber, SnsToSqsFanOut
 from patterns.validation import check_exclusive_with_existing
 
 if TYPE_CHECKING:
     from typing import Unpack
 
     from patterns.queue_with_dlq import QueueOptions
-    from patterns.sns_fan_out import QueueSubscriber
 
 S3_SERVICE_PRINCIPAL = "s3.amazonaws.com"
 EVENTS_SERVICE_PRINCIPAL = "events.amazonaws.com"
@@ -782,27 +781,6 @@ class S3EventFanOut(Construct):
             delivery=self._delivery,
         )
 
-    @overload
-    def add_queue(
-        self,
-        construct_id: str,
-        *,
-        queue: None = None,
-        filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
-        raw_message_delivery: bool = False,
-        **queue_options: Unpack[QueueOptions],
-    ) -> FanOutQueue: ...
-
-    @overload
-    def add_queue(
-        self,
-        construct_id: str,
-        *,
-        queue: sqs.IQueue,
-        filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
-        raw_message_delivery: bool = False,
-    ) -> ExistingQueueSubscriber: ...
-
     def add_queue(
         self,
         construct_id: str,
@@ -811,7 +789,7 @@ class S3EventFanOut(Construct):
         filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None = None,
         raw_message_delivery: bool = False,
         **queue_options: Unpack[QueueOptions],
-    ) -> FanOutQueue | ExistingQueueSubscriber:
+    ) -> QueueSubscriber:
         """Subscribe a new queue with its DLQ (or an existing ``queue``) to the events.
 
         :param construct_id: ID of the subscriber; unique within this pattern.
@@ -827,9 +805,9 @@ class S3EventFanOut(Construct):
             envelope around it. Default: ``False`` (the envelope, with its ``Message`` field).
         :param queue_options: Options of a new queue, as for ``QueueWithDeadLetterQueue``;
             ``alarm_actions`` defaults to this pattern's.
-        :returns: What ``SnsToSqsFanOut.add_queue`` returns: a ``FanOutQueue`` (queue, DLQ,
-            subscription, subscription DLQ, alarms) or, for an existing queue, an
-            ``ExistingQueueSubscriber`` (queue, subscription, subscription DLQ, alarms).
+        :returns: What ``SnsToSqsFanOut.add_queue`` returns: a ``QueueSubscriber`` (queue,
+            the new ``QueueWithDeadLetterQueue`` or ``None``, subscription, subscription DLQ,
+            alarms).
         """
         if queue_options.get("fifo"):
             raise ValueError(
@@ -838,9 +816,9 @@ class S3EventFanOut(Construct):
             )
         if filter_policy_with_message_body is not None:
             _check_body_format(construct_id, filter_policy_with_message_body, self._delivery)
-        subscriber: FanOutQueue | ExistingQueueSubscriber = self._fan_out.add_queue(
+        subscriber = self._fan_out.add_queue(
             construct_id,
-            queue=queue,  # type: ignore[arg-type]  # either overload: the fan-out checks options
+            queue=queue,
             filter_policy_with_message_body=filter_policy_with_message_body,
             raw_message_delivery=raw_message_delivery,
             **queue_options,

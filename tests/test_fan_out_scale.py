@@ -14,7 +14,7 @@ import pytest
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 
-from patterns import S3EventDelivery, S3EventFanOut, SnsToSqsFanOut
+from patterns import QueueWithDeadLetterQueue, S3EventDelivery, S3EventFanOut, SnsToSqsFanOut
 from patterns.alarm_topic import AlarmTopic
 from patterns.sns_fan_out import (
     NESTED_STACK_GROUPS,
@@ -23,7 +23,6 @@ from patterns.sns_fan_out import (
     TEMPLATE_MAX_BYTES,
     TEMPLATE_MAX_OUTPUTS,
     TEMPLATE_MAX_PARAMETERS,
-    FanOutQueue,
     nested_stack_id,
 )
 from tests.helpers import ROOT, by_path, logical_id, new_app, synth_stack
@@ -172,7 +171,7 @@ def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(ne
     send = policy["Properties"]["PolicyDocument"]["Statement"][1]
     assert send["Condition"]["ArnEquals"] == {"aws:SourceArn": {"Ref": topic_parameter}}
     alarms = [r for r in nested["Resources"].values() if r["Type"] == ALARM]
-    subscribers = [c for c in holder.node.children if isinstance(c, FanOutQueue)]
+    subscribers = [c for c in holder.node.children if isinstance(c, QueueWithDeadLetterQueue)]
     assert len(alarms) == 3 * len(subscribers)
     assert all(
         alarm["Properties"]["AlarmActions"] == [{"Ref": alarm_parameter}] for alarm in alarms
@@ -395,7 +394,7 @@ def test_explicit_group_places_a_subscriber_in_its_own_nested_stack() -> None:
 
 
 def test_rejects_a_subscriber_past_its_nested_stack_budget(monkeypatch) -> None:
-    import patterns.sns_fan_out as module
+    import patterns.sns_fan_out.placement as module
 
     monkeypatch.setattr(module, "NESTED_STACK_RESOURCE_BUDGET", 20)
     fan_out = SnsToSqsFanOut(cdk.Stack(new_app(), "Full"), "Orders", nested_stacks=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import typing
 from typing import Any
 
 import aws_cdk as cdk
@@ -721,3 +722,83 @@ def test_deploy_time_name_cannot_be_admitted_by_a_dlq_in_another_stack() -> None
             queue_name=cdk.Fn.ref("AWS::StackName"),
             dead_letter_queue=first.dead_letter_queue,
         )
+
+
+def test_add_alarm_lists_the_alarm_and_draws_it_on_the_dashboard() -> None:
+    from aws_cdk import aws_cloudwatch as cloudwatch
+
+    from tests.test_dashboards import alarm_arns, widgets_of
+
+    stack = cdk.Stack(new_app(), "Extra")
+    orders = QueueWithDeadLetterQueue(stack, "Orders")
+    mine = cloudwatch.Alarm(
+        stack,
+        "Mine",
+        metric=orders.queue.metric_number_of_messages_sent(),
+        threshold=1000,
+        evaluation_periods=1,
+    )
+    orders.add_alarm(mine)
+    assert orders.alarms[-1] is mine
+    orders.add_to_dashboard(cloudwatch.Dashboard(stack, "Dashboard"))
+    template = Template.from_stack(stack)
+    mine_id = logical_id(template, "AWS::CloudWatch::Alarm", "/Mine/Resource")
+    assert f"ATT({mine_id}.Arn)" in alarm_arns(widgets_of(template))
+
+
+@pytest.mark.parametrize(
+    ("method", "metric_name", "role"),
+    [
+        (
+            "metric_approximate_number_of_messages_visible",
+            "ApproximateNumberOfMessagesVisible",
+            "queue",
+        ),
+        (
+            "metric_approximate_number_of_messages_not_visible",
+            "ApproximateNumberOfMessagesNotVisible",
+            "queue",
+        ),
+        ("metric_approximate_age_of_oldest_message", "ApproximateAgeOfOldestMessage", "queue"),
+        ("metric_number_of_messages_sent", "NumberOfMessagesSent", "queue"),
+        ("metric_number_of_messages_received", "NumberOfMessagesReceived", "queue"),
+        ("metric_number_of_messages_deleted", "NumberOfMessagesDeleted", "queue"),
+        (
+            "metric_dead_letter_queue_messages_visible",
+            "ApproximateNumberOfMessagesVisible",
+            "dead_letter_queue",
+        ),
+    ],
+)
+def test_metric_methods_name_the_queue_they_watch(method: str, metric_name: str, role: str) -> None:
+    stack = cdk.Stack(new_app(), "Metrics")
+    orders = QueueWithDeadLetterQueue(stack, "Orders")
+    metric = getattr(orders, method)(period=Duration.minutes(1), label="x")
+    assert metric.namespace == "AWS/SQS"
+    assert metric.metric_name == metric_name
+    assert metric.label == "x"
+    assert metric.period.to_seconds() == 60
+    queue = getattr(orders, role)
+    assert stack.resolve(metric.dimensions["QueueName"]) == stack.resolve(queue.queue_name)
+
+
+def test_alarms_are_built_from_the_metric_methods() -> None:
+    stack = cdk.Stack(new_app(), "FromMethods")
+    orders = QueueWithDeadLetterQueue(stack, "Orders")
+    dlq_alarm, age_alarm = orders.alarms
+    expected = {
+        dlq_alarm: orders.metric_dead_letter_queue_messages_visible(),
+        age_alarm: orders.metric_approximate_age_of_oldest_message(),
+    }
+    for alarm, metric in expected.items():
+        cfn = alarm.node.default_child
+        assert isinstance(cfn, cdk.aws_cloudwatch.CfnAlarm)
+        assert cfn.metric_name == metric.metric_name
+        assert stack.resolve(cfn.dimensions) == [
+            {"name": "QueueName", "value": stack.resolve((metric.dimensions or {})["QueueName"])}
+        ]
+
+
+def test_exposed_queue_is_typed_as_the_interface() -> None:
+    hints = typing.get_type_hints(QueueWithDeadLetterQueue.queue.fget)  # type: ignore[attr-defined]
+    assert hints["return"] is sqs.IQueue

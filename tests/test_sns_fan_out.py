@@ -12,12 +12,13 @@ import jsii
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
-import patterns.sns_fan_out as fan_out_module
+import patterns.sns_fan_out.validation as fan_out_module
 from patterns import QueueOptions, QueueWithDeadLetterQueue, SnsToSqsFanOut
 from tests.helpers import ROOT, arn, by_path, logical_id, new_app, ref, synth_stack
 
@@ -567,7 +568,7 @@ def test_rejects_queue_options_with_existing_queue() -> None:
     fan_out = SnsToSqsFanOut(stack, "F")
     queue = sqs.Queue(stack, "Existing")
     with pytest.raises(ValueError, match="max_receive_count configure a new queue"):
-        fan_out.add_queue("Q", queue=queue, max_receive_count=3)  # type: ignore[call-overload]
+        fan_out.add_queue("Q", queue=queue, max_receive_count=3)
 
 
 def test_rejects_imported_queue_declared_with_the_aws_managed_key() -> None:
@@ -1010,3 +1011,142 @@ def test_synth_refuses_an_aws_managed_key_set_after_construction(target) -> None
     app = _aws_managed_after_construction(target)
     with pytest.raises(RuntimeError, match=r"is encrypted with the AWS-managed key alias/aws/s"):
         app.synth()
+
+
+# --- the subscriber type (issue 18: one type, composition) ------------------------------
+
+
+def test_add_queue_returns_one_subscriber_type_for_new_and_existing_queues() -> None:
+    stack = cdk.Stack(new_app(), "Kinds")
+    existing = sqs.Queue(stack, "Existing", enforce_ssl=True)
+    fan_out = SnsToSqsFanOut(stack, "Orders")
+    new = fan_out.add_queue("New")
+    old = fan_out.add_queue("Old", queue=existing)
+    assert type(new) is type(old)
+    assert isinstance(new.queue_with_dead_letter_queue, QueueWithDeadLetterQueue)
+    assert new.queue_with_dead_letter_queue.node.path == "Kinds/Orders/New"
+    assert new.queue is new.queue_with_dead_letter_queue.queue
+    assert old.queue_with_dead_letter_queue is None
+    assert old.queue is existing
+    assert new.subscription.node.path == "Kinds/Orders/New/Subscription"
+    assert old.subscription.node.path == "Kinds/Orders/Old/Subscription"
+    assert fan_out.subscribers == [new, old]
+
+
+def test_a_new_queue_subscriber_lists_its_alarms_with_its_queue_pattern() -> None:
+    stack = cdk.Stack(new_app(), "Alarms")
+    existing = sqs.Queue(stack, "Existing", enforce_ssl=True)
+    fan_out = SnsToSqsFanOut(stack, "Orders")
+    new = fan_out.add_queue("New")
+    old = fan_out.add_queue("Old", queue=existing)
+    pattern = new.queue_with_dead_letter_queue
+    assert pattern is not None
+    assert [alarm.node.id for alarm in new.alarms] == [
+        "DeadLetterQueueNotEmptyAlarm",
+        "OldestMessageAgeAlarm",
+        "SubscriptionDeadLetterQueueNotEmptyAlarm",
+    ]
+    assert new.alarms == pattern.alarms
+    assert [alarm.node.path for alarm in old.alarms] == [
+        "Alarms/Orders/Old/SubscriptionDeadLetterQueueNotEmptyAlarm"
+    ]
+
+
+def test_add_lambda_consumer_on_an_existing_queue_subscriber_names_the_fix() -> None:
+    stack = cdk.Stack(new_app(), "Consumer")
+    existing = sqs.Queue(stack, "Existing", enforce_ssl=True)
+    subscriber = SnsToSqsFanOut(stack, "Orders").add_queue("Old", queue=existing)
+    function = lambda_.Function(
+        stack,
+        "Handler",
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return None\n"),
+    )
+    with pytest.raises(ValueError, match=r"Consumer/Existing was passed in with add_queue\(queue"):
+        subscriber.add_lambda_consumer(function)
+
+
+# --- metrics (issue 18: the alarms and dashboard are built from metric_* methods) -------
+
+TOPIC_METRICS = {
+    "metric_number_of_messages_published": "NumberOfMessagesPublished",
+    "metric_number_of_notifications_delivered": "NumberOfNotificationsDelivered",
+    "metric_number_of_notifications_failed": "NumberOfNotificationsFailed",
+    "metric_number_of_notifications_filtered_out": "NumberOfNotificationsFilteredOut",
+    "metric_number_of_notifications_filtered_out_invalid_attributes": (
+        "NumberOfNotificationsFilteredOut-InvalidAttributes"
+    ),
+    "metric_number_of_notifications_filtered_out_invalid_message_body": (
+        "NumberOfNotificationsFilteredOut-InvalidMessageBody"
+    ),
+    "metric_number_of_notifications_filtered_out_no_message_attributes": (
+        "NumberOfNotificationsFilteredOut-NoMessageAttributes"
+    ),
+    "metric_number_of_notifications_redriven_to_dlq": "NumberOfNotificationsRedrivenToDlq",
+    "metric_number_of_notifications_failed_to_redrive_to_dlq": (
+        "NumberOfNotificationsFailedToRedriveToDlq"
+    ),
+}
+
+
+@pytest.mark.parametrize(("method", "metric_name"), sorted(TOPIC_METRICS.items()))
+def test_topic_metric_methods_sum_the_topic_metric(method: str, metric_name: str) -> None:
+    stack = cdk.Stack(new_app(), "Metrics")
+    fan_out = SnsToSqsFanOut(stack, "Orders")
+    metric = getattr(fan_out, method)(label="x")
+    assert (metric.namespace, metric.metric_name, metric.statistic) == (
+        "AWS/SNS",
+        metric_name,
+        "Sum",
+    )
+    assert metric.label == "x"
+    assert stack.resolve(metric.dimensions["TopicName"]) == stack.resolve(fan_out.topic.topic_name)
+    assert getattr(fan_out, method)(statistic="Maximum").statistic == "Maximum"
+
+
+def test_topic_alarms_watch_the_metric_methods() -> None:
+    stack = cdk.Stack(new_app(), "Alarms")
+    fan_out = SnsToSqsFanOut(stack, "Orders")
+    watched = {
+        alarm.node.id: typing.cast(typing.Any, alarm.node.default_child).metric_name
+        for alarm in fan_out.alarms
+    }
+    assert watched == {
+        "FailedNotificationsAlarm": fan_out.metric_number_of_notifications_failed().metric_name,
+        "FailedToRedriveToDlqAlarm": (
+            fan_out.metric_number_of_notifications_failed_to_redrive_to_dlq().metric_name
+        ),
+        "FilteredOutInvalidAttributesAlarm": (
+            fan_out.metric_number_of_notifications_filtered_out_invalid_attributes().metric_name
+        ),
+        "FilteredOutInvalidMessageBodyAlarm": (
+            fan_out.metric_number_of_notifications_filtered_out_invalid_message_body().metric_name
+        ),
+    }
+
+
+def test_subscriber_metric_methods_watch_its_queue_and_subscription_dlq() -> None:
+    stack = cdk.Stack(new_app(), "Metrics")
+    subscriber = SnsToSqsFanOut(stack, "Orders").add_queue("Billing")
+    for metric, queue, metric_name in (
+        (
+            subscriber.metric_approximate_number_of_messages_visible(),
+            subscriber.queue,
+            "ApproximateNumberOfMessagesVisible",
+        ),
+        (
+            subscriber.metric_approximate_age_of_oldest_message(),
+            subscriber.queue,
+            "ApproximateAgeOfOldestMessage",
+        ),
+        (
+            subscriber.metric_subscription_dead_letter_queue_messages_visible(),
+            subscriber.subscription_dead_letter_queue,
+            "ApproximateNumberOfMessagesVisible",
+        ),
+    ):
+        assert metric.metric_name == metric_name
+        assert stack.resolve((metric.dimensions or {})["QueueName"]) == stack.resolve(
+            queue.queue_name
+        )

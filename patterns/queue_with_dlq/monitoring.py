@@ -1,0 +1,96 @@
+"""The alarms and the dashboard section of ``QueueWithDeadLetterQueue``, built from its metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+
+from patterns import dashboards
+from patterns.alarms import DEAD_LETTER_QUEUE_MISSING_DATA, create_alarm
+
+if TYPE_CHECKING:
+    from patterns.queue_with_dlq.construct import QueueWithDeadLetterQueue
+
+
+def create_alarms(
+    pattern: QueueWithDeadLetterQueue,
+    *,
+    owns_dead_letter_queue: bool,
+    message_age_threshold: Duration,
+    actions: Sequence[cloudwatch.IAlarmAction],
+) -> list[cloudwatch.Alarm]:
+    """The DLQ alarm (for a DLQ the pattern created) and the oldest-message-age alarm."""
+    alarms: list[cloudwatch.Alarm] = []
+    if owns_dead_letter_queue:
+        alarms.append(
+            create_alarm(
+                pattern,
+                "DeadLetterQueueNotEmptyAlarm",
+                metric=pattern.metric_dead_letter_queue_messages_visible(
+                    period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
+                ),
+                threshold=1,
+                treat_missing_data=DEAD_LETTER_QUEUE_MISSING_DATA,
+                description=(
+                    f"Messages failed processing and wait in the DLQ of {pattern.node.path}. "
+                    "The alarm returns to OK only when the DLQ reports no visible message; "
+                    "while the DLQ reports nothing (SQS stops reporting inactive queues) it "
+                    "keeps its state"
+                ),
+                actions=actions,
+            )
+        )
+    alarms.append(
+        create_alarm(
+            pattern,
+            "OldestMessageAgeAlarm",
+            metric=pattern.metric_approximate_age_of_oldest_message(
+                period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=message_age_threshold.to_seconds(),
+            description=(
+                f"The oldest message in {pattern.node.path} is at least "
+                f"{message_age_threshold.to_human_string()} old: consumers are falling behind"
+            ),
+            actions=actions,
+        )
+    )
+    return alarms
+
+
+def add_section(pattern: QueueWithDeadLetterQueue, dashboard: cloudwatch.Dashboard) -> None:
+    """Backlog (waiting, in flight, in the DLQ), throughput and one graph per alarm."""
+    maximum, total = cloudwatch.Stats.MAXIMUM, cloudwatch.Stats.SUM
+    dashboards.section(
+        dashboard,
+        f"Queue {pattern.node.path}",
+        "Backlog, throughput and the alarms of the queue and its dead-letter queue.",
+        [
+            dashboards.graph(
+                "Backlog (messages)",
+                [
+                    pattern.metric_approximate_number_of_messages_visible(
+                        statistic=maximum, label="waiting"
+                    ),
+                    pattern.metric_approximate_number_of_messages_not_visible(
+                        statistic=maximum, label="in flight"
+                    ),
+                    pattern.metric_dead_letter_queue_messages_visible(
+                        statistic=maximum, label="in the DLQ"
+                    ),
+                ],
+            ),
+            dashboards.graph(
+                "Throughput (messages per minute)",
+                [
+                    pattern.metric_number_of_messages_sent(statistic=total, label="sent"),
+                    pattern.metric_number_of_messages_received(statistic=total, label="received"),
+                    pattern.metric_number_of_messages_deleted(statistic=total, label="deleted"),
+                ],
+            ),
+            *dashboards.alarm_graphs(pattern.alarms),
+        ],
+    )

@@ -1,0 +1,184 @@
+"""The alarms and the dashboard section of ``SnsToSqsFanOut``, built from its metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+
+from patterns import dashboards
+from patterns.alarms import create_alarm
+
+if TYPE_CHECKING:
+    from patterns.sns_fan_out.construct import SnsToSqsFanOut
+    from patterns.sns_fan_out.subscribers import QueueSubscriber
+
+
+def create_topic_alarms(
+    fan_out: SnsToSqsFanOut, actions: Sequence[cloudwatch.IAlarmAction]
+) -> list[cloudwatch.Alarm]:
+    """Failed deliveries, failed moves to a subscription DLQ, messages filtered out as malformed."""
+    return [
+        create_alarm(
+            fan_out,
+            "FailedNotificationsAlarm",
+            metric=fan_out.metric_number_of_notifications_failed(
+                period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM
+            ),
+            threshold=1,
+            description=(
+                f"SNS could not deliver messages of {fan_out.node.path}; they wait in the "
+                "subscription dead-letter queues"
+            ),
+            actions=actions,
+        ),
+        create_alarm(
+            fan_out,
+            "FailedToRedriveToDlqAlarm",
+            metric=fan_out.metric_number_of_notifications_failed_to_redrive_to_dlq(
+                period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM
+            ),
+            threshold=1,
+            description=(
+                f"Messages of {fan_out.node.path} could not be moved to a subscription "
+                "dead-letter queue: they are lost unless the cause is fixed"
+            ),
+            actions=actions,
+        ),
+        *(
+            create_alarm(
+                fan_out,
+                f"FilteredOut{reason}Alarm",
+                metric=metric(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
+                threshold=1,
+                description=(
+                    f"Messages of {fan_out.node.path} reached no filtered subscriber because "
+                    f"{what}: a publisher sends malformed messages, and SNS drops them "
+                    "without a dead-letter queue"
+                ),
+                actions=actions,
+            )
+            for reason, metric, what in (
+                (
+                    "InvalidAttributes",
+                    fan_out.metric_number_of_notifications_filtered_out_invalid_attributes,
+                    "their message attributes are not valid JSON",
+                ),
+                (
+                    "InvalidMessageBody",
+                    fan_out.metric_number_of_notifications_filtered_out_invalid_message_body,
+                    "their body is not valid JSON for a body filter",
+                ),
+            )
+        ),
+    ]
+
+
+def add_section(
+    dashboard: cloudwatch.Dashboard,
+    *,
+    fan_out: SnsToSqsFanOut,
+    subscribers: Sequence[QueueSubscriber],
+    topic_alarms: Sequence[cloudwatch.Alarm],
+) -> None:
+    """Add this fan-out's section to ``dashboard``.
+
+    The topic: published, delivered and failed; filtered out (and why); moved to or failed
+    to reach a subscription DLQ. Each subscriber, one line each in graphs of up to 25
+    subscribers: its backlog, the age of its oldest message, what its DLQ holds (failed
+    processing) and what its subscription DLQ holds (undelivered). Then the topic's alarms
+    with their thresholds; the per-subscriber alarms watch the lines of those graphs (the
+    DLQ graphs draw their threshold, 1 message).
+    """
+    total, maximum = cloudwatch.Stats.SUM, cloudwatch.Stats.MAXIMUM
+
+    queue_label = "${PROP('Dim.QueueName')}"
+    backlogs: list[cloudwatch.IMetric] = []
+    ages: list[cloudwatch.IMetric] = []
+    failed: list[cloudwatch.IMetric] = []
+    undelivered: dict[str, cloudwatch.IMetric] = {}
+    for subscriber in subscribers:
+        backlogs.append(
+            subscriber.metric_approximate_number_of_messages_visible(
+                statistic=maximum, label=queue_label
+            )
+        )
+        ages.append(
+            subscriber.metric_approximate_age_of_oldest_message(
+                statistic=maximum, label=queue_label
+            )
+        )
+        pattern = subscriber.queue_with_dead_letter_queue
+        if pattern is not None:
+            failed.append(
+                pattern.metric_dead_letter_queue_messages_visible(
+                    statistic=maximum, label=queue_label
+                )
+            )
+        undelivered.setdefault(
+            subscriber.subscription_dead_letter_queue.node.path,
+            subscriber.metric_subscription_dead_letter_queue_messages_visible(
+                statistic=maximum, label=queue_label
+            ),
+        )
+    widgets: list[cloudwatch.IWidget] = [
+        dashboards.graph(
+            "Notifications (per minute)",
+            [
+                fan_out.metric_number_of_messages_published(statistic=total, label="published"),
+                fan_out.metric_number_of_notifications_delivered(
+                    statistic=total, label="delivered"
+                ),
+                fan_out.metric_number_of_notifications_failed(statistic=total, label="failed"),
+            ],
+        ),
+        dashboards.graph(
+            "Filtered out (per minute)",
+            [
+                fan_out.metric_number_of_notifications_filtered_out(
+                    statistic=total, label="no match"
+                ),
+                fan_out.metric_number_of_notifications_filtered_out_invalid_attributes(
+                    statistic=total, label="bad attributes"
+                ),
+                fan_out.metric_number_of_notifications_filtered_out_invalid_message_body(
+                    statistic=total, label="bad body"
+                ),
+                fan_out.metric_number_of_notifications_filtered_out_no_message_attributes(
+                    statistic=total, label="no attributes"
+                ),
+            ],
+        ),
+        dashboards.graph(
+            "Subscription dead-letter queues (per minute)",
+            [
+                fan_out.metric_number_of_notifications_redriven_to_dlq(
+                    statistic=total, label="moved to a DLQ"
+                ),
+                fan_out.metric_number_of_notifications_failed_to_redrive_to_dlq(
+                    statistic=total, label="lost: DLQ failed"
+                ),
+            ],
+        ),
+    ]
+    for title, metrics, thresholds in (
+        ("Subscriber backlog (messages)", backlogs, []),
+        ("Subscriber oldest message (seconds)", ages, []),
+        ("Failed processing: subscriber DLQs (messages)", failed, [(1, "alarm")]),
+        (
+            "Undelivered: subscription DLQs (messages)",
+            list(undelivered.values()),
+            [(1, "alarm")],
+        ),
+    ):
+        for group in dashboards.chunks(metrics):
+            widgets.append(dashboards.graph(title, group, thresholds=thresholds))
+    widgets.extend(dashboards.alarm_graphs(topic_alarms))
+    dashboards.section(
+        dashboard,
+        f"Fan-out {fan_out.node.path}",
+        f"Topic and {len(subscribers)} queue subscribers.",
+        widgets,
+    )

@@ -1,0 +1,492 @@
+"""The subscribers of a fan-out: queues (``add_queue``) and other protocols (``add_subscription``).
+
+Each subscription has a subscription dead-letter queue for what SNS could not deliver, with
+its own topic-scoped policy and an alarm, and is created only after the policies it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import jsii
+from aws_cdk import Annotations, Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from patterns.alarms import create_dead_letter_queue_alarm
+from patterns.compliance import acknowledge_all, skip_checkov
+from patterns.naming import physical_name
+from patterns.policies import allow_service_key_use
+from patterns.queue_with_dlq import (
+    DEFAULT_DLQ_RETENTION,
+    FIFO_SUFFIX,
+    QUEUE_NAME_MAX_LENGTH,
+    QueueOptions,
+    QueueWithDeadLetterQueue,
+)
+from patterns.sns_fan_out.key_checks import check_queue_key_usable
+from patterns.sns_fan_out.policies import (
+    SNS_PRINCIPAL,
+    admit_topic,
+    depend_on_policy,
+    sns_send_statement,
+    warn_imported_key,
+)
+from patterns.sns_fan_out.validation import validate_filter_policies
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_lambda as lambda_
+
+    from patterns.consumers.queue_lambda import LambdaQueueConsumer
+
+_RAW_PROTOCOLS = (
+    sns.SubscriptionProtocol.SQS,
+    sns.SubscriptionProtocol.HTTP,
+    sns.SubscriptionProtocol.HTTPS,
+    sns.SubscriptionProtocol.FIREHOSE,
+)
+
+
+class SubscriptionOptions:
+    """The per-subscriber subscription settings that ``add_queue`` passes to a subscriber."""
+
+    def __init__(
+        self,
+        *,
+        topic: sns.ITopic,
+        filter_policy: Mapping[str, sns.SubscriptionFilter] | None,
+        filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None,
+        raw_message_delivery: bool,
+        dead_letter_queue: sqs.Queue | None = None,
+    ) -> None:
+        self.topic = topic
+        self.filter_policy = filter_policy
+        self.filter_policy_with_message_body = filter_policy_with_message_body
+        self.raw_message_delivery = raw_message_delivery
+        self.dead_letter_queue = dead_letter_queue
+
+
+class QueueSubscriber:
+    """A queue subscribed to a fan-out: what :meth:`SnsToSqsFanOut.add_queue` returns.
+
+    One type for both kinds of subscriber. It holds what a subscriber has: its ``queue``, the
+    :class:`QueueWithDeadLetterQueue` the fan-out made for it (``None`` for an existing queue),
+    its ``subscription``, its ``subscription_dead_letter_queue`` and its ``alarms``. It is a
+    plain object, not a construct: the subscription and its DLQ live under the
+    ``QueueWithDeadLetterQueue`` (new queue) or under a construct of their own, named by the
+    subscriber's ID (existing queue).
+    """
+
+    def __init__(
+        self,
+        *,
+        queue: sqs.IQueue,
+        queue_with_dead_letter_queue: QueueWithDeadLetterQueue | None,
+        subscription: sns.Subscription,
+        subscription_dead_letter_queue: sqs.IQueue,
+        alarms: Sequence[cloudwatch.Alarm] = (),
+    ) -> None:
+        """Hold a subscriber's parts, built by :func:`subscribe_new_queue` or
+        :func:`subscribe_existing_queue`.
+
+        :param alarms: The alarms of a subscriber without a ``QueueWithDeadLetterQueue``; with
+            one, the subscriber's alarms are that pattern's (see :attr:`alarms`).
+        """
+        self._queue = queue
+        self._queue_with_dead_letter_queue = queue_with_dead_letter_queue
+        self._subscription = subscription
+        self._subscription_dead_letter_queue = subscription_dead_letter_queue
+        self._alarms = list(alarms)
+
+    @property
+    def queue(self) -> sqs.IQueue:
+        """The queue SNS delivers to: new, or the existing one that was passed in."""
+        return self._queue
+
+    @property
+    def queue_with_dead_letter_queue(self) -> QueueWithDeadLetterQueue | None:
+        """The queue pattern the fan-out made (DLQ, key, grants); ``None`` for an existing queue."""
+        return self._queue_with_dead_letter_queue
+
+    @property
+    def subscription(self) -> sns.Subscription:
+        """The SNS subscription (created after the policies and key it needs)."""
+        return self._subscription
+
+    @property
+    def subscription_dead_letter_queue(self) -> sqs.IQueue:
+        """Where SNS puts messages it could not deliver to the queue (kept 14 days)."""
+        return self._subscription_dead_letter_queue
+
+    @property
+    def alarms(self) -> list[cloudwatch.Alarm]:
+        """Its alarms: DLQ, oldest message age, subscription DLQ, a Lambda consumer's.
+
+        For a new queue, those of :attr:`queue_with_dead_letter_queue` (which lists the
+        subscription DLQ's alarm too); for an existing queue, the subscription DLQ's alarm
+        (none with a shared subscription DLQ).
+        """
+        if self._queue_with_dead_letter_queue is not None:
+            return self._queue_with_dead_letter_queue.alarms
+        return list(self._alarms)
+
+    def metric_approximate_number_of_messages_visible(self, **props: Any) -> cloudwatch.Metric:
+        """Messages waiting in the queue (the fan-out dashboard's backlog line)."""
+        return self._queue.metric_approximate_number_of_messages_visible(**props)
+
+    def metric_approximate_age_of_oldest_message(self, **props: Any) -> cloudwatch.Metric:
+        """Age of the oldest message in the queue, in seconds."""
+        return self._queue.metric_approximate_age_of_oldest_message(**props)
+
+    def metric_subscription_dead_letter_queue_messages_visible(
+        self, **props: Any
+    ) -> cloudwatch.Metric:
+        """Undelivered messages waiting in the subscription dead-letter queue."""
+        return self._subscription_dead_letter_queue.metric_approximate_number_of_messages_visible(
+            **props
+        )
+
+    def grant_consume_messages(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` receive, delete and change the visibility of messages (and decrypt)."""
+        return self._queue.grant_consume_messages(grantee)
+
+    def add_lambda_consumer(
+        self,
+        function: lambda_.IFunction,
+        *,
+        batch_size: int = 10,
+        max_batching_window: Duration | None = None,
+        max_concurrency: int | None = None,
+        report_batch_item_failures: bool = True,
+    ) -> LambdaQueueConsumer:
+        """Let ``function`` consume the queue: ``QueueWithDeadLetterQueue.add_lambda_consumer``.
+
+        Raises ``ValueError`` for an existing queue: its settings (visibility timeout, DLQ)
+        are its owner's, so connect the function where the queue is defined.
+        """
+        pattern = self._queue_with_dead_letter_queue
+        if pattern is None:
+            raise ValueError(
+                f"add_lambda_consumer needs a queue the fan-out created; {self._queue.node.path} "
+                "was passed in with add_queue(queue=...). Connect the function where that "
+                "queue is defined (QueueWithDeadLetterQueue.add_lambda_consumer or "
+                "LambdaQueueConsumer)"
+            )
+        return pattern.add_lambda_consumer(
+            function,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            max_concurrency=max_concurrency,
+            report_batch_item_failures=report_batch_item_failures,
+        )
+
+
+def subscribe_new_queue(
+    pattern: QueueWithDeadLetterQueue,
+    subscription: SubscriptionOptions,
+    *,
+    alarm_actions: Sequence[cloudwatch.IAlarmAction],
+    removal_policy: RemovalPolicy,
+) -> QueueSubscriber:
+    """Subscribe the queue of ``pattern``; its subscription and subscription DLQ go under it.
+
+    The subscription DLQ uses the queues' key and ``removal_policy``; its alarm joins the
+    pattern's alarms (and dashboard section) through ``add_alarm``.
+    """
+    parts = _subscribe_queue(
+        pattern,
+        queue=pattern.queue,
+        queue_key=pattern.encryption_key,
+        dead_letter_queue_key=pattern.encryption_key,
+        options=subscription,
+        alarm_actions=alarm_actions,
+        removal_policy=removal_policy,
+    )
+    if not parts.key_policy_added and pattern.encryption_key is not None:
+        warn_imported_key(pattern, pattern.encryption_key, pattern.queue, subscription.topic)
+    if parts.alarm is not None:
+        pattern.add_alarm(parts.alarm)
+    return QueueSubscriber(
+        queue=pattern.queue,
+        queue_with_dead_letter_queue=pattern,
+        subscription=parts.subscription,
+        subscription_dead_letter_queue=parts.dead_letter_queue,
+    )
+
+
+def subscribe_existing_queue(
+    scope: Construct,
+    queue: sqs.IQueue,
+    subscription: SubscriptionOptions,
+    *,
+    alarm_actions: Sequence[cloudwatch.IAlarmAction],
+) -> QueueSubscriber:
+    """Subscribe an existing ``queue``; ``scope`` (the subscriber's own construct) holds the rest.
+
+    The queue's policy and key policy are extended when this app owns them; otherwise a
+    warning on ``scope`` names what the owner must add. The subscription DLQ is SSE-SQS.
+    """
+    parts = _subscribe_queue(
+        scope,
+        queue=queue,
+        queue_key=queue.encryption_master_key,
+        dead_letter_queue_key=None,
+        options=subscription,
+        alarm_actions=alarm_actions,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    if not parts.queue_policy_added:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:ImportedQueuePolicy",
+            f"The policy of imported queue {queue.node.path} cannot be changed here: its "
+            "owner must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the "
+            "topic ARN, or SNS moves every message to the subscription dead-letter queue",
+        )
+    if not parts.key_policy_added and queue.encryption_master_key is not None:
+        warn_imported_key(scope, queue.encryption_master_key, queue, subscription.topic)
+    return QueueSubscriber(
+        queue=queue,
+        queue_with_dead_letter_queue=None,
+        subscription=parts.subscription,
+        subscription_dead_letter_queue=parts.dead_letter_queue,
+        alarms=[parts.alarm] if parts.alarm is not None else [],
+    )
+
+
+class ProtocolSubscriber(Construct):
+    """A non-SQS subscription (Lambda, HTTPS, email, SMS) with its subscription DLQ and alarm."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        topic: sns.ITopic,
+        subscription: sns.ITopicSubscription,
+        alarm_actions: Sequence[cloudwatch.IAlarmAction],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        wrapper = _WithDeadLetterQueue(subscription)
+        config = wrapper.inner_config(topic)
+        if config.protocol == sns.SubscriptionProtocol.SQS:
+            raise ValueError(
+                "subscription is an SQS subscription: use add_queue, which also sets the "
+                "queue policy, key policy and subscription dead-letter queue"
+            )
+        if topic.fifo:
+            raise ValueError(
+                f"subscription protocol {config.protocol.value} is not available on a FIFO "
+                "topic: SNS FIFO topics deliver to SQS queues only"
+            )
+        if config.raw_message_delivery and config.protocol not in _RAW_PROTOCOLS:
+            raise ValueError(
+                f"raw_message_delivery is not available for protocol {config.protocol.value}: "
+                "SNS delivers raw messages to SQS, HTTP/S and Firehose only"
+            )
+        validate_filter_policies(config.filter_policy, config.filter_policy_with_message_body)
+        self._alarms: list[cloudwatch.Alarm] = []
+        if config.dead_letter_queue is None:
+            dead_letter_queue: sqs.IQueue = new_subscription_dead_letter_queue(
+                self, topic, key=None, removal_policy=RemovalPolicy.DESTROY
+            )
+            self._alarms.append(subscription_dlq_alarm(self, dead_letter_queue, alarm_actions))
+        else:
+            dead_letter_queue = config.dead_letter_queue
+            check_queue_key_usable(dead_letter_queue)
+            admit_topic(self, dead_letter_queue, topic)
+        self._subscription_dead_letter_queue = dead_letter_queue
+        # The wrapper binds without the DLQ: sns.Subscription would add its own statement,
+        # without aws:SourceAccount, to the DLQ's policy. The redrive policy is set here.
+        self._subscription = topic.add_subscription(wrapper)
+        cfn_subscription = self._subscription.node.default_child
+        assert isinstance(cfn_subscription, sns.CfnSubscription)
+        cfn_subscription.redrive_policy = {"deadLetterTargetArn": dead_letter_queue.queue_arn}
+        if isinstance(dead_letter_queue, sqs.Queue):
+            depend_on_policy(self._subscription, dead_letter_queue)
+
+    @property
+    def subscription(self) -> sns.Subscription:
+        """The SNS subscription."""
+        return self._subscription
+
+    @property
+    def subscription_dead_letter_queue(self) -> sqs.IQueue:
+        """Where SNS puts messages it could not deliver (kept 14 days)."""
+        return self._subscription_dead_letter_queue
+
+    @property
+    def alarms(self) -> list[cloudwatch.Alarm]:
+        """The subscription dead-letter queue's alarm (none for a DLQ that was passed in)."""
+        return list(self._alarms)
+
+
+@jsii.implements(sns.ITopicSubscription)
+class _WithDeadLetterQueue:
+    """Wraps a subscription so that it binds once, and without its dead-letter queue.
+
+    Binding twice would fail: e.g. ``LambdaSubscription.bind`` adds a permission construct.
+    The DLQ is left out because ``sns.Subscription`` would add an unscoped statement for SNS
+    to its policy; :class:`ProtocolSubscriber` sets the redrive policy and a scoped one.
+    """
+
+    def __init__(self, inner: sns.ITopicSubscription) -> None:
+        self._inner = inner
+        self._config: sns.TopicSubscriptionConfig | None = None
+
+    def inner_config(self, topic: sns.ITopic) -> sns.TopicSubscriptionConfig:
+        if self._config is None:
+            self._config = self._inner.bind(topic)
+        return self._config
+
+    def bind(self, topic: sns.ITopic) -> sns.TopicSubscriptionConfig:
+        config = self.inner_config(topic)
+        return sns.TopicSubscriptionConfig(
+            subscriber_id=config.subscriber_id,
+            subscriber_scope=config.subscriber_scope,
+            subscription_dependency=config.subscription_dependency,
+            protocol=config.protocol,
+            endpoint=config.endpoint,
+            raw_message_delivery=config.raw_message_delivery,
+            filter_policy=config.filter_policy,
+            filter_policy_with_message_body=config.filter_policy_with_message_body,
+            region=config.region,
+            dead_letter_queue=None,
+            subscription_role_arn=config.subscription_role_arn,
+            delivery_policy=config.delivery_policy,
+        )
+
+
+def new_subscription_dead_letter_queue(
+    scope: Construct, topic: sns.ITopic, *, key: kms.IKey | None, removal_policy: RemovalPolicy
+) -> sqs.Queue:
+    """A subscription DLQ SNS can write to: FIFO for a FIFO topic, encrypted, TLS only."""
+    queue_name = None
+    if topic.fifo:
+        queue_name = physical_name(
+            scope, max_length=QUEUE_NAME_MAX_LENGTH, suffix=f"-sdlq{FIFO_SUFFIX}"
+        )
+    dead_letter_queue = sqs.Queue(
+        scope,
+        "SubscriptionDeadLetterQueue",
+        queue_name=queue_name,
+        fifo=topic.fifo or None,
+        retention_period=DEFAULT_DLQ_RETENTION,
+        encryption=sqs.QueueEncryption.KMS if key else sqs.QueueEncryption.SQS_MANAGED,
+        encryption_master_key=key,
+        enforce_ssl=True,
+        removal_policy=removal_policy,
+    )
+    dead_letter_queue.add_to_resource_policy(sns_send_statement(topic, dead_letter_queue.queue_arn))
+    acknowledge_all(
+        dead_letter_queue,
+        {
+            "Serverless::Serverless-SQSRedrivePolicy": (
+                "This queue is the SNS subscription dead-letter queue: it keeps undeliverable "
+                "messages for 14 days for inspection and redrive, and a DLQ of a DLQ would only "
+                "move them again."
+            ),
+            "AwsSolutions::AwsSolutions-SQS3": (
+                "This queue is the dead-letter queue of an SNS subscription (its redrive "
+                "policy), which cdk-nag does not recognise because it only looks for SQS "
+                "redrive policies."
+            ),
+        },
+    )
+    if key is None:
+        skip_checkov(
+            dead_letter_queue.node.default_child,  # type: ignore[arg-type]
+            "CKV_AWS_27",
+            "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled: true); CKV_AWS_27 only "
+            "recognises KmsMasterKeyId. SNS can always write to SSE-SQS queues.",
+        )
+    return dead_letter_queue
+
+
+def subscription_dlq_alarm(
+    scope: Construct, dead_letter_queue: sqs.IQueue, actions: Sequence[cloudwatch.IAlarmAction]
+) -> cloudwatch.Alarm:
+    return create_dead_letter_queue_alarm(
+        scope,
+        "SubscriptionDeadLetterQueueNotEmptyAlarm",
+        queue=dead_letter_queue,
+        description=(
+            f"SNS could not deliver messages to {scope.node.path}; they wait in its "
+            "subscription dead-letter queue"
+        ),
+        actions=actions,
+    )
+
+
+@dataclass(frozen=True)
+class _SubscribedQueue:
+    dead_letter_queue: sqs.Queue
+    subscription: sns.Subscription
+    alarm: cloudwatch.Alarm | None
+    queue_policy_added: bool
+    key_policy_added: bool
+
+
+def _subscribe_queue(
+    scope: Construct,
+    *,
+    queue: sqs.IQueue,
+    queue_key: kms.IKey | None,
+    dead_letter_queue_key: kms.IKey | None,
+    options: SubscriptionOptions,
+    alarm_actions: Sequence[cloudwatch.IAlarmAction],
+    removal_policy: RemovalPolicy,
+) -> _SubscribedQueue:
+    """Admit the topic to ``queue`` (and its key), add a subscription DLQ, then subscribe."""
+    topic = options.topic
+    policy_result = queue.add_to_resource_policy(sns_send_statement(topic, queue.queue_arn))
+    key_added = True
+    if queue_key is not None:
+        key_added = allow_service_key_use(
+            queue_key, SNS_PRINCIPAL, source_arn=topic.topic_arn, source_account=topic.env.account
+        ).statement_added
+    # A queue with a customer-managed key keeps its own subscription DLQ under that key: the
+    # shared one is SSE-SQS, and its messages must not rest under weaker encryption.
+    shared = options.dead_letter_queue if dead_letter_queue_key is None else None
+    dead_letter_queue = shared or new_subscription_dead_letter_queue(
+        scope, topic, key=dead_letter_queue_key, removal_policy=removal_policy
+    )
+    subscription = sns.Subscription(
+        scope,
+        "Subscription",
+        topic=topic,
+        protocol=sns.SubscriptionProtocol.SQS,
+        endpoint=queue.queue_arn,
+        raw_message_delivery=options.raw_message_delivery or None,
+        filter_policy=options.filter_policy,
+        filter_policy_with_message_body=options.filter_policy_with_message_body,
+    )
+    cfn_subscription = subscription.node.default_child
+    assert isinstance(cfn_subscription, sns.CfnSubscription)
+    # Set here rather than through Subscription(dead_letter_queue=...), which would add a
+    # second statement, without the aws:SourceAccount condition, to the DLQ's policy.
+    cfn_subscription.redrive_policy = {"deadLetterTargetArn": dead_letter_queue.queue_arn}
+    # The subscription is created only once SNS may send to the queue, use its key and
+    # write to the subscription DLQ: messages published in between would be lost.
+    if policy_result.policy_dependable is not None:
+        subscription.node.add_dependency(policy_result.policy_dependable)
+    depend_on_policy(subscription, dead_letter_queue)
+    if isinstance(queue_key, kms.Key):
+        subscription.node.add_dependency(queue_key)
+    alarm = None if shared else subscription_dlq_alarm(scope, dead_letter_queue, alarm_actions)
+    return _SubscribedQueue(
+        dead_letter_queue, subscription, alarm, policy_result.statement_added, key_added
+    )
+
+
+def uses_own_key(queue: sqs.IQueue | None, queue_options: QueueOptions) -> bool:
+    """Whether a new subscriber queue is encrypted with a customer-managed key."""
+    if queue is not None:
+        return False  # its subscription DLQ is SSE-SQS either way
+    encryption = queue_options.get("encryption")
+    return queue_options.get("encryption_key") is not None or encryption == sqs.QueueEncryption.KMS
