@@ -23,9 +23,9 @@ from patterns.s3_event_fan_out import (
     S3EventDelivery,
     S3EventFanOut,
     S3EventRule,
-    _overlaps,
     s3_event_body_filter,
 )
+from patterns.s3_event_fan_out.validation import _overlaps
 from tests.helpers import by_path, logical_id, new_app, resources_of, synth_stack
 
 ALARM_TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:alarms"
