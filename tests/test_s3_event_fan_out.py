@@ -1215,6 +1215,90 @@ def test_rule_alarms_notify_the_alarm_actions(template: Template) -> None:
         assert props["AlarmActions"] == props["OKActions"] == [ALARM_TOPIC_ARN]
 
 
+def test_rule_metrics_are_the_rules_sums_over_five_minutes() -> None:
+    stack = cdk.Stack(new_app(), "Metrics")
+    fan_out = S3EventFanOut(stack, "Images")
+    assert fan_out.event_rule is not None
+    rule_name = stack.resolve(fan_out.event_rule.rule_name)
+    for method, metric_name in (
+        (fan_out.metric_event_rule_triggered_rules, "TriggeredRules"),
+        (fan_out.metric_event_rule_invocations, "Invocations"),
+        (fan_out.metric_event_rule_failed_invocations, "FailedInvocations"),
+    ):
+        metric = method()
+        assert (metric.namespace, metric.metric_name) == ("AWS/Events", metric_name)
+        assert (metric.statistic, metric.period.to_seconds()) == ("Sum", 300)
+        assert stack.resolve(metric.dimensions) == {"RuleName": rule_name}
+    custom = fan_out.metric_event_rule_failed_invocations(
+        period=Duration.minutes(1), statistic="Maximum", label="failed"
+    )
+    assert (custom.period.to_seconds(), custom.statistic, custom.label) == (60, "Maximum", "failed")
+
+
+def test_delivery_dlq_metric_is_the_queues_visible_messages() -> None:
+    stack = cdk.Stack(new_app(), "Metrics")
+    fan_out = S3EventFanOut(stack, "Images")
+    assert fan_out.delivery_dead_letter_queue is not None
+    metric = fan_out.metric_delivery_dead_letter_queue_messages_visible()
+    assert (metric.namespace, metric.metric_name) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+    )
+    assert (metric.statistic, metric.period.to_seconds()) == ("Maximum", 300)
+    assert stack.resolve(metric.dimensions) == {
+        "QueueName": stack.resolve(fan_out.delivery_dead_letter_queue.queue_name)
+    }
+
+
+def test_rule_alarms_watch_what_the_metric_methods_return() -> None:
+    stack = cdk.Stack(new_app(), "Metrics")
+    fan_out = S3EventFanOut(stack, "Images")
+    template = Template.from_stack(stack)
+
+    def watched(alarm: str) -> dict[str, Any]:
+        props = by_path(template, "AWS::CloudWatch::Alarm", f"/Images/{alarm}/Resource")[
+            "Properties"
+        ]
+        return {key: props[key] for key in ("Namespace", "MetricName", "Statistic", "Period")} | {
+            "Dimensions": {d["Name"]: d["Value"] for d in props["Dimensions"]}
+        }
+
+    def expected(metric: cloudwatch.Metric) -> dict[str, Any]:
+        return {
+            "Namespace": metric.namespace,
+            "MetricName": metric.metric_name,
+            "Statistic": metric.statistic,
+            "Period": metric.period.to_seconds(),
+            "Dimensions": stack.resolve(metric.dimensions),
+        }
+
+    assert watched("FailedInvocationsAlarm") == expected(
+        fan_out.metric_event_rule_failed_invocations()
+    )
+    assert watched("DeliveryDeadLetterQueueNotEmptyAlarm") == expected(
+        fan_out.metric_delivery_dead_letter_queue_messages_visible(
+            period=Duration.minutes(1), statistic="Maximum"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "metric_event_rule_triggered_rules",
+        "metric_event_rule_invocations",
+        "metric_event_rule_failed_invocations",
+        "metric_delivery_dead_letter_queue_messages_visible",
+    ],
+)
+def test_rule_metrics_with_notifications_are_refused_naming_the_delivery(method: str) -> None:
+    fan_out = S3EventFanOut(
+        cdk.Stack(new_app(), "Direct"), "Images", delivery=NOTIFICATION, bucket_name=BUCKET_NAME
+    )
+    with pytest.raises(ValueError, match=f"{method}: .*delivery=NOTIFICATION.*no EventBridge rule"):
+        getattr(fan_out, method)()
+
+
 def test_rule_waits_for_the_topic_policy_and_every_subscriber(template: Template) -> None:
     depends_on = set(
         by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")["DependsOn"]

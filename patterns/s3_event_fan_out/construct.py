@@ -8,7 +8,7 @@ What it builds lives beside it: the bucket (:mod:`.bucket`), the EventBridge del
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -29,6 +29,7 @@ from patterns.s3_event_fan_out.event_bridge import (
     EVENTS_SERVICE_PRINCIPAL,
     create_rule_alarms,
     route_to_topic,
+    rule_metric,
     rule_name,
     send_events_to_event_bridge,
 )
@@ -199,12 +200,7 @@ class S3EventFanOut(Construct):
             self._event_rule, self._delivery_dead_letter_queue = route_to_topic(
                 self, bucket=self._bucket, rules=rules, topic=self._fan_out.topic
             )
-            self._rule_alarms = create_rule_alarms(
-                self,
-                rule=self._event_rule,
-                dead_letter_queue=self._delivery_dead_letter_queue,
-                actions=alarm_actions,
-            )
+            self._rule_alarms = create_rule_alarms(self, alarm_actions)
             self._starts_events = self._event_rule
         else:
             publish_permissions = allow_bucket_to_publish(
@@ -286,7 +282,7 @@ class S3EventFanOut(Construct):
         return self._delivery_dead_letter_queue
 
     @property
-    def event_rule(self) -> eventbridge.Rule | None:
+    def event_rule(self) -> eventbridge.IRule | None:
         """The EventBridge rule routing the events to the topic (``None`` for notifications)."""
         return self._event_rule
 
@@ -305,6 +301,62 @@ class S3EventFanOut(Construct):
         """Every alarm: the EventBridge rule's, the topic's and those of each subscriber."""
         return [*self._rule_alarms, *self._fan_out.alarms]
 
+    def metric_event_rule_triggered_rules(self, **props: Any) -> cloudwatch.Metric:
+        """Events of the bucket that the EventBridge rule matched (``TriggeredRules``).
+
+        Sum over 5 minutes; ``props`` are ``cloudwatch.MetricOptions`` (``period``,
+        ``statistic``, ``label``, ...). EventBridge delivery only: ``ValueError`` with
+        notifications, which have no rule.
+        """
+        return rule_metric(
+            self._rule_of("metric_event_rule_triggered_rules"), "TriggeredRules", props
+        )
+
+    def metric_event_rule_invocations(self, **props: Any) -> cloudwatch.Metric:
+        """Times the rule invoked its target, publishing an event to the topic (``Invocations``).
+
+        Sum over 5 minutes; ``props`` are ``cloudwatch.MetricOptions``. EventBridge delivery
+        only: ``ValueError`` with notifications.
+        """
+        return rule_metric(self._rule_of("metric_event_rule_invocations"), "Invocations", props)
+
+    def metric_event_rule_failed_invocations(self, **props: Any) -> cloudwatch.Metric:
+        """Events the rule could not publish to the topic (``FailedInvocations``): EventBridge
+        retries them for up to 24 hours, then moves them to the delivery dead-letter queue.
+
+        Sum over 5 minutes (what the ``FailedInvocations`` alarm watches); ``props`` are
+        ``cloudwatch.MetricOptions``. EventBridge delivery only: ``ValueError`` with
+        notifications.
+        """
+        return rule_metric(
+            self._rule_of("metric_event_rule_failed_invocations"), "FailedInvocations", props
+        )
+
+    def metric_delivery_dead_letter_queue_messages_visible(self, **props: Any) -> cloudwatch.Metric:
+        """Events EventBridge gave up publishing, waiting in the delivery dead-letter queue
+        (``ApproximateNumberOfMessagesVisible``).
+
+        Maximum over 5 minutes, as ``sqs.IQueue.metric_approximate_number_of_messages_visible``;
+        the alarm watches its 1-minute maximum. EventBridge delivery only: ``ValueError`` with
+        notifications, which have no delivery dead-letter queue.
+        """
+        queue = self._delivery_dead_letter_queue
+        if queue is None:
+            raise ValueError(self._no_rule("metric_delivery_dead_letter_queue_messages_visible"))
+        return queue.metric_approximate_number_of_messages_visible(**props)
+
+    def _rule_of(self, method: str) -> eventbridge.IRule:
+        if self._event_rule is None:
+            raise ValueError(self._no_rule(method))
+        return self._event_rule
+
+    def _no_rule(self, method: str) -> str:
+        return (
+            f"{method}: {self.node.path} has delivery={self._delivery.name}, where S3 publishes "
+            "to the topic itself: there is no EventBridge rule or delivery dead-letter queue to "
+            "measure. The topic's and subscribers' metrics are on fan_out and subscribers"
+        )
+
     def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
         """Add this pattern's sections to ``dashboard``: the EventBridge delivery, then the fan-out.
 
@@ -312,18 +364,7 @@ class S3EventFanOut(Construct):
         the delivery dead-letter queue, and its two alarms with their thresholds. Then the
         fan-out's section (topic and subscribers, see ``SnsToSqsFanOut.add_to_dashboard``).
         """
-        rule, dead_letters = self._event_rule, self._delivery_dead_letter_queue
-        if rule is not None and dead_letters is not None:
-
-            def rule_metric(name: str, label: str) -> cloudwatch.Metric:
-                return cloudwatch.Metric(
-                    namespace="AWS/Events",
-                    metric_name=name,
-                    dimensions_map={"RuleName": rule.rule_name},
-                    statistic=cloudwatch.Stats.SUM,
-                    label=label,
-                )
-
+        if self._event_rule is not None:
             dashboards.section(
                 dashboard,
                 f"S3 events {self.node.path}",
@@ -333,15 +374,15 @@ class S3EventFanOut(Construct):
                     dashboards.graph(
                         "Events (per minute)",
                         [
-                            rule_metric("TriggeredRules", "matched"),
-                            rule_metric("Invocations", "published"),
-                            rule_metric("FailedInvocations", "failed"),
+                            self.metric_event_rule_triggered_rules(label="matched"),
+                            self.metric_event_rule_invocations(label="published"),
+                            self.metric_event_rule_failed_invocations(label="failed"),
                         ],
                     ),
                     dashboards.graph(
                         "Undelivered: delivery DLQ (messages)",
                         [
-                            dead_letters.metric_approximate_number_of_messages_visible(
+                            self.metric_delivery_dead_letter_queue_messages_visible(
                                 statistic=cloudwatch.Stats.MAXIMUM, label="waiting"
                             )
                         ],

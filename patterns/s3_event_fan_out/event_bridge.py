@@ -3,12 +3,14 @@
 The bucket's EventBridge notifications are switched on where the bucket is defined
 (:func:`send_events_to_event_bridge`); one rule with a fixed name (:func:`rule_name`) matches
 the fan-out's event rules and publishes to the topic (:func:`route_to_topic`), with a
-dead-letter queue for what it could not publish, and two alarms (:func:`create_rule_alarms`).
+dead-letter queue for what it could not publish; the rule's metrics (:func:`rule_metric`) and
+the two alarms built from the fan-out's ``metric_*`` methods (:func:`create_rule_alarms`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
@@ -20,7 +22,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
-from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
+from patterns.alarms import DEAD_LETTER_QUEUE_MISSING_DATA, create_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.naming import physical_name
 from patterns.policies import service_statement
@@ -31,6 +33,9 @@ from patterns.s3_event_fan_out.bucket import (
 )
 from patterns.s3_event_fan_out.events import S3EventRule
 
+if TYPE_CHECKING:
+    from patterns.s3_event_fan_out.construct import S3EventFanOut
+
 EVENTS_SERVICE_PRINCIPAL = "events.amazonaws.com"
 EVENT_BRIDGE_SOURCE = "aws.s3"
 # EventBridge rule names: 1 to 64 characters of [.-_A-Za-z0-9] (EventBridge API, PutRule).
@@ -38,6 +43,7 @@ RULE_NAME_MAX_LENGTH = 64
 # How long the rule target's dead-letter queue keeps events EventBridge could not publish.
 DELIVERY_DLQ_RETENTION = Duration.days(14)
 _RULE_NAME_SUFFIX = "-s3"
+EVENTS_NAMESPACE = "AWS/Events"
 
 
 def send_events_to_event_bridge(scope: Construct, bucket: s3.IBucket) -> None:
@@ -111,39 +117,54 @@ def route_to_topic(
     return rule, dead_letters
 
 
+def rule_metric(
+    rule: eventbridge.IRule, metric_name: str, props: Mapping[str, Any]
+) -> cloudwatch.Metric:
+    """A metric of ``rule`` (namespace ``AWS/Events``, dimension ``RuleName``).
+
+    Sum over 5 minutes unless ``props`` (``cloudwatch.MetricOptions``) say otherwise.
+    """
+    options: dict[str, Any] = {
+        "dimensions_map": {"RuleName": rule.rule_name},
+        "period": Duration.minutes(5),
+        "statistic": cloudwatch.Stats.SUM,
+        **props,
+    }
+    return cloudwatch.Metric(namespace=EVENTS_NAMESPACE, metric_name=metric_name, **options)
+
+
 def create_rule_alarms(
-    scope: Construct,
-    *,
-    rule: eventbridge.IRule,
-    dead_letter_queue: sqs.IQueue,
-    actions: Sequence[cloudwatch.IAlarmAction],
+    fan_out: S3EventFanOut, actions: Sequence[cloudwatch.IAlarmAction]
 ) -> list[cloudwatch.Alarm]:
-    """The delivery's two alarms: a non-empty delivery dead-letter queue, and failed
-    invocations (early: EventBridge keeps retrying)."""
+    """The delivery's two alarms, on the fan-out's ``metric_*`` methods.
+
+    A non-empty delivery dead-letter queue (its 1-minute maximum, missing data keeping the
+    state, as every dead-letter queue alarm of the library, see
+    :func:`patterns.alarms.create_dead_letter_queue_alarm`), and failed invocations (early:
+    EventBridge keeps retrying).
+    """
     return [
-        create_dead_letter_queue_alarm(
-            scope,
-            "DeliveryDeadLetterQueueNotEmptyAlarm",
-            queue=dead_letter_queue,
-            description=(
-                f"EventBridge gave up publishing S3 events of {scope.node.path} to the "
-                "topic; they wait in the delivery dead-letter queue"
-            ),
-            actions=actions,
-        ),
         create_alarm(
-            scope,
-            "FailedInvocationsAlarm",
-            metric=cloudwatch.Metric(
-                namespace="AWS/Events",
-                metric_name="FailedInvocations",
-                dimensions_map={"RuleName": rule.rule_name},
-                period=Duration.minutes(5),
-                statistic=cloudwatch.Stats.SUM,
+            fan_out,
+            "DeliveryDeadLetterQueueNotEmptyAlarm",
+            metric=fan_out.metric_delivery_dead_letter_queue_messages_visible(
+                period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
             ),
             threshold=1,
             description=(
-                f"EventBridge could not publish S3 events of {scope.node.path} to the topic "
+                f"EventBridge gave up publishing S3 events of {fan_out.node.path} to the "
+                "topic; they wait in the delivery dead-letter queue"
+            ),
+            actions=actions,
+            treat_missing_data=DEAD_LETTER_QUEUE_MISSING_DATA,
+        ),
+        create_alarm(
+            fan_out,
+            "FailedInvocationsAlarm",
+            metric=fan_out.metric_event_rule_failed_invocations(),
+            threshold=1,
+            description=(
+                f"EventBridge could not publish S3 events of {fan_out.node.path} to the topic "
                 "(topic policy or key policy?); it retries for up to 24 hours, then moves them "
                 "to the delivery dead-letter queue"
             ),
