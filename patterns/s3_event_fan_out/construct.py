@@ -20,13 +20,13 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from patterns import dashboards
 from patterns.naming import deployed_stack
 from patterns.removal import DATA_REMOVAL_POLICY, KEY_PENDING_WINDOW, key_removal_policy
 from patterns.s3_event_fan_out.body_filters import check_body_format, s3_event_body_filter
 from patterns.s3_event_fan_out.bucket import SingleNotificationOwner, new_bucket
 from patterns.s3_event_fan_out.event_bridge import (
     EVENTS_SERVICE_PRINCIPAL,
+    add_delivery_section,
     create_rule_alarms,
     route_to_topic,
     rule_metric,
@@ -365,32 +365,7 @@ class S3EventFanOut(Construct):
         fan-out's section (topic and subscribers, see ``SnsToSqsFanOut.add_to_dashboard``).
         """
         if self._event_rule is not None:
-            dashboards.section(
-                dashboard,
-                f"S3 events {self.node.path}",
-                "Events of the bucket that the EventBridge rule matched and published to the "
-                "topic, and what it could not publish.",
-                [
-                    dashboards.graph(
-                        "Events (per minute)",
-                        [
-                            self.metric_event_rule_triggered_rules(label="matched"),
-                            self.metric_event_rule_invocations(label="published"),
-                            self.metric_event_rule_failed_invocations(label="failed"),
-                        ],
-                    ),
-                    dashboards.graph(
-                        "Undelivered: delivery DLQ (messages)",
-                        [
-                            self.metric_delivery_dead_letter_queue_messages_visible(
-                                statistic=cloudwatch.Stats.MAXIMUM, label="waiting"
-                            )
-                        ],
-                        thresholds=[(1, "alarm")],
-                    ),
-                    *dashboards.alarm_graphs(self._rule_alarms),
-                ],
-            )
+            add_delivery_section(dashboard, self, self._rule_alarms)
         self._fan_out.add_to_dashboard(dashboard)
 
     def event_body_filter(

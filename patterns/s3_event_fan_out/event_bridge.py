@@ -3,8 +3,9 @@
 The bucket's EventBridge notifications are switched on where the bucket is defined
 (:func:`send_events_to_event_bridge`); one rule with a fixed name (:func:`rule_name`) matches
 the fan-out's event rules and publishes to the topic (:func:`route_to_topic`), with a
-dead-letter queue for what it could not publish; the rule's metrics (:func:`rule_metric`) and
-the two alarms built from the fan-out's ``metric_*`` methods (:func:`create_rule_alarms`).
+dead-letter queue for what it could not publish; the rule's metrics (:func:`rule_metric`), and
+the two alarms (:func:`create_rule_alarms`) and the dashboard section
+(:func:`add_delivery_section`) built from the fan-out's ``metric_*`` methods.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
+from patterns import dashboards
 from patterns.alarms import DEAD_LETTER_QUEUE_MISSING_DATA, create_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.naming import physical_name
@@ -171,6 +173,39 @@ def create_rule_alarms(
             actions=actions,
         ),
     ]
+
+
+def add_delivery_section(
+    dashboard: cloudwatch.Dashboard, fan_out: S3EventFanOut, alarms: Sequence[cloudwatch.Alarm]
+) -> None:
+    """The delivery's dashboard section, on the fan-out's ``metric_*`` methods: events matched,
+    published and failed, the delivery dead-letter queue, and each alarm with its threshold."""
+    dashboards.section(
+        dashboard,
+        f"S3 events {fan_out.node.path}",
+        "Events of the bucket that the EventBridge rule matched and published to the "
+        "topic, and what it could not publish.",
+        [
+            dashboards.graph(
+                "Events (per minute)",
+                [
+                    fan_out.metric_event_rule_triggered_rules(label="matched"),
+                    fan_out.metric_event_rule_invocations(label="published"),
+                    fan_out.metric_event_rule_failed_invocations(label="failed"),
+                ],
+            ),
+            dashboards.graph(
+                "Undelivered: delivery DLQ (messages)",
+                [
+                    fan_out.metric_delivery_dead_letter_queue_messages_visible(
+                        statistic=cloudwatch.Stats.MAXIMUM, label="waiting"
+                    )
+                ],
+                thresholds=[(1, "alarm")],
+            ),
+            *dashboards.alarm_graphs(alarms),
+        ],
+    )
 
 
 @jsii.implements(eventbridge.IRuleTarget)
