@@ -24,12 +24,39 @@ The modules, one concern each (the public names are those imported here):
   notifications for an existing one;
 - ``body_filters``: :func:`s3_event_body_filter` and the check of a subscriber's body filter;
 - ``validation``: what is refused at synth, and why.
+
+The names are loaded on first use: ``S3EventRule`` and ``S3EventDelivery`` need only S3,
+``s3_event_body_filter`` only SNS besides, and neither loads the construct.
 """
 
 from __future__ import annotations
 
-from patterns.s3_event_fan_out.body_filters import s3_event_body_filter
-from patterns.s3_event_fan_out.construct import S3EventFanOut
-from patterns.s3_event_fan_out.events import S3EventDelivery, S3EventRule
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from patterns.s3_event_fan_out.body_filters import s3_event_body_filter
+    from patterns.s3_event_fan_out.construct import S3EventFanOut
+    from patterns.s3_event_fan_out.events import S3EventDelivery, S3EventRule
 
 __all__ = ["S3EventDelivery", "S3EventFanOut", "S3EventRule", "s3_event_body_filter"]
+
+_EXPORTS: dict[str, str] = {
+    "S3EventDelivery": "patterns.s3_event_fan_out.events",
+    "S3EventFanOut": "patterns.s3_event_fan_out.construct",
+    "S3EventRule": "patterns.s3_event_fan_out.events",
+    "s3_event_body_filter": "patterns.s3_event_fan_out.body_filters",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -282,3 +282,53 @@ def test_grant_read_covers_objects_and_key() -> None:
 
 def test_template_has_no_dependency_cycle(template: Template) -> None:
     assert_no_dependency_cycle(template)
+
+
+def test_the_package_exports_its_four_names() -> None:
+    """``from patterns.s3_event_fan_out import ...`` works for the names ``patterns`` exports."""
+    import patterns
+    from patterns import s3_event_fan_out as package
+
+    assert package.S3EventFanOut is patterns.S3EventFanOut
+    assert package.S3EventDelivery is patterns.S3EventDelivery
+    assert package.S3EventRule is patterns.S3EventRule
+    assert package.s3_event_body_filter is patterns.s3_event_body_filter
+    assert set(package.__all__) == {
+        "S3EventDelivery",
+        "S3EventFanOut",
+        "S3EventRule",
+        "s3_event_body_filter",
+    }
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        package.Nope  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("name", "services"),
+    [
+        ("S3EventRule", {"aws_events", "aws_iam", "aws_s3"}),  # aws_s3 loads events and iam
+        (
+            "s3_event_body_filter",
+            {"aws_codestarnotifications", "aws_events", "aws_iam", "aws_s3", "aws_sns"},
+        ),
+    ],
+)
+def test_the_rule_and_the_body_filter_load_no_construct(name: str, services: set[str]) -> None:
+    """Describing events or filters for another stack does not load the fan-out, SQS or KMS."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    code = (
+        f"import sys\nfrom patterns.s3_event_fan_out import {name}\n"
+        "print(' '.join(sorted(m.split('.')[1] for m in sys.modules\n"
+        "    if m.startswith('aws_cdk.aws_') and m.count('.') == 1)))\n"
+        "print('patterns.s3_event_fan_out.construct' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    loaded, construct = result.stdout.splitlines()
+    assert set(loaded.split()) == services
+    assert construct == "False"
