@@ -205,7 +205,7 @@ def test_nested_bucket_notifications_wait_for_every_nested_stack() -> None:
             stack,
             "Uploads",
             nested_stacks=True,
-            delivery=S3EventDelivery.NOTIFICATION,  # EventBridge: tests/test_s3_event_fan_out.py
+            delivery=S3EventDelivery.NOTIFICATION,  # EventBridge: tests/s3_event_fan_out/
             bucket_name="uploads-nested-test",
         )
         for index in range(50):

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 @pytest.mark.skip(
     reason="LocalStack does not enforce queue policies: SNS delivers to a queue without one, "
     "or with an explicit Deny. The topic-scoped policies are asserted on the templates "
-    "(tests/test_sns_fan_out.py, tests/test_s3_event_fan_out.py); see the deployed-state "
+    "(tests/test_sns_fan_out.py, tests/s3_event_fan_out/); see the deployed-state "
     "test below."
 )
 def test_queue_without_policy_rejects_the_topic():

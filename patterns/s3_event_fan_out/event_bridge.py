@@ -1,0 +1,284 @@
+"""EventBridge delivery: the bucket sends its events to EventBridge, one rule routes them.
+
+The bucket's EventBridge notifications are switched on where the bucket is defined
+(:func:`send_events_to_event_bridge`); one rule with a fixed name (:func:`rule_name`) matches
+the fan-out's event rules and publishes to the topic (:func:`route_to_topic`), with a
+dead-letter queue for what it could not publish; the rule's metrics (:func:`rule_metric`), and
+the two alarms (:func:`create_rule_alarms`) and the dashboard section
+(:func:`add_delivery_section`) built from the fan-out's ``metric_*`` methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import jsii
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_events as eventbridge
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.interfaces.aws_events import IRuleRef
+from constructs import Construct
+
+from patterns import dashboards
+from patterns.alarms import DEAD_LETTER_QUEUE_MISSING_DATA, create_alarm
+from patterns.compliance import acknowledge_all, skip_checkov
+from patterns.naming import physical_name
+from patterns.policies import service_statement
+from patterns.s3_event_fan_out.bucket import (
+    L2_NOTIFICATIONS_ID,
+    acknowledge_notifications_handler,
+    own_cfn_bucket,
+)
+from patterns.s3_event_fan_out.events import S3EventRule
+
+if TYPE_CHECKING:
+    from patterns.s3_event_fan_out.construct import S3EventFanOut
+
+EVENTS_SERVICE_PRINCIPAL = "events.amazonaws.com"
+EVENT_BRIDGE_SOURCE = "aws.s3"
+# EventBridge rule names: 1 to 64 characters of [.-_A-Za-z0-9] (EventBridge API, PutRule).
+RULE_NAME_MAX_LENGTH = 64
+# How long the rule target's dead-letter queue keeps events EventBridge could not publish.
+DELIVERY_DLQ_RETENTION = Duration.days(14)
+_RULE_NAME_SUFFIX = "-s3"
+EVENTS_NAMESPACE = "AWS/Events"
+
+
+def send_events_to_event_bridge(scope: Construct, bucket: s3.IBucket) -> None:
+    """Switch the bucket's EventBridge notifications on, where this app can."""
+    cfn_bucket = own_cfn_bucket(bucket)
+    if cfn_bucket is None:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:S3EventBridgeNotEnabled",
+            f"Bucket {bucket.node.path} is not defined in this app, so {scope.node.path} "
+            "cannot switch on its EventBridge notifications: until the bucket's owner does "
+            "(NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled: true, "
+            "or 'Send notifications to Amazon EventBridge' in the console), no event "
+            "reaches the topic",
+        )
+        return
+    existing = cfn_bucket.notification_configuration
+    if existing is None and bucket.node.try_find_child(L2_NOTIFICATIONS_ID) is not None:
+        # CDK's custom resource owns the configuration already: add EventBridge to it, so
+        # it keeps writing what it wrote and this too.
+        bucket.enable_event_bridge_notification()
+        acknowledge_notifications_handler(
+            Stack.of(bucket), bucket.node.find_child(L2_NOTIFICATIONS_ID)
+        )
+        return
+    if existing is not None and not isinstance(
+        existing, s3.CfnBucket.NotificationConfigurationProperty
+    ):
+        raise ValueError(
+            f"bucket {bucket.node.path} has a NotificationConfiguration this pattern cannot "
+            "extend (an unresolved token); set EventBridgeConfiguration EventBridgeEnabled: "
+            "true in it yourself and pass the bucket imported by name"
+        )
+    cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+        event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(
+            event_bridge_enabled=True
+        ),
+        lambda_configurations=existing.lambda_configurations if existing else None,
+        queue_configurations=existing.queue_configurations if existing else None,
+        topic_configurations=existing.topic_configurations if existing else None,
+    )
+
+
+def route_to_topic(
+    scope: Construct, *, bucket: s3.IBucket, rules: Sequence[S3EventRule], topic: sns.ITopic
+) -> tuple[eventbridge.Rule, sqs.Queue]:
+    """One rule for all of ``rules`` (an event matching several is published once), and the
+    dead-letter queue of its target."""
+    patterns = [rule.event_bridge_pattern(bucket.bucket_name) for rule in rules]
+    single = patterns[0] if len(patterns) == 1 else None
+    rule = eventbridge.Rule(
+        scope,
+        "EventRule",
+        rule_name=rule_name(scope),
+        description=f"S3 events of the bucket of {scope.node.path} for its fan-out topic",
+        event_pattern=eventbridge.EventPattern(
+            source=[EVENT_BRIDGE_SOURCE],
+            detail_type=single["detail-type"] if single else None,
+            detail=single["detail"] if single else None,
+        ),
+    )
+    dead_letters = delivery_dead_letter_queue(scope, rule_name(scope))
+    rule.add_target(TopicTarget(topic, dead_letters))
+    # No event is routed before the topic accepts it (the key is referenced through the
+    # topic already); the policies name the rule by ARN, so this makes no cycle.
+    topic_policy = topic.node.try_find_child("Policy")
+    if topic_policy is not None:
+        rule.node.add_dependency(topic_policy)
+    if single is None:
+        cfn_rule: eventbridge.CfnRule = rule.node.default_child  # type: ignore[assignment]
+        cfn_rule.add_property_override("EventPattern.$or", patterns)
+    return rule, dead_letters
+
+
+def rule_metric(
+    rule: eventbridge.IRule, metric_name: str, props: Mapping[str, Any]
+) -> cloudwatch.Metric:
+    """A metric of ``rule`` (namespace ``AWS/Events``, dimension ``RuleName``).
+
+    Sum over 5 minutes unless ``props`` (``cloudwatch.MetricOptions``) say otherwise.
+    """
+    options: dict[str, Any] = {
+        "dimensions_map": {"RuleName": rule.rule_name},
+        "period": Duration.minutes(5),
+        "statistic": cloudwatch.Stats.SUM,
+        **props,
+    }
+    return cloudwatch.Metric(namespace=EVENTS_NAMESPACE, metric_name=metric_name, **options)
+
+
+def create_rule_alarms(
+    fan_out: S3EventFanOut, actions: Sequence[cloudwatch.IAlarmAction]
+) -> list[cloudwatch.Alarm]:
+    """The delivery's two alarms, on the fan-out's ``metric_*`` methods.
+
+    A non-empty delivery dead-letter queue (its 1-minute maximum, missing data keeping the
+    state, as every dead-letter queue alarm of the library, see
+    :func:`patterns.alarms.create_dead_letter_queue_alarm`), and failed invocations (early:
+    EventBridge keeps retrying).
+    """
+    return [
+        create_alarm(
+            fan_out,
+            "DeliveryDeadLetterQueueNotEmptyAlarm",
+            metric=fan_out.metric_delivery_dead_letter_queue_messages_visible(
+                period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=1,
+            description=(
+                f"EventBridge gave up publishing S3 events of {fan_out.node.path} to the "
+                "topic; they wait in the delivery dead-letter queue"
+            ),
+            actions=actions,
+            treat_missing_data=DEAD_LETTER_QUEUE_MISSING_DATA,
+        ),
+        create_alarm(
+            fan_out,
+            "FailedInvocationsAlarm",
+            metric=fan_out.metric_event_rule_failed_invocations(),
+            threshold=1,
+            description=(
+                f"EventBridge could not publish S3 events of {fan_out.node.path} to the topic "
+                "(topic policy or key policy?); it retries for up to 24 hours, then moves them "
+                "to the delivery dead-letter queue"
+            ),
+            actions=actions,
+        ),
+    ]
+
+
+def add_delivery_section(
+    dashboard: cloudwatch.Dashboard, fan_out: S3EventFanOut, alarms: Sequence[cloudwatch.Alarm]
+) -> None:
+    """The delivery's dashboard section, on the fan-out's ``metric_*`` methods: events matched,
+    published and failed, the delivery dead-letter queue, and each alarm with its threshold."""
+    dashboards.section(
+        dashboard,
+        f"S3 events {fan_out.node.path}",
+        "Events of the bucket that the EventBridge rule matched and published to the "
+        "topic, and what it could not publish.",
+        [
+            dashboards.graph(
+                "Events (per minute)",
+                [
+                    fan_out.metric_event_rule_triggered_rules(label="matched"),
+                    fan_out.metric_event_rule_invocations(label="published"),
+                    fan_out.metric_event_rule_failed_invocations(label="failed"),
+                ],
+            ),
+            dashboards.graph(
+                "Undelivered: delivery DLQ (messages)",
+                [
+                    fan_out.metric_delivery_dead_letter_queue_messages_visible(
+                        statistic=cloudwatch.Stats.MAXIMUM, label="waiting"
+                    )
+                ],
+                thresholds=[(1, "alarm")],
+            ),
+            *dashboards.alarm_graphs(alarms),
+        ],
+    )
+
+
+@jsii.implements(eventbridge.IRuleTarget)
+class TopicTarget:
+    """The topic as a rule target, without the unconditioned policy of CDK's ``SnsTopic``.
+
+    ``aws_events_targets.SnsTopic`` lets ``events.amazonaws.com`` publish with no condition;
+    the fan-out adds that statement (and the key's) scoped to this rule and account.
+    """
+
+    def __init__(self, topic: sns.ITopic, dead_letter_queue: sqs.IQueue) -> None:
+        self._topic = topic
+        self._dead_letter_queue = dead_letter_queue
+
+    def bind(self, rule: IRuleRef, id: str | None = None) -> eventbridge.RuleTargetConfig:
+        return eventbridge.RuleTargetConfig(
+            arn=self._topic.topic_arn,
+            dead_letter_config=eventbridge.CfnRule.DeadLetterConfigProperty(
+                arn=self._dead_letter_queue.queue_arn
+            ),
+        )
+
+
+def delivery_dead_letter_queue(scope: Construct, rule_name: str) -> sqs.Queue:
+    """The rule target's DLQ: encrypted (SSE-SQS), TLS only, writable by this rule only."""
+    stack = Stack.of(scope)
+    queue = sqs.Queue(
+        scope,
+        "DeliveryDeadLetterQueue",
+        retention_period=DELIVERY_DLQ_RETENTION,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    queue.add_to_resource_policy(
+        service_statement(
+            EVENTS_SERVICE_PRINCIPAL,
+            actions=["sqs:SendMessage"],
+            resources=[queue.queue_arn],
+            source_arn=stack.format_arn(service="events", resource="rule", resource_name=rule_name),
+            source_account=stack.account,
+        )
+    )
+    acknowledge_all(
+        queue,
+        {
+            "Serverless::Serverless-SQSRedrivePolicy": (
+                "This queue is the dead-letter queue of the EventBridge rule's target: it keeps "
+                "events EventBridge could not publish for 14 days; a DLQ of a DLQ would only "
+                "move them again."
+            ),
+            "AwsSolutions::AwsSolutions-SQS3": (
+                "This queue is the dead-letter queue of an EventBridge target, which cdk-nag "
+                "does not recognise because it only looks for SQS redrive policies."
+            ),
+        },
+    )
+    skip_checkov(
+        queue.node.default_child,  # type: ignore[arg-type]
+        "CKV_AWS_27",
+        "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled: true); CKV_AWS_27 only "
+        "recognises KmsMasterKeyId. EventBridge can always write to SSE-SQS queues.",
+    )
+    return queue
+
+
+def rule_name(fan_out: Construct) -> str:
+    """The EventBridge rule's name: stack name, construct path and a digest of both.
+
+    Fixed at synth so the topic and key policies can name the rule without referring to it.
+    A rule is not retained, so ``cdk destroy`` then ``cdk deploy`` reuses the name safely;
+    it changes (and the rule is replaced, losing nothing) only if the construct moves.
+    """
+    return physical_name(
+        fan_out, max_length=RULE_NAME_MAX_LENGTH, separator="-", suffix=_RULE_NAME_SUFFIX
+    )
