@@ -24,13 +24,13 @@ PIP_QUIET := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2
 CDK := cdk --no-notices
 
 .PHONY: help setup synth ls deploy test lint typecheck unit cfn-lint checkov snapshots docs diagrams \
-	bench cost cost-docs flows graphviz clean localstack-setup deploy-local destroy-local e2e scale
+	bench cost cost-docs flows graphviz clean localstack-setup deploy-local destroy-local e2e scale package
 
 help:
 	@echo "make synth   set up, synthesize every example stack into cdk.out/ and print the compliance summary"
 	@echo "make ls      list the example stacks with their one-line descriptions"
 	@echo "make deploy STACK=Name  deploy one example stack to your AWS account"
-	@echo "make test    set up, then lint, type-check, unit and scale tests, cfn-lint and checkov"
+	@echo "make test    set up, then lint, type-check, unit, package and scale tests, cfn-lint and checkov"
 	@echo "make docs    regenerate docs/compliance.md from the synthesized example app, and docs/messaging-checks.md"
 	@echo "make cost    synthesize, then print each example stack's fixed monthly cost and cost per million messages"
 	@echo "make cost-docs  regenerate docs/cost.md (each pattern's defaults and each example stack)"
@@ -88,8 +88,15 @@ lint: $(VENV)/.stamp
 typecheck: $(VENV)/.stamp
 	mypy
 
+# A worker per core; a test file runs whole on one worker (--dist loadfile), so the templates
+# a module synthesizes once in a fixture are not synthesized again on the other worker.
 unit: setup graphviz
-	REQUIRE_GRAPHVIZ=1 $(PY) -m pytest -q -n auto -m "not e2e and not scale"
+	REQUIRE_GRAPHVIZ=1 $(PY) -m pytest -q -n auto --dist loadfile -m "not e2e and not scale and not package"
+
+# The distribution: a wheel built from a clean copy, and what each import loads, each in a
+# fresh interpreter (a second each); kept out of the unit suite like the scale tests.
+package: setup
+	$(PY) -m pytest -q -n auto -m package
 
 # The 1,000-subscriber fan-out: its templates within CloudFormation's limits, cfn-lint clean.
 # Kept out of the unit suite, whose speed target it would take most of.
@@ -102,7 +109,7 @@ cfn-lint: synth
 checkov: synth $(CHECKOV_VENV)/.stamp
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
 
-test: lint typecheck unit scale cfn-lint checkov
+test: lint typecheck unit package scale cfn-lint checkov
 
 snapshots: setup
 	UPDATE_SNAPSHOTS=1 $(PY) -m pytest -q tests/test_examples.py -k snapshot

@@ -14,6 +14,9 @@ import pytest
 import patterns
 from tests.helpers import ROOT
 
+# Built wheels and fresh interpreters: `make package`, part of `make test`, not the unit suite.
+pytestmark = pytest.mark.package
+
 # What the wheel is built from: the repository's files, copied so that no stale build/ or
 # egg-info of an earlier build (which setuptools would pack again) can hide a missing module.
 _NOT_COPIED = shutil.ignore_patterns(

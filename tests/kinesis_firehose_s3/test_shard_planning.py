@@ -85,6 +85,7 @@ def test_invalid_workloads_are_rejected(arguments: dict[str, object], message: s
         plan_shard_count(**arguments)  # type: ignore[arg-type]
 
 
+@pytest.mark.package
 def test_the_planner_does_not_import_aws_cdk() -> None:
     code = (
         "import sys, patterns.kinesis_firehose_s3.shard_planning; "

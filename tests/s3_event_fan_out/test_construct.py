@@ -303,6 +303,7 @@ def test_the_package_exports_its_four_names() -> None:
         package.Nope  # noqa: B018
 
 
+@pytest.mark.package
 @pytest.mark.parametrize(
     ("name", "services"),
     [
