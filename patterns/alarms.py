@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from aws_cdk import Duration
@@ -10,7 +10,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 if TYPE_CHECKING:  # only the interface: patterns without queues need not load SQS
-    from aws_cdk import aws_sqs as sqs
+    pass
 
 # A dead-letter queue alarm keeps its state while the queue publishes nothing. SQS publishes
 # ApproximateNumberOfMessagesVisible only for an *active* queue ("Reported if the queue is
@@ -62,22 +62,23 @@ def create_dead_letter_queue_alarm(
     scope: Construct,
     construct_id: str,
     *,
-    queue: sqs.IQueue,
+    messages_visible: Callable[..., cloudwatch.Metric],
     description: str,
     actions: Sequence[cloudwatch.IAlarmAction] = (),
 ) -> cloudwatch.Alarm:
-    """Alarm while ``queue`` (a dead-letter queue) holds at least one visible message.
+    """Alarm while a dead-letter queue holds at least one visible message.
 
-    The 1-minute maximum of ``ApproximateNumberOfMessagesVisible`` against 1; missing data
-    keeps the alarm's state (:data:`DEAD_LETTER_QUEUE_MISSING_DATA`), so it never returns to
-    OK while failed messages wait in a queue that stopped reporting.
+    ``messages_visible`` is the ``metric_*`` method that gives the queue's
+    ``ApproximateNumberOfMessagesVisible`` (``IQueue.metric_approximate_number_of_messages_visible``
+    or a pattern's own), so the alarm watches what the pattern exposes. The rule is the same for
+    every dead-letter queue of the library: the 1-minute maximum against 1; missing data keeps
+    the alarm's state (:data:`DEAD_LETTER_QUEUE_MISSING_DATA`), so it never returns to OK while
+    failed messages wait in a queue that stopped reporting.
     """
     return create_alarm(
         scope,
         construct_id,
-        metric=queue.metric_approximate_number_of_messages_visible(
-            period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
-        ),
+        metric=messages_visible(period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM),
         threshold=1,
         description=description,
         actions=actions,

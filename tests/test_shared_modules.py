@@ -84,7 +84,12 @@ def test_the_pending_window_outlasts_the_longest_sqs_retention() -> None:
 def test_dead_letter_queue_alarm_keeps_its_state_when_the_queue_stops_reporting() -> None:
     stack = cdk.Stack(new_app(), "Alarm")
     queue = sqs.Queue(stack, "Dlq")
-    create_dead_letter_queue_alarm(stack, "Alarm", queue=queue, description="failed messages")
+    create_dead_letter_queue_alarm(
+        stack,
+        "Alarm",
+        messages_visible=queue.metric_approximate_number_of_messages_visible,
+        description="failed messages",
+    )
     props = by_path(Template.from_stack(stack), "AWS::CloudWatch::Alarm", "/Alarm/Resource")[
         "Properties"
     ]

@@ -9,7 +9,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 
 from patterns import dashboards
-from patterns.alarms import DEAD_LETTER_QUEUE_MISSING_DATA, create_alarm
+from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq.construct import QueueWithDeadLetterQueue
@@ -26,14 +26,10 @@ def create_alarms(
     alarms: list[cloudwatch.Alarm] = []
     if owns_dead_letter_queue:
         alarms.append(
-            create_alarm(
+            create_dead_letter_queue_alarm(
                 pattern,
                 "DeadLetterQueueNotEmptyAlarm",
-                metric=pattern.metric_dead_letter_queue_messages_visible(
-                    period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
-                ),
-                threshold=1,
-                treat_missing_data=DEAD_LETTER_QUEUE_MISSING_DATA,
+                messages_visible=pattern.metric_dead_letter_queue_messages_visible,
                 description=(
                     f"Messages failed processing and wait in the DLQ of {pattern.node.path}. "
                     "The alarm returns to OK only when the DLQ reports no visible message; "

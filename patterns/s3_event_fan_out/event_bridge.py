@@ -24,7 +24,7 @@ from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
 from patterns import dashboards
-from patterns.alarms import DEAD_LETTER_QUEUE_MISSING_DATA, create_alarm
+from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.naming import physical_name
 from patterns.policies import service_statement
@@ -146,19 +146,15 @@ def create_rule_alarms(
     EventBridge keeps retrying).
     """
     return [
-        create_alarm(
+        create_dead_letter_queue_alarm(
             fan_out,
             "DeliveryDeadLetterQueueNotEmptyAlarm",
-            metric=fan_out.metric_delivery_dead_letter_queue_messages_visible(
-                period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=1,
+            messages_visible=fan_out.metric_delivery_dead_letter_queue_messages_visible,
             description=(
                 f"EventBridge gave up publishing S3 events of {fan_out.node.path} to the "
                 "topic; they wait in the delivery dead-letter queue"
             ),
             actions=actions,
-            treat_missing_data=DEAD_LETTER_QUEUE_MISSING_DATA,
         ),
         create_alarm(
             fan_out,

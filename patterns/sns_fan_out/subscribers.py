@@ -414,7 +414,7 @@ def subscription_dlq_alarm(
     return create_dead_letter_queue_alarm(
         scope,
         "SubscriptionDeadLetterQueueNotEmptyAlarm",
-        queue=dead_letter_queue,
+        messages_visible=dead_letter_queue.metric_approximate_number_of_messages_visible,
         description=(
             f"SNS could not deliver messages to {scope.node.path}; they wait in its "
             "subscription dead-letter queue"
