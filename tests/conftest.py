@@ -18,7 +18,39 @@ if _PROJECT_NODE.exists():
 os.environ.setdefault("JSII_DEPRECATED", "fail")
 os.environ.setdefault("CDK_VALIDATION", "false")
 
+import base64  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+from typing import IO, AnyStr  # noqa: E402
+
+import jsii._kernel.providers.process as jsii_process  # noqa: E402
 import pytest  # noqa: E402
+
+NODE_OUTPUT = logging.getLogger("tests.node")
+
+
+def _node_output_to_log(reader: IO[AnyStr]) -> None:
+    """What the jsii runtime's Node process prints (CDK's validation report of a test app's
+    warnings, say), as log records of the test that caused it rather than terminal output.
+
+    jsii forwards it from a thread of its own, so it can land on the terminal after pytest
+    stopped capturing the test that printed it; pytest shows log records with a failing test
+    and nowhere else. Same line format as ``jsii._kernel.providers.process.stderr_sink``.
+    """
+    for line in iter(reader.readline, b""):
+        try:
+            console = json.loads(line)
+            for stream in ("stderr", "stdout"):
+                if console.get(stream) is not None:
+                    text = base64.b64decode(console[stream]).decode(errors="replace")
+                    NODE_OUTPUT.warning("%s", text.rstrip())
+        except ValueError:
+            text = line if isinstance(line, str) else line.decode(errors="replace")
+            NODE_OUTPUT.warning("%s", text.rstrip())
+
+
+# Before the first aws_cdk import starts the Node process (the sink is looked up then).
+jsii_process.stderr_sink = _node_output_to_log
 
 from tests.helpers import SynthesizedApp, synthesize_examples  # noqa: E402
 
