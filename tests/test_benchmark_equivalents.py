@@ -1,13 +1,13 @@
 """The benchmark's hand-written equivalents stay comparable with the patterns: the same
 resource types, and constructs, resources and template bytes within the one-sided tolerance
-of benchmarks/comparability.py. A pattern change within it only warns, with the drift as a
-number; a change beyond it fails until benchmarks/equivalents.py follows."""
+of benchmarks/comparability.py. A pattern change within it needs no edit (`make bench` shows
+the drift in BENCHMARKS.md's comparability column; a test run prints no warning for it); a
+change beyond it fails until benchmarks/equivalents.py follows."""
 
 from __future__ import annotations
 
 import ast
 import inspect
-import warnings
 from collections import Counter
 from typing import Any
 
@@ -38,12 +38,6 @@ def test_hand_written_side_is_comparable(drifts: dict[str, Drift], pair: Pair) -
         f"{pair.name}: benchmarks/equivalents.py no longer builds a comparable stack "
         f"({drift.summary()}); bring {pair.hand_written.__name__} up to the pattern"
     )
-    if drift.identical_resources < drift.pattern.resource_count:
-        warnings.warn(
-            f"{pair.name}: the hand-written equivalent drifts within tolerance "
-            f"({drift.summary()}); update {pair.hand_written.__name__} when convenient",
-            stacklevel=1,
-        )
 
 
 # --- the comparison fails when it must -----------------------------------------------------
