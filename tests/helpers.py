@@ -28,6 +28,31 @@ def new_app(**kwargs: Any) -> cdk.App:
     return cdk.App(context={**CDK_CONTEXT, **PATH_METADATA}, **kwargs)
 
 
+THIRTY_SECONDS = cdk.Duration.seconds(30)
+
+
+def inline_function(
+    scope: cdk.Stack,
+    construct_id: str,
+    *,
+    timeout: cdk.Duration | None = THIRTY_SECONDS,
+    **options: Any,
+) -> Any:
+    """A Python Lambda function with inline code, to consume what a test builds (any
+    ``lambda_.Function`` option in ``options``; ``timeout=None`` keeps Lambda's 3 s)."""
+    from aws_cdk import aws_lambda as lambda_
+
+    return lambda_.Function(
+        scope,
+        construct_id,
+        runtime=lambda_.Runtime.PYTHON_3_13,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
+        timeout=timeout,
+        **options,
+    )
+
+
 def synth_stack(build: Callable[[cdk.Stack], object], stack_name: str = "Test") -> Template:
     """Build one stack with ``build`` and return its template (no cdk-nag, for speed)."""
     app = new_app()

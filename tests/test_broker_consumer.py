@@ -9,27 +9,14 @@ import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
 
 from patterns import AmazonMqBroker, BrokerEngine
-from tests.helpers import by_path, logical_id, new_app, ref
+from tests.helpers import by_path, inline_function, logical_id, new_app, ref
 
 ESM = "AWS::Lambda::EventSourceMapping"
 BROKER = "AWS::AmazonMQ::Broker"
-
-
-def _function(scope: cdk.Stack, name: str, vpc: ec2.IVpc | None = None) -> lambda_.Function:
-    return lambda_.Function(
-        scope,
-        name,
-        runtime=lambda_.Runtime.PYTHON_3_13,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
-        timeout=Duration.seconds(30),
-        vpc=vpc,
-    )
 
 
 class Built:
@@ -43,12 +30,12 @@ class Built:
             stack, "Active", vpc=vpc, alarm_actions=[cw_actions.SnsAction(topic)]
         )
         self.consumer = self.active.add_lambda_consumer(
-            "Orders", _function(stack, "OrdersHandler"), queue_name="orders"
+            "Orders", inline_function(stack, "OrdersHandler"), queue_name="orders"
         )
         self.rabbit = AmazonMqBroker(stack, "Rabbit", vpc=vpc, engine=BrokerEngine.RABBITMQ)
         self.rabbit.add_lambda_consumer(
             "Events",
-            _function(stack, "EventsHandler", vpc=vpc),
+            inline_function(stack, "EventsHandler", vpc=vpc),
             queue_name="events",
             virtual_host="/shop",
             batch_size=10,
@@ -225,7 +212,7 @@ def _add(engine: BrokerEngine = BrokerEngine.ACTIVEMQ, **options: Any) -> None:
     stack = cdk.Stack(new_app(), "Rules")
     vpc = ec2.Vpc(stack, "Vpc", max_azs=3)
     broker = AmazonMqBroker(stack, "Broker", vpc=vpc, engine=engine)
-    function = options.pop("function", None) or _function(stack, "Function")
+    function = options.pop("function", None) or inline_function(stack, "Function")
     broker.add_lambda_consumer("Consumer", function, **{"queue_name": "orders", **options})
 
 
@@ -258,6 +245,6 @@ def test_virtual_host_only_for_rabbitmq() -> None:
 def test_function_in_another_vpc_is_refused() -> None:
     stack = cdk.Stack(new_app(), "OtherVpc")
     broker = AmazonMqBroker(stack, "Broker", vpc=ec2.Vpc(stack, "BrokerVpc", max_azs=3))
-    function = _function(stack, "Function", vpc=ec2.Vpc(stack, "OtherVpc", max_azs=2))
+    function = inline_function(stack, "Function", vpc=ec2.Vpc(stack, "OtherVpc", max_azs=2))
     with pytest.raises(ValueError, match="runs in another VPC than the broker"):
         broker.add_lambda_consumer("Consumer", function, queue_name="orders")

@@ -15,7 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import LambdaQueueConsumer, QueueWithDeadLetterQueue, SnsToSqsFanOut
-from tests.helpers import arn, by_path, logical_id, new_app
+from tests.helpers import arn, by_path, inline_function, logical_id, new_app
 
 ESM = "AWS::Lambda::EventSourceMapping"
 ALARM = "AWS::CloudWatch::Alarm"
@@ -23,21 +23,10 @@ POLICY = "AWS::IAM::Policy"
 TEN_SECONDS = Duration.seconds(10)
 
 
-def _function(
-    scope: cdk.Stack,
-    name: str,
-    timeout: Duration | None = TEN_SECONDS,
-    **kwargs: Any,
-) -> lambda_.Function:
-    return lambda_.Function(
-        scope,
-        name,
-        runtime=lambda_.Runtime.PYTHON_3_13,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
-        timeout=timeout,
-        **kwargs,
-    )
+def _function(scope: cdk.Stack, name: str, **options: Any) -> lambda_.Function:
+    """A consumer with a 10 s timeout unless ``options`` say otherwise."""
+    function: lambda_.Function = inline_function(scope, name, **{"timeout": TEN_SECONDS, **options})
+    return function
 
 
 class Built:

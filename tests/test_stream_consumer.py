@@ -14,22 +14,11 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match, Template
 
 from patterns import KinesisToFirehoseToS3, QueueWithDeadLetterQueue, StreamThroughput
-from tests.helpers import arn, by_path, logical_id, new_app, ref
+from tests.helpers import arn, by_path, inline_function, logical_id, new_app, ref
 
 ESM = "AWS::Lambda::EventSourceMapping"
 ALARM = "AWS::CloudWatch::Alarm"
 STREAM = "AWS::Kinesis::Stream"
-
-
-def _function(scope: cdk.Stack, name: str) -> lambda_.Function:
-    return lambda_.Function(
-        scope,
-        name,
-        runtime=lambda_.Runtime.PYTHON_3_13,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
-        timeout=Duration.seconds(30),
-    )
 
 
 class Built:
@@ -47,11 +36,11 @@ class Built:
             retention_period=Duration.days(2),
             alarm_actions=[cw_actions.SnsAction(topic)],
         )
-        self.classic = self.planned.add_lambda_consumer("Map", _function(stack, "MapHandler"))
+        self.classic = self.planned.add_lambda_consumer("Map", inline_function(stack, "MapHandler"))
         self.shared_failures = QueueWithDeadLetterQueue(stack, "Failures")
         self.efo = self.planned.add_lambda_consumer(
             "Geofence",
-            _function(stack, "GeofenceHandler"),
+            inline_function(stack, "GeofenceHandler"),
             enhanced_fan_out=True,
             failure_destination=self.shared_failures,
             starting_position=lambda_.StartingPosition.TRIM_HORIZON,
@@ -64,7 +53,7 @@ class Built:
             iterator_age_alarm_threshold=Duration.minutes(5),
         )
         self.given = KinesisToFirehoseToS3(stack, "Given", shard_count=2)
-        self.given.add_lambda_consumer("Reader", _function(stack, "GivenHandler"))
+        self.given.add_lambda_consumer("Reader", inline_function(stack, "GivenHandler"))
         self.template = Template.from_stack(stack)
         self.annotations = Annotations.from_stack(stack)
 
@@ -220,7 +209,7 @@ def test_stream_of_any_pattern_instance_is_counted_once_per_consumer() -> None:
     pattern = KinesisToFirehoseToS3(
         stack, "Positions", throughput=StreamThroughput(write_mb_per_second=3, classic_consumers=2)
     )
-    pattern.add_lambda_consumer("Map", _function(stack, "Map"))
+    pattern.add_lambda_consumer("Map", inline_function(stack, "Map"))
     template = Template.from_stack(stack)
     assert by_path(template, STREAM, "Positions/Stream/Resource")["Properties"]["ShardCount"] == 3
     assert (
@@ -234,7 +223,7 @@ def test_stream_of_any_pattern_instance_is_counted_once_per_consumer() -> None:
 def _add(retention: Duration | None = None, **options: Any) -> None:
     stack = cdk.Stack(new_app(), "Rules")
     pattern = KinesisToFirehoseToS3(stack, "Stream", retention_period=retention)
-    pattern.add_lambda_consumer("Consumer", _function(stack, "Function"), **options)
+    pattern.add_lambda_consumer("Consumer", inline_function(stack, "Function"), **options)
 
 
 @pytest.mark.parametrize("batch_size", [0, 10_001])
@@ -302,6 +291,6 @@ def test_existing_stream_skips_the_retention_check() -> None:
     )
     pattern = KinesisToFirehoseToS3(stack, "Pattern", stream=stream)
     pattern.add_lambda_consumer(
-        "Consumer", _function(stack, "Function"), max_record_age=Duration.days(7)
+        "Consumer", inline_function(stack, "Function"), max_record_age=Duration.days(7)
     )
     Template.from_stack(stack).resource_count_is(ESM, 1)
