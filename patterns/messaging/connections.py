@@ -137,48 +137,53 @@ def filter_rules(filter_value: Any, native: bool) -> tuple[str, str]:
     return prefix, suffix
 
 
+# Where a bucket's notification rules are written, with the names each place uses: the
+# bucket's own property (CloudFormation's names, one event per rule) or CDK's custom resource
+# for buckets it does not own (the S3 API's names, a list of events, the bucket by name).
+_NOTIFICATION_SOURCES = (
+    (
+        "AWS::S3::Bucket",
+        True,
+        (
+            ("TopicConfigurations", "Topic", "topic"),
+            ("QueueConfigurations", "Queue", "queue"),
+            ("LambdaConfigurations", "Function", "function"),
+        ),
+    ),
+    (
+        "Custom::S3BucketNotifications",
+        False,
+        (
+            ("TopicConfigurations", "TopicArn", "topic"),
+            ("QueueConfigurations", "QueueArn", "queue"),
+            ("LambdaFunctionConfigurations", "LambdaFunctionArn", "function"),
+        ),
+    ),
+)
+
+
 def notifications(model: StackModel) -> Iterator[Notification]:
-    native = (
-        ("TopicConfigurations", "Topic", "topic"),
-        ("QueueConfigurations", "Queue", "queue"),
-        ("LambdaConfigurations", "Function", "function"),
-    )
-    for logical_id, props in model.of_type("AWS::S3::Bucket"):
-        config = props.get("NotificationConfiguration")
-        if not isinstance(config, dict):
-            continue
-        for list_name, arn_name, kind in native:
-            for item in as_list(config.get(list_name)):
-                if isinstance(item, dict):
-                    prefix, suffix = filter_rules(item.get("Filter"), native=True)
+    for resource_type, native, lists in _NOTIFICATION_SOURCES:
+        for logical_id, props in model.of_type(resource_type):
+            config = props.get("NotificationConfiguration")
+            if not isinstance(config, dict):
+                continue
+            bucket = Resolved(logical_id) if native else model.resolve(props.get("BucketName"))
+            for list_name, arn_name, kind in lists:
+                for item in as_list(config.get(list_name)):
+                    if not isinstance(item, dict):
+                        continue
+                    if native:
+                        events: tuple[str, ...] = (str(item.get("Event", "")),)
+                    else:
+                        events = tuple(str(e) for e in as_list(item.get("Events")))
+                    prefix, suffix = filter_rules(item.get("Filter"), native=native)
                     yield Notification(
                         logical_id,
-                        Resolved(logical_id),
+                        bucket,
                         kind,
                         model.resolve(item.get(arn_name)),
-                        (str(item.get("Event", "")),),
-                        prefix,
-                        suffix,
-                    )
-    api = (
-        ("TopicConfigurations", "TopicArn", "topic"),
-        ("QueueConfigurations", "QueueArn", "queue"),
-        ("LambdaFunctionConfigurations", "LambdaFunctionArn", "function"),
-    )
-    for logical_id, props in model.of_type("Custom::S3BucketNotifications"):
-        config = props.get("NotificationConfiguration")
-        if not isinstance(config, dict):
-            continue
-        for list_name, arn_name, kind in api:
-            for item in as_list(config.get(list_name)):
-                if isinstance(item, dict):
-                    prefix, suffix = filter_rules(item.get("Filter"), native=False)
-                    yield Notification(
-                        logical_id,
-                        model.resolve(props.get("BucketName")),
-                        kind,
-                        model.resolve(item.get(arn_name)),
-                        tuple(str(e) for e in as_list(item.get("Events"))),
+                        events,
                         prefix,
                         suffix,
                     )
