@@ -43,28 +43,19 @@ def read_findings(assembly_dir: str | Path) -> list[Finding]:
     findings: list[Finding] = []
     for plugin in json.loads(report.read_text())["pluginReports"]:
         pack = plugin["pluginName"]
-        for violation in plugin.get("violations", []):
-            for construct in violation["violatingConstructs"]:
-                findings.append(
-                    Finding(
-                        pack,
-                        violation["ruleName"],
-                        violation["severity"],
-                        construct["constructPath"],
+        for key, acknowledged in (("violations", False), ("suppressedViolations", True)):
+            for violation in plugin.get(key, []):
+                for construct in violation["violatingConstructs"]:
+                    findings.append(
+                        Finding(
+                            pack,
+                            violation["ruleName"],
+                            violation["severity"],
+                            construct["constructPath"],
+                            violation.get("acknowledgedId") if acknowledged else None,
+                            violation.get("reason") if acknowledged else None,
+                        )
                     )
-                )
-        for violation in plugin.get("suppressedViolations", []):
-            for construct in violation["violatingConstructs"]:
-                findings.append(
-                    Finding(
-                        pack,
-                        violation["ruleName"],
-                        violation["severity"],
-                        construct["constructPath"],
-                        violation.get("acknowledgedId"),
-                        violation.get("reason"),
-                    )
-                )
     return findings
 
 
