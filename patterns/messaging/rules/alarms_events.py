@@ -11,7 +11,10 @@ from patterns.messaging.connections import (
     rule_targets,
 )
 from patterns.messaging.model import (
+    Resolved,
     StackModel,
+    as_list,
+    text_of,
 )
 from patterns.messaging.policies import (
     lambda_permits,
@@ -21,6 +24,7 @@ from patterns.messaging.rules.base import (
     ERROR,
     SNS_KEY_MANAGEMENT,
     SQS_KEY_MANAGEMENT,
+    WARNING,
     Hit,
     customer_key_hits,
     managed_key_hits,
@@ -70,8 +74,10 @@ def alarm_customer_key(model: StackModel) -> Iterator[Hit]:
     title="An EventBridge rule targets a topic or queue encrypted with an AWS-managed key.",
     why="EventBridge delivers as events.amazonaws.com, which an AWS-managed key's policy does "
     "not admit: every invocation fails.",
-    fix="Encrypt the target with a customer-managed key whose policy lets events.amazonaws.com "
-    "use kms:GenerateDataKey* and kms:Decrypt.",
+    fix="Encrypt a queue with SQS-managed encryption (SqsManagedSseEnabled; CDK: "
+    "encryption=sqs.QueueEncryption.SQS_MANAGED), which needs no key policy, or encrypt the "
+    "queue or topic with a customer-managed key whose policy lets events.amazonaws.com use "
+    "kms:GenerateDataKey* and kms:Decrypt.",
     sources=(SNS_KEY_MANAGEMENT, SQS_KEY_MANAGEMENT, EB_SNS_KMS),
 )
 def events_managed_key(model: StackModel) -> Iterator[Hit]:
@@ -123,3 +129,50 @@ def events_target_policy(model: StackModel) -> Iterator[Hit]:
             yield Hit(
                 events_rule, f"no policy statement of {destination} admits the rule ({action})"
             )
+
+
+EB_RETRY = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html"
+EB_DLQ = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html"
+# What a target ARN names, by resource type here or by the service of a literal ARN.
+TARGET_KINDS = {
+    "AWS::SQS::Queue": "queue",
+    "AWS::SNS::Topic": "topic",
+    "AWS::Lambda::Function": "function",
+    "AWS::Lambda::Alias": "function",
+    "AWS::Lambda::Version": "function",
+}
+ARN_KINDS = {":sqs:": "queue", ":sns:": "topic", ":lambda:": "function"}
+
+
+def _target_kind(model: StackModel, arn: object) -> str | None:
+    target = model.resolve(arn)
+    if isinstance(target, Resolved):
+        return TARGET_KINDS.get(model.type_of(target.logical_id))
+    text = text_of(model, arn) or ""
+    return next((kind for marker, kind in ARN_KINDS.items() if marker in text), None)
+
+
+@rule(
+    "EB4",
+    WARNING,
+    title="An EventBridge rule's queue, topic or function target has no dead-letter queue.",
+    why="When EventBridge cannot deliver an event to a target (a missing permission or key, a "
+    "throttled or deleted target) it retries for up to 24 hours and 185 attempts by default, "
+    "then drops the event; only a dead-letter queue on the target keeps it.",
+    fix="Give each target a DeadLetterConfig whose Arn is a standard SQS queue that admits the "
+    "rule (CDK: dead_letter_queue= on the target), and alarm on that queue's depth.",
+    sources=(EB_RETRY, EB_DLQ),
+    overlaps=("Serverless-EventBusDLQ",),
+)
+def events_target_without_dlq(model: StackModel) -> Iterator[Hit]:
+    for events_rule, props in model.of_type("AWS::Events::Rule"):
+        for target in as_list(props.get("Targets")):
+            if not isinstance(target, dict):
+                continue
+            kind = _target_kind(model, target.get("Arn"))
+            dead_letter = target.get("DeadLetterConfig")
+            if kind and not (isinstance(dead_letter, dict) and dead_letter.get("Arn")):
+                yield Hit(
+                    events_rule,
+                    f"{kind} target {target.get('Id', '?')} has no dead-letter queue",
+                )
