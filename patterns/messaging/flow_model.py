@@ -44,12 +44,23 @@ TRANSFORM = "transform"
 EDGE_RULES = {
     "notification": ("S3N*",),
     "rule-target": ("EB*",),
-    "subscription": ("SNS1", "SNS2", "SNS3", "SNS4", "SNS5", "SNS6", "SNS8", "SNS9"),
+    "subscription": (
+        "SNS1",
+        "SNS2",
+        "SNS3",
+        "SNS4",
+        "SNS5",
+        "SNS6",
+        "SNS8",
+        "SNS9",
+        "SNS11",
+        "SNS12",
+    ),
     "subscription-dlq": ("SNS7",),
-    "redrive": ("SQS1", "SQS2", "SQS3"),
+    "redrive": ("SQS1", "SQS2", "SQS3", "SQS7"),
     "event-source": ("LAMBDA*",),
-    "firehose-source": ("FH1",),
-    "firehose-destination": ("FH2",),
+    "firehose-source": ("FH1", "FH3"),
+    "firehose-destination": ("FH2", "FH4"),
 }
 
 

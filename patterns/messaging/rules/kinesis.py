@@ -16,8 +16,6 @@ KINESIS_QUOTAS = "https://docs.aws.amazon.com/streams/latest/dev/service-sizes-a
 LAMBDA_KINESIS = "https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html"
 
 MAX_CONSUMERS = 20
-# With On-demand Advantage mode (an account setting the template cannot show) a stream takes 50.
-MAX_CONSUMERS_ADVANTAGE = 50
 SHARD_READS_PER_SECOND = 5
 
 
@@ -31,22 +29,26 @@ def _on_demand(model: StackModel, stream: str) -> bool:
     ERROR,
     title="More than 20 enhanced fan-out consumers are registered on one stream.",
     why="Kinesis registers up to 20 enhanced fan-out consumers (AWS::Kinesis::StreamConsumer) "
-    "per stream (50 for on-demand streams in accounts with On-demand Advantage mode); "
-    "registering one more fails, and so does the deploy.",
+    "per stream; registering one more fails, and so does the deploy. Only an on-demand stream "
+    "in an account that uses On-demand Advantage mode (a setting no template shows) takes up "
+    "to 50.",
     fix="Share a consumer between readers that can, read with the shared-throughput API "
-    "(GetRecords) where latency allows, or split the records over more than one stream.",
+    "(GetRecords) where latency allows, or split the records over more than one stream; "
+    "acknowledge the finding on an on-demand stream of an account in On-demand Advantage mode.",
     sources=(KINESIS_ENHANCED_FAN_OUT, KINESIS_REGISTER_CONSUMER),
 )
 def kinesis_too_many_consumers(model: StackModel) -> Iterator[Hit]:
     for stream, _ in model.of_type(STREAM):
         count = len(stream_consumers(model, stream))
-        if count <= MAX_CONSUMERS:
-            continue
-        message = f"{count} enhanced fan-out consumers on {stream} (at most {MAX_CONSUMERS})"
-        if _on_demand(model, stream) and count <= MAX_CONSUMERS_ADVANTAGE:
-            yield Hit(stream, f"{message}; only On-demand Advantage mode allows more", WARNING)
-        else:
-            yield Hit(stream, message)
+        if count > MAX_CONSUMERS:
+            advantage = (
+                " (50 only in On-demand Advantage mode)" if _on_demand(model, stream) else ""
+            )
+            yield Hit(
+                stream,
+                f"{count} enhanced fan-out consumers on {stream}, at most {MAX_CONSUMERS}"
+                f"{advantage}",
+            )
 
 
 @rule(

@@ -156,6 +156,7 @@ def lambda_sqs_partial_batch(model: StackModel) -> Iterator[Hit]:
         LAMBDA_KINESIS_ERRORS,
         "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
     ),
+    overlaps=("Serverless-LambdaEventSourceMappingDestination",),
 )
 def lambda_stream_failures(model: StackModel) -> Iterator[Hit]:
     for mapping, props, source, _ in event_source_mappings(model):

@@ -166,6 +166,7 @@ SNS_DLQ = "https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
     fix="Give the subscription a RedrivePolicy whose deadLetterTargetArn is an SQS queue that "
     "admits the topic (CDK: dead_letter_queue=).",
     sources=(SNS_DLQ,),
+    overlaps=("Serverless-SNSRedrivePolicy",),
 )
 def sns_subscription_without_dlq(model: StackModel) -> Iterator[Hit]:
     for sub in subscriptions(model):
