@@ -22,7 +22,7 @@ from patterns.messaging.model import (
     as_json_object,
     as_list,
 )
-from patterns.messaging.policies import actions_cover, identity_statements, role_id
+from patterns.messaging.policies import actions_cover, role_id, statements
 
 STREAM = "AWS::Kinesis::Stream"
 STREAM_CONSUMER = "AWS::Kinesis::StreamConsumer"
@@ -55,7 +55,7 @@ def names_resource(model: StackModel, value: Any, logical_id: str) -> bool:
 
 def role_allows(model: StackModel, role: str, action: str, resource: str) -> bool:
     """An Allow statement of the role's policies covers ``action`` on ``resource``."""
-    for statement in identity_statements(model, role):
+    for statement in _statements_by_role(model).get(role, []):
         if statement.get("Effect") != "Allow" or not actions_cover(model, statement, action):
             continue
         if "NotResource" in statement or "Resource" not in statement:
@@ -65,19 +65,60 @@ def role_allows(model: StackModel, role: str, action: str, resource: str) -> boo
     return False
 
 
-def role_names(model: StackModel, role: str, action: str, resource: str) -> bool:
-    """An Allow statement of the role grants ``action`` on ``resource`` by reference (no
-    wildcard resource, no NotAction): the role is meant to read that very resource."""
-    for statement in identity_statements(model, role):
-        if statement.get("Effect") != "Allow" or "NotAction" in statement:
-            continue
-        if not actions_cover(model, statement, action):
-            continue
-        for value in as_list(statement.get("Resource")):
+def _statements_by_role(model: StackModel) -> dict[str, list[dict[str, Any]]]:
+    """What ``identity_statements`` gives for each role, in one pass over the policies (built
+    once per template)."""
+    cached: dict[str, list[dict[str, Any]]] | None = model.cache.get("statements-by-role")
+    if cached is not None:
+        return cached
+    by_role: dict[str, list[dict[str, Any]]] = {r: [] for r, _ in model.of_type("AWS::IAM::Role")}
+    attached: dict[str, list[str]] = {}
+    for role, props in model.of_type("AWS::IAM::Role"):
+        for policy in as_list(props.get("Policies")):
+            if isinstance(policy, dict):
+                by_role[role] += statements(policy.get("PolicyDocument"))
+        for value in as_list(props.get("ManagedPolicyArns")):
             target = model.resolve(value)
-            if isinstance(target, Resolved) and target.logical_id == resource:
-                return True
-    return False
+            if isinstance(target, Resolved):
+                attached.setdefault(target.logical_id, []).append(role)
+    for policy, props in model.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        holders = list(attached.get(policy, []))
+        for value in as_list(props.get("Roles")):
+            target = model.resolve(value)
+            if isinstance(target, Resolved) and target.logical_id in by_role:
+                holders.append(target.logical_id)
+        for role in dict.fromkeys(holders):
+            by_role[role] += statements(props.get("PolicyDocument"))
+    model.cache["statements-by-role"] = by_role
+    return by_role
+
+
+def _named_grants(model: StackModel) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """(role, Allow statement) by the logical ID each statement names in its Resource, built
+    once per template: the rules ask per queue and per stream, the roles are read once."""
+    index: dict[str, list[tuple[str, dict[str, Any]]]] | None = model.cache.get("named-grants")
+    if index is None:
+        index = {}
+        for role, role_statements in _statements_by_role(model).items():
+            for statement in role_statements:
+                if statement.get("Effect") != "Allow" or "NotAction" in statement:
+                    continue
+                for value in as_list(statement.get("Resource")):
+                    target = model.resolve(value)
+                    if isinstance(target, Resolved):
+                        index.setdefault(target.logical_id, []).append((role, statement))
+        model.cache["named-grants"] = index
+    return index
+
+
+def roles_naming(model: StackModel, action: str, resource: str) -> list[str]:
+    """Roles with an Allow statement that grants ``action`` on ``resource`` by reference (no
+    wildcard resource, no NotAction): roles meant to act on that very resource."""
+    found: list[str] = []
+    for role, statement in _named_grants(model).get(resource, []):
+        if role not in found and actions_cover(model, statement, action):
+            found.append(role)
+    return found
 
 
 def _function_role(model: StackModel, function: Any) -> str | None:
@@ -90,51 +131,81 @@ def _function_role(model: StackModel, function: Any) -> str | None:
 def _reading_roles(
     model: StackModel, action: str, resource: str, skip: set[str]
 ) -> Iterator[Reader]:
-    for role, _ in model.of_type("AWS::IAM::Role"):
-        if role not in skip and role_names(model, role, action, resource):
+    for role in roles_naming(model, action, resource):
+        if role not in skip:
             yield Reader(role, "role")
+
+
+def _mappings_by_source(model: StackModel) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Event source mappings by the logical ID of their source, built once per template."""
+    index: dict[str, list[tuple[str, dict[str, Any]]]] | None = model.cache.get(
+        "mappings-by-source"
+    )
+    if index is None:
+        index = {}
+        for mapping, props in model.of_type("AWS::Lambda::EventSourceMapping"):
+            source = model.resolve(props.get("EventSourceArn"))
+            if isinstance(source, Resolved):
+                index.setdefault(source.logical_id, []).append((mapping, props))
+        model.cache["mappings-by-source"] = index
+    return index
 
 
 def queue_readers(model: StackModel, queue: str) -> list[Reader]:
     """Event source mappings on the queue and roles that may sqs:ReceiveMessage from it."""
     readers: list[Reader] = []
     skip: set[str] = set()
-    for mapping, props in model.of_type("AWS::Lambda::EventSourceMapping"):
-        if model.points_to(props.get("EventSourceArn"), queue):
-            readers.append(Reader(mapping, "mapping"))
-            skip.add(_function_role(model, props.get("FunctionName")) or "")
+    for mapping, props in _mappings_by_source(model).get(queue, []):
+        readers.append(Reader(mapping, "mapping"))
+        skip.add(_function_role(model, props.get("FunctionName")) or "")
     readers += _reading_roles(model, "sqs:ReceiveMessage", queue, skip)
     return readers
 
 
+def _by_stream(model: StackModel, resource_type: str, *path: str) -> dict[str, list[str]]:
+    """Resources of ``resource_type`` by the stream their property at ``path`` names."""
+    key = f"by-stream:{resource_type}"
+    index: dict[str, list[str]] | None = model.cache.get(key)
+    if index is None:
+        index = {}
+        for logical_id, props in model.of_type(resource_type):
+            value: Any = props
+            for name in path:
+                value = value.get(name) if isinstance(value, dict) else None
+            target = model.resolve(value) if value is not None else None
+            if isinstance(target, Resolved):
+                index.setdefault(target.logical_id, []).append(logical_id)
+        model.cache[key] = index
+    return index
+
+
 def stream_consumers(model: StackModel, stream: str) -> list[str]:
     """The enhanced fan-out consumers (AWS::Kinesis::StreamConsumer) registered on the stream."""
-    return [
-        consumer
-        for consumer, props in model.of_type(STREAM_CONSUMER)
-        if model.points_to(props.get("StreamARN"), stream)
-    ]
+    return list(_by_stream(model, STREAM_CONSUMER, "StreamARN").get(stream, []))
 
 
 def stream_readers(model: StackModel, stream: str) -> list[Reader]:
     """Every reader of the stream: mappings (flagged when they read through a consumer),
     Firehose delivery streams with the stream as source, and roles that may
     kinesis:GetRecords on it (other than those of the mappings and delivery streams)."""
-    consumers = set(stream_consumers(model, stream))
     readers: list[Reader] = []
     skip: set[str] = set()
-    for mapping, props in model.of_type("AWS::Lambda::EventSourceMapping"):
-        source = model.resolve(props.get("EventSourceArn"))
-        if not isinstance(source, Resolved):
-            continue
-        if source.logical_id == stream or source.logical_id in consumers:
-            readers.append(Reader(mapping, "mapping", source.logical_id in consumers))
+    by_source = _mappings_by_source(model)
+    sources = [(stream, False)] + [(c, True) for c in stream_consumers(model, stream)]
+    for source, fan_out in sources:
+        for mapping, props in by_source.get(source, []):
+            readers.append(Reader(mapping, "mapping", fan_out))
             skip.add(_function_role(model, props.get("FunctionName")) or "")
-    for delivery, props in model.of_type("AWS::KinesisFirehose::DeliveryStream"):
-        config = props.get("KinesisStreamSourceConfiguration")
-        if isinstance(config, dict) and model.points_to(config.get("KinesisStreamARN"), stream):
-            readers.append(Reader(delivery, "firehose"))
-            skip.add(role_id(model, config.get("RoleARN")) or "")
+    deliveries = _by_stream(
+        model,
+        "AWS::KinesisFirehose::DeliveryStream",
+        "KinesisStreamSourceConfiguration",
+        "KinesisStreamARN",
+    )
+    for delivery in deliveries.get(stream, []):
+        readers.append(Reader(delivery, "firehose"))
+        config = model.props(delivery).get("KinesisStreamSourceConfiguration") or {}
+        skip.add(role_id(model, config.get("RoleARN")) or "")
     readers += _reading_roles(model, "kinesis:GetRecords", stream, skip)
     return readers
 
