@@ -42,8 +42,10 @@ TRANSFORM = "transform"
 # Edge kind -> the rules (ID suffixes; "*" ends a family) that judge that hop; the other
 # rules judge the node they report on (a queue's settings, a topic's name, a broker).
 EDGE_RULES = {
-    "notification": ("S3N*",),
-    "rule-target": ("EB*",),
+    "notification": ("S3N1", "S3N2", "S3N3", "S3N4", "S3N5"),
+    "s3-events": ("S3N6",),
+    "rule-target": ("EB1", "EB2", "EB3", "EB4"),
+    "target-dlq": ("EB5",),
     "subscription": (
         "SNS1",
         "SNS2",

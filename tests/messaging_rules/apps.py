@@ -285,6 +285,35 @@ def eb3_other_rule(stack: cdk.Stack) -> None:
     )
 
 
+def eb5_fail(stack: cdk.Stack) -> None:
+    """The target admits the rule; its dead-letter queue has no policy at all."""
+    queue = sqs.Queue(stack, "Queue")
+    rule = events.CfnRule(stack, "Rule", schedule_expression="rate(1 hour)")
+    queue.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("events.amazonaws.com")],
+            actions=["sqs:SendMessage"],
+            resources=[queue.queue_arn],
+            conditions={"ArnEquals": {"aws:SourceArn": rule.attr_arn}},
+        )
+    )
+    rule.targets = [
+        events.CfnRule.TargetProperty(
+            arn=queue.queue_arn,
+            id="Queue",
+            dead_letter_config=events.CfnRule.DeadLetterConfigProperty(
+                arn=sqs.Queue(stack, "Dlq").queue_arn
+            ),
+        )
+    ]
+
+
+def eb5_managed_key_fail(stack: cdk.Stack) -> None:
+    """CDK adds the dead-letter queue's policy; the AWS-managed key still refuses EventBridge."""
+    dlq = sqs.Queue(stack, "Dlq", encryption=sqs.QueueEncryption.KMS_MANAGED)
+    _hourly(stack, targets.SqsQueue(sqs.Queue(stack, "Queue"), dead_letter_queue=dlq))
+
+
 def good_event_targets(stack: cdk.Stack) -> None:
     dlq = sqs.Queue(stack, "Dlq")
     _hourly(
@@ -462,6 +491,7 @@ CASES: dict[str, Case] = {
     "SNS12": Case(sns12_fail, "Subscription", good_sns_options),
     "S3N6": Case(s3n6_fail, "Rule/Resource", good_s3_to_eventbridge),
     "EB4": Case(eb4_fail, "Rule/Resource", good_event_targets),
+    "EB5": Case(eb5_fail, "Rule", good_event_targets),
     "FH3": Case(fh3_fail, "Delivery", good_firehose_roles),
     "FH4": Case(fh4_fail, "Delivery", good_firehose_roles),
     "KIN1": Case(kin1_fail, "Stream/Resource", good_stream_readers),
@@ -471,6 +501,7 @@ MORE: dict[str, Case] = {
     "SQS6": Case(sqs6_worker_fail, "Queue/Resource", good_consumed_queues),
     "S3N6": Case(s3n6_native_fail, "Rule", good_s3_to_eventbridge),
     "EB4": Case(eb4_function_fail, "Rule/Resource", good_event_targets),
+    "EB5": Case(eb5_managed_key_fail, "Rule/Resource", good_event_targets),
     "FH4": Case(fh4_key_fail, "Delivery", good_firehose_roles),
 }
 # Stacks checked by name in the service test modules.

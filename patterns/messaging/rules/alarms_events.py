@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 from patterns.messaging.connections import (
     alarm_topics,
+    is_fifo_queue,
+    queue_id,
     rule_targets,
 )
 from patterns.messaging.model import (
@@ -22,6 +24,7 @@ from patterns.messaging.policies import (
 )
 from patterns.messaging.rules.base import (
     ERROR,
+    INFO,
     SNS_KEY_MANAGEMENT,
     SQS_KEY_MANAGEMENT,
     WARNING,
@@ -176,3 +179,37 @@ def events_target_without_dlq(model: StackModel) -> Iterator[Hit]:
                     events_rule,
                     f"{kind} target {target.get('Id', '?')} has no dead-letter queue",
                 )
+
+
+@rule(
+    "EB5",
+    ERROR,
+    title="An EventBridge target's dead-letter queue cannot receive from the rule.",
+    why="EventBridge sends an event it could not deliver to the target's dead-letter queue as "
+    "events.amazonaws.com: a FIFO queue (EventBridge dead-letter queues are standard queues), a "
+    "queue whose policy does not admit the rule, or a queue under a key EventBridge may not "
+    "use refuses it, and the event the dead-letter queue was there to keep is lost.",
+    fix="Use a standard queue whose policy allows events.amazonaws.com sqs:SendMessage with "
+    "aws:SourceArn equal to the rule ARN (CDK: dead_letter_queue= on the target adds it), "
+    "encrypted with SQS-managed encryption or a customer-managed key that admits "
+    "events.amazonaws.com.",
+    sources=(EB_DLQ, EB_TARGETS, SQS_KEY_MANAGEMENT),
+)
+def events_target_dlq(model: StackModel) -> Iterator[Hit]:
+    for events_rule, props in model.of_type("AWS::Events::Rule"):
+        for target in as_list(props.get("Targets")):
+            dead_letter = target.get("DeadLetterConfig") if isinstance(target, dict) else None
+            if not isinstance(dead_letter, dict) or dead_letter.get("Arn") is None:
+                continue
+            dlq = queue_id(model, model.resolve(dead_letter["Arn"]))
+            if dlq is None:
+                continue
+            if is_fifo_queue(model, dlq):
+                yield Hit(events_rule, f"dead-letter queue {dlq} is a FIFO queue")
+            service = "events.amazonaws.com"
+            if not policy_admits(model, dlq, service, "sqs:SendMessage", events_rule):
+                yield Hit(events_rule, f"no policy statement of {dlq} admits the rule")
+            yield from managed_key_hits(model, events_rule, dlq, "events.amazonaws.com")
+            for hit in customer_key_hits(model, events_rule, dlq, "events.amazonaws.com"):
+                if hit.level != INFO:
+                    yield hit
