@@ -56,13 +56,14 @@ def kinesis_too_many_consumers(model: StackModel) -> Iterator[Hit]:
     WARNING,
     title="More classic (shared-throughput) readers poll a stream than a shard serves.",
     why="Readers without enhanced fan-out share each shard's 5 GetRecords calls and 2 MB per "
-    "second; Lambda polls each shard once a second for each event source mapping, and Firehose "
-    "and Kinesis Client Library workers poll as often. With more than 5 such readers the calls "
-    "are throttled (ReadProvisionedThroughputExceeded) even on an idle stream, every reader "
-    "falls behind, and records expire from the stream unread once the lag passes its "
-    "retention. Readers counted: event source mappings on the stream (not on a consumer), "
-    "Firehose delivery streams with the stream as source, and any other role whose policy "
-    "allows kinesis:GetRecords on it (a worker fleet on ECS or EC2 counts once per role).",
+    "second; Lambda polls each shard once a second for each event source mapping, and the "
+    "other readers (Firehose, Kinesis Client Library workers) poll every shard in a loop too. "
+    "With more than 5 such readers the calls are throttled (ReadProvisionedThroughputExceeded) "
+    "even on an idle stream, every reader falls behind, and records expire from the stream "
+    "unread once the lag passes its retention. Readers counted: event source mappings on the "
+    "stream (not on a consumer), Firehose delivery streams with the stream as source, and any "
+    "other role whose policy allows kinesis:GetRecords on it (a worker fleet on ECS or EC2 "
+    "counts once per role).",
     fix="Give the readers that need their own throughput an enhanced fan-out consumer (CDK: "
     "kinesis.StreamConsumer and a KinesisConsumerEventSource), or merge readers.",
     sources=(KINESIS_QUOTAS, KINESIS_ENHANCED_FAN_OUT, LAMBDA_KINESIS),
