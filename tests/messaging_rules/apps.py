@@ -390,6 +390,34 @@ def good_firehose_roles(stack: cdk.Stack) -> None:
     _delivery(stack, _read_and_put, bucket_key=True)
 
 
+def fh3_managed_policy(stack: cdk.Stack) -> None:
+    """An AWS-managed policy grants the read: not in the template, so not judged."""
+
+    def grant(stream: kinesis.Stream, bucket: s3.Bucket, role: iam.Role) -> None:
+        role.add_managed_policy(
+            iam.ManagedPolicy.from_aws_managed_policy_name("AmazonKinesisReadOnlyAccess")
+        )
+        bucket.grant_put(role)
+
+    _delivery(stack, grant)
+
+
+def fh4_bucket_policy(stack: cdk.Stack) -> None:
+    """The bucket policy, not the role's, lets the role write: enough in one account."""
+
+    def grant(stream: kinesis.Stream, bucket: s3.Bucket, role: iam.Role) -> None:
+        stream.grant_read(role)
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[role],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects("*")],
+            )
+        )
+
+    _delivery(stack, grant)
+
+
 # --- Kinesis readers ---------------------------------------------------------------------------
 
 
@@ -510,6 +538,8 @@ QUIET: dict[str, Build] = {
     "Lambda3BatchOfOne": lambda3_batch_of_one,
     "Eb3OtherRule": eb3_other_rule,
     "Kin1OnDemand": kin1_on_demand,
+    "Fh3ManagedPolicy": fh3_managed_policy,
+    "Fh4BucketPolicy": fh4_bucket_policy,
 }
 GOOD = sorted({case.good for case in CASES.values()}, key=lambda build: build.__name__)
 

@@ -24,7 +24,7 @@ from patterns.messaging.policies import (
     role_may_decrypt,
     statements,
 )
-from patterns.messaging.readers import role_allows
+from patterns.messaging.readers import outside_policies, role_allows
 from patterns.messaging.rules.base import (
     ERROR,
     INFO,
@@ -141,11 +141,36 @@ def firehose_stream_read(model: StackModel) -> Iterator[Hit]:
         # What cannot be followed is noted by FH1.
         if not isinstance(stream, Resolved) or role is None:
             continue
+        if outside_policies(model, role):
+            yield _outside_note(model, delivery, role)
+            continue
         missing = [
             a for a in FIREHOSE_SOURCE_ACTIONS if not role_allows(model, role, a, stream.logical_id)
         ]
         if missing:
             yield Hit(delivery, f"role {role} may not {', '.join(missing)} on {stream.logical_id}")
+
+
+def _outside_note(model: StackModel, delivery: str, role: str) -> Hit:
+    names = ", ".join(outside_policies(model, role))
+    return Hit(
+        delivery, f"not checked: role {role} has managed policies defined elsewhere ({names})", INFO
+    )
+
+
+def _bucket_policy_allows(model: StackModel, bucket: str, role: str, action: str) -> bool:
+    """A bucket policy of this template allows the role ``action`` (same account: enough)."""
+    for _, props in model.of_type("AWS::S3::BucketPolicy"):
+        if not model.points_to(props.get("Bucket"), bucket):
+            continue
+        for statement in statements(props.get("PolicyDocument")):
+            if (
+                statement.get("Effect") == "Allow"
+                and actions_cover(model, statement, action)
+                and principal_is(model, statement, role)
+            ):
+                return True
+    return False
 
 
 S3_DESTINATIONS = ("ExtendedS3DestinationConfiguration", "S3DestinationConfiguration")
@@ -207,7 +232,13 @@ def firehose_bucket_write(model: StackModel) -> Iterator[Hit]:
             role = role_id(model, config.get("RoleARN"))
             if not isinstance(bucket, Resolved) or role is None:
                 continue
-            if not role_allows(model, role, "s3:PutObject", bucket.logical_id):
+            if outside_policies(model, role):
+                yield _outside_note(model, delivery, role)
+                continue
+            if not (
+                role_allows(model, role, "s3:PutObject", bucket.logical_id)
+                or _bucket_policy_allows(model, bucket.logical_id, role, "s3:PutObject")
+            ):
                 yield Hit(delivery, f"role {role} may not s3:PutObject into {bucket.logical_id}")
             key = key_info(model, _bucket_key(model, config, bucket.logical_id))
             if (
