@@ -42,6 +42,7 @@ from patterns.messaging.model import Literal, Resolved, StackModel, Unknown
 from patterns.messaging.policies import key_info
 from patterns.messaging.rules import RULES
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, ROOT, SynthesizedApp
+from tests.messaging_rules.apps import CASES as RULE_CASES
 from tools.compliance import read_findings, summarize
 from tools.messaging_checks_doc import render_markdown
 
@@ -651,12 +652,16 @@ def good_events(stack: cdk.Stack) -> None:
     key = _service_key(stack, "Key", "events.amazonaws.com")
     queue = sqs.Queue(stack, "Queue", encryption_master_key=key)
     topic = sns.Topic(stack, "Topic", master_key=key)
-    _schedule(stack, targets.SqsQueue(queue))
+    dlq = sqs.Queue(stack, "TargetDlq")
+    _schedule(stack, targets.SqsQueue(queue, dead_letter_queue=dlq))
     events.Rule(
         stack,
         "TopicRule",
         schedule=events.Schedule.rate(Duration.hours(1)),
-        targets=[targets.SnsTopic(topic), targets.LambdaFunction(_function(stack))],
+        targets=[
+            targets.SnsTopic(topic, dead_letter_queue=dlq),
+            targets.LambdaFunction(_function(stack), dead_letter_queue=dlq),
+        ],
     )
 
 
@@ -899,7 +904,8 @@ def command_output(report: Report) -> tuple[str, int]:
 
 
 def test_every_rule_has_a_failing_and_a_passing_app() -> None:
-    assert sorted(CASES) == sorted(r.suffix for r in RULES)
+    """Here, or in tests/messaging_rules (one App per test package)."""
+    assert sorted([*CASES, *RULE_CASES]) == sorted(r.suffix for r in RULES)
 
 
 @pytest.mark.parametrize("suffix", sorted(CASES))

@@ -9,6 +9,10 @@ from patterns.messaging.rules import ERROR, RULES, WARNING
 LEVEL_TITLES = {ERROR: "error", WARNING: "warning"}
 
 
+def _overlaps(rule_ids: tuple[str, ...]) -> str:
+    return ", ".join(f"`{rule_id}`" for rule_id in rule_ids) or "none"
+
+
 def render_markdown() -> str:
     """docs/messaging-checks.md: every rule of the pack, from its definition."""
     lines = [
@@ -33,26 +37,33 @@ def render_markdown() -> str:
         "```",
         "",
         "The pack reports errors and warnings to cdk-nag on the construct of the resource that",
-        "carries the trap (the subscription, the bucket, the event source mapping, the alarm,",
-        "the rule, the delivery stream, the broker). The command prints them with the fix,",
-        "honours acknowledgements recorded in the assembly, and exits 1 when an error is left.",
+        "carries the trap (the subscription, the bucket, the queue, the event source mapping,",
+        "the alarm, the rule, the stream, the delivery stream, the broker). The command prints",
+        "them with the fix, honours acknowledgements recorded in the assembly, and exits 1 when",
+        "an error is left.",
         "",
-        "Two rules overlap a rule of the Serverless pack, for apps that do not run it: `SNS6`",
-        "(Serverless-SNSRedrivePolicy, an error there) and the on-failure destination of",
-        "`LAMBDA4` (Serverless-LambdaEventSourceMappingDestination). Nothing else repeats a",
-        "check of the five cdk-nag packs.",
+        "A rule that overlaps a rule of cdk-nag's packs (AwsSolutions, HIPAA.Security,",
+        "NIST.800.53.R4 and R5, PCI.DSS.321, Serverless; `apply_compliance_checks` runs all but",
+        "R4) names it under **Overlaps**: that rule flags the same resource for a narrower or",
+        "broader reason (a queue without a redrive policy, whether or not anything consumes it).",
+        "The Messaging rule stays because `python -m patterns.checks` is often run without those",
+        "packs, and because it finds the loss between resources that a one-resource rule cannot",
+        "see.",
         "",
         "Acknowledge a finding with a reason, as for any pack:",
         '`Validations.of(construct).acknowledge(Acknowledgment(id="Messaging::Messaging-SNS6", '
         'reason="..."))`. Errors are traps that fail the deploy or lose messages; warnings are '
         "risks.",
         "",
-        "| rule | level | finds |",
-        "| --- | --- | --- |",
+        "| rule | level | finds | overlaps |",
+        "| --- | --- | --- | --- |",
     ]
     for current in RULES:
         anchor = current.rule_id.lower()
-        lines.append(f"| [`{current.rule_id}`](#{anchor}) | {current.level} | {current.title} |")
+        lines.append(
+            f"| [`{current.rule_id}`](#{anchor}) | {current.level} | {current.title} | "
+            f"{_overlaps(current.overlaps)} |"
+        )
     for current in RULES:
         lines += [
             "",
@@ -63,6 +74,7 @@ def render_markdown() -> str:
             f"- **Why:** {current.why}",
             f"- **Fix:** {current.fix}",
             "- **Source:** " + ", ".join(f"<{url}>" for url in current.sources),
+            f"- **Overlaps:** {_overlaps(current.overlaps)}",
         ]
     return "\n".join(lines) + "\n"
 

@@ -42,14 +42,27 @@ TRANSFORM = "transform"
 # Edge kind -> the rules (ID suffixes; "*" ends a family) that judge that hop; the other
 # rules judge the node they report on (a queue's settings, a topic's name, a broker).
 EDGE_RULES = {
-    "notification": ("S3N*",),
-    "rule-target": ("EB*",),
-    "subscription": ("SNS1", "SNS2", "SNS3", "SNS4", "SNS5", "SNS6", "SNS8", "SNS9"),
+    "notification": ("S3N1", "S3N2", "S3N3", "S3N4", "S3N5"),
+    "s3-events": ("S3N6",),
+    "rule-target": ("EB1", "EB2", "EB3", "EB4"),
+    "target-dlq": ("EB5",),
+    "subscription": (
+        "SNS1",
+        "SNS2",
+        "SNS3",
+        "SNS4",
+        "SNS5",
+        "SNS6",
+        "SNS8",
+        "SNS9",
+        "SNS11",
+        "SNS12",
+    ),
     "subscription-dlq": ("SNS7",),
-    "redrive": ("SQS1", "SQS2", "SQS3"),
+    "redrive": ("SQS1", "SQS2", "SQS3", "SQS7"),
     "event-source": ("LAMBDA*",),
-    "firehose-source": ("FH1",),
-    "firehose-destination": ("FH2",),
+    "firehose-source": ("FH1", "FH3"),
+    "firehose-destination": ("FH2", "FH4"),
 }
 
 

@@ -44,6 +44,9 @@ class Rule:
     fix: str
     sources: tuple[str, ...]
     check: Callable[[StackModel], Iterator[Hit]] = field(repr=False, compare=False)
+    # cdk-nag rules (of the AwsSolutions, HIPAA, NIST, PCI and Serverless packs) that find the
+    # same thing, or part of it, on one resource: "Serverless-SQSRedrivePolicy".
+    overlaps: tuple[str, ...] = ()
 
     @property
     def rule_id(self) -> str:
@@ -67,12 +70,19 @@ RULES: list[Rule] = []
 
 
 def rule(
-    suffix: str, level: str, *, title: str, why: str, fix: str, sources: tuple[str, ...]
+    suffix: str,
+    level: str,
+    *,
+    title: str,
+    why: str,
+    fix: str,
+    sources: tuple[str, ...],
+    overlaps: tuple[str, ...] = (),
 ) -> Callable[[Callable[[StackModel], Iterator[Hit]]], Callable[[StackModel], Iterator[Hit]]]:
     def register(
         check: Callable[[StackModel], Iterator[Hit]],
     ) -> Callable[[StackModel], Iterator[Hit]]:
-        RULES.append(Rule(suffix, level, title, why, fix, sources, check))
+        RULES.append(Rule(suffix, level, title, why, fix, sources, check, overlaps))
         return check
 
     return register

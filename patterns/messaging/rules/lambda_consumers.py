@@ -122,17 +122,22 @@ def lambda_visibility_below_six_times(model: StackModel) -> Iterator[Hit]:
 @rule(
     "LAMBDA3",
     WARNING,
-    title="An SQS event source mapping does not report batch item failures.",
-    why="Without ReportBatchItemFailures one failed message returns the whole batch to the "
-    "queue: processed messages run again and good messages reach the dead-letter queue with "
-    "the bad one.",
+    title="An SQS event source mapping of more than one message per batch does not report batch "
+    "item failures.",
+    why="Without ReportBatchItemFailures Lambda ignores the batchItemFailures a function returns: "
+    "a handler that returns them (instead of raising) succeeds, and Lambda deletes the whole "
+    "batch, failed messages included, which are lost. A handler that raises returns the whole "
+    "batch to the queue instead: processed messages run again and good messages reach the "
+    "dead-letter queue with the bad one. With BatchSize 1 a failure concerns one message only, "
+    "so the rule does not apply.",
     fix="Set FunctionResponseTypes to [ReportBatchItemFailures] (CDK: "
-    "report_batch_item_failures=True) "
-    "and return batchItemFailures from the function.",
+    "report_batch_item_failures=True) and return batchItemFailures from the function.",
     sources=(LAMBDA_SQS_ERRORS,),
 )
 def lambda_sqs_partial_batch(model: StackModel) -> Iterator[Hit]:
     for mapping, props, _, _, _ in sqs_mappings(model):
+        if as_int(props.get("BatchSize", 10)) == 1:
+            continue
         if "ReportBatchItemFailures" not in as_list(props.get("FunctionResponseTypes")):
             yield Hit(mapping, "FunctionResponseTypes lacks ReportBatchItemFailures")
 
@@ -151,6 +156,7 @@ def lambda_sqs_partial_batch(model: StackModel) -> Iterator[Hit]:
         LAMBDA_KINESIS_ERRORS,
         "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html",
     ),
+    overlaps=("Serverless-LambdaEventSourceMappingDestination",),
 )
 def lambda_stream_failures(model: StackModel) -> Iterator[Hit]:
     for mapping, props, source, _ in event_source_mappings(model):

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from patterns.messaging.connections import (
     Notification,
     bucket_id,
+    event_buckets,
     function_id,
     is_fifo_queue,
     is_fifo_topic,
@@ -17,6 +18,9 @@ from patterns.messaging.connections import (
 from patterns.messaging.model import (
     Resolved,
     StackModel,
+    as_bool,
+    as_json_object,
+    as_list,
 )
 from patterns.messaging.policies import (
     lambda_permits,
@@ -177,3 +181,71 @@ def s3_fifo_destination(model: StackModel) -> Iterator[Hit]:
         fifo = is_fifo_topic if note.kind == "topic" else is_fifo_queue
         if fifo(model, destination):
             yield Hit(note.at, f"{destination} is a FIFO {note.kind}")
+
+
+S3_EVENTBRIDGE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-event-notifications-eventbridge.html"
+CFN_S3_EVENTBRIDGE = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
+    "aws-properties-s3-bucket-eventbridgeconfiguration.html"
+)
+# Detail types of the events S3 itself sends to EventBridge (CloudTrail's "AWS API Call via
+# CloudTrail" events of source aws.s3 arrive without the bucket setting).
+S3_DETAIL_TYPES = {
+    "Object Created",
+    "Object Deleted",
+    "Object Restore Initiated",
+    "Object Restore Completed",
+    "Object Restore Expired",
+    "Object Tags Added",
+    "Object Tags Deleted",
+    "Object ACL Updated",
+    "Object Storage Class Changed",
+    "Object Access Tier Changed",
+}
+
+
+def _sending_buckets(model: StackModel) -> set[str]:
+    """Buckets of this template that send their events to EventBridge (or may: unresolved)."""
+    found: set[str] = set()
+    for bucket, props in model.of_type("AWS::S3::Bucket"):
+        config = props.get("NotificationConfiguration")
+        bridge = config.get("EventBridgeConfiguration") if isinstance(config, dict) else None
+        if isinstance(bridge, dict) and as_bool(bridge.get("EventBridgeEnabled")) is not False:
+            found.add(bucket)
+    for _, props in model.of_type("Custom::S3BucketNotifications"):
+        config = props.get("NotificationConfiguration")
+        if isinstance(config, dict) and "EventBridgeConfiguration" in config:
+            named = bucket_id(model, model.resolve(props.get("BucketName")))
+            if named:
+                found.add(named)
+    return found
+
+
+@rule(
+    "S3N6",
+    ERROR,
+    title="An EventBridge rule matches S3 object events of a bucket that does not send events "
+    "to EventBridge.",
+    why="S3 sends its object events (Object Created, Object Deleted, ...) to EventBridge only "
+    "for buckets whose notification configuration turns EventBridge on; for any other bucket "
+    "the rule never fires and every event it was written for is missed.",
+    fix="Turn on EventBridge for the bucket: NotificationConfiguration.EventBridgeConfiguration."
+    "EventBridgeEnabled true (CDK: s3.Bucket(..., event_bridge_enabled=True) or "
+    "bucket.enable_event_bridge_notification()).",
+    sources=(S3_EVENTBRIDGE, CFN_S3_EVENTBRIDGE),
+)
+def s3_eventbridge_off(model: StackModel) -> Iterator[Hit]:
+    sending: set[str] | None = None
+    for events_rule, props in model.of_type("AWS::Events::Rule"):
+        pattern = as_json_object(props.get("EventPattern"))
+        if not pattern or "aws.s3" not in as_list(pattern.get("source")):
+            continue
+        kinds = [k for k in as_list(pattern.get("detail-type")) if isinstance(k, str)]
+        if kinds and not S3_DETAIL_TYPES.intersection(kinds):
+            continue
+        named = event_buckets(model, pattern)
+        named += [model.resolve(r) for r in as_list(pattern.get("resources"))]
+        sending = _sending_buckets(model) if sending is None else sending
+        for bucket in sorted({b for b in (bucket_id(model, t) for t in named) if b}):
+            if bucket not in sending:
+                yield Hit(events_rule, f"{bucket} does not send its events to EventBridge")

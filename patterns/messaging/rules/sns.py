@@ -166,6 +166,7 @@ SNS_DLQ = "https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
     fix="Give the subscription a RedrivePolicy whose deadLetterTargetArn is an SQS queue that "
     "admits the topic (CDK: dead_letter_queue=).",
     sources=(SNS_DLQ,),
+    overlaps=("Serverless-SNSRedrivePolicy",),
 )
 def sns_subscription_without_dlq(model: StackModel) -> Iterator[Hit]:
     for sub in subscriptions(model):
@@ -243,14 +244,17 @@ SNS_MAX_MESSAGE_BYTES = 262_144
 
 @rule(
     "SNS9",
-    WARNING,
+    ERROR,
     title="An SNS subscription delivers to a queue that accepts smaller messages than SNS "
     "publishes (256 KiB).",
-    why="SNS publishes messages up to 256 KiB; a queue whose MaximumMessageSize is smaller "
-    "refuses the larger ones, which SNS then retries and drops (or moves to the subscription's "
-    "dead-letter queue).",
+    why="SNS accepts messages of up to 256 KiB and, unless raw delivery is on, wraps each in "
+    "a JSON envelope (type, IDs, topic ARN, timestamp, signature and URLs: about 1 KB more). "
+    "SQS refuses a message larger than the queue's MaximumMessageSize; SNS treats the refusal "
+    "as a client-side error, does not retry it and discards the message unless the "
+    "subscription has a dead-letter queue. Every message the topic accepted but the queue does "
+    "not is lost, and with a limit of a few KiB that is nearly every delivery.",
     fix="Leave the queue's MaximumMessageSize at its default or set it to at least 262,144 bytes.",
-    sources=(SNS_QUOTAS, QUEUE_QUOTAS),
+    sources=(SNS_QUOTAS, QUEUE_QUOTAS, SNS_DLQ),
 )
 def sns_queue_message_size(model: StackModel) -> Iterator[Hit]:
     for sub, _, queue in sqs_subscriptions(model):
@@ -258,7 +262,11 @@ def sns_queue_message_size(model: StackModel) -> Iterator[Hit]:
             continue
         size = as_int(model.props(queue)["MaximumMessageSize"])
         if size is not None and size < SNS_MAX_MESSAGE_BYTES:
-            yield Hit(sub.logical_id, f"{queue} accepts messages of at most {size} bytes")
+            yield Hit(
+                sub.logical_id,
+                f"{queue} accepts messages of at most {size} bytes; SNS publishes up to "
+                f"{SNS_MAX_MESSAGE_BYTES} bytes plus its envelope",
+            )
 
 
 SNS_CREATE_TOPIC = "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html"
@@ -289,3 +297,58 @@ def sns_topic_names(model: StackModel) -> Iterator[Hit]:
                 yield Hit(topic, f"FIFO topic name {name!r} does not end in .fifo")
         if not fifo and as_bool(props.get("ContentBasedDeduplication")) is True:
             yield Hit(topic, "ContentBasedDeduplication is set on a standard topic")
+
+
+SNS_RAW_DELIVERY = (
+    "https://docs.aws.amazon.com/sns/latest/dg/sns-large-payload-raw-message-delivery.html"
+)
+RAW_PROTOCOLS = ("sqs", "http", "https", "firehose")
+
+
+@rule(
+    "SNS11",
+    ERROR,
+    title="An SNS subscription turns on raw message delivery for a protocol that has none.",
+    why="SNS delivers raw messages (without its JSON envelope) only to Amazon SQS, HTTP/S and "
+    "Firehose endpoints; SNS rejects RawMessageDelivery on a lambda, email, email-json, sms or "
+    "application subscription and the deploy fails.",
+    fix="Remove RawMessageDelivery from the subscription (a function reads the message from "
+    "Records[].Sns.Message of the envelope).",
+    sources=(SNS_RAW_DELIVERY,),
+)
+def sns_raw_delivery_protocol(model: StackModel) -> Iterator[Hit]:
+    for sub in subscriptions(model):
+        raw = as_bool(sub.properties.get("RawMessageDelivery"))
+        if raw is True and sub.protocol and sub.protocol not in RAW_PROTOCOLS:
+            yield Hit(sub.logical_id, f"RawMessageDelivery on a {sub.protocol} subscription")
+
+
+SNS_FILTER_CONSTRAINTS = (
+    "https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html"
+)
+SNS_FILTER_SCOPE = "https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering-scope.html"
+
+
+@rule(
+    "SNS12",
+    ERROR,
+    title="An SNS filter policy nests keys but filters on message attributes (the default scope).",
+    why="Without FilterPolicyScope a filter policy applies to message attributes, which take "
+    "only top-level keys; nested keys are for filtering the message body. SNS rejects the "
+    "policy and the deploy fails.",
+    fix="Set FilterPolicyScope to MessageBody if the policy filters the body (CDK: "
+    "filter_policy_with_message_body=), or flatten the policy to attribute names.",
+    sources=(SNS_FILTER_CONSTRAINTS, SNS_FILTER_SCOPE),
+)
+def sns_nested_attribute_filter(model: StackModel) -> Iterator[Hit]:
+    for sub in subscriptions(model):
+        policy = as_json_object(sub.properties.get("FilterPolicy"))
+        scope = sub.properties.get("FilterPolicyScope", "MessageAttributes")
+        if not policy or scope != "MessageAttributes":
+            continue
+        nested = sorted(str(k) for k, v in policy.items() if isinstance(v, dict))
+        if nested:
+            yield Hit(
+                sub.logical_id,
+                f"filter policy nests {', '.join(nested)} with scope MessageAttributes",
+            )

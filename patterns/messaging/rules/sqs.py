@@ -22,9 +22,11 @@ from patterns.messaging.model import (
     as_json_object,
     as_list,
 )
+from patterns.messaging.readers import dead_letter_queues, queue_readers
 from patterns.messaging.rules.base import (
     ERROR,
     QUEUE_QUOTAS,
+    WARNING,
     Hit,
     cannot_follow,
     rule,
@@ -181,3 +183,60 @@ def sqs_ranges(model: StackModel) -> Iterator[Hit]:
             ):
                 if props.get(fifo_only) not in (None, False, "false"):
                     yield Hit(queue, f"{fifo_only} is set on a standard queue")
+
+
+LAMBDA_SQS_ERRORS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html"
+
+
+@rule(
+    "SQS6",
+    WARNING,
+    title="A queue that a function or worker consumes has no dead-letter queue.",
+    why="A message the consumer cannot process (a poison message) returns to the queue after "
+    "each visibility timeout and is received again, and again, until its retention period "
+    "passes and SQS deletes it: it costs a failed run each time, and then it is lost without "
+    "trace. A consumer is a Lambda event source mapping on the queue or any role (an ECS task "
+    "role, an EC2 instance profile's role, ...) whose policy allows sqs:ReceiveMessage on it; "
+    "queues that are themselves dead-letter queues or failure destinations are not checked.",
+    fix="Give the queue a RedrivePolicy to a dead-letter queue with a maxReceiveCount of 5 or "
+    "more (CDK: dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dlq)) and "
+    "alarm on the dead-letter queue's depth.",
+    sources=(SQS_DLQ, LAMBDA_SQS_ERRORS),
+    overlaps=("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"),
+)
+def sqs_consumer_without_dlq(model: StackModel) -> Iterator[Hit]:
+    keeps_failures = dead_letter_queues(model)
+    for queue, props in model.of_type(QUEUE):
+        if queue in keeps_failures or props.get("RedrivePolicy") is not None:
+            continue
+        readers = queue_readers(model, queue)
+        if readers:
+            names = ", ".join(r.logical_id for r in readers)
+            yield Hit(queue, f"{queue} is consumed by {names} and has no dead-letter queue")
+
+
+MAX_RETENTION = 1_209_600
+
+
+@rule(
+    "SQS7",
+    WARNING,
+    title="A standard queue's dead-letter queue keeps messages only as long as the queue.",
+    why="A standard queue's message keeps its original enqueue time in the dead-letter queue, "
+    "so with equal retention periods it expires there at the moment it would have expired in "
+    "its source: a message that failed late (after many receives, or while its consumer was "
+    "down) is deleted soon after it arrives, before anyone can look at it or redrive it. AWS "
+    "recommends a dead-letter queue retention longer than the source's.",
+    fix="Give the dead-letter queue a longer retention period than its source (up to 14 days, "
+    "1,209,600 s; CDK: retention_period=Duration.days(14)).",
+    sources=(SQS_DLQ_RETENTION, SQS_DLQ),
+)
+def sqs_dlq_retention_equal(model: StackModel) -> Iterator[Hit]:
+    for queue, _, target in redrives(model):
+        dlq = queue_id(model, target)
+        if dlq is None or is_fifo_queue(model, queue):
+            continue
+        source, kept = _retention(model, queue), _retention(model, dlq)
+        # At 14 days the dead-letter queue cannot keep longer: nothing to fix there.
+        if source is not None and source == kept and source < MAX_RETENTION:
+            yield Hit(queue, f"dead-letter queue {dlq} keeps messages {kept} s, as long as {queue}")

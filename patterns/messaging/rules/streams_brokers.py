@@ -15,11 +15,16 @@ from patterns.messaging.model import (
     text_of,
 )
 from patterns.messaging.policies import (
+    actions_cover,
     key_info,
+    principal_is,
+    principal_is_account,
     role_id,
     role_may,
     role_may_decrypt,
+    statements,
 )
+from patterns.messaging.readers import outside_policies, role_allows
 from patterns.messaging.rules.base import (
     ERROR,
     INFO,
@@ -105,6 +110,145 @@ def firehose_role_deletes(model: StackModel) -> Iterator[Hit]:
                 if role_may(model, role, action, None):
                     yield Hit(stream_id, f"role {role} may {action}")
                     break
+
+
+FIREHOSE_SOURCE_ACTIONS = (
+    "kinesis:DescribeStream",
+    "kinesis:GetShardIterator",
+    "kinesis:GetRecords",
+    "kinesis:ListShards",
+)
+
+
+@rule(
+    "FH3",
+    ERROR,
+    title="A Firehose delivery stream's role may not read its Kinesis source stream.",
+    why="Firehose reads its source stream with the role of its KinesisStreamSourceConfiguration, "
+    "which AWS says needs kinesis:DescribeStream, kinesis:GetShardIterator, kinesis:GetRecords "
+    "and kinesis:ListShards on the stream; without them nothing is delivered and records "
+    "expire from the stream unread.",
+    fix="Grant the source role read access to the stream (CDK: stream.grant_read(role)).",
+    sources=(FIREHOSE_ACCESS,),
+)
+def firehose_stream_read(model: StackModel) -> Iterator[Hit]:
+    for delivery, props in model.of_type("AWS::KinesisFirehose::DeliveryStream"):
+        source = props.get("KinesisStreamSourceConfiguration")
+        if not isinstance(source, dict):
+            continue
+        stream = model.resolve(source.get("KinesisStreamARN"))
+        role = role_id(model, source.get("RoleARN"))
+        # What cannot be followed is noted by FH1.
+        if not isinstance(stream, Resolved) or role is None:
+            continue
+        if outside_policies(model, role):
+            yield _outside_note(model, delivery, role)
+            continue
+        missing = [
+            a for a in FIREHOSE_SOURCE_ACTIONS if not role_allows(model, role, a, stream.logical_id)
+        ]
+        if missing:
+            yield Hit(delivery, f"role {role} may not {', '.join(missing)} on {stream.logical_id}")
+
+
+def _outside_note(model: StackModel, delivery: str, role: str) -> Hit:
+    names = ", ".join(outside_policies(model, role))
+    return Hit(
+        delivery, f"not checked: role {role} has managed policies defined elsewhere ({names})", INFO
+    )
+
+
+def _bucket_policy_allows(model: StackModel, bucket: str, role: str, action: str) -> bool:
+    """A bucket policy of this template allows the role ``action`` (same account: enough)."""
+    for _, props in model.of_type("AWS::S3::BucketPolicy"):
+        if not model.points_to(props.get("Bucket"), bucket):
+            continue
+        for statement in statements(props.get("PolicyDocument")):
+            if (
+                statement.get("Effect") == "Allow"
+                and actions_cover(model, statement, action)
+                and principal_is(model, statement, role)
+            ):
+                return True
+    return False
+
+
+S3_DESTINATIONS = ("ExtendedS3DestinationConfiguration", "S3DestinationConfiguration")
+
+
+def _bucket_key(model: StackModel, config: dict[str, object], bucket: str) -> object:
+    """The key Firehose encrypts objects with: its own, else the bucket's default key."""
+    encryption = config.get("EncryptionConfiguration")
+    if isinstance(encryption, dict):
+        kms = encryption.get("KMSEncryptionConfig")
+        if isinstance(kms, dict) and kms.get("AWSKMSKeyARN") is not None:
+            return kms["AWSKMSKeyARN"]
+    bucket_encryption = model.props(bucket).get("BucketEncryption")
+    rules = (
+        bucket_encryption.get("ServerSideEncryptionConfiguration")
+        if isinstance(bucket_encryption, dict)
+        else None
+    )
+    for item in as_list(rules):
+        default = item.get("ServerSideEncryptionByDefault") if isinstance(item, dict) else None
+        if isinstance(default, dict) and str(default.get("SSEAlgorithm", "")).startswith("aws:kms"):
+            return default.get("KMSMasterKeyID")
+    return None
+
+
+def role_may_generate_data_key(model: StackModel, role: str, key: str) -> bool:
+    """The key policy lets the role kms:GenerateDataKey, directly or through IAM policies."""
+    allowing = [
+        s
+        for s in statements(model.props(key).get("KeyPolicy"))
+        if s.get("Effect") == "Allow" and actions_cover(model, s, "kms:GenerateDataKey")
+    ]
+    if any(principal_is(model, s, role) for s in allowing):
+        return True
+    delegated = any(principal_is_account(model, s) for s in allowing)
+    return delegated and role_allows(model, role, "kms:GenerateDataKey", key)
+
+
+@rule(
+    "FH4",
+    ERROR,
+    title="A Firehose delivery stream's role may not write into its S3 bucket or use the key "
+    "that encrypts it.",
+    why="Firehose writes objects with the role of its S3 destination: without s3:PutObject on "
+    "the bucket, or kms:GenerateDataKey on the customer-managed key that encrypts the objects "
+    "(the delivery stream's or the bucket's default key), every delivery fails; Firehose "
+    "retries for up to 24 hours and then the data is lost.",
+    fix="Grant the destination role write access to the bucket and use of its key (CDK: "
+    "bucket.grant_put(role) and key.grant_encrypt_decrypt(role)).",
+    sources=(FIREHOSE_ACCESS, KMS_KEY_POLICY),
+)
+def firehose_bucket_write(model: StackModel) -> Iterator[Hit]:
+    for delivery, props in model.of_type("AWS::KinesisFirehose::DeliveryStream"):
+        for name in S3_DESTINATIONS:
+            config = props.get(name)
+            if not isinstance(config, dict):
+                continue
+            bucket = model.resolve(config.get("BucketARN"))
+            role = role_id(model, config.get("RoleARN"))
+            if not isinstance(bucket, Resolved) or role is None:
+                continue
+            if outside_policies(model, role):
+                yield _outside_note(model, delivery, role)
+                continue
+            if not (
+                role_allows(model, role, "s3:PutObject", bucket.logical_id)
+                or _bucket_policy_allows(model, bucket.logical_id, role, "s3:PutObject")
+            ):
+                yield Hit(delivery, f"role {role} may not s3:PutObject into {bucket.logical_id}")
+            key = key_info(model, _bucket_key(model, config, bucket.logical_id))
+            if (
+                key.kind == "customer"
+                and key.logical_id is not None
+                and not role_may_generate_data_key(model, role, key.logical_id)
+            ):
+                yield Hit(
+                    delivery, f"role {role} may not kms:GenerateDataKey with {key.logical_id}"
+                )
 
 
 @rule(
