@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from jsonschema import Draft4Validator
 
 from patterns.checks import main
 from patterns.messaging import baseline
-from patterns.messaging.report import NEW, UNCHANGED
+from patterns.messaging.report import NEW, UNCHANGED, is_open
 from patterns.messaging.rules import RULES
 from patterns.messaging.sarif import resource_lines, rule_anchor
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, ROOT
@@ -349,7 +350,7 @@ def _findings(assembly: Path) -> list[Any]:
     from patterns.checks import collect
     from patterns.messaging.assembly_files import template_files
 
-    return [f for f in collect(assembly, template_files(assembly)) if baseline.is_open(f)]
+    return [f for f in collect(assembly, template_files(assembly)) if is_open(f)]
 
 
 def test_the_same_rule_twice_on_one_resource_is_matched_by_count(traps: Path) -> None:
@@ -410,9 +411,14 @@ def _nested_template(assembly: Path) -> Path:
     return file
 
 
-BREAKS = {
+def _replace_with_file(assembly: Path) -> None:
+    shutil.rmtree(assembly)
+    assembly.write_text("{}")
+
+
+BREAKS: dict[str, Callable[[Path], object]] = {
     "missing folder": lambda a: shutil.rmtree(a),
-    "file, not folder": lambda a: (shutil.rmtree(a), a.write_text("{}")),
+    "file, not folder": lambda a: _replace_with_file(a),
     "no manifest": lambda a: (a / "manifest.json").unlink(),
     "manifest not JSON": lambda a: (a / "manifest.json").write_text("{not json"),
     "manifest a list": lambda a: (a / "manifest.json").write_text("[]"),
