@@ -4,9 +4,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from patterns.messaging.rules import ERROR, RULES, WARNING
 
 LEVEL_TITLES = {ERROR: "error", WARNING: "warning"}
+
+# The hand-written part on the command in CI: options, exit codes, baselines, a CI job.
+COMMAND_SECTION = Path(__file__).with_name("messaging_checks_command.md")
 
 
 def render_markdown() -> str:
@@ -31,6 +36,9 @@ def render_markdown() -> str:
         "```",
         "python -m patterns.checks cdk.out            # any CDK language; --quiet hides the notes",
         "```",
+        "",
+        "Formats for CI (JSON, SARIF), `--fail-on`, baselines and a GitHub Actions job:",
+        "[Running the checks in CI](#running-the-checks-in-ci).",
         "",
         "The pack reports errors and warnings to cdk-nag on the construct of the resource that",
         "carries the trap (the subscription, the bucket, the event source mapping, the alarm,",
@@ -64,6 +72,7 @@ def render_markdown() -> str:
             f"- **Fix:** {current.fix}",
             "- **Source:** " + ", ".join(f"<{url}>" for url in current.sources),
         ]
+    lines += ["", *COMMAND_SECTION.read_text().splitlines()]
     return "\n".join(lines) + "\n"
 
 
