@@ -42,7 +42,7 @@ from patterns.messaging.report import (
     to_text,
 )
 from patterns.messaging.rules import ERROR, INFO, WARNING, check_template
-from patterns.messaging.sarif import to_sarif
+from patterns.messaging.sarif import DOCS_URL, to_sarif
 
 PROG = "python -m patterns.checks"
 FORMATS = ("text", "json", "sarif")
@@ -91,7 +91,8 @@ def run(assembly: Path, *, quiet: bool = False) -> tuple[str, int]:
 def parser() -> Parser:
     options = Parser(
         prog=PROG,
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description="The messaging checks (the rules of MessagingChecks) over a synthesized "
+        "cloud assembly of an app in any CDK language.",
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or "
         "unreadable assembly. Rules and their fixes: docs/messaging-checks.md.",
     )
@@ -118,6 +119,7 @@ def parser() -> Parser:
     options.add_argument(
         "--docs-url",
         metavar="URL",
+        default=DOCS_URL,
         help="where docs/messaging-checks.md is published: SARIF rules link to their section",
     )
     return options

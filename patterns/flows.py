@@ -37,7 +37,8 @@ FAILING = {"error": (BROKEN,), "warning": (BROKEN, AT_RISK)}
 def parser() -> Parser:
     options = Parser(
         prog=PROG,
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description="The message paths of a synthesized cloud assembly, each hop judged by "
+        "the messaging checks.",
         epilog="Exit codes: 0 clean, 1 a broken hop (or one at risk with --fail-on warning), "
         "2 usage error or unreadable assembly.",
     )
