@@ -8,7 +8,9 @@ temporary folders.
 
 from __future__ import annotations
 
+import argparse
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,7 +26,8 @@ from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 from jsonschema import Draft4Validator
 
-from patterns.checks import main
+from patterns.checks import main, parser
+from patterns.command_line import parse
 from patterns.messaging import baseline
 from patterns.messaging.report import NEW, UNCHANGED, is_open
 from patterns.messaging.rules import RULES
@@ -506,3 +509,28 @@ def test_an_unexpected_exception_is_one_line_too(traps: Path) -> None:
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(PROG + "unexpected RuntimeError: boom"), result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+# --- the docs -----------------------------------------------------------------------------------
+
+
+def test_the_ci_job_in_the_docs_runs_options_the_command_accepts() -> None:
+    docs = (ROOT / "docs" / "messaging-checks.md").read_text()
+    block = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    lines = block.splitlines()
+    start = next(i for i, line in enumerate(lines) if "name: Messaging checks" in line)
+    assert lines[start + 1].strip() == "run: >-"
+    folded = []
+    for line in lines[start + 2 :]:
+        if not line.startswith(" " * 10):
+            break
+        folded.append(line.strip())
+    command, output = " ".join(folded).split(" > ")
+    argv = shlex.split(command)
+    assert argv[:3] == ["python", "-m", "patterns.checks"]
+    args = parse(parser(), argv[3:])
+    assert isinstance(args, argparse.Namespace)
+    assert (args.format, str(args.baseline)) == ("sarif", "messaging-baseline.json")
+    assert f"sarif_file: {output}" in block
+    assert "github/codeql-action/upload-sarif@" in block
+    assert "security-events: write" in block
