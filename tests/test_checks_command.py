@@ -74,7 +74,13 @@ def _synth(outdir: Path, build: Any, name: str) -> Path:
 
 @pytest.fixture(scope="module")
 def traps(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _synth(tmp_path_factory.mktemp("traps"), _traps, "Traps")
+    outdir = tmp_path_factory.mktemp("traps")
+    app = cdk.App(outdir=str(outdir), context={**CDK_CONTEXT, **PATH_METADATA})
+    _traps(cdk.Stack(app, "Traps"))
+    staged = cdk.Stack(cdk.Stage(app, "Staged"), "Inner")  # a nested cloud assembly
+    sqs.CfnQueue(staged, "Named", queue_name="staged.v2")
+    app.synth()
+    return outdir
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +145,7 @@ def test_the_json_report_has_findings_and_counts(traps: Path, capsys) -> None:
         str(traps),
         "error",
     )
-    assert document["templates"] == 2  # the stack and its nested stack
+    assert document["templates"] == 3  # the stack, its nested stack, the stage's stack
     assert document["rules"] == len(RULES)
     findings = document["findings"]
     keys = {"rule", "level", "stack", "template", "logicalId", "path", "message", "fix"}
@@ -157,8 +163,12 @@ def test_the_json_report_has_findings_and_counts(traps: Path, capsys) -> None:
     assert nested["path"] == "Traps/Child/Queue"
     assert (traps / nested["template"]).is_file()
     assert nested["template"] != "Traps.template.json"
-    (named,) = [f for f in findings if f["rule"] == "Messaging-SQS4" and not f["acknowledged"]]
-    assert (named["template"], named["path"]) == ("Traps.template.json", "Traps/Named")
+    named = [f for f in findings if f["rule"] == "Messaging-SQS4" and not f["acknowledged"]]
+    templates = {(f["stack"], f["path"]): f["template"] for f in named}
+    assert sorted(templates) == [("Staged/Inner", "Staged/Inner/Named"), ("Traps", "Traps/Named")]
+    assert templates["Traps", "Traps/Named"] == "Traps.template.json"
+    assert templates["Staged/Inner", "Staged/Inner/Named"].startswith("assembly-Staged/")
+    assert all((traps / f["template"]).is_file() for f in findings)
 
 
 def test_quiet_leaves_the_notes_out_of_the_findings_not_the_counts(traps: Path, capsys) -> None:
@@ -293,7 +303,7 @@ def test_against_its_baseline_the_run_passes_and_lists_nothing(
     code, out, _ = _run([str(traps), "--baseline", str(recorded), "--fail-on", "warning"], capsys)
     assert code == 0
     assert not any(line.startswith(("ERROR", "WARNING")) for line in out.splitlines())
-    assert f"against the baseline {recorded}: 0 new, 3 unchanged (not listed), 0 fixed" in out
+    assert f"against the baseline {recorded}: 0 new, 4 unchanged (not listed), 0 fixed" in out
 
 
 def test_a_finding_not_in_the_baseline_is_new_and_fails(
