@@ -21,6 +21,7 @@ Pure Python: it reads the template files only to find the line of each resource.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -38,6 +39,7 @@ SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 TOOL_NAME = "MessagingChecks"
+DISTRIBUTION = "cdk-decoupling-patterns"
 LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}
 SOURCE_ROOT = "%SRCROOT%"
 FINGERPRINT = "messagingChecksFinding/v1"
@@ -46,6 +48,14 @@ FINGERPRINT = "messagingChecksFinding/v1"
 DOCS_URL: str | None = None
 
 Locations = dict[tuple[str, str], int]  # (template, logical ID) -> line of the resource
+
+
+def tool_version() -> str | None:
+    """The installed package's version, None when it runs from a source tree."""
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def rule_anchor(rule_id: str) -> str:
@@ -193,6 +203,9 @@ def to_sarif(
     }
     if docs_url:
         driver["informationUri"] = docs_url
+    version = tool_version()
+    if version:
+        driver["version"] = version
     properties: dict[str, Any] = {
         "templates": checked.templates,
         "failOn": fail_on,
