@@ -9,6 +9,7 @@ temporary folders.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import shlex
 import shutil
@@ -29,7 +30,6 @@ from jsonschema import Draft4Validator
 from patterns.checks import main, parser
 from patterns.command_line import parse
 from patterns.messaging import baseline
-from patterns.messaging import sarif as sarif_module
 from patterns.messaging.report import NEW, UNCHANGED, is_open
 from patterns.messaging.rules import RULES
 from patterns.messaging.sarif import resource_lines, rule_anchor
@@ -550,7 +550,7 @@ def test_the_ci_job_in_the_docs_runs_options_the_command_accepts() -> None:
 def test_an_installed_package_names_its_version_in_the_sarif_log(
     traps: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sarif_module.importlib.metadata, "version", lambda name: "9.8.7")
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "9.8.7")
     _, out, _ = _run([str(traps), "--format", "sarif"], capsys)
     document = json.loads(out)
     assert document["runs"][0]["tool"]["driver"]["version"] == "9.8.7"
