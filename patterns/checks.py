@@ -13,6 +13,7 @@ as they do in the pack. It needs neither the CDK nor Node.
   --baseline FILE            fail only on findings FILE does not record; report fixed ones
   --write-baseline FILE      record today's open findings in FILE (the run then exits 0)
   --quiet                    leave out the notes on references that could not be followed
+  --docs-url URL             where docs/messaging-checks.md is published (SARIF rule links)
 
 Exit codes: 0 no open finding at or above --fail-on (or a baseline written), 1 at least one
 (new against the baseline), 2 a usage error or an unreadable assembly (missing folder, no
@@ -50,7 +51,11 @@ FORMATS = ("text", "json", "sarif")
 
 def collect(assembly: Path, files: list[TemplateFile]) -> list[ReportedFinding]:
     """Every finding of every template of the assembly, with where it is and whether an
-    acknowledgement covers it (errors and warnings only: notes are never acknowledged)."""
+    acknowledgement covers it (errors and warnings only: notes are never acknowledged).
+
+    The one place that reads the rules' findings: the reports (``patterns.messaging.report``,
+    ``baseline``, ``sarif``) take :class:`ReportedFinding` s, however they were found.
+    """
     template_of = {t.stack: t.file for t in files}
     stacks, acknowledgements = load_stacks(assembly)
     findings: list[ReportedFinding] = []
