@@ -1,73 +1,177 @@
 """``python -m patterns.checks cdk.out``: the messaging checks over any synthesized cloud assembly.
 
-Apps in TypeScript, Java, Go or .NET synthesize the same cloud assembly as Python ones, so
-this command reads it directly: every stack template (of nested stages and nested stacks
-too) goes through the rules of ``MessagingChecks`` (``patterns.messaging.rules``), and
-acknowledgements recorded with ``Validations.of(construct).acknowledge(...)`` in the
-assembly's metadata apply as they do in the pack. It prints each finding with its rule ID,
-level, resource and fix, and exits 1 if any error is left, 0 otherwise (2 if the folder is
-not a cloud assembly). It needs neither the CDK nor Node.
+Apps in TypeScript, Java, Go or .NET synthesize the same cloud assembly as Python ones, so this
+command reads it directly: every stack template (of nested stages and nested stacks too) goes
+through the rules of ``MessagingChecks`` (``patterns.messaging.rules``), and acknowledgements
+recorded with ``Validations.of(construct).acknowledge(...)`` in the assembly's metadata apply
+as they do in the pack. It needs neither the CDK nor Node.
 
-``--quiet`` leaves out the informational notes.
+  --format text|json|sarif   text (default): each finding with its rule ID, level, resource
+                             and fix; json: findings and counts (patterns.messaging.report);
+                             sarif: SARIF 2.1.0 for code scanning (patterns.messaging.sarif)
+  --fail-on error|warning    the level that fails the run (default: error)
+  --baseline FILE            fail only on findings FILE does not record; report fixed ones
+  --write-baseline FILE      record today's open findings in FILE (the run then exits 0)
+  --quiet                    leave out the notes on references that could not be followed
+  --docs-url URL             where docs/messaging-checks.md is published (SARIF rule links)
+
+Exit codes: 0 no open finding at or above --fail-on (or a baseline written), 1 at least one
+(new against the baseline), 2 a usage error or an unreadable assembly (missing folder, no
+manifest.json, a manifest or template that is not JSON, a template the manifest names that is
+not there) or baseline; errors are one line on stderr.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+from patterns.command_line import Parser, fail, parse
+from patterns.command_line import run as run_command
+from patterns.messaging import baseline
 from patterns.messaging.assembly import acknowledged, load_stacks
+from patterns.messaging.assembly_files import TemplateFile, UnreadableAssemblyError, template_files
 from patterns.messaging.model import StackModel
-from patterns.messaging.rules import ERROR, INFO, RULES, WARNING, check_template
+from patterns.messaging.report import (
+    Checked,
+    ReportedFinding,
+    failing,
+    open_findings,
+    to_json,
+    to_text,
+)
+from patterns.messaging.rules import ERROR, INFO, WARNING, check_template
+from patterns.messaging.sarif import DOCS_URL, to_sarif
+
+PROG = "python -m patterns.checks"
+FORMATS = ("text", "json", "sarif")
+
+
+def collect(assembly: Path, files: list[TemplateFile]) -> list[ReportedFinding]:
+    """Every finding of every template of the assembly, with where it is and whether an
+    acknowledgement covers it (errors and warnings only: notes are never acknowledged).
+
+    The one place that reads the rules' findings: the reports (``patterns.messaging.report``,
+    ``baseline``, ``sarif``) take :class:`ReportedFinding` s, however they were found.
+    """
+    template_of = {t.stack: t.file for t in files}
+    stacks, acknowledgements = load_stacks(assembly)
+    findings: list[ReportedFinding] = []
+    for stack in stacks:
+        for found in check_template(StackModel(stack.template, stack.name)):
+            path: str | None = found.path
+            if found.path == found.logical_id:
+                path = stack.paths.get(found.logical_id)
+            reason = None
+            if found.level != INFO:
+                reason = acknowledged(replace(found, path=path or found.path), acknowledgements)
+            findings.append(
+                ReportedFinding(
+                    found.rule_id,
+                    found.level,
+                    stack.name,
+                    template_of.get(stack.name, ""),
+                    found.logical_id,
+                    path,
+                    found.message,
+                    found.fix,
+                    reason,
+                )
+            )
+    return findings
 
 
 def run(assembly: Path, *, quiet: bool = False) -> tuple[str, int]:
-    """The report over an assembly and the number of unacknowledged errors."""
-    stacks, acknowledgements = load_stacks(assembly)
-    lines: list[str] = []
-    counts = {ERROR: 0, WARNING: 0, INFO: 0, "acknowledged": 0}
-    for stack in stacks:
-        for found in check_template(StackModel(stack.template, stack.name)):
-            finding = found
-            if found.path == found.logical_id and found.logical_id in stack.paths:
-                finding = replace(found, path=stack.paths[found.logical_id])
-            if finding.level != INFO and acknowledged(finding, acknowledgements) is not None:
-                counts["acknowledged"] += 1
-                continue
-            counts[finding.level] += 1
-            if finding.level == INFO and quiet:
-                continue
-            where = f"{stack.name} {finding.path} ({finding.logical_id})"
-            lines.append(f"{finding.level.upper():<7} {finding.rule_id:<18} {where}")
-            lines.append(f"        {finding.message}")
-            if finding.level != INFO:
-                lines.append(f"        fix: {finding.fix}")
-    lines.append(
-        f"{len(stacks)} template(s), {len(RULES)} rules: {counts[ERROR]} error(s), "
-        f"{counts[WARNING]} warning(s), {counts['acknowledged']} acknowledged, "
-        f"{counts[INFO]} note(s) on references that could not be followed"
+    """The text report over an assembly and the number of open errors."""
+    files = template_files(assembly)
+    findings = collect(assembly, files)
+    checked = Checked(str(assembly), len(files), findings)
+    return to_text(checked, quiet=quiet), sum(
+        1 for f in open_findings(findings) if f.level == ERROR
     )
-    return "\n".join(lines), counts[ERROR]
+
+
+def parser() -> Parser:
+    options = Parser(
+        prog=PROG,
+        description="The messaging checks (the rules of MessagingChecks) over a synthesized "
+        "cloud assembly of an app in any CDK language.",
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or "
+        "unreadable assembly. Rules and their fixes: docs/messaging-checks.md.",
+    )
+    options.add_argument(
+        "assembly", nargs="?", default=Path("cdk.out"), type=Path, help="default: cdk.out"
+    )
+    options.add_argument("--format", choices=FORMATS, default="text", help="default: text")
+    options.add_argument(
+        "--fail-on",
+        choices=(ERROR, WARNING),
+        default=ERROR,
+        help="the lowest level that fails the run (default: error)",
+    )
+    options.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="fail only on findings FILE does not record"
+    )
+    options.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record today's open findings in FILE and exit 0",
+    )
+    options.add_argument("--quiet", action="store_true", help="leave out the notes")
+    options.add_argument(
+        "--docs-url",
+        metavar="URL",
+        default=DOCS_URL,
+        help="where docs/messaging-checks.md is published: SARIF rules link to their section",
+    )
+    return options
 
 
 def main(argv: list[str]) -> int:
-    paths = [arg for arg in argv if not arg.startswith("--")]
-    assembly = Path(paths[0] if paths else "cdk.out")
-    if not (assembly / "manifest.json").is_file():
-        print(
-            f"{assembly} is not a cloud assembly (no manifest.json): run cdk synth first",
-            file=sys.stderr,
+    args = parse(parser(), argv)
+    if isinstance(args, int):
+        return args
+    return check(args)
+
+
+def check(args: argparse.Namespace) -> int:
+    assembly: Path = args.assembly
+    try:
+        files = template_files(assembly)
+        recorded = baseline.read(args.baseline) if args.baseline else None
+    except (UnreadableAssemblyError, baseline.BaselineError) as error:
+        return fail(PROG, str(error))
+    findings = collect(assembly, files)
+    checked = Checked(str(assembly), len(files), findings)
+    if recorded is not None:
+        states, fixed = baseline.compare(findings, recorded)
+        checked = Checked(str(assembly), len(files), findings, str(args.baseline), states, fixed)
+    if args.format == "json":
+        output = to_json(checked, fail_on=args.fail_on, quiet=args.quiet)
+    elif args.format == "sarif":
+        output = to_sarif(
+            checked,
+            assembly=assembly,
+            fail_on=args.fail_on,
+            quiet=args.quiet,
+            docs_url=args.docs_url,
         )
-        return 2
-    report, errors = run(assembly, quiet="--quiet" in argv)
-    print(report)
-    return 1 if errors else 0
+    else:
+        output = to_text(checked, quiet=args.quiet)
+    if args.write_baseline:
+        try:
+            written = baseline.write(args.write_baseline, findings)
+        except baseline.BaselineError as error:
+            return fail(PROG, str(error))
+        print(output)
+        print(f"{PROG}: wrote {written} finding(s) to {args.write_baseline}", file=sys.stderr)
+        return 0
+    print(output)
+    return 1 if failing(checked, args.fail_on) else 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except BrokenPipeError:  # the report piped into head or less that closed early
-        sys.stderr.close()
-        sys.exit(1)
+    run_command(main, PROG)

@@ -4,53 +4,105 @@ Reads every template of the assembly (any CDK language; nested stacks, stages an
 stacks included), draws the graph of message paths (:mod:`patterns.messaging.flows`) and prints
 a summary: every path from an entry point to a consumer or store, with the findings of the
 ``MessagingChecks`` rules on its hops and the hops whose failures are not caught (no DLQ or
-failure destination) or not watched (no alarm with an action). Exits 1 when a hop is broken
-(an error of the rules), 0 otherwise, 2 when the folder is not a cloud assembly.
+failure destination) or not watched (no alarm with an action).
 
 Options: ``--stack NAME`` (one stack and its nested stacks), ``--output PATH`` (writes
 PATH.dot and, with Graphviz's ``dot``, PATH.svg and PATH.png), ``--dot`` (print the DOT source
-instead of the summary). Needs neither the CDK nor Node; ``dot`` only for pictures.
+instead of the summary), ``--format text|json`` (the summary, or the graph as JSON:
+:mod:`patterns.messaging.flow_json`), ``--fail-on error|warning`` (default error: a broken
+hop; warning: a hop at risk too). Needs neither the CDK nor Node; ``dot`` only for pictures.
+
+Exit codes: 0 nothing at or above ``--fail-on``, 1 a hop or node broken (or at risk, with
+``--fail-on warning``), 2 a usage error, an unreadable assembly, an unknown ``--stack`` or a
+picture that could not be drawn; errors are one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import subprocess
 from pathlib import Path
 
+from patterns.command_line import Parser, fail, parse
+from patterns.command_line import run as run_command
+from patterns.messaging.assembly_files import UnreadableAssemblyError, template_files
+from patterns.messaging.flow_json import to_json
 from patterns.messaging.flow_render import render, to_dot, to_text
-from patterns.messaging.flows import flow_graph
+from patterns.messaging.flows import AT_RISK, BROKEN, Edge, FlowGraph, Node, flow_graph
+
+PROG = "python -m patterns.flows"
+FAILING = {"error": (BROKEN,), "warning": (BROKEN, AT_RISK)}
+
+
+def parser() -> Parser:
+    options = Parser(
+        prog=PROG,
+        description="The message paths of a synthesized cloud assembly, each hop judged by "
+        "the messaging checks.",
+        epilog="Exit codes: 0 clean, 1 a broken hop (or one at risk with --fail-on warning), "
+        "2 usage error or unreadable assembly.",
+    )
+    options.add_argument(
+        "assembly", nargs="?", default=Path("cdk.out"), type=Path, help="default: cdk.out"
+    )
+    options.add_argument("--stack", help="one stack (and its nested stacks)")
+    options.add_argument("--output", type=Path, help="write OUTPUT.dot, .svg and .png")
+    options.add_argument("--dot", action="store_true", help="print the DOT source")
+    options.add_argument("--format", choices=("text", "json"), default="text")
+    options.add_argument(
+        "--fail-on",
+        choices=tuple(FAILING),
+        default="error",
+        help="error (default): exit 1 on a broken hop; warning: on one at risk too",
+    )
+    return options
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m patterns.flows", description=__doc__)
-    parser.add_argument("assembly", nargs="?", default="cdk.out", type=Path)
-    parser.add_argument("--stack", help="one stack (and its nested stacks)")
-    parser.add_argument("--output", type=Path, help="write OUTPUT.dot, .svg and .png")
-    parser.add_argument("--dot", action="store_true", help="print the DOT source")
-    args = parser.parse_args(argv)
-    if not (args.assembly / "manifest.json").is_file():
-        print(
-            f"{args.assembly} is not a cloud assembly (no manifest.json): run cdk synth first",
-            file=sys.stderr,
-        )
-        return 2
+    args = parse(parser(), argv)
+    if isinstance(args, int):
+        return args
+    if args.dot and args.format != "text":
+        return fail(PROG, "--dot prints the DOT source: leave out --format (see --help)")
+    try:
+        template_files(args.assembly)
+    except UnreadableAssemblyError as error:
+        return fail(PROG, str(error))
     graph = flow_graph(args.assembly, args.stack)
     if args.stack and not graph.stacks:
-        print(f"no stack {args.stack!r} in {args.assembly}", file=sys.stderr)
-        return 2
+        return fail(PROG, f"no stack {args.stack!r} in {args.assembly}")
     source = to_dot(graph, args.stack or "message flows")
     if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.with_suffix(".dot").write_text(source)
-        render(source, args.output)
-    print(source if args.dot else to_text(graph), end="")
-    return 1 if graph.broken else 0
+        problem = _draw(source, args.output)
+        if problem:
+            return fail(PROG, problem)
+    if args.format == "json":
+        print(to_json(graph, assembly=str(args.assembly), stack=args.stack))
+    else:
+        print(source if args.dot else to_text(graph), end="")
+    return 1 if _fails(graph, args) else 0
+
+
+def _fails(graph: FlowGraph, args: argparse.Namespace) -> bool:
+    elements: list[Node | Edge] = [*graph.nodes.values(), *graph.edges]
+    verdicts = {e.verdict for e in elements}
+    return bool(verdicts & set(FAILING[args.fail_on]))
+
+
+def _draw(source: str, output: Path) -> str | None:
+    """Write OUTPUT.dot and the pictures; what went wrong, in one line, if anything."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.with_suffix(".dot").write_text(source)
+        render(source, output)
+    except OSError as error:
+        return f"cannot write {error.filename or output}: {error.strerror}"
+    except RuntimeError as error:  # Graphviz's dot is not installed
+        return str(error)
+    except subprocess.CalledProcessError as error:
+        return f"Graphviz's dot failed (exit {error.returncode}) drawing {output}"
+    return None
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except BrokenPipeError:  # the output piped into head or less that closed early
-        sys.stderr.close()
-        sys.exit(1)
+    run_command(main, PROG)

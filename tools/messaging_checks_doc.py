@@ -4,9 +4,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from patterns.messaging.rules import ERROR, RULES, WARNING
 
 LEVEL_TITLES = {ERROR: "error", WARNING: "warning"}
+
+# The hand-written part on the command in CI: options, exit codes, baselines, a CI job.
+COMMAND_SECTION = Path(__file__).with_name("messaging_checks_command.md")
 
 
 def _overlaps(rule_ids: tuple[str, ...]) -> str:
@@ -35,6 +40,9 @@ def render_markdown() -> str:
         "```",
         "python -m patterns.checks cdk.out            # any CDK language; --quiet hides the notes",
         "```",
+        "",
+        "Formats for CI (JSON, SARIF), `--fail-on`, baselines and a GitHub Actions job:",
+        "[Running the checks in CI](#running-the-checks-in-ci).",
         "",
         "The pack reports errors and warnings to cdk-nag on the construct of the resource that",
         "carries the trap (the subscription, the bucket, the queue, the event source mapping,",
@@ -76,6 +84,7 @@ def render_markdown() -> str:
             "- **Source:** " + ", ".join(f"<{url}>" for url in current.sources),
             f"- **Overlaps:** {_overlaps(current.overlaps)}",
         ]
+    lines += ["", *COMMAND_SECTION.read_text().splitlines()]
     return "\n".join(lines) + "\n"
 
 

@@ -10,5 +10,8 @@ except in ``pack``).
 - ``linking``: references between the templates of an assembly (nested stacks, exports);
 - ``flow_model``, ``flows``, ``flow_render``: the graph of message paths with each hop's verdict,
   how it is read from the templates, and its DOT source and text summary
-  (``python -m patterns.flows``).
+  (``python -m patterns.flows``), and ``flow_json`` its JSON;
+- ``assembly_files``, ``report``, ``baseline``, ``sarif``: what ``python -m patterns.checks``
+  reads first (every file of the assembly, checked) and writes (text and JSON, baselines,
+  SARIF 2.1.0).
 """
