@@ -2,7 +2,8 @@
 
 Apps in TypeScript, Java, Go or .NET synthesize the same cloud assembly as Python ones, so
 this command reads it directly: every stack template (of nested stages and nested stacks
-too) goes through the rules of ``MessagingChecks`` (``patterns.messaging.rules``), and
+too) is read as one linked model (a hop between stacks is checked like a hop inside one) and
+goes through the rules of ``MessagingChecks`` (``patterns.messaging.rules``), and
 acknowledgements recorded with ``Validations.of(construct).acknowledge(...)`` in the
 assembly's metadata apply as they do in the pack. It prints each finding with its rule ID,
 level, resource and fix, and exits 1 if any error is left, 0 otherwise (2 if the folder is
@@ -14,12 +15,10 @@ not a cloud assembly). It needs neither the CDK nor Node.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-from patterns.messaging.assembly import acknowledged, load_stacks
-from patterns.messaging.model import StackModel
-from patterns.messaging.rules import ERROR, INFO, RULES, WARNING, check_template
+from patterns.messaging.assembly import check_stacks, load_stacks
+from patterns.messaging.rules import ERROR, INFO, RULES, WARNING
 
 
 def run(assembly: Path, *, quiet: bool = False) -> tuple[str, int]:
@@ -27,22 +26,18 @@ def run(assembly: Path, *, quiet: bool = False) -> tuple[str, int]:
     stacks, acknowledgements = load_stacks(assembly)
     lines: list[str] = []
     counts = {ERROR: 0, WARNING: 0, INFO: 0, "acknowledged": 0}
-    for stack in stacks:
-        for found in check_template(StackModel(stack.template, stack.name)):
-            finding = found
-            if found.path == found.logical_id and found.logical_id in stack.paths:
-                finding = replace(found, path=stack.paths[found.logical_id])
-            if finding.level != INFO and acknowledged(finding, acknowledgements) is not None:
-                counts["acknowledged"] += 1
-                continue
-            counts[finding.level] += 1
-            if finding.level == INFO and quiet:
-                continue
-            where = f"{stack.name} {finding.path} ({finding.logical_id})"
-            lines.append(f"{finding.level.upper():<7} {finding.rule_id:<18} {where}")
-            lines.append(f"        {finding.message}")
-            if finding.level != INFO:
-                lines.append(f"        fix: {finding.fix}")
+    for finding in check_stacks(stacks, acknowledgements):
+        if finding.acknowledged is not None:
+            counts["acknowledged"] += 1
+            continue
+        counts[finding.level] += 1
+        if finding.level == INFO and quiet:
+            continue
+        where = f"{finding.stack} {finding.path} ({finding.logical_id})"
+        lines.append(f"{finding.level.upper():<7} {finding.rule_id:<18} {where}")
+        lines.append(f"        {finding.message}")
+        if finding.level != INFO:
+            lines.append(f"        fix: {finding.fix}")
     lines.append(
         f"{len(stacks)} template(s), {len(RULES)} rules: {counts[ERROR]} error(s), "
         f"{counts[WARNING]} warning(s), {counts['acknowledged']} acknowledged, "
