@@ -21,6 +21,7 @@ from aws_cdk import aws_sqs as sqs
 
 from patterns import MessagingChecks, SnsToSqsFanOut
 from patterns.checks import main
+from patterns.flows import main as flows_main
 from patterns.messaging.assembly import LoadedStack, check_assembly, check_stacks
 from patterns.messaging.linking import AssemblyModel
 from patterns.messaging.model import Literal, Resolved, Unknown
@@ -197,6 +198,14 @@ def test_the_plugin_reports_the_cross_stack_error_on_the_subscription(broken: Pa
     assert conclusion == "failure"
     assert ("Messaging-SNS3", "error", "Consumer/S") in violations
     assert ("Messaging-SNS3", "error", "Prod/Consumer/S") in violations
+
+
+def test_the_flow_through_two_stacks_is_broken(broken: Path, capsys) -> None:
+    assert flows_main([str(broken), "--stack", "Consumer"]) == 1
+    output = capsys.readouterr().out
+    assert "1 path(s): 1 broken, 0 at risk" in output
+    assert "path 1: broken" in output
+    assert "ERROR Messaging-SNS3 at " in output
 
 
 # --- the nested fan-out whose queue policy an escape hatch replaced --------------------------
