@@ -412,3 +412,28 @@ def test_a_cross_stack_hop_is_judged_like_one_inside_a_stack() -> None:
     assert [f.acknowledged for f in acknowledged if f.rule_id == "Messaging-SNS3"] == [
         "tested elsewhere"
     ]
+
+
+def test_a_literal_arn_names_a_resource_of_the_app_only_in_its_stacks_account() -> None:
+    def queue_stack(name: str, environment: str) -> LoadedStack:
+        named = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": f"{name.lower()}-jobs"}}
+        return LoadedStack(
+            name,
+            {"Resources": {f"{name}Queue": named}},
+            {},
+            template_file=f"{name}.template.json",
+            environment=environment,
+        )
+
+    pinned = queue_stack("Pinned", "aws://111122223333/eu-west-1")
+    agnostic = queue_stack("Agnostic", "aws://unknown-account/unknown-region")
+    model = _linked(pinned, agnostic)
+    same = "arn:aws:sqs:eu-west-1:111122223333:pinned-jobs"
+    other = "arn:aws:sqs:eu-west-1:999999999999:pinned-jobs"
+    built = {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:pinned-jobs"}
+    assert model.resolve(same) == Resolved("PinnedQueue")
+    assert model.resolve(other) == Literal(other)
+    assert model.resolve(built) == Resolved("PinnedQueue")
+    assert model.resolve("arn:aws:sqs:us-east-1:999999999999:agnostic-jobs") == Resolved(
+        "AgnosticQueue"
+    )

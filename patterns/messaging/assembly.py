@@ -36,6 +36,7 @@ class LoadedStack:
     parent_resource: str | None = None  # its AWS::CloudFormation::Stack logical ID there
     template_file: str = ""  # the template's file, relative to the assembly's folder
     stack_name: str = ""  # the CloudFormation stack name (a top-level stack's)
+    environment: str = ""  # aws://<account>/<region> (unknown-account for agnostic stacks)
 
 
 def _artifacts(assembly: Path) -> Iterator[tuple[Path, str, dict[str, Any]]]:
@@ -71,9 +72,15 @@ def load_stacks(assembly: Path) -> tuple[list[LoadedStack], dict[str, dict[str, 
                     acknowledgements.setdefault(path.lstrip("/"), {}).update(entry["data"])
                 if entry.get("type") == LOGICAL_ID and isinstance(entry.get("data"), str):
                     paths.setdefault(entry["data"], path.lstrip("/"))
-        where = (folder / template_file).relative_to(assembly).as_posix()
-        stack_name = str(artifact.get("properties", {}).get("stackName") or artifact_id)
-        stacks += list(_with_nested(assembly, folder, name, template, paths, where, stack_name))
+        stack = LoadedStack(
+            name,
+            template,
+            paths,
+            template_file=(folder / template_file).relative_to(assembly).as_posix(),
+            stack_name=str(artifact.get("properties", {}).get("stackName") or artifact_id),
+            environment=str(artifact.get("environment", "")),
+        )
+        stacks += list(_with_nested(assembly, folder, stack))
     return stacks, acknowledgements
 
 
@@ -89,22 +96,11 @@ def _asset_files(folder: Path) -> dict[str, str]:
     return files
 
 
-def _with_nested(
-    assembly: Path,
-    folder: Path,
-    name: str,
-    template: dict[str, Any],
-    paths: dict[str, str],
-    template_file: str,
-    stack_name: str = "",
-    parent: tuple[str, str] | None = None,
-) -> Iterator[LoadedStack]:
-    parent_name, parent_resource = parent or (None, None)
-    yield LoadedStack(
-        name, template, paths, parent_name, parent_resource, template_file, stack_name
-    )
+def _with_nested(assembly: Path, folder: Path, stack: LoadedStack) -> Iterator[LoadedStack]:
+    """The stack, then its nested stacks (theirs too), read from the assembly's folder."""
+    yield stack
     assets: dict[str, str] | None = None
-    for logical_id, resource in (template.get("Resources") or {}).items():
+    for logical_id, resource in (stack.template.get("Resources") or {}).items():
         if resource.get("Type") != "AWS::CloudFormation::Stack":
             continue
         source = (resource.get("Metadata") or {}).get("aws:asset:path")
@@ -114,16 +110,16 @@ def _with_nested(
             assets = _asset_files(folder) if assets is None else assets
             source = next((path for key, path in assets.items() if key in url), None)
         if source and (folder / source).is_file():
-            nested = json.loads((folder / source).read_text())
-            yield from _with_nested(
-                assembly,
-                folder,
-                f"{name}/{logical_id}",
-                nested,
+            nested = LoadedStack(
+                f"{stack.name}/{logical_id}",
+                json.loads((folder / source).read_text()),
                 {},
+                stack.name,
+                logical_id,
                 (folder / source).relative_to(assembly).as_posix(),
-                parent=(name, logical_id),
+                environment=stack.environment,
             )
+            yield from _with_nested(assembly, folder, nested)
 
 
 def acknowledged(finding: Finding, acknowledgements: dict[str, dict[str, str]]) -> str | None:

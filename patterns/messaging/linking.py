@@ -18,7 +18,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from patterns.messaging.model import Location, Resolved, StackModel, Target, Unknown
+from patterns.messaging.model import (
+    WILDCARD,
+    Literal,
+    Location,
+    Resolved,
+    StackModel,
+    Target,
+    Unknown,
+)
 
 if TYPE_CHECKING:
     from patterns.messaging.assembly import LoadedStack
@@ -87,6 +95,21 @@ class AssemblyModel(StackModel):
             if key == "Ref" and argument in self._reasons:
                 return Unknown(self._reasons[argument])
         return super().resolve(value)
+
+    def _resolve_text(self, text: str) -> Target:
+        """A literal ARN names a resource of the app only in the account and region of its
+        stack, where the stack's environment says them (by name alone otherwise)."""
+        target = super()._resolve_text(text)
+        fields = text.split(":", 5)
+        if not isinstance(target, Resolved) or len(fields) < 6 or not text.startswith("arn:"):
+            return target
+        where = self._templates.get(self.locate(target.logical_id).stack)
+        environment = (where.environment if where else "").removeprefix("aws://").split("/")
+        for stated, known in zip((fields[4], fields[3]), environment, strict=False):
+            literal = stated and WILDCARD not in stated
+            if literal and known and stated != known and not known.startswith("unknown-"):
+                return Literal(text)
+        return target
 
     # --- linking ---------------------------------------------------------------------------
 
