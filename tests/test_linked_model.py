@@ -437,3 +437,27 @@ def test_a_literal_arn_names_a_resource_of_the_app_only_in_its_stacks_account() 
     assert model.resolve("arn:aws:sqs:us-east-1:999999999999:agnostic-jobs") == Resolved(
         "AgnosticQueue"
     )
+
+
+def test_an_import_reads_the_export_of_its_own_account_and_region() -> None:
+    def exporter(name: str, environment: str) -> LoadedStack:
+        output = {"Value": {"Ref": f"{name}Topic"}, "Export": {"Name": "Shared:TopicArn"}}
+        return LoadedStack(
+            name,
+            {"Resources": {f"{name}Topic": TOPIC}, "Outputs": {"Arn": output}},
+            {},
+            environment=environment,
+        )
+
+    importer = LoadedStack(
+        "Consumer",
+        {"Resources": {"Sub": _subscription({"Fn::ImportValue": "Shared:TopicArn"})}},
+        {},
+        environment="aws://222222222222/eu-west-1",
+    )
+    model = _linked(
+        exporter("Dev", "aws://111111111111/eu-west-1"),
+        exporter("Prod", "aws://222222222222/eu-west-1"),
+        importer,
+    )
+    assert _topic_of(model, "Sub") == Resolved("ProdTopic")

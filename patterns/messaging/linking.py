@@ -49,7 +49,8 @@ class AssemblyModel(StackModel):
         self.stacks = stacks
         self._templates = {s.name: s for s in stacks}
         self._children = {(s.parent, s.parent_resource): s for s in stacks if s.parent}
-        self._exports: dict[str, tuple[LoadedStack, Any]] = {}
+        # Export name -> the stacks that export it (one per account and region, at most).
+        self._exports: dict[str, list[tuple[LoadedStack, Any]]] = {}
         self._linked: dict[tuple[str, str, str], Any] = {}
         self._reasons: dict[str, str] = {}  # unset parameter's key -> what it is
         self._unset: dict[str, Any] = {}
@@ -68,7 +69,7 @@ class AssemblyModel(StackModel):
             for output in (stack.template.get("Outputs") or {}).values():
                 name = (output.get("Export") or {}).get("Name")
                 if isinstance(name, str):
-                    self._exports[name] = (stack, output.get("Value"))
+                    self._exports.setdefault(name, []).append((stack, output.get("Value")))
         resources: dict[str, dict[str, Any]] = {}
         for stack in stacks:
             keys = self._keys[stack.name]
@@ -202,9 +203,13 @@ class AssemblyModel(StackModel):
     def _import(self, stack: LoadedStack, argument: Any) -> Any:
         if not isinstance(argument, str):
             return {UNFOLLOWED: "an import whose name is computed at deploy"}
-        if argument not in self._exports:
+        # An import reads the export of its own account and region.
+        found = self._exports.get(argument, [])
+        if len(found) > 1:
+            found = [e for e in found if e[0].environment == stack.environment]
+        if len(found) != 1:
             return {UNFOLLOWED: f"import {argument}, which no stack of this app exports"}
-        exporter, value = self._exports[argument]
+        exporter, value = found[0]
         return self._once(exporter, "export", argument, lambda: self._link(exporter, value))
 
     def _stack_output(self, stack: LoadedStack, reference: dict[str, Any]) -> Any:
