@@ -428,6 +428,23 @@ def test_a_literal_arn_names_a_resource_of_the_app_only_in_its_stacks_account() 
     pinned = queue_stack("Pinned", "aws://111122223333/eu-west-1")
     agnostic = queue_stack("Agnostic", "aws://unknown-account/unknown-region")
     model = _linked(pinned, agnostic)
+    staged = [
+        LoadedStack(
+            f"{stage}/Jobs",
+            {
+                "Resources": {
+                    "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}}
+                }
+            },
+            {},
+            environment=f"aws://{account}/eu-west-1",
+        )
+        for stage, account in (("Dev", "111111111111"), ("Prod", "222222222222"))
+    ]
+    stages = _linked(*staged)
+    for stage, account in (("Dev", "111111111111"), ("Prod", "222222222222")):
+        arn = f"arn:aws:sqs:eu-west-1:{account}:jobs"
+        assert stages.resolve(arn) == Resolved(f"{stage}/Jobs/Queue")
     same = "arn:aws:sqs:eu-west-1:111122223333:pinned-jobs"
     other = "arn:aws:sqs:eu-west-1:999999999999:pinned-jobs"
     built = {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:pinned-jobs"}

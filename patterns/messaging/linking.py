@@ -27,6 +27,7 @@ from patterns.messaging.model import (
     Target,
     Unknown,
 )
+from patterns.messaging.policies import physical_name
 
 if TYPE_CHECKING:
     from patterns.messaging.assembly import LoadedStack
@@ -76,6 +77,12 @@ class AssemblyModel(StackModel):
             for logical_id, resource in (stack.template.get("Resources") or {}).items():
                 resources[keys[logical_id]] = self._link_resource(stack, logical_id, resource)
         super().__init__({"Resources": resources, "Parameters": self._unset}, "")
+        # Resources that share a physical name (the same stack in several stages).
+        self._same_name: dict[tuple[str, str | None], list[str]] = {}
+        for key in self.resources:
+            name = physical_name(self, key)
+            if name is not None:
+                self._same_name.setdefault((self.type_of(key), name), []).append(key)
 
     # --- where a key is --------------------------------------------------------------------
 
@@ -99,18 +106,27 @@ class AssemblyModel(StackModel):
 
     def _resolve_text(self, text: str) -> Target:
         """A literal ARN names a resource of the app only in the account and region of its
-        stack, where the stack's environment says them (by name alone otherwise)."""
+        stack, where the stack's environment says them (by name alone otherwise): of several
+        resources with the name (one per stage, say), the one of the ARN's account."""
         target = super()._resolve_text(text)
         fields = text.split(":", 5)
         if not isinstance(target, Resolved) or len(fields) < 6 or not text.startswith("arn:"):
             return target
-        where = self._templates.get(self.locate(target.logical_id).stack)
+        kind = self.type_of(target.logical_id)
+        named = self._same_name.get((kind, physical_name(self, target.logical_id)), [])
+        for candidate in [target.logical_id, *named]:
+            if self._in_environment(candidate, account=fields[4], region=fields[3]):
+                return Resolved(candidate, target.attribute)
+        return Literal(text)
+
+    def _in_environment(self, key: str, *, account: str, region: str) -> bool:
+        where = self._templates.get(self.locate(key).stack)
         environment = (where.environment if where else "").removeprefix("aws://").split("/")
-        for stated, known in zip((fields[4], fields[3]), environment, strict=False):
+        for stated, known in zip((account, region), environment, strict=False):
             literal = stated and WILDCARD not in stated
             if literal and known and stated != known and not known.startswith("unknown-"):
-                return Literal(text)
-        return target
+                return False
+        return True
 
     # --- linking ---------------------------------------------------------------------------
 
