@@ -57,7 +57,8 @@ ARN_TYPES = {
 
 @dataclass(frozen=True)
 class Resolved:
-    """A reference to a resource of this template (``attribute`` None for ``Ref``)."""
+    """A reference to a resource of the model (``attribute`` None for ``Ref``): of this
+    template, or of the app for the linked model (``linking.AssemblyModel``)."""
 
     logical_id: str
     attribute: str | None = None
@@ -65,7 +66,7 @@ class Resolved:
 
 @dataclass(frozen=True)
 class Literal:
-    """A plain value (an ARN, URL or name) that names no resource of this template."""
+    """A plain value (an ARN, URL or name) that names no resource of the model."""
 
     text: str
 
