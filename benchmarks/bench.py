@@ -565,7 +565,7 @@ def measure_checks(assembly: Path, label: str, runs: int) -> ChecksResult:
     for _ in range(runs):
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "patterns.checks", "--quiet", str(assembly)],
+            [sys.executable, "-m", "patterns.checks", str(assembly)],
             capture_output=True,
             cwd=ROOT,
         )
@@ -580,7 +580,7 @@ def section_checks(result: ChecksResult | None) -> list[str]:
     lines = [
         "## Messaging checks over the largest assembly",
         "",
-        "`python -m patterns.checks --quiet` on the cloud assembly of the largest nested fan-out "
+        "`python -m patterns.checks` on the cloud assembly of the largest nested fan-out "
         "above (every template read and linked into one model, every rule run over it), each run "
         "in a fresh process (interpreter start and imports included); median of up to "
         f"{CHECKS_RUNS} runs.",
