@@ -7,6 +7,7 @@ and the headline is the median of the per-round ratios; every fan-out size runs 
 fresh process after a warm-up. Every timing is a median; run counts are printed with it.
 
 Usage: python benchmarks/bench.py [--quick] [--output BENCHMARKS.md]
+       python benchmarks/bench.py --checks ASSEMBLY   (only: time the checks on an assembly)
        python benchmarks/bench.py --fan-out-child N   (internal: one fan-out size, JSON out)
 """
 
@@ -52,6 +53,8 @@ TARGET_IMPORT_SECONDS = 0.15
 TARGET_SYNTH_RATIO = 1.1
 TARGET_FAN_OUT_SECONDS = 10.0
 TARGET_SUITE_SECONDS = 60.0
+TARGET_CHECKS_SECONDS = 10.0
+CHECKS_RUNS = 5
 
 
 @dataclass(frozen=True)
@@ -460,46 +463,46 @@ def _cfn_lint(directory: Path) -> str:
 
 
 def section_fan_out(
-    sizes: Sequence[int], runs: int, lint: bool
+    sizes: Sequence[int], runs: int, lint: bool, keep_root: Path
 ) -> tuple[list[str], list[FanOutResult]]:
+    """Each size in a fresh process; the first run's assembly of each kept under keep_root."""
     results = []
-    with tempfile.TemporaryDirectory(prefix="bench-fanout-keep-") as keep_root:
-        for nested, subscribers in [(n, size) for n in (False, True) for size in sizes]:
-            keep = Path(keep_root) / f"{nested}-{subscribers}"
-            output = subprocess.run(
-                [
-                    sys.executable,
-                    str(Path(__file__).resolve()),
-                    "--fan-out-child",
-                    str(subscribers),
-                    "--runs",
-                    str(runs),
-                    "--keep",
-                    str(keep),
-                    *(["--nested"] if nested else []),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-            ).stdout
-            data = json.loads(output.strip().splitlines()[-1])
-            measurements = data["measurements"]
-            seconds = _median([m["seconds"] for m in measurements]) if measurements else None
-            templates = measurements[0]["templates"] if measurements else []
-            largest = subscribers == max(sizes)
-            linted = _cfn_lint(keep) if lint and measurements and largest else None
-            results.append(
-                FanOutResult(
-                    nested,
-                    subscribers,
-                    len(measurements),
-                    seconds,
-                    templates,
-                    data["error"],
-                    linted,
-                )
+    for nested, subscribers in [(n, size) for n in (False, True) for size in sizes]:
+        keep = Path(keep_root) / f"{nested}-{subscribers}"
+        output = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--fan-out-child",
+                str(subscribers),
+                "--runs",
+                str(runs),
+                "--keep",
+                str(keep),
+                *(["--nested"] if nested else []),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+        data = json.loads(output.strip().splitlines()[-1])
+        measurements = data["measurements"]
+        seconds = _median([m["seconds"] for m in measurements]) if measurements else None
+        templates = measurements[0]["templates"] if measurements else []
+        largest = subscribers == max(sizes)
+        linted = _cfn_lint(keep) if lint and measurements and largest else None
+        results.append(
+            FanOutResult(
+                nested,
+                subscribers,
+                len(measurements),
+                seconds,
+                templates,
+                data["error"],
+                linted,
             )
+        )
     lines = [
         "## Fan-out scale: SnsToSqsFanOut with N subscriber queues",
         "",
@@ -531,6 +534,79 @@ def section_fan_out(
             f"{'yes' if r.within_limits else 'NO'} | {r.cfn_lint or ''} |"
         )
     return [*lines, ""], results
+
+
+# --- messaging checks over the largest assembly --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecksResult:
+    assembly: str  # what was checked, for the report
+    templates: int
+    resources: int
+    runs: int
+    seconds: float | None
+    exit_code: int | None  # 0 clean, 1 findings; anything else is a failure of the command
+
+
+def _assembly_size(assembly: Path) -> tuple[int, int]:
+    """Templates and resources of an assembly, read as the checks read it."""
+    from patterns.messaging.assembly import load_stacks
+
+    stacks, _ = load_stacks(assembly)
+    return len(stacks), sum(len(s.template.get("Resources") or {}) for s in stacks)
+
+
+def measure_checks(assembly: Path, label: str, runs: int) -> ChecksResult:
+    """``python -m patterns.checks`` on an assembly, each run in a fresh process."""
+    templates, resources = _assembly_size(assembly)
+    seconds: list[float] = []
+    exit_code = None
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "patterns.checks", str(assembly)],
+            capture_output=True,
+            cwd=ROOT,
+        )
+        seconds.append(time.perf_counter() - start)
+        exit_code = done.returncode
+        if exit_code not in (0, 1):
+            break
+    return ChecksResult(label, templates, resources, len(seconds), _median(seconds), exit_code)
+
+
+def section_checks(result: ChecksResult | None) -> list[str]:
+    lines = [
+        "## Messaging checks over the largest assembly",
+        "",
+        "`python -m patterns.checks` on the cloud assembly of the largest nested fan-out "
+        "above (every template read and linked into one model, every rule run over it), each run "
+        "in a fresh process (interpreter start and imports included); median of up to "
+        f"{CHECKS_RUNS} runs.",
+        "",
+        "| assembly | templates | resources | checks (s) | runs | exit code |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    if result is None:
+        return [*lines, "| no nested fan-out was synthesized | | | | | |", ""]
+    seconds = f"{result.seconds:.2f}" if result.seconds is not None else "not run"
+    lines.append(
+        f"| {result.assembly} | {result.templates} | {result.resources:,} | {seconds} | "
+        f"{result.runs} | {result.exit_code} |"
+    )
+    return [*lines, ""]
+
+
+def _checks_target(result: ChecksResult | None) -> list[str]:
+    if result is None or result.seconds is None:
+        return []
+    passed = result.seconds < TARGET_CHECKS_SECONDS and result.exit_code in (0, 1)
+    return [
+        f"| `python -m patterns.checks` on the {result.assembly} ({result.templates} templates, "
+        f"{result.resources:,} resources) < {TARGET_CHECKS_SECONDS:.0f} s on 2 cores | "
+        f"{result.seconds:.2f} s (exit code {result.exit_code}) | {_verdict(passed)} |"
+    ]
 
 
 # --- unit suite -------------------------------------------------------------------------
@@ -575,6 +651,7 @@ def targets(
     synth: list[SynthResult],
     fan_out: list[FanOutResult],
     suite: float | None,
+    checks: ChecksResult | None = None,
 ) -> list[str]:
     lines = [
         "## Targets",
@@ -612,6 +689,7 @@ def targets(
             f"{TARGET_FAN_OUT_SECONDS:.0f} s (validation off), every template within limits, "
             f"cfn-lint clean | {measured} | {_verdict(passed)} |"
         )
+    lines += _checks_target(checks)
     if suite is not None:
         lines.append(
             f"| unit suite < {TARGET_SUITE_SECONDS:.0f} s on 2 cores | {suite:.1f} s | "
@@ -655,7 +733,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3, help=argparse.SUPPRESS)
     parser.add_argument("--keep", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--nested", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--checks", type=Path, metavar="ASSEMBLY", help="only time the checks on ASSEMBLY"
+    )
     args = parser.parse_args(argv)
+    if args.checks is not None:
+        only = measure_checks(args.checks, str(args.checks), CHECKS_RUNS)
+        print("\n".join([*section_checks(only), *_checks_target(only)]))
+        return
     if args.fan_out_child is not None:
         fan_out_child(
             args.fan_out_child, args.runs, FAN_OUT_BUDGET_SECONDS, args.keep, nested=args.nested
@@ -669,10 +754,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("\n".join(imports.lines), flush=True)
     synth_lines, synth = section_synth(settings.synth_rounds)
     print("\n".join(synth_lines), flush=True)
-    fan_out_lines, fan_out = section_fan_out(
-        settings.fan_out_sizes, settings.fan_out_runs, lint=not args.quick
-    )
-    print("\n".join(fan_out_lines), flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-fanout-keep-") as keep_root:
+        fan_out_lines, fan_out = section_fan_out(
+            settings.fan_out_sizes, settings.fan_out_runs, not args.quick, Path(keep_root)
+        )
+        print("\n".join(fan_out_lines), flush=True)
+        largest = max(settings.fan_out_sizes)
+        kept = Path(keep_root) / f"True-{largest}"
+        checks = (
+            measure_checks(kept, f"{largest:,}-subscriber nested fan-out", CHECKS_RUNS)
+            if (kept / "manifest.json").is_file()
+            else None
+        )
+    checks_lines = section_checks(checks)
+    print("\n".join(checks_lines), flush=True)
     suite_lines: list[str] = []
     suite_wall = None
     if settings.suite:
@@ -687,16 +782,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         "counts are the headline: raw seconds depend on the machine and its load. "
         f"This run took {elapsed:.0f} s{' (--quick)' if args.quick else ''}.",
         "",
-        *targets(imports, synth, fan_out, suite_wall),
+        *targets(imports, synth, fan_out, suite_wall, checks),
         *notes(),
         *header,
         *imports.lines,
         *synth_lines,
         *fan_out_lines,
+        *checks_lines,
         *suite_lines,
     ]
     text = "\n".join(report).rstrip() + "\n"
-    print("\n".join(targets(imports, synth, fan_out, suite_wall)))
+    print("\n".join(targets(imports, synth, fan_out, suite_wall, checks)))
     if args.output:
         args.output.write_text(text)
         print(f"wrote {args.output}")

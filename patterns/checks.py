@@ -1,7 +1,8 @@
 """``python -m patterns.checks cdk.out``: the messaging checks over any synthesized cloud assembly.
 
 Apps in TypeScript, Java, Go or .NET synthesize the same cloud assembly as Python ones, so this
-command reads it directly: every stack template (of nested stages and nested stacks too) goes
+command reads it directly: every stack template (of nested stages and nested stacks too) is
+read as one linked model (a hop between stacks is checked like a hop inside one) and goes
 through the rules of ``MessagingChecks`` (``patterns.messaging.rules``), and acknowledgements
 recorded with ``Validations.of(construct).acknowledge(...)`` in the assembly's metadata apply
 as they do in the pack. It needs neither the CDK nor Node.
@@ -25,15 +26,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from patterns.command_line import Parser, fail, parse
 from patterns.command_line import run as run_command
 from patterns.messaging import baseline
-from patterns.messaging.assembly import acknowledged, load_stacks
+from patterns.messaging.assembly import check_stacks, load_stacks
 from patterns.messaging.assembly_files import TemplateFile, UnreadableAssemblyError, template_files
-from patterns.messaging.model import StackModel
 from patterns.messaging.report import (
     Checked,
     ReportedFinding,
@@ -42,7 +41,7 @@ from patterns.messaging.report import (
     to_json,
     to_text,
 )
-from patterns.messaging.rules import ERROR, INFO, WARNING, check_template
+from patterns.messaging.rules import ERROR, WARNING
 from patterns.messaging.sarif import DOCS_URL, to_sarif
 
 PROG = "python -m patterns.checks"
@@ -50,7 +49,8 @@ FORMATS = ("text", "json", "sarif")
 
 
 def collect(assembly: Path, files: list[TemplateFile]) -> list[ReportedFinding]:
-    """Every finding of every template of the assembly, with where it is and whether an
+    """Every finding of the rules over the assembly read as one linked model
+    (:func:`patterns.messaging.assembly.check_stacks`), with where it is and whether an
     acknowledgement covers it (errors and warnings only: notes are never acknowledged).
 
     The one place that reads the rules' findings: the reports (``patterns.messaging.report``,
@@ -58,29 +58,20 @@ def collect(assembly: Path, files: list[TemplateFile]) -> list[ReportedFinding]:
     """
     template_of = {t.stack: t.file for t in files}
     stacks, acknowledgements = load_stacks(assembly)
-    findings: list[ReportedFinding] = []
-    for stack in stacks:
-        for found in check_template(StackModel(stack.template, stack.name)):
-            path: str | None = found.path
-            if found.path == found.logical_id:
-                path = stack.paths.get(found.logical_id)
-            reason = None
-            if found.level != INFO:
-                reason = acknowledged(replace(found, path=path or found.path), acknowledgements)
-            findings.append(
-                ReportedFinding(
-                    found.rule_id,
-                    found.level,
-                    stack.name,
-                    template_of.get(stack.name, ""),
-                    found.logical_id,
-                    path,
-                    found.message,
-                    found.fix,
-                    reason,
-                )
-            )
-    return findings
+    return [
+        ReportedFinding(
+            found.rule_id,
+            found.level,
+            found.stack,
+            template_of.get(found.stack, found.template_file),
+            found.logical_id,
+            None if found.path == found.logical_id else found.path,
+            found.message,
+            found.fix,
+            found.acknowledged,
+        )
+        for found in check_stacks(stacks, acknowledgements)
+    ]
 
 
 def run(assembly: Path, *, quiet: bool = False) -> tuple[str, int]:

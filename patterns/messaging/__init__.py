@@ -5,9 +5,12 @@ except in ``pack``).
 - ``policies``: what keys, resource policies, Lambda permissions and roles allow;
 - ``connections``: who sends to whom (subscriptions, notifications, redrives, mappings, ...);
 - ``rules``: the ``MessagingChecks`` rules, one module per service;
-- ``assembly``: every template of a cloud assembly (nested stacks and stages included);
+- ``assembly``: every template of a cloud assembly (nested stacks and stages included) and
+  ``check_assembly``, every finding of the rules over it;
 - ``pack``: ``MessagingChecks``, the cdk-nag pack that runs the rules at synth;
-- ``linking``: references between the templates of an assembly (nested stacks, exports);
+- ``linking``: references between the templates of an assembly (nested stacks, exports,
+  stack outputs) followed: ``AssemblyModel``, the whole assembly as the one model the rules
+  run on;
 - ``flow_model``, ``flows``, ``flow_render``: the graph of message paths with each hop's verdict,
   how it is read from the templates, and its DOT source and text summary
   (``python -m patterns.flows``), and ``flow_json`` its JSON;

@@ -3,17 +3,23 @@
 Read from ``manifest.json`` and the files it names, so it serves apps in any CDK language and
 needs neither the CDK nor Node; acknowledgements (``Validations.of(c).acknowledge(...)``) and
 each resource's construct path come from the assembly's metadata.
+
+:func:`check_assembly` is the one entry point of the checks: every rule over the whole
+assembly read as one linked model (:class:`~patterns.messaging.linking.AssemblyModel`), each
+finding with its stack, template file, logical ID, construct path, level and acknowledgement.
+The command (``python -m patterns.checks``), the pack and the flow graph read it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from patterns.messaging.rules import PACK_NAME, Finding
+from patterns.messaging.linking import AssemblyModel
+from patterns.messaging.rules import INFO, PACK_NAME, Finding, check_template
 
 ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
 LOGICAL_ID = "aws:cdk:logicalId"
@@ -28,6 +34,9 @@ class LoadedStack:
     paths: dict[str, str]  # logical ID -> construct path, from the assembly's metadata
     parent: str | None = None  # the template of the stack that holds this nested stack
     parent_resource: str | None = None  # its AWS::CloudFormation::Stack logical ID there
+    template_file: str = ""  # the template's file, relative to the assembly's folder
+    stack_name: str = ""  # the CloudFormation stack name (a top-level stack's)
+    environment: str = ""  # aws://<account>/<region> (unknown-account for agnostic stacks)
 
 
 def _artifacts(assembly: Path) -> Iterator[tuple[Path, str, dict[str, Any]]]:
@@ -63,7 +72,15 @@ def load_stacks(assembly: Path) -> tuple[list[LoadedStack], dict[str, dict[str, 
                     acknowledgements.setdefault(path.lstrip("/"), {}).update(entry["data"])
                 if entry.get("type") == LOGICAL_ID and isinstance(entry.get("data"), str):
                     paths.setdefault(entry["data"], path.lstrip("/"))
-        stacks += list(_with_nested(folder, name, template, paths))
+        stack = LoadedStack(
+            name,
+            template,
+            paths,
+            template_file=(folder / template_file).relative_to(assembly).as_posix(),
+            stack_name=str(artifact.get("properties", {}).get("stackName") or artifact_id),
+            environment=str(artifact.get("environment", "")),
+        )
+        stacks += list(_with_nested(assembly, folder, stack))
     return stacks, acknowledgements
 
 
@@ -79,16 +96,11 @@ def _asset_files(folder: Path) -> dict[str, str]:
     return files
 
 
-def _with_nested(
-    folder: Path,
-    name: str,
-    template: dict[str, Any],
-    paths: dict[str, str],
-    parent: tuple[str, str] | None = None,
-) -> Iterator[LoadedStack]:
-    yield LoadedStack(name, template, paths, *(parent or (None, None)))
+def _with_nested(assembly: Path, folder: Path, stack: LoadedStack) -> Iterator[LoadedStack]:
+    """The stack, then its nested stacks (theirs too), read from the assembly's folder."""
+    yield stack
     assets: dict[str, str] | None = None
-    for logical_id, resource in (template.get("Resources") or {}).items():
+    for logical_id, resource in (stack.template.get("Resources") or {}).items():
         if resource.get("Type") != "AWS::CloudFormation::Stack":
             continue
         source = (resource.get("Metadata") or {}).get("aws:asset:path")
@@ -98,8 +110,16 @@ def _with_nested(
             assets = _asset_files(folder) if assets is None else assets
             source = next((path for key, path in assets.items() if key in url), None)
         if source and (folder / source).is_file():
-            nested = json.loads((folder / source).read_text())
-            yield from _with_nested(folder, f"{name}/{logical_id}", nested, {}, (name, logical_id))
+            nested = LoadedStack(
+                f"{stack.name}/{logical_id}",
+                json.loads((folder / source).read_text()),
+                {},
+                stack.name,
+                logical_id,
+                (folder / source).relative_to(assembly).as_posix(),
+                environment=stack.environment,
+            )
+            yield from _with_nested(assembly, folder, nested)
 
 
 def acknowledged(finding: Finding, acknowledgements: dict[str, dict[str, str]]) -> str | None:
@@ -113,3 +133,28 @@ def acknowledged(finding: Finding, acknowledgements: dict[str, dict[str, str]]) 
                 return reason
         path = path.rpartition("/")[0]
     return None
+
+
+def check_stacks(
+    stacks: list[LoadedStack], acknowledgements: dict[str, dict[str, str]]
+) -> list[Finding]:
+    """Every rule over the templates as one linked model; findings in rule order, each with
+    the reason of the acknowledgement that applies to it (notes are never acknowledged)."""
+    findings = []
+    for finding in check_template(AssemblyModel(stacks)):
+        if finding.level != INFO:
+            reason = acknowledged(finding, acknowledgements)
+            if reason is not None:
+                finding = replace(finding, acknowledged=reason)
+        findings.append(finding)
+    return findings
+
+
+def check_assembly(assembly: Path) -> list[Finding]:
+    """Every finding of the rules over a cloud assembly folder (``cdk.out``).
+
+    Raises ``FileNotFoundError`` or ``ValueError`` (a JSON error) when the folder is not a
+    readable cloud assembly.
+    """
+    stacks, acknowledgements = load_stacks(assembly)
+    return check_stacks(stacks, acknowledgements)

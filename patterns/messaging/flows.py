@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from patterns.messaging.assembly import LoadedStack, load_stacks
+from patterns.messaging.assembly import LoadedStack, check_stacks, load_stacks
 from patterns.messaging.connections import (
     alarm_watches,
     event_buckets,
@@ -57,7 +57,7 @@ from patterns.messaging.model import (
     as_list,
 )
 from patterns.messaging.policies import actions_cover, identity_statements, role_id
-from patterns.messaging.rules import INFO, check_template
+from patterns.messaging.rules import INFO, Finding
 
 
 class _Builder:
@@ -280,8 +280,11 @@ def _followed(targets: list[Target]) -> list[Target]:
     return [t for t in targets if isinstance(t, Resolved | Linked)]
 
 
-def build(stacks: list[LoadedStack]) -> FlowGraph:
-    """The flow graph of the templates of an assembly (``assembly.load_stacks``)."""
+def build(stacks: list[LoadedStack], findings: list[Finding] | None = None) -> FlowGraph:
+    """The flow graph of the templates of an assembly (``assembly.load_stacks``), judged by
+    ``findings`` (default: the rules over these templates linked into one model)."""
+    if findings is None:
+        findings = check_stacks(stacks, {})
     assembly = Assembly(stacks)
     builder = _Builder(assembly)
     for model in assembly.models.values():
@@ -302,7 +305,7 @@ def build(stacks: list[LoadedStack]) -> FlowGraph:
                     if isinstance(target, Resolved):
                         watched.add(f"{model_of.name}/{target.logical_id}")
     graph = FlowGraph([s.name for s in stacks], nodes, edges, [], _titles(assembly))
-    _place_findings(graph, assembly, alarm_topics)
+    _place_findings(graph, findings, alarm_topics)
     _judge(graph, watched)
     return graph
 
@@ -321,32 +324,33 @@ def _titles(assembly: Assembly) -> dict[str, str]:
 
 
 def _place_findings(
-    graph: FlowGraph, assembly: Assembly, alarm_topics: dict[tuple[str, str], list[str]]
+    graph: FlowGraph, findings: list[Finding], alarm_topics: dict[tuple[str, str], list[str]]
 ) -> None:
+    """Each finding on the hops or nodes of the resource that carries it: a hop between
+    stacks is judged by the findings of the whole assembly, like a hop inside one."""
     by_origin: dict[tuple[str, str], list[Edge]] = {}
     for edge in graph.edges:
         by_origin.setdefault(edge.origin, []).append(edge)
-    for model in assembly.models.values():
-        plain = StackModel(model.template, model.name)  # the rules see the template alone
-        for finding in check_template(plain):
-            if finding.level == INFO:
-                continue
-            suffix = finding.rule_id.split("-", 1)[1]
-            place = (model.name, finding.logical_id)
-            edges = [
-                e
-                for e in by_origin.get(place, [])
-                if any(judges(suffix, rule) for rule in EDGE_RULES.get(e.kind, ()))
-            ]
-            targets: list[Node | Edge] = list(edges)
-            if not targets and f"{model.name}/{finding.logical_id}" in graph.nodes:
-                targets = [graph.nodes[f"{model.name}/{finding.logical_id}"]]
-            if not targets and place in alarm_topics:
-                targets = [graph.nodes[t] for t in alarm_topics[place]]
-            for target in targets:
-                target.findings.append(finding)
-            if not targets:
-                graph.unplaced.append(finding)
+    drawn = set(graph.stacks)
+    for finding in findings:
+        if finding.level == INFO or finding.stack not in drawn:
+            continue
+        suffix = finding.rule_id.split("-", 1)[1]
+        place = (finding.stack, finding.logical_id)
+        edges = [
+            e
+            for e in by_origin.get(place, [])
+            if any(judges(suffix, rule) for rule in EDGE_RULES.get(e.kind, ()))
+        ]
+        targets: list[Node | Edge] = list(edges)
+        if not targets and f"{finding.stack}/{finding.logical_id}" in graph.nodes:
+            targets = [graph.nodes[f"{finding.stack}/{finding.logical_id}"]]
+        if not targets and place in alarm_topics:
+            targets = [graph.nodes[t] for t in alarm_topics[place]]
+        for target in targets:
+            target.findings.append(finding)
+        if not targets:
+            graph.unplaced.append(finding)
 
 
 def _judge(graph: FlowGraph, watched: set[str]) -> None:
@@ -431,11 +435,13 @@ def paths(graph: FlowGraph) -> list[list[Edge | Node]]:
 
 
 def flow_graph(assembly: Path, stack: str | None = None) -> FlowGraph:
-    """The flow graph of a cloud assembly folder, or of one stack and its nested stacks."""
+    """The flow graph of a cloud assembly folder, or of one stack and its nested stacks (judged
+    by the rules over the whole assembly, so a hop to another stack is judged too)."""
     stacks, _ = load_stacks(assembly)
+    findings = check_stacks(stacks, {})
     if stack is not None:
         stacks = [s for s in stacks if s.name == stack or s.name.startswith(stack + "/")]
-    return build(stacks)
+    return build(stacks, findings)
 
 
 __all__ = [

@@ -57,7 +57,8 @@ ARN_TYPES = {
 
 @dataclass(frozen=True)
 class Resolved:
-    """A reference to a resource of this template (``attribute`` None for ``Ref``)."""
+    """A reference to a resource of the model (``attribute`` None for ``Ref``): of this
+    template, or of the app for the linked model (``linking.AssemblyModel``)."""
 
     logical_id: str
     attribute: str | None = None
@@ -65,7 +66,7 @@ class Resolved:
 
 @dataclass(frozen=True)
 class Literal:
-    """A plain value (an ARN, URL or name) that names no resource of this template."""
+    """A plain value (an ARN, URL or name) that names no resource of the model."""
 
     text: str
 
@@ -78,6 +79,16 @@ class Unknown:
 
 
 Target = Resolved | Literal | Unknown
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a resource of a model is: its template, its logical ID there, the template's file
+    (relative to the cloud assembly; empty for a template read alone)."""
+
+    stack: str
+    logical_id: str
+    template_file: str = ""
 
 
 def as_bool(value: Any) -> bool | None:
@@ -130,6 +141,7 @@ class StackModel:
         self.resources: dict[str, dict[str, Any]] = dict(template.get("Resources") or {})
         self.parameters: dict[str, Any] = dict(template.get("Parameters") or {})
         self._names: dict[tuple[str, str], str] = {}
+        self._by_type: dict[str, list[tuple[int, str]]] | None = None
         # Indexes built on first use by the rules (resource policies by target, ...).
         self.cache: dict[str, Any] = {}
         for logical_id in self.resources:
@@ -149,9 +161,17 @@ class StackModel:
         return properties if isinstance(properties, dict) else {}
 
     def of_type(self, *resource_types: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        for logical_id, resource in self.resources.items():
-            if resource.get("Type") in resource_types:
-                yield logical_id, self.props(logical_id)
+        """Resources of these types, in template order (indexed on first use)."""
+        if self._by_type is None:
+            self._by_type = {}
+            for position, (logical_id, resource) in enumerate(self.resources.items()):
+                kind = str(resource.get("Type", ""))
+                self._by_type.setdefault(kind, []).append((position, logical_id))
+        found = [entry for kind in set(resource_types) for entry in self._by_type.get(kind, [])]
+        if len(resource_types) > 1:
+            found.sort()
+        for _, logical_id in found:
+            yield logical_id, self.props(logical_id)
 
     def path(self, logical_id: str) -> str:
         """The construct path CDK records in the metadata, else the logical ID."""
@@ -160,6 +180,10 @@ class StackModel:
 
     def by_name(self, resource_type: str, name: str) -> str | None:
         return self._names.get((resource_type, name))
+
+    def locate(self, logical_id: str) -> Location:
+        """The template and logical ID of a resource (a template alone: this one's)."""
+        return Location(self.name, logical_id)
 
     # --- references --------------------------------------------------------------------------
 

@@ -5,31 +5,36 @@ Register it like any cdk-nag pack::
     Validations.of(app).add_plugins(MessagingChecks(app))
 
 The rules (``patterns.messaging.rules``) look across resources: a subscription and its topic
-and queue, a queue and its key and policy, an event source mapping and its function. CDK
-calls validation plugins after it has written the cloud assembly, so the pack reads each
-stack's synthesized template (nested stacks included) once, runs every rule over it, and
-reports each finding on the construct of the resource that carries it through cdk-nag's
-``apply_rule``, where acknowledgements (``Validations.of(c).acknowledge(...)``) apply as for
-any pack: ``Messaging::Messaging-SNS1``.
+and queue, a queue and its key and policy, an event source mapping and its function, in one
+stack or across stacks. CDK calls validation plugins after it has written the cloud assembly,
+so the pack reads the whole assembly once per validation (every stack, nested stack and
+stage, linked into one model as ``python -m patterns.checks`` reads it), runs every rule over
+it, and reports each finding on the construct of the resource that carries it through
+cdk-nag's ``apply_rule``, where acknowledgements (``Validations.of(c).acknowledge(...)``) apply
+as for any pack: ``Messaging::Messaging-SNS1``.
 
-Findings of level ``info`` (a reference the rules could not follow) are not reported to
-cdk-nag, which would show them as warnings; ``python -m patterns.checks cdk.out`` lists them.
+Errors fail synth. Warnings are shown in CDK's validation report and do not fail synth unless
+``fail_on_warnings=True`` (cdk-nag 3's own packs fail on any finding: a plugin report succeeds
+only when it has no violation; this pack reports success when only warnings are left). The
+pack writes one line to standard error saying how many rules ran over how many templates and
+what they found. Findings of level ``info`` (a reference the rules could not follow) are not
+reported to cdk-nag, which would show them as warnings; ``python -m patterns.checks cdk.out``
+lists them.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import jsii
-from aws_cdk import CfnResource, Stack, Stage
+from aws_cdk import CfnResource, PolicyValidationPluginReport, Stack, Stage
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 
-from patterns.messaging.assembly import load_stacks
-from patterns.messaging.model import StackModel
-from patterns.messaging.rules import ERROR, INFO, PACK_NAME, RULES, Finding, check_template
+from patterns.messaging.assembly import check_stacks, load_stacks
+from patterns.messaging.rules import ERROR, INFO, PACK_NAME, RULES, Finding
 
 _RULES_BY_ID = {r.rule_id: r for r in RULES}
 
@@ -92,7 +97,8 @@ class _Violation:
 
 class MessagingChecks(NagPack):
     """Cross-resource checks for SQS, SNS, S3 notifications, Lambda consumers, alarms,
-    EventBridge, Kinesis/Firehose and Amazon MQ (rules in docs/messaging-checks.md).
+    EventBridge, Kinesis/Firehose and Amazon MQ, across every stack of the app (rules in
+    docs/messaging-checks.md).
 
     The rules read the templates CDK writes before it calls the validation plugins, so the
     pack works as a plugin of ``app.synth()``; ``validate_scope`` on an app that was never
@@ -100,73 +106,74 @@ class MessagingChecks(NagPack):
 
     :param scope: the App (or Stage) the pack is registered on, as for the cdk-nag packs.
     :param verbose: cdk-nag's option: add each rule's reason and sources to its message.
+    :param fail_on_warnings: fail synth on warnings too. Default: only errors fail synth;
+        warnings are shown in the validation report.
     """
 
-    def __init__(self, scope: Any = None, *, verbose: bool | None = None) -> None:
+    def __init__(
+        self, scope: Any = None, *, verbose: bool | None = None, fail_on_warnings: bool = False
+    ) -> None:
         super().__init__(scope, verbose=verbose)
         self._pack_name = PACK_NAME
-        self._templates: dict[str, tuple[tuple[int, int], dict[str, list[Finding]]]] = {}
-        self._paths: dict[Stack, str] = {}  # each stack's template file (jsii calls, once)
-        self._manifest: str | None = None  # the app's cloud assembly manifest
-        self._clean: tuple[tuple[int, int], bool] | None = None
+        self._fail_on_warnings = fail_on_warnings
+        # Findings of the current validation by (template file in the assembly, logical ID).
+        self._findings: dict[tuple[str, str], list[Finding]] = {}
+        self._files: dict[Stack, str] = {}  # each stack's template file (jsii calls, once)
+        self._outdir = ""
 
     @property
     def name(self) -> str:
         return PACK_NAME
 
+    def validate_scope(self, scope: Any) -> PolicyValidationPluginReport:
+        """Read the app's cloud assembly once, check it, and report on the constructs."""
+        outdir = getattr(scope.node.root, "outdir", None) or ""
+        if not os.path.isfile(os.path.join(outdir, "manifest.json")):
+            raise RuntimeError(
+                f"MessagingChecks reads the synthesized templates in {outdir or 'the outdir'}: "
+                "register it with Validations.of(app).add_plugins(MessagingChecks(app)) and "
+                "synthesize the app"
+            )
+        stacks, _ = load_stacks(Path(outdir))
+        self._outdir, self._files, self._findings = os.path.abspath(outdir), {}, {}
+        for finding in check_stacks(stacks, {}):  # cdk-nag applies the acknowledgements
+            if finding.level != INFO:
+                key = (finding.template_file, finding.logical_id)
+                self._findings.setdefault(key, []).append(finding)
+        try:
+            report = super().validate_scope(scope)
+        finally:
+            self._findings, self._files = {}, {}
+        counts = {"error": 0, "warning": 0}
+        for violation in report.violations:
+            severity = "error" if violation.severity == "error" else "warning"
+            counts[severity] += len(violation.violating_resources)
+        fails = counts["error"] > 0 or (self._fail_on_warnings and counts["warning"] > 0)
+        sys.stderr.write(_summary(len(stacks), counts, self._fail_on_warnings) + "\n")
+        return PolicyValidationPluginReport(success=not fails, violations=report.violations)
+
     def _check_resource(self, node: CfnResource) -> None:
         # Every call into the jsii runtime costs about a millisecond: when the whole assembly
         # has nothing to report (the common case), no resource needs a single one.
-        if self._assembly_is_clean(node):
+        if not self._findings:
             return
         stack = Stack.of(node)
-        findings = self._findings_of(stack)
-        for finding in findings.get(stack.resolve(node.logical_id), []):
-            if finding.level != INFO:
-                self._apply_rule(_Violation(finding, node))
-
-    def _assembly_is_clean(self, node: CfnResource) -> bool:
-        """No rule finds anything but notes in any template of the app's cloud assembly."""
-        if self._manifest is None:
-            outdir = getattr(node.node.root, "outdir", None)
-            self._manifest = os.path.join(outdir, "manifest.json") if outdir else ""
-        if not self._manifest:
-            return False
-        try:
-            status = os.stat(self._manifest)
-        except FileNotFoundError:
-            return False
-        stamp = (status.st_mtime_ns, status.st_size)
-        if self._clean is None or self._clean[0] != stamp:
-            stacks, _ = load_stacks(Path(self._manifest).parent)
-            clean = not any(
-                finding.level != INFO
-                for loaded in stacks
-                for finding in check_template(StackModel(loaded.template, loaded.name))
-            )
-            self._clean = (stamp, clean)
-        return self._clean[1]
-
-    def _findings_of(self, stack: Stack) -> dict[str, list[Finding]]:
-        """Findings by logical ID for the stack's synthesized template, read once per write."""
-        path = self._paths.get(stack)
-        if path is None:
+        template_file = self._files.get(stack)
+        if template_file is None:
             outdir = Stage.of(stack).outdir  # type: ignore[union-attr]
-            path = self._paths[stack] = os.path.join(outdir, stack.template_file)
-        try:
-            status = os.stat(path)
-        except FileNotFoundError as error:
-            raise RuntimeError(
-                f"MessagingChecks reads the synthesized template {path}: register it with "
-                "Validations.of(app).add_plugins(MessagingChecks(app)) and synthesize the app"
-            ) from error
-        stamp = (status.st_mtime_ns, status.st_size)
-        cached = self._templates.get(path)
-        if cached is None or cached[0] != stamp:
-            template = json.loads(Path(path).read_text())
-            by_id: dict[str, list[Finding]] = {}
-            for finding in check_template(StackModel(template, stack.stack_name)):
-                by_id.setdefault(finding.logical_id, []).append(finding)
-            cached = (stamp, by_id)
-            self._templates[path] = cached
-        return cached[1]
+            absolute = os.path.abspath(os.path.join(outdir, stack.template_file))
+            template_file = Path(os.path.relpath(absolute, self._outdir)).as_posix()
+            self._files[stack] = template_file
+        for finding in self._findings.get((template_file, stack.resolve(node.logical_id)), []):
+            self._apply_rule(_Violation(finding, node))
+
+
+def _summary(templates: int, counts: dict[str, int], fail_on_warnings: bool) -> str:
+    """The pack's one line: what ran over what, what it found, what fails synth."""
+    line = (
+        f"{PACK_NAME}: {len(RULES)} rules over {templates} template(s): "
+        f"{counts['error']} error(s), {counts['warning']} warning(s)"
+    )
+    if counts["warning"] and not fail_on_warnings:
+        line += " (warnings do not fail synth; MessagingChecks(app, fail_on_warnings=True))"
+    return line

@@ -29,7 +29,7 @@ class KeyInfo:
     """What encrypts a queue, topic or stream.
 
     ``kind`` is ``none``, ``aws-managed``, ``customer`` or ``unknown``; ``logical_id`` is the
-    AWS::KMS::Key of this template for a customer key, else None.
+    AWS::KMS::Key of the model (the template, or the app) for a customer key, else None.
     """
 
     kind: str
@@ -61,7 +61,7 @@ def key_info(model: StackModel, value: Any) -> KeyInfo:
             return key_info(model, {"Ref": found})
     if isinstance(target, Unknown):
         return KeyInfo("unknown", detail=target.reason)
-    return KeyInfo("unknown", detail=f"key {text} is not defined in this stack")
+    return KeyInfo("unknown", detail=f"key {text} is not defined in this app")
 
 
 # --- policies ----------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ POLICY_TARGETS = {
 
 
 def resource_policy_statements(model: StackModel, logical_id: str) -> list[dict[str, Any]]:
-    """Every statement of the queue or topic policies of this template that apply to it."""
+    """Every statement of the queue or topic policies of the model that apply to it."""
     index = model.cache.get("policies")
     if index is None:
         index = {}
@@ -240,7 +240,7 @@ def policy_admits(
 def lambda_permits(
     model: StackModel, function_id: str, service: str, source_id: str | None
 ) -> bool:
-    """An AWS::Lambda::Permission of this template lets ``service`` invoke the function.
+    """An AWS::Lambda::Permission of the model lets ``service`` invoke the function.
 
     A permission whose function, principal or source cannot be followed counts as admitting.
     """

@@ -3,9 +3,11 @@
 Each :class:`Rule` says what it finds, why it matters, how to fix it and which AWS
 documentation it rests on; ``docs/messaging-checks.md`` is rendered from these definitions
 (``python -m tools.messaging_checks_doc``) and a test keeps it current. A rule's check walks
-one template (:class:`~patterns.messaging.model.StackModel`) and yields :class:`Hit` s on the
-resource that carries the trap. What a rule cannot follow (a resource of another stack, an
-imported one, an unresolved token) is reported at level ``info`` only, never as an error.
+a model (:class:`~patterns.messaging.model.StackModel`: one template, or the whole assembly
+linked into one, :class:`~patterns.messaging.linking.AssemblyModel`) and yields :class:`Hit` s
+on the resource that carries the trap. What a rule cannot follow (a resource of another
+account, a parameter given at deploy, an unresolved token) is reported at level ``info`` only,
+never as an error.
 
 One module per service, imported here in the order the rules are listed and documented:
 ``sns``, ``s3``, ``sqs``, ``lambda_consumers``, ``alarms_events``, ``streams_brokers``,

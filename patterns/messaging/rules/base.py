@@ -64,6 +64,8 @@ class Finding:
     path: str
     message: str
     fix: str
+    template_file: str = ""  # relative to the cloud assembly (empty for a template alone)
+    acknowledged: str | None = None  # the reason of the acknowledgement that applies, if any
 
 
 RULES: list[Rule] = []
@@ -89,7 +91,8 @@ def rule(
 
 
 def check_template(model: StackModel) -> list[Finding]:
-    """Every rule over one template; findings in rule order."""
+    """Every rule over one model (a template, or a whole assembly:
+    :class:`~patterns.messaging.linking.AssemblyModel`); findings in rule order."""
     findings: list[Finding] = []
     for current in RULES:
         seen: set[tuple[str, str]] = set()
@@ -97,15 +100,17 @@ def check_template(model: StackModel) -> list[Finding]:
             if (hit.logical_id, hit.message) in seen:
                 continue
             seen.add((hit.logical_id, hit.message))
+            where = model.locate(hit.logical_id)
             findings.append(
                 Finding(
                     current.rule_id,
                     hit.level or current.level,
-                    model.name,
-                    hit.logical_id,
+                    where.stack,
+                    where.logical_id,
                     model.path(hit.logical_id),
                     hit.message,
                     current.fix,
+                    where.template_file,
                 )
             )
     return findings
@@ -113,7 +118,7 @@ def check_template(model: StackModel) -> list[Finding]:
 
 def cannot_follow(logical_id: str, what: str, target: Target) -> Hit:
     reason = target.reason if isinstance(target, Unknown) else f"{getattr(target, 'text', '')}"
-    return Hit(logical_id, f"not checked: {what} is not in this stack ({reason})", INFO)
+    return Hit(logical_id, f"not checked: {what} cannot be followed ({reason})", INFO)
 
 
 def describe(model: StackModel, logical_id: str) -> str:
