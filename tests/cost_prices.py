@@ -13,11 +13,23 @@ import json
 from pathlib import Path
 from typing import Any
 
-import botocore
+import botocore  # type: ignore[import-untyped]
+import botocore.session  # type: ignore[import-untyped]
 
 from patterns.cost.rates import RateSpec
 
 SYNTHETIC = "SYNTHETIC"
+
+
+def pricing_client() -> Any:
+    """A real botocore ``pricing`` client (for ``Stubber``), with dummy credentials."""
+    session = botocore.session.get_session()
+    return session.create_client(
+        "pricing",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def aws_example() -> dict[str, Any]:

@@ -11,14 +11,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import Stubber  # type: ignore[import-untyped]
 
 from patterns.cost import pricelist, rates
 from patterns.cost.pricelist import PriceCache, PriceListError
 from patterns.cost.rates import RateSpec
-from tests.cost_prices import aws_example, aws_example_item, synthetic_item, synthetic_offer
+from tests.cost_prices import (
+    aws_example,
+    aws_example_item,
+    pricing_client,
+    synthetic_item,
+    synthetic_offer,
+)
 
 REGION = "eu-west-1"
 EBS_PIOPS = RateSpec(
@@ -26,16 +31,6 @@ EBS_PIOPS = RateSpec(
     (("volumeType", "Provisioned IOPS"),),
 )  # fmt: skip
 """The product of AWS's GetProducts example (Canada (Central), io1 storage)."""
-
-
-def pricing_client() -> Any:
-    session = botocore.session.get_session()
-    return session.create_client(
-        "pricing",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
 
 
 def _params(spec: RateSpec, region: str, token: str | None = None) -> dict[str, Any]:
@@ -138,6 +133,15 @@ def test_products_of_another_region_or_kind_are_not_applied() -> None:
     rate, note = pricelist.select(rates.SQS_STANDARD, [fifo, elsewhere], REGION, "test")
     assert rate is None
     assert "no AWSQueueService product in eu-west-1" in note
+
+
+def test_an_attribute_the_product_must_not_have_is_not_sent_as_an_empty_filter() -> None:
+    filters = rates.FIREHOSE_INGESTION.filters(REGION)
+    assert all(f["Value"] for f in filters)
+    assert not rates.FIREHOSE_INGESTION.matches(
+        {"group": "Event-by-Event Processing", "sourcetype": "Vended Logs"}
+    )
+    assert rates.FIREHOSE_INGESTION.matches({"group": "Event-by-Event Processing"})
 
 
 def test_region_prefixed_and_bare_usage_types_match_but_longer_ones_do_not() -> None:

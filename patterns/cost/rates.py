@@ -53,7 +53,9 @@ class RateSpec:
     def filters(self, region: str) -> list[dict[str, str]]:
         """The GetProducts filters that narrow the query to this product in ``region``."""
         filters = [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": region}]
-        filters += [{"Type": "TERM_MATCH", "Field": n, "Value": v} for n, v in self.attributes]
+        # An empty value (an attribute the product must not have) is matched locally only:
+        # the API takes no empty filter value.
+        filters += [{"Type": "TERM_MATCH", "Field": n, "Value": v} for n, v in self.attributes if v]
         if self.usage_type:
             filters.append({"Type": "CONTAINS", "Field": "usagetype", "Value": self.usage_type})
         return filters

@@ -120,7 +120,11 @@ def _text_stack(
     out.append("Fixed per month" + (f": {_money(total(fixed))}" if priced else ":"))
     for row in fixed:
         out.append(_text_row(row, book, index, f"{len(row.resources)} resource(s)"))
-    out.append("Per million messages" + (f": {_money(total(variable))}" if priced else ":"))
+    per_million = total(variable)
+    per_message = f" ({_money(per_million / 1_000_000)} per message)" if per_million else ""
+    out.append(
+        "Per million messages" + (f": {_money(per_million)}{per_message}" if priced else ":")
+    )
     for row in variable:
         out.append(_text_row(row, book, index, row.resources[0]))
     if priced:
@@ -210,6 +214,14 @@ def render_markdown(
             + "."
         )
         lines.append("")
+    if book is not None:
+        fixed_usd, variable_usd = total(fixed), total(variable)
+        lines += [
+            f"Fixed: {_money(fixed_usd)} per month; per million messages: "
+            f"{_money(variable_usd)} ({_money(variable_usd / 1_000_000)} per message), "
+            "by-volume charges and what is not counted on top.",
+            "",
+        ]
     if book and index.rates:
         lines += ["Rates:", ""]
         for number, rate in sorted(index.rates.values(), key=lambda pair: pair[0]):
@@ -264,6 +276,7 @@ def render_json(costs: list[StackCost], book: PriceBook | None, assumptions: Ass
             variable = total(rows(cost.per_million, book, summed=False))
             entry["fixed_usd_per_month"] = fixed
             entry["usd_per_million_messages"] = variable
+            entry["usd_per_message"] = variable / 1_000_000
             entry["monthly_usd"] = fixed + variable * assumptions.messages_per_month / 1_000_000
         stacks.append(entry)
     document = {
