@@ -113,6 +113,21 @@ def test_unreadable_assemblies_exit_2_with_one_line(
     assert "gone.json: no such file" in _usage_error([str(tmp_path)], capsys)
 
 
+def test_a_template_with_values_of_the_wrong_type_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assembly = _assembly(tmp_path)
+    function = {"Type": "AWS::Lambda::Function", "Properties": {"MemorySize": "lots"}}
+    mapping = {
+        "Type": "AWS::Lambda::EventSourceMapping",
+        "Properties": {"FunctionName": {"Ref": "F"}, "EventSourceArn": "arn"},
+    }
+    template = {"Resources": {"F": function, "M": mapping}}
+    (assembly / "S.template.json").write_text(json.dumps(template))
+    err = _usage_error([str(assembly)], capsys)
+    assert "a template holds a value of an unexpected type or form" in err
+
+
 def test_unreadable_price_sources_exit_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -144,6 +144,15 @@ def test_an_attribute_the_product_must_not_have_is_not_sent_as_an_empty_filter()
     assert rates.FIREHOSE_INGESTION.matches({"group": "Event-by-Event Processing"})
 
 
+def test_several_matching_products_apply_the_lowest_sku_and_say_so() -> None:
+    first = synthetic_item(rates.SQS_STANDARD, 4e-7, region=REGION, number=2)
+    second = synthetic_item(rates.SQS_STANDARD, 5e-7, region=REGION, number=1)
+    rate, _ = pricelist.select(rates.SQS_STANDARD, [first, second], REGION, "test")
+    assert rate is not None
+    assert (rate.sku, rate.usd, rate.matched) == ("SYNTH00000000001", 5e-7, 2)
+    assert "2 products matched, the lowest SKU applied" in rate.reference()
+
+
 def test_region_prefixed_and_bare_usage_types_match_but_longer_ones_do_not() -> None:
     spec = rates.DYNAMODB_STORAGE
     assert spec.matches({"usagetype": "TimedStorage-ByteHrs"})
@@ -151,6 +160,8 @@ def test_region_prefixed_and_bare_usage_types_match_but_longer_ones_do_not() -> 
     assert spec.matches({"usagetype": "EU-TimedStorage-ByteHrs"})
     assert not spec.matches({"usagetype": "EUW1-IA-TimedStorage-ByteHrs"})
     assert not spec.matches({"usagetype": "IA-TimedStorage-ByteHrs"})
+    assert rates.KMS_KEY.matches({"usagetype": "eu-west-1-KMS-Keys"})
+    assert not rates.KMS_REQUEST.matches({"usagetype": "eu-west-1-KMS-Requests-Asymmetric"})
 
 
 def test_offer_files_give_the_same_rates_as_the_api(tmp_path: Path) -> None:

@@ -146,6 +146,15 @@ def main(argv: list[str] | None = None) -> int:
     except (AssemblyError, PriceListError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        # A template whose values are not of CloudFormation's types (hand-edited, truncated).
+        kind = type(error).__name__
+        print(
+            f"{PROG}: error: {args.assembly}: a template holds a value of an unexpected "
+            f"type or form ({kind}: {error})",
+            file=sys.stderr,
+        )
+        return 2
     if args.format == "json":
         print(render_json(costs, book, assumptions), end="")
     elif args.format == "markdown":

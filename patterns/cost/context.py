@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from patterns.cost.lines import Assumptions
@@ -39,6 +39,13 @@ class Template:
 
     resources: tuple[tuple[str, dict[str, Any]], ...]
     assumptions: Assumptions
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def remember(self, name: str, compute: Callable[[Template], Any]) -> Any:
+        """``compute(self)``, computed once per template (a set every rule of a type reads)."""
+        if name not in self.memo:
+            self.memo[name] = compute(self)
+        return self.memo[name]
 
     def by_id(self, logical_id: str | None) -> dict[str, Any] | None:
         for candidate, resource in self.resources:

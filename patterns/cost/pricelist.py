@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,12 +47,15 @@ class Rate:
     description: str = ""
     publication_date: str = ""
     tier: str = ""
+    matched: int = 1
 
     def reference(self) -> str:
         """Where the price comes from, in one line."""
         if not self.sku:
             return f"{self.source}: ${self.usd:g} per {self.unit}"
         tier = f"; {self.tier}" if self.tier else ""
+        if self.matched > 1:
+            tier += f"; {self.matched} products matched, the lowest SKU applied"
         return (
             f'SKU {self.sku}, rate code {self.rate_code}: "{self.description}" '
             f"(${self.usd:g} per {self.unit}{tier}; published {self.publication_date}, "
@@ -117,7 +120,8 @@ def select(
     """The rate of the one product ``spec`` names among ``items``, and a note.
 
     Products of another service or region are skipped; where several products match, the
-    one with the lowest SKU is applied and the note says so.
+    one with the lowest SKU is applied and the rate says so (``matched``). The note says why
+    no rate was found.
     """
     matching = []
     for item in items:
@@ -134,8 +138,7 @@ def select(
     rate = rate_from_item(spec, matching[0], source)
     if rate is None:
         return None, f"the {spec.service} product has no on-demand price in USD"
-    note = f"{len(matching)} products matched; the lowest SKU applied" if len(matching) > 1 else ""
-    return rate, note
+    return replace(rate, matched=len(matching)), ""
 
 
 def describe(spec: RateSpec) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 HOURS_PER_MONTH = 730
 """AWS's monthly hours convention (24 x 365 / 12), used for every hourly charge."""
 
-_REGION_PREFIX = r"^(?:(?:[A-Z]{2,4}[0-9])|EU)-"
+_REGION_PREFIX = r"^(?:[A-Z]{2,4}[0-9]|EU|[a-z]{2}(?:-[a-z]+)+-[0-9])-"
+"""A usage type's region prefix: ``EUW1-``, ``EU-`` (eu-west-1 of old), ``eu-west-1-`` (KMS)."""
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,15 @@ def _spec(key: str, service: str, what: str, unit: str, usage: str = "", **attrs
 # CloudWatch -------------------------------------------------------------------------------
 ALARM_METRIC = _spec(
     "cloudwatch.alarm.standard", "AmazonCloudWatch", "standard-resolution alarm metric-month",
-    "Alarms", "CW:AlarmMonitorUsage", productFamily="Alarm", alarmType="Standard",
+    "Alarms", "AlarmMonitorUsage", productFamily="Alarm", alarmType="Standard",
 )  # fmt: skip
+ALARM_METRIC = replace(ALARM_METRIC, usage_type_contains=True)
 HIGH_RESOLUTION_ALARM_METRIC = _spec(
     "cloudwatch.alarm.high_resolution", "AmazonCloudWatch",
-    "high-resolution alarm metric-month", "Alarms", "CW:AlarmMonitorUsage",
+    "high-resolution alarm metric-month", "Alarms", "AlarmMonitorUsage",
     productFamily="Alarm", alarmType="High Resolution",
 )  # fmt: skip
+HIGH_RESOLUTION_ALARM_METRIC = replace(HIGH_RESOLUTION_ALARM_METRIC, usage_type_contains=True)
 COMPOSITE_ALARM = _spec(
     "cloudwatch.alarm.composite", "AmazonCloudWatch", "composite alarm-month", "Alarms",
     "CW:CompositeAlarmMonitorUsage", productFamily="Alarm",
@@ -107,11 +110,11 @@ SECRET = _spec(
 # SQS, SNS ---------------------------------------------------------------------------------
 SQS_STANDARD = _spec(
     "sqs.standard", "AWSQueueService", "standard-queue request (64 KB chunk)", "Requests",
-    productFamily="API Request", queueType="Standard",
+    "Requests-Tier1", productFamily="API Request", queueType="Standard",
 )  # fmt: skip
 SQS_FIFO = _spec(
     "sqs.fifo", "AWSQueueService", "FIFO-queue request (64 KB chunk)", "Requests",
-    productFamily="API Request", queueType="FIFO (first-in, first-out)",
+    "Requests-FIFO-Tier1", productFamily="API Request", queueType="FIFO (first-in, first-out)",
 )  # fmt: skip
 SNS_PUBLISH = _spec(
     "sns.publish", "AmazonSNS", "standard-topic API request (64 KB chunk)", "Requests",

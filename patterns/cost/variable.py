@@ -57,7 +57,7 @@ def alarm_topics(template: Template) -> set[str]:
 
 def queue(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows:
     path = resource_path(logical_id, resource)
-    if logical_id in dead_letter_targets(template):
+    if logical_id in template.remember("dead_letter_targets", dead_letter_targets):
         reason = "a dead-letter queue: billed only for failed messages (3 requests each)"
         return [NotCounted("AWS::SQS::Queue", reason, (path,))]
     fifo = props(resource).get("FifoQueue") is True
@@ -72,7 +72,7 @@ def topic(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows
     path = resource_path(logical_id, resource)
     fifo = props(resource).get("FifoTopic") is True
     kb = template.assumptions.message_kb
-    if logical_id in alarm_topics(template) and not fifo:
+    if logical_id in template.remember("alarm_topics", alarm_topics) and not fifo:
         note = "alarm notifications: one publish per alarm state change, not per message"
         return [Line(path, "SNS publish requests", None, rates.SNS_PUBLISH, note, BY_VOLUME)]
     chunks = math.ceil(kb / 64)
