@@ -152,6 +152,7 @@ def test_unreadable_price_sources_exit_2_with_one_line(
     assert "not a price cache" in err
 
 
+@pytest.mark.package
 def test_no_traceback_from_a_fresh_interpreter(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "patterns.cost", str(tmp_path / "missing"), "--region", REGION],
@@ -163,6 +164,53 @@ def test_no_traceback_from_a_fresh_interpreter(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("python -m patterns.cost: error:")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.package
+def test_the_package_imports_no_boto3_until_it_reads_the_api() -> None:
+    code = "import sys, patterns.cost; print(sorted(m for m in sys.modules if 'boto' in m))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_without_boto3_the_api_path_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "boto3", None)
+    with pytest.raises(cost.PriceListError, match=r"cdk-decoupling-patterns\[cost\]"):
+        pricelist.pricing_client("us-east-1")
+
+
+def test_offer_files_and_your_prices_price_the_stacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assembly = str(_assembly(tmp_path / "a"))
+    (tmp_path / "o").mkdir()
+    sqs = synthetic_item(cost.rates.SQS_STANDARD, 4e-7, region=REGION, number=7)
+    offer = synthetic_offer([sqs], "AWSQueueService")
+    (tmp_path / "o" / "sqs.json").write_text(json.dumps(offer))
+    (tmp_path / "mine.json").write_text(json.dumps({"kms.key": 0.5}))
+    argv = [
+        assembly,
+        "--region",
+        REGION,
+        "--offers",
+        str(tmp_path / "o"),
+        "--prices",
+        str(tmp_path / "mine.json"),
+    ]
+    code, out, _ = _run(argv, capsys)
+    assert code == 0
+    assert "Fixed per month: $0.50" in out
+    assert "Per million messages: $1.20 ($0.0000012 per message)" in out
+    assert f"kms.key: your price file {tmp_path / 'mine.json'}: $0.5 per Keys" in out
+    assert "SKU SYNTH00000000007" in out
+    assert f"offer files in {tmp_path / 'o'}" in out
+    assert (
+        "(no price: no awskms product in eu-west-1 matches usagetype ending in 'KMS-Requests')"
+        in out
+    )
+    assert "3,000,000 Requests x $0.0000004 = $1.20" in out
 
 
 def test_keys_lists_the_rate_keys_of_the_stacks(

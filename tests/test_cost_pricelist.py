@@ -191,7 +191,7 @@ def test_your_prices_replace_the_price_list_and_are_marked(tmp_path: Path) -> No
     known = {"sqs.standard": rates.SQS_STANDARD}
     (rate,) = pricelist.load_overrides(tmp_path / "p.json", known).values()
     assert (rate.usd, rate.sku) == (2e-7, "")
-    assert rate.reference() == f"your price file {tmp_path / 'p.json'}: $2e-07 per Requests"
+    assert rate.reference() == f"your price file {tmp_path / 'p.json'}: $0.0000002 per Requests"
 
 
 @pytest.mark.parametrize(

@@ -52,15 +52,21 @@ class Rate:
     def reference(self) -> str:
         """Where the price comes from, in one line."""
         if not self.sku:
-            return f"{self.source}: ${self.usd:g} per {self.unit}"
+            return f"{self.source}: ${usd_text(self.usd)} per {self.unit}"
         tier = f"; {self.tier}" if self.tier else ""
         if self.matched > 1:
             tier += f"; {self.matched} products matched, the lowest SKU applied"
         return (
             f'SKU {self.sku}, rate code {self.rate_code}: "{self.description}" '
-            f"(${self.usd:g} per {self.unit}{tier}; published {self.publication_date}, "
+            f"(${usd_text(self.usd)} per {self.unit}{tier}; published {self.publication_date}, "
             f"{self.source})"
         )
+
+
+def usd_text(value: float) -> str:
+    """A price as AWS writes it, without exponent: ``0.0000004``, ``0.138``, ``3``."""
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 def _usd(dimension: Mapping[str, Any]) -> float:

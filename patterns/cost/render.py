@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from patterns.cost.lines import Assumptions, Line, StackCost
-from patterns.cost.pricelist import PriceBook, Rate, to_json
+from patterns.cost.pricelist import PriceBook, Rate, to_json, usd_text
 from patterns.cost.rates import RateSpec
 
 
@@ -66,7 +66,7 @@ def _number(value: float | None) -> str:
 def _money(value: float | None) -> str:
     if value is None:
         return "-"
-    return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.6f}".rstrip("0")
+    return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.10f}".rstrip("0")
 
 
 class RateIndex:
@@ -149,7 +149,7 @@ def _text_row(row: Row, book: PriceBook | None, index: RateIndex, where: str) ->
     amount = f"{_number(row.quantity)} {_unit(row)}"
     if row.rate is not None:
         cost = "" if row.usd is None else f" = {_money(row.usd)}"
-        price = f" x ${row.rate.usd:g}{cost} {index.ref(row.rate)}"
+        price = f" x ${usd_text(row.rate.usd)}{cost} {index.ref(row.rate)}"
     else:
         price = f" ({_unpriced(book, row)})" if row.spec else ""
     note = f"  -- {row.note}" if row.note else ""
@@ -233,7 +233,9 @@ def render_markdown(
 def _md_row(row: Row, book: PriceBook | None, index: RateIndex, label: str) -> str:
     price = ""
     if book is not None:
-        rate = f"${row.rate.usd:g} {index.ref(row.rate)}" if row.rate else _unpriced(book, row)
+        rate = (
+            f"${usd_text(row.rate.usd)} {index.ref(row.rate)}" if row.rate else _unpriced(book, row)
+        )
         price = f" {rate} | {_money(row.usd)} |"
     return f"| {label} | {_number(row.quantity)} | {_unit(row)} |{price} {row.note} |"
 
