@@ -136,7 +136,7 @@ def render(patterns_dir: Path, examples_dir: Path) -> str:
         "size, Lambda consumers at full batches of their batch size, Amazon MQ brokers at "
         "the price list's Single-AZ or Multi-AZ broker-hour rate for their deployment mode.",
         "",
-        "Never counted: data transfer, the free tier, and what runs outside the stack "
+        "Never counted: data transfer and what runs outside the stack "
         "(producers, the clients of a broker).",
         "",
         "## Patterns with their defaults",

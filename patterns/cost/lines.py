@@ -37,6 +37,7 @@ class Assumptions:
             "no empty receives (long polling keeps them few)",
             "every SNS subscriber matching (filter policies lower deliveries)",
             f"{730} hours a month for hourly charges",
+            "no free tier subtracted",
         ]
 
 
