@@ -211,6 +211,14 @@ def test_offer_files_and_your_prices_price_the_stacks(
         in out
     )
     assert "3,000,000 Requests x $0.0000004 = $1.20" in out
+    code, markdown, _ = _run([*argv, "--format", "markdown"], capsys)
+    assert code == 0
+    assert (
+        "| `Queue` standard SQS requests | 3,000,000 | Requests | $0.0000004 [2] | $1.20 |"
+        in markdown
+    )
+    assert "($0.0000012 per message)" in markdown
+    assert "- [2] `sqs.standard`: SKU SYNTH00000000007, rate code SYNTH00000000007." in markdown
 
 
 def test_keys_lists_the_rate_keys_of_the_stacks(

@@ -125,8 +125,8 @@ def render(patterns_dir: Path, examples_dir: Path) -> str:
         "Instead of the API, `--offers DIR` reads offer files saved from the Bulk API "
         "(`https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/<service>/current/"
         "<region>/index.json`, no credentials needed), and `--prices rates.json` replaces "
-        'rates with your own (negotiated) ones, `{"sqs.standard": 0.0000003}`, keys from '
-        "`--keys`. Every amount printed names its rate, and every rate its SKU, rate code, "
+        'rates with your own (negotiated) ones, `{"<rate key>": <USD per unit>}`, keys '
+        "from `--keys`. Every amount printed names its rate, and every rate its SKU, rate code, "
         "AWS's description and publication date. Where AWS prices in tiers, the first paid "
         "tier is applied to every unit and the output says so: free tiers are not "
         "subtracted. Other options: `--message-kb N`, `--messages-per-month N`, "
