@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -305,6 +306,23 @@ def test_a_lambda_consumer_takes_its_sources_default_batch_and_architecture() ->
     assert _quantity(resources, "Lambda requests") == 10_000
     duration = next(line for line in _stack(resources).lines if line.item == "Lambda duration")
     assert duration.spec == rates.lambda_duration(arm=True)
+
+
+def test_a_firehose_transformation_is_invoked_once_per_buffer() -> None:
+    parameters = [
+        {"ParameterName": "LambdaArn", "ParameterValue": {"Fn::GetAtt": ["Fn", "Arn"]}},
+        {"ParameterName": "BufferSizeInMBs", "ParameterValue": "2"},
+    ]
+    processing = {"Enabled": True, "Processors": [{"Type": "Lambda", "Parameters": parameters}]}
+    delivery = {
+        "Type": "AWS::KinesisFirehose::DeliveryStream",
+        "Properties": {
+            "ExtendedS3DestinationConfiguration": {"ProcessingConfiguration": processing}
+        },
+    }
+    resources = {"Fn": _function(memory=1024), "F": delivery}
+    assert _quantity(resources, "Lambda requests", message_kb=1) == math.ceil(1e6 / 2048)
+    assert _quantity(resources, "Lambda duration", lambda_duration_ms=1000) == math.ceil(1e6 / 2048)
 
 
 def test_a_function_nothing_invokes_per_message_is_not_counted() -> None:

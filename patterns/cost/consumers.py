@@ -43,6 +43,9 @@ def lambda_function(template: Template, logical_id: str, resource: dict[str, Any
         if props(sub).get("Protocol") == "lambda"
         and referenced(props(sub).get("Endpoint")) == logical_id
     ]
+    transforms = _firehose_transforms(template, logical_id)
+    if not batches and transforms:
+        return _transform_lines(template, path, resource, transforms)
     if not batches:
         reason = (
             "no event source mapping or SNS subscription invokes it: a deploy-time custom "
@@ -58,6 +61,45 @@ def lambda_function(template: Template, logical_id: str, resource: dict[str, Any
     return [
         Line(path, "Lambda requests", invocations, rates.lambda_requests(arm),
              f"one invocation per full batch of {sizes} message(s)", PER_MILLION),
+        Line(path, "Lambda duration", gb_seconds, rates.lambda_duration(arm),
+             f"{invocations:,} invocations x {duration_ms} ms x {memory_mb} MB", PER_MILLION),
+    ]  # fmt: skip
+
+
+def _firehose_transforms(template: Template, function_id: str) -> list[float]:
+    """Buffer sizes (MB) of the Firehose transformations that invoke the function."""
+    sizes = []
+    for _, delivery in template.of_type("AWS::KinesisFirehose::DeliveryStream"):
+        s3 = props(delivery).get("ExtendedS3DestinationConfiguration") or {}
+        for processor in (s3.get("ProcessingConfiguration") or {}).get("Processors") or []:
+            parameters = {
+                str(p.get("ParameterName")): p.get("ParameterValue")
+                for p in processor.get("Parameters") or []
+            }
+            if (
+                processor.get("Type") == "Lambda"
+                and referenced(parameters.get("LambdaArn")) == function_id
+            ):
+                sizes.append(float(literal(parameters.get("BufferSizeInMBs")) or 1))
+    return sizes
+
+
+def _transform_lines(
+    template: Template, path: str, resource: dict[str, Any], buffers_mb: list[float]
+) -> Rows:
+    """A Firehose transformation: one invocation per full buffer of records."""
+    p = props(resource)
+    arm = "arm64" in (p.get("Architectures") or [])
+    memory_mb = int(literal(p.get("MemorySize")) or 128)
+    duration_ms = template.assumptions.lambda_duration_ms
+    kb = template.assumptions.message_kb
+    invocations = sum(math.ceil(MILLION * kb / (size * 1024)) for size in buffers_mb)
+    gb_seconds = round(invocations * duration_ms / 1000 * memory_mb / 1024, 4)
+    sizes = ", ".join(f"{size:g}" for size in buffers_mb)
+    return [
+        Line(path, "Lambda requests", invocations, rates.lambda_requests(arm),
+             f"a Firehose transformation: one invocation per full {sizes} MB buffer of "
+             f"{kb} KB records (a buffer interval that ends first means more)", PER_MILLION),
         Line(path, "Lambda duration", gb_seconds, rates.lambda_duration(arm),
              f"{invocations:,} invocations x {duration_ms} ms x {memory_mb} MB", PER_MILLION),
     ]  # fmt: skip
