@@ -12,7 +12,7 @@ import pytest
 
 from patterns import cost
 from patterns.cost import coverage, rates
-from patterns.cost.lines import Assumptions, Line
+from patterns.cost.lines import Assumptions
 from tests.helpers import ROOT, SynthesizedApp
 from tools import cost_doc
 
@@ -554,8 +554,3 @@ def test_each_pattern_page_links_its_cost_section() -> None:
         assert f"\n### {name}\n" in cost_page
         text = (ROOT / "docs" / "patterns" / f"{page}.md").read_text()
         assert f"(../cost.md#{name.lower()})" in text, page
-
-
-def test_a_line_without_a_rate_is_shown_as_not_priced() -> None:
-    line = Line("r", "thing", 1, None)
-    assert line.spec is None

@@ -93,7 +93,3 @@ class StackCost:
             if line.spec is not None:
                 seen.setdefault(line.spec.key, line.spec)
         return list(seen.values())
-
-    def resource_types(self) -> set[str]:
-        """Every resource type this estimate priced or listed (for coverage checks)."""
-        return {n.resource_type for n in self.not_counted}
