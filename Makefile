@@ -32,7 +32,7 @@ help:
 	@echo "make deploy STACK=Name  deploy one example stack to your AWS account"
 	@echo "make test    set up, then lint, type-check, unit, package and scale tests, cfn-lint and checkov"
 	@echo "make docs    regenerate docs/compliance.md from the synthesized example app, and docs/messaging-checks.md"
-	@echo "make cost    synthesize, then print each example stack's fixed monthly cost and cost per million messages"
+	@echo "make cost    synthesize, then print each example stack's billed quantities (REGION=eu-west-1: priced from AWS's price list)"
 	@echo "make cost-docs  regenerate docs/cost.md (each pattern's defaults and each example stack)"
 	@echo "make diagrams  regenerate the pattern diagrams docs/diagrams/*.png (needs Graphviz)"
 	@echo "make flows   synthesize, then draw each example stack's message flows into docs/flows/ (python -m patterns.flows)"
@@ -121,7 +121,7 @@ docs: synth
 # Fixed monthly cost and billable units per million messages, read from the templates
 # (python -m patterns.cost works on any synthesized assembly).
 cost: synth
-	$(PY) -m patterns.cost cdk.out
+	$(PY) -m patterns.cost cdk.out $(if $(REGION),--region $(REGION))
 
 cost-docs: setup
 	$(PY) -m tools.cost_doc > docs/cost.md.tmp

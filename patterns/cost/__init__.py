@@ -3,65 +3,85 @@
 Pure Python over the JSON of a cloud assembly (no aws-cdk-lib import), so it runs on any
 assembly, yours included, nested stack templates too. For each stack it lists
 
-- the FIXED monthly quantities of what the template creates (alarm metrics, dashboards,
-  customer-managed KMS keys, secrets, Kinesis shard-hours or on-demand stream-hours, Amazon
-  MQ broker instance-hours) and
-- the VARIABLE billable units per million messages (or per GB) of each message path
-  (SQS requests, SNS publishes and deliveries, Kinesis PUT payload units, Firehose GB),
+- the FIXED monthly quantities (alarm metrics, dashboards, KMS keys, secrets, shard-hours,
+  broker-hours, a Fargate fleet's vCPU- and GB-hours at its minimum, NAT gateway and
+  interface endpoint hours, public IPv4 addresses, Glue catalog objects),
+- the quantities PER MILLION MESSAGES on each message path (SQS requests, SNS publishes
+  and deliveries, Kinesis payload units or GB, Firehose GB, Lambda requests and GB-seconds,
+  EventBridge events and Pipes requests),
+- the charges billed BY VOLUME the template cannot tell (storage, data processed), and
+- every resource NOT COUNTED, with the reason,
 
-each with its assumption, and prices them with the dated list-price table where the price
-was read on an AWS-owned page. A quantity whose price could not be confirmed from an AWS page
-is still listed, marked "not estimated", never guessed.
+and prices them from AWS's price list (the Price List Query API or saved offer files), each
+amount traced to a SKU, a rate code, AWS's description and the publication date.
 
 Where things are:
 
-- ``prices``: the dated list-price table (``PRICES``, with sources), what is not priced
-  (``UNCONFIRMED``), and your own price file (``load_prices``);
-- ``assembly``: reading ``cdk.out`` (stacks, resources, nested templates);
-- ``fixed`` and ``variable``: a template's resources into billable lines (``lines``:
-  ``Line``, ``StackCost``); ``estimate``: both, for each stack of an assembly;
-- ``render``: the Markdown and terminal tables; ``cli``: the command (``__main__``).
+- ``rates``: which price-list product each charge is billed under (``RateSpec``);
+- ``pricelist``: reading the price list (API, offer files, cache, your price file);
+- ``assembly``: reading ``cdk.out``; ``context``: one template as the rules read it;
+- ``fixed``, ``variable``, ``consumers``, ``services``: the rules per resource type;
+  ``coverage``: which rule prices each type, and the types with no charge;
+- ``lines``: ``Line``, ``NotCounted``, ``StackCost``, ``Assumptions``; ``estimate``: per
+  stack; ``render``: text, Markdown and JSON; ``cli``: the command (``__main__``).
 """
 
 from __future__ import annotations
 
-from patterns.cost.assembly import stack_templates
+from patterns.cost.assembly import AssemblyError, stack_templates
 from patterns.cost.cli import main
+from patterns.cost.coverage import NO_CHARGE, RULES
 from patterns.cost.estimate import estimate, estimate_template
-from patterns.cost.fixed import BROKER_INSTANCES, fixed_lines
-from patterns.cost.lines import Line, StackCost
-from patterns.cost.prices import (
-    HOURS_PER_MONTH,
-    PRICES,
-    PRICES_READ_ON,
-    REGION,
-    UNCONFIRMED,
-    Price,
-    Unconfirmed,
-    load_prices,
+from patterns.cost.fixed import BROKER_INSTANCES
+from patterns.cost.lines import (
+    BY_VOLUME,
+    FIXED,
+    PER_MILLION,
+    Assumptions,
+    Line,
+    NotCounted,
+    StackCost,
 )
-from patterns.cost.render import render_markdown, render_price_table, render_text
-from patterns.cost.variable import variable_lines
+from patterns.cost.pricelist import (
+    PriceBook,
+    PriceCache,
+    PriceListError,
+    Rate,
+    book_from_items,
+    live_book,
+    load_offers,
+    load_overrides,
+)
+from patterns.cost.rates import HOURS_PER_MONTH, RateSpec
+from patterns.cost.render import render_json, render_markdown, render_text
 
 __all__ = [
     "BROKER_INSTANCES",
+    "BY_VOLUME",
+    "FIXED",
     "HOURS_PER_MONTH",
-    "PRICES",
-    "PRICES_READ_ON",
-    "REGION",
-    "UNCONFIRMED",
+    "NO_CHARGE",
+    "PER_MILLION",
+    "RULES",
+    "AssemblyError",
+    "Assumptions",
     "Line",
-    "Price",
+    "NotCounted",
+    "PriceBook",
+    "PriceCache",
+    "PriceListError",
+    "Rate",
+    "RateSpec",
     "StackCost",
-    "Unconfirmed",
+    "book_from_items",
     "estimate",
     "estimate_template",
-    "fixed_lines",
-    "load_prices",
+    "live_book",
+    "load_offers",
+    "load_overrides",
     "main",
+    "render_json",
     "render_markdown",
-    "render_price_table",
     "render_text",
     "stack_templates",
-    "variable_lines",
 ]

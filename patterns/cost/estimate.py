@@ -1,4 +1,4 @@
-"""From a synthesized assembly (or one template) to each stack's cost lines."""
+"""From a synthesized assembly (or one template) to each stack's billed lines."""
 
 from __future__ import annotations
 
@@ -6,32 +6,27 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from patterns.cost.assembly import stack_templates, template_resources
-from patterns.cost.fixed import fixed_lines
-from patterns.cost.lines import StackCost
-from patterns.cost.variable import variable_lines
+from patterns.cost.assembly import AssemblyError, stack_templates, template_resources
+from patterns.cost.context import Template
+from patterns.cost.coverage import template_cost
+from patterns.cost.lines import Assumptions, StackCost
 
 
-def estimate(assembly_dir: str | Path, message_kb: int = 1) -> list[StackCost]:
-    """The cost lines of every stack of a synthesized assembly (cdk.out)."""
-    costs = []
-    for name, template_file in stack_templates(assembly_dir):
-        resources = list(template_resources(template_file))
-        costs.append(
-            StackCost(
-                name,
-                tuple(fixed_lines(resources)),
-                tuple(variable_lines(resources, message_kb)),
-            )
-        )
-    return costs
+def estimate(assembly_dir: str | Path, assumptions: Assumptions | None = None) -> list[StackCost]:
+    """The billed lines of every stack of a synthesized assembly (cdk.out)."""
+    assumed = assumptions or Assumptions()
+    stacks = stack_templates(assembly_dir)
+    if not stacks:
+        raise AssemblyError(f"{assembly_dir}: the assembly holds no stack")
+    return [
+        template_cost(name, Template(tuple(template_resources(path)), assumed))
+        for name, path in stacks
+    ]
 
 
-def estimate_template(template: Mapping[str, Any], message_kb: int = 1) -> StackCost:
-    """The cost lines of one template given as a dict (no nested stacks)."""
-    resources = [(k, dict(v)) for k, v in template.get("Resources", {}).items()]
-    return StackCost(
-        "template",
-        tuple(fixed_lines(resources)),
-        tuple(variable_lines(resources, message_kb)),
-    )
+def estimate_template(
+    template: Mapping[str, Any], assumptions: Assumptions | None = None, name: str = "template"
+) -> StackCost:
+    """The billed lines of one template given as a dict (no nested stacks)."""
+    resources = tuple((k, dict(v)) for k, v in (template.get("Resources") or {}).items())
+    return template_cost(name, Template(resources, assumptions or Assumptions()))

@@ -1,183 +1,155 @@
-"""The FIXED monthly quantities of what a template creates: alarm metrics, dashboards,
-customer-managed KMS keys, secrets, Kinesis shard-hours or on-demand stream-hours, Amazon MQ
-broker instance-hours (log groups and broker storage are listed, billed by volume)."""
+"""Monthly charges that do not depend on traffic: CloudWatch alarm metrics and dashboards,
+KMS keys, secrets, Kinesis shard-hours or on-demand stream-hours, Amazon MQ broker-hours."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from patterns.cost.assembly import literal, resource_path
-from patterns.cost.lines import Line
-from patterns.cost.prices import HOURS_PER_MONTH
+from patterns.cost import rates
+from patterns.cost.context import Template, literal, props, resource_path
+from patterns.cost.lines import BY_VOLUME, Line, NotCounted
+from patterns.cost.rates import HOURS_PER_MONTH
+
+Rows = list[Line | NotCounted]
 
 
-def _alarm_lines(path: str, props: Mapping[str, Any]) -> list[Line]:
-    metrics = props.get("Metrics")
-    if metrics:
-        if any("SELECT" in str(m.get("Expression", "")).upper() for m in metrics):
-            return [
-                Line(
-                    path,
-                    "Metrics Insights query alarm",
-                    1,
-                    None,
-                    "billed per metric the query analyses, which the template cannot tell",
-                )
-            ]
-        if any("ANOMALY_DETECTION_BAND" in str(m.get("Expression", "")) for m in metrics):
-            return [
-                Line(
-                    path,
-                    "anomaly detection alarm",
-                    1,
-                    None,
-                    "billed for the metric and its expected band, not a plain alarm metric",
-                )
-            ]
-        stats = [m for m in metrics if "MetricStat" in m]
-        if not stats:
-            return [
-                Line(
-                    path,
-                    "expression alarm without listed metrics",
-                    1,
-                    None,
-                    "billed per metric the expression returns (SEARCH), unknown at synth",
-                )
-            ]
-        periods = [int(literal(m["MetricStat"].get("Period")) or 60) for m in stats]
-        high = any(period < 60 for period in periods)
-        note = f"metric math over {len(stats)} metric(s): each metric is an alarm metric"
-        key = "high_resolution_alarm_metric" if high else "alarm_metric"
-        return [Line(path, _alarm_item(high), len(stats), key, note)]
-    high = int(literal(props.get("Period")) or 60) < 60
-    key = "high_resolution_alarm_metric" if high else "alarm_metric"
-    return [Line(path, _alarm_item(high), 1, key)]
+def alarm(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows:
+    path = resource_path(logical_id, resource)
+    metrics = props(resource).get("Metrics")
+    if not metrics:
+        high = int(literal(props(resource).get("Period")) or 60) < 60
+        return [_alarm_line(path, 1, high, "")]
+    expressions = " ".join(str(m.get("Expression", "")) for m in metrics)
+    if "SELECT" in expressions.upper():
+        reason = "a Metrics Insights query alarm is billed per metric the query analyses"
+        return [NotCounted("AWS::CloudWatch::Alarm", reason, (path,))]
+    if "ANOMALY_DETECTION_BAND" in expressions:
+        reason = "an anomaly detection alarm is billed for the metric and its band (3 metrics)"
+        return [NotCounted("AWS::CloudWatch::Alarm", reason, (path,))]
+    stats = [m for m in metrics if "MetricStat" in m]
+    if not stats:
+        reason = "an expression alarm (SEARCH) is billed per metric it returns, unknown at synth"
+        return [NotCounted("AWS::CloudWatch::Alarm", reason, (path,))]
+    high = any(int(literal(m["MetricStat"].get("Period")) or 60) < 60 for m in stats)
+    note = f"metric math over {len(stats)} metrics: each is an alarm metric"
+    return [_alarm_line(path, len(stats), high, note)]
 
 
-def _alarm_item(high_resolution: bool) -> str:
-    return "high-resolution alarm metrics" if high_resolution else "standard alarm metrics"
-
-
-def _kms_lines(path: str, props: Mapping[str, Any]) -> list[Line]:
-    lines = [Line(path, "customer-managed KMS key", 1, "kms_key")]
-    if props.get("EnableKeyRotation") is True:
-        days = literal(props.get("RotationPeriodInDays")) or 365
-        lines.append(
-            Line(
-                path,
-                "KMS key rotation (backing keys)",
-                0,
-                "kms_rotation",
-                f"automatic rotation every {days} days: each rotation adds one backing key, "
-                "+$1.00/month from then on (0 in the first period)",
-            )
+def _alarm_line(path: str, metrics: int, high: bool, note: str) -> Line:
+    if high:
+        return Line(
+            path, "high-resolution alarm metrics", metrics, rates.HIGH_RESOLUTION_ALARM_METRIC, note
         )
+    return Line(path, "standard alarm metrics", metrics, rates.ALARM_METRIC, note)
+
+
+def composite_alarm(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows:
+    return [Line(resource_path(logical_id, resource), "composite alarm", 1, rates.COMPOSITE_ALARM)]
+
+
+def dashboard(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows:
+    return [Line(resource_path(logical_id, resource), "dashboard", 1, rates.DASHBOARD)]
+
+
+def kms_key(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows:
+    path = resource_path(logical_id, resource)
+    note = ""
+    if props(resource).get("EnableKeyRotation") is True:
+        days = literal(props(resource).get("RotationPeriodInDays")) or 365
+        note = (
+            f"rotated every {days} days: each rotation adds one backing key billed like a key "
+            "(the first two rotations only), not counted in the first period"
+        )
+    if resource.get("Type") == "AWS::KMS::ReplicaKey":
+        note = "multi-Region replica"
+    lines: Rows = [Line(path, "customer-managed KMS key", 1, rates.KMS_KEY, note)]
+    lines.append(
+        Line(
+            path,
+            "KMS requests",
+            None,
+            rates.KMS_REQUEST,
+            "by the number of data keys generated and decrypted; SQS and SNS reuse a data key "
+            "for its reuse period, so requests grow with producers and consumers, not messages",
+            BY_VOLUME,
+        )
+    )
     return lines
 
 
-def _stream_lines(path: str, props: Mapping[str, Any]) -> list[Line]:
-    mode = (props.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
-    retention = literal(props.get("RetentionPeriodHours")) or 24
-    if mode == "ON_DEMAND":
-        lines = [
-            Line(path, "on-demand stream-hours", HOURS_PER_MONTH, "on_demand_stream_hour"),
+def secret(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows:
+    replicas = len(props(resource).get("ReplicaRegions") or [])
+    note = f"plus {replicas} replicas, each billed as a secret" if replicas else ""
+    path = resource_path(logical_id, resource)
+    return [Line(path, "secret", 1 + replicas, rates.SECRET, note)]
+
+
+def stream(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows:
+    path = resource_path(logical_id, resource)
+    p = props(resource)
+    retention = int(literal(p.get("RetentionPeriodHours")) or 24)
+    if (p.get("StreamModeDetails") or {}).get("StreamMode") == "ON_DEMAND":
+        rows: Rows = [
+            Line(path, "on-demand stream-hours", HOURS_PER_MONTH, rates.ON_DEMAND_STREAM_HOUR)
         ]
-        if int(retention) > 24:
-            lines.append(
-                Line(
-                    path,
-                    "extended retention (on-demand)",
-                    0,
-                    None,
-                    f"{retention} h retention: billed per GB-month stored, a variable cost",
-                )
-            )
-        return lines
-    shards = literal(props.get("ShardCount"))
+        if retention > 24:
+            reason = f"{retention} h retention of an on-demand stream is billed per GB-month"
+            rows.append(NotCounted("AWS::Kinesis::Stream", reason, (path,)))
+        return rows
+    shards = literal(p.get("ShardCount"))
     if shards is None:
-        return [Line(path, "shard-hours", 0, None, "shard count unknown at synth")]
-    lines = [
-        Line(
-            path,
-            "provisioned shard-hours",
-            int(shards) * HOURS_PER_MONTH,
-            "shard_hour",
-            f"{shards} shard(s) x {HOURS_PER_MONTH} h",
-        )
-    ]
-    if int(retention) > 24:
-        lines.append(
+        reason = "a provisioned stream whose shard count is unknown at synth"
+        return [NotCounted("AWS::Kinesis::Stream", reason, (path,))]
+    hours = int(shards) * HOURS_PER_MONTH
+    note = f"{shards} shards x {HOURS_PER_MONTH} h"
+    rows = [Line(path, "provisioned shard-hours", hours, rates.SHARD_HOUR, note)]
+    if retention > 24:
+        extra = " (beyond 7 days also billed per GB-month, not counted)" if retention > 168 else ""
+        rows.append(
             Line(
                 path,
                 "extended-retention shard-hours",
-                int(shards) * HOURS_PER_MONTH,
-                "extended_retention_shard_hour",
-                f"{retention} h retention"
-                + (" (beyond 7 days also billed per GB-month)" if int(retention) > 168 else ""),
+                hours,
+                rates.EXTENDED_SHARD_HOUR,
+                f"{retention} h retention{extra}",
             )
         )
-    return lines
+    return rows
 
 
 BROKER_INSTANCES = {"SINGLE_INSTANCE": 1, "ACTIVE_STANDBY_MULTI_AZ": 2, "CLUSTER_MULTI_AZ": 3}
-"""Broker instances billed per deployment mode (a RabbitMQ cluster runs three nodes)."""
+"""Broker instances per deployment mode (a RabbitMQ cluster runs three nodes)."""
 
 
-def _broker_lines(path: str, props: Mapping[str, Any]) -> list[Line]:
-    mode = str(props.get("DeploymentMode", "SINGLE_INSTANCE"))
-    instances = BROKER_INSTANCES.get(mode, 1)
-    instance_type = props.get("HostInstanceType", "?")
-    storage = props.get("StorageType") or ("EFS" if props.get("EngineType") == "ACTIVEMQ" else "")
-    lines = [
+def broker(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows:
+    path = resource_path(logical_id, resource)
+    p = props(resource)
+    mode = str(p.get("DeploymentMode", "SINGLE_INSTANCE"))
+    engine = str(p.get("EngineType", "ACTIVEMQ")).upper()
+    instance_type = literal(p.get("HostInstanceType"))
+    if instance_type is None:
+        return [NotCounted("AWS::AmazonMQ::Broker", "instance type unknown at synth", (path,))]
+    multi_az = mode != "SINGLE_INSTANCE"
+    option = "Multi-AZ" if multi_az else "Single-AZ"
+    note = (
+        f"{mode}: {BROKER_INSTANCES.get(mode, 1)} instance(s) billed at the {option} broker-hour "
+        f"rate (AWS's description of the rate says what it covers), {HOURS_PER_MONTH} h"
+    )
+    storage = str(p.get("StorageType") or ("EFS" if engine == "ACTIVEMQ" else "EBS"))
+    return [
         Line(
             path,
-            f"broker instance-hours ({instance_type})",
-            instances * HOURS_PER_MONTH,
-            "broker_instance_hour",
-            f"{mode}: {instances} instance(s) x {HOURS_PER_MONTH} h",
-        )
+            f"broker-hours ({instance_type})",
+            HOURS_PER_MONTH,
+            rates.mq_broker_hour(str(instance_type), engine, multi_az),
+            note,
+        ),
+        Line(
+            path,
+            f"broker storage ({storage})",
+            None,
+            rates.mq_storage(engine, storage),
+            "GB-month of messages stored (backlog)",
+            BY_VOLUME,
+        ),
     ]
-    if str(storage).upper() == "EFS":
-        lines.append(
-            Line(path, "broker storage (EFS)", 0, None, "billed per GB-month of stored messages")
-        )
-    elif storage:
-        lines.append(Line(path, f"broker storage ({storage})", 0, None, "not estimated"))
-    return lines
-
-
-def fixed_lines(resources: list[tuple[str, dict[str, Any]]]) -> list[Line]:
-    """The monthly quantities of what the template creates, priced where a price is known."""
-    lines: list[Line] = []
-    for logical_id, resource in resources:
-        kind = resource.get("Type")
-        props = resource.get("Properties", {})
-        path = resource_path(logical_id, resource)
-        if kind == "AWS::CloudWatch::Alarm":
-            lines += _alarm_lines(path, props)
-        elif kind == "AWS::CloudWatch::CompositeAlarm":
-            lines.append(Line(path, "composite alarm", 1, "composite_alarm"))
-        elif kind == "AWS::CloudWatch::Dashboard":
-            lines.append(Line(path, "dashboard", 1, "dashboard"))
-        elif kind == "AWS::KMS::Key":
-            lines += _kms_lines(path, props)
-        elif kind == "AWS::KMS::ReplicaKey":
-            lines.append(
-                Line(path, "customer-managed KMS key", 1, "kms_key", "multi-Region replica")
-            )
-        elif kind == "AWS::SecretsManager::Secret":
-            replicas = len(props.get("ReplicaRegions") or [])
-            note = f"plus {replicas} replica(s)" if replicas else ""
-            lines.append(Line(path, "secret", 1 + replicas, "secret", note))
-        elif kind == "AWS::Kinesis::Stream":
-            lines += _stream_lines(path, props)
-        elif kind == "AWS::AmazonMQ::Broker":
-            lines += _broker_lines(path, props)
-        elif kind == "AWS::Logs::LogGroup":
-            days = props.get("RetentionInDays", "never expire")
-            lines.append(
-                Line(path, "log group storage", 0, None, f"per GB stored ({days} days retention)")
-            )
-    return lines
