@@ -385,7 +385,6 @@ class StreamWorkerFleet(Construct):
             dimensions_map=kcl.LAG_METRIC_DIMENSIONS,
             period=period,
             statistic=cloudwatch.Stats.MAXIMUM,
-            label="Milliseconds behind the newest record",
         )
 
     def metric_running_workers(self) -> cloudwatch.Metric:
