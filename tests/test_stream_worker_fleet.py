@@ -84,7 +84,9 @@ def template(built: Built) -> Template:
 def _statements(template: Template, fleet: str) -> dict[str, dict[str, Any]]:
     policy = by_path(template, POLICY, f"{fleet}/TaskRole/Policy/Resource")
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
-    return {statement.get("Sid", str(index)): statement for index, statement in enumerate(statements)}
+    return {
+        statement.get("Sid", str(index)): statement for index, statement in enumerate(statements)
+    }
 
 
 def _actions(statement: dict[str, Any]) -> list[str]:
@@ -326,9 +328,7 @@ def test_alarms_and_dashboard(built: Built, template: Template) -> None:
         "TableThrottlingAlarm",
         "NoRunningWorkerAlarm",
     ]
-    body = json.dumps(
-        next(iter(template.find_resources("AWS::CloudWatch::Dashboard").values()))
-    )
+    body = json.dumps(next(iter(template.find_resources("AWS::CloudWatch::Dashboard").values())))
     assert "KCL worker fleet" in body and "MillisBehindLatest" in body
 
 

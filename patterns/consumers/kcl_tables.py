@@ -12,13 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from patterns.compliance import acknowledge_all
 from patterns.consumers import kcl
+
+TABLE_KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
+NO_BACKUP_PLAN = (
+    "The table holds the KCL application's leases and checkpoints, not records: after a loss "
+    "the workers start again from their initial position in the stream. Point-in-time "
+    "recovery is on (any second of the last 35 days); an AWS Backup plan is the account's "
+    "choice, applied by tag."
+)
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ def _table(
 ) -> dynamodb.Table:
     """On-demand (KCL's own default, and no capacity to plan), point-in-time recovery on,
     encrypted with ``encryption_key`` (else the account's AWS-managed DynamoDB key)."""
-    return dynamodb.Table(
+    table = dynamodb.Table(
         scope,
         construct_id,
         table_name=table_name,
@@ -109,6 +118,14 @@ def _table(
         encryption_key=encryption_key,
         removal_policy=removal_policy,
     )
+    acknowledge_all(
+        table,
+        {
+            f"{pack}::{pack}-DynamoDBInBackupPlan": NO_BACKUP_PLAN
+            for pack in ("NIST.800.53.R5", "HIPAA.Security")
+        },
+    )
+    return table
 
 
 def grant_tables(role: iam.IRole, tables: KclTables, kcl_version: int) -> None:
@@ -139,4 +156,17 @@ def grant_tables(role: iam.IRole, tables: KclTables, kcl_version: int) -> None:
         )
     key = tables.lease_table.encryption_key
     if key is not None:
-        key.grant_encrypt_decrypt(role)
+        # What DynamoDB asks KMS for on the caller's behalf, and only through DynamoDB:
+        # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="KclTablesKeyThroughDynamoDB",
+                actions=list(TABLE_KEY_ACTIONS),
+                resources=[key.key_arn],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"dynamodb.{Stack.of(role).region}.amazonaws.com"
+                    }
+                },
+            )
+        )
