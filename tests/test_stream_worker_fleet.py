@@ -329,7 +329,8 @@ def test_alarms_and_dashboard(built: Built, template: Template) -> None:
         "NoRunningWorkerAlarm",
     ]
     body = json.dumps(next(iter(template.find_resources("AWS::CloudWatch::Dashboard").values())))
-    assert "KCL worker fleet" in body and "MillisBehindLatest" in body
+    assert "KCL worker fleet" in body
+    assert "MillisBehindLatest" in body
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -466,3 +467,30 @@ def test_docs_options_table_lists_every_keyword_argument() -> None:
         if parameter.kind is inspect.Parameter.KEYWORD_ONLY
     ]
     assert listed == expected
+
+
+def test_docs_attributes_list_every_property() -> None:
+    page = (ROOT / "docs" / "patterns" / "kinesis_firehose_s3.md").read_text()
+    section = page.split("### `StreamWorkerFleet` attributes\n", 1)[1].split("\n**", 1)[0]
+    properties = {
+        name
+        for name in dir(StreamWorkerFleet)
+        if isinstance(getattr(StreamWorkerFleet, name), property)
+        and not name.startswith("_")
+        and name != "node"
+    }
+    assert set(re.findall(r"`([a-z_]+)`", section)) - {"None"} == properties
+
+
+def test_the_tables_key_is_usable_only_through_dynamodb(template: Template) -> None:
+    statement = _statements(template, "Geofencing")["KclTablesKeyThroughDynamoDB"]
+    assert _actions(statement) == sorted(
+        ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+    )
+    assert statement["Resource"] == arn(
+        template, "AWS::KMS::Key", "Positions/EncryptionKey/Resource"
+    )
+    condition = statement["Condition"]["StringEquals"]["kms:ViaService"]
+    assert json.dumps(condition).startswith(
+        '{"Fn::Join": ["", ["dynamodb.", {"Ref": "AWS::Region"}'
+    )
