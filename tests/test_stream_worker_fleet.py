@@ -494,3 +494,25 @@ def test_the_tables_key_is_usable_only_through_dynamodb(template: Template) -> N
     assert json.dumps(condition).startswith(
         '{"Fn::Join": ["", ["dynamodb.", {"Ref": "AWS::Region"}'
     )
+
+
+def test_retained_tables_on_request(stack: cdk.Stack) -> None:
+    _fleet(stack, _stream(stack), removal_policy=cdk.RemovalPolicy.RETAIN)
+    table = by_path(Template.from_stack(stack), TABLE, "Fleet/LeaseTable/Resource")
+    assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+def test_the_example_reads_truck_positions_through_its_own_consumer(examples_app: Any) -> None:
+    """TruckPositions: geofencing beside the live map and Firehose, through enhanced fan-out,
+    so the shard plan (two classic readers) is unchanged and one worker per shard at most."""
+    template = examples_app.template("TruckPositions")
+    stream = by_path(template, "AWS::Kinesis::Stream", "Positions/Stream/Resource")
+    consumer = by_path(
+        template, "AWS::Kinesis::StreamConsumer", "Geofencing/StreamConsumer/Resource"
+    )
+    assert consumer["Properties"]["StreamARN"] == arn(
+        template, "AWS::Kinesis::Stream", "Positions/Stream/Resource"
+    )
+    target = by_path(template, TARGET, "Geofencing/ScalableTarget/Resource")["Properties"]
+    assert target["MaxCapacity"] == stream["Properties"]["ShardCount"]
+    assert len(template.find_resources(TABLE)) == 3

@@ -22,7 +22,7 @@ team otherwise writes by hand, and where it goes wrong, is built here:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 import jsii
 from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
@@ -44,6 +44,7 @@ from patterns.consumers import fargate, kcl
 from patterns.consumers.kcl_tables import create_tables, grant_tables
 from patterns.naming import physical_name
 from patterns.removal import IN_TRANSIT_REMOVAL_POLICY
+from patterns.roles import ManagedPolicyRole
 from patterns.validation import check_duration, check_range, seconds_of
 
 # KCL application names become table names, a CloudWatch namespace and a consumer name
@@ -168,7 +169,7 @@ class StreamWorkerFleet(Construct):
         """
         super().__init__(scope, construct_id)
         readers = stream if isinstance(stream, StreamReaders) else None
-        self._stream: kinesis.IStream = readers.stream if readers is not None else stream  # type: ignore[assignment]
+        self._stream = readers.stream if readers is not None else cast(kinesis.IStream, stream)
         _validate(
             kcl_version=kcl_version,
             min_workers=min_workers,
@@ -182,7 +183,10 @@ class StreamWorkerFleet(Construct):
             retention=_retention(self._stream),
         )
         fargate.check_container_insights(self, cluster, "The no-running-worker alarm")
+
         self._enhanced_fan_out, self._kcl_version = enhanced_fan_out, kcl_version
+        # No digest of create-only properties in the name: the tables' key schemas are KCL's
+        # and never change, so no edit replaces a table at the same position.
         self._application_name = physical_name(
             self, max_length=APPLICATION_NAME_MAX_LENGTH, separator="-"
         )
@@ -192,23 +196,8 @@ class StreamWorkerFleet(Construct):
         check_range("min_workers", min_workers, 1, self._max_workers)
 
         self._encryption_key = encryption_key or self._stream.encryption_key
-        self._tables = create_tables(
-            self,
-            application_name=self._application_name,
-            kcl_version=kcl_version,
-            encryption_key=self._encryption_key,
-            removal_policy=removal_policy or IN_TRANSIT_REMOVAL_POLICY,
-        )
-        self._stream_consumer = (
-            kinesis.StreamConsumer(
-                self,
-                "StreamConsumer",
-                stream=self._stream,
-                stream_consumer_name=self._application_name,
-            )
-            if enhanced_fan_out
-            else None
-        )
+
+        self._create_state(removal_policy or IN_TRANSIT_REMOVAL_POLICY)
         self._task_role = _task_role(self)
         self._task_definition, self._service, self._log_group = fargate.worker_service(
             self,
@@ -274,6 +263,26 @@ class StreamWorkerFleet(Construct):
         return environment
 
     # --- create --------------------------------------------------------------------------
+
+    def _create_state(self, removal_policy: RemovalPolicy) -> None:
+        """The KCL tables and, with enhanced fan-out, the registered stream consumer."""
+        self._tables = create_tables(
+            self,
+            application_name=self._application_name,
+            kcl_version=self._kcl_version,
+            encryption_key=self._encryption_key,
+            removal_policy=removal_policy,
+        )
+        self._stream_consumer = (
+            kinesis.StreamConsumer(
+                self,
+                "StreamConsumer",
+                stream=self._stream,
+                stream_consumer_name=self._application_name,
+            )
+            if self._enhanced_fan_out
+            else None
+        )
 
     def _grant(self) -> None:
         """The KCL permissions page (``kcl.KCL_IAM_DOC``), for this version and mode."""
@@ -508,8 +517,6 @@ class StreamWorkerFleet(Construct):
 
 
 def _task_role(scope: Construct) -> iam.Role:
-    from patterns.roles import ManagedPolicyRole
-
     return ManagedPolicyRole(
         scope,
         "TaskRole",
