@@ -20,7 +20,7 @@ from constructs import Construct
 
 from patterns import KinesisToFirehoseToS3, StreamThroughput, StreamWorkerFleet
 from patterns.consumers import kcl
-from tests.helpers import ROOT, arn, by_path, logical_id, new_app
+from tests.helpers import ROOT, arn, by_path, inline_function, logical_id, new_app
 
 TABLE = "AWS::DynamoDB::Table"
 POLICY = "AWS::IAM::ManagedPolicy"
@@ -516,3 +516,12 @@ def test_the_example_reads_truck_positions_through_its_own_consumer(examples_app
     target = by_path(template, TARGET, "Geofencing/ScalableTarget/Resource")["Properties"]
     assert target["MaxCapacity"] == stream["Properties"]["ShardCount"]
     assert len(template.find_resources(TABLE)) == 3
+
+
+def test_a_lambda_consumer_added_after_a_fleet_counts_it_too(stack: cdk.Stack) -> None:
+    pipeline = KinesisToFirehoseToS3(stack, "Positions", throughput=THROUGHPUT)
+    _fleet(stack, pipeline)  # 2 classic readers: 4 shards
+    pipeline.add_lambda_consumer("LiveMap", inline_function(stack, "LiveMapFunction"))
+    stream = pipeline.stream.node.default_child
+    assert isinstance(stream, kinesis.CfnStream)
+    assert stream.shard_count == 6  # Firehose, the fleet, the function: 4 MB/s x 3 / 2
