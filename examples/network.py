@@ -21,9 +21,14 @@ with the ``AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules`` runbook.
 
 from __future__ import annotations
 
+from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
 
 from patterns.compliance import acknowledge_all
+from patterns.consumers.common import create_encrypted_log_group
+from patterns.roles import ManagedPolicyRole
 
 # The packs whose VPCDefaultSecurityGroupClosed rule only accepts CDK's custom resource.
 _PACKS = ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
@@ -51,3 +56,59 @@ def acknowledge_unused_default_security_group(vpc: ec2.Vpc) -> None:
             for pack in _PACKS
         },
     )
+
+
+def workers_vpc(stack: Stack) -> ec2.Vpc:
+    """Private subnets for Fargate workers, one NAT gateway to reach the registry and AWS,
+    flow logs on (the same VPC as ``WorkSpike``'s, which keeps its own copy for now)."""
+    flow_logs = create_encrypted_log_group(
+        stack,
+        "FlowLogs",
+        retention=logs.RetentionDays.ONE_YEAR,
+        description=f"the VPC flow logs of {stack.stack_name}",
+    )
+    flow_log_role = ManagedPolicyRole(
+        stack,
+        "FlowLogRole",
+        assumed_by=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"),
+        description="Publishes the VPC flow logs to their log group",
+    )
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=2,
+        nat_gateways=1,
+        # No Lambda-backed custom resource to strip the default group: nothing uses it.
+        restrict_default_security_group=False,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(
+                name="Egress",
+                subnet_type=ec2.SubnetType.PUBLIC,
+                cidr_mask=26,
+                map_public_ip_on_launch=False,
+            ),
+            ec2.SubnetConfiguration(
+                name="Workers", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=22
+            ),
+        ],
+        flow_logs={
+            "All": ec2.FlowLogOptions(
+                destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs, flow_log_role),
+                traffic_type=ec2.FlowLogTrafficType.ALL,
+            )
+        },
+    )
+    for subnet in vpc.public_subnets:
+        acknowledge_all(
+            subnet,
+            {
+                f"{pack}::{pack}-VPCNoUnrestrictedRouteToIGW": (
+                    "The public subnets hold only the NAT gateway that lets the private workers "
+                    "pull their image; nothing in them gets a public IP (MapPublicIpOnLaunch "
+                    "is false)."
+                )
+                for pack in _PACKS
+            },
+        )
+    acknowledge_unused_default_security_group(vpc)
+    return vpc

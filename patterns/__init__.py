@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "S3EventRule": "patterns.s3_event_fan_out",
     "SnsToSqsFanOut": "patterns.sns_fan_out",
     "StreamThroughput": "patterns.kinesis_firehose_s3",
+    "StreamWorkerFleet": "patterns.consumers.stream_worker_fleet",
     "plan_shard_count": "patterns.kinesis_firehose_s3",
     "s3_event_body_filter": "patterns.s3_event_fan_out",
 }
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from patterns.consumers.broker_lambda import LambdaBrokerConsumer as LambdaBrokerConsumer
     from patterns.consumers.queue_lambda import LambdaQueueConsumer as LambdaQueueConsumer
     from patterns.consumers.stream_lambda import LambdaStreamConsumer as LambdaStreamConsumer
+    from patterns.consumers.stream_worker_fleet import StreamWorkerFleet as StreamWorkerFleet
     from patterns.consumers.worker_fleet import QueueWorkerFleet as QueueWorkerFleet
     from patterns.kinesis_firehose_s3 import KinesisToFirehoseToS3 as KinesisToFirehoseToS3
     from patterns.kinesis_firehose_s3 import StreamThroughput as StreamThroughput

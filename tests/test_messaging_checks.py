@@ -43,6 +43,7 @@ from patterns.messaging.policies import key_info
 from patterns.messaging.rules import RULES
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, ROOT, SynthesizedApp
 from tests.messaging_rules.apps import CASES as RULE_CASES
+from tests.test_messaging_kcl import good_kcl_task, kcl1_fail
 from tools.compliance import read_findings, summarize
 from tools.messaging_checks_doc import render_markdown
 
@@ -788,6 +789,7 @@ CASES: dict[str, Case] = {
     "FH2": Case(fh2_fail, "Delivery", good_firehose),
     "MQ1": Case(mq1_fail, "Broker", good_broker),
     "MQ2": Case(mq2_fail, "Broker", good_broker),
+    "KCL1": Case(kcl1_fail, "Task", good_kcl_task),
 }
 # Second failing apps for rules that cover more than one kind of destination.
 MORE_FAILS: dict[str, Case] = {

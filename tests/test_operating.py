@@ -19,6 +19,7 @@ from patterns import (
     QueueWithDeadLetterQueue,
     S3EventFanOut,
     SnsToSqsFanOut,
+    StreamWorkerFleet,
 )
 from tests.helpers import ROOT, new_app
 
@@ -55,9 +56,11 @@ def _kinesis(stack: cdk.Stack) -> list[cloudwatch.Alarm]:
     """The defaults, and the TruckPositions example, which converts and partitions too."""
     trucks = TruckPositionsStack(new_app(), "Trucks")
     converting = [c for c in trucks.node.find_all() if isinstance(c, KinesisToFirehoseToS3)]
+    fleets = [c for c in trucks.node.find_all() if isinstance(c, StreamWorkerFleet)]
     return [
         *KinesisToFirehoseToS3(stack, "Pipeline").alarms,
         *(alarm for pattern in converting for alarm in pattern.alarms),
+        *(alarm for fleet in fleets for alarm in fleet.alarms),  # its geofencing fleet
     ]
 
 
@@ -88,7 +91,7 @@ def test_every_alarm_has_a_runbook_row_and_every_row_an_alarm(
         # Subscriber queues and a stream consumer's failure destination are queues.
         rows |= _rows("Queue with dead-letter queue")
     if heading.startswith("Kinesis"):
-        # TruckPositions has a Lambda consumer of its stream.
+        # TruckPositions has a Lambda consumer and a KCL fleet on its stream.
         rows |= _rows("Lambda consumers and worker fleets")
     assert alarms == rows
 

@@ -222,6 +222,25 @@ SERVICE_MODULES = {
         "aws_s3_assets",
         "aws_sqs",
     },
+    # As QueueWorkerFleet, with DynamoDB (the KCL tables) and Kinesis; aws_sqs comes with
+    # patterns.consumers.common (the encrypted log group's module).
+    "StreamWorkerFleet": {
+        "aws_applicationautoscaling",
+        "aws_autoscaling",
+        "aws_cloudwatch",
+        "aws_dynamodb",
+        "aws_ec2",
+        "aws_ecr_assets",
+        "aws_ecs",
+        "aws_elasticloadbalancing",
+        "aws_elasticloadbalancingv2",
+        "aws_iam",
+        "aws_kinesis",
+        "aws_kms",
+        "aws_logs",
+        "aws_s3_assets",
+        "aws_sqs",
+    },
     "AmazonMqBroker": {
         "aws_amazonmq",
         "aws_cloudwatch",

@@ -48,7 +48,10 @@ from patterns.kinesis_firehose_s3.processing import (
     validate_dynamic_partitioning,
     validate_transformation,
 )
-from patterns.kinesis_firehose_s3.shard_planning import StreamThroughput
+from patterns.kinesis_firehose_s3.shard_planning import (
+    MAX_ENHANCED_FAN_OUT_CONSUMERS,
+    StreamThroughput,
+)
 from patterns.kinesis_firehose_s3.stream import DEFAULT_RETENTION, RETENTION_MAX, new_stream
 from patterns.kinesis_firehose_s3.validation import validate
 from patterns.removal import (
@@ -220,6 +223,8 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         super().__init__(scope, construct_id)
         # For add_lambda_consumer: the plan to re-plan, the actions of the consumers' alarms.
         self._throughput, self._alarm_actions = throughput, tuple(alarm_actions)
+        # Readers other than add_lambda_consumer's (add_stream_reader): (reader, fan-out?).
+        self._stream_readers: list[tuple[Construct, bool]] = []
 
         effective_retention = retention_period or DEFAULT_RETENTION
         effective_compression = compression or (
@@ -523,10 +528,45 @@ class KinesisToFirehoseToS3(PipelineMetrics):
                 consumer,
                 stream=self._stream,
                 throughput=self._throughput,
-                classic_readers=1 + len(classic),  # the delivery stream reads it too
+                # the delivery stream reads it too, and the readers of add_stream_reader
+                classic_readers=1 + len(classic) + self._readers(enhanced_fan_out=False),
             )
         self._alarms.extend(consumer.alarms)  # listed (and drawn) with the pattern's own
         return consumer
+
+    def add_stream_reader(self, reader: Construct, *, enhanced_fan_out: bool) -> None:
+        """Count ``reader``, built elsewhere (a ``StreamWorkerFleet`` passed this pipeline as
+        its ``stream`` calls this), among the stream's readers: a classic reader re-plans a
+        stream planned from ``throughput`` like a classic Lambda consumer; enhanced fan-out
+        consumers may be at most 20 per stream
+        (https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html)."""
+        from patterns.consumers.stream_lambda import LambdaStreamConsumer, classic_readers_plan
+
+        self._stream_readers.append((reader, enhanced_fan_out))
+        lambdas = [c for c in self.node.children if isinstance(c, LambdaStreamConsumer)]
+        if enhanced_fan_out:
+            registered = self._readers(enhanced_fan_out=True) + sum(
+                1 for c in lambdas if c.enhanced_fan_out
+            )
+            if registered > MAX_ENHANCED_FAN_OUT_CONSUMERS:
+                raise ValueError(
+                    f"{reader.node.path} would be enhanced fan-out consumer {registered} of "
+                    f"the stream of {self.node.path}; a stream allows "
+                    f"{MAX_ENHANCED_FAN_OUT_CONSUMERS}. Read it by polling "
+                    "(enhanced_fan_out=False) or from another stream"
+                )
+            return
+        classic_readers_plan(
+            reader,
+            stream=self._stream,
+            throughput=self._throughput,
+            classic_readers=1
+            + sum(1 for c in lambdas if not c.enhanced_fan_out)
+            + self._readers(enhanced_fan_out=False),
+        )
+
+    def _readers(self, *, enhanced_fan_out: bool) -> int:
+        return sum(1 for _, fan_out in self._stream_readers if fan_out == enhanced_fan_out)
 
     def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` put records into the stream (and use its key to encrypt them)."""

@@ -19,6 +19,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -31,6 +32,7 @@ from patterns import (
     S3EventFanOut,
     S3EventRule,
     SnsToSqsFanOut,
+    StreamWorkerFleet,
 )
 
 Build = Callable[[cdk.Stack], object]
@@ -253,6 +255,68 @@ KINESIS_EDITS = [
     ),
 ]
 
+# --- StreamWorkerFleet (documented on the Kinesis page) -------------------------------------
+
+
+def kcl_fleet(**options: Any) -> Build:
+    def build(stack: cdk.Stack) -> object:
+        positions = KinesisToFirehoseToS3(stack, "Positions", shard_count=2)
+        vpc = ec2.Vpc(stack, "Vpc", max_azs=2, restrict_default_security_group=False)
+        cluster = ecs.Cluster(
+            stack, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.ENABLED
+        )
+        image = options.pop("image", "public.ecr.aws/my-team/geofencing:1")
+        return StreamWorkerFleet(
+            stack,
+            "Geofencing",
+            stream=positions,
+            cluster=cluster,
+            image=ecs.ContainerImage.from_registry(image),
+            **options,
+        )
+
+    return build
+
+
+KCL_EDITS = [
+    Edit(
+        "StreamWorkerFleet",
+        "change the image, the task size and the scaling",
+        kcl_fleet(),
+        kcl_fleet(
+            image="public.ecr.aws/my-team/geofencing:2",
+            cpu=1024,
+            memory_limit_mib=2048,
+            scale_out_lag=Duration.minutes(2),
+        ),
+        "kept: a rolling deployment; the new workers take over the leases and go on from "
+        "the checkpoints",
+    ),
+    Edit(
+        "StreamWorkerFleet",
+        "switch polling to enhanced fan-out",
+        kcl_fleet(),
+        kcl_fleet(enhanced_fan_out=True),
+        "kept: the tables and checkpoints stay; a stream consumer is registered beside",
+    ),
+    Edit(
+        "StreamWorkerFleet",
+        "move from KCL 2.x to 3.x (`kcl_version` 2 to 3)",
+        kcl_fleet(kcl_version=2),
+        kcl_fleet(kcl_version=3),
+        "kept: the lease table gets its index in place, two tables are added",
+    ),
+    Edit(
+        "StreamWorkerFleet",
+        "move back from KCL 3.x to 2.x (`kcl_version` 3 to 2)",
+        kcl_fleet(kcl_version=3),
+        kcl_fleet(kcl_version=2),
+        "kept in the lease table; the worker metrics and coordinator state tables are deleted "
+        "(roll the workers back to 2.x first, as KCL's migration guide says)",
+        replaces=frozenset({"Geofencing/WorkerMetricsTable", "Geofencing/CoordinatorStateTable"}),
+    ),
+]
+
 # --- AmazonMqBroker -----------------------------------------------------------------------
 
 
@@ -364,7 +428,14 @@ S3_EDITS = [
     ),
 ]
 
-EDITS: list[Edit] = [*QUEUE_EDITS, *FAN_OUT_EDITS, *KINESIS_EDITS, *BROKER_EDITS, *S3_EDITS]
+EDITS: list[Edit] = [
+    *QUEUE_EDITS,
+    *FAN_OUT_EDITS,
+    *KINESIS_EDITS,
+    *KCL_EDITS,
+    *BROKER_EDITS,
+    *S3_EDITS,
+]
 
 
 def markdown_tables() -> str:

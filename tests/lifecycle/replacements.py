@@ -46,6 +46,7 @@ STATEFUL_TYPES = frozenset(
         "AWS::AmazonMQ::Broker",
         "AWS::KMS::Key",
         "AWS::Logs::LogGroup",
+        "AWS::DynamoDB::Table",
     }
 )
 
@@ -65,6 +66,7 @@ NAME_PROPERTIES: Mapping[str, str] = {
     "AWS::CloudWatch::Alarm": "AlarmName",
     "AWS::SecretsManager::Secret": "Name",
     "AWS::EC2::SecurityGroup": "GroupName",
+    "AWS::DynamoDB::Table": "TableName",
 }
 
 

@@ -11,8 +11,8 @@ never as an error.
 
 One module per service, imported here in the order the rules are listed and documented:
 ``sns``, ``s3``, ``sqs``, ``lambda_consumers``, ``alarms_events``, ``streams_brokers``,
-``kinesis``; what a
-rule is and the registry live in ``base``. Pure Python: no aws_cdk import.
+``kinesis``, ``kcl``; what a rule is and the registry live in ``base``. Pure Python: no aws_cdk
+import.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from patterns.messaging.rules import lambda_consumers  # noqa: F401
 from patterns.messaging.rules import alarms_events  # noqa: F401
 from patterns.messaging.rules import streams_brokers  # noqa: F401
 from patterns.messaging.rules import kinesis  # noqa: F401
+from patterns.messaging.rules import kcl  # noqa: F401
 
 # isort: on
 from patterns.messaging.rules.base import (

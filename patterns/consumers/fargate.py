@@ -1,0 +1,212 @@
+"""What the Fargate fleets share: task sizes, the Container Insights check, the workers' task,
+service and scalable target, the running-task metric.
+
+Written for :class:`~patterns.StreamWorkerFleet`; :class:`~patterns.QueueWorkerFleet` keeps
+its own copies of the same pieces (``worker_fleet``) until it moves onto this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Annotations, Duration, Stack
+from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from patterns.consumers.common import create_encrypted_log_group
+from patterns.roles import ManagedPolicyRole
+
+# ECS: tasks per service (default quota); Fargate stop timeout maximum.
+MAX_WORKERS_RANGE = (1, 5000)
+STOP_TIMEOUT = Duration.seconds(120)
+METRIC_PERIOD = Duration.minutes(1)
+# Fargate task sizes: CPU units -> allowed memory (MiB).
+FARGATE_MEMORY: dict[int, range | tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: range(1024, 4096 + 1, 1024),
+    1024: range(2048, 8192 + 1, 1024),
+    2048: range(4096, 16384 + 1, 1024),
+    4096: range(8192, 30720 + 1, 1024),
+    8192: range(16384, 61440 + 1, 4096),
+    16384: range(32768, 122880 + 1, 8192),
+}
+
+
+def check_task_size(cpu: int, memory_limit_mib: int) -> None:
+    """Raise ``ValueError`` unless ``cpu`` and ``memory_limit_mib`` are a Fargate task size."""
+    if cpu not in FARGATE_MEMORY:
+        raise ValueError(
+            f"cpu must be one of {', '.join(map(str, FARGATE_MEMORY))} (Fargate CPU units), "
+            f"got {cpu}"
+        )
+    allowed = FARGATE_MEMORY[cpu]
+    if memory_limit_mib not in allowed:
+        shown = (
+            f"{allowed.start} to {allowed.stop - 1} in steps of {allowed.step}"
+            if isinstance(allowed, range)
+            else ", ".join(map(str, allowed))
+        )
+        raise ValueError(
+            f"memory_limit_mib {memory_limit_mib} is not a Fargate size for cpu {cpu}: "
+            f"allowed {shown} MiB"
+        )
+
+
+def check_private_subnets(vpc_subnets: ec2.SubnetSelection | None) -> None:
+    """Refuse public subnets: the workers never get a public IP, so there they could not
+    reach the registry or AWS."""
+    if vpc_subnets is not None and vpc_subnets.subnet_type == ec2.SubnetType.PUBLIC:
+        raise ValueError(
+            "vpc_subnets selects PUBLIC subnets; the workers get no public IP and could not "
+            "pull their image or reach AWS there. Select PRIVATE_WITH_EGRESS subnets (or "
+            "PRIVATE_ISOLATED ones with VPC endpoints)"
+        )
+
+
+def check_container_insights(scope: Construct, cluster: ecs.ICluster, needed_for: str) -> None:
+    """Raise when a cluster of this app has Container Insights off; warn for an imported one.
+
+    :param needed_for: what reads ``RunningTaskCount``, for the messages.
+    """
+    resource = cluster.node.default_child
+    if not isinstance(resource, ecs.CfnCluster):
+        Annotations.of(scope).add_warning_v2(
+            "patterns:ContainerInsightsUnknown",
+            f"{needed_for} reads Container Insights' RunningTaskCount: make sure Container "
+            "Insights is on for this imported cluster.",
+        )
+        return
+    settings = resource.cluster_settings
+    enabled = isinstance(settings, list) and any(
+        _setting_value(setting) in ("enabled", "enhanced") for setting in settings
+    )
+    if not enabled:
+        raise ValueError(
+            f"cluster {cluster.node.path} has Container Insights off; {needed_for} reads its "
+            "RunningTaskCount. Create the cluster with "
+            "container_insights_v2=ecs.ContainerInsights.ENABLED (or ENHANCED)"
+        )
+
+
+def _setting_value(setting: object) -> str | None:
+    if isinstance(setting, ecs.CfnCluster.ClusterSettingsProperty):
+        return setting.value if setting.name == "containerInsights" else None
+    if isinstance(setting, dict) and setting.get("name") == "containerInsights":
+        value = setting.get("value")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def worker_service(
+    scope: Construct,
+    *,
+    cluster: ecs.ICluster,
+    image: ecs.ContainerImage,
+    task_role: iam.IRole,
+    cpu: int,
+    memory_limit_mib: int,
+    environment: Mapping[str, str],
+    entry_point: Sequence[str] | None,
+    command: Sequence[str] | None,
+    vpc_subnets: ec2.SubnetSelection | None,
+    log_retention: logs.RetentionDays,
+) -> tuple[ecs.FargateTaskDefinition, ecs.FargateService, logs.ILogGroup]:
+    """The workers' task definition (container ``"Worker"``, read-only root, ``/tmp`` scratch
+    volume, encrypted logs), and their Fargate service in private subnets with no public IP,
+    rolled back by the deployment circuit breaker."""
+    execution_role = ManagedPolicyRole(
+        scope,
+        "ExecutionRole",
+        assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+        description=f"ECS pulls the image and writes the logs of {scope.node.path}",
+    )
+    task_definition = ecs.FargateTaskDefinition(
+        scope,
+        "TaskDefinition",
+        cpu=cpu,
+        memory_limit_mib=memory_limit_mib,
+        task_role=task_role,
+        execution_role=execution_role,
+    )
+    log_group = create_encrypted_log_group(
+        scope, "Logs", retention=log_retention, description=f"the logs of {scope.node.path}"
+    )
+    task_definition.add_volume(name="scratch")
+    container = task_definition.add_container(
+        "Worker",
+        image=image,
+        entry_point=list(entry_point) if entry_point is not None else None,
+        command=list(command) if command is not None else None,
+        environment=dict(environment),
+        logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=log_group),
+        stop_timeout=STOP_TIMEOUT,
+        readonly_root_filesystem=True,
+    )
+    container.add_mount_points(
+        ecs.MountPoint(container_path="/tmp", source_volume="scratch", read_only=False)
+    )
+    service = ecs.FargateService(
+        scope,
+        "Service",
+        cluster=cluster,
+        task_definition=task_definition,
+        assign_public_ip=False,
+        vpc_subnets=vpc_subnets
+        or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+        min_healthy_percent=100,
+        max_healthy_percent=200,
+        circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+        platform_version=ecs.FargatePlatformVersion.LATEST,
+    )
+    return task_definition, service, log_group
+
+
+def scalable_target(
+    scope: Construct,
+    *,
+    cluster: ecs.ICluster,
+    service: ecs.FargateService,
+    min_workers: int,
+    max_workers: int,
+) -> appscaling.ScalableTarget:
+    """The service's desired count between ``min_workers`` and ``max_workers``, scaled with
+    the service-linked role of ECS scaling (as ``ecs.BaseService.auto_scale_task_count``)."""
+    stack = Stack.of(scope)
+    return appscaling.ScalableTarget(
+        scope,
+        "ScalableTarget",
+        service_namespace=appscaling.ServiceNamespace.ECS,
+        resource_id=f"service/{cluster.cluster_name}/{service.service_name}",
+        scalable_dimension="ecs:service:DesiredCount",
+        min_capacity=min_workers,
+        max_capacity=max_workers,
+        role=iam.Role.from_role_arn(
+            scope,
+            "ScalingRole",
+            stack.format_arn(
+                service="iam",
+                region="",
+                resource="role/aws-service-role/ecs.application-autoscaling.amazonaws.com",
+                resource_name="AWSServiceRoleForApplicationAutoScaling_ECSService",
+            ),
+        ),
+    )
+
+
+def running_tasks_metric(cluster: ecs.ICluster, service: ecs.IService) -> cloudwatch.Metric:
+    """Container Insights' ``RunningTaskCount`` of ``service`` (1-minute average)."""
+    return cloudwatch.Metric(
+        namespace="ECS/ContainerInsights",
+        metric_name="RunningTaskCount",
+        dimensions_map={
+            "ClusterName": cluster.cluster_name,
+            "ServiceName": service.service_name,
+        },
+        period=METRIC_PERIOD,
+        statistic=cloudwatch.Stats.AVERAGE,
+    )
