@@ -22,7 +22,11 @@ from constructs import Construct, IConstruct
 
 from patterns.naming import deployed_stack
 from patterns.removal import DATA_REMOVAL_POLICY, KEY_PENDING_WINDOW, key_removal_policy
-from patterns.s3_event_fan_out.body_filters import check_body_format, s3_event_body_filter
+from patterns.s3_event_fan_out.body_filters import (
+    check_body_format,
+    check_body_values,
+    s3_event_body_filter,
+)
 from patterns.s3_event_fan_out.bucket import SingleNotificationOwner, new_bucket
 from patterns.s3_event_fan_out.event_bridge import (
     EVENTS_SERVICE_PRINCIPAL,
@@ -400,8 +404,10 @@ class S3EventFanOut(Construct):
             for example ``fan_out.event_body_filter(key_suffixes=[".jpg"])``: the body is the
             EventBridge event (``detail``, ``detail-type``) or, with notifications, the S3
             event (``Records``); a policy on the other format is refused. Default: every event.
-            Attribute filter policies are not offered: S3 events carry no message attributes,
-            so they would drop every event.
+            A policy is refused if no event of this fan-out could match it: event names of the
+            other delivery or of events ``events`` does not forward, keys outside the rules'
+            prefixes and suffixes. Attribute filter policies (``filter_policy``) are refused:
+            S3 events carry no message attributes, so they would drop every event.
         :param raw_message_delivery: Deliver the S3 event JSON itself instead of the SNS
             envelope around it. Default: ``False`` (the envelope, with its ``Message`` field).
         :param queue_options: Options of a new queue, as for ``QueueWithDeadLetterQueue``;
@@ -415,8 +421,18 @@ class S3EventFanOut(Construct):
                 f"add_queue({construct_id!r}, fifo=True): S3 publishes to a standard topic, "
                 "which delivers to standard queues only"
             )
+        if "filter_policy" in queue_options:
+            raise ValueError(
+                f"add_queue({construct_id!r}, filter_policy=...): S3 events carry no message "
+                "attributes, so an attribute filter policy would drop every event. Filter on "
+                "the event body instead: filter_policy_with_message_body="
+                "fan_out.event_body_filter(key_prefixes=..., key_suffixes=..., event_names=...)"
+            )
         if filter_policy_with_message_body is not None:
             check_body_format(construct_id, filter_policy_with_message_body, self._delivery)
+            check_body_values(
+                construct_id, filter_policy_with_message_body, self._delivery, self._rules
+            )
         subscriber = self._fan_out.add_queue(
             construct_id,
             queue=queue,

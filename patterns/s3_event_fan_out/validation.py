@@ -21,9 +21,11 @@ from constructs import Construct
 from patterns.s3_event_fan_out.bucket import own_cfn_bucket
 from patterns.s3_event_fan_out.events import (
     EVENT_BRIDGE_EVENTS,
+    SIZE_LESS_EVENTS,
     S3EventDelivery,
     S3EventRule,
     bytes_of,
+    covers,
 )
 from patterns.validation import check_exclusive_with_existing
 
@@ -109,6 +111,15 @@ def _check_event_bridge_rule(index: int, rule: S3EventRule) -> None:
             f"events[{index}] ({rule.describe()}): give wildcard or prefix/suffix, not both; "
             "a wildcard such as 'images/*.jpg' expresses both ends"
         )
+    if (rule.min_size is not None or rule.max_size is not None) and (
+        rule.event_type in SIZE_LESS_EVENTS
+    ):
+        detail_types = ", ".join(repr(name) for name in EVENT_BRIDGE_EVENTS[rule.event_type][0])
+        raise ValueError(
+            f"events[{index}] ({rule.describe()}): min_size and max_size filter on the object's "
+            f"size, but S3's {detail_types} events carry no size, so the rule would match no "
+            "event. Drop min_size and max_size from this rule (filter deletions by key)"
+        )
     if (
         rule.min_size is not None
         and rule.max_size is not None
@@ -138,6 +149,16 @@ def check_existing_bucket(scope: Construct, bucket: s3.IBucket, delivery: S3Even
     """Refuse what would only fail later (a cycle between stacks, a bus in another account)."""
     stack = Stack.of(scope)
     owner = Stack.of(bucket)
+    region = bucket.env.region
+    if not (Token.is_unresolved(region) or Token.is_unresolved(stack.region)) and (
+        region != stack.region
+    ):
+        raise ValueError(
+            f"bucket {bucket.node.path} is in Region {region}, this stack in {stack.region}: "
+            "S3 publishes notifications only to a topic in the bucket's Region and sends its "
+            "EventBridge events to the default bus of that Region, so no event would reach "
+            "this fan-out. Define the fan-out in a stack of the bucket's Region"
+        )
     if (
         delivery is S3EventDelivery.NOTIFICATION
         and own_cfn_bucket(bucket) is not None
@@ -178,19 +199,10 @@ def _check_filter_value(argument: str, value: str | None) -> None:
 def _overlaps(first: S3EventRule, second: S3EventRule) -> bool:
     """Whether S3 would reject the two rules together (shared event type and shared keys)."""
     return (
-        _event_names_overlap(first.event_name, second.event_name)
+        covers(first.event_name, second.event_name)
         and _affixes_overlap(first.prefix, second.prefix, str.startswith)
         and _affixes_overlap(first.suffix, second.suffix, str.endswith)
     )
-
-
-def _event_names_overlap(first: str, second: str) -> bool:
-    if first == second:
-        return True
-    for wide, narrow in ((first, second), (second, first)):
-        if wide.endswith(":*") and narrow.startswith(wide[:-1]):
-            return True
-    return False
 
 
 def _affixes_overlap(first: str | None, second: str | None, test: object) -> bool:
