@@ -2,11 +2,14 @@
 
 Each pattern adds one section to a dashboard: a title, graphs of what it moves, and one
 graph per alarm (an ``AlarmWidget`` draws the alarm's metric with its threshold), so a glance
-shows both the traffic and how far it is from paging someone.
+shows both the traffic and how far it is from paging someone. A section is added once per
+dashboard: its title names the construct's path, and a second ``add_to_dashboard`` with the
+same dashboard (directly, or through a pattern that contains it) adds nothing.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 from aws_cdk import Duration
@@ -51,19 +54,34 @@ def graph(
     )
 
 
-def alarm_graphs(alarms: Sequence[cloudwatch.Alarm]) -> list[cloudwatch.IWidget]:
-    """One graph per alarm: its metric with the threshold drawn in, titled by what it watches."""
-    return [
-        cloudwatch.AlarmWidget(
-            alarm=alarm, title=f"Alarm: {alarm.node.id.removesuffix('Alarm')}", width=WIDTH
+def alarm_graphs(
+    alarms: Sequence[cloudwatch.Alarm], *, relative_to: str | None = None
+) -> list[cloudwatch.IWidget]:
+    """One graph per alarm: its metric with the threshold drawn in, titled by what it watches.
+
+    With ``relative_to`` (a construct path), the title is the alarm's path below it, for
+    alarms of several parts that share an ID (``Billing/LambdaConsumer/FunctionErrors``).
+    """
+    widgets: list[cloudwatch.IWidget] = []
+    for alarm in alarms:
+        name = alarm.node.id
+        if relative_to is not None:
+            name = alarm.node.path.removeprefix(f"{relative_to}/")
+        widgets.append(
+            cloudwatch.AlarmWidget(
+                alarm=alarm, title=f"Alarm: {name.removesuffix('Alarm')}", width=WIDTH
+            )
         )
-        for alarm in alarms
-    ]
+    return widgets
 
 
 def chunks(items: Sequence[cloudwatch.IMetric]) -> list[list[cloudwatch.IMetric]]:
     """``items`` in groups of at most :data:`MAX_LINES`."""
     return [list(items[start : start + MAX_LINES]) for start in range(0, len(items), MAX_LINES)]
+
+
+# The section titles each dashboard already shows (a title names the construct's path).
+_SECTIONS: weakref.WeakKeyDictionary[cloudwatch.Dashboard, set[str]] = weakref.WeakKeyDictionary()
 
 
 def section(
@@ -72,7 +90,15 @@ def section(
     description: str,
     widgets: Sequence[cloudwatch.IWidget],
 ) -> None:
-    """Add a titled section to ``dashboard``: the header, then the widgets, three a row."""
+    """Add a titled section to ``dashboard``: the header, then the widgets, three a row.
+
+    A section whose title the dashboard already shows is not added again, so
+    ``add_to_dashboard`` twice does not draw every widget twice.
+    """
+    drawn = _SECTIONS.setdefault(dashboard, set())
+    if title in drawn:
+        return
+    drawn.add(title)
     dashboard.add_widgets(header(title, description))
     row: list[cloudwatch.IWidget] = []
     for widget in widgets:

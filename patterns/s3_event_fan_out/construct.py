@@ -366,6 +366,7 @@ class S3EventFanOut(Construct):
         With EventBridge delivery: events matched, published to the topic, failed and kept in
         the delivery dead-letter queue, and its two alarms with their thresholds. Then the
         fan-out's section (topic and subscribers, see ``SnsToSqsFanOut.add_to_dashboard``).
+        Adding it (or its ``fan_out``) to the same dashboard again adds nothing.
         """
         if self._event_rule is not None:
             add_delivery_section(dashboard, self, self._rule_alarms)

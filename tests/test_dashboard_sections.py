@@ -1,0 +1,121 @@
+"""``add_to_dashboard`` draws each section once, however often it is called, and a fan-out
+draws its subscribers' Lambda consumer alarms.
+
+One stack, two dashboards: every pattern's ``add_to_dashboard`` is called once with
+``Once`` and twice with ``Twice`` (and the S3 fan-out's inner ``fan_out`` too); the two must
+be equal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk.assertions import Template
+
+from patterns import (
+    AmazonMqBroker,
+    KinesisToFirehoseToS3,
+    QueueWithDeadLetterQueue,
+    QueueWorkerFleet,
+    S3EventFanOut,
+    SnsToSqsFanOut,
+)
+from tests.helpers import inline_function, new_app
+from tests.test_dashboards import alarm_arns, widgets_of
+
+
+def _build(stack: cdk.Stack) -> None:
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
+    queue = QueueWithDeadLetterQueue(stack, "Work", visibility_timeout=Duration.minutes(2))
+    orders = SnsToSqsFanOut(stack, "Orders")
+    billing = orders.add_queue("Billing").queue_with_dead_letter_queue
+    assert billing is not None
+    billing.add_lambda_consumer(inline_function(stack, "BillingFunction"))
+    uploads = S3EventFanOut(stack, "Uploads")
+    uploads.add_queue("Thumbnails")
+    patterns: list[Any] = [
+        queue,
+        orders,
+        uploads,
+        uploads.fan_out,
+        KinesisToFirehoseToS3(stack, "Trucks"),
+        AmazonMqBroker(stack, "Broker", vpc=vpc, single_instance=True),
+        QueueWorkerFleet(
+            stack,
+            "Fleet",
+            queue=queue,
+            cluster=ecs.Cluster(
+                stack,
+                "Cluster",
+                vpc=vpc,
+                container_insights_v2=ecs.ContainerInsights.ENABLED,
+            ),
+            image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.13"),
+            processing_time=Duration.seconds(60),
+            acceptable_latency=Duration.minutes(10),
+        ),
+    ]
+    for times, name in enumerate(("Once", "Twice"), start=1):
+        dashboard = cloudwatch.Dashboard(stack, name)
+        for _ in range(times):
+            for pattern in patterns:
+                pattern.add_to_dashboard(dashboard)
+
+
+@pytest.fixture(scope="module")
+def template() -> Template:
+    stack = cdk.Stack(new_app(), "Dash")
+    _build(stack)
+    return Template.from_stack(stack)
+
+
+def _widgets(template: Template, dashboard: str) -> list[dict[str, Any]]:
+    return widgets_of(_only(template, dashboard))
+
+
+def _only(template: Template, dashboard: str) -> Template:
+    """A template holding only the dashboard ``dashboard`` (what ``widgets_of`` reads)."""
+    resources = {
+        key: value
+        for key, value in template.to_json()["Resources"].items()
+        if value["Type"] != "AWS::CloudWatch::Dashboard"
+        or value["Metadata"]["aws:cdk:path"] == f"Dash/{dashboard}/Resource"
+    }
+    return Template.from_json({"Resources": resources})
+
+
+def _titles(widgets: list[dict[str, Any]]) -> list[str]:
+    return [w["properties"]["markdown"].split("\n")[0] for w in widgets if w["type"] == "text"]
+
+
+def test_each_section_is_drawn_once_however_often_it_is_added(template: Template) -> None:
+    once, twice = (_widgets(template, name) for name in ("Once", "Twice"))
+    titles = _titles(twice)
+    assert [title for title, count in Counter(titles).items() if count > 1] == []
+    assert len(titles) == 7  # S3 delivery, and the six patterns' sections
+    assert twice == once
+
+
+def test_a_subscriber_s_lambda_consumer_alarms_are_drawn_in_the_fan_out_section(
+    template: Template,
+) -> None:
+    widgets = _widgets(template, "Once")
+    consumer_alarms = {
+        f"ATT({key}.Arn)"
+        for key, alarm in template.find_resources("AWS::CloudWatch::Alarm").items()
+        if "/Orders/Billing/LambdaConsumer/" in alarm["Metadata"]["aws:cdk:path"]
+    }
+    assert len(consumer_alarms) == 2
+    assert consumer_alarms <= alarm_arns(widgets)
+    titles = {w["properties"].get("title") for w in widgets}
+    assert {
+        "Alarm: Billing/LambdaConsumer/FunctionErrors",
+        "Alarm: Billing/LambdaConsumer/FunctionThrottles",
+    } <= titles
