@@ -245,7 +245,7 @@ class TruckPositionsStack(Stack):
             | {
                 f"{pack}::{pack}-LambdaInsideVPC": no_vpc
                 for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
-            }
+            },
         )
         acknowledge_all(
             role,
