@@ -43,7 +43,11 @@ from patterns.s3_event_fan_out.notifications import (
     allow_bucket_to_publish,
     write_topic_configurations,
 )
-from patterns.s3_event_fan_out.validation import check_existing_bucket, validate
+from patterns.s3_event_fan_out.validation import (
+    check_event_pattern_size,
+    check_existing_bucket,
+    validate,
+)
 from patterns.sns_fan_out import QueueSubscriber, SnsToSqsFanOut
 
 if TYPE_CHECKING:
@@ -144,6 +148,8 @@ class S3EventFanOut(Construct):
         )
         if bucket is not None:
             check_existing_bucket(self, bucket, delivery)
+        if delivery is S3EventDelivery.EVENT_BRIDGE:
+            check_event_pattern_size(self, rules)
         self._rules = rules
         self._delivery = delivery
         stack = Stack.of(self)

@@ -9,10 +9,11 @@ accounts).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -34,6 +35,9 @@ FILTER_VALUE_MAX_LENGTH = 1024
 # S3 general purpose bucket naming rules: 3 to 63 characters of lowercase letters, digits,
 # dots and hyphens, beginning and ending with a letter or digit.
 BUCKET_NAME_LENGTH = (3, 63)
+# Amazon EventBridge quotas, "Event pattern size": 2,048 characters by default, adjustable up
+# to 4,096.
+EVENT_PATTERN_SIZE = (2048, 4096)
 _BUCKET_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 
 
@@ -57,6 +61,11 @@ def validate(
     if not events:
         raise ValueError("events must name at least one S3EventRule; got an empty list")
     for index, rule in enumerate(events):
+        if not isinstance(rule, S3EventRule) or not isinstance(rule.event_type, s3.EventType):
+            raise ValueError(
+                f"events[{index}] must be an S3EventRule of an s3.EventType, got {rule!r}: "
+                "write S3EventRule(s3.EventType.OBJECT_CREATED, prefix=...)"
+            )
         _check_filter_value(f"events[{index}].prefix", rule.prefix)
         _check_filter_value(f"events[{index}].suffix", rule.suffix)
         _check_filter_value(f"events[{index}].wildcard", rule.wildcard)
@@ -97,6 +106,35 @@ def validate(
     if bucket is not None and topic is not None:
         options["encryption_key"] = encryption_key
     check_exclusive_with_existing("bucket", bucket, options)
+
+
+def check_event_pattern_size(scope: Construct, events: Sequence[S3EventRule]) -> None:
+    """Refuse a rule pattern past what EventBridge accepts; warn past its default quota.
+
+    The pattern is measured as the rule will carry it, with a bucket name of the longest
+    allowed length standing in for one known only at deploy time.
+    """
+    texts = [value for rule in events for value in (rule.prefix, rule.suffix, rule.wildcard)]
+    if any(text is not None and Token.is_unresolved(text) for text in texts):
+        return
+    placeholder = "b" * BUCKET_NAME_LENGTH[1]
+    patterns = [rule.event_bridge_pattern(placeholder) for rule in events]
+    whole = {"source": ["aws.s3"], **(patterns[0] if len(patterns) == 1 else {"$or": patterns})}
+    size = len(json.dumps(whole, separators=(",", ":")))
+    default, most = EVENT_PATTERN_SIZE
+    if size > most:
+        raise ValueError(
+            f"events: the EventBridge pattern of these {len(events)} rules is about {size} "
+            f"characters, over the {most} EventBridge accepts even with a raised quota: merge "
+            "rules (one prefix covering several), or split the events over two S3EventFanOut"
+        )
+    if size > default:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:EventPatternSize",
+            f"The EventBridge pattern of the events is about {size} characters, over the "
+            f"default quota of {default} (adjustable up to {most}): request an increase of "
+            "'Event pattern size' in Service Quotas before deploying, or merge rules",
+        )
 
 
 def _check_event_bridge_rule(index: int, rule: S3EventRule) -> None:

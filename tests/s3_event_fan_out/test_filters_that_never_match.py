@@ -264,3 +264,34 @@ def _policy(body: dict[str, Any]) -> dict[str, sns.FilterOrPolicy]:
         else sns.FilterOrPolicy.filter(sns.SubscriptionFilter(conditions=value))
         for name, value in body.items()
     }
+
+
+def test_an_event_type_that_is_not_an_s3_event_type_is_refused() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"events\[0\] must be an S3EventRule of an s3\.EventType, got .*"
+        r"'s3:ObjectCreated:\*'.*S3EventRule\(s3\.EventType\.OBJECT_CREATED",
+    ):
+        _fan_out(events=[S3EventRule("s3:ObjectCreated:*")])  # type: ignore[arg-type]
+
+
+def _rules(count: int, length: int) -> list[S3EventRule]:
+    return [S3EventRule(CREATED, prefix=f"{index:02d}" + "p" * length) for index in range(count)]
+
+
+def test_an_event_pattern_past_what_event_bridge_accepts_is_refused() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"events: the EventBridge pattern of these 10 rules is about \d+ characters, "
+        r"over the 4096 EventBridge accepts.*merge rules",
+    ):
+        _fan_out(events=_rules(10, 500))
+
+
+def test_an_event_pattern_past_the_default_quota_is_a_warning() -> None:
+    fan_out = _fan_out(events=_rules(4, 500))
+    warnings = cdk.assertions.Annotations.from_stack(cdk.Stack.of(fan_out)).find_warning(
+        "*", cdk.assertions.Match.string_like_regexp("over the default quota of 2048")
+    )
+    assert len(warnings) == 1
+    assert _fan_out(events=_rules(2, 100)).events  # small patterns: no warning, no error
