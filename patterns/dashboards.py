@@ -10,10 +10,12 @@ same dashboard (directly, or through a pattern that contains it) adds nothing.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
+import jsii
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
+from constructs import IConstruct, IValidation
 
 DASHBOARD_WIDTH = 24  # CloudWatch dashboards are 24 grid units wide
 WIDTH = 8  # three graphs a row
@@ -84,21 +86,56 @@ def chunks(items: Sequence[cloudwatch.IMetric]) -> list[list[cloudwatch.IMetric]
 _SECTIONS: weakref.WeakKeyDictionary[cloudwatch.Dashboard, set[str]] = weakref.WeakKeyDictionary()
 
 
+@jsii.implements(IValidation)
+class _DrawnState:
+    """Synth fails when what a section drew has grown since: the later parts are missing.
+
+    A section is drawn once (a second ``add_to_dashboard`` adds nothing), so a subscriber or
+    an alarm added after it would silently be left off the dashboard.
+    """
+
+    def __init__(self, title: str, state: Callable[[], Mapping[str, int]]) -> None:
+        self._title = title
+        self._state = state
+        self._drawn = dict(state())
+
+    def validate(self) -> list[str]:
+        now = dict(self._state())
+        if now == self._drawn:
+            return []
+        return [
+            f"The dashboard section {self._title!r} was drawn with {_counts(self._drawn)}; "
+            f"there are {_counts(now)} now, and the dashboard does not show the later ones. "
+            "Call add_to_dashboard once the subscribers, consumers and alarms are all added"
+        ]
+
+
+def _counts(state: Mapping[str, int]) -> str:
+    return ", ".join(f"{count} {what}" for what, count in state.items())
+
+
 def section(
     dashboard: cloudwatch.Dashboard,
     title: str,
     description: str,
     widgets: Sequence[cloudwatch.IWidget],
+    *,
+    owner: IConstruct | None = None,
+    state: Callable[[], Mapping[str, int]] | None = None,
 ) -> None:
     """Add a titled section to ``dashboard``: the header, then the widgets, three a row.
 
     A section whose title the dashboard already shows is not added again, so
-    ``add_to_dashboard`` twice does not draw every widget twice.
+    ``add_to_dashboard`` twice does not draw every widget twice. With ``owner`` and ``state``
+    (what the section drew, counted: subscribers, alarms), synthesis fails if the count has
+    changed by then, naming the fix.
     """
     drawn = _SECTIONS.setdefault(dashboard, set())
     if title in drawn:
         return
     drawn.add(title)
+    if owner is not None and state is not None:
+        owner.node.add_validation(_DrawnState(title, state))
     dashboard.add_widgets(header(title, description))
     row: list[cloudwatch.IWidget] = []
     for widget in widgets:

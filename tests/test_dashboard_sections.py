@@ -119,3 +119,28 @@ def test_a_subscriber_s_lambda_consumer_alarms_are_drawn_in_the_fan_out_section(
         "Alarm: Billing/LambdaConsumer/FunctionErrors",
         "Alarm: Billing/LambdaConsumer/FunctionThrottles",
     } <= titles
+
+
+def test_a_subscriber_added_after_the_dashboard_fails_synthesis_naming_the_fix() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Late")
+    orders = SnsToSqsFanOut(stack, "Orders")
+    orders.add_queue("Billing")
+    orders.add_to_dashboard(cloudwatch.Dashboard(stack, "Dashboard"))
+    orders.add_queue("Shipping")
+    with pytest.raises(
+        Exception,
+        match=r"'Fan-out Late/Orders' was drawn with 1 queue subscribers, 3 subscriber alarms; "
+        r"there are 2 queue subscribers, 6 subscriber alarms now.*Call add_to_dashboard once",
+    ):
+        app.synth()
+
+
+def test_a_consumer_added_after_the_dashboard_fails_synthesis() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Late")
+    work = QueueWithDeadLetterQueue(stack, "Work")
+    work.add_to_dashboard(cloudwatch.Dashboard(stack, "Dashboard"))
+    work.add_lambda_consumer(inline_function(stack, "Handler"))
+    with pytest.raises(Exception, match=r"'Queue Late/Work' was drawn with 2 alarms; there are 4"):
+        app.synth()

@@ -205,4 +205,9 @@ def add_section(
         f"Fan-out {fan_out.node.path}",
         f"Topic and {len(subscribers)} queue subscribers.",
         widgets,
+        owner=fan_out,
+        state=lambda: {
+            "queue subscribers": len(subscribers),
+            "subscriber alarms": sum(len(subscriber.alarms) for subscriber in subscribers),
+        },
     )
