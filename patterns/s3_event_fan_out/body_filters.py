@@ -22,6 +22,7 @@ from patterns.s3_event_fan_out.events import (
     EVENT_BRIDGE_EVENTS,
     NOTIFICATION_EVENT_NAMES,
     S3_EVENT_NAMES,
+    SIZE_LESS_EVENTS,
     S3EventDelivery,
     S3EventRule,
     delivered_event_names,
@@ -211,6 +212,18 @@ def check_body_values(
     conditions = _at(plain, key)
     if isinstance(conditions, list):
         _check_keys(argument, conditions, delivery, rules)
+    size = _at(plain, ("detail", "object", "size"))
+    if (
+        delivery is S3EventDelivery.EVENT_BRIDGE
+        and isinstance(size, list)
+        and size
+        and all(rule.event_type in SIZE_LESS_EVENTS for rule in rules)
+    ):
+        raise ValueError(
+            f"{argument} filters on detail.object.size, but the fan-out forwards only events "
+            "without a size (deletions, tag and ACL changes), so it would drop every event; "
+            "drop the size condition"
+        )
 
 
 def _nested_objects(delivery: S3EventDelivery) -> tuple[tuple[str, ...], ...]:

@@ -295,3 +295,16 @@ def test_an_event_pattern_past_the_default_quota_is_a_warning() -> None:
     )
     assert len(warnings) == 1
     assert _fan_out(events=_rules(2, 100)).events  # small patterns: no warning, no error
+
+
+def test_a_size_condition_on_a_fan_out_of_deletions_is_refused() -> None:
+    fan_out = _fan_out(events=[S3EventRule(REMOVED)])
+    body = {"detail": {"object": {"size": [{"numeric": [">", 1024]}]}}}
+    with pytest.raises(
+        ValueError,
+        match=r"add_queue\('Big'\): filter_policy_with_message_body filters on "
+        r"detail\.object\.size, but the fan-out forwards only events without a size",
+    ):
+        fan_out.add_queue("Big", filter_policy_with_message_body=_policy(body))
+    created = _fan_out(events=[S3EventRule(REMOVED), S3EventRule(CREATED)])
+    created.add_queue("Big", filter_policy_with_message_body=_policy(body))
