@@ -13,67 +13,18 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_ecs as ecs
 from aws_cdk.assertions import Template
 
-from patterns import (
-    AmazonMqBroker,
-    KinesisToFirehoseToS3,
-    QueueWithDeadLetterQueue,
-    QueueWorkerFleet,
-    S3EventFanOut,
-    SnsToSqsFanOut,
-)
+from patterns import QueueWithDeadLetterQueue, SnsToSqsFanOut
+from tests import all_patterns
 from tests.helpers import inline_function, new_app
 from tests.test_dashboards import alarm_arns, widgets_of
 
 
-def _build(stack: cdk.Stack) -> None:
-    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
-    queue = QueueWithDeadLetterQueue(stack, "Work", visibility_timeout=Duration.minutes(2))
-    orders = SnsToSqsFanOut(stack, "Orders")
-    billing = orders.add_queue("Billing").queue_with_dead_letter_queue
-    assert billing is not None
-    billing.add_lambda_consumer(inline_function(stack, "BillingFunction"))
-    uploads = S3EventFanOut(stack, "Uploads")
-    uploads.add_queue("Thumbnails")
-    patterns: list[Any] = [
-        queue,
-        orders,
-        uploads,
-        uploads.fan_out,
-        KinesisToFirehoseToS3(stack, "Trucks"),
-        AmazonMqBroker(stack, "Broker", vpc=vpc, single_instance=True),
-        QueueWorkerFleet(
-            stack,
-            "Fleet",
-            queue=queue,
-            cluster=ecs.Cluster(
-                stack,
-                "Cluster",
-                vpc=vpc,
-                container_insights_v2=ecs.ContainerInsights.ENABLED,
-            ),
-            image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.13"),
-            processing_time=Duration.seconds(60),
-            acceptable_latency=Duration.minutes(10),
-        ),
-    ]
-    for times, name in enumerate(("Once", "Twice"), start=1):
-        dashboard = cloudwatch.Dashboard(stack, name)
-        for _ in range(times):
-            for pattern in patterns:
-                pattern.add_to_dashboard(dashboard)
-
-
 @pytest.fixture(scope="module")
 def template() -> Template:
-    stack = cdk.Stack(new_app(), "Dash")
-    _build(stack)
-    return Template.from_stack(stack)
+    return Template.from_json(all_patterns.template(with_flags=True))
 
 
 def _widgets(template: Template, dashboard: str) -> list[dict[str, Any]]:
@@ -86,7 +37,7 @@ def _only(template: Template, dashboard: str) -> Template:
         key: value
         for key, value in template.to_json()["Resources"].items()
         if value["Type"] != "AWS::CloudWatch::Dashboard"
-        or value["Metadata"]["aws:cdk:path"] == f"Dash/{dashboard}/Resource"
+        or value["Metadata"]["aws:cdk:path"] == f"{all_patterns.STACK}/{dashboard}/Resource"
     }
     return Template.from_json({"Resources": resources})
 

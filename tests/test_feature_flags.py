@@ -12,59 +12,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
-from aws_cdk import Duration
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_ecs as ecs
-from aws_cdk import aws_logs as logs
 
-from patterns import (
-    AmazonMqBroker,
-    KinesisToFirehoseToS3,
-    QueueWithDeadLetterQueue,
-    QueueWorkerFleet,
-    S3EventFanOut,
-    SnsToSqsFanOut,
-)
 from patterns.feature_flags import ECS_SERVICE_FLAGS
-from tests.helpers import CDK_CONTEXT, PATH_METADATA, inline_function
-
-
-def _build(stack: cdk.Stack) -> None:
-    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
-    work = QueueWithDeadLetterQueue(stack, "Work", visibility_timeout=Duration.minutes(2))
-    orders = SnsToSqsFanOut(stack, "Orders")
-    billing = orders.add_queue("Billing").queue_with_dead_letter_queue
-    assert billing is not None
-    # The function's own log group: without it, whether CDK makes one is a flag of its own.
-    logs_group = logs.LogGroup(stack, "BillingFunctionLogs")
-    billing.add_lambda_consumer(inline_function(stack, "BillingFunction", log_group=logs_group))
-    S3EventFanOut(stack, "Uploads").add_queue("Thumbnails")
-    KinesisToFirehoseToS3(stack, "Trucks")
-    AmazonMqBroker(stack, "Broker", vpc=vpc, single_instance=True)
-    QueueWorkerFleet(
-        stack,
-        "Fleet",
-        queue=work,
-        cluster=ecs.Cluster(
-            stack, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.ENABLED
-        ),
-        image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.13"),
-        processing_time=Duration.seconds(60),
-        acceptable_latency=Duration.minutes(10),
-    )
-
-
-def _template(context: dict[str, Any]) -> dict[str, Any]:
-    stack = cdk.Stack(cdk.App(context={**context, **PATH_METADATA}), "Flags")
-    _build(stack)
-    return dict(cdk.assertions.Template.from_stack(stack).to_json())
+from tests import all_patterns
+from tests.helpers import CDK_CONTEXT
 
 
 @pytest.fixture(scope="module")
 def templates() -> tuple[dict[str, Any], dict[str, Any]]:
-    return _template({}), _template(CDK_CONTEXT)
+    return all_patterns.template(with_flags=False), all_patterns.template(with_flags=True)
 
 
 def _differences(bare: Any, flagged: Any, path: str = "") -> list[str]:
