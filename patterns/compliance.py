@@ -7,8 +7,8 @@ finding in ``validation-report.json`` in the cloud assembly.
 ``skip_checkov`` records a checkov skip on one resource. The summary of an assembly and
 docs/compliance.md are this repository's tooling (``python -m tools.compliance cdk.out``).
 
-cdk-nag is only needed for ``apply_compliance_checks`` (``pip install
-cdk-decoupling-patterns[compliance]``); the constructs do not import it.
+cdk-nag is only needed for ``apply_compliance_checks`` (the package's ``compliance`` extra,
+or ``pip install 'cdk-nag>=3,<4'``); the constructs do not import it.
 
 An acknowledgement must name a rule of a pack the gate registers: ``acknowledge`` raises
 ``ValueError`` for any other ID (a misspelt one would otherwise suppress nothing, silently),

@@ -8,7 +8,11 @@ fixed rate), ``status`` shows the progress and ``cancel`` stops a running task.
 
 Credentials, Region and endpoint come from the standard AWS chain (``AWS_PROFILE``,
 ``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL`` ...), so the same command works against LocalStack.
-It needs ``boto3`` (``pip install 'cdk-decoupling-patterns[redrive]'``) and, in IAM terms,
+From Python, ``main(argv, clients=...)`` takes the clients from a function of the service name
+(``"cloudformation"``, ``"sqs"``, ``"sns"``): a ``boto3.Session(...).client``, or fakes to try
+it without AWS. Exit status: 0 done, 2 for a usage error or what cannot be done (one line on
+stderr saying why, never a traceback), 130 when interrupted.
+It needs ``boto3`` (installed with the package's ``redrive`` extra) and, in IAM terms,
 ``cloudformation:ListStackResources``, ``sqs:GetQueueAttributes``,
 ``sns:GetSubscriptionAttributes``, ``sqs:ListMessageMoveTasks``, ``sqs:StartMessageMoveTask``
 and ``sqs:CancelMessageMoveTask``
@@ -30,7 +34,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 QUEUE_TYPE = "AWS::SQS::Queue"
 SUBSCRIPTION_TYPE = "AWS::SNS::Subscription"
@@ -74,9 +78,17 @@ def _boto3_client(service: str) -> Any:
         import boto3  # type: ignore[import-untyped]  # optional: the redrive extra
     except ModuleNotFoundError as error:
         raise RedriveError(
-            "the redrive command needs boto3: pip install 'cdk-decoupling-patterns[redrive]'"
+            "the redrive command needs boto3: pip install boto3 (or install this package "
+            "with its redrive extra)"
         ) from error
     return boto3.client(service)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors on one line (and exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"redrive: {message} (see {self.prog} --help)\n")
 
 
 def stack_resources(cloudformation: Any, stack: str) -> Iterator[tuple[str, str, str]]:
@@ -147,8 +159,19 @@ def move_tasks(sqs: Any, dlq: DeadLetterQueue) -> list[dict[str, Any]]:
     return list(sqs.list_message_move_tasks(SourceArn=dlq.arn, MaxResults=10)["Results"])
 
 
-def select(dlqs: Sequence[DeadLetterQueue], wanted: str | None) -> list[DeadLetterQueue]:
-    """The dead-letter queues named by ``wanted`` (queue name or logical ID), or all."""
+def select(
+    dlqs: Sequence[DeadLetterQueue], wanted: str | None, stack: str = "the stack"
+) -> list[DeadLetterQueue]:
+    """The dead-letter queues named by ``wanted`` (queue name or logical ID), or all.
+
+    A stack without any is an error: there is nothing to redrive, watch or cancel.
+    """
+    if not dlqs:
+        raise RedriveError(
+            f"stack {stack} has no dead-letter queues (none of its queues or subscriptions has "
+            "a redrive policy), so there is nothing to redrive; check the stack name, or run "
+            "`list` to see what the command finds"
+        )
     if wanted is None:
         return list(dlqs)
     chosen = [dlq for dlq in dlqs if wanted in (dlq.name, dlq.logical_id, dlq.url, dlq.arn)]
@@ -206,7 +229,7 @@ def command_start(
             "second (SQS's MaxNumberOfMessagesPerSecond)"
         )
     sqs = clients("sqs")
-    dlqs = select(find_dead_letter_queues(clients, stack), wanted)
+    dlqs = select(find_dead_letter_queues(clients, stack), wanted, stack)
     started: list[tuple[DeadLetterQueue, str]] = []
     for dlq in dlqs:
         if not dlq.redrivable:
@@ -258,7 +281,7 @@ def _wait(sqs: Any, dlq: DeadLetterQueue, out: TextIO, sleep: Callable[[float], 
 
 def command_status(clients: ClientFactory, stack: str, wanted: str | None, out: TextIO) -> int:
     sqs = clients("sqs")
-    for dlq in select(find_dead_letter_queues(clients, stack), wanted):
+    for dlq in select(find_dead_letter_queues(clients, stack), wanted, stack):
         tasks = move_tasks(sqs, dlq)
         latest = _describe_task(tasks[0]) if tasks else "no move task"
         print(f"{dlq.name}: {dlq.visible} waiting; {latest}", file=out)
@@ -268,7 +291,7 @@ def command_status(clients: ClientFactory, stack: str, wanted: str | None, out: 
 def command_cancel(clients: ClientFactory, stack: str, wanted: str | None, out: TextIO) -> int:
     sqs = clients("sqs")
     cancelled = 0
-    for dlq in select(find_dead_letter_queues(clients, stack), wanted):
+    for dlq in select(find_dead_letter_queues(clients, stack), wanted, stack):
         for task in move_tasks(sqs, dlq):
             if task["Status"] == RUNNING:
                 moved = sqs.cancel_message_move_task(TaskHandle=task["TaskHandle"])
@@ -288,7 +311,8 @@ def main(
     clients: ClientFactory = _boto3_client,
     out: TextIO = sys.stdout,
 ) -> int:
-    parser = argparse.ArgumentParser(
+    """Run the command; ``clients`` gives the client of a service name (boto3's by default)."""
+    parser = _Parser(
         prog="python -m patterns.redrive",
         description="Redrive the dead-letter queues of a deployed stack back to their sources.",
     )
@@ -299,33 +323,53 @@ def main(
         ("status", "progress of the latest move task of each dead-letter queue"),
         ("cancel", "cancel the running move tasks (messages already moved stay moved)"),
     ):
-        command = commands.add_parser(name, help=text)
+        command = commands.add_parser(name, help=text, description=text)
         command.add_argument("stack", help="the deployed stack's name")
         if name != "list":
             command.add_argument("--dlq", help="one dead-letter queue: its name or logical ID")
         if name == "start":
             command.add_argument("--rate", type=int, help="messages per second (1-500)")
             command.add_argument("--wait", action="store_true", help="follow until done")
-    args = parser.parse_args(argv)
     try:
-        if args.command == "list":
-            return command_list(clients, args.stack, out)
-        if args.command == "start":
-            return command_start(clients, args.stack, args.dlq, args.rate, args.wait, out)
-        if args.command == "status":
-            return command_status(clients, args.stack, args.dlq, out)
-        return command_cancel(clients, args.stack, args.dlq, out)
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help (0) or a usage error (2), already printed
+        return done.code if isinstance(done.code, int) else 2
+    try:
+        return _run(args, clients, out)
     except RedriveError as error:
         print(f"redrive: {error}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print(
+            "redrive: interrupted; a move task already started keeps running (`status` shows "
+            "it, `cancel` stops it)",
+            file=sys.stderr,
+        )
+        return 130
     except Exception as error:
-        # botocore's own errors (no Region, no credentials, access denied) are clear enough
-        # as they are; anything else is a bug of this command and keeps its traceback.
-        if type(error).__module__.startswith("botocore"):
-            print(f"redrive: {error}", file=sys.stderr)
-            return 2
-        raise
+        # botocore's own errors (no Region, no credentials, access denied) say what is wrong;
+        # anything else is reported on one line too, with its type, rather than a traceback.
+        detail = (
+            str(error)
+            if type(error).__module__.startswith("botocore")
+            else (f"unexpected {type(error).__name__}: {error}")
+        )
+        print(f"redrive: {detail}", file=sys.stderr)
+    return 2
+
+
+def _run(args: argparse.Namespace, clients: ClientFactory, out: TextIO) -> int:
+    if args.command == "list":
+        return command_list(clients, args.stack, out)
+    if args.command == "start":
+        return command_start(clients, args.stack, args.dlq, args.rate, args.wait, out)
+    if args.command == "status":
+        return command_status(clients, args.stack, args.dlq, out)
+    return command_cancel(clients, args.stack, args.dlq, out)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # the output piped into head or less that closed early
+        sys.stderr.close()
+        sys.exit(1)

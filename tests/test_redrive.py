@@ -241,11 +241,3 @@ def test_errors_of_the_aws_sdk_are_reported_without_a_traceback(aws, capsys):
     code = redrive.main(["list", "Shop"], clients=failing, out=io.StringIO())
     assert code == 2
     assert capsys.readouterr().err == "redrive: You must specify a region.\n"
-
-
-def test_other_errors_keep_their_traceback(aws):
-    def failing(service: str) -> Any:
-        raise KeyError(service)
-
-    with pytest.raises(KeyError):
-        redrive.main(["list", "Shop"], clients=failing, out=io.StringIO())

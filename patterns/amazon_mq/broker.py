@@ -386,7 +386,8 @@ class AmazonMqBroker(Construct):
         ActiveMQ: CPU, JVM heap, persistent store and connections of each instance (the
         standby of an active/standby pair publishes too). RabbitMQ: CPU, memory against its
         limit, free disk against its limit, connections and messages (sums over the nodes of
-        a cluster). Then every alarm with its threshold.
+        a cluster). Then every alarm with its threshold. Adding it to the same dashboard again
+        adds nothing.
         """
         monitoring.add_to_dashboard(self, dashboard, self._alarms)
 

@@ -233,4 +233,6 @@ def add_to_dashboard(
             *(dashboards.graph(title, metrics) for title, metrics in engine_metrics),
             *dashboards.alarm_graphs(alarms),
         ],
+        owner=broker,
+        state=lambda: {"alarms": len(broker.alarms)},
     )

@@ -35,6 +35,7 @@ from patterns.consumers.common import (
     create_encrypted_log_group,
     visibility_timeout_seconds,
 )
+from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
 from patterns.naming import physical_name
 from patterns.roles import ManagedPolicyRole
 from patterns.validation import check_range, seconds_of
@@ -126,6 +127,7 @@ class QueueWorkerFleet(Construct):
             its own key). Default: one year.
         """
         super().__init__(scope, construct_id)
+        pin_feature_flags(self, ECS_SERVICE_FLAGS)  # the same service with or without cdk.json
         visibility_seconds = visibility_timeout_seconds(queue.queue)
         target = _validate(
             processing_time=processing_time,

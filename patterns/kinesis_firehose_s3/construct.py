@@ -463,7 +463,7 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         read and write throttling. The delivery: records read from the stream, delivered to
         S3 and throttled reads, and bytes delivered.
         Then every alarm (iterator ages, throttling, data freshness, delivery success) with
-        its threshold.
+        its threshold. Adding it to the same dashboard again adds nothing.
         """
         monitoring.add_section(
             self, dashboard, planned_shards=self._planned_shards, alarms=self._alarms

@@ -303,4 +303,6 @@ def add_section(
             ),
             *dashboards.alarm_graphs(alarms),
         ],
+        owner=pattern,
+        state=lambda: {"alarms": len(pattern.alarms)},
     )

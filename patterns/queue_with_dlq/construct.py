@@ -386,6 +386,6 @@ class QueueWithDeadLetterQueue(Construct):
 
         Backlog is what waits (visible), what consumers hold (in flight) and what failed (the
         DLQ); throughput is sent, received and deleted per minute. Each alarm is drawn as its
-        metric with the threshold.
+        metric with the threshold. Adding it to the same dashboard again adds nothing.
         """
         monitoring.add_section(self, dashboard)

@@ -89,4 +89,6 @@ def add_section(pattern: QueueWithDeadLetterQueue, dashboard: cloudwatch.Dashboa
             ),
             *dashboards.alarm_graphs(pattern.alarms),
         ],
+        owner=pattern,
+        state=lambda: {"alarms": len(pattern.alarms)},
     )

@@ -22,7 +22,11 @@ from constructs import Construct, IConstruct
 
 from patterns.naming import deployed_stack
 from patterns.removal import DATA_REMOVAL_POLICY, KEY_PENDING_WINDOW, key_removal_policy
-from patterns.s3_event_fan_out.body_filters import check_body_format, s3_event_body_filter
+from patterns.s3_event_fan_out.body_filters import (
+    check_body_format,
+    check_body_values,
+    s3_event_body_filter,
+)
 from patterns.s3_event_fan_out.bucket import SingleNotificationOwner, new_bucket
 from patterns.s3_event_fan_out.event_bridge import (
     EVENTS_SERVICE_PRINCIPAL,
@@ -39,7 +43,11 @@ from patterns.s3_event_fan_out.notifications import (
     allow_bucket_to_publish,
     write_topic_configurations,
 )
-from patterns.s3_event_fan_out.validation import check_existing_bucket, validate
+from patterns.s3_event_fan_out.validation import (
+    check_event_pattern_size,
+    check_existing_bucket,
+    validate,
+)
 from patterns.sns_fan_out import QueueSubscriber, SnsToSqsFanOut
 
 if TYPE_CHECKING:
@@ -140,6 +148,8 @@ class S3EventFanOut(Construct):
         )
         if bucket is not None:
             check_existing_bucket(self, bucket, delivery)
+        if delivery is S3EventDelivery.EVENT_BRIDGE:
+            check_event_pattern_size(self, rules)
         self._rules = rules
         self._delivery = delivery
         stack = Stack.of(self)
@@ -362,6 +372,7 @@ class S3EventFanOut(Construct):
         With EventBridge delivery: events matched, published to the topic, failed and kept in
         the delivery dead-letter queue, and its two alarms with their thresholds. Then the
         fan-out's section (topic and subscribers, see ``SnsToSqsFanOut.add_to_dashboard``).
+        Adding it (or its ``fan_out``) to the same dashboard again adds nothing.
         """
         if self._event_rule is not None:
             add_delivery_section(dashboard, self, self._rule_alarms)
@@ -400,8 +411,10 @@ class S3EventFanOut(Construct):
             for example ``fan_out.event_body_filter(key_suffixes=[".jpg"])``: the body is the
             EventBridge event (``detail``, ``detail-type``) or, with notifications, the S3
             event (``Records``); a policy on the other format is refused. Default: every event.
-            Attribute filter policies are not offered: S3 events carry no message attributes,
-            so they would drop every event.
+            A policy is refused if no event of this fan-out could match it: event names of the
+            other delivery or of events ``events`` does not forward, keys outside the rules'
+            prefixes and suffixes. Attribute filter policies (``filter_policy``) are refused:
+            S3 events carry no message attributes, so they would drop every event.
         :param raw_message_delivery: Deliver the S3 event JSON itself instead of the SNS
             envelope around it. Default: ``False`` (the envelope, with its ``Message`` field).
         :param queue_options: Options of a new queue, as for ``QueueWithDeadLetterQueue``;
@@ -415,8 +428,18 @@ class S3EventFanOut(Construct):
                 f"add_queue({construct_id!r}, fifo=True): S3 publishes to a standard topic, "
                 "which delivers to standard queues only"
             )
+        if "filter_policy" in queue_options:
+            raise ValueError(
+                f"add_queue({construct_id!r}, filter_policy=...): S3 events carry no message "
+                "attributes, so an attribute filter policy would drop every event. Filter on "
+                "the event body instead: filter_policy_with_message_body="
+                "fan_out.event_body_filter(key_prefixes=..., key_suffixes=..., event_names=...)"
+            )
         if filter_policy_with_message_body is not None:
             check_body_format(construct_id, filter_policy_with_message_body, self._delivery)
+            check_body_values(
+                construct_id, filter_policy_with_message_body, self._delivery, self._rules
+            )
         subscriber = self._fan_out.add_queue(
             construct_id,
             queue=queue,

@@ -8,6 +8,7 @@ notifications and EventBridge do.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,6 +123,65 @@ EVENT_BRIDGE_EVENTS: dict[s3.EventType, tuple[tuple[str, ...], dict[str, list[st
 }
 
 
+# Every detail-type S3 sends to EventBridge, and every ``Records[].eventName`` of an S3
+# notification body: the concrete names (no ``*``) without the ``s3:`` prefix of the
+# notification configuration ("ObjectCreated:Put").
+EVENT_BRIDGE_DETAIL_TYPES = frozenset(
+    detail_type for detail_types, _ in EVENT_BRIDGE_EVENTS.values() for detail_type in detail_types
+)
+NOTIFICATION_EVENT_NAMES = frozenset(
+    name.removeprefix("s3:") for name in S3_EVENT_NAMES.values() if not name.endswith(":*")
+)
+
+# Events whose EventBridge ``detail.object`` has no ``size``: deletions (S3 User Guide,
+# "EventBridge event message structure": the Object Deleted examples carry key, etag,
+# version-id and sequencer only), tags and ACL changes. A size filter never matches them.
+SIZE_LESS_EVENTS = frozenset(
+    {
+        s3.EventType.OBJECT_REMOVED,
+        s3.EventType.OBJECT_REMOVED_DELETE,
+        s3.EventType.OBJECT_REMOVED_DELETE_MARKER_CREATED,
+        s3.EventType.LIFECYCLE_EXPIRATION,
+        s3.EventType.LIFECYCLE_EXPIRATION_DELETE,
+        s3.EventType.LIFECYCLE_EXPIRATION_DELETE_MARKER_CREATED,
+        s3.EventType.OBJECT_TAGGING,
+        s3.EventType.OBJECT_TAGGING_PUT,
+        s3.EventType.OBJECT_TAGGING_DELETE,
+        s3.EventType.OBJECT_ACL_PUT,
+    }
+)
+
+
+def covers(rule_name: str, event_name: str) -> bool:
+    """Whether the notification name ``rule_name`` (``s3:ObjectCreated:*``) covers ``event_name``
+    (the same spelling, wildcard or not): equal, or one is the other's ``*`` family."""
+    if rule_name == event_name:
+        return True
+    for wide, narrow in ((rule_name, event_name), (event_name, rule_name)):
+        if wide.endswith(":*") and narrow.startswith(wide[:-1]):
+            return True
+    return False
+
+
+def delivered_event_names(
+    rules: Sequence[S3EventRule], delivery: S3EventDelivery
+) -> frozenset[str]:
+    """The event names the fan-out's messages carry, as a body filter reads them: EventBridge
+    ``detail-type`` values, or the notification ``Records[].eventName`` values."""
+    if delivery is S3EventDelivery.EVENT_BRIDGE:
+        return frozenset(
+            detail_type
+            for rule in rules
+            if rule.event_type in EVENT_BRIDGE_EVENTS
+            for detail_type in EVENT_BRIDGE_EVENTS[rule.event_type][0]
+        )
+    return frozenset(
+        name
+        for name in NOTIFICATION_EVENT_NAMES
+        if any(covers(rule.event_name, f"s3:{name}") for rule in rules)
+    )
+
+
 @dataclass(frozen=True)
 class S3EventRule:
     """One S3 event rule: an event type, limited to keys and sizes that match its filters.
@@ -156,6 +216,21 @@ class S3EventRule:
     def uses_event_bridge_filters(self) -> bool:
         """Whether the rule uses a filter that only EventBridge offers (wildcard, sizes)."""
         return not (self.wildcard is None and self.min_size is None and self.max_size is None)
+
+    def key_range(self) -> tuple[str | None, str | None]:
+        """What every key this rule matches starts and ends with (``None``: anything).
+
+        A wildcard gives its text before the first and after the last ``*``; one with escaped
+        characters is taken as matching anything.
+        """
+        if self.wildcard is None:
+            return self.prefix, self.suffix
+        if "\\" in self.wildcard:
+            return None, None
+        if "*" not in self.wildcard:
+            return self.wildcard, self.wildcard
+        head, tail = self.wildcard.split("*", 1)[0], self.wildcard.rsplit("*", 1)[1]
+        return head or None, tail or None
 
     def describe(self) -> str:
         """A readable summary, for error messages: ``s3:ObjectCreated:* prefix='images/'``."""

@@ -9,10 +9,11 @@ accounts).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -21,9 +22,11 @@ from constructs import Construct
 from patterns.s3_event_fan_out.bucket import own_cfn_bucket
 from patterns.s3_event_fan_out.events import (
     EVENT_BRIDGE_EVENTS,
+    SIZE_LESS_EVENTS,
     S3EventDelivery,
     S3EventRule,
     bytes_of,
+    covers,
 )
 from patterns.validation import check_exclusive_with_existing
 
@@ -32,6 +35,9 @@ FILTER_VALUE_MAX_LENGTH = 1024
 # S3 general purpose bucket naming rules: 3 to 63 characters of lowercase letters, digits,
 # dots and hyphens, beginning and ending with a letter or digit.
 BUCKET_NAME_LENGTH = (3, 63)
+# Amazon EventBridge quotas, "Event pattern size": 2,048 characters by default, adjustable up
+# to 4,096.
+EVENT_PATTERN_SIZE = (2048, 4096)
 _BUCKET_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 
 
@@ -55,6 +61,11 @@ def validate(
     if not events:
         raise ValueError("events must name at least one S3EventRule; got an empty list")
     for index, rule in enumerate(events):
+        if not isinstance(rule, S3EventRule) or not isinstance(rule.event_type, s3.EventType):
+            raise ValueError(
+                f"events[{index}] must be an S3EventRule of an s3.EventType, got {rule!r}: "
+                "write S3EventRule(s3.EventType.OBJECT_CREATED, prefix=...)"
+            )
         _check_filter_value(f"events[{index}].prefix", rule.prefix)
         _check_filter_value(f"events[{index}].suffix", rule.suffix)
         _check_filter_value(f"events[{index}].wildcard", rule.wildcard)
@@ -97,6 +108,35 @@ def validate(
     check_exclusive_with_existing("bucket", bucket, options)
 
 
+def check_event_pattern_size(scope: Construct, events: Sequence[S3EventRule]) -> None:
+    """Refuse a rule pattern past what EventBridge accepts; warn past its default quota.
+
+    The pattern is measured as the rule will carry it, with a bucket name of the longest
+    allowed length standing in for one known only at deploy time.
+    """
+    texts = [value for rule in events for value in (rule.prefix, rule.suffix, rule.wildcard)]
+    if any(text is not None and Token.is_unresolved(text) for text in texts):
+        return
+    placeholder = "b" * BUCKET_NAME_LENGTH[1]
+    patterns = [rule.event_bridge_pattern(placeholder) for rule in events]
+    whole = {"source": ["aws.s3"], **(patterns[0] if len(patterns) == 1 else {"$or": patterns})}
+    size = len(json.dumps(whole, separators=(",", ":")))
+    default, most = EVENT_PATTERN_SIZE
+    if size > most:
+        raise ValueError(
+            f"events: the EventBridge pattern of these {len(events)} rules is about {size} "
+            f"characters, over the {most} EventBridge accepts even with a raised quota: merge "
+            "rules (one prefix covering several), or split the events over two S3EventFanOut"
+        )
+    if size > default:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:EventPatternSize",
+            f"The EventBridge pattern of the events is about {size} characters, over the "
+            f"default quota of {default} (adjustable up to {most}): request an increase of "
+            "'Event pattern size' in Service Quotas before deploying, or merge rules",
+        )
+
+
 def _check_event_bridge_rule(index: int, rule: S3EventRule) -> None:
     if rule.event_type not in EVENT_BRIDGE_EVENTS:
         raise ValueError(
@@ -108,6 +148,15 @@ def _check_event_bridge_rule(index: int, rule: S3EventRule) -> None:
         raise ValueError(
             f"events[{index}] ({rule.describe()}): give wildcard or prefix/suffix, not both; "
             "a wildcard such as 'images/*.jpg' expresses both ends"
+        )
+    if (rule.min_size is not None or rule.max_size is not None) and (
+        rule.event_type in SIZE_LESS_EVENTS
+    ):
+        detail_types = ", ".join(repr(name) for name in EVENT_BRIDGE_EVENTS[rule.event_type][0])
+        raise ValueError(
+            f"events[{index}] ({rule.describe()}): min_size and max_size filter on the object's "
+            f"size, but S3's {detail_types} events carry no size, so the rule would match no "
+            "event. Drop min_size and max_size from this rule (filter deletions by key)"
         )
     if (
         rule.min_size is not None
@@ -138,6 +187,16 @@ def check_existing_bucket(scope: Construct, bucket: s3.IBucket, delivery: S3Even
     """Refuse what would only fail later (a cycle between stacks, a bus in another account)."""
     stack = Stack.of(scope)
     owner = Stack.of(bucket)
+    region = bucket.env.region
+    if not (Token.is_unresolved(region) or Token.is_unresolved(stack.region)) and (
+        region != stack.region
+    ):
+        raise ValueError(
+            f"bucket {bucket.node.path} is in Region {region}, this stack in {stack.region}: "
+            "S3 publishes notifications only to a topic in the bucket's Region and sends its "
+            "EventBridge events to the default bus of that Region, so no event would reach "
+            "this fan-out. Define the fan-out in a stack of the bucket's Region"
+        )
     if (
         delivery is S3EventDelivery.NOTIFICATION
         and own_cfn_bucket(bucket) is not None
@@ -178,19 +237,10 @@ def _check_filter_value(argument: str, value: str | None) -> None:
 def _overlaps(first: S3EventRule, second: S3EventRule) -> bool:
     """Whether S3 would reject the two rules together (shared event type and shared keys)."""
     return (
-        _event_names_overlap(first.event_name, second.event_name)
+        covers(first.event_name, second.event_name)
         and _affixes_overlap(first.prefix, second.prefix, str.startswith)
         and _affixes_overlap(first.suffix, second.suffix, str.endswith)
     )
-
-
-def _event_names_overlap(first: str, second: str) -> bool:
-    if first == second:
-        return True
-    for wide, narrow in ((first, second), (second, first)):
-        if wide.endswith(":*") and narrow.startswith(wide[:-1]):
-            return True
-    return False
 
 
 def _affixes_overlap(first: str | None, second: str | None, test: object) -> bool:

@@ -221,7 +221,9 @@ class SnsToSqsFanOut(Construct):
         subscribers: its backlog, the age of its oldest message, what its DLQ holds (failed
         processing) and what its subscription DLQ holds (undelivered). Then the topic's alarms
         with their thresholds; the per-subscriber alarms watch the lines of those graphs (the
-        DLQ graphs draw their threshold, 1 message).
+        DLQ graphs draw their threshold, 1 message); a subscriber's other alarms (its Lambda
+        consumer's, those added with ``add_alarm``) are drawn with their thresholds. Adding it
+        to the same dashboard again adds nothing: call it once all subscribers are added.
         """
         monitoring.add_section(
             dashboard, fan_out=self, subscribers=self._subscribers, topic_alarms=self._alarms

@@ -76,6 +76,18 @@ def create_topic_alarms(
     ]
 
 
+# The alarms of a subscriber that the fan-out's section draws as lines of its subscriber
+# graphs (DLQ, oldest message, subscription DLQ); any other (a Lambda consumer's errors and
+# throttles, one added with add_alarm) gets a graph of its own.
+_SUBSCRIBER_LINE_ALARMS = frozenset(
+    {
+        "DeadLetterQueueNotEmptyAlarm",
+        "OldestMessageAgeAlarm",
+        "SubscriptionDeadLetterQueueNotEmptyAlarm",
+    }
+)
+
+
 def add_section(
     dashboard: cloudwatch.Dashboard,
     *,
@@ -90,7 +102,8 @@ def add_section(
     subscribers: its backlog, the age of its oldest message, what its DLQ holds (failed
     processing) and what its subscription DLQ holds (undelivered). Then the topic's alarms
     with their thresholds; the per-subscriber alarms watch the lines of those graphs (the
-    DLQ graphs draw their threshold, 1 message).
+    DLQ graphs draw their threshold, 1 message). Then every other alarm of a subscriber (a
+    Lambda consumer's errors and throttles, one added with ``add_alarm``) with its threshold.
     """
     total, maximum = cloudwatch.Stats.SUM, cloudwatch.Stats.MAXIMUM
 
@@ -176,9 +189,25 @@ def add_section(
         for group in dashboards.chunks(metrics):
             widgets.append(dashboards.graph(title, group, thresholds=thresholds))
     widgets.extend(dashboards.alarm_graphs(topic_alarms))
+    widgets.extend(
+        dashboards.alarm_graphs(
+            [
+                alarm
+                for subscriber in subscribers
+                for alarm in subscriber.alarms
+                if alarm.node.id not in _SUBSCRIBER_LINE_ALARMS
+            ],
+            relative_to=fan_out.node.path,
+        )
+    )
     dashboards.section(
         dashboard,
         f"Fan-out {fan_out.node.path}",
         f"Topic and {len(subscribers)} queue subscribers.",
         widgets,
+        owner=fan_out,
+        state=lambda: {
+            "queue subscribers": len(subscribers),
+            "subscriber alarms": sum(len(subscriber.alarms) for subscriber in subscribers),
+        },
     )
