@@ -898,8 +898,9 @@ def command_output(report: Report) -> tuple[str, int]:
     return run(report.outdir)
 
 
-def test_every_rule_has_a_failing_and_a_passing_app() -> None:
-    assert sorted(CASES) == sorted(r.suffix for r in RULES)
+def test_every_case_names_a_rule() -> None:
+    """The other rules have their cases in tests/messaging_rules/ (test_rule_cases.py)."""
+    assert set(CASES) <= {r.suffix for r in RULES}
 
 
 @pytest.mark.parametrize("suffix", sorted(CASES))

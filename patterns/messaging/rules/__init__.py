@@ -8,8 +8,8 @@ resource that carries the trap. What a rule cannot follow (a resource of another
 imported one, an unresolved token) is reported at level ``info`` only, never as an error.
 
 One module per service, imported here in the order the rules are listed and documented:
-``sns``, ``s3``, ``sqs``, ``lambda_consumers``, ``alarms_events``, ``streams_brokers``; what a
-rule is and the registry live in ``base``. Pure Python: no aws_cdk import.
+``sns``, ``s3``, ``sqs``, ``lambda_consumers``, ``alarms_events``, ``streams_brokers``,
+``pipes``; what a rule is and the registry live in ``base``. Pure Python: no aws_cdk import.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from patterns.messaging.rules import sqs  # noqa: F401
 from patterns.messaging.rules import lambda_consumers  # noqa: F401
 from patterns.messaging.rules import alarms_events  # noqa: F401
 from patterns.messaging.rules import streams_brokers  # noqa: F401
+from patterns.messaging.rules import pipes  # noqa: F401
 
 # isort: on
 from patterns.messaging.rules.base import (
