@@ -5,8 +5,6 @@ records nothing keeps; each rule on plain-CDK apps that fall into its trap and o
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_dynamodb as dynamodb
