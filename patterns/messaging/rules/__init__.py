@@ -9,7 +9,8 @@ imported one, an unresolved token) is reported at level ``info`` only, never as 
 
 One module per service, imported here in the order the rules are listed and documented:
 ``sns``, ``s3``, ``sqs``, ``lambda_consumers``, ``alarms_events``, ``streams_brokers``,
-``pipes``; what a rule is and the registry live in ``base``. Pure Python: no aws_cdk import.
+``pipes``, ``subscriptions``, ``lambda_async``, ``event_targets``, ``policy_denies``; what a
+rule is and the registry live in ``base``. Pure Python: no aws_cdk import.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from patterns.messaging.rules import lambda_consumers  # noqa: F401
 from patterns.messaging.rules import alarms_events  # noqa: F401
 from patterns.messaging.rules import streams_brokers  # noqa: F401
 from patterns.messaging.rules import pipes  # noqa: F401
+from patterns.messaging.rules import subscriptions  # noqa: F401
+from patterns.messaging.rules import lambda_async  # noqa: F401
+from patterns.messaging.rules import event_targets  # noqa: F401
+from patterns.messaging.rules import policy_denies  # noqa: F401
 
 # isort: on
 from patterns.messaging.rules.base import (

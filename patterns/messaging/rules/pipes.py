@@ -27,13 +27,10 @@ from patterns.messaging.model import (
 )
 from patterns.messaging.policies import (
     KeyInfo,
-    actions_cover,
     key_info,
-    principal_is,
-    principal_is_account,
-    principal_is_service,
     role_may,
-    statements,
+    role_may_use_key,
+    role_trusts,
 )
 from patterns.messaging.rules.base import (
     ERROR,
@@ -111,19 +108,6 @@ def _key(model: StackModel, resource: str) -> KeyInfo:
     return KeyInfo("none")
 
 
-def role_may_use_key(model: StackModel, role: str, key: str, action: str) -> bool:
-    """The key policy lets the role do ``action``, directly or by delegating to IAM policies."""
-    allowing = [
-        s
-        for s in statements(model.props(key).get("KeyPolicy"))
-        if s.get("Effect") == "Allow" and actions_cover(model, s, action)
-    ]
-    if any(principal_is(model, s, role) for s in allowing):
-        return True
-    delegated = any(principal_is_account(model, s) for s in allowing)
-    return delegated and role_may(model, role, action, key)
-
-
 def _key_hits(
     model: StackModel, pipe: Pipe, role: str, resource: str, actions: tuple[str, ...], what: str
 ) -> Iterator[Hit]:
@@ -164,13 +148,7 @@ def pipe_role_trust(model: StackModel) -> Iterator[Hit]:
         if not role:
             yield cannot_follow(pipe.logical_id, "the pipe's role", pipe.role)
             continue
-        trust = statements(model.props(role).get("AssumeRolePolicyDocument"))
-        if not any(
-            s.get("Effect") == "Allow"
-            and actions_cover(model, s, "sts:AssumeRole")
-            and principal_is_service(model, s, PIPES_PRINCIPAL)
-            for s in trust
-        ):
+        if not role_trusts(model, role, PIPES_PRINCIPAL):
             yield Hit(pipe.logical_id, f"role {role} cannot be assumed by {PIPES_PRINCIPAL}")
 
 
