@@ -199,7 +199,10 @@ def good_topic_names(stack: cdk.Stack) -> None:
 def good_lambda_subscription(stack: cdk.Stack) -> None:
     dlq = sqs.Queue(stack, "SubscriptionDlq")
     sns.Topic(stack, "Topic").add_subscription(
-        subs.LambdaSubscription(_function(stack), dead_letter_queue=dlq)
+        # Invoked asynchronously: its dead-letter queue keeps the events it fails on (ASYNC2).
+        subs.LambdaSubscription(
+            _function(stack, dead_letter_queue_enabled=True), dead_letter_queue=dlq
+        )
     )
 
 
@@ -411,7 +414,7 @@ def good_queues(stack: cdk.Stack) -> None:
     )
 
 
-def _function(stack: cdk.Stack, timeout: int = 60) -> lambda_.Function:
+def _function(stack: cdk.Stack, timeout: int = 60, **options: Any) -> lambda_.Function:
     return lambda_.Function(
         stack,
         "Function",
@@ -419,6 +422,7 @@ def _function(stack: cdk.Stack, timeout: int = 60) -> lambda_.Function:
         handler="index.handler",
         code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
         timeout=Duration.seconds(timeout),
+        **options,
     )
 
 
@@ -656,7 +660,10 @@ def good_events(stack: cdk.Stack) -> None:
         stack,
         "TopicRule",
         schedule=events.Schedule.rate(Duration.hours(1)),
-        targets=[targets.SnsTopic(topic), targets.LambdaFunction(_function(stack))],
+        targets=[
+            targets.SnsTopic(topic),
+            targets.LambdaFunction(_function(stack, dead_letter_queue_enabled=True)),
+        ],
     )
 
 

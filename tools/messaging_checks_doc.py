@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from patterns.messaging.rules import ERROR, RULES, WARNING
+from patterns.messaging.rules.coverage import COVERAGE
 
 LEVEL_TITLES = {ERROR: "error", WARNING: "warning"}
 
@@ -39,8 +40,9 @@ def render_markdown() -> str:
         "",
         "Two rules overlap a rule of the Serverless pack, for apps that do not run it: `SNS6`",
         "(Serverless-SNSRedrivePolicy, an error there) and the on-failure destination of",
-        "`LAMBDA4` (Serverless-LambdaEventSourceMappingDestination). Nothing else repeats a",
-        "check of the five cdk-nag packs.",
+        "`LAMBDA4` (Serverless-LambdaEventSourceMappingDestination). `ASYNC2`, `PIPE6` and",
+        "`SUB2` narrow a broader cdk-nag rule to the resources a message path depends on (see",
+        "each rule's Overlaps). Nothing else repeats a check of the five cdk-nag packs.",
         "",
         "Acknowledge a finding with a reason, as for any pack:",
         '`Validations.of(construct).acknowledge(Acknowledgment(id="Messaging::Messaging-SNS6", '
@@ -53,6 +55,7 @@ def render_markdown() -> str:
     for current in RULES:
         anchor = current.rule_id.lower()
         lines.append(f"| [`{current.rule_id}`](#{anchor}) | {current.level} | {current.title} |")
+    lines += _coverage()
     for current in RULES:
         lines += [
             "",
@@ -64,7 +67,32 @@ def render_markdown() -> str:
             f"- **Fix:** {current.fix}",
             "- **Source:** " + ", ".join(f"<{url}>" for url in current.sources),
         ]
+        if current.overlaps:
+            lines.append(
+                "- **Overlaps:** "
+                + ", ".join(f"`{o}`" for o in current.overlaps)
+                + " (which flag every such resource; this rule only those on a message path)"
+            )
     return "\n".join(lines) + "\n"
+
+
+def _coverage() -> list[str]:
+    """Per kind of hop: the rules that check it and what is knowingly not checked, and why."""
+    lines = [
+        "",
+        "## What is checked, per kind of hop",
+        "",
+        "Each kind of hop the rules know, the rules that check it, and the traps they leave "
+        "alone on purpose, with the reason.",
+        "",
+        "| hop | checked by | not checked (why) |",
+        "| --- | --- | --- |",
+    ]
+    for hop in COVERAGE:
+        checked = ", ".join(f"[`{s}`](#messaging-{s.lower()})" for s in hop.checked) or "none"
+        missing = "; ".join(f"{n.what} ({n.reason})" for n in hop.not_checked) or "-"
+        lines.append(f"| {hop.kind} | {checked} | {missing} |")
+    return lines
 
 
 if __name__ == "__main__":

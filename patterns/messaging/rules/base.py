@@ -44,6 +44,8 @@ class Rule:
     fix: str
     sources: tuple[str, ...]
     check: Callable[[StackModel], Iterator[Hit]] = field(repr=False, compare=False)
+    # cdk-nag rules (``Pack-Rule``) that flag the same resources more broadly, for the docs.
+    overlaps: tuple[str, ...] = ()
 
     @property
     def rule_id(self) -> str:
@@ -67,12 +69,19 @@ RULES: list[Rule] = []
 
 
 def rule(
-    suffix: str, level: str, *, title: str, why: str, fix: str, sources: tuple[str, ...]
+    suffix: str,
+    level: str,
+    *,
+    title: str,
+    why: str,
+    fix: str,
+    sources: tuple[str, ...],
+    overlaps: tuple[str, ...] = (),
 ) -> Callable[[Callable[[StackModel], Iterator[Hit]]], Callable[[StackModel], Iterator[Hit]]]:
     def register(
         check: Callable[[StackModel], Iterator[Hit]],
     ) -> Callable[[StackModel], Iterator[Hit]]:
-        RULES.append(Rule(suffix, level, title, why, fix, sources, check))
+        RULES.append(Rule(suffix, level, title, why, fix, sources, check, overlaps))
         return check
 
     return register

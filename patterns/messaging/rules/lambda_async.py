@@ -148,6 +148,7 @@ def async_invokers(model: StackModel) -> Iterator[tuple[str, str]]:
     "DestinationConfig.OnFailure; CDK: on_failure=destinations.SqsDestination(queue)) or a "
     "dead-letter queue (CDK: dead_letter_queue_enabled=True).",
     sources=(LAMBDA_ASYNC_ERRORS, LAMBDA_ASYNC_RECORDS, LAMBDA_ASYNC),
+    overlaps=("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"),
 )
 def async_without_failure_destination(model: StackModel) -> Iterator[Hit]:
     caught = {

@@ -290,6 +290,7 @@ def pipe_stream_without_dlq(model: StackModel) -> Iterator[Hit]:
     "redrive policy that is until the retention period ends, when the message is deleted.",
     fix="Give the source queue a redrive policy to a dead-letter queue (CDK: dead_letter_queue=).",
     sources=(PIPES_ERRORS, PIPES_SQS),
+    overlaps=("Serverless-SQSRedrivePolicy", "AwsSolutions-SQS3"),
 )
 def pipe_queue_without_dlq(model: StackModel) -> Iterator[Hit]:
     for pipe in pipes(model):

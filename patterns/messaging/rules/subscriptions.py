@@ -69,6 +69,7 @@ def firehose_subscription_role(model: StackModel) -> Iterator[Hit]:
     fix="Give the subscription a RedrivePolicy whose deadLetterTargetArn is an SQS queue that "
     "admits the topic (CDK: UrlSubscription(dead_letter_queue=...)).",
     sources=(SNS_RETRIES, SNS_HTTP_RETRY, SNS_DLQ),
+    overlaps=("Serverless-SNSRedrivePolicy",),
 )
 def http_subscription_without_dlq(model: StackModel) -> Iterator[Hit]:
     for sub in subscriptions(model):
