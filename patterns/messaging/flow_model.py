@@ -21,7 +21,17 @@ KINDS = {
     "AWS::AmazonMQ::Broker": "broker",
     "AWS::Lambda::Function": "function",
     "AWS::ECS::Service": "fleet",
+    "AWS::Pipes::Pipe": "pipe",
+    "AWS::DynamoDB::Table": "table",
+    "AWS::StepFunctions::StateMachine": "state machine",
 }
+# Drawn only when a hop names them (a bucket that notifies, a function that consumes, ...).
+WIRED_ONLY = (
+    "AWS::S3::Bucket",
+    "AWS::Lambda::Function",
+    "AWS::DynamoDB::Table",
+    "AWS::StepFunctions::StateMachine",
+)
 
 # Hops a message takes on its way; the others are where a failed one goes.
 DELIVERY: tuple[str, ...] = (
@@ -33,23 +43,43 @@ DELIVERY: tuple[str, ...] = (
     "consumer",
     "firehose-source",
     "firehose-destination",
+    "pipe-source",
+    "pipe-target",
 )
-FAILURE: tuple[str, ...] = ("redrive", "subscription-dlq", "target-dlq", "on-failure")
-# A Firehose transformation: records go through the function and back (failures land in the
-# destination's processing-failed prefix), so it is drawn but no path ends there.
+FAILURE: tuple[str, ...] = ("redrive", "subscription-dlq", "target-dlq", "on-failure", "pipe-dlq")
+# A Firehose transformation or a pipe's enrichment: records go through the function (or state
+# machine) and back, so it is drawn but no path ends there.
 TRANSFORM = "transform"
 
 # Edge kind -> the rules (ID suffixes; "*" ends a family) that judge that hop; the other
 # rules judge the node they report on (a queue's settings, a topic's name, a broker).
 EDGE_RULES = {
-    "notification": ("S3N*",),
-    "rule-target": ("EB*",),
-    "subscription": ("SNS1", "SNS2", "SNS3", "SNS4", "SNS5", "SNS6", "SNS8", "SNS9"),
+    "notification": ("S3N*", "DENY1"),
+    "rule-target": ("EB*", "EBT1", "FHPUT1", "DENY1"),
+    "subscription": (
+        "SNS1",
+        "SNS2",
+        "SNS3",
+        "SNS4",
+        "SNS5",
+        "SNS6",
+        "SNS8",
+        "SNS9",
+        "SUB1",
+        "SUB2",
+        "FHPUT1",
+        "DENY1",
+    ),
     "subscription-dlq": ("SNS7",),
     "redrive": ("SQS1", "SQS2", "SQS3"),
     "event-source": ("LAMBDA*",),
     "firehose-source": ("FH1",),
     "firehose-destination": ("FH2",),
+    "on-failure": ("ASYNC1",),
+    "pipe-source": ("PIPE1", "PIPE2", "PIPE5", "PIPE6"),
+    "transform": ("PIPE3",),
+    "pipe-target": ("PIPE4", "FHPUT1"),
+    "pipe-dlq": ("PIPE7",),
 }
 
 

@@ -35,6 +35,9 @@ SHAPES = {
     "broker": "component",
     "function": "ellipse",
     "fleet": "doubleoctagon",
+    "pipe": "rarrow",
+    "table": "cylinder",
+    "state machine": "box",
     "external": "note",
 }
 STYLE = {
