@@ -55,7 +55,7 @@ TRANSFORM = "transform"
 # rules judge the node they report on (a queue's settings, a topic's name, a broker).
 EDGE_RULES = {
     "notification": ("S3N*", "DENY1"),
-    "rule-target": ("EB*", "EBT1", "FHPUT1", "DENY1"),
+    "rule-target": ("EB*", "EBT1", "EBT2", "FHPUT1", "DENY1"),
     "subscription": (
         "SNS1",
         "SNS2",

@@ -17,6 +17,7 @@ from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sns as sns
@@ -157,6 +158,17 @@ def good_async(stack: cdk.Stack) -> None:
     topic.add_subscription(
         subs.LambdaSubscription(handler, dead_letter_queue=sqs.Queue(stack, "SubscriptionDlq"))
     )
+    stream = kinesis.Stream(stack, "Stream")
+    handler.add_event_source(
+        sources.KinesisEventSource(
+            stream,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            bisect_batch_on_error=True,
+            max_record_age=cdk.Duration.hours(1),
+            retry_attempts=3,
+            on_failure=sources.SqsDlq(failed),
+        )
+    )
     with_dlq = inline_function(stack, "WithDlq", dead_letter_queue_enabled=True)
     s3.Bucket(stack, "Uploads").add_object_created_notification(s3n.LambdaDestination(with_dlq))
 
@@ -186,6 +198,24 @@ def async1_fifo_fail(stack: cdk.Stack) -> None:
         qualifier="$LATEST",
         destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
             on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(destination=failed.queue_arn)
+        ),
+    )
+
+
+def async1_mapping_fail(stack: cdk.Stack) -> None:
+    """A stream mapping's on-failure queue the execution role may not send to."""
+    handler = inline_function(stack, "Handler")
+    stream = kinesis.Stream(stack, "Stream")
+    stream.grant_read(handler)
+    failed = sqs.Queue(stack, "Failed")
+    lambda_.CfnEventSourceMapping(
+        stack,
+        "InvokeConfig",
+        function_name=handler.function_name,
+        event_source_arn=stream.stream_arn,
+        starting_position="TRIM_HORIZON",
+        destination_config=lambda_.CfnEventSourceMapping.DestinationConfigProperty(
+            on_failure=lambda_.CfnEventSourceMapping.OnFailureProperty(destination=failed.queue_arn)
         ),
     )
 
@@ -222,6 +252,13 @@ def good_event_targets(stack: cdk.Stack) -> None:
         event_bus=bus,
         event_pattern=events.EventPattern(source=["com.example.orders"]),
     ).add_target(targets.SqsQueue(sqs.Queue(stack, "OrderQueue"), dead_letter_queue=dlq))
+    central = events.EventBus(stack, "Central")
+    events.Rule(
+        stack,
+        "Forward",
+        event_bus=bus,
+        event_pattern=events.EventPattern(source=["com.example.orders"]),
+    ).add_target(targets.EventBus(central, dead_letter_queue=dlq))
     delivery = _direct_put(stack)
     role = iam.Role(stack, "PutRole", assumed_by=iam.ServicePrincipal("events.amazonaws.com"))
     role.add_to_policy(
@@ -260,6 +297,16 @@ def ebt1_fail(stack: cdk.Stack) -> None:
 def ebt1_role_fail(stack: cdk.Stack) -> None:
     _kinesis_rule(
         stack, iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("events.amazonaws.com"))
+    )
+
+
+def ebt2_fail(stack: cdk.Stack) -> None:
+    bus = events.EventBus(stack, "Central")
+    events.CfnRule(
+        stack,
+        "Rule",
+        event_pattern={"source": ["com.example.orders"]},
+        targets=[events.CfnRule.TargetProperty(id="Bus", arn=bus.event_bus_arn)],
     )
 
 
@@ -359,10 +406,13 @@ def deny1_key_fail(stack: cdk.Stack) -> None:
 CASES = {
     "SUB1": Case((sub1_fail, sub1_role_fail, sub1_trust_fail), "Subscription", good_subscriptions),
     "SUB2": Case((sub2_fail,), "Webhooks/", good_subscriptions),
-    "ASYNC1": Case((async1_fail, async1_fifo_fail), "InvokeConfig", good_async),
+    "ASYNC1": Case(
+        (async1_fail, async1_fifo_fail, async1_mapping_fail), "InvokeConfig", good_async
+    ),
     "ASYNC2": Case((async2_fail,), "Handler", good_async),
     "ASYNC3": Case((async3_fail,), "InvokeConfig", good_async),
     "EBT1": Case((ebt1_fail, ebt1_role_fail), "Rule", good_event_targets),
+    "EBT2": Case((ebt2_fail,), "Rule", good_event_targets),
     "EBBUS1": Case((ebbus1_fail,), "Rule", good_event_targets),
     "FHPUT1": Case((fhput1_fail, fhput1_subscription_fail), "", good_event_targets),
     "DENY1": Case((deny1_fail, deny1_key_fail), "Queue/", good_denies),

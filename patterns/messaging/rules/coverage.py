@@ -102,13 +102,12 @@ COVERAGE: tuple[Hop, ...] = (
     ),
     Hop(
         "EventBridge rule to a role-based target (Kinesis, Firehose, Step Functions, ECS, "
-        "CodeBuild, CodePipeline, Batch, API destinations)",
-        ("EBT1", "FHPUT1"),
+        "CodeBuild, CodePipeline, Batch, API destinations, event buses)",
+        ("EBT1", "EBT2", "FHPUT1"),
         (
             NotChecked(
-                "an event bus of another account or Region as the target",
-                "whether it needs a role and admits the rule is decided by the other account's "
-                "bus policy, outside the cloud assembly",
+                "whether an event bus of another account admits the events",
+                "its resource policy lives in the other account, outside the cloud assembly",
             ),
         ),
     ),

@@ -1,6 +1,7 @@
 """Rules on EventBridge rules whose targets are reached through a role, rules on a custom bus
 that wait for AWS service events, and writers into a delivery stream that only reads a stream
-(``Messaging-EBT*``, ``Messaging-EBBUS*``, ``Messaging-FHPUT*``).
+(``Messaging-EBT*``, ``Messaging-EBBUS*``, ``Messaging-FHPUT*``); an event bus as a target is
+reached through a role too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, ru
 EB_ROLES = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html"
 EB_PUT_TARGETS = "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutTargets.html"
 EB_BUS = "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_EventBus.html"
+EB_BUS_PERMISSIONS = (
+    "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html"
+)
+EB_BUS_TO_BUS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-bus-to-bus.html"
 EB_BUS_CONCEPTS = (
     "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is-how-it-works-concepts.html"
 )
@@ -34,7 +39,9 @@ ROLE_TARGETS = (
     ("AWS::CodePipeline::Pipeline", ":codepipeline:", ("codepipeline:StartPipelineExecution",)),
     ("AWS::Batch::JobQueue", ":batch:", ("batch:SubmitJob",)),
     ("AWS::Events::ApiDestination", ":api-destination/", ("events:InvokeApiDestination",)),
+    ("AWS::Events::EventBus", ":event-bus/", ("events:PutEvents",)),
 )
+EVENT_BUS = "AWS::Events::EventBus"
 
 
 def _role_target(
@@ -55,9 +62,11 @@ def _role_target(
     "EBT1",
     ERROR,
     title="An EventBridge rule targets a stream, delivery stream, state machine or other "
-    "role-based target without a role, or with a role that may not invoke it.",
+    "role-based target without a role, or with a role that may not invoke it (event buses "
+    "included).",
     why="EventBridge reaches Kinesis streams, Firehose, Step Functions, ECS, CodeBuild, "
-    "CodePipeline, Batch and API destinations by assuming the target's RoleArn: without one the "
+    "CodePipeline, Batch and API destinations (and event buses, when given a role) by assuming "
+    "the target's RoleArn: without one the "
     "target is refused or never invoked, and a role that does not trust events.amazonaws.com or "
     "lacks kinesis:PutRecord, firehose:PutRecord, states:StartExecution (and the like) fails "
     "every event.",
@@ -77,7 +86,8 @@ def events_target_role(model: StackModel) -> Iterator[Hit]:
             name = resource or getattr(resolved, "text", "the target")
             value = target.get("RoleArn")
             if value is None:
-                yield Hit(events_rule, f"target {name} has no RoleArn")
+                if "events:PutEvents" not in actions:  # an event bus without a role: EBT2
+                    yield Hit(events_rule, f"target {name} has no RoleArn")
                 continue
             role = role_id(model, value)
             if role is None:
@@ -165,3 +175,30 @@ def writes_to_stream_sourced_firehose(model: StackModel) -> Iterator[Hit]:
     for pipe in pipes(model):
         if stream := _stream_only(model, pipe.target):
             yield Hit(pipe.logical_id, f"{stream} reads a stream and refuses direct puts")
+
+
+@rule(
+    "EBT2",
+    WARNING,
+    title="An EventBridge rule sends to an event bus without a role.",
+    why="EventBridge delivers to an event bus of another Region only with the target's RoleArn, "
+    "and to another account that admits yours through its organization only with one; AWS "
+    "recommends a role for every event bus target. Without it the events are refused where a "
+    "role is required.",
+    fix="Give the target a RoleArn that events.amazonaws.com may assume, allowed events:PutEvents "
+    "on the receiving bus (CDK: targets.EventBus creates one).",
+    sources=(EB_BUS_PERMISSIONS, EB_BUS_TO_BUS, EB_PUT_TARGETS),
+)
+def events_bus_target_role(model: StackModel) -> Iterator[Hit]:
+    for events_rule, props in model.of_type("AWS::Events::Rule"):
+        for target in as_list(props.get("Targets")):
+            if not isinstance(target, dict) or target.get("RoleArn") is not None:
+                continue
+            arn = target.get("Arn")
+            resolved = model.resolve(arn)
+            is_bus = (
+                isinstance(resolved, Resolved) and model.type_of(resolved.logical_id) == EVENT_BUS
+            ) or ":event-bus/" in (text_of(model, arn) or "")
+            if is_bus:
+                name = resolved.logical_id if isinstance(resolved, Resolved) else "the bus"
+                yield Hit(events_rule, f"event bus target {name} has no RoleArn")

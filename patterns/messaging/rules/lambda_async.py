@@ -12,6 +12,7 @@ from typing import Any
 from patterns.messaging.connections import (
     QUEUE,
     TOPIC,
+    event_source_mappings,
     function_id,
     is_fifo_queue,
     is_fifo_topic,
@@ -29,6 +30,9 @@ LAMBDA_ASYNC_ERRORS = (
 )
 LAMBDA_ASYNC_RECORDS = (
     "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"
+)
+LAMBDA_STREAM_FAILURES = (
+    "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html"
 )
 CFN_EVENT_INVOKE_CONFIG = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html"
 
@@ -48,23 +52,29 @@ def _invoke_configs(model: StackModel) -> Iterator[tuple[str, dict[str, Any], st
         yield config, props, function_id(model, model.resolve_function(props.get("FunctionName")))
 
 
-def _destinations(model: StackModel) -> Iterator[tuple[str, str | None, str, Target]]:
-    """(where to report, function, what the destination is, the destination)."""
+def _destinations(model: StackModel) -> Iterator[tuple[str, str | None, str, Target, bool]]:
+    """(where to report, function, what the destination is, the destination, whether it keeps
+    the asynchronous events the function fails on)."""
     for config, props, function in _invoke_configs(model):
         destinations = props.get("DestinationConfig")
         for when in ("OnFailure", "OnSuccess"):
             entry = destinations.get(when) if isinstance(destinations, dict) else None
             if isinstance(entry, dict) and entry.get("Destination"):
-                yield (
-                    config,
-                    function,
-                    f"the {when} destination",
-                    model.resolve(entry["Destination"]),
-                )
+                destination = model.resolve(entry["Destination"])
+                what = f"the {when} destination"
+                yield config, function, what, destination, when == "OnFailure"
+    for mapping, props, _, function_target in event_source_mappings(model):
+        destinations = props.get("DestinationConfig")
+        entry = destinations.get("OnFailure") if isinstance(destinations, dict) else None
+        if isinstance(entry, dict) and entry.get("Destination"):
+            target = model.resolve(entry["Destination"])
+            function = function_id(model, function_target)
+            yield mapping, function, "the OnFailure destination", target, False
     for function, props in model.of_type("AWS::Lambda::Function"):
         dead = props.get("DeadLetterConfig")
         if isinstance(dead, dict) and dead.get("TargetArn"):
-            yield function, function, "the dead-letter queue", model.resolve(dead["TargetArn"])
+            target = model.resolve(dead["TargetArn"])
+            yield function, function, "the dead-letter queue", target, True
 
 
 def _destination_id(model: StackModel, target: Target) -> str | None:
@@ -79,19 +89,20 @@ def _destination_id(model: StackModel, target: Target) -> str | None:
 @rule(
     "ASYNC1",
     ERROR,
-    title="A function's asynchronous destination or dead-letter queue cannot receive: FIFO, or "
-    "the execution role may not send to it.",
-    why="Lambda sends the record of an asynchronous invocation with the function's execution "
-    "role, to a standard queue or topic, a function, an event bus or (on failure) a bucket; a "
+    title="A Lambda failure or success destination (asynchronous invocation, dead-letter queue, "
+    "stream event source mapping) cannot receive: FIFO, or the execution role may not send to it.",
+    why="Lambda sends the record of an asynchronous invocation, or of a stream batch that "
+    "failed, with the function's execution role, to a standard queue or topic, a function, an "
+    "event bus or (on failure) a bucket; a "
     "FIFO queue or topic, or a role without sqs:SendMessage, sns:Publish, lambda:InvokeFunction, "
     "events:PutEvents or s3:PutObject (and kms:GenerateDataKey on a customer-managed key) makes "
     "the delivery fail (DestinationDeliveryFailures) and the record of the failed event is lost.",
     fix="Use a standard queue or topic and grant the execution role the send action and the "
     "key (CDK: on_failure=destinations.SqsDestination(queue) grants it).",
-    sources=(LAMBDA_ASYNC_RECORDS, CFN_EVENT_INVOKE_CONFIG),
+    sources=(LAMBDA_ASYNC_RECORDS, CFN_EVENT_INVOKE_CONFIG, LAMBDA_STREAM_FAILURES),
 )
 def async_destination_access(model: StackModel) -> Iterator[Hit]:
-    for at, function, what, target in _destinations(model):
+    for at, function, what, target, _ in _destinations(model):
         destination = _destination_id(model, target)
         if destination is None:
             yield cannot_follow(at, what, target)
@@ -151,11 +162,7 @@ def async_invokers(model: StackModel) -> Iterator[tuple[str, str]]:
     overlaps=("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"),
 )
 def async_without_failure_destination(model: StackModel) -> Iterator[Hit]:
-    caught = {
-        function
-        for at, function, what, _ in _destinations(model)
-        if what != "the OnSuccess destination"
-    }
+    caught = {function for _, function, _, _, keeps in _destinations(model) if keeps}
     for function, invoker in async_invokers(model):
         if function not in caught:
             yield Hit(function, f"invoked asynchronously by {invoker}; failed events are dropped")
