@@ -55,7 +55,7 @@ TRANSFORM = "transform"
 # rules judge the node they report on (a queue's settings, a topic's name, a broker).
 EDGE_RULES = {
     "notification": ("S3N*", "DENY1"),
-    "rule-target": ("EB*", "EBT1", "EBT2", "FHPUT1", "DENY1"),
+    "rule-target": ("EB*", "EBT1", "EBT2", "EBT3", "FHPUT1", "DENY1"),
     "subscription": (
         "SNS1",
         "SNS2",
@@ -78,7 +78,7 @@ EDGE_RULES = {
     "on-failure": ("ASYNC1",),
     "pipe-source": ("PIPE1", "PIPE2", "PIPE5", "PIPE6"),
     "transform": ("PIPE3",),
-    "pipe-target": ("PIPE4", "FHPUT1"),
+    "pipe-target": ("PIPE4", "PIPE8", "FHPUT1"),
     "pipe-dlq": ("PIPE7",),
 }
 

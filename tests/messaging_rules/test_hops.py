@@ -259,6 +259,13 @@ def good_event_targets(stack: cdk.Stack) -> None:
         event_bus=bus,
         event_pattern=events.EventPattern(source=["com.example.orders"]),
     ).add_target(targets.EventBus(central, dead_letter_queue=dlq))
+    ordered = sqs.Queue(stack, "Ordered", fifo=True, content_based_deduplication=True)
+    events.Rule(
+        stack,
+        "OrderedRule",
+        event_bus=bus,
+        event_pattern=events.EventPattern(source=["com.example.orders"]),
+    ).add_target(targets.SqsQueue(ordered, message_group_id="orders"))
     delivery = _direct_put(stack)
     role = iam.Role(stack, "PutRole", assumed_by=iam.ServicePrincipal("events.amazonaws.com"))
     role.add_to_policy(
@@ -308,6 +315,17 @@ def ebt2_fail(stack: cdk.Stack) -> None:
         event_pattern={"source": ["com.example.orders"]},
         targets=[events.CfnRule.TargetProperty(id="Bus", arn=bus.event_bus_arn)],
     )
+
+
+def ebt3_fail(stack: cdk.Stack) -> None:
+    queue = sqs.Queue(stack, "Ordered", fifo=True, content_based_deduplication=True)
+    rule = events.Rule(
+        stack, "Rule", event_pattern=events.EventPattern(source=["com.example.orders"])
+    )
+    rule.add_target(targets.SqsQueue(queue))
+    cfn = rule.node.default_child
+    assert isinstance(cfn, events.CfnRule)
+    cfn.add_property_deletion_override("Targets.0.SqsParameters")
 
 
 def ebbus1_fail(stack: cdk.Stack) -> None:
@@ -413,6 +431,7 @@ CASES = {
     "ASYNC3": Case((async3_fail,), "InvokeConfig", good_async),
     "EBT1": Case((ebt1_fail, ebt1_role_fail), "Rule", good_event_targets),
     "EBT2": Case((ebt2_fail,), "Rule", good_event_targets),
+    "EBT3": Case((ebt3_fail,), "Rule", good_event_targets),
     "EBBUS1": Case((ebbus1_fail,), "Rule", good_event_targets),
     "FHPUT1": Case((fhput1_fail, fhput1_subscription_fail), "", good_event_targets),
     "DENY1": Case((deny1_fail, deny1_key_fail), "Queue/", good_denies),

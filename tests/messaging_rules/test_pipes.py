@@ -87,13 +87,14 @@ def _queue_pipe(
 
 def good_pipes(stack: cdk.Stack) -> None:
     """Every source kind and several targets, each with the grants and the failure handling."""
-    role = _role(stack)
+    _fifo_pipe(stack, "orders")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("pipes.amazonaws.com"))
     enrich = inline_function(stack, "Enrich")
     enrich.grant_invoke(role)
     key = kms.Key(stack, "Key", enable_key_rotation=True)
     topic = sns.Topic(stack, "Target", master_key=key)
     topic.grant_publish(role)
-    source = _queue_with_dlq(stack, "Source")
+    source = _queue_with_dlq(stack, "QueueSource")
     source.grant_consume_messages(role)
     Pipe(
         stack,
@@ -159,6 +160,29 @@ def good_pipes(stack: cdk.Stack) -> None:
             )
         ),
     )
+
+
+def _fifo_pipe(stack: cdk.Stack, group: str | None) -> None:
+    role = _role(stack)
+    source = _queue_with_dlq(stack, "Source")
+    source.grant_consume_messages(role)
+    target = sqs.Queue(stack, "Ordered", fifo=True, content_based_deduplication=True)
+    target.grant_send_messages(role)
+    parameters = Pipe.PipeTargetParametersProperty(
+        sqs_queue_parameters=Pipe.PipeTargetSqsQueueParametersProperty(message_group_id=group)
+    )
+    Pipe(
+        stack,
+        "Pipe" if group is None else "FifoPipe",
+        role_arn=role.role_arn,
+        source=source.queue_arn,
+        target=target.queue_arn,
+        target_parameters=parameters if group else None,
+    )
+
+
+def pipe8_fail(stack: cdk.Stack) -> None:
+    _fifo_pipe(stack, None)
 
 
 def pipe1_fail(stack: cdk.Stack) -> None:
@@ -269,6 +293,7 @@ CASES = {
     "PIPE5": Case((pipe5_fail,), "Pipe", good_pipes),
     "PIPE6": Case((pipe6_fail,), "Pipe", good_pipes),
     "PIPE7": Case((pipe7_fail,), "Pipe", good_pipes),
+    "PIPE8": Case((pipe8_fail,), "Pipe", good_pipes),
 }
 FAILS = [(suffix, index) for suffix, case in CASES.items() for index in range(len(case.fails))]
 
@@ -307,9 +332,14 @@ def test_a_pipe_is_read_with_its_source_enrichment_target_and_dead_letter_target
 ) -> None:
     model = _template(report, good_stack(good_pipes))
     found = {model.path(p.logical_id).split("/")[1]: p for p in read_pipes(model)}
-    assert sorted(found) == ["QueuePipe", "StreamPipe", "TablePipe"]
+    assert sorted(found) == ["FifoPipe", "QueuePipe", "StreamPipe", "TablePipe"]
     kinds = {name: pipe.source_kind for name, pipe in found.items()}
-    assert kinds == {"QueuePipe": "queue", "StreamPipe": "kinesis", "TablePipe": "dynamodb"}
+    assert kinds == {
+        "FifoPipe": "queue",
+        "QueuePipe": "queue",
+        "StreamPipe": "kinesis",
+        "TablePipe": "dynamodb",
+    }
 
     def name(target: object) -> str:
         assert isinstance(target, Resolved), target
@@ -322,6 +352,6 @@ def test_a_pipe_is_read_with_its_source_enrichment_target_and_dead_letter_target
         "TargetQueue",
     )
     assert name(stream.dead_letter) == "StreamDlq"
-    assert name(stream.role) == "PipeRole"
+    assert name(stream.role) == "Role"
     assert found["QueuePipe"].dead_letter is None
     assert name(found["TablePipe"].source) == "Table"

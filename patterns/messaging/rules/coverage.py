@@ -94,7 +94,7 @@ COVERAGE: tuple[Hop, ...] = (
     ),
     Hop(
         "EventBridge rule to a topic, queue or function (S3 events to EventBridge included)",
-        ("EB1", "EB2", "EB3", "DENY1", "ASYNC2", "EBBUS1"),
+        ("EB1", "EB2", "EB3", "EBT3", "DENY1", "ASYNC2", "EBBUS1"),
         (
             NotChecked("whether an event pattern matches the events sent", RUNTIME),
             NotChecked("an input transformer producing a payload the target refuses", RUNTIME),
@@ -160,7 +160,7 @@ COVERAGE: tuple[Hop, ...] = (
     ),
     Hop(
         "EventBridge pipe (source, enrichment, target, dead-letter target, role)",
-        ("PIPE1", "PIPE2", "PIPE3", "PIPE4", "PIPE5", "PIPE6", "PIPE7", "FHPUT1"),
+        ("PIPE1", "PIPE2", "PIPE3", "PIPE4", "PIPE5", "PIPE6", "PIPE7", "PIPE8", "FHPUT1"),
         (
             NotChecked(
                 "Kafka (MSK, self-managed) sources",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from patterns.messaging.connections import pipes, subscriptions
+from patterns.messaging.connections import is_fifo_queue, pipes, queue_id, subscriptions
 from patterns.messaging.model import Resolved, StackModel, Target, as_list, text_of
 from patterns.messaging.policies import role_id, role_may, role_trusts
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
@@ -202,3 +202,32 @@ def events_bus_target_role(model: StackModel) -> Iterator[Hit]:
             if is_bus:
                 name = resolved.logical_id if isinstance(resolved, Resolved) else "the bus"
                 yield Hit(events_rule, f"event bus target {name} has no RoleArn")
+
+
+EB_SQS_PARAMETERS = (
+    "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html"
+)
+CFN_SQS_PARAMETERS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-events-rule-sqsparameters.html"
+
+
+@rule(
+    "EBT3",
+    ERROR,
+    title="An EventBridge rule targets a FIFO queue without a message group ID.",
+    why="EventBridge sends to a FIFO queue only with the target's SqsParameters.MessageGroupId; "
+    "without it the target is refused (the deploy fails) or every event to it fails.",
+    fix="Set the target's SqsParameters.MessageGroupId (CDK: targets.SqsQueue(queue, "
+    "message_group_id=...)).",
+    sources=(EB_SQS_PARAMETERS, CFN_SQS_PARAMETERS),
+)
+def events_fifo_target(model: StackModel) -> Iterator[Hit]:
+    for events_rule, props in model.of_type("AWS::Events::Rule"):
+        for target in as_list(props.get("Targets")):
+            if not isinstance(target, dict):
+                continue
+            queue = queue_id(model, model.resolve(target.get("Arn")))
+            if queue is None or not is_fifo_queue(model, queue):
+                continue
+            parameters = target.get("SqsParameters")
+            if not (isinstance(parameters, dict) and parameters.get("MessageGroupId")):
+                yield Hit(events_rule, f"FIFO queue {queue} without SqsParameters.MessageGroupId")

@@ -15,6 +15,7 @@ from patterns.messaging.connections import (
     TOPIC,
     Pipe,
     function_id,
+    is_fifo_queue,
     pipes,
     queue_id,
     topic_id,
@@ -23,6 +24,7 @@ from patterns.messaging.model import (
     Resolved,
     StackModel,
     Target,
+    as_bool,
     as_json_object,
 )
 from patterns.messaging.policies import (
@@ -329,3 +331,39 @@ def pipe_dead_letter_access(model: StackModel) -> Iterator[Hit]:
         yield from _key_hits(
             model, pipe, role, destination, ("kms:GenerateDataKey",), "the dead-letter target"
         )
+
+
+SQS_SEND_MESSAGE = (
+    "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html"
+)
+PIPES_TARGET_SQS = "https://docs.aws.amazon.com/eventbridge/latest/pipes-reference/API_PipeTargetSqsQueueParameters.html"
+
+
+@rule(
+    "PIPE8",
+    ERROR,
+    title="An EventBridge pipe writes to a FIFO queue without a message group ID (or a "
+    "deduplication ID the queue needs).",
+    why="SQS refuses a message to a FIFO queue without MessageGroupId, and without "
+    "MessageDeduplicationId unless the queue has content-based deduplication: every delivery "
+    "of the pipe fails.",
+    fix="Set TargetParameters.SqsQueueParameters.MessageGroupId (a JSON path of the event, or a "
+    "constant), and MessageDeduplicationId or ContentBasedDeduplication on the queue.",
+    sources=(PIPES_TARGET_SQS, SQS_SEND_MESSAGE),
+)
+def pipe_fifo_target(model: StackModel) -> Iterator[Hit]:
+    for pipe in pipes(model):
+        queue = queue_id(model, pipe.target)
+        if queue is None or not is_fifo_queue(model, queue):
+            continue
+        parameters = pipe.properties.get("TargetParameters") or {}
+        sqs = parameters.get("SqsQueueParameters") if isinstance(parameters, dict) else None
+        sqs = sqs if isinstance(sqs, dict) else {}
+        if not sqs.get("MessageGroupId"):
+            yield Hit(pipe.logical_id, f"FIFO queue {queue} without MessageGroupId")
+        content_based = as_bool(model.props(queue).get("ContentBasedDeduplication")) is True
+        if not sqs.get("MessageDeduplicationId") and not content_based:
+            yield Hit(
+                pipe.logical_id,
+                f"FIFO queue {queue} without MessageDeduplicationId or content-based deduplication",
+            )
