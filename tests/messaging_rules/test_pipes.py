@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_amazonmq as amazonmq
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_pipes as pipes
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
@@ -89,6 +91,7 @@ def good_pipes(stack: cdk.Stack) -> None:
     """Every source kind and several targets, each with the grants and the failure handling."""
     _fifo_pipe(stack, "orders")
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("pipes.amazonaws.com"))
+    _broker_pipe(stack, role, grant_secret=True)
     enrich = inline_function(stack, "Enrich")
     enrich.grant_invoke(role)
     key = kms.Key(stack, "Key", enable_key_rotation=True)
@@ -179,6 +182,52 @@ def _fifo_pipe(stack: cdk.Stack, group: str | None) -> None:
         target=target.queue_arn,
         target_parameters=parameters if group else None,
     )
+
+
+def _broker_pipe(stack: cdk.Stack, role: iam.Role, grant_secret: bool) -> None:
+    """An ActiveMQ broker's queue -> a topic; the broker's password in Secrets Manager."""
+    secret = secretsmanager.Secret(stack, "BrokerCredentials")
+    broker = amazonmq.CfnBroker(
+        stack,
+        "Broker",
+        broker_name="orders",
+        deployment_mode="SINGLE_INSTANCE",
+        engine_type="ACTIVEMQ",
+        engine_version="5.18",
+        host_instance_type="mq.t3.micro",
+        auto_minor_version_upgrade=True,
+        publicly_accessible=False,
+        users=[
+            amazonmq.CfnBroker.UserProperty(
+                username="pipe",
+                password=secret.secret_value_from_json("password").unsafe_unwrap(),
+            )
+        ],
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(actions=["mq:DescribeBroker"], resources=[broker.attr_arn])
+    )
+    if grant_secret:
+        secret.grant_read(role)
+    target = sns.Topic(stack, "BrokerTarget")
+    target.grant_publish(role)
+    Pipe(
+        stack,
+        "Pipe" if not grant_secret else "BrokerPipe",
+        role_arn=role.role_arn,
+        source=broker.attr_arn,
+        source_parameters=Pipe.PipeSourceParametersProperty(
+            active_mq_broker_parameters=Pipe.PipeSourceActiveMQBrokerParametersProperty(
+                credentials=Pipe.MQBrokerAccessCredentialsProperty(basic_auth=secret.secret_arn),
+                queue_name="orders",
+            )
+        ),
+        target=target.topic_arn,
+    )
+
+
+def pipe2_broker_fail(stack: cdk.Stack) -> None:
+    _broker_pipe(stack, _role(stack), grant_secret=False)
 
 
 def pipe8_fail(stack: cdk.Stack) -> None:
@@ -287,7 +336,7 @@ def pipe7_fail(stack: cdk.Stack) -> None:
 
 CASES = {
     "PIPE1": Case((pipe1_fail,), "Pipe", good_pipes),
-    "PIPE2": Case((pipe2_fail, pipe2_key_fail), "Pipe", good_pipes),
+    "PIPE2": Case((pipe2_fail, pipe2_key_fail, pipe2_broker_fail), "Pipe", good_pipes),
     "PIPE3": Case((pipe3_fail, pipe3_standard_fail), "Pipe", good_pipes),
     "PIPE4": Case((pipe4_fail, pipe4_key_fail), "Pipe", good_pipes),
     "PIPE5": Case((pipe5_fail,), "Pipe", good_pipes),
@@ -332,9 +381,10 @@ def test_a_pipe_is_read_with_its_source_enrichment_target_and_dead_letter_target
 ) -> None:
     model = _template(report, good_stack(good_pipes))
     found = {model.path(p.logical_id).split("/")[1]: p for p in read_pipes(model)}
-    assert sorted(found) == ["FifoPipe", "QueuePipe", "StreamPipe", "TablePipe"]
+    assert sorted(found) == ["BrokerPipe", "FifoPipe", "QueuePipe", "StreamPipe", "TablePipe"]
     kinds = {name: pipe.source_kind for name, pipe in found.items()}
     assert kinds == {
+        "BrokerPipe": "broker",
         "FifoPipe": "queue",
         "QueuePipe": "queue",
         "StreamPipe": "kinesis",

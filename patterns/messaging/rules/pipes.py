@@ -161,7 +161,8 @@ def pipe_role_trust(model: StackModel) -> Iterator[Hit]:
     why="The pipe polls the source with its role: without sqs:ReceiveMessage, sqs:DeleteMessage "
     "and sqs:GetQueueAttributes on a queue, kinesis:GetRecords and kinesis:GetShardIterator on a "
     "Kinesis stream, dynamodb:GetRecords and dynamodb:GetShardIterator on a DynamoDB stream, "
-    "mq:DescribeBroker on a broker, and kms:Decrypt on a customer-managed key that encrypts the "
+    "mq:DescribeBroker on a broker and secretsmanager:GetSecretValue on its credentials, and "
+    "kms:Decrypt on a customer-managed key that encrypts the "
     "queue or stream, nothing is read (the pipe is disabled after repeated authorization "
     "errors) and the messages expire in the source.",
     fix="Grant the role read access to the source (CDK: queue.grant_consume_messages(role), "
@@ -185,6 +186,17 @@ def pipe_source_access(model: StackModel) -> Iterator[Hit]:
             )
         if pipe.source_kind in ("queue", "kinesis"):
             yield from _key_hits(model, pipe, role, source, ("kms:Decrypt",), "the source")
+        credentials = pipe.source_parameters.get("Credentials")
+        secret = credentials.get("BasicAuth") if isinstance(credentials, dict) else None
+        if pipe.source_kind == "broker" and secret is not None:
+            target = model.resolve(secret)
+            resource = target.logical_id if isinstance(target, Resolved) else None
+            if not role_may(model, role, "secretsmanager:GetSecretValue", resource):
+                yield Hit(
+                    pipe.logical_id,
+                    f"role {role} may not secretsmanager:GetSecretValue on the broker's "
+                    f"credentials {resource or secret}",
+                )
 
 
 def _state_machine_type(model: StackModel, resource: str) -> str:
