@@ -21,8 +21,10 @@ from aws_cdk import aws_pipes as pipes
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
+from patterns.messaging.flow_labels import route_labels
 from patterns.messaging.flow_render import to_dot, to_text
 from patterns.messaging.flows import AT_RISK, BROKEN, OK, FlowGraph, flow_graph, paths
+from patterns.messaging.model import StackModel
 from tests.helpers import inline_function, new_app
 
 
@@ -171,3 +173,46 @@ def test_a_consumer_s_filter_is_on_its_edge(assembly: Path) -> None:
     edges = _edges(flow_graph(assembly, "Routes"))
     ((label, _),) = [v for (s, kind, _), v in edges.items() if kind == "event-source"]
     assert label.splitlines() == ["batch default", 'filter {"body":{"kind":["refund"]}}']
+
+
+def _rules_model(*patterns: dict[str, object], bus: object = None) -> StackModel:
+    resources: dict[str, object] = {
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
+    }
+    for index, pattern in enumerate(patterns):
+        properties: dict[str, object] = {"EventPattern": pattern}
+        if bus is not None:
+            properties["EventBusName"] = bus
+        resources[f"Rule{index}"] = {"Type": "AWS::Events::Rule", "Properties": properties}
+    return StackModel({"Resources": resources}, "Stack")
+
+
+def test_a_lone_rule_shows_its_pattern_without_the_source_or_references() -> None:
+    model = _rules_model(
+        {
+            "source": ["aws.s3"],
+            "detail-type": ["Object Created"],
+            "detail": {
+                "bucket": {"name": [{"Ref": "Bucket"}]},
+                "object": {"key": [{"suffix": ".jpg"}, {"suffix": ".png"}]},
+            },
+        }
+    )
+    assert route_labels(model) == {"Rule0": "Object Created, object.key suffix .jpg | suffix .png"}
+
+
+def test_identical_siblings_fall_back_to_their_source_and_detail_type() -> None:
+    pattern: dict[str, object] = {"source": ["com.example"], "detail-type": ["Order Placed"]}
+    model = _rules_model(pattern, pattern)
+    assert route_labels(model) == {
+        "Rule0": "com.example, Order Placed",
+        "Rule1": "com.example, Order Placed",
+    }
+
+
+def test_rules_of_other_sources_or_buses_are_not_siblings() -> None:
+    model = _rules_model(
+        {"source": ["com.example.orders"], "detail-type": ["Changed"]},
+        {"source": ["com.example.billing"], "detail-type": ["Changed"]},
+    )
+    assert route_labels(model) == {"Rule0": "Changed", "Rule1": "Changed"}

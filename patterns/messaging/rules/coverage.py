@@ -219,6 +219,12 @@ COVERAGE: tuple[Hop, ...] = (
                 "the rules never guess, so such a Deny is not reported",
             ),
             NotChecked(
+                "a Deny that refuses a consumer's or a pipe's role (polling through a VPC "
+                "endpoint condition, an organization condition)",
+                "a role's request carries keys (organization, VPC, tags) whose values the "
+                "templates do not fix",
+            ),
+            NotChecked(
                 "service control policies and permission boundaries",
                 "they belong to the organization and the account, outside the cloud assembly",
             ),
