@@ -241,7 +241,10 @@ def async3_fail(stack: cdk.Stack) -> None:
 
 
 def good_event_targets(stack: cdk.Stack) -> None:
-    stream = kinesis.Stream(stack, "Stream")
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    stream = kinesis.Stream(
+        stack, "Stream", encryption=kinesis.StreamEncryption.KMS, encryption_key=key
+    )
     dlq = sqs.Queue(stack, "TargetDlq")
     rule = events.Rule(stack, "Rule", event_pattern=events.EventPattern(source=["aws.ec2"]))
     rule.add_target(targets.KinesisStream(stream, dead_letter_queue=dlq))
@@ -304,6 +307,28 @@ def ebt1_fail(stack: cdk.Stack) -> None:
 def ebt1_role_fail(stack: cdk.Stack) -> None:
     _kinesis_rule(
         stack, iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("events.amazonaws.com"))
+    )
+
+
+def ebt1_key_fail(stack: cdk.Stack) -> None:
+    """The role may put records, but not with the stream's key."""
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    stream = kinesis.Stream(
+        stack, "Stream", encryption=kinesis.StreamEncryption.KMS, encryption_key=key
+    )
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("events.amazonaws.com"))
+    role.add_to_policy(
+        iam.PolicyStatement(actions=["kinesis:PutRecord"], resources=[stream.stream_arn])
+    )
+    events.CfnRule(
+        stack,
+        "Rule",
+        event_pattern={"source": ["aws.ec2"]},
+        targets=[
+            events.CfnRule.TargetProperty(
+                id="Stream", arn=stream.stream_arn, role_arn=role.role_arn
+            )
+        ],
     )
 
 
@@ -429,7 +454,7 @@ CASES = {
     ),
     "ASYNC2": Case((async2_fail,), "Handler", good_async),
     "ASYNC3": Case((async3_fail,), "InvokeConfig", good_async),
-    "EBT1": Case((ebt1_fail, ebt1_role_fail), "Rule", good_event_targets),
+    "EBT1": Case((ebt1_fail, ebt1_role_fail, ebt1_key_fail), "Rule", good_event_targets),
     "EBT2": Case((ebt2_fail,), "Rule", good_event_targets),
     "EBT3": Case((ebt3_fail,), "Rule", good_event_targets),
     "EBBUS1": Case((ebbus1_fail,), "Rule", good_event_targets),

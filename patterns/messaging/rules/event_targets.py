@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from patterns.messaging.connections import is_fifo_queue, pipes, queue_id, subscriptions
 from patterns.messaging.model import Resolved, StackModel, Target, as_list, text_of
-from patterns.messaging.policies import role_id, role_may, role_trusts
+from patterns.messaging.policies import key_info, role_id, role_may, role_may_use_key, role_trusts
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
 
 EB_ROLES = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html"
@@ -68,8 +68,8 @@ def _role_target(
     "CodePipeline, Batch and API destinations (and event buses, when given a role) by assuming "
     "the target's RoleArn: without one the "
     "target is refused or never invoked, and a role that does not trust events.amazonaws.com or "
-    "lacks kinesis:PutRecord, firehose:PutRecord, states:StartExecution (and the like) fails "
-    "every event.",
+    "lacks kinesis:PutRecord, firehose:PutRecord, states:StartExecution (and the like, with "
+    "kms:GenerateDataKey on a stream's customer-managed key) fails every event.",
     fix="Set the target's RoleArn to a role events.amazonaws.com may assume, allowed the "
     "target's action on it (CDK: the aws_events_targets classes create and grant it).",
     sources=(EB_ROLES, EB_PUT_TARGETS),
@@ -97,6 +97,21 @@ def events_target_role(model: StackModel) -> Iterator[Hit]:
                 yield Hit(events_rule, f"role {role} cannot be assumed by events.amazonaws.com")
             if not any(role_may(model, role, action, resource) for action in actions):
                 yield Hit(events_rule, f"role {role} may not {' or '.join(actions)} on {name}")
+            if resource and model.type_of(resource) == "AWS::Kinesis::Stream":
+                encryption = model.props(resource).get("StreamEncryption")
+                key = key_info(
+                    model, encryption.get("KeyId") if isinstance(encryption, dict) else None
+                )
+                if (
+                    key.kind == "customer"
+                    and key.logical_id is not None
+                    and not role_may_use_key(model, role, key.logical_id, "kms:GenerateDataKey")
+                ):
+                    yield Hit(
+                        events_rule,
+                        f"role {role} may not kms:GenerateDataKey with {key.logical_id}, which "
+                        f"encrypts {resource}",
+                    )
 
 
 def _custom_bus(model: StackModel, value: object) -> str | None:
