@@ -92,6 +92,22 @@ def good_pipes(stack: cdk.Stack) -> None:
     _fifo_pipe(stack, "orders")
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("pipes.amazonaws.com"))
     _broker_pipe(stack, role, grant_secret=True)
+    # A function target named by its alias, granted on the alias (a role of its own, so no
+    # other grant of the role covers it).
+    alias_role = iam.Role(
+        stack, "AliasRole", assumed_by=iam.ServicePrincipal("pipes.amazonaws.com")
+    )
+    live = inline_function(stack, "Consumer").add_alias("live")
+    live.grant_invoke(alias_role)
+    to_alias = _queue_with_dlq(stack, "AliasSource")
+    to_alias.grant_consume_messages(alias_role)
+    Pipe(
+        stack,
+        "AliasPipe",
+        role_arn=alias_role.role_arn,
+        source=to_alias.queue_arn,
+        target=live.function_arn,
+    )
     enrich = inline_function(stack, "Enrich")
     enrich.grant_invoke(role)
     key = kms.Key(stack, "Key", enable_key_rotation=True)
@@ -381,9 +397,17 @@ def test_a_pipe_is_read_with_its_source_enrichment_target_and_dead_letter_target
 ) -> None:
     model = _template(report, good_stack(good_pipes))
     found = {model.path(p.logical_id).split("/")[1]: p for p in read_pipes(model)}
-    assert sorted(found) == ["BrokerPipe", "FifoPipe", "QueuePipe", "StreamPipe", "TablePipe"]
+    assert sorted(found) == [
+        "AliasPipe",
+        "BrokerPipe",
+        "FifoPipe",
+        "QueuePipe",
+        "StreamPipe",
+        "TablePipe",
+    ]
     kinds = {name: pipe.source_kind for name, pipe in found.items()}
     assert kinds == {
+        "AliasPipe": "queue",
         "BrokerPipe": "broker",
         "FifoPipe": "queue",
         "QueuePipe": "queue",

@@ -118,7 +118,8 @@ def async_destination_access(model: StackModel) -> Iterator[Hit]:
         if role is None:
             continue
         action = DESTINATION_ACTIONS[kind]
-        if not role_may(model, role, action, destination):
+        named = {destination} | ({target.logical_id} if isinstance(target, Resolved) else set())
+        if not any(role_may(model, role, action, r) for r in named):
             yield Hit(at, f"role {role} of {function} may not {action} on {what} {destination}")
         key = key_info(model, model.props(destination).get("KmsMasterKeyId"))
         if (

@@ -99,6 +99,14 @@ def _resource(model: StackModel, target: Target) -> str | None:
     return target.logical_id if isinstance(target, Resolved) else None
 
 
+def _may(model: StackModel, role: str, action: str, resource: str, named: Target | None) -> bool:
+    """The role may do ``action`` on the resource, or on the alias or version that names it."""
+    aliases = {resource}
+    if isinstance(named, Resolved):
+        aliases.add(named.logical_id)
+    return any(role_may(model, role, action, r) for r in aliases)
+
+
 def _key(model: StackModel, resource: str) -> KeyInfo:
     props = model.props(resource)
     kind = model.type_of(resource)
@@ -234,7 +242,7 @@ def pipe_enrichment(model: StackModel) -> Iterator[Hit]:
             action = "lambda:InvokeFunction"
         else:
             continue
-        if role and not role_may(model, role, action, enrichment):
+        if role and not _may(model, role, action, enrichment, pipe.enrichment):
             yield Hit(pipe.logical_id, f"role {role} may not {action} on {enrichment}")
 
 
@@ -271,7 +279,7 @@ def pipe_target_access(model: StackModel) -> Iterator[Hit]:
         if not role:
             continue
         for group in TARGET_ACTIONS.get(kind, ()):
-            if not any(role_may(model, role, action, target) for action in group):
+            if not any(_may(model, role, action, target, pipe.target) for action in group):
                 yield Hit(pipe.logical_id, f"role {role} may not {' or '.join(group)} on {target}")
         if kind in (QUEUE, TOPIC, "AWS::Kinesis::Stream"):
             yield from _key_hits(model, pipe, role, target, ("kms:GenerateDataKey",), "the target")
