@@ -21,6 +21,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from patterns.messaging.assembly import load_stacks
 from patterns.messaging.connections import pipes as read_pipes
 from patterns.messaging.model import Resolved, StackModel
+from patterns.messaging.rules import INFO
+from patterns.messaging.rules.pipes import pipe_source_access
 from tests.helpers import inline_function
 from tests.messaging_rules.common import (
     LEVELS,
@@ -92,6 +94,21 @@ def good_pipes(stack: cdk.Stack) -> None:
     _fifo_pipe(stack, "orders")
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("pipes.amazonaws.com"))
     _broker_pipe(stack, role, grant_secret=True)
+    # A role whose only grant is an AWS-managed policy: it may well allow the pipe, so only a
+    # note (never an error) says the template cannot tell.
+    managed = iam.Role(
+        stack,
+        "ManagedRole",
+        assumed_by=iam.ServicePrincipal("pipes.amazonaws.com"),
+        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("AmazonSQSFullAccess")],
+    )
+    Pipe(
+        stack,
+        "ManagedPipe",
+        role_arn=managed.role_arn,
+        source=_queue_with_dlq(stack, "ManagedSource").queue_arn,
+        target=_queue_with_dlq(stack, "ManagedTarget").queue_arn,
+    )
     # A function target named by its alias, granted on the alias (a role of its own, so no
     # other grant of the role covers it).
     alias_role = iam.Role(
@@ -401,6 +418,7 @@ def test_a_pipe_is_read_with_its_source_enrichment_target_and_dead_letter_target
         "AliasPipe",
         "BrokerPipe",
         "FifoPipe",
+        "ManagedPipe",
         "QueuePipe",
         "StreamPipe",
         "TablePipe",
@@ -409,6 +427,7 @@ def test_a_pipe_is_read_with_its_source_enrichment_target_and_dead_letter_target
     assert kinds == {
         "AliasPipe": "queue",
         "BrokerPipe": "broker",
+        "ManagedPipe": "queue",
         "FifoPipe": "queue",
         "QueuePipe": "queue",
         "StreamPipe": "kinesis",
@@ -429,3 +448,11 @@ def test_a_pipe_is_read_with_its_source_enrichment_target_and_dead_letter_target
     assert name(stream.role) == "Role"
     assert found["QueuePipe"].dead_letter is None
     assert name(found["TablePipe"].source) == "Table"
+
+
+def test_a_role_with_managed_policies_from_outside_is_a_note_not_an_error(report: Report) -> None:
+    model = _template(report, good_stack(good_pipes))
+    (pipe,) = [p for p in read_pipes(model) if model.path(p.logical_id).endswith("/ManagedPipe")]
+    hits = [h for h in pipe_source_access(model) if h.logical_id == pipe.logical_id]
+    assert [h.level for h in hits] == [INFO], hits
+    assert "AmazonSQSFullAccess" in hits[0].message

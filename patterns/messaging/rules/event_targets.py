@@ -12,6 +12,7 @@ from patterns.messaging.connections import is_fifo_queue, pipes, queue_id, subsc
 from patterns.messaging.model import Resolved, StackModel, Target, as_list, text_of
 from patterns.messaging.policies import key_info, role_id, role_may, role_may_use_key, role_trusts
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
+from patterns.messaging.rules.role_checks import missing_grant
 
 EB_ROLES = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html"
 EB_PUT_TARGETS = "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutTargets.html"
@@ -96,7 +97,12 @@ def events_target_role(model: StackModel) -> Iterator[Hit]:
             if not role_trusts(model, role, "events.amazonaws.com"):
                 yield Hit(events_rule, f"role {role} cannot be assumed by events.amazonaws.com")
             if not any(role_may(model, role, action, resource) for action in actions):
-                yield Hit(events_rule, f"role {role} may not {' or '.join(actions)} on {name}")
+                yield missing_grant(
+                    model,
+                    role,
+                    events_rule,
+                    f"role {role} may not {' or '.join(actions)} on {name}",
+                )
             if resource and model.type_of(resource) == "AWS::Kinesis::Stream":
                 encryption = model.props(resource).get("StreamEncryption")
                 key = key_info(
@@ -107,7 +113,9 @@ def events_target_role(model: StackModel) -> Iterator[Hit]:
                     and key.logical_id is not None
                     and not role_may_use_key(model, role, key.logical_id, "kms:GenerateDataKey")
                 ):
-                    yield Hit(
+                    yield missing_grant(
+                        model,
+                        role,
                         events_rule,
                         f"role {role} may not kms:GenerateDataKey with {key.logical_id}, which "
                         f"encrypts {resource}",

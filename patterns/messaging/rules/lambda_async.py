@@ -23,6 +23,7 @@ from patterns.messaging.connections import (
 from patterns.messaging.model import Resolved, StackModel, Target, as_int
 from patterns.messaging.policies import key_info, role_id, role_may, role_may_use_key
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
+from patterns.messaging.rules.role_checks import missing_grant
 
 LAMBDA_ASYNC = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html"
 LAMBDA_ASYNC_ERRORS = (
@@ -120,14 +121,21 @@ def async_destination_access(model: StackModel) -> Iterator[Hit]:
         action = DESTINATION_ACTIONS[kind]
         named = {destination} | ({target.logical_id} if isinstance(target, Resolved) else set())
         if not any(role_may(model, role, action, r) for r in named):
-            yield Hit(at, f"role {role} of {function} may not {action} on {what} {destination}")
+            yield missing_grant(
+                model,
+                role,
+                at,
+                f"role {role} of {function} may not {action} on {what} {destination}",
+            )
         key = key_info(model, model.props(destination).get("KmsMasterKeyId"))
         if (
             key.kind == "customer"
             and key.logical_id is not None
             and not role_may_use_key(model, role, key.logical_id, "kms:GenerateDataKey")
         ):
-            yield Hit(
+            yield missing_grant(
+                model,
+                role,
                 at,
                 f"role {role} of {function} may not kms:GenerateDataKey with {key.logical_id}, "
                 f"which encrypts {destination}",

@@ -43,6 +43,7 @@ from patterns.messaging.rules.base import (
     describe,
     rule,
 )
+from patterns.messaging.rules.role_checks import missing_grant
 
 PIPES_PERMISSIONS = (
     "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-permissions.html"
@@ -129,7 +130,9 @@ def _key_hits(
         return
     for action in actions:
         if not role_may_use_key(model, role, key.logical_id, action):
-            yield Hit(
+            yield missing_grant(
+                model,
+                role,
                 pipe.logical_id,
                 f"role {role} may not {action} with {key.logical_id}, which encrypts {what} "
                 f"{resource}",
@@ -188,7 +191,9 @@ def pipe_source_access(model: StackModel) -> Iterator[Hit]:
             continue
         missing = [a for a in needed if not role_may(model, role, a, source)]
         if missing:
-            yield Hit(
+            yield missing_grant(
+                model,
+                role,
                 pipe.logical_id,
                 f"role {role} may not {', '.join(missing)} on {describe(model, source)}",
             )
@@ -200,7 +205,9 @@ def pipe_source_access(model: StackModel) -> Iterator[Hit]:
             target = model.resolve(secret)
             resource = target.logical_id if isinstance(target, Resolved) else None
             if not role_may(model, role, "secretsmanager:GetSecretValue", resource):
-                yield Hit(
+                yield missing_grant(
+                    model,
+                    role,
                     pipe.logical_id,
                     f"role {role} may not secretsmanager:GetSecretValue on the broker's "
                     f"credentials {resource or secret}",
@@ -243,7 +250,9 @@ def pipe_enrichment(model: StackModel) -> Iterator[Hit]:
         else:
             continue
         if role and not _may(model, role, action, enrichment, pipe.enrichment):
-            yield Hit(pipe.logical_id, f"role {role} may not {action} on {enrichment}")
+            yield missing_grant(
+                model, role, pipe.logical_id, f"role {role} may not {action} on {enrichment}"
+            )
 
 
 @rule(
@@ -280,7 +289,12 @@ def pipe_target_access(model: StackModel) -> Iterator[Hit]:
             continue
         for group in TARGET_ACTIONS.get(kind, ()):
             if not any(_may(model, role, action, target, pipe.target) for action in group):
-                yield Hit(pipe.logical_id, f"role {role} may not {' or '.join(group)} on {target}")
+                yield missing_grant(
+                    model,
+                    role,
+                    pipe.logical_id,
+                    f"role {role} may not {' or '.join(group)} on {target}",
+                )
         if kind in (QUEUE, TOPIC, "AWS::Kinesis::Stream"):
             yield from _key_hits(model, pipe, role, target, ("kms:GenerateDataKey",), "the target")
 
@@ -347,7 +361,9 @@ def pipe_dead_letter_access(model: StackModel) -> Iterator[Hit]:
             continue
         action = "sqs:SendMessage" if queue else "sns:Publish"
         if not role_may(model, role, action, destination):
-            yield Hit(pipe.logical_id, f"role {role} may not {action} on {destination}")
+            yield missing_grant(
+                model, role, pipe.logical_id, f"role {role} may not {action} on {destination}"
+            )
         yield from _key_hits(
             model, pipe, role, destination, ("kms:GenerateDataKey",), "the dead-letter target"
         )

@@ -10,6 +10,7 @@ from patterns.messaging.connections import subscriptions
 from patterns.messaging.model import Resolved, StackModel, as_json_object
 from patterns.messaging.policies import role_id, role_may, role_trusts
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
+from patterns.messaging.rules.role_checks import missing_grant
 
 SNS_FIREHOSE = "https://docs.aws.amazon.com/sns/latest/dg/prereqs-kinesis-data-firehose.html"
 SNS_SUBSCRIBE = "https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html"
@@ -55,7 +56,12 @@ def firehose_subscription_role(model: StackModel) -> Iterator[Hit]:
         )
         for action in ("firehose:PutRecord", "firehose:PutRecordBatch"):
             if not role_may(model, role, action, resource):
-                yield Hit(sub.logical_id, f"role {role} may not {action} on {resource or stream}")
+                yield missing_grant(
+                    model,
+                    role,
+                    sub.logical_id,
+                    f"role {role} may not {action} on {resource or stream}",
+                )
 
 
 @rule(
