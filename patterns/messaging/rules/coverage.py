@@ -28,6 +28,11 @@ class Hop:
 
 
 OTHER_ACCOUNT = "its policy lives in the other account, outside the cloud assembly"
+OUTSIDE_POLICIES = NotChecked(
+    "grants from managed policies outside the template (AWS-managed, or another stack's)",
+    "their statements are not in the cloud assembly: a grant missing from a role that has such "
+    "a policy is reported as a note, not an error",
+)
 RUNTIME = "it depends on the messages and the code at run time, not on the templates"
 
 COVERAGE: tuple[Hop, ...] = (
@@ -105,6 +110,7 @@ COVERAGE: tuple[Hop, ...] = (
         "CodeBuild, CodePipeline, Batch, API destinations, event buses)",
         ("EBT1", "EBT2", "FHPUT1"),
         (
+            OUTSIDE_POLICIES,
             NotChecked(
                 "whether an event bus of another account admits the events",
                 "its resource policy lives in the other account, outside the cloud assembly",
@@ -145,6 +151,7 @@ COVERAGE: tuple[Hop, ...] = (
     Hop(
         "Lambda asynchronous invocation (EventInvokeConfig, destinations, dead-letter queue)",
         ("ASYNC1", "ASYNC2", "ASYNC3"),
+        (OUTSIDE_POLICIES,),
     ),
     Hop("Kinesis stream to a Firehose delivery stream", ("FH1",)),
     Hop(
@@ -162,6 +169,7 @@ COVERAGE: tuple[Hop, ...] = (
         "EventBridge pipe (source, enrichment, target, dead-letter target, role)",
         ("PIPE1", "PIPE2", "PIPE3", "PIPE4", "PIPE5", "PIPE6", "PIPE7", "PIPE8", "FHPUT1"),
         (
+            OUTSIDE_POLICIES,
             NotChecked(
                 "Kafka (MSK, self-managed) sources",
                 "their access goes through cluster settings and secrets the rules do not model",
