@@ -216,3 +216,28 @@ def test_rules_of_other_sources_or_buses_are_not_siblings() -> None:
         {"source": ["com.example.billing"], "detail-type": ["Changed"]},
     )
     assert route_labels(model) == {"Rule0": "Changed", "Rule1": "Changed"}
+
+
+def test_an_enrichment_the_role_may_not_invoke_is_in_the_path_summary(tmp_path: Path) -> None:
+    app = new_app(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Enriched")
+    role = iam.Role(stack, "PipeRole", assumed_by=iam.ServicePrincipal("pipes.amazonaws.com"))
+    dlq = sqs.Queue(stack, "SourceDlq", retention_period=cdk.Duration.days(14))
+    source = sqs.Queue(
+        stack, "Source", dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=5)
+    )
+    source.grant_consume_messages(role)
+    target = sns.Topic(stack, "Target")
+    target.grant_publish(role)
+    pipes.CfnPipe(
+        stack,
+        "Pipe",
+        role_arn=role.role_arn,
+        source=source.queue_arn,
+        enrichment=inline_function(stack, "Enrich").function_arn,  # not granted: PIPE3
+        target=target.topic_arn,
+    )
+    app.synth()
+    text = to_text(flow_graph(tmp_path))
+    assert "path 1: broken" in text
+    assert "ERROR Messaging-PIPE3 at Enriched/Pipe -> Enriched/Enrich (transform)" in text
