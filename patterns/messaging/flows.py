@@ -1,11 +1,13 @@
 """The message paths of a cloud assembly as a graph, each hop with the verdict of the rules.
 
 Nodes are the places a message passes or rests (buckets that notify, EventBridge rules, topics,
-queues and their dead-letter queues, streams, delivery streams, brokers, the functions and
-worker fleets that consume, alarm topics); edges are the hops between them (notifications,
-rule targets, subscriptions, redrive policies, event source mappings, Firehose sources and
-destinations, failure destinations). The wiring is read through
-:mod:`patterns.messaging.connections`, the same code the rules use, over every template of
+queues and their dead-letter queues, streams, delivery streams, brokers, EventBridge pipes, the
+functions and worker fleets that consume, alarm topics); edges are the hops between them
+(notifications, rule targets, subscriptions, redrive policies, event source mappings, Firehose
+sources and destinations, a pipe's source, enrichment, target and dead-letter target, failure
+destinations), each labelled with what routes messages along it (``flow_labels``). The wiring
+is read through :mod:`patterns.messaging.connections`, the same code the rules use, over every
+template of
 the assembly: references between a nested stack and its parent, and imports of another
 stack's exports, are followed; what still cannot be followed (an import from outside the
 assembly, a resource of another account) becomes an external node, never an error.
