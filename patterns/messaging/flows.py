@@ -7,9 +7,8 @@ functions and worker fleets that consume, alarm topics); edges are the hops betw
 sources and destinations, a pipe's source, enrichment, target and dead-letter target, failure
 destinations), each labelled with what routes messages along it (``flow_labels``). The wiring
 is read through :mod:`patterns.messaging.connections`, the same code the rules use, over every
-template of
-the assembly: references between a nested stack and its parent, and imports of another
-stack's exports, are followed; what still cannot be followed (an import from outside the
+template of the assembly: references between a nested stack and its parent, and imports of
+another stack's exports, are followed; what still cannot be followed (an import from outside the
 assembly, a resource of another account) becomes an external node, never an error.
 
 On each node and edge: the verdict of the ``MessagingChecks`` rules that apply (``ok``,
