@@ -122,6 +122,62 @@ def events_target_role(model: StackModel) -> Iterator[Hit]:
                     )
 
 
+@rule(
+    "EBT2",
+    WARNING,
+    title="An EventBridge rule sends to an event bus without a role.",
+    why="EventBridge delivers to an event bus of another Region only with the target's RoleArn, "
+    "and to another account that admits yours through its organization only with one; AWS "
+    "recommends a role for every event bus target. Without it the events are refused where a "
+    "role is required.",
+    fix="Give the target a RoleArn that events.amazonaws.com may assume, allowed events:PutEvents "
+    "on the receiving bus (CDK: targets.EventBus creates one).",
+    sources=(EB_BUS_PERMISSIONS, EB_BUS_TO_BUS, EB_PUT_TARGETS),
+)
+def events_bus_target_role(model: StackModel) -> Iterator[Hit]:
+    for events_rule, props in model.of_type("AWS::Events::Rule"):
+        for target in as_list(props.get("Targets")):
+            if not isinstance(target, dict) or target.get("RoleArn") is not None:
+                continue
+            arn = target.get("Arn")
+            resolved = model.resolve(arn)
+            is_bus = (
+                isinstance(resolved, Resolved) and model.type_of(resolved.logical_id) == EVENT_BUS
+            ) or ":event-bus/" in (text_of(model, arn) or "")
+            if is_bus:
+                name = resolved.logical_id if isinstance(resolved, Resolved) else "the bus"
+                yield Hit(events_rule, f"event bus target {name} has no RoleArn")
+
+
+EB_SQS_PARAMETERS = (
+    "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html"
+)
+CFN_SQS_PARAMETERS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-events-rule-sqsparameters.html"
+
+
+@rule(
+    "EBT3",
+    ERROR,
+    title="An EventBridge rule targets a FIFO queue without a message group ID.",
+    why="EventBridge sends to a FIFO queue only with the target's SqsParameters.MessageGroupId; "
+    "without it the target is refused (the deploy fails) or every event to it fails.",
+    fix="Set the target's SqsParameters.MessageGroupId (CDK: targets.SqsQueue(queue, "
+    "message_group_id=...)).",
+    sources=(EB_SQS_PARAMETERS, CFN_SQS_PARAMETERS),
+)
+def events_fifo_target(model: StackModel) -> Iterator[Hit]:
+    for events_rule, props in model.of_type("AWS::Events::Rule"):
+        for target in as_list(props.get("Targets")):
+            if not isinstance(target, dict):
+                continue
+            queue = queue_id(model, model.resolve(target.get("Arn")))
+            if queue is None or not is_fifo_queue(model, queue):
+                continue
+            parameters = target.get("SqsParameters")
+            if not (isinstance(parameters, dict) and parameters.get("MessageGroupId")):
+                yield Hit(events_rule, f"FIFO queue {queue} without SqsParameters.MessageGroupId")
+
+
 def _custom_bus(model: StackModel, value: object) -> str | None:
     """The name of a custom bus a rule's EventBusName names (None for the default bus)."""
     if value is None:
@@ -198,59 +254,3 @@ def writes_to_stream_sourced_firehose(model: StackModel) -> Iterator[Hit]:
     for pipe in pipes(model):
         if stream := _stream_only(model, pipe.target):
             yield Hit(pipe.logical_id, f"{stream} reads a stream and refuses direct puts")
-
-
-@rule(
-    "EBT2",
-    WARNING,
-    title="An EventBridge rule sends to an event bus without a role.",
-    why="EventBridge delivers to an event bus of another Region only with the target's RoleArn, "
-    "and to another account that admits yours through its organization only with one; AWS "
-    "recommends a role for every event bus target. Without it the events are refused where a "
-    "role is required.",
-    fix="Give the target a RoleArn that events.amazonaws.com may assume, allowed events:PutEvents "
-    "on the receiving bus (CDK: targets.EventBus creates one).",
-    sources=(EB_BUS_PERMISSIONS, EB_BUS_TO_BUS, EB_PUT_TARGETS),
-)
-def events_bus_target_role(model: StackModel) -> Iterator[Hit]:
-    for events_rule, props in model.of_type("AWS::Events::Rule"):
-        for target in as_list(props.get("Targets")):
-            if not isinstance(target, dict) or target.get("RoleArn") is not None:
-                continue
-            arn = target.get("Arn")
-            resolved = model.resolve(arn)
-            is_bus = (
-                isinstance(resolved, Resolved) and model.type_of(resolved.logical_id) == EVENT_BUS
-            ) or ":event-bus/" in (text_of(model, arn) or "")
-            if is_bus:
-                name = resolved.logical_id if isinstance(resolved, Resolved) else "the bus"
-                yield Hit(events_rule, f"event bus target {name} has no RoleArn")
-
-
-EB_SQS_PARAMETERS = (
-    "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html"
-)
-CFN_SQS_PARAMETERS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-events-rule-sqsparameters.html"
-
-
-@rule(
-    "EBT3",
-    ERROR,
-    title="An EventBridge rule targets a FIFO queue without a message group ID.",
-    why="EventBridge sends to a FIFO queue only with the target's SqsParameters.MessageGroupId; "
-    "without it the target is refused (the deploy fails) or every event to it fails.",
-    fix="Set the target's SqsParameters.MessageGroupId (CDK: targets.SqsQueue(queue, "
-    "message_group_id=...)).",
-    sources=(EB_SQS_PARAMETERS, CFN_SQS_PARAMETERS),
-)
-def events_fifo_target(model: StackModel) -> Iterator[Hit]:
-    for events_rule, props in model.of_type("AWS::Events::Rule"):
-        for target in as_list(props.get("Targets")):
-            if not isinstance(target, dict):
-                continue
-            queue = queue_id(model, model.resolve(target.get("Arn")))
-            if queue is None or not is_fifo_queue(model, queue):
-                continue
-            parameters = target.get("SqsParameters")
-            if not (isinstance(parameters, dict) and parameters.get("MessageGroupId")):
-                yield Hit(events_rule, f"FIFO queue {queue} without SqsParameters.MessageGroupId")
