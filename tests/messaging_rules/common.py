@@ -29,11 +29,15 @@ LEVELS = {r.suffix: r.level for r in RULES}
 
 @dataclass(frozen=True)
 class Case:
-    """A rule's failing apps (each reported at ``at``) and the app that passes it."""
+    """A rule's failing apps (each reported at ``at``: one construct path prefix for all, or
+    one per failing app) and the app that passes it."""
 
     fails: tuple[Build, ...]
-    at: str
+    at: str | tuple[str, ...]
     good: Build
+
+    def where(self, index: int) -> str:
+        return self.at if isinstance(self.at, str) else self.at[index]
 
 
 @dataclass

@@ -431,6 +431,24 @@ def deny1_fail(stack: cdk.Stack) -> None:
     _fan_out(stack).add_to_resource_policy(_org_only(exempt_services=False))
 
 
+def deny1_events_fail(stack: cdk.Stack) -> None:
+    """An EventBridge rule's queue that refuses everything not from one VPC endpoint."""
+    queue = sqs.Queue(stack, "Queue")
+    events.Rule(
+        stack, "Rule", event_pattern=events.EventPattern(source=["com.example.orders"])
+    ).add_target(targets.SqsQueue(queue, dead_letter_queue=sqs.Queue(stack, "TargetDlq")))
+    queue.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="EndpointOnly",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=["sqs:*"],
+            resources=[queue.queue_arn],
+            conditions={"StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-0a1b2c3d"}},
+        )
+    )
+
+
 def deny1_key_fail(stack: cdk.Stack) -> None:
     key = kms.Key(stack, "Key", enable_key_rotation=True)
     key.add_to_resource_policy(
@@ -459,7 +477,11 @@ CASES = {
     "EBT3": Case((ebt3_fail,), "Rule", good_event_targets),
     "EBBUS1": Case((ebbus1_fail,), "Rule", good_event_targets),
     "FHPUT1": Case((fhput1_fail, fhput1_subscription_fail), "", good_event_targets),
-    "DENY1": Case((deny1_fail, deny1_key_fail), "Queue/", good_denies),
+    "DENY1": Case(
+        (deny1_fail, deny1_key_fail, deny1_events_fail),
+        ("Queue/", "Queue/", "Rule/"),
+        good_denies,
+    ),
 }
 FAILS = [(suffix, index) for suffix, case in CASES.items() for index in range(len(case.fails))]
 GOOD = sorted({case.good for case in CASES.values()}, key=lambda build: build.__name__)
@@ -476,7 +498,7 @@ def test_the_failing_app_reports_the_rule(report: Report, suffix: str, index: in
     assert any(
         rule == f"Messaging-{suffix}"
         and level == LEVELS[suffix]
-        and path.startswith(CASES[suffix].at)
+        and path.startswith(CASES[suffix].where(index))
         for rule, level, path in found
     ), found
 

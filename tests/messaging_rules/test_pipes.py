@@ -388,7 +388,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
 @pytest.mark.parametrize(("suffix", "index"), FAILS)
 def test_the_failing_app_reports_the_rule(report: Report, suffix: str, index: int) -> None:
     found = report.of_stack(fail_stack(suffix, index))
-    expected = (f"Messaging-{suffix}", LEVELS[suffix], CASES[suffix].at)
+    expected = (f"Messaging-{suffix}", LEVELS[suffix], CASES[suffix].where(index))
     assert expected in found, found
 
 
