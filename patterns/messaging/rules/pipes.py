@@ -178,7 +178,7 @@ def pipe_role_trust(model: StackModel) -> Iterator[Hit]:
     "errors) and the messages expire in the source.",
     fix="Grant the role read access to the source (CDK: queue.grant_consume_messages(role), "
     "stream.grant_read(role), table.grant_stream_read(role)); the grants include the key.",
-    sources=(PIPES_PERMISSIONS, PIPES_ERRORS, SQS_KEY_MANAGEMENT),
+    sources=(PIPES_PERMISSIONS, PIPES_ERRORS, SQS_KEY_MANAGEMENT, KMS_KEY_POLICY),
 )
 def pipe_source_access(model: StackModel) -> Iterator[Hit]:
     for pipe, role in _roles(model):
