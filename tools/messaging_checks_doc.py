@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from patterns.messaging.rules import ERROR, RULES, WARNING
+from patterns.messaging.rules.coverage import COVERAGE
 
 LEVEL_TITLES = {ERROR: "error", WARNING: "warning"}
 
@@ -50,7 +51,8 @@ def render_markdown() -> str:
         "",
         "The pack reports errors and warnings to cdk-nag on the construct of the resource that",
         "carries the trap (the subscription, the bucket, the queue, the event source mapping,",
-        "the alarm, the rule, the stream, the delivery stream, the broker). The command prints",
+        "the alarm, the rule, the stream, the delivery stream, the broker, the pipe, the",
+        "function). The command prints",
         "them with the fix, honours acknowledgements recorded in the assembly, and exits 1 when",
         "an error is left.",
         "",
@@ -83,6 +85,7 @@ def render_markdown() -> str:
             f"| [`{current.rule_id}`](#{anchor}) | {current.level} | {current.title} | "
             f"{_overlaps(current.overlaps)} |"
         )
+    lines += _coverage()
     for current in RULES:
         lines += [
             "",
@@ -97,6 +100,25 @@ def render_markdown() -> str:
         ]
     lines += ["", *COMMAND_SECTION.read_text().splitlines()]
     return "\n".join(lines) + "\n"
+
+
+def _coverage() -> list[str]:
+    """Per kind of hop: the rules that check it and what is knowingly not checked, and why."""
+    lines = [
+        "",
+        "## What is checked, per kind of hop",
+        "",
+        "Each kind of hop the rules know, the rules that check it, and the traps they leave "
+        "alone on purpose, with the reason.",
+        "",
+        "| hop | checked by | not checked (why) |",
+        "| --- | --- | --- |",
+    ]
+    for hop in COVERAGE:
+        checked = ", ".join(f"[`{s}`](#messaging-{s.lower()})" for s in hop.checked) or "none"
+        missing = "; ".join(f"{n.what} ({n.reason})" for n in hop.not_checked) or "-"
+        lines.append(f"| {hop.kind} | {checked} | {missing} |")
+    return lines
 
 
 if __name__ == "__main__":

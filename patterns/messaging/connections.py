@@ -1,6 +1,7 @@
 """Who sends messages to whom, as a template says: subscriptions, S3 notifications, redrive
-policies, event source mappings, alarm actions and EventBridge targets, each followed to the
-resources of the template (or to a :class:`~patterns.messaging.model.Target` that names none).
+policies, event source mappings, alarm actions, EventBridge targets and EventBridge pipes, each
+followed to the resources of the template (or to a :class:`~patterns.messaging.model.Target`
+that names none).
 
 The rules (:mod:`patterns.messaging.rules`) and the flow graph (:mod:`patterns.messaging.flows`)
 read the template through these, so both see the same wiring.
@@ -21,6 +22,7 @@ from patterns.messaging.model import (
     as_json_object,
     as_list,
     is_fifo_name,
+    text_of,
 )
 from patterns.messaging.policies import KeyInfo, key_info
 
@@ -311,3 +313,90 @@ def alarm_watches(model: StackModel) -> Iterator[tuple[str, list[Target], list[T
                 target = Resolved(found) if found else target
             watched.append(target)
         yield alarm, actions, watched
+
+
+# --- EventBridge Pipes ---
+
+# SourceParameters key -> the kind of source it configures.
+PIPE_SOURCE_PARAMETERS = {
+    "SqsQueueParameters": "queue",
+    "KinesisStreamParameters": "kinesis",
+    "DynamoDBStreamParameters": "dynamodb",
+    "ActiveMQBrokerParameters": "broker",
+    "RabbitMQBrokerParameters": "broker",
+    "ManagedStreamingKafkaParameters": "kafka",
+    "SelfManagedKafkaParameters": "kafka",
+}
+# Resource type of a source ARN -> the kind of source.
+PIPE_SOURCE_TYPES = {
+    QUEUE: "queue",
+    "AWS::Kinesis::Stream": "kinesis",
+    "AWS::Kinesis::StreamConsumer": "kinesis",
+    "AWS::DynamoDB::Table": "dynamodb",
+    "AWS::DynamoDB::GlobalTable": "dynamodb",
+    "AWS::AmazonMQ::Broker": "broker",
+    "AWS::MSK::Cluster": "kafka",
+}
+# ARN service -> the kind of source, for sources that are not in the template.
+_PIPE_SOURCE_SERVICES = {
+    ":sqs:": "queue",
+    ":kinesis:": "kinesis",
+    ":dynamodb:": "dynamodb",
+    ":mq:": "broker",
+    ":kafka:": "kafka",
+}
+
+
+@dataclass(frozen=True)
+class Pipe:
+    """An EventBridge pipe: its source, enrichment, target, dead-letter target and role."""
+
+    logical_id: str
+    source: Target
+    source_kind: str  # "queue", "kinesis", "dynamodb", "broker", "kafka" or "" (unknown)
+    source_parameters: dict[str, Any]  # the SourceParameters entry of its kind ({} if none)
+    enrichment: Target | None
+    target: Target
+    dead_letter: Target | None  # SourceParameters.<stream>.DeadLetterConfig.Arn
+    role: Target
+    properties: dict[str, Any]
+
+
+def _pipe_source_kind(model: StackModel, props: dict[str, Any], source: Target) -> str:
+    if isinstance(source, Resolved):
+        kind = PIPE_SOURCE_TYPES.get(model.type_of(source.logical_id))
+        if kind:
+            return kind
+    parameters = props.get("SourceParameters")
+    if isinstance(parameters, dict):
+        for key, kind in PIPE_SOURCE_PARAMETERS.items():
+            if key in parameters:
+                return kind
+    text = text_of(model, props.get("Source")) or ""
+    return next((kind for service, kind in _PIPE_SOURCE_SERVICES.items() if service in text), "")
+
+
+def pipes(model: StackModel) -> Iterator[Pipe]:
+    for logical_id, props in model.of_type("AWS::Pipes::Pipe"):
+        source = model.resolve(props.get("Source"))
+        kind = _pipe_source_kind(model, props, source)
+        parameters = props.get("SourceParameters")
+        own: dict[str, Any] = {}
+        if isinstance(parameters, dict):
+            for key, key_kind in PIPE_SOURCE_PARAMETERS.items():
+                if key_kind == kind and isinstance(parameters.get(key), dict):
+                    own = parameters[key]
+        dead = own.get("DeadLetterConfig")
+        dead_arn = dead.get("Arn") if isinstance(dead, dict) else None
+        enrichment = props.get("Enrichment")
+        yield Pipe(
+            logical_id,
+            source,
+            kind,
+            own,
+            model.resolve(enrichment) if enrichment else None,
+            model.resolve(props.get("Target")),
+            model.resolve(dead_arn) if dead_arn else None,
+            model.resolve(props.get("RoleArn")),
+            props,
+        )

@@ -21,7 +21,17 @@ KINDS = {
     "AWS::AmazonMQ::Broker": "broker",
     "AWS::Lambda::Function": "function",
     "AWS::ECS::Service": "fleet",
+    "AWS::Pipes::Pipe": "pipe",
+    "AWS::DynamoDB::Table": "table",
+    "AWS::StepFunctions::StateMachine": "state machine",
 }
+# Drawn only when a hop names them (a bucket that notifies, a function that consumes, ...).
+WIRED_ONLY = (
+    "AWS::S3::Bucket",
+    "AWS::Lambda::Function",
+    "AWS::DynamoDB::Table",
+    "AWS::StepFunctions::StateMachine",
+)
 
 # Hops a message takes on its way; the others are where a failed one goes.
 DELIVERY: tuple[str, ...] = (
@@ -33,18 +43,20 @@ DELIVERY: tuple[str, ...] = (
     "consumer",
     "firehose-source",
     "firehose-destination",
+    "pipe-source",
+    "pipe-target",
 )
-FAILURE: tuple[str, ...] = ("redrive", "subscription-dlq", "target-dlq", "on-failure")
-# A Firehose transformation: records go through the function and back (failures land in the
-# destination's processing-failed prefix), so it is drawn but no path ends there.
+FAILURE: tuple[str, ...] = ("redrive", "subscription-dlq", "target-dlq", "on-failure", "pipe-dlq")
+# A Firehose transformation or a pipe's enrichment: records go through the function (or state
+# machine) and back, so it is drawn but no path ends there.
 TRANSFORM = "transform"
 
 # Edge kind -> the rules (ID suffixes; "*" ends a family) that judge that hop; the other
 # rules judge the node they report on (a queue's settings, a topic's name, a broker).
 EDGE_RULES = {
-    "notification": ("S3N1", "S3N2", "S3N3", "S3N4", "S3N5"),
+    "notification": ("S3N1", "S3N2", "S3N3", "S3N4", "S3N5", "DENY1"),
     "s3-events": ("S3N6",),
-    "rule-target": ("EB1", "EB2", "EB3", "EB4"),
+    "rule-target": ("EB1", "EB2", "EB3", "EB4", "EBT1", "EBT2", "EBT3", "FHPUT1", "DENY1"),
     "target-dlq": ("EB5",),
     "subscription": (
         "SNS1",
@@ -57,12 +69,21 @@ EDGE_RULES = {
         "SNS9",
         "SNS11",
         "SNS12",
+        "SUB1",
+        "SUB2",
+        "FHPUT1",
+        "DENY1",
     ),
     "subscription-dlq": ("SNS7",),
     "redrive": ("SQS1", "SQS2", "SQS3", "SQS7"),
     "event-source": ("LAMBDA*",),
     "firehose-source": ("FH1", "FH3"),
     "firehose-destination": ("FH2", "FH4"),
+    "on-failure": ("ASYNC1",),
+    "pipe-source": ("PIPE1", "PIPE2", "PIPE5", "PIPE6"),
+    "transform": ("PIPE3",),
+    "pipe-target": ("PIPE4", "PIPE8", "FHPUT1"),
+    "pipe-dlq": ("PIPE7",),
 }
 
 

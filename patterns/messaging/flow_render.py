@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from patterns.messaging.flow_model import TRANSFORM
 from patterns.messaging.flows import (
     AT_RISK,
     BROKEN,
@@ -35,6 +36,9 @@ SHAPES = {
     "broker": "component",
     "function": "ellipse",
     "fleet": "doubleoctagon",
+    "pipe": "rarrow",
+    "table": "cylinder",
+    "state machine": "box",
     "external": "note",
 }
 STYLE = {
@@ -142,8 +146,11 @@ def to_text(graph: FlowGraph) -> str:
         hops: list[Node | Edge] = list(path)
         for item in path:
             if isinstance(item, Node):
+                # Where a failure goes, and the enrichment or transformation the hop calls.
                 hops += [
-                    e for e in graph.out(item.id, FAILURE) if e.origin[1] != "" and e not in hops
+                    e
+                    for e in graph.out(item.id, (*FAILURE, TRANSFORM))
+                    if e.origin[1] != "" and e not in hops
                 ]
         verdict = max((h.verdict for h in hops), key=[OK, AT_RISK, BROKEN].index)
         chain = " -> ".join(

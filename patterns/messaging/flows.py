@@ -1,13 +1,14 @@
 """The message paths of a cloud assembly as a graph, each hop with the verdict of the rules.
 
 Nodes are the places a message passes or rests (buckets that notify, EventBridge rules, topics,
-queues and their dead-letter queues, streams, delivery streams, brokers, the functions and
-worker fleets that consume, alarm topics); edges are the hops between them (notifications,
-rule targets, subscriptions, redrive policies, event source mappings, Firehose sources and
-destinations, failure destinations). The wiring is read through
-:mod:`patterns.messaging.connections`, the same code the rules use, over every template of
-the assembly: references between a nested stack and its parent, and imports of another
-stack's exports, are followed; what still cannot be followed (an import from outside the
+queues and their dead-letter queues, streams, delivery streams, brokers, EventBridge pipes, the
+functions and worker fleets that consume, alarm topics); edges are the hops between them
+(notifications, rule targets, subscriptions, redrive policies, event source mappings, Firehose
+sources and destinations, a pipe's source, enrichment, target and dead-letter target, failure
+destinations), each labelled with what routes messages along it (``flow_labels``). The wiring
+is read through :mod:`patterns.messaging.connections`, the same code the rules use, over every
+template of the assembly: references between a nested stack and its parent, and imports of
+another stack's exports, are followed; what still cannot be followed (an import from outside the
 assembly, a resource of another account) becomes an external node, never an error.
 
 On each node and edge: the verdict of the ``MessagingChecks`` rules that apply (``ok``,
@@ -28,9 +29,11 @@ from patterns.messaging.connections import (
     event_buckets,
     event_source_mappings,
     notifications,
+    pipes,
     redrives,
     subscriptions,
 )
+from patterns.messaging.flow_labels import filter_label, route_labels
 from patterns.messaging.flow_model import (
     AT_RISK,
     BROKEN,
@@ -40,6 +43,7 @@ from patterns.messaging.flow_model import (
     KINDS,
     OK,
     TRANSFORM,
+    WIRED_ONLY,
     Edge,
     FlowGraph,
     Node,
@@ -119,7 +123,7 @@ class _Builder:
     def read(self, model: LinkedModel) -> None:
         # Every place a message rests; buckets, rules, functions and fleets when wired.
         for logical_id, _ in model.of_type(*KINDS):
-            if model.type_of(logical_id) not in ("AWS::S3::Bucket", "AWS::Lambda::Function"):
+            if model.type_of(logical_id) not in WIRED_ONLY:
                 self.resource(model, logical_id)
         self.read_subscriptions(model)
         for note in notifications(model):
@@ -142,6 +146,7 @@ class _Builder:
         self.read_functions(model)
         self.read_firehoses(model)
         self.read_fleets(model)
+        self.read_pipes(model)
 
     def read_subscriptions(self, model: LinkedModel) -> None:
         for sub in subscriptions(model):
@@ -166,15 +171,12 @@ class _Builder:
                 self.edge(model, topic, dlq, "subscription-dlq", label, sub.logical_id)
 
     def read_rules(self, model: LinkedModel) -> None:
+        labels = route_labels(model)
         for rule_id, props in model.of_type("AWS::Events::Rule"):
             rule = self.resource(model, rule_id)
             pattern = props.get("EventPattern")
-            if isinstance(pattern, dict):
-                sources = [str(s) for s in as_list(pattern.get("source"))]
-                details = [str(s) for s in as_list(pattern.get("detail-type"))]
-                label = ", ".join(sources + details)
-            else:
-                label = f"schedule {props.get('ScheduleExpression', '')}".strip()
+            label = labels.get(rule_id) or f"schedule {props.get('ScheduleExpression', '')}"
+            label = label.strip()
             for bucket in _followed(event_buckets(model, pattern)):
                 source = self.node(model, bucket)
                 self.edge(model, source, rule, "s3-events", "EventBridge", rule_id)
@@ -194,6 +196,7 @@ class _Builder:
             label = f"batch {props.get('BatchSize', 'default')}"
             if "ReportBatchItemFailures" in as_list(props.get("FunctionResponseTypes")):
                 label += ", partial failures"
+            label += filter_label(props.get("FilterCriteria"))
             if isinstance(source, Resolved) and model.type_of(source.logical_id).endswith(
                 "StreamConsumer"
             ):
@@ -274,6 +277,25 @@ class _Builder:
                         fleet = self.resource(model, service)
                         source = self.node(model, queue)
                         self.edge(model, source, fleet, "consumer", "receives", service)
+
+    def read_pipes(self, model: LinkedModel) -> None:
+        """A pipe between its source and target, its enrichment and dead-letter target beside."""
+        for pipe in pipes(model):
+            node = self.resource(model, pipe.logical_id)
+            label = "batch " + str(pipe.source_parameters.get("BatchSize", "default"))
+            parameters = pipe.properties.get("SourceParameters") or {}
+            if isinstance(parameters, dict):
+                label += filter_label(parameters.get("FilterCriteria"))
+            source = self.node(model, pipe.source)
+            self.edge(model, source, node, "pipe-source", label, pipe.logical_id)
+            if pipe.enrichment is not None:
+                enrichment = self.node(model, pipe.enrichment)
+                self.edge(model, node, enrichment, TRANSFORM, "enriches", pipe.logical_id)
+            target = self.node(model, pipe.target)
+            self.edge(model, node, target, "pipe-target", "events", pipe.logical_id)
+            if pipe.dead_letter is not None:
+                dlq = self.node(model, pipe.dead_letter)
+                self.edge(model, node, dlq, "pipe-dlq", "failed records", pipe.logical_id)
 
 
 def _followed(targets: list[Target]) -> list[Target]:
@@ -360,7 +382,7 @@ def _judge(graph: FlowGraph, watched: set[str]) -> None:
         failure_targets = graph.into(node.id, FAILURE)
         if failure_targets and node.kind == "queue":
             node.kind = "dlq"
-        if node.kind in ("external", "bucket", "rule"):
+        if node.kind in ("external", "bucket", "rule", "pipe"):
             continue
         node.watched = node.id in watched
         if node.kind == "queue":
@@ -383,6 +405,17 @@ def _judge(graph: FlowGraph, watched: set[str]) -> None:
             edge.caught = bool(catcher)
         elif edge.kind == "notification":
             edge.caught = False
+        elif edge.kind == "pipe-source":
+            # An SQS source keeps what fails in its own dead-letter queue; a stream source
+            # in the pipe's (a broker redelivers by its own configuration).
+            kind = graph.nodes[edge.source].kind
+            if kind in ("queue", "dlq"):
+                catcher = [e.target for e in graph.out(edge.source, ("redrive",))]
+            elif kind in ("stream", "table"):
+                catcher = [e.target for e in graph.out(edge.target, ("pipe-dlq",))]
+            else:
+                continue
+            edge.caught = bool(catcher)
         elif edge.kind in ("event-source", "consumer"):
             source = graph.nodes[edge.source]
             if source.kind in ("queue", "dlq"):

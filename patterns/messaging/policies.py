@@ -329,3 +329,111 @@ def role_may_decrypt(model: StackModel, role: str, key: str) -> bool:
         return True
     delegated = any(principal_is_account(model, s) for s in key_statements)
     return delegated and role_may(model, role, "kms:Decrypt", key)
+
+
+def role_may_use_key(model: StackModel, role: str, key: str, action: str) -> bool:
+    """The key policy lets the role do ``action``, directly or by delegating to IAM policies."""
+    allowing = [
+        s
+        for s in statements(model.props(key).get("KeyPolicy"))
+        if s.get("Effect") == "Allow" and actions_cover(model, s, action)
+    ]
+    if any(principal_is(model, s, role) for s in allowing):
+        return True
+    delegated = any(principal_is_account(model, s) for s in allowing)
+    return delegated and role_may(model, role, action, key)
+
+
+def role_trusts(model: StackModel, role: str, service: str) -> bool:
+    """The role's trust policy lets ``service`` assume it (an unresolvable principal counts)."""
+    return any(
+        s.get("Effect") == "Allow"
+        and actions_cover(model, s, "sts:AssumeRole")
+        and principal_is_service(model, s, service)
+        for s in statements(model.props(role).get("AssumeRolePolicyDocument"))
+    )
+
+
+# --- Deny statements ---------------------------------------------------------------------------
+
+# Condition keys a request made by an AWS service principal does not carry (IAM's global
+# condition keys: each key's availability): a negated test of one of them is true for it.
+ABSENT_FOR_SERVICES = {
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:vpcsourceip",
+}
+_NEGATED = ("StringNot", "ArnNot", "NotIpAddress")
+
+
+def _condition_holds(
+    model: StackModel, operator: str, key: str, values: list[Any], source_id: str | None
+) -> bool | None:
+    """Whether one condition test is true for a service principal's delivery; None: unknown."""
+    base = operator.split(":", 1)[-1]
+    if_exists = base.endswith("IfExists")
+    base = base.removesuffix("IfExists")
+    key = key.lower()
+    texts = [str(v).lower() for v in values if isinstance(v, str | bool)]
+    if key in ABSENT_FOR_SERVICES or key.startswith("aws:principaltag/"):
+        if base == "Null":
+            return "true" in texts
+        return True if if_exists else base.startswith(_NEGATED)
+    if key in ("aws:principalisawsservice", "aws:securetransport") and base == "Bool":
+        return "true" in texts  # a service principal's request: true, over TLS
+    if key == "aws:sourcearn" and source_id is not None and base.startswith(("Arn", "String")):
+        matched = source_matches(model, {"Condition": {"ArnLike": {key: values}}}, source_id)
+        return not matched if base.startswith(("ArnNot", "StringNot")) else matched
+    return None
+
+
+def _names_service(statement: dict[str, Any], service: str) -> bool:
+    """The statement's principal is everyone or the service, written out (no NotPrincipal)."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    aws = [v for v in as_list(principal.get("AWS")) if v == "*"]
+    services = [v for v in as_list(principal.get("Service")) if v == service]
+    return bool(aws or services)
+
+
+def deny_applies(
+    model: StackModel,
+    statement: dict[str, Any],
+    service: str,
+    action: str,
+    resource_id: str,
+    source_id: str | None,
+) -> bool:
+    """A Deny statement certainly refuses ``service`` doing ``action`` on the resource for the
+    source (False where a condition cannot be judged: never a guess)."""
+    if statement.get("Effect") != "Deny" or not _names_service(statement, service):
+        return False
+    if "NotAction" in statement or "NotResource" in statement:
+        return False
+    patterns = as_list(statement.get("Action"))
+    if not any(isinstance(p, str) and fnmatchcase(action.lower(), p.lower()) for p in patterns):
+        return False
+    if "Resource" in statement and not any(
+        v == "*" or model.points_to(v, resource_id) for v in as_list(statement["Resource"])
+    ):
+        return False
+    condition = statement.get("Condition")
+    if condition is None:
+        return True
+    if not isinstance(condition, dict):
+        return False
+    for operator, tests in condition.items():
+        if not isinstance(tests, dict):
+            return False
+        for key, values in tests.items():
+            if (
+                _condition_holds(model, str(operator), str(key), as_list(values), source_id)
+                is not True
+            ):
+                return False
+    return True

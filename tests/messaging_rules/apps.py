@@ -20,6 +20,7 @@ from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
@@ -179,6 +180,8 @@ def good_sns_options(stack: cdk.Stack) -> None:
         )
     )
     topic.add_subscription(subs.LambdaSubscription(function, dead_letter_queue=dlq))
+    # SNS invokes the function asynchronously: what it fails on goes to a destination (ASYNC2).
+    function.configure_async_invoke(on_failure=destinations.SqsDestination(dlq))
 
 
 # --- S3 to EventBridge -------------------------------------------------------------------------
@@ -312,6 +315,18 @@ def eb5_managed_key_fail(stack: cdk.Stack) -> None:
     """CDK adds the dead-letter queue's policy; the AWS-managed key still refuses EventBridge."""
     dlq = sqs.Queue(stack, "Dlq", encryption=sqs.QueueEncryption.KMS_MANAGED)
     _hourly(stack, targets.SqsQueue(sqs.Queue(stack, "Queue"), dead_letter_queue=dlq))
+
+
+def eb5_kinesis_target(stack: cdk.Stack) -> None:
+    """aws-cdk-lib's KinesisStream target (2.275) sets the dead-letter queue but, unlike its
+    SqsQueue and SnsTopic targets, adds no queue policy for the rule: events that fail are
+    dropped, not kept."""
+    rule = events.Rule(stack, "Rule", schedule=events.Schedule.rate(Duration.hours(1)))
+    rule.add_target(
+        targets.KinesisStream(
+            kinesis.Stream(stack, "Stream"), dead_letter_queue=sqs.Queue(stack, "Dlq")
+        )
+    )
 
 
 def good_event_targets(stack: cdk.Stack) -> None:
@@ -537,6 +552,7 @@ QUIET: dict[str, Build] = {
     "Sqs7LongestRetention": sqs7_longest_retention,
     "Lambda3BatchOfOne": lambda3_batch_of_one,
     "Eb3OtherRule": eb3_other_rule,
+    "Eb5KinesisTarget": eb5_kinesis_target,
     "Kin1OnDemand": kin1_on_demand,
     "Fh3ManagedPolicy": fh3_managed_policy,
     "Fh4BucketPolicy": fh4_bucket_policy,

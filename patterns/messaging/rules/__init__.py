@@ -11,7 +11,8 @@ never as an error.
 
 One module per service, imported here in the order the rules are listed and documented:
 ``sns``, ``s3``, ``sqs``, ``lambda_consumers``, ``alarms_events``, ``streams_brokers``,
-``kinesis``, ``kcl``; what a rule is and the registry live in ``base``. Pure Python: no aws_cdk
+``kinesis``, ``kcl``, ``pipes``, ``subscriptions``, ``lambda_async``, ``event_targets``,
+``policy_denies``; what a rule is and the registry live in ``base``. Pure Python: no aws_cdk
 import.
 """
 
@@ -27,6 +28,11 @@ from patterns.messaging.rules import alarms_events  # noqa: F401
 from patterns.messaging.rules import streams_brokers  # noqa: F401
 from patterns.messaging.rules import kinesis  # noqa: F401
 from patterns.messaging.rules import kcl  # noqa: F401
+from patterns.messaging.rules import pipes  # noqa: F401
+from patterns.messaging.rules import subscriptions  # noqa: F401
+from patterns.messaging.rules import lambda_async  # noqa: F401
+from patterns.messaging.rules import event_targets  # noqa: F401
+from patterns.messaging.rules import policy_denies  # noqa: F401
 
 # isort: on
 from patterns.messaging.rules.base import (

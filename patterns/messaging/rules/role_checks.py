@@ -1,0 +1,51 @@
+"""What the rules say when a role lacks a permission the template shows no grant for: an error,
+unless the role also has managed policies from outside the template (an AWS-managed policy such
+as AmazonSQSFullAccess, a policy of another stack), which may grant it; then only a note.
+"""
+
+from __future__ import annotations
+
+from patterns.messaging.model import Literal, Resolved, StackModel, as_list
+from patterns.messaging.rules.base import INFO, Hit
+
+# AWS-managed policies that grant only logging, tracing and network interfaces: never the
+# messaging, key or secret actions the rules look for.
+NARROW_MANAGED_POLICIES = (
+    "service-role/AWSLambdaBasicExecutionRole",
+    "service-role/AWSLambdaVPCAccessExecutionRole",
+    "AWSXRayDaemonWriteAccess",
+    "AWSXrayWriteOnlyAccess",
+    "CloudWatchLambdaInsightsExecutionRolePolicy",
+)
+
+
+def outside_policies(model: StackModel, role: str) -> list[str]:
+    """The role's managed policies that are not AWS::IAM::ManagedPolicy resources here."""
+    found = []
+    for value in as_list(model.props(role).get("ManagedPolicyArns")):
+        target = model.resolve(value)
+        if isinstance(target, Resolved) and model.type_of(target.logical_id) == (
+            "AWS::IAM::ManagedPolicy"
+        ):
+            continue
+        if isinstance(target, Literal):
+            if target.text.endswith(tuple("policy/" + n for n in NARROW_MANAGED_POLICIES)):
+                continue
+            found.append(target.text)
+        else:
+            found.append("a policy of another stack")
+    return found
+
+
+def missing_grant(model: StackModel, role: str, at: str, message: str) -> Hit:
+    """The hit for a grant the role lacks: the rule's finding, or a note if it may come from
+    a managed policy outside the template."""
+    outside = outside_policies(model, role)
+    if outside:
+        return Hit(
+            at,
+            f"not checked: {message}, unless its managed policies outside the template "
+            f"({', '.join(sorted(outside))}) allow it",
+            INFO,
+        )
+    return Hit(at, message)

@@ -1,0 +1,87 @@
+"""Rules on SNS subscriptions by protocol (``Messaging-SUB*``): what a Firehose subscription
+needs to deliver, and what catches a message an HTTP/S endpoint does not take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from patterns.messaging.connections import subscriptions
+from patterns.messaging.model import Resolved, StackModel, as_json_object
+from patterns.messaging.policies import role_id, role_may, role_trusts
+from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
+from patterns.messaging.rules.role_checks import missing_grant
+
+SNS_FIREHOSE = "https://docs.aws.amazon.com/sns/latest/dg/prereqs-kinesis-data-firehose.html"
+SNS_SUBSCRIBE = "https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html"
+SNS_RETRIES = "https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html"
+SNS_HTTP_RETRY = "https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.retry.html"
+SNS_DLQ = "https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html"
+FIREHOSE = "AWS::KinesisFirehose::DeliveryStream"
+
+
+@rule(
+    "SUB1",
+    ERROR,
+    title="An SNS subscription to a Firehose delivery stream has no role, or a role SNS cannot "
+    "use to write to the stream.",
+    why="SNS writes to Firehose by assuming the subscription's role (SubscriptionRoleArn): "
+    "without it SNS rejects the subscription and the deploy fails; a role that does not trust "
+    "sns.amazonaws.com or may not firehose:PutRecord and firehose:PutRecordBatch on the stream "
+    "fails every delivery.",
+    fix="Set SubscriptionRoleArn to a role that sns.amazonaws.com may assume, with "
+    "firehose:PutRecord, firehose:PutRecordBatch and firehose:DescribeDeliveryStream on the "
+    "delivery stream (CDK: subscriptions.FirehoseSubscription creates it).",
+    sources=(SNS_FIREHOSE, SNS_SUBSCRIBE),
+)
+def firehose_subscription_role(model: StackModel) -> Iterator[Hit]:
+    for sub in subscriptions(model):
+        if sub.protocol != "firehose":
+            continue
+        value = sub.properties.get("SubscriptionRoleArn")
+        if value is None:
+            yield Hit(sub.logical_id, "firehose subscription without SubscriptionRoleArn")
+            continue
+        role = role_id(model, value)
+        if role is None:
+            yield cannot_follow(sub.logical_id, "the subscription role", model.resolve(value))
+            continue
+        if not role_trusts(model, role, "sns.amazonaws.com"):
+            yield Hit(sub.logical_id, f"role {role} cannot be assumed by sns.amazonaws.com")
+        stream = sub.endpoint
+        resource = (
+            stream.logical_id
+            if isinstance(stream, Resolved) and model.type_of(stream.logical_id) == FIREHOSE
+            else None
+        )
+        for action in ("firehose:PutRecord", "firehose:PutRecordBatch"):
+            if not role_may(model, role, action, resource):
+                yield missing_grant(
+                    model,
+                    role,
+                    sub.logical_id,
+                    f"role {role} may not {action} on {resource or stream}",
+                )
+
+
+@rule(
+    "SUB2",
+    WARNING,
+    title="An SNS subscription to an HTTP/S endpoint has no redrive policy (dead-letter queue).",
+    why="SNS retries an HTTP/S endpoint according to its delivery policy (by default three "
+    "retries 20 seconds apart, never more than an hour in total) and then discards the message; "
+    "an endpoint down for a minute loses every message sent meanwhile unless a subscription "
+    "dead-letter queue keeps it.",
+    fix="Give the subscription a RedrivePolicy whose deadLetterTargetArn is an SQS queue that "
+    "admits the topic (CDK: UrlSubscription(dead_letter_queue=...)).",
+    sources=(SNS_RETRIES, SNS_HTTP_RETRY, SNS_DLQ),
+    overlaps=("Serverless-SNSRedrivePolicy",),
+)
+def http_subscription_without_dlq(model: StackModel) -> Iterator[Hit]:
+    for sub in subscriptions(model):
+        if sub.protocol not in ("http", "https"):
+            continue
+        if sub.inline:
+            yield Hit(sub.logical_id, "an inline topic subscription cannot have a redrive policy")
+        elif not as_json_object(sub.properties.get("RedrivePolicy")):
+            yield Hit(sub.logical_id, f"{sub.protocol} subscription without a dead-letter queue")
