@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import Aspects, Duration, RemovalPolicy, Size
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
@@ -49,7 +49,12 @@ from patterns.kinesis_firehose_s3.processing import (
     validate_transformation,
 )
 from patterns.kinesis_firehose_s3.shard_planning import StreamThroughput
-from patterns.kinesis_firehose_s3.stream import DEFAULT_RETENTION, RETENTION_MAX, new_stream
+from patterns.kinesis_firehose_s3.stream import (
+    DEFAULT_RETENTION,
+    RETENTION_MAX,
+    ClassicReadersPlan,
+    new_stream,
+)
 from patterns.kinesis_firehose_s3.validation import validate
 from patterns.removal import (
     DATA_REMOVAL_POLICY,
@@ -379,6 +384,14 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         )
         if isinstance(transformation_function, lambda_.Function):
             self.node.add_validation(TransformationTimeout(transformation_function))
+        # The delivery stream is a classic reader of the stream; at synth, the shards are
+        # planned (or the given count warned about) once, for every classic reader.
+        from patterns.consumers.stream_readers import stream_readers
+
+        stream_readers(self._stream).add(self._cfn_delivery_stream, enhanced_fan_out=False)
+        Aspects.of(self._cfn_delivery_stream).add(
+            ClassicReadersPlan(self, stream=self._stream, throughput=throughput)
+        )
 
         self._alarms = monitoring.create_alarms(
             self,
@@ -484,16 +497,15 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         """Let ``function`` read the stream, with bisect-on-error, a retry limit, a maximum
         record age and an on-failure queue on by default (child ``consumer_id``).
 
-        A classic consumer is counted among the stream's readers: a stream planned from
-        ``throughput`` is re-planned for them, one given a ``shard_count`` gets a warning.
+        Every consumer is counted among the stream's readers (with those added by other
+        constructs, ``patterns.consumers.stream_readers``): at synth, a stream planned from
+        ``throughput`` is re-planned for all its classic readers, and one given a
+        ``shard_count`` gets one warning with their total; a consumer beyond the stream's
+        enhanced fan-out limit (20) is refused.
         The alarms use this pattern's ``alarm_actions``. See
         :class:`~patterns.LambdaStreamConsumer` for the options.
         """
-        from patterns.consumers.stream_lambda import (
-            DEFAULT_MAX_RECORD_AGE,
-            LambdaStreamConsumer,
-            classic_readers_plan,
-        )
+        from patterns.consumers.stream_lambda import DEFAULT_MAX_RECORD_AGE, LambdaStreamConsumer
 
         consumer = LambdaStreamConsumer(
             self,
@@ -513,18 +525,6 @@ class KinesisToFirehoseToS3(PipelineMetrics):
             iterator_age_alarm_threshold=iterator_age_alarm_threshold,
             alarm_actions=self._alarm_actions,
         )
-        if not enhanced_fan_out:
-            classic = [
-                child
-                for child in self.node.children
-                if isinstance(child, LambdaStreamConsumer) and not child.enhanced_fan_out
-            ]
-            classic_readers_plan(
-                consumer,
-                stream=self._stream,
-                throughput=self._throughput,
-                classic_readers=1 + len(classic),  # the delivery stream reads it too
-            )
         self._alarms.extend(consumer.alarms)  # listed (and drawn) with the pattern's own
         return consumer
 
