@@ -195,9 +195,7 @@ class LambdaStreamConsumer(Construct):
         # The mapping reads (and sends failures) with the function's role: it must wait for
         # the grants, or its creation fails.
         grant.apply_before(self._event_source_mapping)
-        failure_queue.grant_send_messages(function).apply_before(
-            self._event_source_mapping
-        )
+        failure_queue.grant_send_messages(function).apply_before(self._event_source_mapping)
 
         self._alarms = [
             create_alarm(

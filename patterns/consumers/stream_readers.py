@@ -119,9 +119,7 @@ class StreamReaders:
             )
 
 
-_REGISTRIES: weakref.WeakKeyDictionary[kinesis.IStream, StreamReaders] = (
-    weakref.WeakKeyDictionary()
-)
+_REGISTRIES: weakref.WeakKeyDictionary[kinesis.IStream, StreamReaders] = weakref.WeakKeyDictionary()
 
 
 def stream_readers(stream: kinesis.IStream) -> StreamReaders:

@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import jsii
 from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -27,17 +28,19 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
-from constructs import Construct
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct, IValidation
 
 from patterns import dashboards
 from patterns.compliance import acknowledge, flatten_cfn_reference
 from patterns.consumers.common import (
+    consumed_queue,
     create_encrypted_log_group,
     visibility_timeout_seconds,
 )
 from patterns.naming import physical_name
 from patterns.roles import ManagedPolicyRole
-from patterns.validation import check_range, seconds_of
+from patterns.validation import check_whole_number, seconds_of
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
@@ -47,6 +50,9 @@ MAX_WORKERS_RANGE = (1, 5000)
 STOP_TIMEOUT = Duration.seconds(120)
 # Task scale-in protection lasts 1 minute to 48 hours (ExpiresInMinutes).
 PROTECTION_MINUTES_RANGE = (1, 2880)
+# SQS's longest visibility timeout (12 hours): how long a worker protects itself when the
+# queue's own timeout is unknown (an imported queue); it clears protection after each message.
+MAX_VISIBILITY_MINUTES = 720
 METRIC_PERIOD = Duration.minutes(1)
 # Visible messages over running workers; with none running, over one (no division by zero).
 BACKLOG_PER_WORKER = "FILL(visible, 0) / IF(FILL(running, 0) > 0, FILL(running, 0), 1)"
@@ -80,7 +86,7 @@ class QueueWorkerFleet(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        queue: QueueWithDeadLetterQueue,
+        queue: QueueWithDeadLetterQueue | sqs.IQueue,
         cluster: ecs.ICluster,
         image: ecs.ContainerImage,
         processing_time: Duration,
@@ -97,7 +103,11 @@ class QueueWorkerFleet(Construct):
     ) -> None:
         """Define the task, the service, its backlog scaling and the workers' permissions.
 
-        :param queue: The queue the workers drain.
+        :param queue: The queue the workers drain: a :class:`QueueWithDeadLetterQueue`, or an
+            ``sqs.IQueue`` (new or imported; its dead-letter queue, if any, is its owner's).
+            For an imported queue, whose visibility timeout synth cannot read, the
+            ``processing_time`` check is skipped (a warning says so) and workers protect
+            themselves for up to 12 hours, SQS's longest visibility timeout.
         :param cluster: The ECS cluster (and so the VPC) to run in. A new ``ecs.Cluster``
             must have Container Insights on (``container_insights_v2``): the backlog metric
             divides by its ``RunningTaskCount``.
@@ -116,17 +126,23 @@ class QueueWorkerFleet(Construct):
         :param cpu: Fargate CPU units of a worker (256 to 16,384). Default: 256 (0.25 vCPU).
         :param memory_limit_mib: Memory of a worker, a size Fargate allows with ``cpu``.
             Default: 512.
-        :param environment: More environment variables for the worker. Default: only
-            ``QUEUE_URL`` and ``PROTECTION_MINUTES``, which this construct sets.
+        :param environment: More environment variables for the worker, for settings that
+            are not secret (secrets go in ``task_definition.default_container.add_secret``).
+            Default: only ``QUEUE_URL`` and ``PROTECTION_MINUTES``, which this construct sets
+            and for which it acknowledges cdk-nag's AwsSolutions-ECS2; with variables of
+            yours, that acknowledgement is yours to make (only you know they hold no secret).
         :param entry_point: The container's entry point. Default: the image's.
         :param command: The container's command. Default: the image's.
-        :param vpc_subnets: Where the workers run. Default: the cluster VPC's private subnets
-            (with egress, to reach the registry and SQS); never a public IP.
+        :param vpc_subnets: Where the workers run: private subnets, with egress or with VPC
+            endpoints for ECR, S3, CloudWatch Logs and SQS. Public subnets are refused: the
+            workers never get a public IP, so there they could pull no image and reach no
+            queue. Default: the cluster VPC's private subnets with egress.
         :param log_retention: How long the workers' logs are kept (a log group encrypted with
             its own key). Default: one year.
         """
         super().__init__(scope, construct_id)
-        visibility_seconds = visibility_timeout_seconds(queue.queue)
+        source = consumed_queue("queue", queue)
+        visibility_seconds = visibility_timeout_seconds(source)
         target = _validate(
             processing_time=processing_time,
             acceptable_latency=acceptable_latency,
@@ -138,12 +154,9 @@ class QueueWorkerFleet(Construct):
             environment=environment,
         )
         _check_container_insights(self, cluster)
-        # A worker protects itself while it holds a message, for as long as the message stays
-        # hidden from the others: the visibility timeout.
-        protection_minutes = max(
-            PROTECTION_MINUTES_RANGE[0],
-            min(PROTECTION_MINUTES_RANGE[1], math.ceil((visibility_seconds or 30) / 60)),
-        )
+        subnets = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        _check_private_subnets(cluster, subnets)
+        protection_minutes = _protection_minutes(self, source, visibility_seconds)
 
         self._task_role = ManagedPolicyRole(
             self,
@@ -178,13 +191,22 @@ class QueueWorkerFleet(Construct):
             command=list(command) if command is not None else None,
             environment={
                 **(environment or {}),
-                "QUEUE_URL": queue.queue.queue_url,
+                "QUEUE_URL": source.queue_url,
                 "PROTECTION_MINUTES": str(protection_minutes),
             },
             logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=self._log_group),
             stop_timeout=STOP_TIMEOUT,
             readonly_root_filesystem=True,
         )
+        if not environment:
+            # The only variables are the fleet's own: the queue's URL and the protection
+            # length. Variables of the user's are the user's to judge (see ``environment``).
+            acknowledge(
+                self._task_definition,
+                "AwsSolutions::AwsSolutions-ECS2",
+                "The environment holds only the queue URL and the protection length that the "
+                "fleet sets, no secret; secrets belong in ecs.Secret (add_secret).",
+            )
         container.add_mount_points(
             ecs.MountPoint(container_path="/tmp", source_volume="scratch", read_only=False)
         )
@@ -194,17 +216,20 @@ class QueueWorkerFleet(Construct):
             cluster=cluster,
             task_definition=self._task_definition,
             assign_public_ip=False,
-            vpc_subnets=vpc_subnets
-            or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            vpc_subnets=subnets,
             min_healthy_percent=100,
             max_healthy_percent=200,
             circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
             platform_version=ecs.FargatePlatformVersion.LATEST,
         )
 
+        # Subnets can be changed after construction (the service's L1): checked again at
+        # synth over the final tree.
+        self.node.add_validation(_PrivateSubnets(cluster, self._service))
+
         # Least privilege: consume this queue (and decrypt with its key), and set scale-in
         # protection on the tasks of this cluster only.
-        queue.grant_consume_messages(self._task_role)
+        source.grant_consume_messages(self._task_role)
         stack = Stack.of(self)
         tasks_arn = stack.format_arn(
             service="ecs", resource="task", resource_name=f"{cluster.cluster_name}/*"
@@ -223,7 +248,7 @@ class QueueWorkerFleet(Construct):
             "runs: the tasks of this one cluster are the narrowest resource IAM can name.",
         )
 
-        visible = queue.queue.metric_approximate_number_of_messages_visible(
+        visible = source.metric_approximate_number_of_messages_visible(
             period=METRIC_PERIOD, statistic=cloudwatch.Stats.AVERAGE
         )
         running = self._running_workers_metric(cluster)
@@ -388,15 +413,15 @@ def _validate(
     environment: Mapping[str, str] | None,
 ) -> float:
     """Check the options; return the acceptable backlog per worker."""
-    check_range("max_workers", max_workers, *MAX_WORKERS_RANGE)
-    check_range("min_workers", min_workers, 0, max_workers)
-    if cpu not in FARGATE_MEMORY:
+    check_whole_number("max_workers", max_workers, *MAX_WORKERS_RANGE)
+    check_whole_number("min_workers", min_workers, 0, max_workers)
+    if isinstance(cpu, bool) or cpu not in FARGATE_MEMORY:
         raise ValueError(
             f"cpu must be one of {', '.join(map(str, FARGATE_MEMORY))} (Fargate CPU units), "
             f"got {cpu}"
         )
     allowed = FARGATE_MEMORY[cpu]
-    if memory_limit_mib not in allowed:
+    if isinstance(memory_limit_mib, bool) or memory_limit_mib not in allowed:
         shown = (
             f"{allowed.start} to {allowed.stop - 1} in steps of {allowed.step}"
             if isinstance(allowed, range)
@@ -434,6 +459,83 @@ def _validate(
             "still works on it and be processed twice. Raise the queue's visibility_timeout"
         )
     return latency / processing
+
+
+def _protection_minutes(
+    scope: Construct, queue: sqs.IQueue, visibility_seconds: float | None
+) -> int:
+    """How long a worker protects itself while it holds a message: as long as the message
+    stays hidden from the others (the visibility timeout), in whole minutes."""
+    if visibility_seconds is None:
+        Annotations.of(scope).add_warning_v2(
+            "patterns:WorkerQueueVisibilityUnknown",
+            f"The visibility timeout of {queue.node.path} is unknown at synth (an imported "
+            "queue): processing_time could not be checked against it, and workers protect "
+            f"themselves from scale-in for up to {MAX_VISIBILITY_MINUTES} minutes (SQS's "
+            "longest visibility timeout) while they hold a message. Make sure processing_time "
+            "is within the queue's visibility timeout.",
+        )
+        return MAX_VISIBILITY_MINUTES
+    return max(
+        PROTECTION_MINUTES_RANGE[0],
+        min(PROTECTION_MINUTES_RANGE[1], math.ceil(visibility_seconds / 60)),
+    )
+
+
+def _public_subnets_error(subnet_ids: Sequence[str], vpc: ec2.IVpc) -> str | None:
+    public = {subnet.subnet_id for subnet in vpc.public_subnets}
+    chosen = [subnet_id for subnet_id in subnet_ids if subnet_id in public]
+    if not chosen:
+        return None
+    return (
+        f"vpc_subnets selects public subnets ({len(chosen)} of {len(subnet_ids)}); the workers "
+        "never get a public IP (assign_public_ip is off), so there they could pull no image, "
+        "write no log and reach no queue. Select private subnets: "
+        "ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS) (behind a NAT "
+        "gateway), or PRIVATE_ISOLATED with VPC endpoints for ECR, S3, CloudWatch Logs and SQS"
+    )
+
+
+def _check_private_subnets(cluster: ecs.ICluster, selection: ec2.SubnetSelection) -> None:
+    selected = cluster.vpc.select_subnets(
+        availability_zones=selection.availability_zones,
+        one_per_az=selection.one_per_az,
+        subnet_filters=selection.subnet_filters,
+        subnet_group_name=selection.subnet_group_name,
+        subnets=selection.subnets,
+        subnet_type=selection.subnet_type,
+    )
+    error = _public_subnets_error(list(selected.subnet_ids), cluster.vpc)
+    if error is not None:
+        raise ValueError(error)
+
+
+@jsii.implements(IValidation)
+class _PrivateSubnets:
+    """At synth: the service still runs in private subnets, or with a public IP."""
+
+    def __init__(self, cluster: ecs.ICluster, service: ecs.FargateService) -> None:
+        self._cluster, self._service = cluster, service
+
+    def validate(self) -> list[str]:
+        resource = self._service.node.default_child
+        if not isinstance(resource, ecs.CfnService):
+            return []
+        network = Stack.of(resource).resolve(resource.network_configuration) or {}
+        awsvpc = network.get("awsvpcConfiguration") or {} if isinstance(network, dict) else {}
+        if not isinstance(awsvpc, dict) or awsvpc.get("assignPublicIp") == "ENABLED":
+            return []
+        resolve = Stack.of(resource).resolve
+        subnets = [resolve(subnet_id) for subnet_id in awsvpc.get("subnets") or []]
+        public = [resolve(subnet.subnet_id) for subnet in self._cluster.vpc.public_subnets]
+        if not any(subnet in public for subnet in subnets):
+            return []
+        return [
+            f"the workers of {self._service.node.path} run in public subnets without a public "
+            "IP: they could pull no image and reach no queue. Select private subnets "
+            "(PRIVATE_WITH_EGRESS, or PRIVATE_ISOLATED with VPC endpoints for ECR, S3, "
+            "CloudWatch Logs and SQS)"
+        ]
 
 
 def _check_container_insights(scope: Construct, cluster: ecs.ICluster) -> None:

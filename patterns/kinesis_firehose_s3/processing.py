@@ -19,7 +19,11 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import IValidation
 
 from patterns.kinesis_firehose_s3.layout import ERROR_OUTPUT_TYPE, expressions
-from patterns.kinesis_firehose_s3.validation import BUFFERING_INTERVAL_MAX, check_large_buffer
+from patterns.kinesis_firehose_s3.validation import (
+    BUFFERING_INTERVAL_MAX,
+    check_folder_prefix,
+    check_large_buffer,
+)
 from patterns.validation import check_duration, check_range
 
 PARTITION_KEY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -208,6 +212,7 @@ def validate_dynamic_partitioning(
         )
     if Token.is_unresolved(prefix):
         return
+    check_folder_prefix(prefix, "dynamic partitioning (each key is a folder)")
     used = [
         namespace
         for namespace, _ in expressions(prefix)

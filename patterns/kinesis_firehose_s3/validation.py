@@ -56,6 +56,23 @@ def check_large_buffer(buffering_size: Size, reason: str) -> None:
         )
 
 
+def check_folder_prefix(prefix: str, reason: str) -> None:
+    """``prefix`` ends with ``/``, as ``reason`` (conversion, dynamic partitioning) needs.
+
+    Firehose appends the object name to the prefix as it is: without the slash, the last
+    partition (``hour=05``) becomes the start of every object's name instead of a folder,
+    and a table or query that reads ``.../hour=05/`` finds nothing.
+    """
+    if Token.is_unresolved(prefix) or not prefix or prefix.endswith("/"):
+        return
+    raise ValueError(
+        f"prefix {prefix!r} must end with '/' with {reason}: Firehose appends the object name "
+        "to the prefix, so its last part would become the start of each object's name "
+        "instead of a folder (partition), and a table or query reading that folder would "
+        f"find nothing. Use {prefix + '/'!r}"
+    )
+
+
 def check_name(argument: str, name: str | None, max_length: int) -> None:
     if name is None or Token.is_unresolved(name):
         return
