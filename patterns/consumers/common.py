@@ -132,7 +132,7 @@ def check_batching_window(max_batching_window: Duration | None) -> float | None:
     if window is not None and window != int(window):
         raise ValueError(
             "max_batching_window must be a whole number of seconds (Lambda's "
-            f"MaximumBatchingWindowInSeconds), got {max_batching_window.to_human_string()}"
+            f"MaximumBatchingWindowInSeconds), got {window:g} seconds"
         )
     return window
 

@@ -324,7 +324,7 @@ def _validate(
     if age is not None and age != int(age):
         raise ValueError(
             "max_record_age must be a whole number of seconds (Lambda's "
-            f"MaximumRecordAgeInSeconds), got {max_record_age.to_human_string()}"
+            f"MaximumRecordAgeInSeconds), got {age:g} seconds"
         )
     if retention_hours is not None and age is not None and age > retention_hours * 3600:
         raise ValueError(

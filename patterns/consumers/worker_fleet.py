@@ -415,13 +415,17 @@ def _validate(
     """Check the options; return the acceptable backlog per worker."""
     check_whole_number("max_workers", max_workers, *MAX_WORKERS_RANGE)
     check_whole_number("min_workers", min_workers, 0, max_workers)
-    if isinstance(cpu, bool) or cpu not in FARGATE_MEMORY:
+    if isinstance(cpu, bool) or not isinstance(cpu, int) or cpu not in FARGATE_MEMORY:
         raise ValueError(
             f"cpu must be one of {', '.join(map(str, FARGATE_MEMORY))} (Fargate CPU units), "
             f"got {cpu}"
         )
     allowed = FARGATE_MEMORY[cpu]
-    if isinstance(memory_limit_mib, bool) or memory_limit_mib not in allowed:
+    if (
+        isinstance(memory_limit_mib, bool)
+        or not isinstance(memory_limit_mib, int)
+        or memory_limit_mib not in allowed
+    ):
         shown = (
             f"{allowed.start} to {allowed.stop - 1} in steps of {allowed.step}"
             if isinstance(allowed, range)

@@ -64,6 +64,8 @@ from patterns.removal import (
 )
 
 if TYPE_CHECKING:
+    from aws_cdk import aws_sqs as sqs
+
     from patterns.consumers.stream_lambda import LambdaStreamConsumer
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
@@ -482,7 +484,7 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         consumer_id: str,
         function: lambda_.IFunction,
         *,
-        failure_destination: QueueWithDeadLetterQueue | None = None,
+        failure_destination: QueueWithDeadLetterQueue | sqs.IQueue | None = None,
         enhanced_fan_out: bool = False,
         starting_position: lambda_.StartingPosition | None = None,
         batch_size: int = 100,
