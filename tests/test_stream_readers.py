@@ -125,14 +125,16 @@ def test_classic_readers_made_outside_the_pattern_are_counted() -> None:
     from patterns import LambdaStreamConsumer, StreamThroughput
 
     stack = cdk.Stack(new_app(), "Outside")
-    pattern = _pattern(stack, throughput=StreamThroughput(write_mb_per_second=2))
+    pattern = _pattern(
+        stack, throughput=StreamThroughput(write_mb_per_second=1, read_mb_per_second=3)
+    )
     LambdaStreamConsumer(
         stack, "Own", stream=pattern.stream, function=inline_function(stack, "OwnHandler")
     )
     template = Template.from_stack(stack)
-    # 2 MB/s read by the delivery stream and the consumer: 2 x 2 / 2 = 2 shards.
+    # 3 MB/s read by the delivery stream and the consumer: 3 x 2 / 2 = 3 shards (2 planned).
     stream = by_path(template, "AWS::Kinesis::Stream", "Positions/Stream/Resource")
-    assert stream["Properties"]["ShardCount"] == 2
+    assert stream["Properties"]["ShardCount"] == 3
 
 
 # --- the failure destination ----------------------------------------------------------------
