@@ -23,6 +23,7 @@ from patterns.kinesis_firehose_s3.validation import (
     BUFFERING_INTERVAL_MAX,
     check_folder_prefix,
     check_large_buffer,
+    check_whole_units,
 )
 from patterns.validation import check_duration, check_range
 
@@ -145,6 +146,7 @@ def validate_transformation(
         Duration.seconds(0),
         TRANSFORMATION_BUFFERING_INTERVAL_MAX,
     )
+    check_whole_units("transformation_buffering_interval", buffering_interval, "seconds")
     if buffering_size is not None and not buffering_size.is_unresolved():
         mebibytes = buffering_size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
         check_range(
