@@ -220,3 +220,19 @@ def test_broker_consumer_batching_window_is_whole_seconds() -> None:
         match=r"max_batching_window must be a whole number of seconds .*got 1\.5 seconds",
     ):
         _broker_consumer(max_batching_window=Duration.millis(1500))
+
+
+# --- a function Lambda never invokes -------------------------------------------------------
+
+
+def test_a_function_with_no_reserved_concurrency_is_refused() -> None:
+    stack = cdk.Stack(new_app(), "Rules")
+    queue = QueueWithDeadLetterQueue(stack, "Queue")
+    with pytest.raises(
+        ValueError,
+        match=r"function Rules/Function has reserved_concurrent_executions=0, so Lambda never "
+        r"invokes it",
+    ):
+        queue.add_lambda_consumer(
+            inline_function(stack, "Function", reserved_concurrent_executions=0)
+        )

@@ -23,7 +23,12 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from patterns.compliance import acknowledge, acknowledge_all, flatten_cfn_reference
-from patterns.consumers.common import check_batching_window, create_function_alarms, function_role
+from patterns.consumers.common import (
+    check_batching_window,
+    check_can_run,
+    create_function_alarms,
+    function_role,
+)
 from patterns.validation import check_whole_number
 
 if TYPE_CHECKING:
@@ -93,6 +98,7 @@ class LambdaBrokerConsumer(Construct):
         from patterns.amazon_mq import BrokerEngine
 
         role = function_role(function)
+        check_can_run(function)
 
         rabbitmq = broker.engine == BrokerEngine.RABBITMQ
         _validate(

@@ -171,6 +171,23 @@ def function_role(function: lambda_.IFunction) -> iam.IRole:
     return role
 
 
+def check_can_run(function: lambda_.IFunction) -> None:
+    """Refuse a function whose reserved concurrency is 0: Lambda never invokes it, so every
+    message or record would be retried and then given up."""
+    from aws_cdk import aws_lambda as lambda_
+
+    resource = function.node.default_child
+    if not isinstance(resource, lambda_.CfnFunction):
+        return
+    if resource.reserved_concurrent_executions == 0:
+        raise ValueError(
+            f"function {function.node.path} has reserved_concurrent_executions=0, so Lambda "
+            "never invokes it: every message or record would be retried and then given up. "
+            "Give it a reserved concurrency of at least 1 (or none), or disable the consumer "
+            "another way"
+        )
+
+
 def visibility_timeout_seconds(queue: sqs.IQueue) -> float | None:
     """The queue's visibility timeout as the template will have it; ``None`` if unknown."""
     resource = queue.node.default_child

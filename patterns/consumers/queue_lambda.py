@@ -26,6 +26,7 @@ from constructs import Construct, IValidation
 from patterns.compliance import acknowledge
 from patterns.consumers.common import (
     check_batching_window,
+    check_can_run,
     consumed_queue,
     create_function_alarms,
     function_role,
@@ -94,6 +95,7 @@ class LambdaQueueConsumer(Construct):
         super().__init__(scope, construct_id)
         source = consumed_queue("queue", queue)
         function_role(function)
+        check_can_run(function)
         fifo = source.fifo
         window_seconds = _validate(
             batch_size=batch_size,

@@ -33,6 +33,7 @@ from constructs import Construct
 from patterns.alarms import create_alarm
 from patterns.consumers.common import (
     check_batching_window,
+    check_can_run,
     consumed_queue,
     create_function_alarms,
     function_role,
@@ -126,6 +127,7 @@ class LambdaStreamConsumer(Construct):
         """
         super().__init__(scope, construct_id)
         function_role(function)
+        check_can_run(function)
         retention_hours = _retention_hours(stream)
         age_threshold = iterator_age_alarm_threshold or Duration.seconds(
             (seconds_of(max_record_age) or 3600) / 2
