@@ -225,3 +225,27 @@ def test_variables_of_the_users_are_the_users_to_acknowledge() -> None:
     stack = cdk.Stack(new_app(), "UserEnv")
     users = _fleet(stack, _queue(stack), environment={"CODEC": "h264"})
     assert "AwsSolutions::AwsSolutions-ECS2" not in _acknowledged(users.task_definition)
+
+
+def test_processing_time_beyond_the_longest_visibility_timeout_is_refused() -> None:
+    # With an imported queue the visibility timeout is unknown, but never above 12 hours.
+    stack = cdk.Stack(new_app(), "Long")
+    queue = sqs.Queue.from_queue_arn(stack, "Videos", "arn:aws:sqs:eu-west-1:123456789012:videos")
+    with pytest.raises(
+        ValueError,
+        match=r"processing_time \(13 hours\) is longer than 12 hours, SQS's longest visibility",
+    ):
+        QueueWorkerFleet(
+            stack,
+            "Fleet",
+            queue=queue,
+            cluster=ecs.Cluster(
+                stack,
+                "Cluster",
+                vpc=ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1),
+                container_insights_v2=ecs.ContainerInsights.ENABLED,
+            ),
+            image=ecs.ContainerImage.from_registry(IMAGE),
+            processing_time=Duration.hours(13),
+            acceptable_latency=Duration.hours(26),
+        )

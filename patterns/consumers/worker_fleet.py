@@ -450,6 +450,12 @@ def _validate(
         raise ValueError(
             f"processing_time must be positive, got {processing_time.to_human_string()}"
         )
+    if processing > MAX_VISIBILITY_MINUTES * 60:
+        raise ValueError(
+            f"processing_time ({processing_time.to_human_string()}) is longer than 12 hours, "
+            "SQS's longest visibility timeout: every message would become visible again while "
+            "a worker still works on it. Split the work into messages that take less"
+        )
     if latency < processing:
         raise ValueError(
             f"acceptable_latency ({acceptable_latency.to_human_string()}) must be at least "
