@@ -249,3 +249,19 @@ def test_processing_time_beyond_the_longest_visibility_timeout_is_refused() -> N
             processing_time=Duration.hours(13),
             acceptable_latency=Duration.hours(26),
         )
+
+
+def test_an_unknown_subnet_group_is_a_value_error() -> None:
+    stack = cdk.Stack(new_app(), "Group")
+    with pytest.raises(
+        ValueError,
+        match=r"vpc_subnets selects no subnets of the cluster's VPC: There are no subnet groups "
+        r"with name 'Workers'",
+    ):
+        _fleet(stack, _queue(stack), vpc_subnets=ec2.SubnetSelection(subnet_group_name="Workers"))
+
+
+def test_environment_values_are_strings() -> None:
+    stack = cdk.Stack(new_app(), "Env")
+    with pytest.raises(ValueError, match=r"environment maps names to strings .*WORKERS"):
+        _fleet(stack, _queue(stack), environment={"WORKERS": 4})

@@ -435,6 +435,16 @@ def _validate(
             f"memory_limit_mib {memory_limit_mib} is not a Fargate size for cpu {cpu}: "
             f"allowed {shown} MiB"
         )
+    wrong = sorted(
+        name
+        for name, value in (environment or {}).items()
+        if not isinstance(name, str) or not isinstance(value, str)
+    )
+    if wrong:
+        raise ValueError(
+            f"environment maps names to strings (ECS passes text); {', '.join(map(str, wrong))} "
+            "has another type: convert it with str(...)"
+        )
     reserved = sorted({"QUEUE_URL", "PROTECTION_MINUTES"} & set(environment or {}))
     if reserved:
         raise ValueError(
@@ -507,14 +517,18 @@ def _public_subnets_error(subnet_ids: Sequence[str], vpc: ec2.IVpc) -> str | Non
 
 
 def _check_private_subnets(cluster: ecs.ICluster, selection: ec2.SubnetSelection) -> None:
-    selected = cluster.vpc.select_subnets(
-        availability_zones=selection.availability_zones,
-        one_per_az=selection.one_per_az,
-        subnet_filters=selection.subnet_filters,
-        subnet_group_name=selection.subnet_group_name,
-        subnets=selection.subnets,
-        subnet_type=selection.subnet_type,
-    )
+    try:
+        selected = cluster.vpc.select_subnets(
+            availability_zones=selection.availability_zones,
+            one_per_az=selection.one_per_az,
+            subnet_filters=selection.subnet_filters,
+            subnet_group_name=selection.subnet_group_name,
+            subnets=selection.subnets,
+            subnet_type=selection.subnet_type,
+        )
+    except RuntimeError as error:  # CDK's own reason, as the ValueError of this argument
+        reason = str(error).split(": ", 1)[-1]
+        raise ValueError(f"vpc_subnets selects no subnets of the cluster's VPC: {reason}") from None
     error = _public_subnets_error(list(selected.subnet_ids), cluster.vpc)
     if error is not None:
         raise ValueError(error)
