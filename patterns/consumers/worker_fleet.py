@@ -526,8 +526,8 @@ def _check_private_subnets(cluster: ecs.ICluster, selection: ec2.SubnetSelection
             subnets=selection.subnets,
             subnet_type=selection.subnet_type,
         )
-    except RuntimeError as error:  # CDK's own reason, as the ValueError of this argument
-        reason = str(error).split(": ", 1)[-1]
+    except RuntimeError as failure:  # CDK's own reason, as the ValueError of this argument
+        reason = str(failure).split(": ", 1)[-1]
         raise ValueError(f"vpc_subnets selects no subnets of the cluster's VPC: {reason}") from None
     error = _public_subnets_error(list(selected.subnet_ids), cluster.vpc)
     if error is not None:
