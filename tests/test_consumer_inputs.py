@@ -236,3 +236,12 @@ def test_a_function_with_no_reserved_concurrency_is_refused() -> None:
         queue.add_lambda_consumer(
             inline_function(stack, "Function", reserved_concurrent_executions=0)
         )
+
+
+def test_a_consumer_id_already_taken_is_refused() -> None:
+    stack = cdk.Stack(new_app(), "Ids")
+    broker = AmazonMqBroker(stack, "Broker", vpc=ec2.Vpc(stack, "Vpc", max_azs=2))
+    with pytest.raises(
+        ValueError, match=r"consumer_id 'Broker' is taken: Ids/Broker already has a child 'Broker'"
+    ):
+        broker.add_lambda_consumer("Broker", inline_function(stack, "Function"), queue_name="q")

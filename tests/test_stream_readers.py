@@ -215,3 +215,9 @@ def test_stream_consumer_refuses_an_imported_function_without_a_role() -> None:
     )
     with pytest.raises(ValueError, match=r"function Rules/Imported was imported without its role"):
         _pattern(stack).add_lambda_consumer("Consumer", function)
+
+
+def test_a_consumer_id_already_taken_is_refused() -> None:
+    stack = cdk.Stack(new_app(), "Ids")
+    with pytest.raises(ValueError, match=r"consumer_id 'Stream' is taken: Ids/Positions already"):
+        _pattern(stack).add_lambda_consumer("Stream", inline_function(stack, "Function"))

@@ -171,6 +171,16 @@ def function_role(function: lambda_.IFunction) -> iam.IRole:
     return role
 
 
+def check_free_id(scope: Construct, consumer_id: str) -> None:
+    """Refuse a ``consumer_id`` that a child of ``scope`` already has (CDK's own error would
+    name neither the argument nor the fix)."""
+    if scope.node.try_find_child(consumer_id) is not None:
+        raise ValueError(
+            f"consumer_id {consumer_id!r} is taken: {scope.node.path} already has a child "
+            f"{consumer_id!r}; give each consumer its own ID"
+        )
+
+
 def check_can_run(function: lambda_.IFunction) -> None:
     """Refuse a function whose reserved concurrency is 0: Lambda never invokes it, so every
     message or record would be retried and then given up."""

@@ -4,7 +4,7 @@ Readers of a stream share its limits. Classic readers (``GetRecords``) share eac
 2 MB/s and 5 reads per second; enhanced fan-out consumers (``SubscribeToShard``) each get
 their own 2 MB/s per shard, but a stream registers at most 20 of them, or 50 for an
 on-demand stream in an account using On-demand Advantage
-(https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html, read 2026-12).
+(https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html, read 2026-12-07).
 
 ``stream_readers(stream)`` is the one registry of a stream. Every construct of this library
 that reads a stream registers itself with ``add(reader, enhanced_fan_out=...)``: the Lambda

@@ -507,7 +507,10 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         The alarms use this pattern's ``alarm_actions``. See
         :class:`~patterns.LambdaStreamConsumer` for the options.
         """
+        from patterns.consumers.common import check_free_id
         from patterns.consumers.stream_lambda import DEFAULT_MAX_RECORD_AGE, LambdaStreamConsumer
+
+        check_free_id(self, consumer_id)
 
         consumer = LambdaStreamConsumer(
             self,
