@@ -104,15 +104,6 @@ class WorkSpikeStack(Stack):
                 cpu=1024,
                 memory_limit_mib=2048,
             )
-            acknowledge_all(
-                fleet.task_definition,
-                {
-                    "AwsSolutions::AwsSolutions-ECS2": (
-                        "The environment holds only the queue URL and the protection length, no "
-                        "secret; secrets belong in ecs.Secret, which the fleet does not need."
-                    ),
-                },
-            )
             CfnOutput(self, "WorkerServiceName", value=fleet.service.service_name)
         CfnOutput(self, "VideoQueueUrl", value=videos.queue.queue_url)
         CfnOutput(self, "VideoDeadLetterQueueUrl", value=videos.dead_letter_queue.queue_url)

@@ -20,6 +20,7 @@ from constructs import Construct
 
 from patterns import KinesisToFirehoseToS3, StreamThroughput, StreamWorkerFleet
 from patterns.consumers import kcl
+from patterns.consumers.stream_readers import ENHANCED_FAN_OUT_CONSUMERS_MAX
 from tests.helpers import ROOT, arn, by_path, inline_function, logical_id, new_app
 
 TABLE = "AWS::DynamoDB::Table"
@@ -383,7 +384,7 @@ def test_more_workers_than_shards_fails_at_synth(stack: cdk.Stack) -> None:
 
 def test_a_shard_count_lowered_after_construction_fails_at_synth(stack: cdk.Stack) -> None:
     stream = _stream(stack, shards=4)
-    _fleet(stack, stream)  # max_workers defaults to 4
+    _fleet(stack, stream, max_workers=4)
     cfn = stream.node.default_child
     assert isinstance(cfn, kinesis.CfnStream)
     cfn.shard_count = 2
@@ -391,11 +392,24 @@ def test_a_shard_count_lowered_after_construction_fails_at_synth(stack: cdk.Stac
         Template.from_stack(stack)
 
 
+def test_the_default_maximum_follows_a_shard_count_changed_after_construction(
+    stack: cdk.Stack,
+) -> None:
+    stream = _stream(stack, shards=4)
+    fleet = _fleet(stack, stream)  # no max_workers: the stream's shards
+    cfn = stream.node.default_child
+    assert isinstance(cfn, kinesis.CfnStream)
+    cfn.shard_count = 2
+    [target] = Template.from_stack(stack).find_resources(TARGET).values()
+    assert target["Properties"]["MaxCapacity"] == 2
+    assert fleet.max_workers == 2
+
+
 def test_twenty_one_enhanced_fan_out_readers_are_refused(stack: cdk.Stack) -> None:
     pipeline = KinesisToFirehoseToS3(stack, "Pipeline", shard_count=1)
-    for number in range(kcl.MAX_ENHANCED_FAN_OUT_CONSUMERS):
+    for number in range(ENHANCED_FAN_OUT_CONSUMERS_MAX):
         pipeline.add_stream_reader(Construct(stack, f"Reader{number}"), enhanced_fan_out=True)
-    with pytest.raises(ValueError, match="a stream allows 20"):
+    with pytest.raises(ValueError, match="at most 20 per stream"):
         pipeline.add_stream_reader(Construct(stack, "OneTooMany"), enhanced_fan_out=True)
 
 
@@ -520,8 +534,12 @@ def test_the_example_reads_truck_positions_through_its_own_consumer(examples_app
 
 def test_a_lambda_consumer_added_after_a_fleet_counts_it_too(stack: cdk.Stack) -> None:
     pipeline = KinesisToFirehoseToS3(stack, "Positions", throughput=THROUGHPUT)
-    _fleet(stack, pipeline)  # 2 classic readers: 4 shards
+    fleet = _fleet(stack, pipeline)  # 2 classic readers: 4 shards
     pipeline.add_lambda_consumer("LiveMap", inline_function(stack, "LiveMapFunction"))
-    stream = pipeline.stream.node.default_child
-    assert isinstance(stream, kinesis.CfnStream)
-    assert stream.shard_count == 6  # Firehose, the fleet, the function: 4 MB/s x 3 / 2
+    template = Template.from_stack(stack)  # the shards are planned at synth, for every reader
+    stream = by_path(template, "AWS::Kinesis::Stream", "Positions/Stream/Resource")
+    assert stream["Properties"]["ShardCount"] == 6  # Firehose, the fleet, the function
+    # The fleet's default maximum follows the final shard count, not the count it saw.
+    assert fleet.max_workers == 6
+    [target] = template.find_resources(TARGET).values()
+    assert target["Properties"]["MaxCapacity"] == 6

@@ -418,7 +418,9 @@ class AmazonMqBroker(Construct):
         :class:`~patterns.LambdaBrokerConsumer` for the options.
         """
         from patterns.consumers.broker_lambda import LambdaBrokerConsumer
+        from patterns.consumers.common import check_free_id
 
+        check_free_id(self, consumer_id)
         consumer = LambdaBrokerConsumer(
             self,
             consumer_id,

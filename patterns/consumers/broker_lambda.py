@@ -23,8 +23,13 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from patterns.compliance import acknowledge, acknowledge_all, flatten_cfn_reference
-from patterns.consumers.common import create_function_alarms
-from patterns.validation import check_duration, check_range, seconds_of
+from patterns.consumers.common import (
+    check_batching_window,
+    check_can_run,
+    create_function_alarms,
+    function_role,
+)
+from patterns.validation import check_whole_number
 
 if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker
@@ -32,9 +37,9 @@ if TYPE_CHECKING:
 # Lambda's Amazon MQ event source limits (CreateEventSourceMapping).
 DEFAULT_BATCH_SIZE = 100
 BATCH_SIZE_RANGE = (1, 10_000)
-BATCHING_WINDOW_MAX = Duration.minutes(5)
 QUEUE_NAME_MAX_LENGTH = 1000
-ZERO = Duration.seconds(0)
+# SourceAccessConfiguration URI (the VIRTUAL_HOST value): 1 to 200 characters.
+VIRTUAL_HOST_MAX_LENGTH = 200
 HTTPS_PORT = 443
 # Lambda's pollers connect over OpenWire (ActiveMQ) or AMQPS (RabbitMQ), with TLS.
 ACTIVEMQ_POLLER_PORT = 61617
@@ -76,13 +81,14 @@ class LambdaBrokerConsumer(Construct):
         """Connect ``function`` to the queue ``queue_name`` of ``broker``.
 
         :param broker: The broker.
-        :param function: The consumer. Outside any VPC, or in the broker's VPC (a function in
-            another VPC is refused).
+        :param function: The consumer, defined in this app or imported with its role.
+            Outside any VPC, or in the broker's VPC (a function in another VPC is refused).
         :param queue_name: The queue to consume (1 to 1,000 characters).
         :param secret: A secret with ``username`` and ``password`` of the broker user Lambda
             signs in as. Default: the broker's admin secret; a dedicated user that may only
             read this queue is better where the engine allows it.
-        :param virtual_host: RabbitMQ only: the virtual host of the queue. Default: ``/``.
+        :param virtual_host: RabbitMQ only: the virtual host of the queue, 1 to 200
+            characters. Default: ``/``.
         :param batch_size: Messages per invocation, 1 to 10,000. Default: 100.
         :param max_batching_window: Gather messages up to 5 minutes before invoking.
             Default: Lambda's (500 ms).
@@ -90,6 +96,9 @@ class LambdaBrokerConsumer(Construct):
         """
         super().__init__(scope, construct_id)
         from patterns.amazon_mq import BrokerEngine
+
+        role = function_role(function)
+        check_can_run(function)
 
         rabbitmq = broker.engine == BrokerEngine.RABBITMQ
         _validate(
@@ -105,13 +114,6 @@ class LambdaBrokerConsumer(Construct):
 
         stack = Stack.of(self)
         interfaces = _ec2_arn(stack, "network-interface", "*")
-        role = function.role
-        if role is None:
-            raise ValueError(
-                f"function {function.node.path} has no role this stack knows; import it with "
-                "its role (lambda_.Function.from_function_attributes(role=...)) so the event "
-                "source can be granted to it"
-            )
         self._policy = iam.ManagedPolicy(
             self,
             "Policy",
@@ -165,7 +167,7 @@ class LambdaBrokerConsumer(Construct):
                     type="VIRTUAL_HOST", uri=virtual_host
                 )
             )
-        window = None if max_batching_window is None else seconds_of(max_batching_window)
+        window = check_batching_window(max_batching_window)
         self._event_source_mapping = lambda_.CfnEventSourceMapping(
             self,
             "EventSourceMapping",
@@ -255,8 +257,17 @@ def _validate(
             f"virtual_host ({virtual_host!r}) applies to RabbitMQ brokers only; ActiveMQ has "
             "no virtual hosts: drop it"
         )
-    check_range("batch_size", batch_size, *BATCH_SIZE_RANGE)
-    check_duration("max_batching_window", max_batching_window, ZERO, BATCHING_WINDOW_MAX)
+    if (
+        virtual_host is not None
+        and not Token.is_unresolved(virtual_host)
+        and not 1 <= len(virtual_host) <= VIRTUAL_HOST_MAX_LENGTH
+    ):
+        raise ValueError(
+            f"virtual_host must be 1 to {VIRTUAL_HOST_MAX_LENGTH} characters, got "
+            f"{virtual_host!r}; leave it out for RabbitMQ's default virtual host '/'"
+        )
+    check_whole_number("batch_size", batch_size, *BATCH_SIZE_RANGE)
+    check_batching_window(max_batching_window)
 
 
 def _check_same_vpc(function: lambda_.IFunction, broker: AmazonMqBroker) -> None:

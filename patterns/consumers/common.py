@@ -14,10 +14,13 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.alarms import create_alarm
+from patterns.validation import check_duration, seconds_of
 
 if TYPE_CHECKING:
     from aws_cdk import aws_lambda as lambda_
 
+# MaximumBatchingWindowInSeconds: 0 to 300 whole seconds, for every event source we connect.
+BATCHING_WINDOW_MAX = Duration.minutes(5)
 # Lambda's default timeout when a function sets none (Function construct and the service).
 LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3)
 ALARM_PERIOD = Duration.minutes(1)
@@ -115,6 +118,84 @@ def create_encrypted_log_group(
         encryption_key=key,
         removal_policy=RemovalPolicy.DESTROY,
     )
+
+
+def check_batching_window(max_batching_window: Duration | None) -> float | None:
+    """``max_batching_window`` in seconds: 0 to 300 whole seconds (Lambda's
+    ``MaximumBatchingWindowInSeconds`` is an integer); ``None`` when not set or a token."""
+    if max_batching_window is None:
+        return None
+    check_duration(
+        "max_batching_window", max_batching_window, Duration.seconds(0), BATCHING_WINDOW_MAX
+    )
+    window = seconds_of(max_batching_window)
+    if window is not None and window != int(window):
+        raise ValueError(
+            "max_batching_window must be a whole number of seconds (Lambda's "
+            f"MaximumBatchingWindowInSeconds), got {window:g} seconds"
+        )
+    return window
+
+
+def consumed_queue(argument: str, queue: object) -> sqs.IQueue:
+    """The ``sqs.IQueue`` behind ``queue``: a :class:`QueueWithDeadLetterQueue` (or anything
+    else whose ``queue`` attribute is one) or an ``sqs.IQueue`` itself (new or imported).
+
+    Anything else is a ``ValueError`` naming ``argument`` and what it takes.
+    """
+    if isinstance(queue, sqs.QueueBase):
+        return queue
+    inner = getattr(queue, "queue", None)
+    if isinstance(inner, sqs.QueueBase):
+        return inner
+    raise ValueError(
+        f"{argument} must be a QueueWithDeadLetterQueue or an sqs.IQueue (sqs.Queue, "
+        f"sqs.Queue.from_queue_arn(...)), got {type(queue).__name__}"
+    )
+
+
+def function_role(function: lambda_.IFunction) -> iam.IRole:
+    """The role of ``function``, which the event source's permissions are granted to.
+
+    An imported function without its role has none this app can grant to: a ``ValueError``
+    naming the fix, instead of CDK's ``CannotPolicyFragment`` from the first grant.
+    """
+    role = function.role
+    if role is None:
+        raise ValueError(
+            f"function {function.node.path} was imported without its role, so the event "
+            "source's permissions cannot be granted to it; import it with "
+            "lambda_.Function.from_function_attributes(scope, id, function_arn=..., "
+            "role=iam.Role.from_role_arn(...)), or pass a function defined in this app"
+        )
+    return role
+
+
+def check_free_id(scope: Construct, consumer_id: str) -> None:
+    """Refuse a ``consumer_id`` that a child of ``scope`` already has (CDK's own error would
+    name neither the argument nor the fix)."""
+    if scope.node.try_find_child(consumer_id) is not None:
+        raise ValueError(
+            f"consumer_id {consumer_id!r} is taken: {scope.node.path} already has a child "
+            f"{consumer_id!r}; give each consumer its own ID"
+        )
+
+
+def check_can_run(function: lambda_.IFunction) -> None:
+    """Refuse a function whose reserved concurrency is 0: Lambda never invokes it, so every
+    message or record would be retried and then given up."""
+    from aws_cdk import aws_lambda as lambda_
+
+    resource = function.node.default_child
+    if not isinstance(resource, lambda_.CfnFunction):
+        return
+    if resource.reserved_concurrent_executions == 0:
+        raise ValueError(
+            f"function {function.node.path} has reserved_concurrent_executions=0, so Lambda "
+            "never invokes it: every message or record would be retried and then given up. "
+            "Give it a reserved concurrency of at least 1 (or none), or disable the consumer "
+            "another way"
+        )
 
 
 def visibility_timeout_seconds(queue: sqs.IQueue) -> float | None:

@@ -81,8 +81,6 @@ METRICS_ACTION = "cloudwatch:PutMetricData"
 LAG_METRIC = "MillisBehindLatest"
 LAG_METRIC_DIMENSIONS = {"Operation": "ApplicationLevelMetrics"}
 
-MAX_ENHANCED_FAN_OUT_CONSUMERS = 20
-
 # What the workers read from their environment (the fleet sets them; users may not).
 ENV_APPLICATION_NAME = "KCL_APPLICATION_NAME"
 ENV_STREAM_NAME = "KCL_STREAM_NAME"

@@ -25,11 +25,15 @@ from constructs import Construct, IValidation
 
 from patterns.compliance import acknowledge
 from patterns.consumers.common import (
+    check_batching_window,
+    check_can_run,
+    consumed_queue,
     create_function_alarms,
+    function_role,
     function_timeout,
     visibility_timeout_seconds,
 )
-from patterns.validation import check_duration, check_range, seconds_of
+from patterns.validation import check_whole_number, seconds_of
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
@@ -40,12 +44,10 @@ STANDARD_BATCH_SIZE_RANGE = (1, 10_000)
 FIFO_BATCH_SIZE_RANGE = (1, 10)
 # A batch of more than 10 messages needs a batching window of at least 1 second.
 BATCH_SIZE_WITHOUT_WINDOW_MAX = 10
-BATCHING_WINDOW_MAX = Duration.minutes(5)
 MAX_CONCURRENCY_RANGE = (2, 1000)
 # AWS: "set the source queue's visibility timeout to at least six times the timeout that you
 # configure on your function" (plus the batching window).
 VISIBILITY_TIMEOUT_FACTOR = 6
-ZERO = Duration.seconds(0)
 
 
 class LambdaQueueConsumer(Construct):
@@ -62,7 +64,7 @@ class LambdaQueueConsumer(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        queue: QueueWithDeadLetterQueue,
+        queue: QueueWithDeadLetterQueue | sqs.IQueue,
         function: lambda_.IFunction,
         batch_size: int = DEFAULT_BATCH_SIZE,
         max_batching_window: Duration | None = None,
@@ -72,8 +74,10 @@ class LambdaQueueConsumer(Construct):
     ) -> None:
         """Connect ``function`` to ``queue``.
 
-        :param queue: The queue to consume.
-        :param function: The consumer. Its timeout must not exceed the queue's visibility
+        :param queue: The queue to consume: a :class:`QueueWithDeadLetterQueue`, or an
+            ``sqs.IQueue`` (whose dead-letter queue, if any, is its owner's).
+        :param function: The consumer, defined in this app or imported with its role. Its
+            timeout plus ``max_batching_window`` must not exceed the queue's visibility
             timeout (``ValueError``), and should fit six times into it (warning).
         :param batch_size: Messages per invocation: 1 to 10,000 for a standard queue (more
             than 10 needs ``max_batching_window``), 1 to 10 for a FIFO queue. Default: 10.
@@ -89,14 +93,17 @@ class LambdaQueueConsumer(Construct):
         :param alarm_actions: Actions of the error and throttle alarms. Default: none.
         """
         super().__init__(scope, construct_id)
-        fifo = queue.queue.fifo
+        source = consumed_queue("queue", queue)
+        function_role(function)
+        check_can_run(function)
+        fifo = source.fifo
         window_seconds = _validate(
             batch_size=batch_size,
             max_batching_window=max_batching_window,
             max_concurrency=max_concurrency,
             fifo=fifo,
         )
-        visibility_seconds = visibility_timeout_seconds(queue.queue)
+        visibility_seconds = visibility_timeout_seconds(source)
         timeout = function_timeout(function)
         timeout_seconds = None if timeout is None else seconds_of(timeout)
         if visibility_seconds is not None and timeout_seconds is not None:
@@ -105,14 +112,14 @@ class LambdaQueueConsumer(Construct):
             _check_reserved_concurrency(self, function, max_concurrency)
         # The queue's settings stay editable through the L2 (and its CfnQueue) after this:
         # the rule that prevents double processing is checked again over the final tree.
-        self.node.add_validation(_VisibilityValidation(queue.queue, function))
+        self.node.add_validation(_VisibilityValidation(source, function, window_seconds))
 
         self._function = function
         self._event_source_mapping = lambda_.EventSourceMapping(
             self,
             "EventSourceMapping",
             target=function,
-            event_source_arn=queue.queue.queue_arn,
+            event_source_arn=source.queue_arn,
             batch_size=batch_size,
             max_batching_window=max_batching_window,
             max_concurrency=max_concurrency,
@@ -126,7 +133,7 @@ class LambdaQueueConsumer(Construct):
         )
         # The mapping polls with the function's role: consume this queue only (and decrypt
         # with its key). The mapping must wait for the grant, or its creation fails.
-        grant = queue.queue.grant_consume_messages(function)
+        grant = source.grant_consume_messages(function)
         grant.apply_before(self._event_source_mapping)
         self._alarms = create_function_alarms(
             self, function, source=queue.node.path, actions=alarm_actions
@@ -150,21 +157,24 @@ class LambdaQueueConsumer(Construct):
 
 @jsii.implements(IValidation)
 class _VisibilityValidation:
-    """At synth: the queue's visibility timeout is still at least the function's timeout."""
+    """At synth: the queue's visibility timeout still covers the batching window plus the
+    function's timeout."""
 
-    def __init__(self, queue: sqs.IQueue, function: lambda_.IFunction) -> None:
-        self._queue, self._function = queue, function
+    def __init__(self, queue: sqs.IQueue, function: lambda_.IFunction, window: float) -> None:
+        self._queue, self._function, self._window = queue, function, window
 
     def validate(self) -> list[str]:
         visibility = visibility_timeout_seconds(self._queue)
         timeout = function_timeout(self._function)
         timeout_seconds = None if timeout is None else seconds_of(timeout)
-        if visibility is None or timeout_seconds is None or visibility >= timeout_seconds:
+        if visibility is None or timeout_seconds is None:
+            return []
+        error = _visibility_error(visibility, timeout_seconds, self._window)
+        if error is None:
             return []
         return [
-            f"the visibility timeout of {self._queue.node.path} ({visibility:g} s) is shorter "
-            f"than the timeout of its consumer {self._function.node.path} "
-            f"({timeout_seconds:g} s): messages would be processed twice"
+            f"the visibility timeout of {self._queue.node.path} ({visibility:g} s) is too short "
+            f"for its consumer {self._function.node.path}: {error}"
         ]
 
 
@@ -177,19 +187,16 @@ def _validate(
 ) -> float:
     """Check the event source options; return the batching window in seconds (0 if unknown)."""
     if fifo:
-        check_range("batch_size (FIFO queue)", batch_size, *FIFO_BATCH_SIZE_RANGE)
+        check_whole_number("batch_size (FIFO queue)", batch_size, *FIFO_BATCH_SIZE_RANGE)
         if max_batching_window is not None:
             raise ValueError(
                 f"max_batching_window ({max_batching_window.to_human_string()}) is not "
                 "supported for FIFO queues; drop it (Lambda invokes as soon as messages arrive)"
             )
     else:
-        check_range("batch_size", batch_size, *STANDARD_BATCH_SIZE_RANGE)
-    check_duration("max_batching_window", max_batching_window, ZERO, BATCHING_WINDOW_MAX)
-    check_range("max_concurrency", max_concurrency, *MAX_CONCURRENCY_RANGE)
-    window_seconds = 0.0
-    if max_batching_window is not None:
-        window_seconds = seconds_of(max_batching_window) or 0.0
+        check_whole_number("batch_size", batch_size, *STANDARD_BATCH_SIZE_RANGE)
+    window_seconds = check_batching_window(max_batching_window) or 0.0
+    check_whole_number("max_concurrency", max_concurrency, *MAX_CONCURRENCY_RANGE)
     if (
         isinstance(batch_size, int)
         and batch_size > BATCH_SIZE_WITHOUT_WINDOW_MAX
@@ -203,15 +210,44 @@ def _validate(
     return window_seconds
 
 
-def _check_visibility(scope: Construct, visibility: float, timeout: float, window: float) -> None:
-    if visibility < timeout:
-        raise ValueError(
+def _visibility_error(visibility: float, timeout: float, window: float) -> str | None:
+    """Why the visibility timeout cannot hide a message until its invocation ends, if so.
+
+    Lambda reads messages while it gathers a batch, for up to the batching window, and "the
+    messages stay in the queue but are hidden for the length of the queue's visibility
+    timeout" (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html): a message read at
+    the start of the window must be deleted within the visibility timeout, after the window
+    and the invocation (at most the function's timeout).
+    """
+    if visibility >= timeout + window:
+        return None
+    recommended = VISIBILITY_TIMEOUT_FACTOR * timeout + window
+    if window == 0:
+        reason = (
             f"the queue's visibility_timeout ({visibility:g} s) is shorter than the function's "
             f"timeout ({timeout:g} s): a message would become visible again while the function "
-            "still works on it and be processed twice. Raise visibility_timeout to at least "
-            f"{VISIBILITY_TIMEOUT_FACTOR * timeout + window:g} s (six times the timeout plus "
-            "the batching window) or shorten the function's timeout"
+            "still works on it and be processed twice"
         )
+    else:
+        reason = (
+            f"the queue's visibility_timeout ({visibility:g} s) is shorter than "
+            f"max_batching_window ({window:g} s) plus the function's timeout ({timeout:g} s) "
+            f"= {timeout + window:g} s: Lambda reads messages while it gathers a batch and "
+            "each stays hidden only for the visibility timeout from that read, so a message "
+            "read early in the window may become visible again before (or while) the "
+            "function processes it, and be processed twice"
+        )
+    return (
+        f"{reason}. Raise visibility_timeout to at least {recommended:g} s (six times the "
+        "timeout plus the batching window, as AWS recommends), or shorten the window or the "
+        "function's timeout"
+    )
+
+
+def _check_visibility(scope: Construct, visibility: float, timeout: float, window: float) -> None:
+    error = _visibility_error(visibility, timeout, window)
+    if error is not None:
+        raise ValueError(error)
     recommended = VISIBILITY_TIMEOUT_FACTOR * timeout + window
     if visibility < recommended:
         Annotations.of(scope).add_warning_v2(

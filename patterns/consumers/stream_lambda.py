@@ -19,12 +19,11 @@ several batches of a shard at once, but never two of the same partition key.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import jsii
-from aws_cdk import Annotations, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
@@ -32,18 +31,23 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.alarms import create_alarm
-from patterns.consumers.common import create_function_alarms
+from patterns.consumers.common import (
+    check_batching_window,
+    check_can_run,
+    consumed_queue,
+    create_function_alarms,
+    function_role,
+)
+from patterns.consumers.stream_readers import stream_readers
 from patterns.naming import physical_name
-from patterns.validation import check_duration, check_range, seconds_of
+from patterns.validation import check_duration, check_whole_number, seconds_of
 
 if TYPE_CHECKING:
-    from patterns.kinesis_firehose_s3 import StreamThroughput
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
 # Lambda's Kinesis event source limits (CreateEventSourceMapping).
 DEFAULT_BATCH_SIZE = 100
 BATCH_SIZE_RANGE = (1, 10_000)
-BATCHING_WINDOW_MAX = Duration.minutes(5)
 PARALLELIZATION_FACTOR_RANGE = (1, 10)
 RETRY_ATTEMPTS_RANGE = (0, 10_000)
 DEFAULT_RETRY_ATTEMPTS = 3
@@ -52,7 +56,6 @@ RECORD_AGE_MAX = Duration.days(7)
 DEFAULT_MAX_RECORD_AGE = Duration.hours(1)
 # A stream keeps records 24 hours unless told otherwise.
 DEFAULT_STREAM_RETENTION_HOURS = 24
-ZERO = Duration.seconds(0)
 ALARM_MIN = Duration.seconds(1)
 STARTING_POSITIONS = ("LATEST", "TRIM_HORIZON")
 
@@ -72,7 +75,7 @@ class LambdaStreamConsumer(Construct):
         *,
         stream: kinesis.IStream,
         function: lambda_.IFunction,
-        failure_destination: QueueWithDeadLetterQueue | None = None,
+        failure_destination: QueueWithDeadLetterQueue | sqs.IQueue | None = None,
         enhanced_fan_out: bool = False,
         starting_position: lambda_.StartingPosition = lambda_.StartingPosition.LATEST,
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -88,15 +91,19 @@ class LambdaStreamConsumer(Construct):
         """Connect ``function`` to ``stream``.
 
         :param stream: The stream to read.
-        :param function: The consumer.
+        :param function: The consumer, defined in this app or imported with its role.
         :param failure_destination: Where Lambda sends the details of a batch it gave up on
-            (shard, sequence numbers; not the records). Default: a new
+            (shard, sequence numbers; not the records): a :class:`QueueWithDeadLetterQueue`
+            or an ``sqs.IQueue``, standard (Lambda sends no message group ID, so a FIFO
+            queue is refused). Default: a new
             :class:`QueueWithDeadLetterQueue` (child ``"FailureDestination"``) keeping them 14
             days, with the alarms' actions.
         :param enhanced_fan_out: Read through a registered stream consumer
             (``AWS::Kinesis::StreamConsumer``) with its own 2 MB/s per shard and about 70 ms
             latency, instead of sharing the shard's 2 MB/s and 5 reads/s with the other
-            classic readers. Default: ``False`` (classic; counted by the shard plan).
+            classic readers. A stream takes at most 20 such consumers (50 on an on-demand
+            stream with On-demand Advantage), counted with every other reader of the stream
+            (``ValueError`` beyond). Default: ``False`` (classic; counted by the shard plan).
         :param starting_position: ``LATEST`` (new records only) or ``TRIM_HORIZON`` (all the
             stream still keeps). Default: ``LATEST``.
         :param batch_size: Records per invocation, 1 to 10,000. Default: 100.
@@ -119,6 +126,8 @@ class LambdaStreamConsumer(Construct):
         :param alarm_actions: Actions of the consumer's alarms. Default: none.
         """
         super().__init__(scope, construct_id)
+        function_role(function)
+        check_can_run(function)
         retention_hours = _retention_hours(stream)
         age_threshold = iterator_age_alarm_threshold or Duration.seconds(
             (seconds_of(max_record_age) or 3600) / 2
@@ -133,20 +142,28 @@ class LambdaStreamConsumer(Construct):
             retention_hours=retention_hours,
             iterator_age_alarm_threshold=age_threshold,
         )
+        failure_queue = _failure_queue(failure_destination)
+        # One count of the stream's readers (patterns.consumers.stream_readers): a consumer
+        # over the enhanced fan-out limit is refused here, and the classic ones re-plan the
+        # shards of a planned stream.
+        stream_readers(stream).add(self, enhanced_fan_out=enhanced_fan_out)
         self._function = function
         self._enhanced_fan_out = enhanced_fan_out
 
-        if failure_destination is None:
+        created: QueueWithDeadLetterQueue | None = None
+        if failure_queue is None:
             from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
-            failure_destination = QueueWithDeadLetterQueue(
+            created = QueueWithDeadLetterQueue(
                 self,
                 "FailureDestination",
                 retention_period=Duration.days(14),
                 alarm_actions=alarm_actions,
             )
-        self._failure_destination = failure_destination
-        created_failure_destination = failure_destination.node.scope is self
+            failure_queue = created.queue
+        self._failure_destination: QueueWithDeadLetterQueue | sqs.IQueue = (
+            created or failure_destination  # type: ignore[assignment]
+        )
 
         self._stream_consumer: kinesis.StreamConsumer | None = None
         if enhanced_fan_out:
@@ -175,14 +192,12 @@ class LambdaStreamConsumer(Construct):
             retry_attempts=retry_attempts,
             max_record_age=max_record_age,
             report_batch_item_failures=report_batch_item_failures or None,
-            on_failure=_QueueOnFailure(failure_destination.queue),
+            on_failure=_QueueOnFailure(failure_queue),
         )
         # The mapping reads (and sends failures) with the function's role: it must wait for
         # the grants, or its creation fails.
         grant.apply_before(self._event_source_mapping)
-        failure_destination.queue.grant_send_messages(function).apply_before(
-            self._event_source_mapping
-        )
+        failure_queue.grant_send_messages(function).apply_before(self._event_source_mapping)
 
         self._alarms = [
             create_alarm(
@@ -198,14 +213,14 @@ class LambdaStreamConsumer(Construct):
                     f"The consumer {function.node.path} reads records at least "
                     f"{age_threshold.to_human_string()} old; at "
                     f"{max_record_age.to_human_string()} Lambda gives them up to "
-                    f"{failure_destination.node.path}"
+                    f"{self._failure_destination.node.path}"
                 ),
                 actions=alarm_actions,
             ),
             *create_function_alarms(self, function, source=stream.node.path, actions=alarm_actions),
             # A failure destination made here is part of the consumer: its alarms too (failed
             # batches waiting, and its own DLQ).
-            *(failure_destination.alarms if created_failure_destination else []),
+            *(created.alarms if created is not None else []),
         ]
 
     @property
@@ -224,8 +239,9 @@ class LambdaStreamConsumer(Construct):
         return self._stream_consumer
 
     @property
-    def failure_destination(self) -> QueueWithDeadLetterQueue:
-        """The queue that receives the details of batches Lambda gave up on."""
+    def failure_destination(self) -> QueueWithDeadLetterQueue | sqs.IQueue:
+        """The queue that receives the details of batches Lambda gave up on: the one passed
+        in, or the :class:`QueueWithDeadLetterQueue` made here."""
         return self._failure_destination
 
     @property
@@ -254,43 +270,20 @@ class _QueueOnFailure:
         return lambda_.DlqDestinationConfig(destination=self._queue.queue_arn)
 
 
-def classic_readers_plan(
-    scope: Construct,
-    *,
-    stream: kinesis.IStream,
-    throughput: StreamThroughput | None,
-    classic_readers: int,
-) -> None:
-    """Re-plan the shards of a stream planned from ``throughput`` for ``classic_readers``, or
-    warn when its shard count was given and the plan cannot know the readers.
-
-    Every classic reader shares each shard's 2 MB/s and 5 ``GetRecords`` calls per second.
-    """
-    resource = stream.node.default_child
-    if not isinstance(resource, kinesis.CfnStream):
-        return
-    shards = resource.shard_count
-    if not isinstance(shards, int):
-        return  # ON_DEMAND, or a token
-    if throughput is None:
-        Annotations.of(scope).add_warning_v2(
-            "patterns:ShardCountNotPlannedForReaders",
-            f"The stream has {shards} shard(s) given as shard_count, now read by "
-            f"{classic_readers} classic readers (each shard's 2 MB/s and 5 reads/s are shared "
-            "by all of them). Pass throughput=StreamThroughput(..., classic_consumers="
-            f"{classic_readers}) to plan for them, or use enhanced_fan_out=True.",
+def _failure_queue(
+    failure_destination: QueueWithDeadLetterQueue | sqs.IQueue | None,
+) -> sqs.IQueue | None:
+    """The queue behind ``failure_destination``; a FIFO queue is refused."""
+    if failure_destination is None:
+        return None
+    queue = consumed_queue("failure_destination", failure_destination)
+    if queue.fifo:
+        raise ValueError(
+            f"failure_destination {failure_destination.node.path} is a FIFO queue; Lambda "
+            "sends the details of a failed batch without a message group ID, which a FIFO "
+            "queue requires, so they would be lost. Pass a standard queue"
         )
-        return
-    if throughput.classic_consumers >= classic_readers:
-        return
-    replanned = dataclasses.replace(throughput, classic_consumers=classic_readers).shard_count
-    if replanned > shards:
-        resource.shard_count = replanned
-        Annotations.of(scope).add_info(
-            f"Re-planned the stream from {shards} to {replanned} shards for "
-            f"{classic_readers} classic readers (throughput counted "
-            f"{throughput.classic_consumers})."
-        )
+    return queue
 
 
 def _consumer_name(scope: Construct) -> str:
@@ -322,12 +315,19 @@ def _validate(
         raise ValueError(
             f"starting_position must be LATEST or TRIM_HORIZON, got {starting_position.name}"
         )
-    check_range("batch_size", batch_size, *BATCH_SIZE_RANGE)
-    check_duration("max_batching_window", max_batching_window, ZERO, BATCHING_WINDOW_MAX)
-    check_range("parallelization_factor", parallelization_factor, *PARALLELIZATION_FACTOR_RANGE)
-    check_range("retry_attempts", retry_attempts, *RETRY_ATTEMPTS_RANGE)
+    check_whole_number("batch_size", batch_size, *BATCH_SIZE_RANGE)
+    check_batching_window(max_batching_window)
+    check_whole_number(
+        "parallelization_factor", parallelization_factor, *PARALLELIZATION_FACTOR_RANGE
+    )
+    check_whole_number("retry_attempts", retry_attempts, *RETRY_ATTEMPTS_RANGE)
     check_duration("max_record_age", max_record_age, RECORD_AGE_MIN, RECORD_AGE_MAX)
     age = seconds_of(max_record_age)
+    if age is not None and age != int(age):
+        raise ValueError(
+            "max_record_age must be a whole number of seconds (Lambda's "
+            f"MaximumRecordAgeInSeconds), got {age:g} seconds"
+        )
     if retention_hours is not None and age is not None and age > retention_hours * 3600:
         raise ValueError(
             f"max_record_age ({max_record_age.to_human_string()}) exceeds the stream's "

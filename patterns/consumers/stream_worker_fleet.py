@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol, cast, runtime_checkable
 
 import jsii
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, AspectPriority, Aspects, Duration, IAspect, RemovalPolicy, Stack
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
@@ -35,13 +35,15 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
-from constructs import Construct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
 from patterns import dashboards
 from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge
 from patterns.consumers import fargate, kcl
 from patterns.consumers.kcl_tables import create_tables, grant_tables
+from patterns.consumers.stream_readers import stream_readers
+from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
 from patterns.naming import physical_name
 from patterns.removal import IN_TRANSIT_REMOVAL_POLICY
 from patterns.roles import ManagedPolicyRole
@@ -168,6 +170,7 @@ class StreamWorkerFleet(Construct):
         :param alarm_actions: Actions of the fleet's alarms. Default: none.
         """
         super().__init__(scope, construct_id)
+        pin_feature_flags(self, ECS_SERVICE_FLAGS)  # the same service with or without cdk.json
         readers = stream if isinstance(stream, StreamReaders) else None
         self._stream = readers.stream if readers is not None else cast(kinesis.IStream, stream)
         _validate(
@@ -190,8 +193,10 @@ class StreamWorkerFleet(Construct):
         self._application_name = physical_name(
             self, max_length=APPLICATION_NAME_MAX_LENGTH, separator="-"
         )
-        if readers is not None:
-            readers.add_stream_reader(self, enhanced_fan_out=enhanced_fan_out)
+        # Counted among the stream's readers, whoever owns the stream (an imported one too):
+        # classic readers re-plan a planned stream, fan-out consumers meet the stream's limit.
+        stream_readers(self._stream).add(self, enhanced_fan_out=enhanced_fan_out)
+        self._max_workers_given = max_workers
         self._max_workers = self._derive_max_workers(max_workers)
         check_range("min_workers", min_workers, 1, self._max_workers)
 
@@ -221,6 +226,12 @@ class StreamWorkerFleet(Construct):
             min_workers=min_workers,
             max_workers=self._max_workers,
         )
+        if max_workers is None:
+            # The stream's classic readers re-plan its shards at synth (an aspect of default
+            # priority); this one runs after it and follows the final count.
+            Aspects.of(self._scalable_target).add(
+                _MaxWorkersFollowShards(self), priority=AspectPriority.DEFAULT + 100
+            )
         self._scale_on_lag(scale_out_lag)
         self._alarms = self._create_alarms(lag_alarm_threshold, alarm_actions)
         self.node.add_validation(_WorkersWithinShards(self, self._stream))
@@ -228,6 +239,9 @@ class StreamWorkerFleet(Construct):
     # --- derive --------------------------------------------------------------------------
 
     def _derive_max_workers(self, max_workers: int | None) -> int:
+        """The given maximum, else the stream's shards as the tree stands now (a planned
+        stream may gain shards at synth, when its classic readers are counted:
+        :attr:`max_workers` and the scalable target follow the final count)."""
         shards = stream_shard_count(self._stream)
         if max_workers is not None:
             return max_workers
@@ -502,8 +516,11 @@ class StreamWorkerFleet(Construct):
 
     @property
     def max_workers(self) -> int:
-        """The most workers the fleet scales to (at most the stream's shards)."""
-        return self._max_workers
+        """The most workers the fleet scales to (at most the stream's shards): the given
+        ``max_workers``, else the stream's shard count (final once the app is synthesized)."""
+        if self._max_workers_given is None:
+            return stream_shard_count(self._stream) or self._max_workers
+        return self._max_workers_given
 
     @property
     def enhanced_fan_out(self) -> bool:
@@ -542,6 +559,18 @@ def _retention(stream: kinesis.IStream) -> Duration | None:
     if hours is None:
         return DEFAULT_STREAM_RETENTION
     return Duration.hours(hours) if isinstance(hours, int) else None
+
+
+@jsii.implements(IAspect)
+class _MaxWorkersFollowShards:
+    """Sets the scalable target's maximum to the fleet's :attr:`max_workers` at synth."""
+
+    def __init__(self, fleet: StreamWorkerFleet) -> None:
+        self._fleet = fleet
+
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, appscaling.CfnScalableTarget):
+            node.max_capacity = self._fleet.max_workers
 
 
 @jsii.implements(IValidation)

@@ -16,54 +16,48 @@ adds the backlog scaling, task scale-in protection and the permissions.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from aws_cdk import Annotations, Duration, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns import dashboards
 from patterns.compliance import acknowledge, flatten_cfn_reference
 from patterns.consumers.common import (
+    consumed_queue,
     create_encrypted_log_group,
     visibility_timeout_seconds,
+)
+from patterns.consumers.worker_fleet_checks import (
+    PrivateSubnets,
+    check_container_insights,
+    check_private_subnets,
+    validate,
+    worker_protection_minutes,
 )
 from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
 from patterns.naming import physical_name
 from patterns.roles import ManagedPolicyRole
-from patterns.validation import check_range, seconds_of
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
-# ECS: tasks per service (default quota); Fargate stop timeout maximum.
-MAX_WORKERS_RANGE = (1, 5000)
+# Fargate stop timeout maximum.
 STOP_TIMEOUT = Duration.seconds(120)
-# Task scale-in protection lasts 1 minute to 48 hours (ExpiresInMinutes).
-PROTECTION_MINUTES_RANGE = (1, 2880)
 METRIC_PERIOD = Duration.minutes(1)
 # Visible messages over running workers; with none running, over one (no division by zero).
 BACKLOG_PER_WORKER = "FILL(visible, 0) / IF(FILL(running, 0) > 0, FILL(running, 0), 1)"
 SCALE_OUT_COOLDOWN = Duration.minutes(1)
 SCALE_IN_COOLDOWN = Duration.minutes(5)
 DEFAULT_MAX_WORKERS = 10
-# Fargate task sizes: CPU units -> allowed memory (MiB).
-FARGATE_MEMORY: dict[int, range | tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: range(1024, 4096 + 1, 1024),
-    1024: range(2048, 8192 + 1, 1024),
-    2048: range(4096, 16384 + 1, 1024),
-    4096: range(8192, 30720 + 1, 1024),
-    8192: range(16384, 61440 + 1, 4096),
-    16384: range(32768, 122880 + 1, 8192),
-}
 
 
 class QueueWorkerFleet(Construct):
@@ -81,7 +75,7 @@ class QueueWorkerFleet(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        queue: QueueWithDeadLetterQueue,
+        queue: QueueWithDeadLetterQueue | sqs.IQueue,
         cluster: ecs.ICluster,
         image: ecs.ContainerImage,
         processing_time: Duration,
@@ -98,7 +92,11 @@ class QueueWorkerFleet(Construct):
     ) -> None:
         """Define the task, the service, its backlog scaling and the workers' permissions.
 
-        :param queue: The queue the workers drain.
+        :param queue: The queue the workers drain: a :class:`QueueWithDeadLetterQueue`, or an
+            ``sqs.IQueue`` (new or imported; its dead-letter queue, if any, is its owner's).
+            For an imported queue, whose visibility timeout synth cannot read, the
+            ``processing_time`` check is skipped (a warning says so) and workers protect
+            themselves for up to 12 hours, SQS's longest visibility timeout.
         :param cluster: The ECS cluster (and so the VPC) to run in. A new ``ecs.Cluster``
             must have Container Insights on (``container_insights_v2``): the backlog metric
             divides by its ``RunningTaskCount``.
@@ -117,19 +115,25 @@ class QueueWorkerFleet(Construct):
         :param cpu: Fargate CPU units of a worker (256 to 16,384). Default: 256 (0.25 vCPU).
         :param memory_limit_mib: Memory of a worker, a size Fargate allows with ``cpu``.
             Default: 512.
-        :param environment: More environment variables for the worker. Default: only
-            ``QUEUE_URL`` and ``PROTECTION_MINUTES``, which this construct sets.
+        :param environment: More environment variables for the worker, for settings that
+            are not secret (secrets go in ``task_definition.default_container.add_secret``).
+            Default: only ``QUEUE_URL`` and ``PROTECTION_MINUTES``, which this construct sets
+            and for which it acknowledges cdk-nag's AwsSolutions-ECS2; with variables of
+            yours, that acknowledgement is yours to make (only you know they hold no secret).
         :param entry_point: The container's entry point. Default: the image's.
         :param command: The container's command. Default: the image's.
-        :param vpc_subnets: Where the workers run. Default: the cluster VPC's private subnets
-            (with egress, to reach the registry and SQS); never a public IP.
+        :param vpc_subnets: Where the workers run: private subnets, with egress or with VPC
+            endpoints for ECR, S3, CloudWatch Logs and SQS. Public subnets are refused: the
+            workers never get a public IP, so there they could pull no image and reach no
+            queue. Default: the cluster VPC's private subnets with egress.
         :param log_retention: How long the workers' logs are kept (a log group encrypted with
             its own key). Default: one year.
         """
         super().__init__(scope, construct_id)
         pin_feature_flags(self, ECS_SERVICE_FLAGS)  # the same service with or without cdk.json
-        visibility_seconds = visibility_timeout_seconds(queue.queue)
-        target = _validate(
+        source = consumed_queue("queue", queue)
+        visibility_seconds = visibility_timeout_seconds(source)
+        target = validate(
             processing_time=processing_time,
             acceptable_latency=acceptable_latency,
             min_workers=min_workers,
@@ -139,13 +143,10 @@ class QueueWorkerFleet(Construct):
             visibility_seconds=visibility_seconds,
             environment=environment,
         )
-        _check_container_insights(self, cluster)
-        # A worker protects itself while it holds a message, for as long as the message stays
-        # hidden from the others: the visibility timeout.
-        protection_minutes = max(
-            PROTECTION_MINUTES_RANGE[0],
-            min(PROTECTION_MINUTES_RANGE[1], math.ceil((visibility_seconds or 30) / 60)),
-        )
+        check_container_insights(self, cluster)
+        subnets = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        check_private_subnets(cluster, subnets)
+        protection_minutes = worker_protection_minutes(self, source, visibility_seconds)
 
         self._task_role = ManagedPolicyRole(
             self,
@@ -180,13 +181,22 @@ class QueueWorkerFleet(Construct):
             command=list(command) if command is not None else None,
             environment={
                 **(environment or {}),
-                "QUEUE_URL": queue.queue.queue_url,
+                "QUEUE_URL": source.queue_url,
                 "PROTECTION_MINUTES": str(protection_minutes),
             },
             logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=self._log_group),
             stop_timeout=STOP_TIMEOUT,
             readonly_root_filesystem=True,
         )
+        if not environment:
+            # The only variables are the fleet's own: the queue's URL and the protection
+            # length. Variables of the user's are the user's to judge (see ``environment``).
+            acknowledge(
+                self._task_definition,
+                "AwsSolutions::AwsSolutions-ECS2",
+                "The environment holds only the queue URL and the protection length that the "
+                "fleet sets, no secret; secrets belong in ecs.Secret (add_secret).",
+            )
         container.add_mount_points(
             ecs.MountPoint(container_path="/tmp", source_volume="scratch", read_only=False)
         )
@@ -196,17 +206,20 @@ class QueueWorkerFleet(Construct):
             cluster=cluster,
             task_definition=self._task_definition,
             assign_public_ip=False,
-            vpc_subnets=vpc_subnets
-            or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            vpc_subnets=subnets,
             min_healthy_percent=100,
             max_healthy_percent=200,
             circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
             platform_version=ecs.FargatePlatformVersion.LATEST,
         )
 
+        # Subnets can be changed after construction (the service's L1): checked again at
+        # synth over the final tree.
+        self.node.add_validation(PrivateSubnets(cluster, self._service))
+
         # Least privilege: consume this queue (and decrypt with its key), and set scale-in
         # protection on the tasks of this cluster only.
-        queue.grant_consume_messages(self._task_role)
+        source.grant_consume_messages(self._task_role)
         stack = Stack.of(self)
         tasks_arn = stack.format_arn(
             service="ecs", resource="task", resource_name=f"{cluster.cluster_name}/*"
@@ -225,7 +238,7 @@ class QueueWorkerFleet(Construct):
             "runs: the tasks of this one cluster are the narrowest resource IAM can name.",
         )
 
-        visible = queue.queue.metric_approximate_number_of_messages_visible(
+        visible = source.metric_approximate_number_of_messages_visible(
             period=METRIC_PERIOD, statistic=cloudwatch.Stats.AVERAGE
         )
         running = self._running_workers_metric(cluster)
@@ -376,97 +389,6 @@ class QueueWorkerFleet(Construct):
     def target_backlog_per_worker(self) -> float:
         """The scaling target: ``acceptable_latency / processing_time`` messages per worker."""
         return self._target_backlog_per_worker
-
-
-def _validate(
-    *,
-    processing_time: Duration,
-    acceptable_latency: Duration,
-    min_workers: int,
-    max_workers: int,
-    cpu: int,
-    memory_limit_mib: int,
-    visibility_seconds: float | None,
-    environment: Mapping[str, str] | None,
-) -> float:
-    """Check the options; return the acceptable backlog per worker."""
-    check_range("max_workers", max_workers, *MAX_WORKERS_RANGE)
-    check_range("min_workers", min_workers, 0, max_workers)
-    if cpu not in FARGATE_MEMORY:
-        raise ValueError(
-            f"cpu must be one of {', '.join(map(str, FARGATE_MEMORY))} (Fargate CPU units), "
-            f"got {cpu}"
-        )
-    allowed = FARGATE_MEMORY[cpu]
-    if memory_limit_mib not in allowed:
-        shown = (
-            f"{allowed.start} to {allowed.stop - 1} in steps of {allowed.step}"
-            if isinstance(allowed, range)
-            else ", ".join(map(str, allowed))
-        )
-        raise ValueError(
-            f"memory_limit_mib {memory_limit_mib} is not a Fargate size for cpu {cpu}: "
-            f"allowed {shown} MiB"
-        )
-    reserved = sorted({"QUEUE_URL", "PROTECTION_MINUTES"} & set(environment or {}))
-    if reserved:
-        raise ValueError(
-            f"environment may not set {', '.join(reserved)}: the fleet sets them for the worker"
-        )
-    processing, latency = seconds_of(processing_time), seconds_of(acceptable_latency)
-    if processing is None or latency is None:
-        raise ValueError(
-            "processing_time and acceptable_latency must be known at synth (not tokens): "
-            "they set the scaling target"
-        )
-    if processing <= 0:
-        raise ValueError(
-            f"processing_time must be positive, got {processing_time.to_human_string()}"
-        )
-    if latency < processing:
-        raise ValueError(
-            f"acceptable_latency ({acceptable_latency.to_human_string()}) must be at least "
-            f"processing_time ({processing_time.to_human_string()}): the acceptable backlog "
-            "per worker, their ratio, must be at least one message"
-        )
-    if visibility_seconds is not None and processing > visibility_seconds:
-        raise ValueError(
-            f"processing_time ({processing:g} s) is longer than the queue's visibility_timeout "
-            f"({visibility_seconds:g} s): a message would become visible again while a worker "
-            "still works on it and be processed twice. Raise the queue's visibility_timeout"
-        )
-    return latency / processing
-
-
-def _check_container_insights(scope: Construct, cluster: ecs.ICluster) -> None:
-    resource = cluster.node.default_child
-    if not isinstance(resource, ecs.CfnCluster):
-        Annotations.of(scope).add_warning_v2(
-            "patterns:ContainerInsightsUnknown",
-            "The backlog per worker divides by Container Insights' RunningTaskCount: make sure "
-            "Container Insights is on for this imported cluster, or the fleet scales as if one "
-            "worker ran.",
-        )
-        return
-    settings = resource.cluster_settings
-    enabled = isinstance(settings, list) and any(
-        _setting_value(setting) in ("enabled", "enhanced") for setting in settings
-    )
-    if not enabled:
-        raise ValueError(
-            f"cluster {cluster.node.path} has Container Insights off; the backlog per worker "
-            "divides by its RunningTaskCount. Create the cluster with "
-            "container_insights_v2=ecs.ContainerInsights.ENABLED (or ENHANCED)"
-        )
-
-
-def _setting_value(setting: object) -> str | None:
-    if isinstance(setting, ecs.CfnCluster.ClusterSettingsProperty):
-        return setting.value if setting.name == "containerInsights" else None
-    if isinstance(setting, dict) and setting.get("name") == "containerInsights":
-        value = setting.get("value")
-        return value if isinstance(value, str) else None
-    return None
 
 
 def _metric_query(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import Aspects, Duration, RemovalPolicy, Size
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
@@ -48,11 +48,13 @@ from patterns.kinesis_firehose_s3.processing import (
     validate_dynamic_partitioning,
     validate_transformation,
 )
-from patterns.kinesis_firehose_s3.shard_planning import (
-    MAX_ENHANCED_FAN_OUT_CONSUMERS,
-    StreamThroughput,
+from patterns.kinesis_firehose_s3.shard_planning import StreamThroughput
+from patterns.kinesis_firehose_s3.stream import (
+    DEFAULT_RETENTION,
+    RETENTION_MAX,
+    ClassicReadersPlan,
+    new_stream,
 )
-from patterns.kinesis_firehose_s3.stream import DEFAULT_RETENTION, RETENTION_MAX, new_stream
 from patterns.kinesis_firehose_s3.validation import validate
 from patterns.removal import (
     DATA_REMOVAL_POLICY,
@@ -62,6 +64,8 @@ from patterns.removal import (
 )
 
 if TYPE_CHECKING:
+    from aws_cdk import aws_sqs as sqs
+
     from patterns.consumers.stream_lambda import LambdaStreamConsumer
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
@@ -223,8 +227,6 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         super().__init__(scope, construct_id)
         # For add_lambda_consumer: the plan to re-plan, the actions of the consumers' alarms.
         self._throughput, self._alarm_actions = throughput, tuple(alarm_actions)
-        # Readers other than add_lambda_consumer's (add_stream_reader): (reader, fan-out?).
-        self._stream_readers: list[tuple[Construct, bool]] = []
 
         effective_retention = retention_period or DEFAULT_RETENTION
         effective_compression = compression or (
@@ -384,6 +386,14 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         )
         if isinstance(transformation_function, lambda_.Function):
             self.node.add_validation(TransformationTimeout(transformation_function))
+        # The delivery stream is a classic reader of the stream; at synth, the shards are
+        # planned (or the given count warned about) once, for every classic reader.
+        from patterns.consumers.stream_readers import stream_readers
+
+        stream_readers(self._stream).add(self._cfn_delivery_stream, enhanced_fan_out=False)
+        Aspects.of(self._cfn_delivery_stream).add(
+            ClassicReadersPlan(self, stream=self._stream, throughput=throughput)
+        )
 
         self._alarms = monitoring.create_alarms(
             self,
@@ -474,7 +484,7 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         consumer_id: str,
         function: lambda_.IFunction,
         *,
-        failure_destination: QueueWithDeadLetterQueue | None = None,
+        failure_destination: QueueWithDeadLetterQueue | sqs.IQueue | None = None,
         enhanced_fan_out: bool = False,
         starting_position: lambda_.StartingPosition | None = None,
         batch_size: int = 100,
@@ -489,16 +499,18 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         """Let ``function`` read the stream, with bisect-on-error, a retry limit, a maximum
         record age and an on-failure queue on by default (child ``consumer_id``).
 
-        A classic consumer is counted among the stream's readers: a stream planned from
-        ``throughput`` is re-planned for them, one given a ``shard_count`` gets a warning.
+        Every consumer is counted among the stream's readers (with those added by other
+        constructs, ``patterns.consumers.stream_readers``): at synth, a stream planned from
+        ``throughput`` is re-planned for all its classic readers, and one given a
+        ``shard_count`` gets one warning with their total; a consumer beyond the stream's
+        enhanced fan-out limit (20) is refused.
         The alarms use this pattern's ``alarm_actions``. See
         :class:`~patterns.LambdaStreamConsumer` for the options.
         """
-        from patterns.consumers.stream_lambda import (
-            DEFAULT_MAX_RECORD_AGE,
-            LambdaStreamConsumer,
-            classic_readers_plan,
-        )
+        from patterns.consumers.common import check_free_id
+        from patterns.consumers.stream_lambda import DEFAULT_MAX_RECORD_AGE, LambdaStreamConsumer
+
+        check_free_id(self, consumer_id)
 
         consumer = LambdaStreamConsumer(
             self,
@@ -518,19 +530,6 @@ class KinesisToFirehoseToS3(PipelineMetrics):
             iterator_age_alarm_threshold=iterator_age_alarm_threshold,
             alarm_actions=self._alarm_actions,
         )
-        if not enhanced_fan_out:
-            classic = [
-                child
-                for child in self.node.children
-                if isinstance(child, LambdaStreamConsumer) and not child.enhanced_fan_out
-            ]
-            classic_readers_plan(
-                consumer,
-                stream=self._stream,
-                throughput=self._throughput,
-                # the delivery stream reads it too, and the readers of add_stream_reader
-                classic_readers=1 + len(classic) + self._readers(enhanced_fan_out=False),
-            )
         self._alarms.extend(consumer.alarms)  # listed (and drawn) with the pattern's own
         return consumer
 
@@ -540,33 +539,9 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         stream planned from ``throughput`` like a classic Lambda consumer; enhanced fan-out
         consumers may be at most 20 per stream
         (https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html)."""
-        from patterns.consumers.stream_lambda import LambdaStreamConsumer, classic_readers_plan
+        from patterns.consumers.stream_readers import stream_readers
 
-        self._stream_readers.append((reader, enhanced_fan_out))
-        lambdas = [c for c in self.node.children if isinstance(c, LambdaStreamConsumer)]
-        if enhanced_fan_out:
-            registered = self._readers(enhanced_fan_out=True) + sum(
-                1 for c in lambdas if c.enhanced_fan_out
-            )
-            if registered > MAX_ENHANCED_FAN_OUT_CONSUMERS:
-                raise ValueError(
-                    f"{reader.node.path} would be enhanced fan-out consumer {registered} of "
-                    f"the stream of {self.node.path}; a stream allows "
-                    f"{MAX_ENHANCED_FAN_OUT_CONSUMERS}. Read it by polling "
-                    "(enhanced_fan_out=False) or from another stream"
-                )
-            return
-        classic_readers_plan(
-            reader,
-            stream=self._stream,
-            throughput=self._throughput,
-            classic_readers=1
-            + sum(1 for c in lambdas if not c.enhanced_fan_out)
-            + self._readers(enhanced_fan_out=False),
-        )
-
-    def _readers(self, *, enhanced_fan_out: bool) -> int:
-        return sum(1 for _, fan_out in self._stream_readers if fan_out == enhanced_fan_out)
+        stream_readers(self._stream).add(reader, enhanced_fan_out=enhanced_fan_out)
 
     def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` put records into the stream (and use its key to encrypt them)."""

@@ -27,7 +27,7 @@ from patterns.kinesis_firehose_s3.layout import (
     projection_for,
     static_root,
 )
-from patterns.kinesis_firehose_s3.validation import check_large_buffer
+from patterns.kinesis_firehose_s3.validation import check_folder_prefix, check_large_buffer
 from patterns.validation import check_exclusive_with_existing, check_not_both
 
 # What Firehose needs to read the conversion schema.
@@ -146,6 +146,7 @@ def validate_conversion(
             "compress inside, Snappy by default); drop compression"
         )
     check_large_buffer(buffering_size, "record format conversion")
+    check_folder_prefix(prefix, "record format conversion (the table reads folders)")
     if table is not None:
         check_exclusive_with_existing(
             "table", table, {"database": database, "partition_projections": partition_projections}

@@ -19,7 +19,12 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import IValidation
 
 from patterns.kinesis_firehose_s3.layout import ERROR_OUTPUT_TYPE, expressions
-from patterns.kinesis_firehose_s3.validation import BUFFERING_INTERVAL_MAX, check_large_buffer
+from patterns.kinesis_firehose_s3.validation import (
+    BUFFERING_INTERVAL_MAX,
+    check_folder_prefix,
+    check_large_buffer,
+    check_whole_units,
+)
 from patterns.validation import check_duration, check_range
 
 PARTITION_KEY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -141,6 +146,7 @@ def validate_transformation(
         Duration.seconds(0),
         TRANSFORMATION_BUFFERING_INTERVAL_MAX,
     )
+    check_whole_units("transformation_buffering_interval", buffering_interval, "seconds")
     if buffering_size is not None and not buffering_size.is_unresolved():
         mebibytes = buffering_size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
         check_range(
@@ -208,6 +214,7 @@ def validate_dynamic_partitioning(
         )
     if Token.is_unresolved(prefix):
         return
+    check_folder_prefix(prefix, "dynamic partitioning (each key is a folder)")
     used = [
         namespace
         for namespace, _ in expressions(prefix)

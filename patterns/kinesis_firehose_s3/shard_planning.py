@@ -17,9 +17,6 @@ from dataclasses import dataclass
 SHARD_WRITE_MB_PER_SECOND = 1.0
 SHARD_WRITE_RECORDS_PER_SECOND = 1000.0
 SHARD_READ_MB_PER_SECOND = 2.0
-# Registered enhanced fan-out consumers per stream:
-# https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html
-MAX_ENHANCED_FAN_OUT_CONSUMERS = 20
 
 # Rounds away float noise before the ceiling (10 * 1.1 is 11.000000000000002, not 11).
 _DECIMALS = 9

@@ -6,10 +6,13 @@ The shard count comes from ``shard_count`` or from a ``StreamThroughput`` plan
 
 from __future__ import annotations
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Token
+import dataclasses
+
+import jsii
+from aws_cdk import Annotations, Duration, IAspect, RemovalPolicy, Token
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from patterns.compliance import acknowledge
 from patterns.kinesis_firehose_s3.shard_planning import StreamThroughput
@@ -74,3 +77,56 @@ def new_stream(
     if mode == kinesis.StreamMode.PROVISIONED and planned is not None:
         planned_shards = None if Token.is_unresolved(planned) else int(planned)
     return stream, planned_shards
+
+
+@jsii.implements(IAspect)
+class ClassicReadersPlan:
+    """At synth, once for the whole app: plan the shards of the pattern's stream for every
+    classic reader registered in ``patterns.consumers.stream_readers`` (the delivery stream,
+    Lambda consumers, worker fleets), or warn once, with their total, when the shard count
+    was given and the plan cannot know them.
+
+    Every classic reader shares each shard's 2 MB/s and 5 ``GetRecords`` calls per second.
+    Attached (``Aspects.of(...)``) to one leaf of the pattern, so it is visited once.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        stream: kinesis.IStream,
+        throughput: StreamThroughput | None,
+    ) -> None:
+        self._scope, self._stream, self._throughput = scope, stream, throughput
+
+    def visit(self, node: IConstruct) -> None:
+        from patterns.consumers.stream_readers import stream_readers
+
+        readers = stream_readers(self._stream).classic_readers
+        resource = self._stream.node.default_child
+        if readers <= 1 or not isinstance(resource, kinesis.CfnStream):
+            return
+        throughput = self._throughput
+        if throughput is None:
+            shards = resource.shard_count
+            if isinstance(shards, int):  # not ON_DEMAND, nor a token
+                Annotations.of(self._scope).add_warning_v2(
+                    "patterns:ShardCountNotPlannedForReaders",
+                    f"The stream has {shards} shard(s) given as shard_count, read by "
+                    f"{readers} classic readers (the delivery stream and "
+                    f"{readers - 1} more; each shard's 2 MB/s and 5 reads/s are shared by all "
+                    "of them). Pass throughput=StreamThroughput(..., classic_consumers="
+                    f"{readers}) to plan for them, or read with enhanced_fan_out=True.",
+                )
+            return
+        if throughput.classic_consumers >= readers:
+            return
+        planned = throughput.shard_count
+        replanned = dataclasses.replace(throughput, classic_consumers=readers).shard_count
+        if replanned > planned:
+            resource.shard_count = replanned
+            Annotations.of(self._scope).add_info(
+                f"Re-planned the stream from {planned} to {replanned} shards for "
+                f"{readers} classic readers (throughput counted "
+                f"{throughput.classic_consumers})."
+            )

@@ -56,6 +56,33 @@ def check_large_buffer(buffering_size: Size, reason: str) -> None:
         )
 
 
+def check_whole_units(argument: str, value: Duration | None, unit: str) -> None:
+    """``value`` is a whole number of ``unit`` (``"seconds"`` or ``"hours"``), as the
+    CloudFormation property it becomes is an integer; tokens pass."""
+    if value is None or value.is_unresolved():
+        return
+    amount = value.to_seconds(integral=False) / (3600 if unit == "hours" else 1)
+    if amount != int(amount):
+        raise ValueError(f"{argument} must be a whole number of {unit}, got {amount:g} {unit}")
+
+
+def check_folder_prefix(prefix: str, reason: str) -> None:
+    """``prefix`` ends with ``/``, as ``reason`` (conversion, dynamic partitioning) needs.
+
+    Firehose appends the object name to the prefix as it is: without the slash, the last
+    partition (``hour=05``) becomes the start of every object's name instead of a folder,
+    and a table or query that reads ``.../hour=05/`` finds nothing.
+    """
+    if Token.is_unresolved(prefix) or not prefix or prefix.endswith("/"):
+        return
+    raise ValueError(
+        f"prefix {prefix!r} must end with '/' with {reason}: Firehose appends the object name "
+        "to the prefix, so its last part would become the start of each object's name "
+        "instead of a folder (partition), and a table or query reading that folder would "
+        f"find nothing. Use {prefix + '/'!r}"
+    )
+
+
 def check_name(argument: str, name: str | None, max_length: int) -> None:
     if name is None or Token.is_unresolved(name):
         return
@@ -160,8 +187,11 @@ def validate(
         },
     )
     check_not_both("shard_count", shard_count, "throughput", throughput)
-    if shard_count is not None and not Token.is_unresolved(shard_count) and shard_count < 1:
-        raise ValueError(f"shard_count must be at least 1, got {shard_count}")
+    if shard_count is not None and not Token.is_unresolved(shard_count):
+        if isinstance(shard_count, bool) or not isinstance(shard_count, int):
+            raise ValueError(f"shard_count must be a whole number of shards, got {shard_count!r}")
+        if shard_count < 1:
+            raise ValueError(f"shard_count must be at least 1, got {shard_count}")
     if throughput is not None:
         _ = throughput.shard_count  # raises ValueError for an invalid workload
     if stream_mode == kinesis.StreamMode.ON_DEMAND and (
@@ -182,12 +212,14 @@ def validate(
             "without a plan, use ON_DEMAND"
         )
     check_duration("retention_period", retention_period, RETENTION_MIN, RETENTION_MAX)
+    check_whole_units("retention_period", retention_period, "hours")
     check_name("stream_name", stream_name, STREAM_NAME_MAX_LENGTH)
     check_name("delivery_stream_name", delivery_stream_name, DELIVERY_STREAM_NAME_MAX_LENGTH)
 
     check_duration(
         "buffering_interval", buffering_interval, Duration.seconds(0), BUFFERING_INTERVAL_MAX
     )
+    check_whole_units("buffering_interval", buffering_interval, "seconds")
     if not buffering_size.is_unresolved():
         mebibytes = buffering_size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
         check_range("buffering_size", mebibytes, *BUFFERING_SIZE_MIB_RANGE, " MiB")
@@ -237,3 +269,4 @@ def validate(
             Duration.seconds(buffering_interval.to_seconds() + 60),
             DATA_FRESHNESS_ALARM_MAX,
         )
+    check_whole_units("data_freshness_alarm_threshold", data_freshness_alarm_threshold, "seconds")

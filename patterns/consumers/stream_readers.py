@@ -1,0 +1,157 @@
+"""Who reads a Kinesis data stream, counted in one place.
+
+Readers of a stream share its limits. Classic readers (``GetRecords``) share each shard's
+2 MB/s and 5 reads per second; enhanced fan-out consumers (``SubscribeToShard``) each get
+their own 2 MB/s per shard, but a stream registers at most 20 of them, or 50 for an
+on-demand stream in an account using On-demand Advantage
+(https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html, read 2026-12-07).
+
+``stream_readers(stream)`` is the one registry of a stream. Every construct of this library
+that reads a stream registers itself with ``add(reader, enhanced_fan_out=...)``: the Lambda
+stream consumers, the delivery stream of ``KinesisToFirehoseToS3`` (classic), a worker fleet
+using the Kinesis Client Library. The registry refuses an enhanced fan-out consumer over the
+limit when it is added, and counts again at synth over the final tree: the consumers
+registered here plus every ``AWS::Kinesis::StreamConsumer`` of the app on this stream that no
+registered reader owns (one added with ``kinesis.StreamConsumer`` directly).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import weakref
+
+import jsii
+from aws_cdk import Annotations, Stack
+from aws_cdk import aws_kinesis as kinesis
+from constructs import IConstruct, IValidation
+
+# Enhanced fan-out consumers per stream: provisioned and On-demand Standard streams; an
+# on-demand stream of an account using On-demand Advantage (an account-level mode) takes 50.
+ENHANCED_FAN_OUT_CONSUMERS_MAX = 20
+ENHANCED_FAN_OUT_CONSUMERS_MAX_ON_DEMAND_ADVANTAGE = 50
+ENHANCED_FAN_OUT_SOURCE = "https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html"
+
+
+@dataclasses.dataclass(frozen=True)
+class StreamReader:
+    """One registered reader: its construct path and how it reads."""
+
+    path: str
+    enhanced_fan_out: bool
+
+
+class StreamReaders:
+    """The readers of one stream (use :func:`stream_readers`, which keeps one per stream)."""
+
+    def __init__(self, stream: kinesis.IStream) -> None:
+        self._stream = stream
+        self._readers: list[StreamReader] = []
+
+    @property
+    def readers(self) -> tuple[StreamReader, ...]:
+        """Every registered reader, in the order added."""
+        return tuple(self._readers)
+
+    @property
+    def classic_readers(self) -> int:
+        """How many registered readers share the shards' 2 MB/s and 5 reads/s."""
+        return sum(not reader.enhanced_fan_out for reader in self._readers)
+
+    def add(self, reader: IConstruct, *, enhanced_fan_out: bool) -> None:
+        """Register ``reader``; refuse an enhanced fan-out consumer over the stream's limit."""
+        self._readers.append(StreamReader(reader.node.path, enhanced_fan_out))
+        if enhanced_fan_out:
+            error = self.enhanced_fan_out_error()
+            if error is not None:
+                self._readers.pop()
+                raise ValueError(error)
+
+    def enhanced_fan_out_consumers(self) -> list[str]:
+        """The paths of the stream's enhanced fan-out consumers: those registered here, and
+        every ``AWS::Kinesis::StreamConsumer`` of the app on this stream no reader owns."""
+        registered = [r.path for r in self._readers if r.enhanced_fan_out]
+        owners = [r.path + "/" for r in self._readers]
+        arn = self._stream.stream_arn
+        unowned = [
+            construct.node.path
+            for construct in self._stream.node.root.node.find_all()
+            if isinstance(construct, kinesis.CfnStreamConsumer)
+            and construct.stream_arn == arn
+            and not any(construct.node.path.startswith(owner) for owner in owners)
+        ]
+        return registered + unowned
+
+    def enhanced_fan_out_error(self) -> str | None:
+        """Why the stream cannot take its enhanced fan-out consumers, if it cannot."""
+        consumers = self.enhanced_fan_out_consumers()
+        limit = self._limit()
+        if len(consumers) <= limit:
+            return None
+        where = (
+            "a provisioned stream"
+            if limit == ENHANCED_FAN_OUT_CONSUMERS_MAX
+            else "any stream, even an on-demand one in an account using On-demand Advantage"
+        )
+        return (
+            f"stream {self._stream.node.path} has {len(consumers)} enhanced fan-out consumers "
+            f"({', '.join(consumers)}); Kinesis registers at most {limit} per stream on "
+            f"{where} ({ENHANCED_FAN_OUT_SOURCE}), so the deployment would fail. Read with "
+            "enhanced_fan_out=False (classic, sharing each shard's 2 MB/s), or split the "
+            "consumers over two streams"
+        )
+
+    def _limit(self) -> int:
+        if _stream_mode(self._stream) == "PROVISIONED":
+            return ENHANCED_FAN_OUT_CONSUMERS_MAX
+        return ENHANCED_FAN_OUT_CONSUMERS_MAX_ON_DEMAND_ADVANTAGE
+
+    def warn_if_beyond_standard_limit(self) -> None:
+        """On an on-demand or imported stream, more than 20 consumers need On-demand
+        Advantage: say so once, on the stream."""
+        consumers = self.enhanced_fan_out_consumers()
+        if len(consumers) > ENHANCED_FAN_OUT_CONSUMERS_MAX:
+            Annotations.of(self._stream).add_warning_v2(
+                "patterns:EnhancedFanOutConsumersNeedOnDemandAdvantage",
+                f"The stream has {len(consumers)} enhanced fan-out consumers; Kinesis registers "
+                f"more than {ENHANCED_FAN_OUT_CONSUMERS_MAX} only on an on-demand stream of an "
+                "account using On-demand Advantage (in the Regions that offer it). Without it "
+                "the deployment fails.",
+            )
+
+
+_REGISTRIES: weakref.WeakKeyDictionary[kinesis.IStream, StreamReaders] = weakref.WeakKeyDictionary()
+
+
+def stream_readers(stream: kinesis.IStream) -> StreamReaders:
+    """The registry of ``stream``'s readers: one per stream, checked at synth over the final
+    tree (the limit of enhanced fan-out consumers)."""
+    registry = _REGISTRIES.get(stream)
+    if registry is None:
+        registry = _REGISTRIES[stream] = StreamReaders(stream)
+        stream.node.add_validation(_EnhancedFanOutLimit(registry))
+    return registry
+
+
+@jsii.implements(IValidation)
+class _EnhancedFanOutLimit:
+    def __init__(self, registry: StreamReaders) -> None:
+        self._registry = registry
+
+    def validate(self) -> list[str]:
+        error = self._registry.enhanced_fan_out_error()
+        if error is None:
+            self._registry.warn_if_beyond_standard_limit()
+            return []
+        return [error]
+
+
+def _stream_mode(stream: kinesis.IStream) -> str | None:
+    """``PROVISIONED`` or ``ON_DEMAND`` for a stream defined in this app; ``None`` otherwise."""
+    resource = stream.node.default_child
+    if not isinstance(resource, kinesis.CfnStream):
+        return None
+    details = Stack.of(resource).resolve(resource.stream_mode_details)
+    if details is None:
+        return "PROVISIONED"  # CloudFormation's default
+    mode = details.get("streamMode") if isinstance(details, dict) else None
+    return mode if isinstance(mode, str) else None
