@@ -16,6 +16,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
@@ -283,3 +286,43 @@ def test_dot_renders_every_node(assembly: Path, tmp_path: Path) -> None:
     svg, png = render(to_dot(graph), tmp_path / "flows")
     assert len(re.findall(r'class="node"', svg.read_text())) == len(graph.nodes)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_fleets_reading_a_stream_of_another_stack_are_drawn(tmp_path: Path) -> None:
+    """A KCL-style fleet: an ECS service whose task role polls a stream (GetRecords) or
+    subscribes through its enhanced fan-out consumer (SubscribeToShard), the stream in
+    another stack; a role with neither reads nothing."""
+    app = new_app(outdir=str(tmp_path))
+    stream = kinesis.Stream(cdk.Stack(app, "Streams"), "Positions", shard_count=1)
+    readers = cdk.Stack(app, "Readers")
+    consumer = kinesis.CfnStreamConsumer(
+        readers, "Consumer", stream_arn=stream.stream_arn, consumer_name="geofencing"
+    )
+    grants = {
+        "Polling": ("kinesis:GetRecords", stream.stream_arn),
+        "FanOut": ("kinesis:SubscribeToShard", consumer.attr_consumer_arn),
+        "Describing": ("kinesis:DescribeStreamSummary", stream.stream_arn),
+    }
+    for name, (action, resource) in grants.items():
+        role = iam.Role(
+            readers, f"{name}Role", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com")
+        )
+        role.add_to_policy(iam.PolicyStatement(actions=[action], resources=[resource]))
+        task = ecs.CfnTaskDefinition(
+            readers,
+            f"{name}Task",
+            task_role_arn=role.role_arn,
+            container_definitions=[
+                ecs.CfnTaskDefinition.ContainerDefinitionProperty(name="app", image="app")
+            ],
+        )
+        ecs.CfnService(readers, f"{name}Service", task_definition=task.ref)
+    app.synth()
+    graph = flow_graph(tmp_path)
+    assert {
+        (e.kind, e.label, _label(graph, e.target)) for e in graph.edges if e.kind == "consumer"
+    } == {
+        ("consumer", "reads (polling)", "fleet PollingService"),
+        ("consumer", "reads (enhanced fan-out)", "fleet FanOutService"),
+    }
+    assert {_label(graph, e.source) for e in graph.edges} == {"stream Positions"}

@@ -255,7 +255,9 @@ class _Builder:
                     self.edge(model, node, target, "firehose-destination", "source backup", stream)
 
     def read_fleets(self, model: LinkedModel) -> None:
-        """ECS services whose task role may receive from a queue: the fleet consumes it."""
+        """ECS services whose task role may receive from a queue, or read a stream (polling
+        with kinesis:GetRecords, or through its enhanced fan-out consumer with
+        kinesis:SubscribeToShard, as a KCL application does): the fleet consumes it."""
         for service, props in model.of_type("AWS::ECS::Service"):
             task = model.resolve(props.get("TaskDefinition"))
             if not isinstance(task, Resolved):
@@ -266,17 +268,32 @@ class _Builder:
             for statement in identity_statements(model, role):
                 if statement.get("Effect") != "Allow":
                     continue
-                if not actions_cover(model, statement, "sqs:ReceiveMessage"):
-                    continue
-                for value in as_list(statement.get("Resource")):
-                    queue = model.resolve(value)
-                    if isinstance(queue, Linked) or (
-                        isinstance(queue, Resolved)
-                        and model.type_of(queue.logical_id) == "AWS::SQS::Queue"
-                    ):
-                        fleet = self.resource(model, service)
-                        source = self.node(model, queue)
-                        self.edge(model, source, fleet, "consumer", "receives", service)
+                for action, label in _FLEET_READS:
+                    if not actions_cover(model, statement, action):
+                        continue
+                    for value in as_list(statement.get("Resource")):
+                        source = self._fleet_source(model, model.resolve(value), action)
+                        if source is not None:
+                            fleet = self.resource(model, service)
+                            self.edge(
+                                model, self.node(model, source), fleet, "consumer", label, service
+                            )
+
+    @staticmethod
+    def _fleet_source(model: LinkedModel, target: Target, action: str) -> Target | None:
+        """The queue or stream a fleet's grant names (an enhanced fan-out consumer's stream)."""
+        if isinstance(target, Linked):
+            return target
+        if not isinstance(target, Resolved):
+            return None
+        kind = model.type_of(target.logical_id)
+        if action == "kinesis:SubscribeToShard":
+            if kind != "AWS::Kinesis::StreamConsumer":
+                return None
+            stream = model.resolve(model.props(target.logical_id).get("StreamARN"))
+            return stream if isinstance(stream, Resolved | Linked) else None
+        expected = "AWS::SQS::Queue" if action == "sqs:ReceiveMessage" else "AWS::Kinesis::Stream"
+        return target if kind == expected else None
 
     def read_pipes(self, model: LinkedModel) -> None:
         """A pipe between its source and target, its enrichment and dead-letter target beside."""
@@ -296,6 +313,14 @@ class _Builder:
             if pipe.dead_letter is not None:
                 dlq = self.node(model, pipe.dead_letter)
                 self.edge(model, node, dlq, "pipe-dlq", "failed records", pipe.logical_id)
+
+
+# What a fleet's role may do that makes it a consumer, and the label of its hop.
+_FLEET_READS = (
+    ("sqs:ReceiveMessage", "receives"),
+    ("kinesis:GetRecords", "reads (polling)"),
+    ("kinesis:SubscribeToShard", "reads (enhanced fan-out)"),
+)
 
 
 def _followed(targets: list[Target]) -> list[Target]:
