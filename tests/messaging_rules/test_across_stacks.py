@@ -3,10 +3,12 @@
 One App, synthesized once: ``Shared`` (dead-letter queues, a bucket), ``Producer`` (queues, a
 topic, streams, buckets), ``Consumer`` (event source mappings, subscriptions, rules, Firehose)
 with a nested stack ``Readers``, and a stage ``Prod`` whose ``Rules`` stack sends to the queues
-of its ``Targets`` stack. Each case builds its part of a hop under a construct of its name in
-each stack it spans (``Producer/Sqs6Fail/Queue``, ``Consumer/Sqs6Fail/Mapping``); every rule
-must fire on its failing case, on the resource and in the stack that carries the trap, and stay
-silent on its fixed control. The app is read as ``python -m patterns.checks`` reads it
+of its ``Targets`` stack; then all of it again in a stage ``Dev``, where every logical ID is in
+two templates (the linked model then keys resources ``<template>/<logical ID>``). Each case
+builds its part of a hop under a construct of its name in each stack it spans
+(``Producer/Sqs6Fail/Queue``, ``Consumer/Sqs6Fail/Mapping``); every rule must fire on its
+failing case, on the resource and in the stack that carries the trap, and stay silent on its
+fixed control. The app is read as ``python -m patterns.checks`` reads it
 (``check_assembly``) and as the plugin reports it.
 """
 
