@@ -8,7 +8,8 @@ two templates (the linked model then keys resources ``<template>/<logical ID>``)
 builds its part of a hop under a construct of its name in each stack it spans
 (``Producer/Sqs6Fail/Queue``, ``Consumer/Sqs6Fail/Mapping``); every rule must fire on its
 failing case, on the resource and in the stack that carries the trap, and stay silent on its
-fixed control. The app is read as ``python -m patterns.checks`` reads it
+fixed control; the older rules (SNS1-8, SQS1-3, LAMBDA1/5/7, CW1, EB1/2, S3N1/2, FH1) fire on a
+failing case across stacks too (their passing apps are tested template by template). The app is read as ``python -m patterns.checks`` reads it
 (``check_assembly``) and as the plugin reports it.
 """
 
@@ -17,14 +18,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration, Validations
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kinesisfirehose as firehose
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -354,7 +359,174 @@ def kinesis_readers(s: Stacks) -> None:
     _stream_workers(s, "Kin2Fixed", (3, 2))
 
 
+# --- the older rules' hops, each across stacks (their passing apps are tested per template) ---
+
+
+def _subscribe(scope: Construct, topic: sns.ITopic, queue: sqs.CfnQueue, **options: Any) -> None:
+    sns.CfnSubscription(
+        scope, "Sub", topic_arn=topic.topic_arn, protocol="sqs", endpoint=queue.attr_arn, **options
+    )
+
+
+def _notify(scope: Construct, queue: sqs.IQueue) -> None:
+    configuration = s3.CfnBucket.QueueConfigurationProperty(
+        event="s3:ObjectCreated:*", queue=queue.queue_arn
+    )
+    s3.CfnBucket(
+        scope,
+        "Bucket",
+        notification_configuration=s3.CfnBucket.NotificationConfigurationProperty(
+            queue_configurations=[configuration]
+        ),
+    )
+
+
+def _hourly(scope: Construct, queue: sqs.IQueue) -> None:
+    target = events.CfnRule.TargetProperty(arn=queue.queue_arn, id="Queue")
+    events.CfnRule(scope, "Rule", schedule_expression="rate(1 hour)", targets=[target])
+
+
+def older_rules(s: Stacks) -> None:
+    p = s.part
+    # SNS: a Producer topic, the queue and subscription in Consumer; keys and DLQs in Shared.
+    topic = sns.Topic(p(s.producer, "Sns1Fail"), "Topic")
+    queue = sqs.CfnQueue(p(s.consumer, "Sns1Fail"), "Queue", kms_master_key_id="alias/aws/sqs")
+    _subscribe(p(s.consumer, "Sns1Fail"), topic, queue)
+    key = kms.Key(p(s.shared, "Sns2Fail"), "Key")  # its policy admits the account only
+    topic = sns.Topic(p(s.producer, "Sns2Fail"), "Topic")
+    queue = sqs.CfnQueue(p(s.consumer, "Sns2Fail"), "Queue", kms_master_key_id=key.key_arn)
+    _subscribe(p(s.consumer, "Sns2Fail"), topic, queue)
+    topic = sns.Topic(p(s.producer, "Sns5Fail"), "Topic", fifo=True)
+    _subscribe(p(s.consumer, "Sns5Fail"), topic, sqs.CfnQueue(p(s.consumer, "Sns5Fail"), "Queue"))
+    dlq = sqs.Queue(p(s.shared, "Sns7Fail"), "Dlq")  # no policy admits the topic
+    topic = sns.Topic(p(s.producer, "Sns7Fail"), "Topic")
+    queue = sqs.CfnQueue(p(s.consumer, "Sns7Fail"), "Queue")
+    _subscribe(
+        p(s.consumer, "Sns7Fail"),
+        topic,
+        queue,
+        redrive_policy={"deadLetterTargetArn": dlq.queue_arn},
+    )
+    topic = sns.Topic(p(s.producer, "Sns8Fail"), "Topic")
+    function = _function(p(s.consumer, "Sns8Fail"))  # no permission for the topic
+    sns.CfnSubscription(
+        p(s.consumer, "Sns8Fail"),
+        "Sub",
+        topic_arn=topic.topic_arn,
+        protocol="lambda",
+        endpoint=function.function_arn,
+    )
+    # SQS: Producer queues redrive to dead-letter queues in Shared.
+    dlq = sqs.Queue(p(s.shared, "Sqs1Fail"), "Dlq")
+    redrive = {"deadLetterTargetArn": dlq.queue_arn, "maxReceiveCount": 5}
+    sqs.CfnQueue(p(s.producer, "Sqs1Fail"), "Queue", fifo_queue=True, redrive_policy=redrive)
+    dlq = sqs.Queue(p(s.shared, "Sqs2Fail"), "Dlq", retention_period=Duration.days(1))
+    sqs.Queue(p(s.producer, "Sqs2Fail"), "Queue", dead_letter_queue=_dead_letter(dlq))
+    denying = sqs.CfnQueue(
+        p(s.shared, "Sqs3Fail"), "Dlq", redrive_allow_policy={"redrivePermission": "denyAll"}
+    )
+    redrive = {"deadLetterTargetArn": denying.attr_arn, "maxReceiveCount": 5}
+    sqs.CfnQueue(p(s.producer, "Sqs3Fail"), "Queue", redrive_policy=redrive)
+    # Lambda: a Consumer function on a Producer queue (DLQ and key in Shared).
+    dlq = sqs.Queue(p(s.shared, "Lambda1Fail"), "Dlq", retention_period=FOURTEEN_DAYS)
+    consumed = sqs.Queue(
+        p(s.producer, "Lambda1Fail"),
+        "Queue",
+        visibility_timeout=Duration.seconds(30),  # shorter than the function's 60 s
+        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=2, queue=dlq),
+    )
+    scope = p(s.consumer, "Lambda1Fail")
+    function = _function(scope, timeout=Duration.seconds(60))
+    consumed.grant_consume_messages(function)
+    lambda_.CfnEventSourceMapping(
+        scope,
+        "Mapping",
+        function_name=function.function_name,
+        event_source_arn=consumed.queue_arn,
+        function_response_types=["ReportBatchItemFailures"],
+    )
+    key = kms.Key(p(s.shared, "Lambda7Fail"), "Key")
+    consumed = sqs.Queue(
+        p(s.producer, "Lambda7Fail"),
+        "Queue",
+        encryption_master_key=key,
+        visibility_timeout=Duration.minutes(5),
+    )
+    scope = p(s.consumer, "Lambda7Fail")
+    function = _function(scope, timeout=Duration.seconds(10))
+    receive = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+    function.add_to_role_policy(
+        iam.PolicyStatement(actions=receive, resources=[consumed.queue_arn])
+    )
+    lambda_.CfnEventSourceMapping(
+        scope,
+        "Mapping",
+        function_name=function.function_name,
+        event_source_arn=consumed.queue_arn,
+        function_response_types=["ReportBatchItemFailures"],
+    )
+    # An alarm in Consumer notifies a Producer topic under the AWS-managed key.
+    managed = kms.Alias.from_alias_name(p(s.producer, "Cw1Fail"), "Managed", "alias/aws/sns")
+    topic = sns.Topic(p(s.producer, "Cw1Fail"), "Topic", master_key=managed)
+    metric = cw.Metric(namespace="Orders", metric_name="Failed")
+    alarm = cw.Alarm(
+        p(s.consumer, "Cw1Fail"), "Alarm", metric=metric, threshold=1, evaluation_periods=1
+    )
+    alarm.add_alarm_action(cw_actions.SnsAction(topic))
+    # Rules of Prod/Rules target encrypted queues of Prod/Targets.
+    managed_queue = sqs.Queue(
+        p(s.targets, "Eb1Fail"), "Queue", encryption=sqs.QueueEncryption.KMS_MANAGED
+    )
+    _hourly(p(s.rules, "Eb1Fail"), managed_queue)
+    key = kms.Key(p(s.targets, "Eb2Fail"), "Key")
+    _hourly(
+        p(s.rules, "Eb2Fail"),
+        sqs.Queue(p(s.targets, "Eb2Fail"), "Queue", encryption_master_key=key),
+    )
+    # Buckets of Consumer notify queues of Producer.
+    _notify(p(s.consumer, "S3n1Fail"), sqs.Queue(p(s.producer, "S3n1Fail"), "Queue"))
+    managed_queue = sqs.Queue(
+        p(s.producer, "S3n2Fail"), "Queue", encryption=sqs.QueueEncryption.KMS_MANAGED
+    )
+    _notify(p(s.consumer, "S3n2Fail"), managed_queue)
+    # Firehose in Consumer reads a Producer stream under a Shared key its role may not use.
+    key = kms.Key(p(s.shared, "Fh1Fail"), "Key")
+    stream = kinesis.Stream(
+        p(s.producer, "Fh1Fail"),
+        "Stream",
+        encryption=kinesis.StreamEncryption.KMS,
+        encryption_key=key,
+    )
+    bucket = s3.Bucket(p(s.shared, "Fh1Fail"), "Bucket")
+    scope = p(s.consumer, "Fh1Fail")
+    role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("firehose.amazonaws.com"))
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=[
+                "kinesis:DescribeStream",
+                "kinesis:GetShardIterator",
+                "kinesis:GetRecords",
+                "kinesis:ListShards",
+            ],
+            resources=[stream.stream_arn],
+        )
+    )
+    bucket.grant_put(role)
+    firehose.CfnDeliveryStream(
+        scope,
+        "Delivery",
+        delivery_stream_type="KinesisStreamAsSource",
+        kinesis_stream_source_configuration=firehose.CfnDeliveryStream.KinesisStreamSourceConfigurationProperty(
+            kinesis_stream_arn=stream.stream_arn, role_arn=role.role_arn
+        ),
+        extended_s3_destination_configuration=firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty(
+            bucket_arn=bucket.bucket_arn, role_arn=role.role_arn
+        ),
+    )
+
+
 BUILDS: tuple[Callable[[Stacks], None], ...] = (
+    older_rules,
     sqs6,
     sqs7,
     lambda3,
@@ -400,6 +572,26 @@ EXPECTED: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
     ("KIN2", "Kin2Fail", "Producer", ("Producer/Kin2Fail/Stream/Resource",), "Kin2Fixed"),
 )
 CASE_IDS = [f"{rule_id}-{case}" for rule_id, case, *_ in EXPECTED]
+# The older rules: (rule, failing case, template, construct path of the finding).
+OLDER: tuple[tuple[str, str, str, str], ...] = (
+    ("SNS1", "Sns1Fail", "Consumer", "Consumer/Sns1Fail/Sub"),
+    ("SNS2", "Sns2Fail", "Consumer", "Consumer/Sns2Fail/Sub"),
+    ("SNS5", "Sns5Fail", "Consumer", "Consumer/Sns5Fail/Sub"),
+    ("SNS7", "Sns7Fail", "Consumer", "Consumer/Sns7Fail/Sub"),
+    ("SNS8", "Sns8Fail", "Consumer", "Consumer/Sns8Fail/Sub"),
+    ("SQS1", "Sqs1Fail", "Producer", "Producer/Sqs1Fail/Queue"),
+    ("SQS2", "Sqs2Fail", "Producer", "Producer/Sqs2Fail/Queue/Resource"),
+    ("SQS3", "Sqs3Fail", "Producer", "Producer/Sqs3Fail/Queue"),
+    ("LAMBDA1", "Lambda1Fail", "Consumer", "Consumer/Lambda1Fail/Mapping"),
+    ("LAMBDA5", "Lambda1Fail", "Consumer", "Consumer/Lambda1Fail/Mapping"),
+    ("LAMBDA7", "Lambda7Fail", "Consumer", "Consumer/Lambda7Fail/Mapping"),
+    ("CW1", "Cw1Fail", "Consumer", "Consumer/Cw1Fail/Alarm/Resource"),
+    ("EB1", "Eb1Fail", "Prod/Rules", "Prod/Rules/Eb1Fail/Rule"),
+    ("EB2", "Eb2Fail", "Prod/Rules", "Prod/Rules/Eb2Fail/Rule"),
+    ("S3N1", "S3n1Fail", "Consumer", "Consumer/S3n1Fail/Bucket"),
+    ("S3N2", "S3n2Fail", "Consumer", "Consumer/S3n2Fail/Bucket"),
+    ("FH1", "Fh1Fail", "Consumer", "Consumer/Fh1Fail/Delivery"),
+)
 
 
 # The app at its root, and the same stacks again in a stage: every logical ID is then in two
@@ -453,6 +645,17 @@ def test_the_rule_fires_across_stacks_on_the_failing_case(
     wanted = {root + p for p in paths}
     assert {p for p in wanted if any(fnmatchcase(f.path, p) for f in hits)} == wanted
     assert all(any(fnmatchcase(f.path, p) for p in wanted) for f in hits), [f.path for f in hits]
+
+
+@pytest.mark.parametrize("root", ROOTS)
+@pytest.mark.parametrize("older", OLDER, ids=[f"{rule_id}-{case}" for rule_id, case, *_ in OLDER])
+def test_the_older_rules_fire_across_stacks(
+    findings: list[Finding], older: tuple[str, str, str, str], root: str
+) -> None:
+    rule_id, _, stack, path = older
+    assert (f"Messaging-{rule_id}", root + stack, root + path) in {
+        (f.rule_id, f.stack, f.path) for f in findings if f.level != INFO
+    }
 
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=CASE_IDS)
