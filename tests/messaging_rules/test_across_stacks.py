@@ -8,9 +8,10 @@ two templates (the linked model then keys resources ``<template>/<logical ID>``)
 builds its part of a hop under a construct of its name in each stack it spans
 (``Producer/Sqs6Fail/Queue``, ``Consumer/Sqs6Fail/Mapping``); every rule must fire on its
 failing case, on the resource and in the stack that carries the trap, and stay silent on its
-fixed control; the older rules (SNS1-8, SQS1-3, LAMBDA1/5/7, CW1, EB1/2, S3N1/2, FH1) fire on a
-failing case across stacks too (their passing apps are tested template by template). The app is read as ``python -m patterns.checks`` reads it
-(``check_assembly``) and as the plugin reports it.
+fixed control; the older rules (SNS1-8, SQS1-3, LAMBDA1/5/7, CW1, EB1/2, S3N1/2, FH1) fire
+on a failing case across stacks too (their passing apps are tested template by template). The
+app is read as ``python -m patterns.checks`` reads it (``check_assembly``) and as the plugin
+reports it.
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ class Stacks:
         return found if isinstance(found, Construct) else Construct(scope, case)
 
 
-def _function(scope: Construct, timeout: Duration = THIRTY_SECONDS) -> lambda_.Function:
+def _function(
+    scope: Construct, timeout: Duration = THIRTY_SECONDS, *, invoked_async: bool = False
+) -> lambda_.Function:
+    """A function; one that SNS or EventBridge invokes keeps the events it fails in a DLQ."""
     return lambda_.Function(
         scope,
         "Function",
@@ -74,6 +78,7 @@ def _function(scope: Construct, timeout: Duration = THIRTY_SECONDS) -> lambda_.F
         handler="index.handler",
         code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
         timeout=timeout,
+        dead_letter_queue_enabled=invoked_async or None,
     )
 
 
@@ -147,7 +152,7 @@ def sns9(s: Stacks) -> None:
 
 
 def _lambda_subscriber(scope: Construct, topic: sns.ITopic) -> tuple[lambda_.Function, sqs.Queue]:
-    function = _function(scope)
+    function = _function(scope, invoked_async=True)
     function.add_permission(
         "FromTopic",
         principal=iam.ServicePrincipal("sns.amazonaws.com"),
@@ -277,7 +282,7 @@ def eventbridge(s: Stacks) -> None:
     # in the rule's stack.
     for case, permitted in (("Eb3FunctionFail", False), ("FunctionTargetFixed", True)):
         scope, _, dlq = queues(case)
-        function = _function(s.part(s.targets, case))
+        function = _function(s.part(s.targets, case), invoked_async=True)
         rule = _rule(scope, function.function_arn, dlq)
         _admit(scope, rule, dlq)
         if permitted:
