@@ -124,6 +124,32 @@ def test_a_delivery_stream_role_of_the_wrong_type_is_not_followed() -> None:
     assert [f for f in findings if f.level != "info"] == []
 
 
+def test_the_flow_graph_skips_failure_destinations_of_the_wrong_shape() -> None:
+    queue_arn = {"Fn::GetAtt": ["Queue", "Arn"]}
+    resources = {
+        "Queue": QUEUE,
+        "Function": {"Type": "AWS::Lambda::Function", "Properties": {}},
+        "Mapping": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {
+                "EventSourceArn": queue_arn,
+                "FunctionName": {"Ref": "Function"},
+                "DestinationConfig": "on failure",
+            },
+        },
+        "Invoke": {
+            "Type": "AWS::Lambda::EventInvokeConfig",
+            "Properties": {
+                "FunctionName": {"Ref": "Function"},
+                "DestinationConfig": {"OnFailure": [queue_arn]},
+            },
+        },
+    }
+    stacks = [LoadedStack("Stack", {"Resources": resources}, {})]
+    graph = build(stacks, check_stacks(stacks, {}))
+    assert [e.kind for e in graph.edges] == ["event-source"]
+
+
 # --- functions the model cannot reach ------------------------------------------------------------
 
 PARTNER_FUNCTION = "arn:aws:lambda:eu-west-1:999999999999:function:partner"
