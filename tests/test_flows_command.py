@@ -6,6 +6,7 @@ cannot be drawn. One small plain-CDK app (a broken hop, a hop at risk, a clean q
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 
-from patterns.flows import main
+from patterns.flows import main, parser
 from tests.helpers import ROOT, new_app
 
 PROG = "python -m patterns.flows: error: "
@@ -167,6 +168,9 @@ def test_a_picture_without_graphviz_is_one_line(
     _one_line_error(code, err)
     assert "Graphviz" in err
     assert (tmp_path / "flows.dot").is_file()
+    # Every option the message suggests is one the command has.
+    known = {o for action in parser()._actions for o in action.option_strings}
+    assert set(re.findall(r"--[a-z-]+", err)) <= known
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["--no-such-option"], ["missing-folder"]])

@@ -202,7 +202,8 @@ def function_id(model: StackModel, target: Target) -> str | None:
             return function_id(model, model.resolve_function(function))
         return None
     if isinstance(target, Literal):
-        return function_id(model, model.resolve_function(target.text))
+        found = model.resolve_function(target.text)  # by name; a Literal again if not found
+        return function_id(model, found) if isinstance(found, Resolved) else None
     return None
 
 

@@ -192,7 +192,7 @@ def render(dot_source: str, output: Path) -> list[Path]:
     if not dot_available():
         raise RuntimeError(
             "Graphviz's dot is needed to render pictures: apt-get install graphviz "
-            "(or brew install graphviz), or use --dot / --text"
+            "(or brew install graphviz), or leave out --output (the summary and --dot need none)"
         )
     written = []
     for fmt in ("svg", "png"):

@@ -202,7 +202,8 @@ class _Builder:
             ):
                 label += ", enhanced fan-out"
             self.edge(model, source_node, function_node, "event-source", label, mapping)
-            destination = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
+            config = props.get("DestinationConfig")
+            destination = config.get("OnFailure") if isinstance(config, dict) else None
             if isinstance(destination, dict) and destination.get("Destination"):
                 failed = self.node(model, model.resolve(destination["Destination"]))
                 self.edge(model, function_node, failed, "on-failure", "failed batches", mapping)
@@ -215,9 +216,9 @@ class _Builder:
                 target = self.node(model, model.resolve(dead["TargetArn"]))
                 self.edge(model, source, target, "on-failure", "failed events", function)
         for config, props in model.of_type("AWS::Lambda::EventInvokeConfig"):
-            destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
-                "Destination"
-            )
+            settings = props.get("DestinationConfig")
+            on_failure = settings.get("OnFailure") if isinstance(settings, dict) else None
+            destination = on_failure.get("Destination") if isinstance(on_failure, dict) else None
             if destination:
                 source = self.node(model, model.resolve_function(props.get("FunctionName")))
                 target = self.node(model, model.resolve(destination))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,8 @@ from patterns.messaging.model import (
     StackModel,
     Target,
     Unknown,
+    get_att_parts,
+    sub_parts,
 )
 from patterns.messaging.policies import physical_name
 
@@ -67,10 +70,8 @@ class AssemblyModel(StackModel):
                 key = logical_id if ids[logical_id] == 1 else f"{stack.name}/{logical_id}"
                 keys[logical_id] = key
                 self._located[key] = Location(stack.name, logical_id, stack.template_file)
-            for output in (stack.template.get("Outputs") or {}).values():
-                name = (output.get("Export") or {}).get("Name")
-                if isinstance(name, str):
-                    self._exports.setdefault(name, []).append((stack, output.get("Value")))
+            for export_name, value in _exports(stack.template):
+                self._exports.setdefault(export_name, []).append((stack, value))
         resources: dict[str, dict[str, Any]] = {}
         for stack in stacks:
             keys = self._keys[stack.name]
@@ -100,7 +101,7 @@ class AssemblyModel(StackModel):
             key, argument = next(iter(value.items()))
             if key == UNFOLLOWED:
                 return Unknown(str(argument))
-            if key == "Ref" and argument in self._reasons:
+            if key == "Ref" and isinstance(argument, str) and argument in self._reasons:
                 return Unknown(self._reasons[argument])
         return super().resolve(value)
 
@@ -178,8 +179,8 @@ class AssemblyModel(StackModel):
         return {"Ref": name}  # a pseudo parameter
 
     def _get_att(self, stack: LoadedStack, argument: Any) -> Any:
-        parts = argument.split(".", 1) if isinstance(argument, str) else argument
-        if not isinstance(parts, list) or len(parts) != 2 or not isinstance(parts[0], str):
+        parts = get_att_parts(argument)
+        if parts is None:
             return {"Fn::GetAtt": self._link(stack, argument)}
         logical_id, attribute = parts
         key = self._keys[stack.name].get(logical_id)
@@ -195,8 +196,9 @@ class AssemblyModel(StackModel):
         parent = self._templates.get(stack.parent or "")
         if parent is not None and stack.parent_resource is not None:
             resource = (parent.template.get("Resources") or {}).get(stack.parent_resource) or {}
-            values = (resource.get("Properties") or {}).get("Parameters") or {}
-            if name in values:
+            properties = resource.get("Properties")
+            values = properties.get("Parameters") if isinstance(properties, dict) else None
+            if isinstance(values, dict) and name in values:
                 return self._link(parent, values[name])
             return {UNFOLLOWED: f"parameter {name} of {stack.name}, which its parent does not set"}
         key = name if self._parameter_ids[name] == 1 else f"{stack.name}/{name}"
@@ -237,14 +239,10 @@ class AssemblyModel(StackModel):
         return {UNFOLLOWED: f"output {name} of stack {wanted}, which is not in this app"}
 
     def _sub(self, stack: LoadedStack, argument: Any) -> Any:
-        if isinstance(argument, str):
-            text, variables = argument, {}
-        elif isinstance(argument, list) and len(argument) == 2:
-            text, variables = argument
-        else:
+        parts = sub_parts(argument)
+        if parts is None:
             return {"Fn::Sub": self._link(stack, argument)}
-        if not isinstance(text, str) or not isinstance(variables, dict):
-            return {"Fn::Sub": self._link(stack, argument)}
+        text, variables = parts
         linked = {name: self._link(stack, value) for name, value in variables.items()}
 
         def replace(match: re.Match[str]) -> str:
@@ -271,6 +269,20 @@ class AssemblyModel(StackModel):
             self._linked[memo] = {UNFOLLOWED: cycle}
             self._linked[memo] = link()
         return self._linked[memo]
+
+
+def _exports(template: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(export name, value) of each output of the template that is exported by name."""
+    for output in (template.get("Outputs") or {}).values():
+        export = output.get("Export") if isinstance(output, dict) else None
+        name = export.get("Name") if isinstance(export, dict) else None
+        if isinstance(name, str):
+            yield name, output.get("Value")
+
+
+def _output_value(outputs: dict[str, Any], name: Any) -> Any:
+    output = outputs.get(name) if isinstance(name, str) else None
+    return output.get("Value") if isinstance(output, dict) else None
 
 
 @dataclass(frozen=True)
@@ -300,8 +312,8 @@ class LinkedModel(StackModel):
             return self.assembly.output(self.name, target.logical_id, str(target.attribute)[8:])
         if isinstance(target, Unknown) and isinstance(value, dict) and len(value) == 1:
             key, argument = next(iter(value.items()))
-            if key == "Ref" and argument in self.parameters:
-                return self.assembly.parameter(self, str(argument))
+            if key == "Ref" and isinstance(argument, str) and argument in self.parameters:
+                return self.assembly.parameter(self, argument)
             if key == "Fn::ImportValue" and isinstance(argument, str):
                 return self.assembly.export(argument)
             if key == "Fn::GetStackOutput" and isinstance(argument, dict):
@@ -317,10 +329,8 @@ class Assembly:
         self.models = {s.name: LinkedModel(s, self) for s in stacks}
         self.exports: dict[str, tuple[str, Any]] = {}
         for model in self.models.values():
-            for output in (model.template.get("Outputs") or {}).values():
-                name = (output.get("Export") or {}).get("Name")
-                if isinstance(name, str):
-                    self.exports[name] = (model.name, output.get("Value"))
+            for name, value in _exports(model.template):
+                self.exports[name] = (model.name, value)
 
     def _linked(self, model: StackModel, target: Target) -> Target:
         if isinstance(target, Resolved):
@@ -332,14 +342,14 @@ class Assembly:
         outputs = (child.template.get("Outputs") or {}) if child else {}
         if child is None or name not in outputs:
             return Unknown(f"output {name} of nested stack {nested}")
-        return self._linked(child, child.resolve(outputs[name].get("Value")))
+        return self._linked(child, child.resolve(_output_value(outputs, name)))
 
     def parameter(self, model: LinkedModel, name: str) -> Target:
         parent = self.models.get(model.loaded.parent or "")
         if parent is None or model.loaded.parent_resource is None:
             return Unknown(f"parameter {name}")
-        values = parent.props(model.loaded.parent_resource).get("Parameters") or {}
-        if name not in values:
+        values = parent.props(model.loaded.parent_resource).get("Parameters")
+        if not isinstance(values, dict) or name not in values:
             return Unknown(f"parameter {name}")
         return self._linked(parent, parent.resolve(values[name]))
 
@@ -350,7 +360,7 @@ class Assembly:
         outputs = (found[0].template.get("Outputs") or {}) if found else {}
         if not isinstance(name, str) or name not in outputs:
             return Unknown(f"output {name} of stack {stack}")
-        return self._linked(found[0], found[0].resolve(outputs[name].get("Value")))
+        return self._linked(found[0], found[0].resolve(_output_value(outputs, name)))
 
     def export(self, name: str) -> Target:
         if name not in self.exports:

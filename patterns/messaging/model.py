@@ -175,8 +175,9 @@ class StackModel:
 
     def path(self, logical_id: str) -> str:
         """The construct path CDK records in the metadata, else the logical ID."""
-        metadata = self.resources.get(logical_id, {}).get("Metadata") or {}
-        return str(metadata.get("aws:cdk:path", logical_id))
+        metadata = self.resources.get(logical_id, {}).get("Metadata")
+        path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+        return str(path or logical_id)
 
     def by_name(self, resource_type: str, name: str) -> str | None:
         return self._names.get((resource_type, name))
@@ -192,16 +193,20 @@ class StackModel:
         if isinstance(value, dict) and len(value) == 1:
             key, argument = next(iter(value.items()))
             if key == "Ref":
+                if not isinstance(argument, str):
+                    return Unknown(f"a malformed Ref: {argument!r}")
                 if argument in self.resources:
-                    return Resolved(str(argument))
+                    return Resolved(argument)
                 if argument in self.parameters:
                     return Unknown(f"parameter {argument}")
                 return Unknown(f"pseudo parameter {argument}")
             if key == "Fn::GetAtt":
-                parts = argument.split(".", 1) if isinstance(argument, str) else list(argument)
-                if len(parts) == 2 and parts[0] in self.resources:
-                    return Resolved(str(parts[0]), str(parts[1]))
-                return Unknown(f"attribute of {parts[0] if parts else '?'}")
+                parts = get_att_parts(argument)
+                if parts is None:
+                    return Unknown(f"a malformed Fn::GetAtt: {argument!r}")
+                if parts[0] in self.resources:
+                    return Resolved(parts[0], str(parts[1]))
+                return Unknown(f"attribute of {parts[0]}")
             if key == "Fn::ImportValue":
                 return Unknown("a value imported from another stack")
             if key in ("Fn::Join", "Fn::Sub"):
@@ -260,8 +265,8 @@ class StackModel:
             return None
         key, argument = next(iter(value.items()))
         if key == "Ref":
-            if argument in self.resources:
-                return [Resolved(str(argument))]
+            if isinstance(argument, str) and argument in self.resources:
+                return [Resolved(argument)]
             return [WILDCARD]
         if key == "Fn::GetAtt":
             target = self.resolve(value)
@@ -280,9 +285,10 @@ class StackModel:
                 out.extend(flat)
             return out
         if key == "Fn::Sub":
-            template, variables = (argument, {}) if isinstance(argument, str) else argument
-            if not isinstance(template, str) or not isinstance(variables, dict):
+            parts = sub_parts(argument)
+            if parts is None:
                 return None
+            template, variables = parts
             out = []
             for piece in re.split(r"(\$\{[^}]+\})", template):
                 if not (piece.startswith("${") and piece.endswith("}")):
@@ -307,7 +313,7 @@ class StackModel:
         target = self.resolve(value)
         return isinstance(target, Resolved) and target.logical_id == logical_id
 
-    def resolve_function(self, value: Any) -> Target:
+    def resolve_function(self, value: Any, _through: frozenset[str] = frozenset()) -> Target:
         """A Lambda function from a name, ARN, alias or version reference."""
         target = self.resolve(value)
         if isinstance(target, Literal):
@@ -317,10 +323,39 @@ class StackModel:
         if isinstance(target, Resolved):
             kind = self.type_of(target.logical_id)
             if kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
-                return self.resolve_function(self.props(target.logical_id).get("FunctionName"))
+                if target.logical_id in _through:
+                    return Unknown(f"{kind} {target.logical_id}, whose function names itself")
+                function = self.props(target.logical_id).get("FunctionName")
+                return self.resolve_function(function, _through | {target.logical_id})
             if kind != "AWS::Lambda::Function":
                 return Unknown(f"a {kind} is not a function")
         return target
+
+
+def get_att_parts(argument: Any) -> tuple[str, Any] | None:
+    """(logical ID, attribute) of an ``Fn::GetAtt`` argument ("Id.Attr" or [Id, Attr]); None
+    where it is malformed (CloudFormation would reject the template)."""
+    if isinstance(argument, str):
+        parts: list[Any] = argument.split(".", 1)
+    elif isinstance(argument, list):
+        parts = argument
+    else:
+        return None
+    if len(parts) != 2 or not isinstance(parts[0], str) or not parts[0]:
+        return None
+    return parts[0], parts[1]
+
+
+def sub_parts(argument: Any) -> tuple[str, dict[str, Any]] | None:
+    """(text, variables) of an ``Fn::Sub`` argument ("text" or [text, {variables}]); None where
+    it is malformed."""
+    if isinstance(argument, str):
+        return argument, {}
+    if isinstance(argument, list) and len(argument) == 2:
+        text, variables = argument
+        if isinstance(text, str) and isinstance(variables, dict):
+            return text, variables
+    return None
 
 
 def parse_arn(text: str) -> tuple[str, str] | None:

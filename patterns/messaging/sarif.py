@@ -2,7 +2,8 @@
 CI dashboards read.
 
 One run of the tool ``MessagingChecks`` with one rule entry per rule (its title, why, fix and
-sources, and a link to its section of docs/messaging-checks.md when the docs' URL is known),
+sources, as text and as markdown whose sources are links, and a link to its section of
+docs/messaging-checks.md when the docs' URL is known),
 one result per finding: its level (``error``, ``warning``, or ``note`` for a reference that
 could not be followed), the template file and the line of the resource in it, the logical ID
 and construct path as a logical location, a fingerprint from the same key as the baseline's,
@@ -115,8 +116,20 @@ def _uri_path(relative: Path) -> str:
     return quote(relative.as_posix())
 
 
-def _rule(current: Rule, docs_url: str | None) -> dict[str, Any]:
+# Characters a rule's prose uses as text (kms:GenerateDataKey*, dead_letter_queue=,
+# [ReportBatchItemFailures]) that markdown would read as syntax.
+MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def _markdown(text: str) -> str:
+    return MARKDOWN_SYNTAX.sub(r"\\\1", text)
+
+
+def rule_entry(current: Rule, docs_url: str | None) -> dict[str, Any]:
+    """The rule's entry of the log: its help as text and as markdown (the sources as links),
+    and ``helpUri``, its section of the docs, when their URL is known."""
     sources = "\n".join(f"- {url}" for url in current.sources)
+    links = "\n".join(f"- <{url}>" for url in current.sources)
     descriptor: dict[str, Any] = {
         "id": current.rule_id,
         "name": current.rule_id,
@@ -125,7 +138,8 @@ def _rule(current: Rule, docs_url: str | None) -> dict[str, Any]:
         "help": {
             "text": f"{current.why}\n\nFix: {current.fix}\n\nSources:\n{sources}",
             "markdown": (
-                f"**Why:** {current.why}\n\n**Fix:** {current.fix}\n\n**Sources:**\n\n{sources}"
+                f"**Why:** {_markdown(current.why)}\n\n**Fix:** {_markdown(current.fix)}\n\n"
+                f"**Sources:**\n\n{links}"
             ),
         },
         "defaultConfiguration": {"level": LEVELS[current.level]},
@@ -199,7 +213,7 @@ def to_sarif(
         results.append(_result(finding, index, location, checked.state(number)))
     driver: dict[str, Any] = {
         "name": TOOL_NAME,
-        "rules": [_rule(current, docs_url) for current in RULES],
+        "rules": [rule_entry(current, docs_url) for current in RULES],
     }
     if docs_url:
         driver["informationUri"] = docs_url

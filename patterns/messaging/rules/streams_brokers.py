@@ -101,7 +101,7 @@ def firehose_role_deletes(model: StackModel) -> Iterator[Hit]:
         for key in ("ExtendedS3DestinationConfiguration", "S3DestinationConfiguration"):
             config = props.get(key)
             if isinstance(config, dict):
-                roles.add(config.get("RoleARN") and role_id(model, config.get("RoleARN")))
+                roles.add(role_id(model, config.get("RoleARN")))
                 backup = config.get("S3BackupConfiguration")
                 if isinstance(backup, dict):
                     roles.add(role_id(model, backup.get("RoleARN")))
