@@ -1,6 +1,6 @@
 """Rules on filters written for a message its sender never sends as such: a Lambda filter on the
 body of a queue that receives SNS or S3 envelopes (``Messaging-LAMBDA8``), an SNS filter
-policy on message attributes of a topic that S3 publishes to (``Messaging-SNS13``).
+policy on message attributes of a topic that S3 publishes to (``Messaging-SNS13``, ``Messaging-SNS14``).
 
 Both judge a queue or topic by *every* sender the cloud assembly shows for it: a rule only finds
 something when each sender it sees wraps the message in an envelope the filter cannot match,
@@ -230,21 +230,11 @@ def topic_fed_by_s3_only(model: StackModel, topic: str) -> bool | None:
     return not _other_senders(model, topic, "sns:Publish", known, "AWS::SNS::Subscription")
 
 
-@rule(
-    "SNS13",
-    ERROR,
-    title="An SNS subscription filters on message attributes (the default scope) of a topic "
-    "that S3 event notifications publish to.",
-    why="S3 publishes its event notifications without message attributes (eventName, the key "
-    "and the bucket are in the message body). A filter policy with the MessageAttributes "
-    "scope matches only attributes, so no S3 event ever reaches the subscriber: SNS drops "
-    "each one. When S3 is the topic's only publisher, nothing is ever delivered (error); when "
-    "other publishers may send, only their messages can match (warning).",
-    fix="Set FilterPolicyScope to MessageBody and write the policy on the event's fields "
-    "(CDK: filter_policy_with_message_body={'Records': ...}), or remove the filter policy.",
-    sources=(SNS_FILTERING, SNS_FILTER_SCOPE, S3_EVENT_STRUCTURE),
-)
-def sns_attribute_filter_on_s3_events(model: StackModel) -> Iterator[Hit]:
+def _attribute_filters_on_s3_topics(
+    model: StackModel,
+) -> Iterator[tuple[str, str, str, bool]]:
+    """(subscription, its policy's attribute names, topic, S3 its only publisher) for every
+    subscription filtering on message attributes of a topic S3 notifications publish to."""
     for sub in subscriptions(model):
         policy = as_json_object(sub.properties.get("FilterPolicy"))
         scope = sub.properties.get("FilterPolicyScope", "MessageAttributes")
@@ -252,19 +242,59 @@ def sns_attribute_filter_on_s3_events(model: StackModel) -> Iterator[Hit]:
         if not policy or scope != "MessageAttributes" or topic is None:
             continue
         only = topic_fed_by_s3_only(model, topic)
-        if only is None:
-            continue
-        names = ", ".join(sorted(str(k) for k in policy))
+        if only is not None:
+            yield sub.logical_id, ", ".join(sorted(str(k) for k in policy)), topic, only
+
+
+S3_NO_ATTRIBUTES = (
+    "S3 publishes its event notifications without message attributes (eventName, the key and "
+    "the bucket are in the message body). A filter policy with the MessageAttributes scope "
+    "matches only attributes, so no S3 event ever passes it: SNS drops each one for this "
+    "subscriber."
+)
+S3_FILTER_FIX = (
+    "Set FilterPolicyScope to MessageBody and write the policy on the event's fields (CDK: "
+    "filter_policy_with_message_body={'Records': ...}), or remove the filter policy."
+)
+
+
+@rule(
+    "SNS13",
+    ERROR,
+    title="An SNS subscription filters on message attributes (the default scope) of a topic "
+    "only S3 event notifications publish to.",
+    why=S3_NO_ATTRIBUTES + " With S3 the topic's only publisher (no other sender in the app, "
+    "and a topic policy that admits only S3), the subscriber never receives a message.",
+    fix=S3_FILTER_FIX,
+    sources=(SNS_FILTERING, SNS_FILTER_SCOPE, S3_EVENT_STRUCTURE),
+)
+def sns_attribute_filter_on_s3_events(model: StackModel) -> Iterator[Hit]:
+    for subscription, names, topic, only in _attribute_filters_on_s3_topics(model):
         if only:
             yield Hit(
-                sub.logical_id,
+                subscription,
                 f"filters on attributes {names}, but {topic} is published to only by S3 event "
                 "notifications, which carry no message attributes",
             )
-        else:
+
+
+@rule(
+    "SNS14",
+    WARNING,
+    title="An SNS subscription filters on message attributes (the default scope) of a topic "
+    "S3 event notifications publish to, among others.",
+    why=S3_NO_ATTRIBUTES + " Other publishers of the topic may set the attributes, so the "
+    "subscriber may still receive their messages; if it was meant to receive the S3 events "
+    "too, they are lost.",
+    fix=S3_FILTER_FIX + " If the subscriber wants only the other publishers' messages, "
+    "acknowledge the finding.",
+    sources=(SNS_FILTERING, SNS_FILTER_SCOPE, S3_EVENT_STRUCTURE),
+)
+def sns_attribute_filter_on_mixed_topic(model: StackModel) -> Iterator[Hit]:
+    for subscription, names, topic, only in _attribute_filters_on_s3_topics(model):
+        if not only:
             yield Hit(
-                sub.logical_id,
+                subscription,
                 f"filters on attributes {names}: the S3 event notifications published to "
                 f"{topic} carry none and never match",
-                WARNING,
             )
