@@ -232,7 +232,9 @@ def _broker_consumer(
     secret: secretsmanager.ISecret,
     construct_id: str = "Mapping",
 ) -> lambda_.Function:
-    function = inline_function(scope, f"{construct_id}Function", timeout=TEN_SECONDS)
+    function: lambda_.Function = inline_function(
+        scope, f"{construct_id}Function", timeout=TEN_SECONDS
+    )
     Mapping(
         scope,
         construct_id,

@@ -1,6 +1,7 @@
-"""Rules on filters written for a message its sender never sends as such: a Lambda filter on the
-body of a queue that receives SNS or S3 envelopes (``Messaging-LAMBDA8``), an SNS filter
-policy on message attributes of a topic that S3 publishes to (``Messaging-SNS13``, ``Messaging-SNS14``).
+"""Rules on filters written for a message its sender never sends as such: a Lambda filter on
+the body of a queue that receives SNS or S3 envelopes (``Messaging-LAMBDA8``), an SNS filter
+policy on message attributes of a topic that S3 publishes to (``Messaging-SNS13``,
+``Messaging-SNS14``).
 
 Both judge a queue or topic by *every* sender the cloud assembly shows for it: a rule only finds
 something when each sender it sees wraps the message in an envelope the filter cannot match,
