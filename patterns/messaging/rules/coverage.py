@@ -53,7 +53,11 @@ COVERAGE: tuple[Hop, ...] = (
         ),
         (
             NotChecked("a queue of another account admitting the topic", OTHER_ACCOUNT),
-            NotChecked("whether a filter policy matches the messages published", RUNTIME),
+            NotChecked(
+                "whether a filter policy matches the messages published, beyond S3 events "
+                "under an attribute filter (SNS13, SNS14)",
+                RUNTIME,
+            ),
         ),
     ),
     Hop(
@@ -83,7 +87,7 @@ COVERAGE: tuple[Hop, ...] = (
     ),
     Hop(
         "SNS subscription by email, SMS or mobile push",
-        ("SNS4", "SNS11", "SNS12", "SNS13"),
+        ("SNS4", "SNS11", "SNS12", "SNS13", "SNS14"),
         (
             NotChecked(
                 "SMS spending limits, opt-outs and mobile platform credentials",
