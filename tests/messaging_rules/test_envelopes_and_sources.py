@@ -26,7 +26,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 
-from patterns.checks import main
+from patterns.checks import collect, main
+from patterns.messaging.assembly_files import template_files
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, inline_function
 from tests.messaging_rules.common import (
     LEVELS,
@@ -272,8 +273,25 @@ def lambda10_secret_fail(stack: cdk.Stack) -> None:
     function.add_to_role_policy(iam.PolicyStatement(actions=NETWORK, resources=["*"]))
 
 
+def lambda10_vpc_policy_fail(stack: cdk.Stack) -> None:
+    """AWSLambdaVPCAccessExecutionRole grants no ec2:DescribeSecurityGroups nor DescribeVpcs."""
+    broker, secret = _broker(stack)
+    function = _broker_consumer(stack, broker, secret)
+    function.add_to_role_policy(
+        iam.PolicyStatement(actions=["mq:DescribeBroker"], resources=[broker.attr_arn])
+    )
+    secret.grant_read(function)
+    assert function.role is not None
+    function.role.add_managed_policy(
+        iam.ManagedPolicy.from_aws_managed_policy_name(
+            "service-role/AWSLambdaVPCAccessExecutionRole"
+        )
+    )
+
+
 def good_broker_consumers(stack: cdk.Stack) -> None:
-    """Grants written out; the AWS-managed AWSLambdaMQExecutionRole policy."""
+    """Grants written out; the AWS-managed AWSLambdaMQExecutionRole policy; a managed policy
+    from outside the app, which may grant what is missing (a note, not a finding)."""
     broker, secret = _broker(stack)
     granted = _broker_consumer(stack, broker, secret, "GrantedMapping")
     granted.add_to_role_policy(
@@ -285,6 +303,11 @@ def good_broker_consumers(stack: cdk.Stack) -> None:
     assert managed.role is not None
     managed.role.add_managed_policy(
         iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaMQExecutionRole")
+    )
+    outside = _broker_consumer(stack, broker, secret, "OutsideMapping")
+    assert outside.role is not None
+    outside.role.add_managed_policy(
+        iam.ManagedPolicy.from_managed_policy_name(stack, "BrokerReaders", "broker-readers")
     )
 
 
@@ -334,7 +357,11 @@ SUBSCRIPTION = "Queue/"  # the subscription of the queue to the topic (an ID CDK
 CASES = {
     "LAMBDA8": Case((lambda8_fail, lambda8_s3_fail), "Mapping", good_envelope_filters),
     "LAMBDA9": Case((lambda9_fail,), "Mapping", good_batch_item_failures),
-    "LAMBDA10": Case((lambda10_fail, lambda10_secret_fail), "Mapping", good_broker_consumers),
+    "LAMBDA10": Case(
+        (lambda10_fail, lambda10_secret_fail, lambda10_vpc_policy_fail),
+        "Mapping",
+        good_broker_consumers,
+    ),
     "LAMBDA11": Case((lambda11_fail,), "Mapping", good_stream_on_failure),
     "SNS13": Case((sns13_fail,), SUBSCRIPTION, good_s3_topic_filters),
     "SNS14": Case((sns14_fail,), SUBSCRIPTION, good_s3_topic_filters),
@@ -411,3 +438,14 @@ def test_the_command_finds_each_trap_across_stacks(
         ("Messaging-LAMBDA10", "Consumers", "OrdersMapping"),
         ("Messaging-LAMBDA9", "Consumers", "MailMapping"),
     }
+
+
+def test_a_broker_consumer_with_a_managed_policy_from_outside_is_a_note(report: Report) -> None:
+    """The plugin reports no info; the command lists it as a note naming the policy."""
+    notes = [
+        f
+        for f in collect(report.outdir, template_files(report.outdir))
+        if f.rule_id == "Messaging-LAMBDA10" and f.stack == good_stack(good_broker_consumers)
+    ]
+    assert [(n.level, (n.path or "").split("/")[1]) for n in notes] == [("info", "OutsideMapping")]
+    assert "broker-readers" in notes[0].message

@@ -217,8 +217,8 @@ def lambda_filter_on_envelope(model: StackModel) -> Iterator[Hit]:
             named = sorted({k for keys in required if keys for k in keys - allowed})
             yield Hit(
                 mapping,
-                f"the filter requires body keys {', '.join(named)}, but {queue} receives only "
-                f"{' and '.join(sorted(envelopes))}",
+                f"the filter requires body keys {', '.join(named)}, but every message of {queue} "
+                f"comes wrapped by {' or '.join(sorted(envelopes))}",
             )
 
 

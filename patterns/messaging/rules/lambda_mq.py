@@ -11,6 +11,11 @@ from patterns.messaging.rules.base import ERROR, Hit, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 
 LAMBDA_MQ = "https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#events-mq-permissions"
+LAMBDA_MQ_ROLE = "https://docs.aws.amazon.com/lambda/latest/dg/process-messages-with-lambda.html"
+LAMBDA_VPC_POLICY = (
+    "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/"
+    "AWSLambdaVPCAccessExecutionRole.html"
+)
 LAMBDA_MQ_POLICY = (
     "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaMQExecutionRole.html"
 )
@@ -76,7 +81,7 @@ def _secrets(model: StackModel, props: dict[str, object]) -> list[str | None]:
     "(CDK: secret.grant_read(fn)) and the ec2 actions CreateNetworkInterface, "
     "DeleteNetworkInterface, DescribeNetworkInterfaces, DescribeSecurityGroups, DescribeSubnets "
     "and DescribeVpcs.",
-    sources=(LAMBDA_MQ, LAMBDA_MQ_POLICY),
+    sources=(LAMBDA_MQ, LAMBDA_MQ_ROLE, LAMBDA_MQ_POLICY, LAMBDA_VPC_POLICY),
 )
 def lambda_mq_role(model: StackModel) -> Iterator[Hit]:
     for mapping, props, source, function in event_source_mappings(model):
