@@ -124,7 +124,8 @@ def lambda8_s3_fail(stack: cdk.Stack) -> None:
 
 
 def good_envelope_filters(stack: cdk.Stack) -> None:
-    """Raw delivery; a filter on the envelope's own keys; a queue another producer may send to."""
+    """Raw delivery; filters on the SNS and S3 envelopes' own keys; a queue another producer
+    may send to."""
     topic = sns.Topic(stack, "Topic")
     raw = _queue(stack, "Raw")
     _subscribe(topic, raw, raw_message_delivery=True)
@@ -133,6 +134,12 @@ def good_envelope_filters(stack: cdk.Stack) -> None:
     _subscribe(topic, wrapped)
     envelope = {"filters": [{"pattern": json.dumps({"body": {"Type": ["Notification"]}})}]}
     _consume(stack, wrapped, "EnvelopeMapping", filters=envelope)
+    events = _queue(stack, "Events")
+    s3.Bucket(stack, "Bucket").add_event_notification(
+        s3.EventType.OBJECT_CREATED, s3n.SqsDestination(events)
+    )
+    records = {"filters": [{"pattern": json.dumps({"body": {"Records": {"eventName": ["x"]}}})}]}
+    _consume(stack, events, "RecordsMapping", filters=records)
     shared = _queue(stack, "Shared")
     _subscribe(topic, shared)
     shared.grant_send_messages(inline_function(stack, "Producer"))

@@ -225,10 +225,15 @@ def lambda_filter_on_envelope(model: StackModel) -> Iterator[Hit]:
 def topic_fed_by_s3_only(model: StackModel, topic: str) -> bool | None:
     """None if no S3 notification of the assembly publishes to the topic; True if those are
     its only publishers; False if something else may publish too."""
-    known = {n.at for n in notifications(model) if topic_id(model, n.destination) == topic}
-    if not known:
-        return None
-    return not _other_senders(model, topic, "sns:Publish", known, "AWS::SNS::Subscription")
+    cache: dict[str, bool | None] = model.cache.setdefault("s3-only-topics", {})
+    if topic not in cache:  # a topic may have a thousand filtered subscriptions: judge it once
+        known = {n.at for n in notifications(model) if topic_id(model, n.destination) == topic}
+        cache[topic] = (
+            not _other_senders(model, topic, "sns:Publish", known, "AWS::SNS::Subscription")
+            if known
+            else None
+        )
+    return cache[topic]
 
 
 def _attribute_filters_on_s3_topics(
