@@ -69,6 +69,8 @@ EDGE_RULES = {
         "SNS9",
         "SNS11",
         "SNS12",
+        "SNS13",
+        "SNS14",
         "SUB1",
         "SUB2",
         "FHPUT1",

@@ -10,10 +10,10 @@ account, a parameter given at deploy, an unresolved token) is reported at level 
 never as an error.
 
 One module per service, imported here in the order the rules are listed and documented:
-``sns``, ``s3``, ``sqs``, ``lambda_consumers``, ``alarms_events``, ``streams_brokers``,
-``kinesis``, ``kcl``, ``pipes``, ``subscriptions``, ``lambda_async``, ``event_targets``,
-``policy_denies``; what a rule is and the registry live in ``base``. Pure Python: no aws_cdk
-import.
+``sns``, ``s3``, ``sqs``, ``lambda_consumers``, ``envelopes``, ``lambda_mq``, ``alarms_events``,
+``streams_brokers``, ``kinesis``, ``kcl``, ``pipes``, ``subscriptions``, ``lambda_async``,
+``event_targets``, ``policy_denies``; what a rule is and the registry live in ``base``. Pure
+Python: no aws_cdk import.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from patterns.messaging.rules import sns  # noqa: F401
 from patterns.messaging.rules import s3  # noqa: F401
 from patterns.messaging.rules import sqs  # noqa: F401
 from patterns.messaging.rules import lambda_consumers  # noqa: F401
+from patterns.messaging.rules import envelopes  # noqa: F401
+from patterns.messaging.rules import lambda_mq  # noqa: F401
 from patterns.messaging.rules import alarms_events  # noqa: F401
 from patterns.messaging.rules import streams_brokers  # noqa: F401
 from patterns.messaging.rules import kinesis  # noqa: F401

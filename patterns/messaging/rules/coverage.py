@@ -38,15 +38,31 @@ RUNTIME = "it depends on the messages and the code at run time, not on the templ
 COVERAGE: tuple[Hop, ...] = (
     Hop(
         "SNS subscription to an SQS queue",
-        ("SNS1", "SNS2", "SNS3", "SNS4", "SNS5", "SNS6", "SNS9", "SNS12", "DENY1"),
+        (
+            "SNS1",
+            "SNS2",
+            "SNS3",
+            "SNS4",
+            "SNS5",
+            "SNS6",
+            "SNS9",
+            "SNS12",
+            "SNS13",
+            "SNS14",
+            "DENY1",
+        ),
         (
             NotChecked("a queue of another account admitting the topic", OTHER_ACCOUNT),
-            NotChecked("whether a filter policy matches the messages published", RUNTIME),
+            NotChecked(
+                "whether a filter policy matches the messages published, beyond S3 events "
+                "under an attribute filter (SNS13, SNS14)",
+                RUNTIME,
+            ),
         ),
     ),
     Hop(
         "SNS subscription to a Lambda function",
-        ("SNS4", "SNS6", "SNS8", "SNS11", "SNS12", "ASYNC2"),
+        ("SNS4", "SNS6", "SNS8", "SNS11", "SNS12", "SNS13", "SNS14", "ASYNC2"),
         (
             NotChecked(
                 "a function throttled to zero (ReservedConcurrentExecutions 0)",
@@ -71,7 +87,7 @@ COVERAGE: tuple[Hop, ...] = (
     ),
     Hop(
         "SNS subscription by email, SMS or mobile push",
-        ("SNS4", "SNS11", "SNS12"),
+        ("SNS4", "SNS11", "SNS12", "SNS13", "SNS14"),
         (
             NotChecked(
                 "SMS spending limits, opt-outs and mobile platform credentials",
@@ -119,11 +135,28 @@ COVERAGE: tuple[Hop, ...] = (
     ),
     Hop(
         "Lambda event source mapping on an SQS queue",
-        ("LAMBDA1", "LAMBDA2", "LAMBDA3", "LAMBDA5", "LAMBDA6", "LAMBDA7", "SQS6"),
+        (
+            "LAMBDA1",
+            "LAMBDA2",
+            "LAMBDA3",
+            "LAMBDA5",
+            "LAMBDA6",
+            "LAMBDA7",
+            "LAMBDA8",
+            "LAMBDA9",
+            "SQS6",
+        ),
         (
             NotChecked(
-                "messages that FilterCriteria do not match",
+                "messages that FilterCriteria do not match, unless every sender the app shows "
+                "wraps them in an SNS or S3 envelope the filter cannot match (LAMBDA8)",
                 "Lambda deletes them by design: the filter says they are not wanted",
+            ),
+            NotChecked(
+                "a handler that returns batchItemFailures from code outside the template "
+                "(an asset, an image) while the mapping does not report them",
+                "only inline code (Code.ZipFile) is in the template; LAMBDA3 warns for every "
+                "such mapping",
             ),
             NotChecked(
                 "an execution role without sqs:ReceiveMessage",
@@ -134,12 +167,12 @@ COVERAGE: tuple[Hop, ...] = (
     ),
     Hop(
         "Lambda event source mapping on a Kinesis or DynamoDB stream",
-        ("LAMBDA4", "LAMBDA7", "KIN1", "KIN2"),
+        ("LAMBDA4", "LAMBDA7", "LAMBDA11", "KIN1", "KIN2"),
         (NotChecked("iterator age and shard throughput", RUNTIME),),
     ),
     Hop(
         "Lambda event source mapping on an Amazon MQ broker",
-        (),
+        ("LAMBDA10",),
         (
             NotChecked(
                 "the broker's redelivery and dead-letter settings",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -135,11 +136,52 @@ def lambda_visibility_below_six_times(model: StackModel) -> Iterator[Hit]:
     sources=(LAMBDA_SQS_ERRORS,),
 )
 def lambda_sqs_partial_batch(model: StackModel) -> Iterator[Hit]:
-    for mapping, props, _, _, _ in sqs_mappings(model):
-        if as_int(props.get("BatchSize", 10)) == 1:
-            continue
+    for mapping, props, _, _, function in sqs_mappings(model):
+        if as_int(props.get("BatchSize", 10)) == 1 or returns_batch_item_failures(model, function):
+            continue  # one message per batch; or LAMBDA9's error
         if "ReportBatchItemFailures" not in as_list(props.get("FunctionResponseTypes")):
             yield Hit(mapping, "FunctionResponseTypes lacks ReportBatchItemFailures")
+
+
+# A handler's response naming batchItemFailures: a Python or JSON key, or a JavaScript property.
+_BATCH_ITEM_FAILURES = re.compile(r"""["']batchItemFailures["']\s*:|\bbatchItemFailures\s*:""")
+
+
+def returns_batch_item_failures(model: StackModel, function: Target) -> bool:
+    """The function's inline code (Code.ZipFile) builds a response with batchItemFailures."""
+    if not (
+        isinstance(function, Resolved)
+        and model.type_of(function.logical_id) == "AWS::Lambda::Function"
+    ):
+        return False
+    code = model.props(function.logical_id).get("Code")
+    inline = code.get("ZipFile") if isinstance(code, dict) else None
+    return isinstance(inline, str) and _BATCH_ITEM_FAILURES.search(inline) is not None
+
+
+@rule(
+    "LAMBDA9",
+    ERROR,
+    title="A function returns batchItemFailures for an SQS event source mapping that does not "
+    "report batch item failures.",
+    why="The function's inline code catches its failures and returns them as batchItemFailures. "
+    "Without ReportBatchItemFailures on the mapping Lambda ignores that response: the "
+    "invocation succeeded, so Lambda deletes the whole batch, and every message the function "
+    "reported as failed is lost, never retried nor moved to the dead-letter queue.",
+    fix="Set FunctionResponseTypes to [ReportBatchItemFailures] on the mapping (CDK: "
+    "SqsEventSource(queue, report_batch_item_failures=True)).",
+    sources=(LAMBDA_SQS_ERRORS,),
+)
+def lambda_batch_item_failures_ignored(model: StackModel) -> Iterator[Hit]:
+    for mapping, props, _, _, function in sqs_mappings(model):
+        if "ReportBatchItemFailures" in as_list(props.get("FunctionResponseTypes")):
+            continue
+        if returns_batch_item_failures(model, function):
+            yield Hit(
+                mapping,
+                f"{getattr(function, 'logical_id', 'the function')} returns batchItemFailures, "
+                "which the mapping ignores (FunctionResponseTypes lacks ReportBatchItemFailures)",
+            )
 
 
 @rule(
@@ -159,6 +201,39 @@ def lambda_sqs_partial_batch(model: StackModel) -> Iterator[Hit]:
     overlaps=("Serverless-LambdaEventSourceMappingDestination",),
 )
 def lambda_stream_failures(model: StackModel) -> Iterator[Hit]:
+    for mapping, props in stream_mappings(model):
+        missing = []
+        if as_bool(props.get("BisectBatchOnFunctionError")) is not True:
+            missing.append("BisectBatchOnFunctionError")
+        age = as_int(props.get("MaximumRecordAgeInSeconds", -1))
+        retries = as_int(props.get("MaximumRetryAttempts", -1))
+        if age in (None, -1) and retries in (None, -1):
+            missing.append("MaximumRecordAgeInSeconds")
+        if not _has_on_failure(props) and not _discards(props):  # LAMBDA11 otherwise
+            missing.append("DestinationConfig.OnFailure")
+        if missing:
+            yield Hit(mapping, "missing " + ", ".join(missing))
+
+
+def _has_on_failure(props: dict[str, Any]) -> bool:
+    destination = props.get("DestinationConfig") or {}
+    on_failure = destination.get("OnFailure") if isinstance(destination, dict) else None
+    return isinstance(on_failure, dict) and bool(on_failure.get("Destination"))
+
+
+def _discards(props: dict[str, Any]) -> list[str]:
+    """The limits after which Lambda discards a stream's records (MaximumRetryAttempts,
+    MaximumRecordAgeInSeconds), as set on the mapping; [] when both are unlimited (-1)."""
+    limits = []
+    for name in ("MaximumRetryAttempts", "MaximumRecordAgeInSeconds"):
+        value = as_int(props.get(name, -1))
+        if value is not None and value != -1:
+            limits.append(f"{name} {value}")
+    return limits
+
+
+def stream_mappings(model: StackModel) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(mapping, its properties) for every Kinesis or DynamoDB stream event source mapping."""
     for mapping, props, source, _ in event_source_mappings(model):
         text = text_of(model, props.get("EventSourceArn")) or ""
         is_stream = ":kinesis:" in text or "/stream/" in text
@@ -169,21 +244,40 @@ def lambda_stream_failures(model: StackModel) -> Iterator[Hit]:
                 or (kind == "AWS::DynamoDB::Table" and source.attribute == "StreamArn")
                 or kind == "AWS::DynamoDB::GlobalTable"
             )
-        if not is_stream:
-            continue
-        missing = []
-        if as_bool(props.get("BisectBatchOnFunctionError")) is not True:
-            missing.append("BisectBatchOnFunctionError")
-        age = as_int(props.get("MaximumRecordAgeInSeconds", -1))
-        retries = as_int(props.get("MaximumRetryAttempts", -1))
-        if age in (None, -1) and retries in (None, -1):
-            missing.append("MaximumRecordAgeInSeconds")
-        destination = props.get("DestinationConfig") or {}
-        on_failure = destination.get("OnFailure") if isinstance(destination, dict) else None
-        if not (isinstance(on_failure, dict) and on_failure.get("Destination")):
-            missing.append("DestinationConfig.OnFailure")
-        if missing:
-            yield Hit(mapping, "missing " + ", ".join(missing))
+        if is_stream:
+            yield mapping, props
+
+
+LAMBDA_KINESIS_ON_FAILURE = (
+    "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html"
+)
+
+
+@rule(
+    "LAMBDA11",
+    ERROR,
+    title="A Kinesis or DynamoDB stream event source limits retries or record age but has no "
+    "on-failure destination.",
+    why="When a batch still fails after MaximumRetryAttempts, or its records are older than "
+    "MaximumRecordAgeInSeconds, Lambda discards the records and goes on with the shard. "
+    "Without an on-failure destination nothing keeps them, not even a record of which ones "
+    "failed: the limits were set so that failures are skipped, and each skipped record is "
+    "lost.",
+    fix="Set DestinationConfig.OnFailure to an SQS queue or SNS topic (CDK: "
+    "KinesisEventSource(..., on_failure=SqsDlq(queue))) and grant the function's role to "
+    "send to it.",
+    sources=(LAMBDA_KINESIS_ON_FAILURE, LAMBDA_KINESIS_ERRORS),
+    overlaps=("Serverless-LambdaEventSourceMappingDestination",),
+)
+def lambda_stream_discards(model: StackModel) -> Iterator[Hit]:
+    for mapping, props in stream_mappings(model):
+        limits = _discards(props)
+        if limits and not _has_on_failure(props):
+            yield Hit(
+                mapping,
+                f"records are discarded after {' or '.join(limits)} and no OnFailure "
+                "destination keeps them",
+            )
 
 
 @rule(
