@@ -19,6 +19,7 @@ from constructs import Construct, IValidation
 
 from patterns.consumers.common import create_encrypted_log_group
 from patterns.roles import ManagedPolicyRole
+from patterns.subnets import selected_subnets
 
 # ECS: tasks per service (default quota); Fargate stop timeout maximum.
 MAX_WORKERS_RANGE = (1, 5000)
@@ -72,18 +73,7 @@ def check_private_subnets(
         message (``"SQS"``).
     """
     selection = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-    try:
-        selected = cluster.vpc.select_subnets(
-            availability_zones=selection.availability_zones,
-            one_per_az=selection.one_per_az,
-            subnet_filters=selection.subnet_filters,
-            subnet_group_name=selection.subnet_group_name,
-            subnets=selection.subnets,
-            subnet_type=selection.subnet_type,
-        )
-    except RuntimeError as failure:  # CDK's own reason, as the ValueError of this argument
-        reason = str(failure).split(": ", 1)[-1]
-        raise ValueError(f"vpc_subnets selects no subnets of the cluster's VPC: {reason}") from None
+    selected = selected_subnets(cluster.vpc, selection, whose="the cluster's VPC")
     subnet_ids = list(selected.subnet_ids)
     public = {subnet.subnet_id for subnet in cluster.vpc.public_subnets}
     chosen = [subnet_id for subnet_id in subnet_ids if subnet_id in public]
