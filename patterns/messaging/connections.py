@@ -102,6 +102,17 @@ def queue_key(model: StackModel, logical_id: str) -> KeyInfo:
     return key_info(model, model.props(logical_id).get("KmsMasterKeyId"))
 
 
+def encryption_key(model: StackModel, logical_id: str) -> KeyInfo:
+    """What encrypts a queue, topic or stream (``none`` for other types)."""
+    kind = model.type_of(logical_id)
+    if kind in (QUEUE, TOPIC):
+        return queue_key(model, logical_id)
+    if kind == "AWS::Kinesis::Stream":
+        encryption = model.props(logical_id).get("StreamEncryption")
+        return key_info(model, encryption.get("KeyId") if isinstance(encryption, dict) else None)
+    return KeyInfo("none")
+
+
 def external_fifo(target: Target) -> bool | None:
     return is_fifo_name(target.text) if isinstance(target, Literal) else None
 

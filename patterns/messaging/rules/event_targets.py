@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from patterns.messaging.connections import is_fifo_queue, pipes, queue_id, subscriptions
+from patterns.messaging.connections import (
+    encryption_key,
+    is_fifo_queue,
+    pipes,
+    queue_id,
+    subscriptions,
+)
 from patterns.messaging.model import Resolved, StackModel, Target, as_list, text_of
-from patterns.messaging.policies import key_info, role_id, role_may, role_may_use_key, role_trusts
+from patterns.messaging.policies import (
+    customer_key_denies,
+    role_id,
+    role_may,
+    role_trusts,
+)
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 
@@ -104,15 +115,8 @@ def events_target_role(model: StackModel) -> Iterator[Hit]:
                     f"role {role} may not {' or '.join(actions)} on {name}",
                 )
             if resource and model.type_of(resource) == "AWS::Kinesis::Stream":
-                encryption = model.props(resource).get("StreamEncryption")
-                key = key_info(
-                    model, encryption.get("KeyId") if isinstance(encryption, dict) else None
-                )
-                if (
-                    key.kind == "customer"
-                    and key.logical_id is not None
-                    and not role_may_use_key(model, role, key.logical_id, "kms:GenerateDataKey")
-                ):
+                key = encryption_key(model, resource)
+                if customer_key_denies(model, key, role, "kms:GenerateDataKey"):
                     yield missing_grant(
                         model,
                         role,
