@@ -1,4 +1,6 @@
-"""What the example VPCs share: the default security group, left unused instead of closed.
+"""What the example VPCs share: the Fargate workers' VPC and cluster
+(``workers_vpc``, ``workers_cluster``), and the default security
+group, left unused instead of closed.
 
 CloudFormation creates every VPC with a default security group that admits traffic from its
 own members and sends anywhere; EC2 puts an interface created without a security group into
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 
@@ -60,7 +63,7 @@ def acknowledge_unused_default_security_group(vpc: ec2.Vpc) -> None:
 
 def workers_vpc(stack: Stack) -> ec2.Vpc:
     """Private subnets for Fargate workers, one NAT gateway to reach the registry and AWS,
-    flow logs on (the same VPC as ``WorkSpike``'s, which keeps its own copy for now)."""
+    flow logs on (``WorkSpike``'s and ``TruckPositions``')."""
     flow_logs = create_encrypted_log_group(
         stack,
         "FlowLogs",
@@ -112,3 +115,14 @@ def workers_vpc(stack: Stack) -> ec2.Vpc:
         )
     acknowledge_unused_default_security_group(vpc)
     return vpc
+
+
+def workers_cluster(stack: Stack) -> ecs.Cluster:
+    """An ECS cluster in :func:`workers_vpc`, with Container Insights on (the fleets scale and
+    alarm on its ``RunningTaskCount``)."""
+    return ecs.Cluster(
+        stack,
+        "Cluster",
+        vpc=workers_vpc(stack),
+        container_insights_v2=ecs.ContainerInsights.ENABLED,
+    )

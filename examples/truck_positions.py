@@ -40,7 +40,7 @@ from constructs import Construct
 
 from examples.common import AlarmTopic
 from examples.consumer_functions import consumer_function
-from examples.network import workers_vpc
+from examples.network import workers_cluster
 from patterns import KinesisToFirehoseToS3, StreamThroughput, StreamWorkerFleet
 from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.roles import ManagedPolicyRole
@@ -329,17 +329,11 @@ def _add_geofencing(
 ) -> StreamWorkerFleet:
     """Geofencing: a KCL application on Fargate, the stream's second application, reading
     through enhanced fan-out (not a classic reader: the shard plan is unchanged)."""
-    cluster = ecs.Cluster(
-        stack,
-        "Cluster",
-        vpc=workers_vpc(stack),
-        container_insights_v2=ecs.ContainerInsights.ENABLED,
-    )
     fleet = StreamWorkerFleet(
         stack,
         "Geofencing",
         stream=positions,
-        cluster=cluster,
+        cluster=workers_cluster(stack),
         image=ecs.ContainerImage.from_registry(GEOFENCING_IMAGE),
         entry_point=["sh", "-c"],
         command=[GEOFENCING_SCRIPT],

@@ -17,17 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from examples.network import acknowledge_unused_default_security_group
+from examples.network import workers_cluster
 from patterns import QueueWithDeadLetterQueue, QueueWorkerFleet
 from patterns.alarm_topic import AlarmTopic
-from patterns.compliance import acknowledge_all
-from patterns.consumers.common import create_encrypted_log_group
 from patterns.roles import ManagedPolicyRole
 
 SECONDS_PER_VIDEO = 60
@@ -82,18 +78,11 @@ class WorkSpikeStack(Stack):
         videos.grant_send_messages(producers)
 
         if worker_fleet:
-            vpc = _workers_vpc(self)
-            cluster = ecs.Cluster(
-                self,
-                "Cluster",
-                vpc=vpc,
-                container_insights_v2=ecs.ContainerInsights.ENABLED,
-            )
             fleet = QueueWorkerFleet(
                 self,
                 "Encoders",
                 queue=videos,
-                cluster=cluster,
+                cluster=workers_cluster(self),
                 image=ecs.ContainerImage.from_registry(WORKER_IMAGE),
                 entry_point=["sh", "-c"],
                 command=[WORKER_SCRIPT],
@@ -108,58 +97,3 @@ class WorkSpikeStack(Stack):
         CfnOutput(self, "VideoQueueUrl", value=videos.queue.queue_url)
         CfnOutput(self, "VideoDeadLetterQueueUrl", value=videos.dead_letter_queue.queue_url)
         CfnOutput(self, "ProducerRoleArn", value=producers.role_arn)
-
-
-def _workers_vpc(stack: Stack) -> ec2.Vpc:
-    """Private subnets for the workers, a NAT gateway to reach the registry, flow logs on."""
-    flow_logs = create_encrypted_log_group(
-        stack,
-        "FlowLogs",
-        retention=logs.RetentionDays.ONE_YEAR,
-        description=f"the VPC flow logs of {stack.stack_name}",
-    )
-    flow_log_role = ManagedPolicyRole(
-        stack,
-        "FlowLogRole",
-        assumed_by=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"),
-        description="Publishes the VPC flow logs to their log group",
-    )
-    vpc = ec2.Vpc(
-        stack,
-        "Vpc",
-        max_azs=2,
-        nat_gateways=1,
-        # No Lambda-backed custom resource to strip the default group: nothing uses it.
-        restrict_default_security_group=False,
-        subnet_configuration=[
-            ec2.SubnetConfiguration(
-                name="Egress",
-                subnet_type=ec2.SubnetType.PUBLIC,
-                cidr_mask=26,
-                map_public_ip_on_launch=False,
-            ),
-            ec2.SubnetConfiguration(
-                name="Workers", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=22
-            ),
-        ],
-        flow_logs={
-            "All": ec2.FlowLogOptions(
-                destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs, flow_log_role),
-                traffic_type=ec2.FlowLogTrafficType.ALL,
-            )
-        },
-    )
-    for subnet in vpc.public_subnets:
-        acknowledge_all(
-            subnet,
-            {
-                f"{pack}::{pack}-VPCNoUnrestrictedRouteToIGW": (
-                    "The public subnets hold only the NAT gateway that lets the private workers "
-                    "pull their image; nothing in them gets a public IP (MapPublicIpOnLaunch "
-                    "is false)."
-                )
-                for pack in ("NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321")
-            },
-        )
-    acknowledge_unused_default_security_group(vpc)
-    return vpc

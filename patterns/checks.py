@@ -28,7 +28,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from patterns.command_line import Parser, fail, parse
+from patterns.command_line import Parser, assembly_parser, fail, parse
 from patterns.command_line import run as run_command
 from patterns.messaging import baseline
 from patterns.messaging.assembly import check_stacks, load_stacks
@@ -85,15 +85,12 @@ def run(assembly: Path, *, quiet: bool = False) -> tuple[str, int]:
 
 
 def parser() -> Parser:
-    options = Parser(
+    options = assembly_parser(
         prog=PROG,
         description="The messaging checks (the rules of MessagingChecks) over a synthesized "
         "cloud assembly of an app in any CDK language.",
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or "
         "unreadable assembly. Rules and their fixes: docs/messaging-checks.md.",
-    )
-    options.add_argument(
-        "assembly", nargs="?", default=Path("cdk.out"), type=Path, help="default: cdk.out"
     )
     options.add_argument("--format", choices=FORMATS, default="text", help="default: text")
     options.add_argument(

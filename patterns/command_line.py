@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 USAGE = 2
@@ -26,6 +27,16 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def assembly_parser(*, prog: str, description: str, epilog: str) -> Parser:
+    """A :class:`Parser` whose first argument is the cloud assembly to read (default:
+    ``cdk.out``), as ``python -m patterns.checks`` and ``python -m patterns.flows`` take it."""
+    options = Parser(prog=prog, description=description, epilog=epilog)
+    options.add_argument(
+        "assembly", nargs="?", default=Path("cdk.out"), type=Path, help="default: cdk.out"
+    )
+    return options
 
 
 def parse(parser: Parser, argv: Sequence[str]) -> argparse.Namespace | int:

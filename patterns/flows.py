@@ -23,7 +23,7 @@ import argparse
 import subprocess
 from pathlib import Path
 
-from patterns.command_line import Parser, fail, parse
+from patterns.command_line import Parser, assembly_parser, fail, parse
 from patterns.command_line import run as run_command
 from patterns.messaging.assembly_files import UnreadableAssemblyError, template_files
 from patterns.messaging.flow_json import to_json
@@ -35,15 +35,12 @@ FAILING = {"error": (BROKEN,), "warning": (BROKEN, AT_RISK)}
 
 
 def parser() -> Parser:
-    options = Parser(
+    options = assembly_parser(
         prog=PROG,
         description="The message paths of a synthesized cloud assembly, each hop judged by "
         "the messaging checks.",
         epilog="Exit codes: 0 clean, 1 a broken hop (or one at risk with --fail-on warning), "
         "2 usage error or unreadable assembly.",
-    )
-    options.add_argument(
-        "assembly", nargs="?", default=Path("cdk.out"), type=Path, help="default: cdk.out"
     )
     options.add_argument("--stack", help="one stack (and its nested stacks)")
     options.add_argument("--output", type=Path, help="write OUTPUT.dot, .svg and .png")

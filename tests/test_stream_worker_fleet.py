@@ -358,7 +358,7 @@ def _stream(stack: cdk.Stack, shards: int = 2) -> kinesis.Stream:
         ({"environment": {"KCL_LEASE_TABLE": "x"}}, "environment may not set KCL_LEASE_TABLE"),
         (
             {"vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)},
-            "vpc_subnets selects PUBLIC subnets",
+            "vpc_subnets selects public subnets",
         ),
         ({"lag_alarm_threshold": Duration.days(2)}, "lag_alarm_threshold must be between"),
         ({"lag_alarm_threshold": Duration.seconds(30)}, "lag_alarm_threshold must be between"),

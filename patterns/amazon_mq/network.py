@@ -17,6 +17,7 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import IConstruct
 
 from patterns.amazon_mq.options import SINGLE_INSTANCE_MODE, SUBNET_COUNTS, BrokerProtocol
+from patterns.subnets import selected_subnets
 
 # Inline security group rules resolve with the L2's (camelCase) or CloudFormation's keys.
 _CIDR_KEYS = ("cidrIp", "cidrIpv6", "CidrIp", "CidrIpv6")
@@ -29,14 +30,7 @@ def select_subnets(
     """The IDs of the broker's subnets: private, one per AZ, as many as the mode takes."""
     minimum, maximum = SUBNET_COUNTS[deployment_mode]
     selection = vpc_subnets or ec2.SubnetSelection(one_per_az=True)
-    selected = vpc.select_subnets(
-        availability_zones=selection.availability_zones,
-        one_per_az=selection.one_per_az,
-        subnet_filters=selection.subnet_filters,
-        subnet_group_name=selection.subnet_group_name,
-        subnets=selection.subnets,
-        subnet_type=selection.subnet_type,
-    )
+    selected = selected_subnets(vpc, selection)
     if selected.has_public:
         raise ValueError(
             "vpc_subnets selects public subnets; the broker must live in private subnets. "

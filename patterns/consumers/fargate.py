@@ -1,14 +1,13 @@
-"""What the Fargate fleets share: task sizes, the Container Insights check, the workers' task,
-service and scalable target, the running-task metric.
-
-Written for :class:`~patterns.StreamWorkerFleet`; :class:`~patterns.QueueWorkerFleet` keeps
-its own copies of the same pieces (``worker_fleet``) until it moves onto this module.
-"""
+"""What the Fargate fleets share (:class:`~patterns.QueueWorkerFleet`,
+:class:`~patterns.StreamWorkerFleet`): task sizes, private subnets (also over the final tree),
+the Container Insights check, the workers' task, service and scalable target, the running-task
+metric, and the attributes every fleet exposes."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import jsii
 from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -16,10 +15,11 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from patterns.consumers.common import create_encrypted_log_group
 from patterns.roles import ManagedPolicyRole
+from patterns.subnets import selected_subnets
 
 # ECS: tasks per service (default quota); Fargate stop timeout maximum.
 MAX_WORKERS_RANGE = (1, 5000)
@@ -39,13 +39,17 @@ FARGATE_MEMORY: dict[int, range | tuple[int, ...]] = {
 
 def check_task_size(cpu: int, memory_limit_mib: int) -> None:
     """Raise ``ValueError`` unless ``cpu`` and ``memory_limit_mib`` are a Fargate task size."""
-    if cpu not in FARGATE_MEMORY:
+    if isinstance(cpu, bool) or not isinstance(cpu, int) or cpu not in FARGATE_MEMORY:
         raise ValueError(
             f"cpu must be one of {', '.join(map(str, FARGATE_MEMORY))} (Fargate CPU units), "
             f"got {cpu}"
         )
     allowed = FARGATE_MEMORY[cpu]
-    if memory_limit_mib not in allowed:
+    if (
+        isinstance(memory_limit_mib, bool)
+        or not isinstance(memory_limit_mib, int)
+        or memory_limit_mib not in allowed
+    ):
         shown = (
             f"{allowed.start} to {allowed.stop - 1} in steps of {allowed.step}"
             if isinstance(allowed, range)
@@ -57,28 +61,82 @@ def check_task_size(cpu: int, memory_limit_mib: int) -> None:
         )
 
 
-def check_private_subnets(vpc_subnets: ec2.SubnetSelection | None) -> None:
-    """Refuse public subnets: the workers never get a public IP, so there they could not
-    reach the registry or AWS."""
-    if vpc_subnets is not None and vpc_subnets.subnet_type == ec2.SubnetType.PUBLIC:
+def check_private_subnets(
+    cluster: ecs.ICluster, vpc_subnets: ec2.SubnetSelection | None, *, reaches: str, endpoints: str
+) -> ec2.SubnetSelection:
+    """Refuse a selection of the cluster VPC's public subnets: the workers never get a public
+    IP, so there they could not pull their image or reach AWS. Return the selection, by
+    default the private subnets with egress.
+
+    :param reaches: what the workers read, for the message (``"queue"``).
+    :param endpoints: the services they call besides ECR, S3 and CloudWatch Logs, for the
+        message (``"SQS"``).
+    """
+    selection = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+    selected = selected_subnets(cluster.vpc, selection, whose="the cluster's VPC")
+    subnet_ids = list(selected.subnet_ids)
+    public = {subnet.subnet_id for subnet in cluster.vpc.public_subnets}
+    chosen = [subnet_id for subnet_id in subnet_ids if subnet_id in public]
+    if chosen:
         raise ValueError(
-            "vpc_subnets selects PUBLIC subnets; the workers get no public IP and could not "
-            "pull their image or reach AWS there. Select PRIVATE_WITH_EGRESS subnets (or "
-            "PRIVATE_ISOLATED ones with VPC endpoints)"
+            f"vpc_subnets selects public subnets ({len(chosen)} of {len(subnet_ids)}); the "
+            "workers never get a public IP (assign_public_ip is off), so there they could pull "
+            f"no image, write no log and reach no {reaches}. Select private subnets: "
+            "ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS) (behind a NAT "
+            "gateway), or PRIVATE_ISOLATED with VPC endpoints for ECR, S3, CloudWatch Logs and "
+            f"{endpoints}"
         )
+    return selection
 
 
-def check_container_insights(scope: Construct, cluster: ecs.ICluster, needed_for: str) -> None:
+@jsii.implements(IValidation)
+class PrivateSubnets:
+    """At synth: the service still runs in private subnets, or with a public IP (subnets can
+    be changed through the service's L1 after construction)."""
+
+    def __init__(
+        self, cluster: ecs.ICluster, service: ecs.FargateService, *, reaches: str, endpoints: str
+    ) -> None:
+        self._cluster, self._service = cluster, service
+        self._reaches, self._endpoints = reaches, endpoints
+
+    def validate(self) -> list[str]:
+        resource = self._service.node.default_child
+        if not isinstance(resource, ecs.CfnService):
+            return []
+        network = Stack.of(resource).resolve(resource.network_configuration) or {}
+        awsvpc = network.get("awsvpcConfiguration") or {} if isinstance(network, dict) else {}
+        if not isinstance(awsvpc, dict) or awsvpc.get("assignPublicIp") == "ENABLED":
+            return []
+        resolve = Stack.of(resource).resolve
+        subnets = [resolve(subnet_id) for subnet_id in awsvpc.get("subnets") or []]
+        public = [resolve(subnet.subnet_id) for subnet in self._cluster.vpc.public_subnets]
+        if not any(subnet in public for subnet in subnets):
+            return []
+        return [
+            f"the workers of {self._service.node.path} run in public subnets without a public "
+            f"IP: they could pull no image and reach no {self._reaches}. Select private "
+            "subnets (PRIVATE_WITH_EGRESS, or PRIVATE_ISOLATED with VPC endpoints for ECR, S3, "
+            f"CloudWatch Logs and {self._endpoints})"
+        ]
+
+
+def check_container_insights(
+    scope: Construct, cluster: ecs.ICluster, needed_for: str, *, otherwise: str = ""
+) -> None:
     """Raise when a cluster of this app has Container Insights off; warn for an imported one.
 
-    :param needed_for: what reads ``RunningTaskCount``, for the messages.
+    :param needed_for: what reads ``RunningTaskCount``, for the messages ("the backlog per
+        worker").
+    :param otherwise: what happens without it, ending the warning (", or ...").
     """
     resource = cluster.node.default_child
     if not isinstance(resource, ecs.CfnCluster):
         Annotations.of(scope).add_warning_v2(
             "patterns:ContainerInsightsUnknown",
-            f"{needed_for} reads Container Insights' RunningTaskCount: make sure Container "
-            "Insights is on for this imported cluster.",
+            f"{needed_for[:1].upper()}{needed_for[1:]} reads Container Insights' "
+            "RunningTaskCount: make sure Container Insights is on for this imported "
+            f"cluster{otherwise}.",
         )
         return
     settings = resource.cluster_settings
@@ -113,12 +171,13 @@ def worker_service(
     environment: Mapping[str, str],
     entry_point: Sequence[str] | None,
     command: Sequence[str] | None,
-    vpc_subnets: ec2.SubnetSelection | None,
+    vpc_subnets: ec2.SubnetSelection,
     log_retention: logs.RetentionDays,
 ) -> tuple[ecs.FargateTaskDefinition, ecs.FargateService, logs.ILogGroup]:
     """The workers' task definition (container ``"Worker"``, read-only root, ``/tmp`` scratch
-    volume, encrypted logs), and their Fargate service in private subnets with no public IP,
-    rolled back by the deployment circuit breaker."""
+    volume, encrypted logs), and their Fargate service in ``vpc_subnets`` (see
+    :func:`check_private_subnets`) with no public IP, rolled back by the deployment circuit
+    breaker."""
     execution_role = ManagedPolicyRole(
         scope,
         "ExecutionRole",
@@ -136,6 +195,8 @@ def worker_service(
     log_group = create_encrypted_log_group(
         scope, "Logs", retention=log_retention, description=f"the logs of {scope.node.path}"
     )
+    # The root file system is read-only; /tmp is a scratch volume on the task's ephemeral
+    # storage (20 GiB on Fargate), for work files such as a video being encoded.
     task_definition.add_volume(name="scratch")
     container = task_definition.add_container(
         "Worker",
@@ -156,8 +217,7 @@ def worker_service(
         cluster=cluster,
         task_definition=task_definition,
         assign_public_ip=False,
-        vpc_subnets=vpc_subnets
-        or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+        vpc_subnets=vpc_subnets,
         min_healthy_percent=100,
         max_healthy_percent=200,
         circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
@@ -185,6 +245,8 @@ def scalable_target(
         scalable_dimension="ecs:service:DesiredCount",
         min_capacity=min_workers,
         max_capacity=max_workers,
+        # The service-linked role ECS scaling uses, instead of a new role with a broad
+        # managed policy.
         role=iam.Role.from_role_arn(
             scope,
             "ScalingRole",
@@ -210,3 +272,40 @@ def running_tasks_metric(cluster: ecs.ICluster, service: ecs.IService) -> cloudw
         period=METRIC_PERIOD,
         statistic=cloudwatch.Stats.AVERAGE,
     )
+
+
+class FargateFleet(Construct):
+    """What every Fargate fleet exposes; its ``__init__`` sets the attributes through
+    :func:`worker_service` and :func:`scalable_target`."""
+
+    _service: ecs.FargateService
+    _task_definition: ecs.FargateTaskDefinition
+    _task_role: iam.IRole
+    _log_group: logs.ILogGroup
+    _scalable_target: appscaling.ScalableTarget
+
+    @property
+    def service(self) -> ecs.FargateService:
+        """The Fargate service running the workers."""
+        return self._service
+
+    @property
+    def task_definition(self) -> ecs.FargateTaskDefinition:
+        """The workers' task definition (container ``"Worker"``)."""
+        return self._task_definition
+
+    @property
+    def task_role(self) -> iam.IRole:
+        """The workers' role, with the permissions their fleet grants (and no more)."""
+        return self._task_role
+
+    @property
+    def log_group(self) -> logs.ILogGroup:
+        """The workers' log group, encrypted with its own key."""
+        return self._log_group
+
+    @property
+    def scalable_target(self) -> appscaling.ScalableTarget:
+        """The service's scalable target (desired count between ``min_workers`` and
+        ``max_workers``)."""
+        return self._scalable_target

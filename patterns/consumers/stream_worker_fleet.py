@@ -70,6 +70,8 @@ SCALE_IN_COOLDOWN = Duration.minutes(10)
 NO_WORKER_MINUTES = 5
 THROTTLE_PERIOD = Duration.minutes(5)
 NO_RUNNING_WORKER = "IF(FILL(running, 0) < 1 AND FILL(incoming, 0) > 0, 1, 0)"
+# What the workers reach, for the public-subnet messages.
+_REACHES = {"reaches": "stream", "endpoints": "Kinesis Data Streams, DynamoDB and CloudWatch"}
 
 
 @runtime_checkable
@@ -84,7 +86,7 @@ class StreamReaders(Protocol):
     def add_stream_reader(self, reader: Construct, *, enhanced_fan_out: bool) -> None: ...
 
 
-class StreamWorkerFleet(Construct):
+class StreamWorkerFleet(fargate.FargateFleet):
     """A KCL application on Fargate reading a Kinesis stream, with its tables, permissions,
     lag scaling and alarms.
 
@@ -180,12 +182,12 @@ class StreamWorkerFleet(Construct):
             cpu=cpu,
             memory_limit_mib=memory_limit_mib,
             environment=environment,
-            vpc_subnets=vpc_subnets,
             scale_out_lag=scale_out_lag,
             lag_alarm_threshold=lag_alarm_threshold,
             retention=_retention(self._stream),
         )
-        fargate.check_container_insights(self, cluster, "The no-running-worker alarm")
+        fargate.check_container_insights(self, cluster, "the no-running-worker alarm")
+        subnets = fargate.check_private_subnets(cluster, vpc_subnets, **_REACHES)
 
         self._enhanced_fan_out, self._kcl_version = enhanced_fan_out, kcl_version
         # No digest of create-only properties in the name: the tables' key schemas are KCL's
@@ -214,9 +216,10 @@ class StreamWorkerFleet(Construct):
             environment={**(environment or {}), **self._kcl_environment()},
             entry_point=entry_point,
             command=command,
-            vpc_subnets=vpc_subnets,
+            vpc_subnets=subnets,
             log_retention=log_retention,
         )
+        self.node.add_validation(fargate.PrivateSubnets(cluster, self._service, **_REACHES))
         self._grant()
         self._cluster = cluster
         self._scalable_target = fargate.scalable_target(
@@ -490,31 +493,6 @@ class StreamWorkerFleet(Construct):
         return self._encryption_key
 
     @property
-    def service(self) -> ecs.FargateService:
-        """The Fargate service running the workers."""
-        return self._service
-
-    @property
-    def task_definition(self) -> ecs.FargateTaskDefinition:
-        """The workers' task definition (container ``"Worker"``)."""
-        return self._task_definition
-
-    @property
-    def task_role(self) -> iam.IRole:
-        """The workers' role: read the stream, use the tables, publish the metrics."""
-        return self._task_role
-
-    @property
-    def log_group(self) -> logs.ILogGroup:
-        """The workers' log group, encrypted with its own key."""
-        return self._log_group
-
-    @property
-    def scalable_target(self) -> appscaling.ScalableTarget:
-        """The service's scalable target (between ``min_workers`` and ``max_workers``)."""
-        return self._scalable_target
-
-    @property
     def max_workers(self) -> int:
         """The most workers the fleet scales to (at most the stream's shards): the given
         ``max_workers``, else the stream's shard count (final once the app is synthesized)."""
@@ -600,7 +578,6 @@ def _validate(
     cpu: int,
     memory_limit_mib: int,
     environment: Mapping[str, str] | None,
-    vpc_subnets: ec2.SubnetSelection | None,
     scale_out_lag: Duration,
     lag_alarm_threshold: Duration,
     retention: Duration | None,
@@ -613,7 +590,6 @@ def _validate(
     check_range("max_workers", max_workers, *fargate.MAX_WORKERS_RANGE)
     check_range("min_workers", min_workers, 1, max_workers or fargate.MAX_WORKERS_RANGE[1])
     fargate.check_task_size(cpu, memory_limit_mib)
-    fargate.check_private_subnets(vpc_subnets)
     reserved = sorted(set(kcl.RESERVED_ENVIRONMENT) & set(environment or {}))
     if reserved:
         raise ValueError(

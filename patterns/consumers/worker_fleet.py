@@ -31,18 +31,9 @@ from constructs import Construct
 
 from patterns import dashboards
 from patterns.compliance import acknowledge, flatten_cfn_reference
-from patterns.consumers.common import (
-    consumed_queue,
-    create_encrypted_log_group,
-    visibility_timeout_seconds,
-)
-from patterns.consumers.worker_fleet_checks import (
-    PrivateSubnets,
-    check_container_insights,
-    check_private_subnets,
-    validate,
-    worker_protection_minutes,
-)
+from patterns.consumers import fargate
+from patterns.consumers.common import consumed_queue, visibility_timeout_seconds
+from patterns.consumers.worker_fleet_checks import validate, worker_protection_minutes
 from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
 from patterns.naming import physical_name
 from patterns.roles import ManagedPolicyRole
@@ -50,17 +41,16 @@ from patterns.roles import ManagedPolicyRole
 if TYPE_CHECKING:
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
-# Fargate stop timeout maximum.
-STOP_TIMEOUT = Duration.seconds(120)
-METRIC_PERIOD = Duration.minutes(1)
 # Visible messages over running workers; with none running, over one (no division by zero).
 BACKLOG_PER_WORKER = "FILL(visible, 0) / IF(FILL(running, 0) > 0, FILL(running, 0), 1)"
 SCALE_OUT_COOLDOWN = Duration.minutes(1)
 SCALE_IN_COOLDOWN = Duration.minutes(5)
 DEFAULT_MAX_WORKERS = 10
+# What the workers reach, for the public-subnet messages.
+_REACHES = {"reaches": "queue", "endpoints": "SQS"}
 
 
-class QueueWorkerFleet(Construct):
+class QueueWorkerFleet(fargate.FargateFleet):
     """Fargate workers that drain a :class:`QueueWithDeadLetterQueue` and scale on its backlog.
 
     Each worker receives messages, processes them and deletes them. The fleet scales with
@@ -143,9 +133,13 @@ class QueueWorkerFleet(Construct):
             visibility_seconds=visibility_seconds,
             environment=environment,
         )
-        check_container_insights(self, cluster)
-        subnets = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-        check_private_subnets(cluster, subnets)
+        fargate.check_container_insights(
+            self,
+            cluster,
+            "the backlog per worker",
+            otherwise=", or the fleet scales as if one worker ran",
+        )
+        subnets = fargate.check_private_subnets(cluster, vpc_subnets, **_REACHES)
         protection_minutes = worker_protection_minutes(self, source, visibility_seconds)
 
         self._task_role = ManagedPolicyRole(
@@ -154,39 +148,22 @@ class QueueWorkerFleet(Construct):
             assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
             description=f"Workers of {self.node.path}: consume the queue, protect their task",
         )
-        execution_role = ManagedPolicyRole(
+        self._task_definition, self._service, self._log_group = fargate.worker_service(
             self,
-            "ExecutionRole",
-            assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-            description=f"ECS pulls the image and writes the logs of {self.node.path}",
-        )
-        self._task_definition = ecs.FargateTaskDefinition(
-            self,
-            "TaskDefinition",
+            cluster=cluster,
+            image=image,
+            task_role=self._task_role,
             cpu=cpu,
             memory_limit_mib=memory_limit_mib,
-            task_role=self._task_role,
-            execution_role=execution_role,
-        )
-        self._log_group = create_encrypted_log_group(
-            self, "Logs", retention=log_retention, description=f"the logs of {self.node.path}"
-        )
-        # The root file system is read-only; /tmp is a scratch volume on the task's ephemeral
-        # storage (20 GiB on Fargate), for work files such as a video being encoded.
-        self._task_definition.add_volume(name="scratch")
-        container = self._task_definition.add_container(
-            "Worker",
-            image=image,
-            entry_point=list(entry_point) if entry_point is not None else None,
-            command=list(command) if command is not None else None,
             environment={
                 **(environment or {}),
                 "QUEUE_URL": source.queue_url,
                 "PROTECTION_MINUTES": str(protection_minutes),
             },
-            logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=self._log_group),
-            stop_timeout=STOP_TIMEOUT,
-            readonly_root_filesystem=True,
+            entry_point=entry_point,
+            command=command,
+            vpc_subnets=subnets,
+            log_retention=log_retention,
         )
         if not environment:
             # The only variables are the fleet's own: the queue's URL and the protection
@@ -197,25 +174,7 @@ class QueueWorkerFleet(Construct):
                 "The environment holds only the queue URL and the protection length that the "
                 "fleet sets, no secret; secrets belong in ecs.Secret (add_secret).",
             )
-        container.add_mount_points(
-            ecs.MountPoint(container_path="/tmp", source_volume="scratch", read_only=False)
-        )
-        self._service = ecs.FargateService(
-            self,
-            "Service",
-            cluster=cluster,
-            task_definition=self._task_definition,
-            assign_public_ip=False,
-            vpc_subnets=subnets,
-            min_healthy_percent=100,
-            max_healthy_percent=200,
-            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
-            platform_version=ecs.FargatePlatformVersion.LATEST,
-        )
-
-        # Subnets can be changed after construction (the service's L1): checked again at
-        # synth over the final tree.
-        self.node.add_validation(PrivateSubnets(cluster, self._service))
+        self.node.add_validation(fargate.PrivateSubnets(cluster, self._service, **_REACHES))
 
         # Least privilege: consume this queue (and decrypt with its key), and set scale-in
         # protection on the tasks of this cluster only.
@@ -239,36 +198,22 @@ class QueueWorkerFleet(Construct):
         )
 
         visible = source.metric_approximate_number_of_messages_visible(
-            period=METRIC_PERIOD, statistic=cloudwatch.Stats.AVERAGE
+            period=fargate.METRIC_PERIOD, statistic=cloudwatch.Stats.AVERAGE
         )
-        running = self._running_workers_metric(cluster)
+        running = fargate.running_tasks_metric(cluster, self._service)
         self._running_workers = running
         self._backlog_per_worker = cloudwatch.MathExpression(
             expression=BACKLOG_PER_WORKER,
             using_metrics={"visible": visible, "running": running},
             label="Backlog per worker",
-            period=METRIC_PERIOD,
+            period=fargate.METRIC_PERIOD,
         )
-        self._scalable_target = appscaling.ScalableTarget(
+        self._scalable_target = fargate.scalable_target(
             self,
-            "ScalableTarget",
-            service_namespace=appscaling.ServiceNamespace.ECS,
-            resource_id=f"service/{cluster.cluster_name}/{self._service.service_name}",
-            scalable_dimension="ecs:service:DesiredCount",
-            min_capacity=min_workers,
-            max_capacity=max_workers,
-            # The service-linked role ECS scaling uses (as ecs.BaseService.auto_scale_task_count
-            # does), instead of a new role with a broad managed policy.
-            role=iam.Role.from_role_arn(
-                self,
-                "ScalingRole",
-                stack.format_arn(
-                    service="iam",
-                    region="",
-                    resource="role/aws-service-role/ecs.application-autoscaling.amazonaws.com",
-                    resource_name="AWSServiceRoleForApplicationAutoScaling_ECSService",
-                ),
-            ),
+            cluster=cluster,
+            service=self._service,
+            min_workers=min_workers,
+            max_workers=max_workers,
         )
         # Target tracking on metric math: the L2 takes single metrics only, so the policy is
         # written as CloudFormation documents it (CustomizedMetricSpecification.Metrics).
@@ -305,7 +250,7 @@ class QueueWorkerFleet(Construct):
                     expression="IF(FILL(running, 0) < 1, FILL(visible, 0), 0)",
                     using_metrics={"visible": visible, "running": running},
                     label="Visible messages while no worker runs",
-                    period=METRIC_PERIOD,
+                    period=fargate.METRIC_PERIOD,
                 ),
                 scaling_steps=[
                     appscaling.ScalingInterval(upper=0, change=0),
@@ -315,18 +260,6 @@ class QueueWorkerFleet(Construct):
                 cooldown=SCALE_OUT_COOLDOWN,
             )
         self._target_backlog_per_worker = target
-
-    def _running_workers_metric(self, cluster: ecs.ICluster) -> cloudwatch.Metric:
-        return cloudwatch.Metric(
-            namespace="ECS/ContainerInsights",
-            metric_name="RunningTaskCount",
-            dimensions_map={
-                "ClusterName": cluster.cluster_name,
-                "ServiceName": self._service.service_name,
-            },
-            period=METRIC_PERIOD,
-            statistic=cloudwatch.Stats.AVERAGE,
-        )
 
     def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
         """Add this fleet's section to ``dashboard``: running workers, the backlog per worker
@@ -351,34 +284,9 @@ class QueueWorkerFleet(Construct):
         )
 
     @property
-    def service(self) -> ecs.FargateService:
-        """The Fargate service running the workers."""
-        return self._service
-
-    @property
-    def task_definition(self) -> ecs.FargateTaskDefinition:
-        """The workers' task definition (container ``"Worker"``)."""
-        return self._task_definition
-
-    @property
-    def task_role(self) -> iam.IRole:
-        """The workers' role: consume the queue, set their own scale-in protection."""
-        return self._task_role
-
-    @property
-    def log_group(self) -> logs.ILogGroup:
-        """The workers' log group, encrypted with its own key."""
-        return self._log_group
-
-    @property
     def backlog_per_worker(self) -> cloudwatch.MathExpression:
         """The scaling metric: visible messages divided by running workers (at least 1)."""
         return self._backlog_per_worker
-
-    @property
-    def scalable_target(self) -> appscaling.ScalableTarget:
-        """The service's scalable target (desired count between min and max workers)."""
-        return self._scalable_target
 
     @property
     def scaling_policy(self) -> appscaling.CfnScalingPolicy:

@@ -102,6 +102,17 @@ def queue_key(model: StackModel, logical_id: str) -> KeyInfo:
     return key_info(model, model.props(logical_id).get("KmsMasterKeyId"))
 
 
+def encryption_key(model: StackModel, logical_id: str) -> KeyInfo:
+    """What encrypts a queue, topic or stream (``none`` for other types)."""
+    kind = model.type_of(logical_id)
+    if kind in (QUEUE, TOPIC):
+        return queue_key(model, logical_id)
+    if kind == "AWS::Kinesis::Stream":
+        encryption = model.props(logical_id).get("StreamEncryption")
+        return key_info(model, encryption.get("KeyId") if isinstance(encryption, dict) else None)
+    return KeyInfo("none")
+
+
 def external_fifo(target: Target) -> bool | None:
     return is_fifo_name(target.text) if isinstance(target, Literal) else None
 
@@ -252,21 +263,27 @@ def alarm_topics(model: StackModel) -> Iterator[tuple[str, str]]:
                     yield alarm, topic
 
 
-def rule_targets(model: StackModel) -> Iterator[tuple[str, str, str]]:
-    """(rule, destination, "topic", "queue" or "function") for the rules' targets here."""
+def events_targets(model: StackModel) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(rule, target) for every target of every EventBridge rule here, as the template
+    writes it (``Arn``, ``RoleArn``, ``DeadLetterConfig``, ...)."""
     for events_rule, props in model.of_type("AWS::Events::Rule"):
         for target in as_list(props.get("Targets")):
-            if not isinstance(target, dict):
-                continue
-            resolved = model.resolve(target.get("Arn"))
-            topic, queue = topic_id(model, resolved), queue_id(model, resolved)
-            function = function_id(model, resolved)
-            if topic:
-                yield events_rule, topic, "topic"
-            elif queue:
-                yield events_rule, queue, "queue"
-            elif function:
-                yield events_rule, function, "function"
+            if isinstance(target, dict):
+                yield events_rule, target
+
+
+def rule_targets(model: StackModel) -> Iterator[tuple[str, str, str]]:
+    """(rule, destination, "topic", "queue" or "function") for the rules' targets here."""
+    for events_rule, target in events_targets(model):
+        resolved = model.resolve(target.get("Arn"))
+        topic, queue = topic_id(model, resolved), queue_id(model, resolved)
+        function = function_id(model, resolved)
+        if topic:
+            yield events_rule, topic, "topic"
+        elif queue:
+            yield events_rule, queue, "queue"
+        elif function:
+            yield events_rule, function, "function"
 
 
 # Metric dimension -> the resource type it names (by name, when the template writes it out).

@@ -344,6 +344,16 @@ def role_may_use_key(model: StackModel, role: str, key: str, action: str) -> boo
     return delegated and role_may(model, role, action, key)
 
 
+def customer_key_denies(model: StackModel, key: KeyInfo, role: str, action: str) -> bool:
+    """``key`` is a customer-managed key of the model whose policy does not let ``role`` do
+    ``action`` (directly or by delegating to IAM policies)."""
+    return (
+        key.kind == "customer"
+        and key.logical_id is not None
+        and not role_may_use_key(model, role, key.logical_id, action)
+    )
+
+
 def role_trusts(model: StackModel, role: str, service: str) -> bool:
     """The role's trust policy lets ``service`` assume it (an unresolvable principal counts)."""
     return any(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from patterns.messaging.connections import (
     alarm_topics,
+    events_targets,
     is_fifo_queue,
     queue_id,
     rule_targets,
@@ -15,7 +16,6 @@ from patterns.messaging.connections import (
 from patterns.messaging.model import (
     Resolved,
     StackModel,
-    as_list,
     text_of,
 )
 from patterns.messaging.policies import (
@@ -168,17 +168,14 @@ def _target_kind(model: StackModel, arn: object) -> str | None:
     overlaps=("Serverless-EventBusDLQ",),
 )
 def events_target_without_dlq(model: StackModel) -> Iterator[Hit]:
-    for events_rule, props in model.of_type("AWS::Events::Rule"):
-        for target in as_list(props.get("Targets")):
-            if not isinstance(target, dict):
-                continue
-            kind = _target_kind(model, target.get("Arn"))
-            dead_letter = target.get("DeadLetterConfig")
-            if kind and not (isinstance(dead_letter, dict) and dead_letter.get("Arn")):
-                yield Hit(
-                    events_rule,
-                    f"{kind} target {target.get('Id', '?')} has no dead-letter queue",
-                )
+    for events_rule, target in events_targets(model):
+        kind = _target_kind(model, target.get("Arn"))
+        dead_letter = target.get("DeadLetterConfig")
+        if kind and not (isinstance(dead_letter, dict) and dead_letter.get("Arn")):
+            yield Hit(
+                events_rule,
+                f"{kind} target {target.get('Id', '?')} has no dead-letter queue",
+            )
 
 
 @rule(
@@ -196,20 +193,19 @@ def events_target_without_dlq(model: StackModel) -> Iterator[Hit]:
     sources=(EB_DLQ, EB_TARGETS, SQS_KEY_MANAGEMENT),
 )
 def events_target_dlq(model: StackModel) -> Iterator[Hit]:
-    for events_rule, props in model.of_type("AWS::Events::Rule"):
-        for target in as_list(props.get("Targets")):
-            dead_letter = target.get("DeadLetterConfig") if isinstance(target, dict) else None
-            if not isinstance(dead_letter, dict) or dead_letter.get("Arn") is None:
-                continue
-            dlq = queue_id(model, model.resolve(dead_letter["Arn"]))
-            if dlq is None:
-                continue
-            if is_fifo_queue(model, dlq):
-                yield Hit(events_rule, f"dead-letter queue {dlq} is a FIFO queue")
-            service = "events.amazonaws.com"
-            if not policy_admits(model, dlq, service, "sqs:SendMessage", events_rule):
-                yield Hit(events_rule, f"no policy statement of {dlq} admits the rule")
-            yield from managed_key_hits(model, events_rule, dlq, "events.amazonaws.com")
-            for hit in customer_key_hits(model, events_rule, dlq, "events.amazonaws.com"):
-                if hit.level != INFO:
-                    yield hit
+    for events_rule, target in events_targets(model):
+        dead_letter = target.get("DeadLetterConfig")
+        if not isinstance(dead_letter, dict) or dead_letter.get("Arn") is None:
+            continue
+        dlq = queue_id(model, model.resolve(dead_letter["Arn"]))
+        if dlq is None:
+            continue
+        if is_fifo_queue(model, dlq):
+            yield Hit(events_rule, f"dead-letter queue {dlq} is a FIFO queue")
+        service = "events.amazonaws.com"
+        if not policy_admits(model, dlq, service, "sqs:SendMessage", events_rule):
+            yield Hit(events_rule, f"no policy statement of {dlq} admits the rule")
+        yield from managed_key_hits(model, events_rule, dlq, "events.amazonaws.com")
+        for hit in customer_key_hits(model, events_rule, dlq, "events.amazonaws.com"):
+            if hit.level != INFO:
+                yield hit

@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from patterns.messaging.connections import is_fifo_queue, pipes, queue_id, subscriptions
+from patterns.messaging.connections import (
+    encryption_key,
+    events_targets,
+    is_fifo_queue,
+    pipes,
+    queue_id,
+    subscriptions,
+)
 from patterns.messaging.model import Resolved, StackModel, Target, as_list, text_of
-from patterns.messaging.policies import key_info, role_id, role_may, role_may_use_key, role_trusts
+from patterns.messaging.policies import (
+    customer_key_denies,
+    role_id,
+    role_may,
+    role_trusts,
+)
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 
@@ -76,50 +88,40 @@ def _role_target(
     sources=(EB_ROLES, EB_PUT_TARGETS),
 )
 def events_target_role(model: StackModel) -> Iterator[Hit]:
-    for events_rule, props in model.of_type("AWS::Events::Rule"):
-        for target in as_list(props.get("Targets")):
-            if not isinstance(target, dict):
-                continue
-            found = _role_target(model, target.get("Arn"))
-            if found is None:
-                continue
-            resolved, resource, actions = found
-            name = resource or getattr(resolved, "text", "the target")
-            value = target.get("RoleArn")
-            if value is None:
-                if "events:PutEvents" not in actions:  # an event bus without a role: EBT2
-                    yield Hit(events_rule, f"target {name} has no RoleArn")
-                continue
-            role = role_id(model, value)
-            if role is None:
-                yield cannot_follow(events_rule, "the target's role", model.resolve(value))
-                continue
-            if not role_trusts(model, role, "events.amazonaws.com"):
-                yield Hit(events_rule, f"role {role} cannot be assumed by events.amazonaws.com")
-            if not any(role_may(model, role, action, resource) for action in actions):
+    for events_rule, target in events_targets(model):
+        found = _role_target(model, target.get("Arn"))
+        if found is None:
+            continue
+        resolved, resource, actions = found
+        name = resource or getattr(resolved, "text", "the target")
+        value = target.get("RoleArn")
+        if value is None:
+            if "events:PutEvents" not in actions:  # an event bus without a role: EBT2
+                yield Hit(events_rule, f"target {name} has no RoleArn")
+            continue
+        role = role_id(model, value)
+        if role is None:
+            yield cannot_follow(events_rule, "the target's role", model.resolve(value))
+            continue
+        if not role_trusts(model, role, "events.amazonaws.com"):
+            yield Hit(events_rule, f"role {role} cannot be assumed by events.amazonaws.com")
+        if not any(role_may(model, role, action, resource) for action in actions):
+            yield missing_grant(
+                model,
+                role,
+                events_rule,
+                f"role {role} may not {' or '.join(actions)} on {name}",
+            )
+        if resource and model.type_of(resource) == "AWS::Kinesis::Stream":
+            key = encryption_key(model, resource)
+            if customer_key_denies(model, key, role, "kms:GenerateDataKey"):
                 yield missing_grant(
                     model,
                     role,
                     events_rule,
-                    f"role {role} may not {' or '.join(actions)} on {name}",
+                    f"role {role} may not kms:GenerateDataKey with {key.logical_id}, which "
+                    f"encrypts {resource}",
                 )
-            if resource and model.type_of(resource) == "AWS::Kinesis::Stream":
-                encryption = model.props(resource).get("StreamEncryption")
-                key = key_info(
-                    model, encryption.get("KeyId") if isinstance(encryption, dict) else None
-                )
-                if (
-                    key.kind == "customer"
-                    and key.logical_id is not None
-                    and not role_may_use_key(model, role, key.logical_id, "kms:GenerateDataKey")
-                ):
-                    yield missing_grant(
-                        model,
-                        role,
-                        events_rule,
-                        f"role {role} may not kms:GenerateDataKey with {key.logical_id}, which "
-                        f"encrypts {resource}",
-                    )
 
 
 @rule(
@@ -135,18 +137,17 @@ def events_target_role(model: StackModel) -> Iterator[Hit]:
     sources=(EB_BUS_PERMISSIONS, EB_BUS_TO_BUS, EB_PUT_TARGETS),
 )
 def events_bus_target_role(model: StackModel) -> Iterator[Hit]:
-    for events_rule, props in model.of_type("AWS::Events::Rule"):
-        for target in as_list(props.get("Targets")):
-            if not isinstance(target, dict) or target.get("RoleArn") is not None:
-                continue
-            arn = target.get("Arn")
-            resolved = model.resolve(arn)
-            is_bus = (
-                isinstance(resolved, Resolved) and model.type_of(resolved.logical_id) == EVENT_BUS
-            ) or ":event-bus/" in (text_of(model, arn) or "")
-            if is_bus:
-                name = resolved.logical_id if isinstance(resolved, Resolved) else "the bus"
-                yield Hit(events_rule, f"event bus target {name} has no RoleArn")
+    for events_rule, target in events_targets(model):
+        if target.get("RoleArn") is not None:
+            continue
+        arn = target.get("Arn")
+        resolved = model.resolve(arn)
+        is_bus = (
+            isinstance(resolved, Resolved) and model.type_of(resolved.logical_id) == EVENT_BUS
+        ) or ":event-bus/" in (text_of(model, arn) or "")
+        if is_bus:
+            name = resolved.logical_id if isinstance(resolved, Resolved) else "the bus"
+            yield Hit(events_rule, f"event bus target {name} has no RoleArn")
 
 
 EB_SQS_PARAMETERS = (
@@ -166,16 +167,13 @@ CFN_SQS_PARAMETERS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserG
     sources=(EB_SQS_PARAMETERS, CFN_SQS_PARAMETERS),
 )
 def events_fifo_target(model: StackModel) -> Iterator[Hit]:
-    for events_rule, props in model.of_type("AWS::Events::Rule"):
-        for target in as_list(props.get("Targets")):
-            if not isinstance(target, dict):
-                continue
-            queue = queue_id(model, model.resolve(target.get("Arn")))
-            if queue is None or not is_fifo_queue(model, queue):
-                continue
-            parameters = target.get("SqsParameters")
-            if not (isinstance(parameters, dict) and parameters.get("MessageGroupId")):
-                yield Hit(events_rule, f"FIFO queue {queue} without SqsParameters.MessageGroupId")
+    for events_rule, target in events_targets(model):
+        queue = queue_id(model, model.resolve(target.get("Arn")))
+        if queue is None or not is_fifo_queue(model, queue):
+            continue
+        parameters = target.get("SqsParameters")
+        if not (isinstance(parameters, dict) and parameters.get("MessageGroupId")):
+            yield Hit(events_rule, f"FIFO queue {queue} without SqsParameters.MessageGroupId")
 
 
 def _custom_bus(model: StackModel, value: object) -> str | None:
@@ -245,12 +243,10 @@ def writes_to_stream_sourced_firehose(model: StackModel) -> Iterator[Hit]:
     for sub in subscriptions(model):
         if sub.protocol == "firehose" and (stream := _stream_only(model, sub.endpoint)):
             yield Hit(sub.logical_id, f"{stream} reads a stream and refuses direct puts")
-    for events_rule, props in model.of_type("AWS::Events::Rule"):
-        for target in as_list(props.get("Targets")):
-            if isinstance(target, dict):
-                stream = _stream_only(model, model.resolve(target.get("Arn")))
-                if stream:
-                    yield Hit(events_rule, f"{stream} reads a stream and refuses direct puts")
+    for events_rule, target in events_targets(model):
+        stream = _stream_only(model, model.resolve(target.get("Arn")))
+        if stream:
+            yield Hit(events_rule, f"{stream} reads a stream and refuses direct puts")
     for pipe in pipes(model):
         if stream := _stream_only(model, pipe.target):
             yield Hit(pipe.logical_id, f"{stream} reads a stream and refuses direct puts")

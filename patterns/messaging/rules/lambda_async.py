@@ -17,11 +17,12 @@ from patterns.messaging.connections import (
     is_fifo_queue,
     is_fifo_topic,
     notifications,
+    queue_key,
     rule_targets,
     subscriptions,
 )
 from patterns.messaging.model import Resolved, StackModel, Target, as_int
-from patterns.messaging.policies import key_info, role_id, role_may, role_may_use_key
+from patterns.messaging.policies import customer_key_denies, role_id, role_may
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 
@@ -127,12 +128,8 @@ def async_destination_access(model: StackModel) -> Iterator[Hit]:
                 at,
                 f"role {role} of {function} may not {action} on {what} {destination}",
             )
-        key = key_info(model, model.props(destination).get("KmsMasterKeyId"))
-        if (
-            key.kind == "customer"
-            and key.logical_id is not None
-            and not role_may_use_key(model, role, key.logical_id, "kms:GenerateDataKey")
-        ):
+        key = queue_key(model, destination)
+        if customer_key_denies(model, key, role, "kms:GenerateDataKey"):
             yield missing_grant(
                 model,
                 role,

@@ -14,6 +14,7 @@ from patterns.messaging.connections import (
     QUEUE,
     TOPIC,
     Pipe,
+    encryption_key,
     function_id,
     is_fifo_queue,
     pipes,
@@ -28,10 +29,8 @@ from patterns.messaging.model import (
     as_json_object,
 )
 from patterns.messaging.policies import (
-    KeyInfo,
-    key_info,
+    customer_key_denies,
     role_may,
-    role_may_use_key,
     role_trusts,
 )
 from patterns.messaging.rules.base import (
@@ -108,28 +107,15 @@ def _may(model: StackModel, role: str, action: str, resource: str, named: Target
     return any(role_may(model, role, action, r) for r in aliases)
 
 
-def _key(model: StackModel, resource: str) -> KeyInfo:
-    props = model.props(resource)
-    kind = model.type_of(resource)
-    if kind in (QUEUE, TOPIC):
-        return key_info(model, props.get("KmsMasterKeyId"))
-    if kind == "AWS::Kinesis::Stream":
-        encryption = props.get("StreamEncryption")
-        return key_info(model, encryption.get("KeyId") if isinstance(encryption, dict) else None)
-    return KeyInfo("none")
-
-
 def _key_hits(
     model: StackModel, pipe: Pipe, role: str, resource: str, actions: tuple[str, ...], what: str
 ) -> Iterator[Hit]:
-    key = _key(model, resource)
+    key = encryption_key(model, resource)
     if key.kind == "unknown":
         note = f"not checked: the key of {what} {resource} is {key.detail}"
         yield Hit(pipe.logical_id, note, INFO)
-    if key.kind != "customer" or key.logical_id is None:
-        return
     for action in actions:
-        if not role_may_use_key(model, role, key.logical_id, action):
+        if customer_key_denies(model, key, role, action):
             yield missing_grant(
                 model,
                 role,
