@@ -175,9 +175,9 @@ def test_the_package_imports_no_boto3_until_it_reads_the_api() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_without_boto3_the_api_path_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_boto3_the_api_path_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "boto3", None)
-    with pytest.raises(cost.PriceListError, match=r"cdk-decoupling-patterns\[cost\]"):
+    with pytest.raises(cost.PriceListError, match=r"pip install boto3 .*--offers DIR"):
         pricelist.pricing_client("us-east-1")
 
 

@@ -114,7 +114,7 @@ def render(patterns_dir: Path, examples_dir: Path) -> str:
         "eu-central-1 and ap-south-1, `--pricing-endpoint`):",
         "",
         "```sh",
-        "pip install 'cdk-decoupling-patterns[cost]'   # boto3, for the Price List Query API",
+        "pip install boto3   # or the package's cost extra, from a clone (see the README)",
         "cdk synth",
         "python -m patterns.cost cdk.out --region eu-west-1 --price-cache prices.json",
         "```",

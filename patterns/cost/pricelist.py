@@ -250,7 +250,7 @@ def pricing_client(endpoint_region: str) -> Any:
     except ImportError:
         raise PriceListError(
             "reading the Price List Query API needs boto3: "
-            "pip install 'cdk-decoupling-patterns[cost]' (or use --offers DIR)"
+            "pip install boto3 (the package's cost extra) or use --offers DIR"
         ) from None
     return boto3.client("pricing", region_name=endpoint_region)
 
