@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from patterns.messaging.assembly import LoadedStack, check_stacks, load_stacks
+from patterns.messaging.assembly import LoadedStack, check_model, load_stacks
 from patterns.messaging.connections import (
     alarm_watches,
     event_buckets,
@@ -336,14 +336,16 @@ def _followed(targets: list[Target]) -> list[Target]:
 def build(stacks: list[LoadedStack], findings: list[Finding] | None = None) -> FlowGraph:
     """The flow graph of the templates of an assembly (``assembly.load_stacks``), judged by
     ``findings`` (default: the rules over these templates linked into one model)."""
-    if findings is None:
-        findings = check_stacks(stacks, {})
-    builder = _Builder(AssemblyModel(stacks))
+    model = AssemblyModel(stacks)
+    return _build(model, check_model(model, {}) if findings is None else findings)
+
+
+def _build(model: AssemblyModel, findings: list[Finding]) -> FlowGraph:
+    builder = _Builder(model)
     builder.read()
     nodes, edges = builder.nodes, sorted(builder.edges.values(), key=lambda e: e.key)
     watched: set[str] = set()
     alarm_topics: dict[tuple[str, str], list[str]] = {}
-    model = builder.model
     for alarm, actions, dimensions in alarm_watches(model):
         found = [builder.existing(a, ("AWS::SNS::Topic",)) for a in actions]
         topics = [t for t in found if t is not None]
@@ -356,7 +358,7 @@ def build(stacks: list[LoadedStack], findings: list[Finding] | None = None) -> F
                 target = builder.follow(dimension)
                 if isinstance(target, Resolved):
                     watched.add(builder.node_id(target.logical_id))
-    graph = FlowGraph([s.name for s in stacks], nodes, edges, [], _titles(model))
+    graph = FlowGraph([s.name for s in model.stacks], nodes, edges, [], _titles(model))
     _place_findings(graph, findings, alarm_topics)
     _judge(graph, watched)
     return graph
@@ -501,10 +503,13 @@ def flow_graph(assembly: Path, stack: str | None = None) -> FlowGraph:
     """The flow graph of a cloud assembly folder, or of one stack and its nested stacks (judged
     by the rules over the whole assembly, so a hop to another stack is judged too)."""
     stacks, _ = load_stacks(assembly)
-    findings = check_stacks(stacks, {})
+    model = AssemblyModel(stacks)
+    findings = check_model(model, {})
     if stack is not None:
-        stacks = [s for s in stacks if s.name == stack or s.name.startswith(stack + "/")]
-    return build(stacks, findings)
+        chosen = [s for s in stacks if s.name == stack or s.name.startswith(stack + "/")]
+        if len(chosen) < len(stacks):
+            return build(chosen, findings)
+    return _build(model, findings)  # the model the rules read, not linked twice
 
 
 __all__ = [
