@@ -140,8 +140,13 @@ def check_stacks(
 ) -> list[Finding]:
     """Every rule over the templates as one linked model; findings in rule order, each with
     the reason of the acknowledgement that applies to it (notes are never acknowledged)."""
+    return check_model(AssemblyModel(stacks), acknowledgements)
+
+
+def check_model(model: AssemblyModel, acknowledgements: dict[str, dict[str, str]]) -> list[Finding]:
+    """:func:`check_stacks` over a linked model already built (the flow graph reads it too)."""
     findings = []
-    for finding in check_template(AssemblyModel(stacks)):
+    for finding in check_template(model):
         if finding.level != INFO:
             reason = acknowledged(finding, acknowledgements)
             if reason is not None:

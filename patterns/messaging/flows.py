@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from patterns.messaging.assembly import LoadedStack, check_stacks, load_stacks
+from patterns.messaging.assembly import LoadedStack, check_model, load_stacks
 from patterns.messaging.connections import (
     alarm_watches,
     event_buckets,
@@ -49,11 +49,10 @@ from patterns.messaging.flow_model import (
     Node,
     judges,
 )
-from patterns.messaging.linking import Assembly, Linked, LinkedModel
+from patterns.messaging.linking import AssemblyModel
 from patterns.messaging.model import (
     Literal,
     Resolved,
-    StackModel,
     Target,
     Unknown,
     as_bool,
@@ -65,94 +64,98 @@ from patterns.messaging.rules import INFO, Finding
 
 
 class _Builder:
-    def __init__(self, assembly: Assembly) -> None:
-        self.assembly = assembly
+    """The nodes and hops of one linked model of the templates (``AssemblyModel``): a node's
+    ID is its template and logical ID there, as the rules' findings locate it."""
+
+    def __init__(self, model: AssemblyModel) -> None:
+        self.model = model
         self.nodes: dict[str, Node] = {}
         self.edges: dict[tuple[str, str, str, str], Edge] = {}
 
     # --- nodes -----------------------------------------------------------------------------
 
-    def node(self, model: StackModel, target: Target) -> str:
+    def node(self, target: Target) -> str:
         """The node a target names, created on first use."""
-        model, target = self.follow(model, target)
+        target = self.follow(target)
         if isinstance(target, Resolved):
-            return self.resource(model, target.logical_id)
-        text = target.text if isinstance(target, Literal) else target.reason
+            return self.resource(target.logical_id)
+        text = target.text if isinstance(target, Literal) else self.model.reference(target)
         node_id = f"external:{text}"
         self.nodes.setdefault(node_id, Node(node_id, "external", "", text))
         return node_id
 
-    def follow(self, model: StackModel, target: Target) -> tuple[StackModel, Target]:
-        """Into the template that holds the target; through aliases and stream consumers."""
-        if isinstance(target, Linked):
-            return self.follow(self.assembly.models[target.stack], Resolved(target.logical_id))
+    def follow(self, target: Target) -> Target:
+        """Through aliases, versions and stream consumers to what they stand for."""
+        model = self.model
         if isinstance(target, Resolved):
             kind = model.type_of(target.logical_id)
             props = model.props(target.logical_id)
             if kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
-                return self.follow(model, model.resolve_function(props.get("FunctionName")))
+                return self.follow(model.resolve_function(props.get("FunctionName")))
             if kind == "AWS::Kinesis::StreamConsumer":
-                return self.follow(model, model.resolve(props.get("StreamARN")))
-        return model, target
+                return self.follow(model.resolve(props.get("StreamARN")))
+        return target
 
-    def existing(self, model: StackModel, target: Target, kinds: tuple[str, ...]) -> str | None:
+    def existing(self, target: Target, kinds: tuple[str, ...]) -> str | None:
         """The node of a resource of one of ``kinds`` the target names (created if need be)."""
-        model, target = self.follow(model, target)
-        if isinstance(target, Resolved) and model.type_of(target.logical_id) in kinds:
-            return self.resource(model, target.logical_id)
+        target = self.follow(target)
+        if isinstance(target, Resolved) and self.model.type_of(target.logical_id) in kinds:
+            return self.resource(target.logical_id)
         return None
 
-    def resource(self, model: StackModel, logical_id: str) -> str:
-        node_id = f"{model.name}/{logical_id}"
+    def node_id(self, key: str) -> str:
+        """``<template>/<logical ID>`` of a resource of the model."""
+        where = self.model.locate(key)
+        return f"{where.stack}/{where.logical_id}"
+
+    def resource(self, key: str) -> str:
+        node_id = self.node_id(key)
         if node_id not in self.nodes:
-            resource_type = model.type_of(logical_id)
-            label = model.path(logical_id).removesuffix("/Resource")
-            label = label.removeprefix(model.name.split("/")[0] + "/")
-            kind = KINDS.get(resource_type, resource_type)
-            self.nodes[node_id] = Node(node_id, kind, model.name, label)
+            stack = self.model.locate(key).stack
+            label = self.model.path(key).removesuffix("/Resource")
+            label = label.removeprefix(stack.split("/")[0] + "/")
+            kind = KINDS.get(self.model.type_of(key), self.model.type_of(key))
+            self.nodes[node_id] = Node(node_id, kind, stack, label)
         return node_id
 
     # --- edges -----------------------------------------------------------------------------
 
-    def edge(
-        self, model: StackModel, source: str, target: str, kind: str, label: str, origin: str
-    ) -> Edge:
-        new = Edge(source, target, kind, label, (model.name, origin))
+    def edge(self, source: str, target: str, kind: str, label: str, origin: str) -> Edge:
+        where = self.model.locate(origin)
+        new = Edge(source, target, kind, label, (where.stack, where.logical_id))
         return self.edges.setdefault(new.key, new)
 
-    def read(self, model: LinkedModel) -> None:
+    def read(self) -> None:
+        model = self.model
         # Every place a message rests; buckets, rules, functions and fleets when wired.
         for logical_id, _ in model.of_type(*KINDS):
             if model.type_of(logical_id) not in WIRED_ONLY:
-                self.resource(model, logical_id)
-        self.read_subscriptions(model)
+                self.resource(logical_id)
+        self.read_subscriptions()
         for note in notifications(model):
-            bucket = self.node(model, note.bucket)
+            bucket = self.node(note.bucket)
             label = " ".join(e.removeprefix("s3:") for e in note.events)
             label += "".join(
                 f" {k}={v}" for k, v in (("prefix", note.prefix), ("suffix", note.suffix)) if v
             )
-            self.edge(
-                model, bucket, self.node(model, note.destination), "notification", label, note.at
-            )
-        self.read_rules(model)
+            self.edge(bucket, self.node(note.destination), "notification", label, note.at)
+        self.read_rules()
         for queue, redrive, target in redrives(model):
             count = redrive.get("maxReceiveCount", "?")
-            source = self.resource(model, queue)
-            self.edge(
-                model, source, self.node(model, target), "redrive", f"after {count} receives", queue
-            )
-        self.read_mappings(model)
-        self.read_functions(model)
-        self.read_firehoses(model)
-        self.read_fleets(model)
-        self.read_pipes(model)
+            source = self.resource(queue)
+            self.edge(source, self.node(target), "redrive", f"after {count} receives", queue)
+        self.read_mappings()
+        self.read_functions()
+        self.read_firehoses()
+        self.read_fleets()
+        self.read_pipes()
 
-    def read_subscriptions(self, model: LinkedModel) -> None:
+    def read_subscriptions(self) -> None:
+        model = self.model
         for sub in subscriptions(model):
-            topic = self.node(model, sub.topic)
-            endpoint = self.node(model, sub.endpoint)
-            if isinstance(sub.endpoint, Literal | Unknown) and not isinstance(sub.endpoint, Linked):
+            topic = self.node(sub.topic)
+            endpoint = self.node(sub.endpoint)
+            if isinstance(sub.endpoint, Literal | Unknown):
                 self.nodes[endpoint].label = f"{sub.protocol}: {self.nodes[endpoint].label}"
             label = sub.protocol
             if as_bool(sub.properties.get("RawMessageDelivery")) is True:
@@ -162,37 +165,39 @@ class _Builder:
                 scope = sub.properties.get("FilterPolicyScope")
                 on = " on body" if scope == "MessageBody" else ""
                 label += f"\nfilter{on} {json.dumps(policy, sort_keys=True, separators=(',', ':'))}"
-            self.edge(model, topic, endpoint, "subscription", label, sub.logical_id)
+            self.edge(topic, endpoint, "subscription", label, sub.logical_id)
             redrive = as_json_object(sub.properties.get("RedrivePolicy"))
             if redrive:
-                dlq = self.node(model, model.resolve(redrive.get("deadLetterTargetArn")))
+                dlq = self.node(model.resolve(redrive.get("deadLetterTargetArn")))
                 short = self.nodes[endpoint].label.rsplit("/", 1)[-1]
                 label = f"undeliverable to {short}"
-                self.edge(model, topic, dlq, "subscription-dlq", label, sub.logical_id)
+                self.edge(topic, dlq, "subscription-dlq", label, sub.logical_id)
 
-    def read_rules(self, model: LinkedModel) -> None:
+    def read_rules(self) -> None:
+        model = self.model
         labels = route_labels(model)
         for rule_id, props in model.of_type("AWS::Events::Rule"):
-            rule = self.resource(model, rule_id)
+            rule = self.resource(rule_id)
             pattern = props.get("EventPattern")
             label = labels.get(rule_id) or f"schedule {props.get('ScheduleExpression', '')}"
             label = label.strip()
             for bucket in _followed(event_buckets(model, pattern)):
-                source = self.node(model, bucket)
-                self.edge(model, source, rule, "s3-events", "EventBridge", rule_id)
+                source = self.node(bucket)
+                self.edge(source, rule, "s3-events", "EventBridge", rule_id)
             for target in as_list(props.get("Targets")):
                 if not isinstance(target, dict):
                     continue
-                destination = self.node(model, model.resolve(target.get("Arn")))
-                self.edge(model, rule, destination, "rule-target", label, rule_id)
+                destination = self.node(model.resolve(target.get("Arn")))
+                self.edge(rule, destination, "rule-target", label, rule_id)
                 dead = target.get("DeadLetterConfig")
                 if isinstance(dead, dict) and dead.get("Arn"):
-                    dlq = self.node(model, model.resolve(dead["Arn"]))
-                    self.edge(model, rule, dlq, "target-dlq", "undeliverable events", rule_id)
+                    dlq = self.node(model.resolve(dead["Arn"]))
+                    self.edge(rule, dlq, "target-dlq", "undeliverable events", rule_id)
 
-    def read_mappings(self, model: LinkedModel) -> None:
+    def read_mappings(self) -> None:
+        model = self.model
         for mapping, props, source, function in event_source_mappings(model):
-            source_node, function_node = self.node(model, source), self.node(model, function)
+            source_node, function_node = self.node(source), self.node(function)
             label = f"batch {props.get('BatchSize', 'default')}"
             if "ReportBatchItemFailures" in as_list(props.get("FunctionResponseTypes")):
                 label += ", partial failures"
@@ -201,36 +206,38 @@ class _Builder:
                 "StreamConsumer"
             ):
                 label += ", enhanced fan-out"
-            self.edge(model, source_node, function_node, "event-source", label, mapping)
+            self.edge(source_node, function_node, "event-source", label, mapping)
             config = props.get("DestinationConfig")
             destination = config.get("OnFailure") if isinstance(config, dict) else None
             if isinstance(destination, dict) and destination.get("Destination"):
-                failed = self.node(model, model.resolve(destination["Destination"]))
-                self.edge(model, function_node, failed, "on-failure", "failed batches", mapping)
+                failed = self.node(model.resolve(destination["Destination"]))
+                self.edge(function_node, failed, "on-failure", "failed batches", mapping)
 
-    def read_functions(self, model: LinkedModel) -> None:
+    def read_functions(self) -> None:
+        model = self.model
         for function, props in model.of_type("AWS::Lambda::Function"):
             dead = props.get("DeadLetterConfig")
             if isinstance(dead, dict) and dead.get("TargetArn"):
-                source = self.resource(model, function)
-                target = self.node(model, model.resolve(dead["TargetArn"]))
-                self.edge(model, source, target, "on-failure", "failed events", function)
+                source = self.resource(function)
+                target = self.node(model.resolve(dead["TargetArn"]))
+                self.edge(source, target, "on-failure", "failed events", function)
         for config, props in model.of_type("AWS::Lambda::EventInvokeConfig"):
             settings = props.get("DestinationConfig")
             on_failure = settings.get("OnFailure") if isinstance(settings, dict) else None
             destination = on_failure.get("Destination") if isinstance(on_failure, dict) else None
             if destination:
-                source = self.node(model, model.resolve_function(props.get("FunctionName")))
-                target = self.node(model, model.resolve(destination))
-                self.edge(model, source, target, "on-failure", "failed events", config)
+                source = self.node(model.resolve_function(props.get("FunctionName")))
+                target = self.node(model.resolve(destination))
+                self.edge(source, target, "on-failure", "failed events", config)
 
-    def read_firehoses(self, model: LinkedModel) -> None:
+    def read_firehoses(self) -> None:
+        model = self.model
         for stream, props in model.of_type("AWS::KinesisFirehose::DeliveryStream"):
-            node = self.resource(model, stream)
+            node = self.resource(stream)
             source = props.get("KinesisStreamSourceConfiguration")
             if isinstance(source, dict):
-                origin = self.node(model, model.resolve(source.get("KinesisStreamARN")))
-                self.edge(model, origin, node, "firehose-source", "records", stream)
+                origin = self.node(model.resolve(source.get("KinesisStreamARN")))
+                self.edge(origin, node, "firehose-source", "records", stream)
             for key in ("ExtendedS3DestinationConfiguration", "S3DestinationConfiguration"):
                 config = props.get(key)
                 if not isinstance(config, dict):
@@ -246,19 +253,20 @@ class _Builder:
                             and parameter.get("ParameterName") == "LambdaArn"
                         ):
                             function = model.resolve_function(parameter.get("ParameterValue"))
-                            target = self.node(model, function)
-                            self.edge(model, node, target, TRANSFORM, "transforms records", stream)
-                bucket = self.node(model, model.resolve(config.get("BucketARN")))
-                self.edge(model, node, bucket, "firehose-destination", "objects", stream)
+                            target = self.node(function)
+                            self.edge(node, target, TRANSFORM, "transforms records", stream)
+                bucket = self.node(model.resolve(config.get("BucketARN")))
+                self.edge(node, bucket, "firehose-destination", "objects", stream)
                 backup = config.get("S3BackupConfiguration")
                 if isinstance(backup, dict) and backup.get("BucketARN"):
-                    target = self.node(model, model.resolve(backup["BucketARN"]))
-                    self.edge(model, node, target, "firehose-destination", "source backup", stream)
+                    target = self.node(model.resolve(backup["BucketARN"]))
+                    self.edge(node, target, "firehose-destination", "source backup", stream)
 
-    def read_fleets(self, model: LinkedModel) -> None:
+    def read_fleets(self) -> None:
         """ECS services whose task role may receive from a queue, or read a stream (polling
         with kinesis:GetRecords, or through its enhanced fan-out consumer with
         kinesis:SubscribeToShard, as a KCL application does): the fleet consumes it."""
+        model = self.model
         for service, props in model.of_type("AWS::ECS::Service"):
             task = model.resolve(props.get("TaskDefinition"))
             if not isinstance(task, Resolved):
@@ -273,18 +281,14 @@ class _Builder:
                     if not actions_cover(model, statement, action):
                         continue
                     for value in as_list(statement.get("Resource")):
-                        source = self._fleet_source(model, model.resolve(value), action)
+                        source = self._fleet_source(model.resolve(value), action)
                         if source is not None:
-                            fleet = self.resource(model, service)
-                            self.edge(
-                                model, self.node(model, source), fleet, "consumer", label, service
-                            )
+                            fleet = self.resource(service)
+                            self.edge(self.node(source), fleet, "consumer", label, service)
 
-    @staticmethod
-    def _fleet_source(model: LinkedModel, target: Target, action: str) -> Target | None:
+    def _fleet_source(self, target: Target, action: str) -> Target | None:
         """The queue or stream a fleet's grant names (an enhanced fan-out consumer's stream)."""
-        if isinstance(target, Linked):
-            return target
+        model = self.model
         if not isinstance(target, Resolved):
             return None
         kind = model.type_of(target.logical_id)
@@ -292,28 +296,29 @@ class _Builder:
             if kind != "AWS::Kinesis::StreamConsumer":
                 return None
             stream = model.resolve(model.props(target.logical_id).get("StreamARN"))
-            return stream if isinstance(stream, Resolved | Linked) else None
+            return stream if isinstance(stream, Resolved) else None
         expected = "AWS::SQS::Queue" if action == "sqs:ReceiveMessage" else "AWS::Kinesis::Stream"
         return target if kind == expected else None
 
-    def read_pipes(self, model: LinkedModel) -> None:
+    def read_pipes(self) -> None:
         """A pipe between its source and target, its enrichment and dead-letter target beside."""
+        model = self.model
         for pipe in pipes(model):
-            node = self.resource(model, pipe.logical_id)
+            node = self.resource(pipe.logical_id)
             label = "batch " + str(pipe.source_parameters.get("BatchSize", "default"))
             parameters = pipe.properties.get("SourceParameters") or {}
             if isinstance(parameters, dict):
                 label += filter_label(parameters.get("FilterCriteria"))
-            source = self.node(model, pipe.source)
-            self.edge(model, source, node, "pipe-source", label, pipe.logical_id)
+            source = self.node(pipe.source)
+            self.edge(source, node, "pipe-source", label, pipe.logical_id)
             if pipe.enrichment is not None:
-                enrichment = self.node(model, pipe.enrichment)
-                self.edge(model, node, enrichment, TRANSFORM, "enriches", pipe.logical_id)
-            target = self.node(model, pipe.target)
-            self.edge(model, node, target, "pipe-target", "events", pipe.logical_id)
+                enrichment = self.node(pipe.enrichment)
+                self.edge(node, enrichment, TRANSFORM, "enriches", pipe.logical_id)
+            target = self.node(pipe.target)
+            self.edge(node, target, "pipe-target", "events", pipe.logical_id)
             if pipe.dead_letter is not None:
-                dlq = self.node(model, pipe.dead_letter)
-                self.edge(model, node, dlq, "pipe-dlq", "failed records", pipe.logical_id)
+                dlq = self.node(pipe.dead_letter)
+                self.edge(node, dlq, "pipe-dlq", "failed records", pipe.logical_id)
 
 
 # What a fleet's role may do that makes it a consumer, and the label of its hop.
@@ -325,48 +330,49 @@ _FLEET_READS = (
 
 
 def _followed(targets: list[Target]) -> list[Target]:
-    return [t for t in targets if isinstance(t, Resolved | Linked)]
+    return [t for t in targets if isinstance(t, Resolved)]
 
 
 def build(stacks: list[LoadedStack], findings: list[Finding] | None = None) -> FlowGraph:
     """The flow graph of the templates of an assembly (``assembly.load_stacks``), judged by
     ``findings`` (default: the rules over these templates linked into one model)."""
-    if findings is None:
-        findings = check_stacks(stacks, {})
-    assembly = Assembly(stacks)
-    builder = _Builder(assembly)
-    for model in assembly.models.values():
-        builder.read(model)
+    model = AssemblyModel(stacks)
+    return _build(model, check_model(model, {}) if findings is None else findings)
+
+
+def _build(model: AssemblyModel, findings: list[Finding]) -> FlowGraph:
+    builder = _Builder(model)
+    builder.read()
     nodes, edges = builder.nodes, sorted(builder.edges.values(), key=lambda e: e.key)
     watched: set[str] = set()
     alarm_topics: dict[tuple[str, str], list[str]] = {}
-    for model in assembly.models.values():
-        for alarm, actions, dimensions in alarm_watches(model):
-            found = [builder.existing(model, a, ("AWS::SNS::Topic",)) for a in actions]
-            topics = [t for t in found if t is not None]
-            alarm_topics[(model.name, alarm)] = topics
-            for topic in topics:
-                nodes[topic].kind = "alarm topic"
-            if actions:
-                for dimension in _followed(dimensions):
-                    model_of, target = builder.follow(model, dimension)
-                    if isinstance(target, Resolved):
-                        watched.add(f"{model_of.name}/{target.logical_id}")
-    graph = FlowGraph([s.name for s in stacks], nodes, edges, [], _titles(assembly))
+    for alarm, actions, dimensions in alarm_watches(model):
+        found = [builder.existing(a, ("AWS::SNS::Topic",)) for a in actions]
+        topics = [t for t in found if t is not None]
+        where = model.locate(alarm)
+        alarm_topics[(where.stack, where.logical_id)] = topics
+        for topic in topics:
+            nodes[topic].kind = "alarm topic"
+        if actions:
+            for dimension in _followed(dimensions):
+                target = builder.follow(dimension)
+                if isinstance(target, Resolved):
+                    watched.add(builder.node_id(target.logical_id))
+    graph = FlowGraph([s.name for s in model.stacks], nodes, edges, [], _titles(model))
     _place_findings(graph, findings, alarm_topics)
     _judge(graph, watched)
     return graph
 
 
-def _titles(assembly: Assembly) -> dict[str, str]:
+def _titles(model: AssemblyModel) -> dict[str, str]:
     """Each template's construct path: a nested stack's from its resource in the parent."""
     titles = {}
-    for stack in assembly.stacks:
-        parent = assembly.models.get(stack.parent or "")
-        if parent is None or stack.parent_resource is None:
+    for stack in model.stacks:
+        key = model.key_of(stack.parent or "", stack.parent_resource or "")
+        if key is None:
             titles[stack.name] = stack.name
             continue
-        path = parent.path(stack.parent_resource)
+        path = model.path(key)
         titles[stack.name] = path.split(".NestedStack/")[0] if ".NestedStack/" in path else path
     return titles
 
@@ -497,10 +503,13 @@ def flow_graph(assembly: Path, stack: str | None = None) -> FlowGraph:
     """The flow graph of a cloud assembly folder, or of one stack and its nested stacks (judged
     by the rules over the whole assembly, so a hop to another stack is judged too)."""
     stacks, _ = load_stacks(assembly)
-    findings = check_stacks(stacks, {})
+    model = AssemblyModel(stacks)
+    findings = check_model(model, {})
     if stack is not None:
-        stacks = [s for s in stacks if s.name == stack or s.name.startswith(stack + "/")]
-    return build(stacks, findings)
+        chosen = [s for s in stacks if s.name == stack or s.name.startswith(stack + "/")]
+        if len(chosen) < len(stacks):
+            return build(chosen, findings)
+    return _build(model, findings)  # the model the rules read, not linked twice
 
 
 __all__ = [

@@ -7,8 +7,8 @@ set of keys, each reference to another template replaced by what it stands for, 
 walk a hop between stacks (a topic in one stack, its subscription and queue in another, a
 nested stack's parameter) as they walk a hop inside one. A reference is unknown only where
 it leaves the app: a parameter given at deploy, an import no stack of the app exports, a value
-read at deploy (an SSM parameter). The flow graph still reads templates through
-:class:`LinkedModel`, whose references into another template resolve to :class:`Linked`.
+read at deploy (an SSM parameter); :meth:`AssemblyModel.reference` names such a reference
+briefly (``import Shared-QueueArn``), as the flow graph labels the node it draws for it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from patterns.messaging.model import (
@@ -57,6 +56,7 @@ class AssemblyModel(StackModel):
         self._exports: dict[str, list[tuple[LoadedStack, Any]]] = {}
         self._linked: dict[tuple[str, str, str], Any] = {}
         self._reasons: dict[str, str] = {}  # unset parameter's key -> what it is
+        self._references: dict[str, str] = {}  # reason -> the reference it explains
         self._unset: dict[str, Any] = {}
         self._keys: dict[str, dict[str, str]] = {}
         self._located: dict[str, Location] = {}
@@ -95,6 +95,19 @@ class AssemblyModel(StackModel):
         return self._keys.get(stack, {}).get(logical_id)
 
     # --- references ------------------------------------------------------------------------
+
+    def reference(self, target: Unknown) -> str:
+        """What an unknown target refers to, without why it cannot be followed
+        (``import Shared-QueueArn`` for the reason ``import Shared-QueueArn, which no stack of
+        this app exports``); the reason itself where it is not a reference to another template."""
+        return self._references.get(target.reason, target.reason)
+
+    def _unfollowed(self, reference: str, why: str) -> dict[str, str]:
+        """A reference that cannot be followed, then why (``why`` starts with its separator);
+        :meth:`resolve` reads it as Unknown."""
+        reason = f"{reference}{why}"
+        self._references[reason] = reference
+        return {UNFOLLOWED: reason}
 
     def resolve(self, value: Any) -> Target:
         if isinstance(value, dict) and len(value) == 1:
@@ -185,7 +198,9 @@ class AssemblyModel(StackModel):
         logical_id, attribute = parts
         key = self._keys[stack.name].get(logical_id)
         if key is None:
-            return {UNFOLLOWED: f"attribute {attribute} of {logical_id}, not in {stack.name}"}
+            return self._unfollowed(
+                f"attribute {attribute} of {logical_id}", f", not in {stack.name}"
+            )
         child = self._children.get((stack.name, logical_id))
         if isinstance(attribute, str) and attribute.startswith("Outputs.") and child is not None:
             return self._output(child, attribute.removeprefix("Outputs."))
@@ -200,7 +215,8 @@ class AssemblyModel(StackModel):
             values = properties.get("Parameters") if isinstance(properties, dict) else None
             if isinstance(values, dict) and name in values:
                 return self._link(parent, values[name])
-            return {UNFOLLOWED: f"parameter {name} of {stack.name}, which its parent does not set"}
+            why = f" of {stack.name}, which its parent does not set"
+            return self._unfollowed(f"parameter {name}", why)
         key = name if self._parameter_ids[name] == 1 else f"{stack.name}/{name}"
         self._unset[key] = definition
         kind = str(definition.get("Type", "")) if isinstance(definition, dict) else ""
@@ -209,24 +225,25 @@ class AssemblyModel(StackModel):
             self._reasons[key] = f"parameter {name} of {stack.name}, read from SSM {where}"
         else:
             self._reasons[key] = f"parameter {name} of {stack.name}, given at deploy"
+        self._references[self._reasons[key]] = f"parameter {name}"
         return {"Ref": key}
 
     def _output(self, stack: LoadedStack, name: str) -> Any:
         outputs = stack.template.get("Outputs") or {}
         if name not in outputs or not isinstance(outputs[name], dict):
-            return {UNFOLLOWED: f"output {name} of {stack.name}, which it does not have"}
+            return self._unfollowed(f"output {name} of {stack.name}", ", which it does not have")
         value = outputs[name].get("Value")
         return self._once(stack, "output", name, lambda: self._link(stack, value))
 
     def _import(self, stack: LoadedStack, argument: Any) -> Any:
         if not isinstance(argument, str):
-            return {UNFOLLOWED: "an import whose name is computed at deploy"}
+            return self._unfollowed("an import", ", whose name is computed at deploy")
         # An import reads the export of its own account and region.
         found = self._exports.get(argument, [])
         if len(found) > 1:
             found = [e for e in found if e[0].environment == stack.environment]
         if len(found) != 1:
-            return {UNFOLLOWED: f"import {argument}, which no stack of this app exports"}
+            return self._unfollowed(f"import {argument}", ", which no stack of this app exports")
         exporter, value = found[0]
         return self._once(exporter, "export", argument, lambda: self._link(exporter, value))
 
@@ -236,7 +253,7 @@ class AssemblyModel(StackModel):
             names = (other.stack_name, other.name, other.name.replace("/", "-"))
             if not other.parent and wanted in names and isinstance(name, str):
                 return self._output(other, name)
-        return {UNFOLLOWED: f"output {name} of stack {wanted}, which is not in this app"}
+        return self._unfollowed(f"output {name} of stack {wanted}", ", which is not in this app")
 
     def _sub(self, stack: LoadedStack, argument: Any) -> Any:
         parts = sub_parts(argument)
@@ -278,93 +295,3 @@ def _exports(template: dict[str, Any]) -> Iterator[tuple[str, Any]]:
         name = export.get("Name") if isinstance(export, dict) else None
         if isinstance(name, str):
             yield name, output.get("Value")
-
-
-def _output_value(outputs: dict[str, Any], name: Any) -> Any:
-    output = outputs.get(name) if isinstance(name, str) else None
-    return output.get("Value") if isinstance(output, dict) else None
-
-
-@dataclass(frozen=True)
-class Linked(Unknown):
-    """A resource of another template of the assembly (an export, a nested stack's parent or
-    child): unknown to the template's own rules, followed by the flow graph."""
-
-    stack: str = ""
-    logical_id: str = ""
-
-
-class LinkedModel(StackModel):
-    """A template whose references to other templates of the assembly resolve to ``Linked``."""
-
-    def __init__(self, loaded: LoadedStack, assembly: Assembly) -> None:
-        super().__init__(loaded.template, loaded.name)
-        self.loaded = loaded
-        self.assembly = assembly
-
-    def resolve(self, value: Any) -> Target:
-        target = super().resolve(value)
-        if (
-            isinstance(target, Resolved)
-            and self.type_of(target.logical_id) == "AWS::CloudFormation::Stack"
-            and (target.attribute or "").startswith("Outputs.")
-        ):
-            return self.assembly.output(self.name, target.logical_id, str(target.attribute)[8:])
-        if isinstance(target, Unknown) and isinstance(value, dict) and len(value) == 1:
-            key, argument = next(iter(value.items()))
-            if key == "Ref" and isinstance(argument, str) and argument in self.parameters:
-                return self.assembly.parameter(self, argument)
-            if key == "Fn::ImportValue" and isinstance(argument, str):
-                return self.assembly.export(argument)
-            if key == "Fn::GetStackOutput" and isinstance(argument, dict):
-                return self.assembly.stack_output(argument)
-        return target
-
-
-class Assembly:
-    """Every template of a cloud assembly, with references between templates followed."""
-
-    def __init__(self, stacks: list[LoadedStack]) -> None:
-        self.stacks = stacks
-        self.models = {s.name: LinkedModel(s, self) for s in stacks}
-        self.exports: dict[str, tuple[str, Any]] = {}
-        for model in self.models.values():
-            for name, value in _exports(model.template):
-                self.exports[name] = (model.name, value)
-
-    def _linked(self, model: StackModel, target: Target) -> Target:
-        if isinstance(target, Resolved):
-            return Linked(f"{model.name}/{target.logical_id}", model.name, target.logical_id)
-        return target
-
-    def output(self, stack: str, nested: str, name: str) -> Target:
-        child = self.models.get(f"{stack}/{nested}")
-        outputs = (child.template.get("Outputs") or {}) if child else {}
-        if child is None or name not in outputs:
-            return Unknown(f"output {name} of nested stack {nested}")
-        return self._linked(child, child.resolve(_output_value(outputs, name)))
-
-    def parameter(self, model: LinkedModel, name: str) -> Target:
-        parent = self.models.get(model.loaded.parent or "")
-        if parent is None or model.loaded.parent_resource is None:
-            return Unknown(f"parameter {name}")
-        values = parent.props(model.loaded.parent_resource).get("Parameters")
-        if not isinstance(values, dict) or name not in values:
-            return Unknown(f"parameter {name}")
-        return self._linked(parent, parent.resolve(values[name]))
-
-    def stack_output(self, reference: dict[str, Any]) -> Target:
-        """An output of another stack read with Fn::GetStackOutput (CDK's cross-stack reads)."""
-        stack, name = reference.get("StackName"), reference.get("OutputName")
-        found = [m for m in self.models.values() if stack in (m.name, m.name.replace("/", "-"))]
-        outputs = (found[0].template.get("Outputs") or {}) if found else {}
-        if not isinstance(name, str) or name not in outputs:
-            return Unknown(f"output {name} of stack {stack}")
-        return self._linked(found[0], found[0].resolve(_output_value(outputs, name)))
-
-    def export(self, name: str) -> Target:
-        if name not in self.exports:
-            return Unknown(f"import {name}")
-        stack, value = self.exports[name]
-        model = self.models[stack]
-        return self._linked(model, model.resolve(value))

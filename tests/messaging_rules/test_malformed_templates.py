@@ -88,7 +88,7 @@ def test_the_rules_note_what_a_malformed_intrinsic_hides(value: Any) -> None:
     (note,) = [f for f in findings if f.rule_id == "Messaging-SNS3"]
     assert note.level == "info"
     assert "not checked" in note.message
-    graph = build(stacks, findings)  # the flow graph reads the templates through LinkedModel
+    graph = build(stacks, findings)  # the flow graph reads the linked AssemblyModel
     assert [n for n in graph.nodes if "Queue" in n] != []
 
 
