@@ -18,6 +18,7 @@ from patterns.messaging.model import (
     Unknown,
     as_json_object,
     as_list,
+    parse_arn,
     text_of,
 )
 
@@ -164,8 +165,10 @@ def source_matches(model: StackModel, statement: dict[str, Any], source_id: str)
         if isinstance(target, Unknown):
             return True
         if "*" in target.text or "?" in target.text:
-            name = physical_name(model, source_id)
-            if name is None or fnmatchcase(name, target.text.rsplit(":", 1)[-1]):
+            name = model.arn_name(source_id)
+            parsed = parse_arn(target.text)
+            pattern = parsed[1] if parsed and parsed[0] else target.text.rsplit(":", 1)[-1]
+            if name is None or fnmatchcase(name, pattern):
                 return True
     return False
 
