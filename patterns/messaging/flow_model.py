@@ -84,7 +84,7 @@ EDGE_RULES = {
     "on-failure": ("ASYNC1",),
     "pipe-source": ("PIPE1", "PIPE2", "PIPE5", "PIPE6"),
     "transform": ("PIPE3",),
-    "pipe-target": ("PIPE4", "PIPE8", "FHPUT1"),
+    "pipe-target": ("PIPE4", "PIPE8", "PIPE9", "FHPUT1"),
     "pipe-dlq": ("PIPE7",),
 }
 

@@ -211,7 +211,7 @@ COVERAGE: tuple[Hop, ...] = (
     ),
     Hop(
         "EventBridge pipe (source, enrichment, target, dead-letter target, role)",
-        ("PIPE1", "PIPE2", "PIPE3", "PIPE4", "PIPE5", "PIPE6", "PIPE7", "PIPE8", "FHPUT1"),
+        ("PIPE1", "PIPE2", "PIPE3", "PIPE4", "PIPE5", "PIPE6", "PIPE7", "PIPE8", "PIPE9", "FHPUT1"),
         (
             OUTSIDE_POLICIES,
             NotChecked(
