@@ -73,6 +73,7 @@ EDGE_RULES = {
         "SNS14",
         "SUB1",
         "SUB2",
+        "SUB3",
         "FHPUT1",
         "DENY1",
     ),

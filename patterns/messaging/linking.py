@@ -132,6 +132,11 @@ class AssemblyModel(StackModel):
                 return Resolved(candidate, target.attribute)
         return Literal(text)
 
+    def account_of(self, logical_id: str) -> str | None:
+        where = self._templates.get(self.locate(logical_id).stack)
+        account = (where.environment if where else "").removeprefix("aws://").split("/")[0]
+        return account if re.fullmatch(r"\d{12}", account) else None
+
     def _in_environment(self, key: str, *, account: str, region: str) -> bool:
         where = self._templates.get(self.locate(key).stack)
         environment = (where.environment if where else "").removeprefix("aws://").split("/")

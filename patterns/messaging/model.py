@@ -203,6 +203,21 @@ class StackModel:
             return None
         return name if bus == "default" else f"{bus}/{name}"
 
+    def account_of(self, logical_id: str) -> str | None:
+        """The account a resource is deployed in, where its stack's environment says it (a
+        template alone does not)."""
+        return None
+
+    def target_account(self, target: Target) -> str | None:
+        """The account of a resource of the model or of a literal ARN (None: not known)."""
+        if isinstance(target, Resolved):
+            return self.account_of(target.logical_id)
+        if isinstance(target, Literal):
+            fields = target.text.split(":", 5)
+            if len(fields) == 6 and fields[0] == "arn" and re.fullmatch(r"\d{12}", fields[4]):
+                return fields[4]
+        return None
+
     def by_name(self, resource_type: str, name: str) -> str | None:
         return self._names.get((resource_type, name))
 

@@ -49,6 +49,7 @@ COVERAGE: tuple[Hop, ...] = (
             "SNS12",
             "SNS13",
             "SNS14",
+            "SUB3",
             "DENY1",
         ),
         (
