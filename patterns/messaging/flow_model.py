@@ -56,7 +56,18 @@ TRANSFORM = "transform"
 EDGE_RULES = {
     "notification": ("S3N1", "S3N2", "S3N3", "S3N4", "S3N5", "DENY1"),
     "s3-events": ("S3N6",),
-    "rule-target": ("EB1", "EB2", "EB3", "EB4", "EBT1", "EBT2", "EBT3", "FHPUT1", "DENY1"),
+    "rule-target": (
+        "EB1",
+        "EB2",
+        "EB3",
+        "EB4",
+        "EBT1",
+        "EBT2",
+        "EBT3",
+        "EBBUS2",
+        "FHPUT1",
+        "DENY1",
+    ),
     "target-dlq": ("EB5",),
     "subscription": (
         "SNS1",

@@ -125,11 +125,12 @@ COVERAGE: tuple[Hop, ...] = (
     Hop(
         "EventBridge rule to a role-based target (Kinesis, Firehose, Step Functions, ECS, "
         "CodeBuild, CodePipeline, Batch, API destinations, event buses)",
-        ("EBT1", "EBT2", "FHPUT1"),
+        ("EBT1", "EBT2", "EBBUS2", "FHPUT1"),
         (
             OUTSIDE_POLICIES,
             NotChecked(
-                "whether an event bus of another account admits the events",
+                "whether an event bus of another account admits the events, when the bus is "
+                "not in the app (EBBUS2 judges a bus of the app)",
                 "its resource policy lives in the other account, outside the cloud assembly",
             ),
         ),
