@@ -56,7 +56,18 @@ TRANSFORM = "transform"
 EDGE_RULES = {
     "notification": ("S3N1", "S3N2", "S3N3", "S3N4", "S3N5", "DENY1"),
     "s3-events": ("S3N6",),
-    "rule-target": ("EB1", "EB2", "EB3", "EB4", "EBT1", "EBT2", "EBT3", "FHPUT1", "DENY1"),
+    "rule-target": (
+        "EB1",
+        "EB2",
+        "EB3",
+        "EB4",
+        "EBT1",
+        "EBT2",
+        "EBT3",
+        "EBBUS2",
+        "FHPUT1",
+        "DENY1",
+    ),
     "target-dlq": ("EB5",),
     "subscription": (
         "SNS1",
@@ -73,6 +84,7 @@ EDGE_RULES = {
         "SNS14",
         "SUB1",
         "SUB2",
+        "SUB3",
         "FHPUT1",
         "DENY1",
     ),
@@ -84,7 +96,7 @@ EDGE_RULES = {
     "on-failure": ("ASYNC1",),
     "pipe-source": ("PIPE1", "PIPE2", "PIPE5", "PIPE6"),
     "transform": ("PIPE3",),
-    "pipe-target": ("PIPE4", "PIPE8", "FHPUT1"),
+    "pipe-target": ("PIPE4", "PIPE8", "PIPE9", "FHPUT1"),
     "pipe-dlq": ("PIPE7",),
 }
 

@@ -29,7 +29,6 @@ from patterns.messaging.model import (
     get_att_parts,
     sub_parts,
 )
-from patterns.messaging.policies import physical_name
 
 if TYPE_CHECKING:
     from patterns.messaging.assembly import LoadedStack
@@ -77,11 +76,11 @@ class AssemblyModel(StackModel):
             keys = self._keys[stack.name]
             for logical_id, resource in (stack.template.get("Resources") or {}).items():
                 resources[keys[logical_id]] = self._link_resource(stack, logical_id, resource)
-        super().__init__({"Resources": resources, "Parameters": self._unset}, "")
         # Resources that share a physical name (the same stack in several stages).
         self._same_name: dict[tuple[str, str | None], list[str]] = {}
+        super().__init__({"Resources": resources, "Parameters": self._unset}, "")
         for key in self.resources:
-            name = physical_name(self, key)
+            name = self.arn_name(key)
             if name is not None:
                 self._same_name.setdefault((self.type_of(key), name), []).append(key)
 
@@ -127,11 +126,16 @@ class AssemblyModel(StackModel):
         if not isinstance(target, Resolved) or len(fields) < 6 or not text.startswith("arn:"):
             return target
         kind = self.type_of(target.logical_id)
-        named = self._same_name.get((kind, physical_name(self, target.logical_id)), [])
+        named = self._same_name.get((kind, self.arn_name(target.logical_id)), [])
         for candidate in [target.logical_id, *named]:
             if self._in_environment(candidate, account=fields[4], region=fields[3]):
                 return Resolved(candidate, target.attribute)
         return Literal(text)
+
+    def account_of(self, logical_id: str) -> str | None:
+        where = self._templates.get(self.locate(logical_id).stack)
+        account = (where.environment if where else "").removeprefix("aws://").split("/")[0]
+        return account if re.fullmatch(r"\d{12}", account) else None
 
     def _in_environment(self, key: str, *, account: str, region: str) -> bool:
         where = self._templates.get(self.locate(key).stack)

@@ -41,6 +41,8 @@ NAME_PROPERTY = {
     "AWS::IAM::Role": "RoleName",
     "AWS::KMS::Alias": "AliasName",
     "AWS::AmazonMQ::Broker": "BrokerName",
+    "AWS::Events::Rule": "Name",
+    "AWS::Events::EventBus": "Name",
 }
 
 # ARN service (and resource prefix) -> resource type.
@@ -52,6 +54,7 @@ ARN_TYPES = {
     "kinesis": "AWS::Kinesis::Stream",
     "firehose": "AWS::KinesisFirehose::DeliveryStream",
     "iam": "AWS::IAM::Role",
+    "events": "AWS::Events::Rule",
 }
 
 
@@ -145,11 +148,9 @@ class StackModel:
         # Indexes built on first use by the rules (resource policies by target, ...).
         self.cache: dict[str, Any] = {}
         for logical_id in self.resources:
-            name_property = NAME_PROPERTY.get(self.type_of(logical_id))
-            if name_property:
-                physical = self.props(logical_id).get(name_property)
-                if isinstance(physical, str):
-                    self._names[(self.type_of(logical_id), physical)] = logical_id
+            physical = self.arn_name(logical_id)
+            if physical is not None:
+                self._names[(self.type_of(logical_id), physical)] = logical_id
 
     # --- resources ---------------------------------------------------------------------------
 
@@ -178,6 +179,44 @@ class StackModel:
         metadata = self.resources.get(logical_id, {}).get("Metadata")
         path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
         return str(path or logical_id)
+
+    def arn_name(self, logical_id: str) -> str | None:
+        """The resource's fixed name as its ARN spells it after the resource type (None where
+        it has none): an EventBridge rule's is ``<bus>/<name>`` on a custom bus, ``<name>`` on
+        the default bus (None where the bus cannot be told)."""
+        resource_type = self.type_of(logical_id)
+        name_property = NAME_PROPERTY.get(resource_type)
+        name = self.props(logical_id).get(name_property) if name_property else None
+        if not isinstance(name, str):
+            return None
+        if resource_type != "AWS::Events::Rule" or "EventBusName" not in self.props(logical_id):
+            return name
+        bus = self.props(logical_id)["EventBusName"]
+        target = self.resolve(bus) if not isinstance(bus, str) else Literal(bus)
+        if isinstance(target, Resolved):
+            bus = self.props(target.logical_id).get("Name")
+        elif isinstance(target, Literal) and WILDCARD not in target.text:
+            bus = target.text.split(":event-bus/", 1)[-1]
+        else:
+            bus = None
+        if not isinstance(bus, str) or not bus:
+            return None
+        return name if bus == "default" else f"{bus}/{name}"
+
+    def account_of(self, logical_id: str) -> str | None:
+        """The account a resource is deployed in, where its stack's environment says it (a
+        template alone does not)."""
+        return None
+
+    def target_account(self, target: Target) -> str | None:
+        """The account of a resource of the model or of a literal ARN (None: not known)."""
+        if isinstance(target, Resolved):
+            return self.account_of(target.logical_id)
+        if isinstance(target, Literal):
+            fields = target.text.split(":", 5)
+            if len(fields) == 6 and fields[0] == "arn" and re.fullmatch(r"\d{12}", fields[4]):
+                return fields[4]
+        return None
 
     def by_name(self, resource_type: str, name: str) -> str | None:
         return self._names.get((resource_type, name))
@@ -380,6 +419,12 @@ def parse_arn(text: str) -> tuple[str, str] | None:
             return (resource_type, resource.rsplit("/", 1)[1])
         return ("", resource)
     if service == "kms":
+        return ("", resource)
+    if service == "events":
+        if resource.startswith("rule/"):
+            return (resource_type, resource.removeprefix("rule/"))
+        if resource.startswith("event-bus/"):
+            return ("AWS::Events::EventBus", resource.removeprefix("event-bus/"))
         return ("", resource)
     return (resource_type, resource)
 

@@ -18,6 +18,7 @@ from patterns.messaging.model import (
     Unknown,
     as_json_object,
     as_list,
+    parse_arn,
     text_of,
 )
 
@@ -164,8 +165,10 @@ def source_matches(model: StackModel, statement: dict[str, Any], source_id: str)
         if isinstance(target, Unknown):
             return True
         if "*" in target.text or "?" in target.text:
-            name = physical_name(model, source_id)
-            if name is None or fnmatchcase(name, target.text.rsplit(":", 1)[-1]):
+            name = model.arn_name(source_id)
+            parsed = parse_arn(target.text)
+            pattern = parsed[1] if parsed and parsed[0] else target.text.rsplit(":", 1)[-1]
+            if name is None or fnmatchcase(name, pattern):
                 return True
     return False
 
@@ -276,8 +279,31 @@ def key_admits_service(
             model, statement, service
         ):
             continue
+        if _callers_of_accounts_only(statement):
+            continue
         needed = {a for a in needed if not actions_cover(model, statement, a)}
     return not needed
+
+
+# Condition keys naming the account of the caller: an AWS service principal (s3.amazonaws.com)
+# is no identity of a customer's account, so a test of these against account IDs excludes it.
+_CALLER_ACCOUNT_KEYS = ("kms:calleraccount", "aws:principalaccount")
+
+
+def _callers_of_accounts_only(statement: dict[str, Any]) -> bool:
+    """The statement admits everyone (``*``) only for callers of given accounts: it never
+    admits a service principal, which a key policy must name (``Service``)."""
+    principal = statement.get("Principal")
+    everyone = principal == "*" or (
+        isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))
+    )
+    if not everyone:
+        return False
+    for key in _CALLER_ACCOUNT_KEYS:
+        values = condition_values(statement, key)
+        if values and all(isinstance(v, str) and re.fullmatch(r"\d{12}", v) for v in values):
+            return True
+    return False
 
 
 def identity_statements(model: StackModel, role_id: str) -> list[dict[str, Any]]:

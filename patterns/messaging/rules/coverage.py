@@ -49,6 +49,7 @@ COVERAGE: tuple[Hop, ...] = (
             "SNS12",
             "SNS13",
             "SNS14",
+            "SUB3",
             "DENY1",
         ),
         (
@@ -124,11 +125,12 @@ COVERAGE: tuple[Hop, ...] = (
     Hop(
         "EventBridge rule to a role-based target (Kinesis, Firehose, Step Functions, ECS, "
         "CodeBuild, CodePipeline, Batch, API destinations, event buses)",
-        ("EBT1", "EBT2", "FHPUT1"),
+        ("EBT1", "EBT2", "EBBUS2", "FHPUT1"),
         (
             OUTSIDE_POLICIES,
             NotChecked(
-                "whether an event bus of another account admits the events",
+                "whether an event bus of another account admits the events, when the bus is "
+                "not in the app (EBBUS2 judges a bus of the app)",
                 "its resource policy lives in the other account, outside the cloud assembly",
             ),
         ),
@@ -211,7 +213,7 @@ COVERAGE: tuple[Hop, ...] = (
     ),
     Hop(
         "EventBridge pipe (source, enrichment, target, dead-letter target, role)",
-        ("PIPE1", "PIPE2", "PIPE3", "PIPE4", "PIPE5", "PIPE6", "PIPE7", "PIPE8", "FHPUT1"),
+        ("PIPE1", "PIPE2", "PIPE3", "PIPE4", "PIPE5", "PIPE6", "PIPE7", "PIPE8", "PIPE9", "FHPUT1"),
         (
             OUTSIDE_POLICIES,
             NotChecked(

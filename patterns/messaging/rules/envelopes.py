@@ -63,6 +63,18 @@ ENVELOPE_KEYS = {
     ),
 }
 SNS_ENVELOPE = "an SNS subscription without raw message delivery"
+# Keys only the SNS envelope has (a published message may well have a Type or a Message): a
+# filter on these alone, on a queue whose every sender delivers raw, never matches.
+SNS_ONLY_KEYS = frozenset(
+    {
+        "TopicArn",
+        "SignatureVersion",
+        "Signature",
+        "SigningCertURL",
+        "UnsubscribeURL",
+        "MessageAttributes",
+    }
+)
 S3_ENVELOPE = "an S3 event notification"
 
 # Resource types that name a queue or topic without sending to it.
@@ -165,6 +177,26 @@ def queue_envelopes(model: StackModel, queue: str) -> set[str] | None:
     return found
 
 
+def raw_sns_only(model: StackModel, queue: str) -> bool:
+    """Every sender of the queue the assembly shows is an SNS subscription with raw message
+    delivery on (the body is the published message, with no envelope), and there is one."""
+    known: set[str] = set()
+    for sub in subscriptions(model):
+        if sub.protocol != "sqs" or queue_id(model, sub.endpoint) != queue:
+            continue
+        if sub.inline or as_bool(sub.properties.get("RawMessageDelivery", False)) is not True:
+            return False
+        known.add(sub.logical_id)
+    if not known:
+        return False
+    for note in notifications(model):
+        if note.kind == "queue" and queue_id(model, note.destination) == queue:
+            return False
+    return not _other_senders(
+        model, queue, "sqs:SendMessage", known, "AWS::Lambda::EventSourceMapping"
+    )
+
+
 def _body_keys(pattern: Any) -> set[str] | None:
     """The top-level body keys a filter pattern requires (None: the filter may match any body
     or does not look at the body as JSON)."""
@@ -189,16 +221,20 @@ def _mapping_patterns(props: dict[str, Any]) -> list[Any]:
     "LAMBDA8",
     ERROR,
     title="A Lambda filter on an SQS queue's body names keys the queue's messages cannot have: "
-    "every sender wraps them in an SNS or S3 envelope.",
+    "every sender wraps them in an SNS or S3 envelope, or every sender is an SNS subscription "
+    "with raw delivery and the filter names only envelope keys.",
     why="A queue subscribed to a topic without raw message delivery receives the SNS JSON "
     "envelope (Type, MessageId, TopicArn, Message, ...), the published message only as the "
-    'string in Message; S3 notifications arrive as {"Records": [...]}. A filter on other '
-    "keys of the body never matches, and Lambda deletes the messages that no filter matches "
+    'string in Message; S3 notifications arrive as {"Records": [...]}. With raw message '
+    "delivery the body is the published message itself, without the envelope (its message "
+    "attributes become SQS message attributes). A filter on keys the body does not have never "
+    "matches, and Lambda deletes the messages that no filter matches "
     "from the queue: every message is lost without reaching the function or the dead-letter "
     "queue.",
     fix="Turn on raw message delivery on the subscription (CDK: SqsSubscription(queue, "
     "raw_message_delivery=True)), or filter on the envelope's keys; for S3 notifications, "
-    "filter on body.Records.",
+    "filter on body.Records; with raw delivery, filter on the published message's keys, and "
+    "on its attributes as messageAttributes (outside body).",
     sources=(LAMBDA_FILTERING, LAMBDA_SQS_FILTERING, SNS_RAW_DELIVERY, S3_EVENT_STRUCTURE),
 )
 def lambda_filter_on_envelope(model: StackModel) -> Iterator[Hit]:
@@ -211,6 +247,7 @@ def lambda_filter_on_envelope(model: StackModel) -> Iterator[Hit]:
             continue
         envelopes = queue_envelopes(model, queue)
         if not envelopes:
+            yield from _raw_delivery_hit(model, mapping, queue, required)
             continue
         allowed = frozenset().union(*(ENVELOPE_KEYS[e] for e in envelopes))
         if all(keys and not keys <= allowed for keys in required):
@@ -220,6 +257,25 @@ def lambda_filter_on_envelope(model: StackModel) -> Iterator[Hit]:
                 f"the filter requires body keys {', '.join(named)}, but every message of {queue} "
                 f"comes wrapped by {' or '.join(sorted(envelopes))}",
             )
+
+
+def _raw_delivery_hit(
+    model: StackModel, mapping: str, queue: str, required: list[set[str] | None]
+) -> Iterator[Hit]:
+    """Every filter names only SNS envelope keys, one of them a key only the envelope has, on a
+    queue whose subscriptions deliver raw: the envelope the filter looks for is not there."""
+    envelope = ENVELOPE_KEYS[SNS_ENVELOPE]
+    if not all(keys and keys <= envelope and keys & SNS_ONLY_KEYS for keys in required):
+        return
+    if not raw_sns_only(model, queue):
+        return
+    named = sorted({k for keys in required if keys for k in keys})
+    yield Hit(
+        mapping,
+        f"the filter requires SNS envelope keys {', '.join(named)} in the body, but every "
+        f"message of {queue} comes from an SNS subscription with raw message delivery, "
+        "without the envelope",
+    )
 
 
 def topic_fed_by_s3_only(model: StackModel, topic: str) -> bool | None:

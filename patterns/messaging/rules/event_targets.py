@@ -7,6 +7,7 @@ reached through a role too.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from patterns.messaging.connections import (
     encryption_key,
@@ -18,10 +19,12 @@ from patterns.messaging.connections import (
 )
 from patterns.messaging.model import Resolved, StackModel, Target, as_list, text_of
 from patterns.messaging.policies import (
+    actions_cover,
     customer_key_denies,
     role_id,
     role_may,
     role_trusts,
+    statements,
 )
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
@@ -213,6 +216,83 @@ def custom_bus_service_events(model: StackModel) -> Iterator[Hit]:
             for s in sources
         ):
             yield Hit(events_rule, f"rule on bus {bus} waits for {', '.join(sources)} events")
+
+
+EVENT_BUS = "AWS::Events::EventBus"
+
+
+def _admits_account(model: StackModel, statement: dict[str, Any], account: str) -> bool:
+    """An Allow statement of a bus policy lets ``account`` put events (an unresolvable
+    principal, everyone, or an organization condition counts: the templates cannot tell)."""
+    if statement.get("Effect") != "Allow" or not actions_cover(
+        model, statement, "events:PutEvents"
+    ):
+        return False
+    principal = statement.get("Principal")
+    if principal == "*" or "NotPrincipal" in statement:
+        return True
+    values = as_list(principal.get("AWS")) if isinstance(principal, dict) else [principal]
+    for value in values:
+        text = text_of(model, value)
+        if text is None or "\x00" in text or text == "*" or account in text:
+            return True
+    return False
+
+
+def _bus_statements(model: StackModel, bus: str) -> list[dict[str, Any]] | None:
+    """The statements of the bus's policies (its Policy property, each EventBusPolicy naming
+    it); None where a policy's bus cannot be told, which may be this one."""
+    found = statements(model.props(bus).get("Policy"))
+    name = model.props(bus).get("Name")
+    for _, props in model.of_type("AWS::Events::EventBusPolicy"):
+        named = props.get("EventBusName")
+        if named is None:
+            continue  # the default bus
+        target = model.resolve(named)
+        if isinstance(target, Resolved):
+            if target.logical_id != bus:
+                continue
+        elif not isinstance(named, str):
+            return None
+        elif named.rsplit("event-bus/", 1)[-1] != name:
+            continue
+        if "Statement" in props:
+            found += [s for s in as_list(props["Statement"]) if isinstance(s, dict)]
+        else:  # the older form: one account (or everyone) by its Principal and Action
+            found.append({"Effect": "Allow", **{k: props.get(k) for k in ("Principal", "Action")}})
+    return found
+
+
+@rule(
+    "EBBUS2",
+    ERROR,
+    title="An EventBridge rule sends to an event bus of another account whose policy does not "
+    "let the rule's account put events.",
+    why="A bus accepts events only from its own account unless its resource-based policy lets "
+    "another account (or organization) call events:PutEvents on it: every event the rule "
+    "forwards is refused, and after the retries it is dropped.",
+    fix="Give the receiving bus a policy (AWS::Events::EventBusPolicy, CDK: "
+    "bus.add_to_resource_policy or CfnEventBusPolicy) that allows events:PutEvents for the "
+    "sending account (arn:aws:iam::<account>:root) or its organization.",
+    sources=(EB_BUS_PERMISSIONS, EB_BUS_TO_BUS),
+)
+def cross_account_bus_policy(model: StackModel) -> Iterator[Hit]:
+    for events_rule, target in events_targets(model):
+        bus = model.resolve(target.get("Arn"))
+        if not isinstance(bus, Resolved) or model.type_of(bus.logical_id) != EVENT_BUS:
+            continue
+        sender = model.account_of(events_rule)
+        receiver = model.account_of(bus.logical_id)
+        if sender is None or receiver is None or sender == receiver:
+            continue
+        policy = _bus_statements(model, bus.logical_id)
+        if policy is None or any(_admits_account(model, s, sender) for s in policy):
+            continue
+        yield Hit(
+            events_rule,
+            f"no policy of bus {bus.logical_id} (account {receiver}) lets account {sender} put "
+            "events",
+        )
 
 
 def _stream_only(model: StackModel, target: Target) -> str | None:

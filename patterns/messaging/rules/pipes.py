@@ -17,6 +17,7 @@ from patterns.messaging.connections import (
     encryption_key,
     function_id,
     is_fifo_queue,
+    is_fifo_topic,
     pipes,
     queue_id,
     topic_id,
@@ -389,3 +390,22 @@ def pipe_fifo_target(model: StackModel) -> Iterator[Hit]:
                 pipe.logical_id,
                 f"FIFO queue {queue} without MessageDeduplicationId or content-based deduplication",
             )
+
+
+@rule(
+    "PIPE9",
+    ERROR,
+    title="An EventBridge pipe targets an SNS FIFO topic.",
+    why="EventBridge Pipes do not support SNS FIFO topics as a target (the list of pipe targets "
+    'says "Amazon SNS topic (SNS FIFO topics not supported)"): the pipe cannot deliver to '
+    "it, and what it reads from its source fails or is lost.",
+    fix="Target a standard topic, or an SQS FIFO queue (with a message group ID) that the FIFO "
+    "topic's consumers read instead, or publish to the FIFO topic from a function the pipe "
+    "invokes.",
+    sources=(PIPES_TARGETS,),
+)
+def pipe_fifo_topic_target(model: StackModel) -> Iterator[Hit]:
+    for pipe in pipes(model):
+        topic = topic_id(model, pipe.target)
+        if topic is not None and is_fifo_topic(model, topic):
+            yield Hit(pipe.logical_id, f"target {topic} is an SNS FIFO topic")

@@ -28,6 +28,7 @@ from patterns.messaging.policies import (
 )
 from patterns.messaging.rules.base import (
     ERROR,
+    SQS_KEY_MANAGEMENT,
     Hit,
     cannot_follow,
     customer_key_hits,
@@ -108,10 +109,14 @@ def s3_destination_managed_key(model: StackModel) -> Iterator[Hit]:
     title="An S3 event notification's topic or queue uses a customer-managed key that does not "
     "admit S3.",
     why="Without kms:GenerateDataKey* and kms:Decrypt for s3.amazonaws.com in the key policy, S3 "
-    "cannot publish to the encrypted destination and the events are lost.",
+    "cannot publish to the encrypted destination and the events are lost. A statement for "
+    "everyone (Principal *) limited to callers of an account (kms:CallerAccount, "
+    "aws:PrincipalAccount) does not admit S3: the service principal is no identity of that "
+    "account. A key of another stack, imported by its ARN, keeps the policy that stack gives "
+    "it: CDK cannot add S3 to it.",
     fix="Add a key policy statement for s3.amazonaws.com with kms:GenerateDataKey* and "
     "kms:Decrypt, scoped by aws:SourceArn to the bucket.",
-    sources=(S3_PERMISSIONS,),
+    sources=(S3_PERMISSIONS, SQS_KEY_MANAGEMENT),
 )
 def s3_destination_customer_key(model: StackModel) -> Iterator[Hit]:
     for note, destination in _s3_destinations(model):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from patterns.messaging.connections import subscriptions
+from patterns.messaging.connections import queue_id, subscriptions
 from patterns.messaging.model import Resolved, StackModel, as_json_object
 from patterns.messaging.policies import role_id, role_may, role_trusts
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
@@ -17,6 +17,9 @@ SNS_SUBSCRIBE = "https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html"
 SNS_RETRIES = "https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html"
 SNS_HTTP_RETRY = "https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.retry.html"
 SNS_DLQ = "https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html"
+SNS_SQS_CROSS_ACCOUNT = (
+    "https://docs.aws.amazon.com/sns/latest/dg/sns-send-message-to-sqs-cross-account.html"
+)
 FIREHOSE = "AWS::KinesisFirehose::DeliveryStream"
 
 
@@ -85,3 +88,37 @@ def http_subscription_without_dlq(model: StackModel) -> Iterator[Hit]:
             yield Hit(sub.logical_id, "an inline topic subscription cannot have a redrive policy")
         elif not as_json_object(sub.properties.get("RedrivePolicy")):
             yield Hit(sub.logical_id, f"{sub.protocol} subscription without a dead-letter queue")
+
+
+@rule(
+    "SUB3",
+    ERROR,
+    title="An SQS subscription to a queue of another account is created by the topic's "
+    "account: it waits for a confirmation nobody sends.",
+    why="When the queue's owner creates the subscription it needs no confirmation; when the "
+    "topic's owner creates it, SNS sends a confirmation message to the queue and the "
+    "subscription stays PendingConfirmation until someone who reads the queue visits its "
+    "SubscribeURL. Until then SNS delivers nothing to the queue, and what the topic publishes "
+    "meanwhile is lost to it.",
+    fix="Create the subscription in a stack of the queue's account (CDK: "
+    "topic.add_subscription in the queue's stack, with the topic from Topic.from_topic_arn), "
+    "and let that account subscribe in the topic policy (sns:Subscribe).",
+    sources=(SNS_SQS_CROSS_ACCOUNT,),
+)
+def cross_account_subscription_owner(model: StackModel) -> Iterator[Hit]:
+    for sub in subscriptions(model):
+        if sub.protocol != "sqs" or sub.inline:
+            continue
+        owner = model.account_of(sub.logical_id)
+        topic_account = model.target_account(sub.topic)
+        queue = queue_id(model, sub.endpoint)
+        queue_account = (
+            model.account_of(queue) if queue is not None else model.target_account(sub.endpoint)
+        )
+        if owner is None or topic_account != owner or queue_account in (None, owner):
+            continue
+        yield Hit(
+            sub.logical_id,
+            f"the subscription is created in the topic's account {owner}, but the queue is in "
+            f"account {queue_account}",
+        )
