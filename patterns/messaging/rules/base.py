@@ -32,6 +32,15 @@ class Hit:
     message: str
     level: str | None = None  # the rule's level unless INFO
 
+    def __post_init__(self) -> None:
+        # cdk-nag's validation report keeps one severity per rule name: a finding of another
+        # level would be shown with the wrong one in plugin mode (write a second rule).
+        if self.level not in (None, INFO):
+            raise ValueError(
+                f"a finding of level {self.level!r}: one level per rule, a finding may only be "
+                f"a note ({INFO!r}); write a second rule for the other level"
+            )
+
 
 @dataclass(frozen=True)
 class Rule:
