@@ -20,7 +20,7 @@ from constructs import Construct
 
 from patterns import KinesisToFirehoseToS3, StreamThroughput, StreamWorkerFleet
 from patterns.consumers import kcl
-from patterns.consumers.stream_readers import ENHANCED_FAN_OUT_CONSUMERS_MAX
+from patterns.limits import KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX
 from tests.helpers import ROOT, arn, by_path, inline_function, logical_id, new_app
 
 TABLE = "AWS::DynamoDB::Table"
@@ -407,7 +407,7 @@ def test_the_default_maximum_follows_a_shard_count_changed_after_construction(
 
 def test_twenty_one_enhanced_fan_out_readers_are_refused(stack: cdk.Stack) -> None:
     pipeline = KinesisToFirehoseToS3(stack, "Pipeline", shard_count=1)
-    for number in range(ENHANCED_FAN_OUT_CONSUMERS_MAX):
+    for number in range(KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX):
         pipeline.add_stream_reader(Construct(stack, f"Reader{number}"), enhanced_fan_out=True)
     with pytest.raises(ValueError, match="at most 20 per stream"):
         pipeline.add_stream_reader(Construct(stack, "OneTooMany"), enhanced_fan_out=True)

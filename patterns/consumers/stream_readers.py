@@ -25,10 +25,11 @@ from aws_cdk import Annotations, Stack
 from aws_cdk import aws_kinesis as kinesis
 from constructs import IConstruct, IValidation
 
-# Enhanced fan-out consumers per stream: provisioned and On-demand Standard streams; an
-# on-demand stream of an account using On-demand Advantage (an account-level mode) takes 50.
-ENHANCED_FAN_OUT_CONSUMERS_MAX = 20
-ENHANCED_FAN_OUT_CONSUMERS_MAX_ON_DEMAND_ADVANTAGE = 50
+from patterns.limits import (
+    KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX,
+    KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX_ON_DEMAND_ADVANTAGE,
+)
+
 ENHANCED_FAN_OUT_SOURCE = "https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html"
 
 
@@ -81,15 +82,16 @@ class StreamReaders:
         ]
         return registered + unowned
 
-    def enhanced_fan_out_error(self) -> str | None:
-        """Why the stream cannot take its enhanced fan-out consumers, if it cannot."""
-        consumers = self.enhanced_fan_out_consumers()
+    def enhanced_fan_out_error(self, consumers: list[str] | None = None) -> str | None:
+        """Why the stream cannot take its enhanced fan-out consumers (``consumers``, else
+        :meth:`enhanced_fan_out_consumers`), if it cannot."""
+        consumers = self.enhanced_fan_out_consumers() if consumers is None else consumers
         limit = self._limit()
         if len(consumers) <= limit:
             return None
         where = (
             "a provisioned stream"
-            if limit == ENHANCED_FAN_OUT_CONSUMERS_MAX
+            if limit == KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX
             else "any stream, even an on-demand one in an account using On-demand Advantage"
         )
         return (
@@ -102,20 +104,19 @@ class StreamReaders:
 
     def _limit(self) -> int:
         if _stream_mode(self._stream) == "PROVISIONED":
-            return ENHANCED_FAN_OUT_CONSUMERS_MAX
-        return ENHANCED_FAN_OUT_CONSUMERS_MAX_ON_DEMAND_ADVANTAGE
+            return KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX
+        return KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX_ON_DEMAND_ADVANTAGE
 
-    def warn_if_beyond_standard_limit(self) -> None:
+    def warn_if_beyond_standard_limit(self, consumers: list[str]) -> None:
         """On an on-demand or imported stream, more than 20 consumers need On-demand
         Advantage: say so once, on the stream."""
-        consumers = self.enhanced_fan_out_consumers()
-        if len(consumers) > ENHANCED_FAN_OUT_CONSUMERS_MAX:
+        if len(consumers) > KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX:
             Annotations.of(self._stream).add_warning_v2(
                 "patterns:EnhancedFanOutConsumersNeedOnDemandAdvantage",
                 f"The stream has {len(consumers)} enhanced fan-out consumers; Kinesis registers "
-                f"more than {ENHANCED_FAN_OUT_CONSUMERS_MAX} only on an on-demand stream of an "
-                "account using On-demand Advantage (in the Regions that offer it). Without it "
-                "the deployment fails.",
+                f"more than {KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX} only on an on-demand stream "
+                "of an account using On-demand Advantage (in the Regions that offer it). Without "
+                "it the deployment fails.",
             )
 
 
@@ -138,9 +139,11 @@ class _EnhancedFanOutLimit:
         self._registry = registry
 
     def validate(self) -> list[str]:
-        error = self._registry.enhanced_fan_out_error()
+        # Counting the consumers walks the whole app: once per validation.
+        consumers = self._registry.enhanced_fan_out_consumers()
+        error = self._registry.enhanced_fan_out_error(consumers)
         if error is None:
-            self._registry.warn_if_beyond_standard_limit()
+            self._registry.warn_if_beyond_standard_limit(consumers)
             return []
         return [error]
 

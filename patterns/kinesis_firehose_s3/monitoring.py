@@ -16,9 +16,9 @@ from aws_cdk import aws_lambda as lambda_
 
 from patterns import dashboards
 from patterns.alarms import create_alarm
-from patterns.kinesis_firehose_s3.shard_planning import (
-    SHARD_WRITE_MB_PER_SECOND,
-    SHARD_WRITE_RECORDS_PER_SECOND,
+from patterns.limits import (
+    KINESIS_SHARD_WRITE_MB_PER_SECOND,
+    KINESIS_SHARD_WRITE_RECORDS_PER_SECOND,
 )
 
 if TYPE_CHECKING:
@@ -256,9 +256,11 @@ def add_section(
         shards = planned_shards
         per_minute = 60 * shards
         # Kinesis quotes 1 MiB per second per shard (the planner's "MB").
-        bytes_per_second = SHARD_WRITE_MB_PER_SECOND * 1024 * 1024
+        bytes_per_second = KINESIS_SHARD_WRITE_MB_PER_SECOND * 1024 * 1024
         bytes_capacity = [(per_minute * bytes_per_second, f"{shards} shards")]
-        records_capacity = [(per_minute * SHARD_WRITE_RECORDS_PER_SECOND, f"{shards} shards")]
+        records_capacity = [
+            (per_minute * KINESIS_SHARD_WRITE_RECORDS_PER_SECOND, f"{shards} shards")
+        ]
     dashboards.section(
         dashboard,
         f"Kinesis to Firehose to S3 {pattern.node.path}",

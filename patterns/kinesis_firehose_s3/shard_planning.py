@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-# Per-shard quotas of a provisioned stream (Kinesis Data Streams quotas and limits).
-SHARD_WRITE_MB_PER_SECOND = 1.0
-SHARD_WRITE_RECORDS_PER_SECOND = 1000.0
-SHARD_READ_MB_PER_SECOND = 2.0
+from patterns.limits import (
+    KINESIS_SHARD_READ_MB_PER_SECOND,
+    KINESIS_SHARD_WRITE_MB_PER_SECOND,
+    KINESIS_SHARD_WRITE_RECORDS_PER_SECOND,
+)
 
 # Rounds away float noise before the ceiling (10 * 1.1 is 11.000000000000002, not 11).
 _DECIMALS = 9
@@ -72,9 +73,9 @@ def plan_shard_count(
 
     per_consumer_read = write_mb_per_second if read_mb_per_second is None else read_mb_per_second
     needed = max(
-        write_mb_per_second / SHARD_WRITE_MB_PER_SECOND,
-        write_records_per_second / SHARD_WRITE_RECORDS_PER_SECOND,
-        per_consumer_read * classic_consumers / SHARD_READ_MB_PER_SECOND,
+        write_mb_per_second / KINESIS_SHARD_WRITE_MB_PER_SECOND,
+        write_records_per_second / KINESIS_SHARD_WRITE_RECORDS_PER_SECOND,
+        per_consumer_read * classic_consumers / KINESIS_SHARD_READ_MB_PER_SECOND,
     )
     return max(1, math.ceil(round(needed * headroom, _DECIMALS)))
 

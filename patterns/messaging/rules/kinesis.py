@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from patterns.limits import KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX, KINESIS_SHARD_READS_PER_SECOND
 from patterns.messaging.model import StackModel
 from patterns.messaging.readers import STREAM, stream_consumers, stream_readers
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, rule
@@ -14,9 +15,6 @@ KINESIS_REGISTER_CONSUMER = (
 )
 KINESIS_QUOTAS = "https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html"
 LAMBDA_KINESIS = "https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html"
-
-MAX_CONSUMERS = 20
-SHARD_READS_PER_SECOND = 5
 
 
 def _on_demand(model: StackModel, stream: str) -> bool:
@@ -40,14 +38,14 @@ def _on_demand(model: StackModel, stream: str) -> bool:
 def kinesis_too_many_consumers(model: StackModel) -> Iterator[Hit]:
     for stream, _ in model.of_type(STREAM):
         count = len(stream_consumers(model, stream))
-        if count > MAX_CONSUMERS:
+        if count > KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX:
             advantage = (
                 " (50 only in On-demand Advantage mode)" if _on_demand(model, stream) else ""
             )
             yield Hit(
                 stream,
-                f"{count} enhanced fan-out consumers on {stream}, at most {MAX_CONSUMERS}"
-                f"{advantage}",
+                f"{count} enhanced fan-out consumers on {stream}, at most "
+                f"{KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX}{advantage}",
             )
 
 
@@ -71,10 +69,10 @@ def kinesis_too_many_consumers(model: StackModel) -> Iterator[Hit]:
 def kinesis_shared_readers(model: StackModel) -> Iterator[Hit]:
     for stream, _ in model.of_type(STREAM):
         classic = [r for r in stream_readers(model, stream) if not r.enhanced_fan_out]
-        if len(classic) > SHARD_READS_PER_SECOND:
+        if len(classic) > KINESIS_SHARD_READS_PER_SECOND:
             names = ", ".join(r.logical_id for r in classic)
             yield Hit(
                 stream,
                 f"{len(classic)} shared-throughput readers of {stream} ({names}) share "
-                f"{SHARD_READS_PER_SECOND} reads per second per shard",
+                f"{KINESIS_SHARD_READS_PER_SECOND} reads per second per shard",
             )
