@@ -1,7 +1,7 @@
-"""AWS's limits on Kinesis data streams that both the constructs and the messaging checks read,
-written once. Imports nothing: the constructs' validation, the shard planner and the rules of
-``patterns.messaging`` (which read templates, not constructs) all import it.
-"""
+"""AWS's limits that both the constructs and the messaging checks read, written once.
+
+Imports nothing: the constructs' validation, the shard planner and the rules of
+``patterns.messaging`` (which read templates, not constructs) all import it."""
 
 from __future__ import annotations
 
@@ -18,3 +18,7 @@ KINESIS_SHARD_READS_PER_SECOND = 5
 KINESIS_SHARD_READ_MB_PER_SECOND = 2.0
 KINESIS_SHARD_WRITE_MB_PER_SECOND = 1.0
 KINESIS_SHARD_WRITE_RECORDS_PER_SECOND = 1000.0
+
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html:
+# a queue's (or a received message's) visibility timeout is 0 seconds to 12 hours.
+SQS_VISIBILITY_TIMEOUT_MAX_SECONDS = 43_200

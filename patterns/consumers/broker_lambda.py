@@ -101,7 +101,7 @@ class LambdaBrokerConsumer(Construct):
         check_can_run(function)
 
         rabbitmq = broker.engine == BrokerEngine.RABBITMQ
-        _validate(
+        window = _validate(
             queue_name=queue_name,
             virtual_host=virtual_host,
             rabbitmq=rabbitmq,
@@ -167,7 +167,6 @@ class LambdaBrokerConsumer(Construct):
                     type="VIRTUAL_HOST", uri=virtual_host
                 )
             )
-        window = check_batching_window(max_batching_window)
         self._event_source_mapping = lambda_.CfnEventSourceMapping(
             self,
             "EventSourceMapping",
@@ -247,7 +246,8 @@ def _validate(
     rabbitmq: bool,
     batch_size: int,
     max_batching_window: Duration | None,
-) -> None:
+) -> float | None:
+    """Refuse what the mapping cannot take; the batching window in seconds (None unset)."""
     if not Token.is_unresolved(queue_name) and not 1 <= len(queue_name) <= QUEUE_NAME_MAX_LENGTH:
         raise ValueError(
             f"queue_name must be 1 to {QUEUE_NAME_MAX_LENGTH} characters, got {queue_name!r}"
@@ -267,7 +267,7 @@ def _validate(
             f"{virtual_host!r}; leave it out for RabbitMQ's default virtual host '/'"
         )
     check_whole_number("batch_size", batch_size, *BATCH_SIZE_RANGE)
-    check_batching_window(max_batching_window)
+    return check_batching_window(max_batching_window)
 
 
 def _check_same_vpc(function: lambda_.IFunction, broker: AmazonMqBroker) -> None:

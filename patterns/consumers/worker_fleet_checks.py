@@ -12,13 +12,14 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.consumers import fargate
+from patterns.limits import SQS_VISIBILITY_TIMEOUT_MAX_SECONDS
 from patterns.validation import check_whole_number, seconds_of
 
 # Task scale-in protection lasts 1 minute to 48 hours (ExpiresInMinutes).
 PROTECTION_MINUTES_RANGE = (1, 2880)
 # SQS's longest visibility timeout (12 hours): how long a worker protects itself when the
 # queue's own timeout is unknown (an imported queue); it clears protection after each message.
-MAX_VISIBILITY_MINUTES = 720
+MAX_VISIBILITY_MINUTES = SQS_VISIBILITY_TIMEOUT_MAX_SECONDS // 60
 
 
 def validate(

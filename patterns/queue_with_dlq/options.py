@@ -17,6 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 
 from patterns.keys import is_aws_managed, key_name
+from patterns.limits import SQS_VISIBILITY_TIMEOUT_MAX_SECONDS
 from patterns.naming import check_name_length
 from patterns.validation import (
     check_duration,
@@ -29,7 +30,7 @@ from patterns.validation import (
 # Ranges as the SQS developer guide documents them (CreateQueue attributes).
 RETENTION_MIN = Duration.seconds(60)
 RETENTION_MAX = Duration.days(14)
-VISIBILITY_MAX = Duration.hours(12)
+VISIBILITY_MAX = Duration.seconds(SQS_VISIBILITY_TIMEOUT_MAX_SECONDS)  # 12 hours
 DELIVERY_DELAY_MAX = Duration.minutes(15)
 RECEIVE_WAIT_MAX = Duration.seconds(20)
 MAX_RECEIVE_COUNT_RANGE = (1, 1000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from patterns.limits import SQS_VISIBILITY_TIMEOUT_MAX_SECONDS
 from patterns.messaging.connections import (
     DEFAULT_RETENTION,
     QUEUE,
@@ -145,7 +146,7 @@ def sqs_names(model: StackModel) -> Iterator[Hit]:
 
 
 SQS_RANGES = (
-    ("VisibilityTimeout", 0, 43_200),
+    ("VisibilityTimeout", 0, SQS_VISIBILITY_TIMEOUT_MAX_SECONDS),
     ("MessageRetentionPeriod", 60, 1_209_600),
     ("DelaySeconds", 0, 900),
     ("MaximumMessageSize", 1_024, 1_048_576),
