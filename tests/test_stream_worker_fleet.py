@@ -356,6 +356,9 @@ def _stream(stack: cdk.Stack, shards: int = 2) -> kinesis.Stream:
         ({"cpu": 300}, "cpu must be one of"),
         ({"cpu": 256, "memory_limit_mib": 4096}, "memory_limit_mib 4096 is not a Fargate size"),
         ({"environment": {"KCL_LEASE_TABLE": "x"}}, "environment may not set KCL_LEASE_TABLE"),
+        ({"min_workers": 1.5}, "min_workers must be a whole number between 1"),
+        ({"max_workers": 2.5}, "max_workers must be a whole number between 1"),
+        ({"environment": {"ZONES": 3}}, "environment maps names to strings"),
         (
             {"vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)},
             "vpc_subnets selects public subnets",

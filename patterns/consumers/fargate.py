@@ -20,6 +20,7 @@ from constructs import Construct, IValidation
 from patterns.consumers.common import create_encrypted_log_group
 from patterns.roles import ManagedPolicyRole
 from patterns.subnets import selected_subnets
+from patterns.validation import check_whole_number
 
 # ECS: tasks per service (default quota); Fargate stop timeout maximum.
 MAX_WORKERS_RANGE = (1, 5000)
@@ -35,6 +36,35 @@ FARGATE_MEMORY: dict[int, range | tuple[int, ...]] = {
     8192: range(16384, 61440 + 1, 4096),
     16384: range(32768, 122880 + 1, 8192),
 }
+
+
+def check_workers(min_workers: int, max_workers: int | None, *, lowest: int) -> None:
+    """Whole numbers of workers: ``max_workers`` (when given) within ECS's tasks per
+    service, ``min_workers`` from ``lowest`` to it."""
+    if max_workers is not None:
+        check_whole_number("max_workers", max_workers, *MAX_WORKERS_RANGE)
+    ceiling = MAX_WORKERS_RANGE[1] if max_workers is None else max_workers
+    check_whole_number("min_workers", min_workers, lowest, ceiling)
+
+
+def check_environment(environment: Mapping[str, str] | None, reserved: Sequence[str]) -> None:
+    """The user's ``environment``: names to strings (ECS passes text), none of the names the
+    fleet sets itself (``reserved``)."""
+    wrong = sorted(
+        name
+        for name, value in (environment or {}).items()
+        if not isinstance(name, str) or not isinstance(value, str)
+    )
+    if wrong:
+        raise ValueError(
+            f"environment maps names to strings (ECS passes text); {', '.join(map(str, wrong))} "
+            "has another type: convert it with str(...)"
+        )
+    taken = sorted(set(reserved) & set(environment or {}))
+    if taken:
+        raise ValueError(
+            f"environment may not set {', '.join(taken)}: the fleet sets them for the workers"
+        )
 
 
 def check_task_size(cpu: int, memory_limit_mib: int) -> None:

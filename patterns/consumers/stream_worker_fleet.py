@@ -47,7 +47,7 @@ from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
 from patterns.naming import physical_name
 from patterns.removal import IN_TRANSIT_REMOVAL_POLICY
 from patterns.roles import ManagedPolicyRole
-from patterns.validation import check_duration, check_range, seconds_of
+from patterns.validation import check_duration, check_whole_number, seconds_of
 
 # KCL application names become table names, a CloudWatch namespace and a consumer name
 # (128 characters at most); the longest table suffix must still fit DynamoDB's 255.
@@ -200,7 +200,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
         stream_readers(self._stream).add(self, enhanced_fan_out=enhanced_fan_out)
         self._max_workers_given = max_workers
         self._max_workers = self._derive_max_workers(max_workers)
-        check_range("min_workers", min_workers, 1, self._max_workers)
+        check_whole_number("min_workers", min_workers, 1, self._max_workers)
 
         self._encryption_key = encryption_key or self._stream.encryption_key
 
@@ -587,14 +587,9 @@ def _validate(
             f"kcl_version must be 2 or 3 (the KCL major version the workers run), got "
             f"{kcl_version!r}"
         )
-    check_range("max_workers", max_workers, *fargate.MAX_WORKERS_RANGE)
-    check_range("min_workers", min_workers, 1, max_workers or fargate.MAX_WORKERS_RANGE[1])
+    fargate.check_workers(min_workers, max_workers, lowest=1)
     fargate.check_task_size(cpu, memory_limit_mib)
-    reserved = sorted(set(kcl.RESERVED_ENVIRONMENT) & set(environment or {}))
-    if reserved:
-        raise ValueError(
-            f"environment may not set {', '.join(reserved)}: the fleet sets them for the workers"
-        )
+    fargate.check_environment(environment, kcl.RESERVED_ENVIRONMENT)
     check_duration(
         "lag_alarm_threshold", lag_alarm_threshold, LAG_ALARM_MIN, retention or RETENTION_MAX
     )

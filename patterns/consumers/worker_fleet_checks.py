@@ -13,7 +13,7 @@ from constructs import Construct
 
 from patterns.consumers import fargate
 from patterns.limits import SQS_VISIBILITY_TIMEOUT_MAX_SECONDS
-from patterns.validation import check_whole_number, seconds_of
+from patterns.validation import seconds_of
 
 # Task scale-in protection lasts 1 minute to 48 hours (ExpiresInMinutes).
 PROTECTION_MINUTES_RANGE = (1, 2880)
@@ -34,24 +34,9 @@ def validate(
     environment: Mapping[str, str] | None,
 ) -> float:
     """Check the options; return the acceptable backlog per worker."""
-    check_whole_number("max_workers", max_workers, *fargate.MAX_WORKERS_RANGE)
-    check_whole_number("min_workers", min_workers, 0, max_workers)
+    fargate.check_workers(min_workers, max_workers, lowest=0)
     fargate.check_task_size(cpu, memory_limit_mib)
-    wrong = sorted(
-        name
-        for name, value in (environment or {}).items()
-        if not isinstance(name, str) or not isinstance(value, str)
-    )
-    if wrong:
-        raise ValueError(
-            f"environment maps names to strings (ECS passes text); {', '.join(map(str, wrong))} "
-            "has another type: convert it with str(...)"
-        )
-    reserved = sorted({"QUEUE_URL", "PROTECTION_MINUTES"} & set(environment or {}))
-    if reserved:
-        raise ValueError(
-            f"environment may not set {', '.join(reserved)}: the fleet sets them for the worker"
-        )
+    fargate.check_environment(environment, ("QUEUE_URL", "PROTECTION_MINUTES"))
     processing, latency = seconds_of(processing_time), seconds_of(acceptable_latency)
     if processing is None or latency is None:
         raise ValueError(
