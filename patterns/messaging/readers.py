@@ -65,21 +65,6 @@ def role_allows(model: StackModel, role: str, action: str, resource: str) -> boo
     return False
 
 
-def outside_policies(model: StackModel, role: str) -> list[str]:
-    """The role's managed policies this template does not define (AWS-managed, imported):
-    what they allow cannot be read here."""
-    found = []
-    for value in as_list(model.props(role).get("ManagedPolicyArns")):
-        target = model.resolve(value)
-        if not (
-            isinstance(target, Resolved)
-            and model.type_of(target.logical_id) == "AWS::IAM::ManagedPolicy"
-        ):
-            text = model.flatten(value)
-            found.append("".join(p if isinstance(p, str) else "*" for p in text) if text else "?")
-    return found
-
-
 def _statements_by_role(model: StackModel) -> dict[str, list[dict[str, Any]]]:
     """What ``identity_statements`` gives for each role, in one pass over the policies (built
     once per template)."""

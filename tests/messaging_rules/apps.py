@@ -417,6 +417,20 @@ def fh3_managed_policy(stack: cdk.Stack) -> None:
     _delivery(stack, grant)
 
 
+def fh3_logging_policy_only(stack: cdk.Stack) -> None:
+    """An AWS-managed policy that grants only logging cannot grant the read: still judged."""
+
+    def grant(stream: kinesis.Stream, bucket: s3.Bucket, role: iam.Role) -> None:
+        role.add_managed_policy(
+            iam.ManagedPolicy.from_aws_managed_policy_name(
+                "service-role/AWSLambdaBasicExecutionRole"
+            )
+        )
+        bucket.grant_put(role)
+
+    _delivery(stack, grant)
+
+
 def fh4_bucket_policy(stack: cdk.Stack) -> None:
     """The bucket policy, not the role's, lets the role write: enough in one account."""
 
@@ -555,6 +569,7 @@ QUIET: dict[str, Build] = {
     "Eb5KinesisTarget": eb5_kinesis_target,
     "Kin1OnDemand": kin1_on_demand,
     "Fh3ManagedPolicy": fh3_managed_policy,
+    "Fh3LoggingPolicyOnly": fh3_logging_policy_only,
     "Fh4BucketPolicy": fh4_bucket_policy,
 }
 GOOD = sorted({case.good for case in CASES.values()}, key=lambda build: build.__name__)

@@ -9,6 +9,10 @@ def test_a_role_with_an_aws_managed_policy_is_not_judged(report: Report) -> None
     assert report.of_stack("Fh3ManagedPolicy") == []
 
 
+def test_a_role_whose_only_outside_policy_grants_logging_is_judged(report: Report) -> None:
+    assert report.of_stack("Fh3LoggingPolicyOnly") == [("Messaging-FH3", "error", "Delivery")]
+
+
 def test_a_bucket_policy_that_admits_the_role_lets_it_write(report: Report) -> None:
     assert report.of_stack("Fh4BucketPolicy") == []
 

@@ -24,7 +24,7 @@ from patterns.messaging.policies import (
     role_may_decrypt,
     statements,
 )
-from patterns.messaging.readers import outside_policies, role_allows
+from patterns.messaging.readers import role_allows
 from patterns.messaging.rules.base import (
     ERROR,
     INFO,
@@ -34,6 +34,7 @@ from patterns.messaging.rules.base import (
     cannot_follow,
     rule,
 )
+from patterns.messaging.rules.role_checks import missing_grant
 
 FIREHOSE_ACCESS = "https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html"
 KMS_KEY_POLICY = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
@@ -141,21 +142,12 @@ def firehose_stream_read(model: StackModel) -> Iterator[Hit]:
         # What cannot be followed is noted by FH1.
         if not isinstance(stream, Resolved) or role is None:
             continue
-        if outside_policies(model, role):
-            yield _outside_note(model, delivery, role)
-            continue
         missing = [
             a for a in FIREHOSE_SOURCE_ACTIONS if not role_allows(model, role, a, stream.logical_id)
         ]
         if missing:
-            yield Hit(delivery, f"role {role} may not {', '.join(missing)} on {stream.logical_id}")
-
-
-def _outside_note(model: StackModel, delivery: str, role: str) -> Hit:
-    names = ", ".join(outside_policies(model, role))
-    return Hit(
-        delivery, f"not checked: role {role} has managed policies defined elsewhere ({names})", INFO
-    )
+            message = f"role {role} may not {', '.join(missing)} on {stream.logical_id}"
+            yield missing_grant(model, role, delivery, message)
 
 
 def _bucket_policy_allows(model: StackModel, bucket: str, role: str, action: str) -> bool:
@@ -232,23 +224,20 @@ def firehose_bucket_write(model: StackModel) -> Iterator[Hit]:
             role = role_id(model, config.get("RoleARN"))
             if not isinstance(bucket, Resolved) or role is None:
                 continue
-            if outside_policies(model, role):
-                yield _outside_note(model, delivery, role)
-                continue
             if not (
                 role_allows(model, role, "s3:PutObject", bucket.logical_id)
                 or _bucket_policy_allows(model, bucket.logical_id, role, "s3:PutObject")
             ):
-                yield Hit(delivery, f"role {role} may not s3:PutObject into {bucket.logical_id}")
+                message = f"role {role} may not s3:PutObject into {bucket.logical_id}"
+                yield missing_grant(model, role, delivery, message)
             key = key_info(model, _bucket_key(model, config, bucket.logical_id))
             if (
                 key.kind == "customer"
                 and key.logical_id is not None
                 and not role_may_generate_data_key(model, role, key.logical_id)
             ):
-                yield Hit(
-                    delivery, f"role {role} may not kms:GenerateDataKey with {key.logical_id}"
-                )
+                message = f"role {role} may not kms:GenerateDataKey with {key.logical_id}"
+                yield missing_grant(model, role, delivery, message)
 
 
 @rule(
