@@ -346,15 +346,7 @@ def role_may(model: StackModel, role: str, action: str, resource: str | None) ->
 
 def role_may_decrypt(model: StackModel, role: str, key: str) -> bool:
     """The key policy lets the role decrypt, directly or by delegating to IAM policies."""
-    key_statements = [
-        s
-        for s in statements(model.props(key).get("KeyPolicy"))
-        if s.get("Effect") == "Allow" and actions_cover(model, s, "kms:Decrypt")
-    ]
-    if any(principal_is(model, s, role) for s in key_statements):
-        return True
-    delegated = any(principal_is_account(model, s) for s in key_statements)
-    return delegated and role_may(model, role, "kms:Decrypt", key)
+    return role_may_use_key(model, role, key, "kms:Decrypt")
 
 
 def role_may_use_key(model: StackModel, role: str, key: str, action: str) -> bool:

@@ -16,9 +16,9 @@ from patterns.messaging.model import (
 )
 from patterns.messaging.policies import (
     actions_cover,
+    customer_key_denies,
     key_info,
     principal_is,
-    principal_is_account,
     role_id,
     role_may,
     role_may_decrypt,
@@ -188,19 +188,6 @@ def _bucket_key(model: StackModel, config: dict[str, object], bucket: str) -> ob
     return None
 
 
-def role_may_generate_data_key(model: StackModel, role: str, key: str) -> bool:
-    """The key policy lets the role kms:GenerateDataKey, directly or through IAM policies."""
-    allowing = [
-        s
-        for s in statements(model.props(key).get("KeyPolicy"))
-        if s.get("Effect") == "Allow" and actions_cover(model, s, "kms:GenerateDataKey")
-    ]
-    if any(principal_is(model, s, role) for s in allowing):
-        return True
-    delegated = any(principal_is_account(model, s) for s in allowing)
-    return delegated and role_allows(model, role, "kms:GenerateDataKey", key)
-
-
 @rule(
     "FH4",
     ERROR,
@@ -231,11 +218,7 @@ def firehose_bucket_write(model: StackModel) -> Iterator[Hit]:
                 message = f"role {role} may not s3:PutObject into {bucket.logical_id}"
                 yield missing_grant(model, role, delivery, message)
             key = key_info(model, _bucket_key(model, config, bucket.logical_id))
-            if (
-                key.kind == "customer"
-                and key.logical_id is not None
-                and not role_may_generate_data_key(model, role, key.logical_id)
-            ):
+            if customer_key_denies(model, key, role, "kms:GenerateDataKey"):
                 message = f"role {role} may not kms:GenerateDataKey with {key.logical_id}"
                 yield missing_grant(model, role, delivery, message)
 
