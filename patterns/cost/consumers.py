@@ -10,11 +10,10 @@ from typing import Any
 
 from patterns.cost import rates
 from patterns.cost.context import Template, literal, props, referenced, resource_path
-from patterns.cost.lines import BY_VOLUME, PER_MILLION, Line, NotCounted
+from patterns.cost.lines import BY_VOLUME, GB_PER_MILLION_KB, MILLION, PER_MILLION, Line, NotCounted
 from patterns.cost.rates import HOURS_PER_MONTH
 
 Rows = list[Line | NotCounted]
-MILLION = 1_000_000
 
 _DEFAULT_BATCH = {"AWS::SQS::Queue": 10, "AWS::Kinesis::Stream": 100}
 """Lambda's default batch size per event source (SQS 10, Kinesis 100, Amazon MQ 100)."""
@@ -161,7 +160,7 @@ def stream_consumer(template: Template, logical_id: str, resource: dict[str, Any
     path = resource_path(logical_id, resource)
     stream = template.by_id(referenced(props(resource).get("StreamARN")))
     kb = template.assumptions.message_kb
-    gb = round(kb * MILLION / (1024 * 1024), 4)
+    gb = round(kb * GB_PER_MILLION_KB, 4)
     if stream is None:
         reason = "its stream is in another stack: priced with the stream's mode unknown"
         return [NotCounted("AWS::Kinesis::StreamConsumer", reason, (path,))]

@@ -15,6 +15,9 @@ from patterns.cost.rates import RateSpec
 FIXED = "fixed"
 """A quantity per month, whatever the traffic (hours, keys, alarm metrics)."""
 PER_MILLION = "per million messages"
+# Messages in the per-million figures, and the GB a million messages of 1 KB make.
+MILLION = 1_000_000
+GB_PER_MILLION_KB = MILLION / (1024 * 1024)
 """A quantity per million messages on the resource's message path."""
 BY_VOLUME = "by volume"
 """Billed by a volume the template cannot tell (GB stored, GB processed): rate only."""
@@ -25,7 +28,7 @@ class Assumptions:
     """What the estimate assumes about traffic; each is printed next to the numbers."""
 
     message_kb: int = 1
-    messages_per_month: int = 1_000_000
+    messages_per_month: int = MILLION
     lambda_duration_ms: int = 100
 
     def describe(self) -> list[str]:

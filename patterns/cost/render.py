@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from patterns.cost.lines import Assumptions, Line, StackCost
+from patterns.cost.lines import MILLION, Assumptions, Line, StackCost
 from patterns.cost.pricelist import PriceBook, Rate, to_json, usd_text
 from patterns.cost.rates import RateSpec
 
@@ -121,14 +121,14 @@ def _text_stack(
     for row in fixed:
         out.append(_text_row(row, book, index, f"{len(row.resources)} resource(s)"))
     per_million = total(variable)
-    per_message = f" ({_money(per_million / 1_000_000)} per message)" if per_million else ""
+    per_message = f" ({_money(per_million / MILLION)} per message)" if per_million else ""
     out.append(
         "Per million messages" + (f": {_money(per_million)}{per_message}" if priced else ":")
     )
     for row in variable:
         out.append(_text_row(row, book, index, row.resources[0]))
     if priced:
-        monthly = total(fixed) + total(variable) * assumptions.messages_per_month / 1_000_000
+        monthly = total(fixed) + total(variable) * assumptions.messages_per_month / MILLION
         out.append(
             f"Monthly total at {assumptions.messages_per_month:,} messages: {_money(monthly)} "
             "(fixed + per-message; by-volume charges and what is not counted come on top)"
@@ -218,7 +218,7 @@ def render_markdown(
         fixed_usd, variable_usd = total(fixed), total(variable)
         lines += [
             f"Fixed: {_money(fixed_usd)} per month; per million messages: "
-            f"{_money(variable_usd)} ({_money(variable_usd / 1_000_000)} per message), "
+            f"{_money(variable_usd)} ({_money(variable_usd / MILLION)} per message), "
             "by-volume charges and what is not counted on top.",
             "",
         ]
@@ -278,8 +278,8 @@ def render_json(costs: list[StackCost], book: PriceBook | None, assumptions: Ass
             variable = total(rows(cost.per_million, book, summed=False))
             entry["fixed_usd_per_month"] = fixed
             entry["usd_per_million_messages"] = variable
-            entry["usd_per_message"] = variable / 1_000_000
-            entry["monthly_usd"] = fixed + variable * assumptions.messages_per_month / 1_000_000
+            entry["usd_per_message"] = variable / MILLION
+            entry["monthly_usd"] = fixed + variable * assumptions.messages_per_month / MILLION
         stacks.append(entry)
     document = {
         "region": book.region if book else None,

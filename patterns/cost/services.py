@@ -8,11 +8,10 @@ from typing import Any
 
 from patterns.cost import rates
 from patterns.cost.context import Template, literal, props, resource_path
-from patterns.cost.lines import BY_VOLUME, PER_MILLION, Line, NotCounted
+from patterns.cost.lines import BY_VOLUME, MILLION, PER_MILLION, Line, NotCounted
 from patterns.cost.rates import HOURS_PER_MONTH
 
 Rows = list[Line | NotCounted]
-MILLION = 1_000_000
 
 
 def nat_gateway(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows:

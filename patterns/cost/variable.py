@@ -9,11 +9,9 @@ from typing import Any
 
 from patterns.cost import rates
 from patterns.cost.context import Template, props, referenced, resource_path
-from patterns.cost.lines import BY_VOLUME, PER_MILLION, Line, NotCounted
+from patterns.cost.lines import BY_VOLUME, GB_PER_MILLION_KB, MILLION, PER_MILLION, Line, NotCounted
 
 Rows = list[Line | NotCounted]
-MILLION = 1_000_000
-GB_PER_MILLION_KB = MILLION / (1024 * 1024)
 """GB in a million kilobytes (a million messages of 1 KB)."""
 
 
