@@ -75,15 +75,13 @@ _REACHES = {"reaches": "stream", "endpoints": "Kinesis Data Streams, DynamoDB an
 
 
 @runtime_checkable
-class StreamReaders(Protocol):
-    """A stream that counts its readers (:class:`~patterns.KinesisToFirehoseToS3`): classic
-    readers re-plan its shards, enhanced fan-out consumers are held to the 20-per-stream
-    limit."""
+class HasStream(Protocol):
+    """A pattern that exposes its stream (:class:`~patterns.KinesisToFirehoseToS3`); the fleet
+    counts itself among the stream's readers (``patterns.consumers.stream_readers``) either
+    way."""
 
     @property
     def stream(self) -> kinesis.IStream: ...
-
-    def add_stream_reader(self, reader: Construct, *, enhanced_fan_out: bool) -> None: ...
 
 
 class StreamWorkerFleet(fargate.FargateFleet):
@@ -103,7 +101,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
         scope: Construct,
         construct_id: str,
         *,
-        stream: kinesis.IStream | StreamReaders,
+        stream: kinesis.IStream | HasStream,
         cluster: ecs.ICluster,
         image: ecs.ContainerImage,
         kcl_version: int = kcl.DEFAULT_KCL_VERSION,
@@ -173,8 +171,8 @@ class StreamWorkerFleet(fargate.FargateFleet):
         """
         super().__init__(scope, construct_id)
         pin_feature_flags(self, ECS_SERVICE_FLAGS)  # the same service with or without cdk.json
-        readers = stream if isinstance(stream, StreamReaders) else None
-        self._stream = readers.stream if readers is not None else cast(kinesis.IStream, stream)
+        owner = stream if isinstance(stream, HasStream) else None
+        self._stream = owner.stream if owner is not None else cast(kinesis.IStream, stream)
         _validate(
             kcl_version=kcl_version,
             min_workers=min_workers,

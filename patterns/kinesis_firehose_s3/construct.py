@@ -534,8 +534,8 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         return consumer
 
     def add_stream_reader(self, reader: Construct, *, enhanced_fan_out: bool) -> None:
-        """Count ``reader``, built elsewhere (a ``StreamWorkerFleet`` passed this pipeline as
-        its ``stream`` calls this), among the stream's readers: a classic reader re-plans a
+        """Count ``reader``, a construct of your own that reads the stream, among the stream's
+        readers (the library's consumers and fleets count themselves): a classic reader re-plans a
         stream planned from ``throughput`` like a classic Lambda consumer; enhanced fan-out
         consumers may be at most 20 per stream
         (https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html)."""
