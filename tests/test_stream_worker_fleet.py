@@ -546,3 +546,43 @@ def test_a_lambda_consumer_added_after_a_fleet_counts_it_too(stack: cdk.Stack) -
     assert fleet.max_workers == 6
     [target] = template.find_resources(TARGET).values()
     assert target["Properties"]["MaxCapacity"] == 6
+
+
+def _acknowledged(construct: Construct) -> set[str]:
+    return {
+        rule_id
+        for entry in construct.node.metadata
+        if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        for rule_id in entry.data
+    }
+
+
+def test_the_fleet_acknowledges_ecs2_for_its_own_variables_only(stack: cdk.Stack) -> None:
+    # Like QueueWorkerFleet: the KCL_* names are the fleet's, no secret; variables of the
+    # user's are the user's to judge (documented on the option).
+    own = _fleet(stack, _stream(stack))
+    users = _fleet(stack, stack.node.find_child("Stream"), "Users", environment={"ZONE": "a"})
+    assert "AwsSolutions::AwsSolutions-ECS2" in _acknowledged(own.task_definition)
+    assert "AwsSolutions::AwsSolutions-ECS2" not in _acknowledged(users.task_definition)
+
+
+def test_the_gate_finds_nothing_open_on_a_plain_fleet(tmp_path: Any) -> None:
+    import contextlib
+
+    from patterns.compliance import apply_compliance_checks
+    from tools.compliance import read_findings
+
+    from patterns.alarm_topic import AlarmTopic
+
+    app = new_app(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Gate")
+    _fleet(stack, _stream(stack), alarm_actions=[AlarmTopic(stack, "Alarms").action])
+    apply_compliance_checks(app)
+    # The plain VPC and stream of this app have findings of their own: the fleet's are read.
+    with contextlib.suppress(RuntimeError):
+        app.synth()
+    assert [
+        finding
+        for finding in read_findings(tmp_path)
+        if not finding.acknowledged_id and finding.path.startswith("Gate/Fleet/")
+    ] == []

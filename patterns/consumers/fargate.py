@@ -17,6 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IValidation
 
+from patterns.compliance import acknowledge
 from patterns.consumers.common import create_encrypted_log_group
 from patterns.roles import ManagedPolicyRole
 from patterns.subnets import selected_subnets
@@ -188,6 +189,22 @@ def _setting_value(setting: object) -> str | None:
         value = setting.get("value")
         return value if isinstance(value, str) else None
     return None
+
+
+def acknowledge_own_environment(
+    task_definition: ecs.TaskDefinition, user_environment: Mapping[str, str] | None, holds: str
+) -> None:
+    """cdk-nag's AwsSolutions-ECS2 (environment variables) on a fleet's task, when the only
+    variables are the fleet's own (``holds`` says what they are): variables of the user's are
+    the user's to judge, so then the acknowledgement is theirs."""
+    if user_environment:
+        return
+    acknowledge(
+        task_definition,
+        "AwsSolutions::AwsSolutions-ECS2",
+        f"The environment holds only {holds} that the fleet sets, no secret; secrets belong "
+        "in ecs.Secret (add_secret).",
+    )
 
 
 def worker_service(

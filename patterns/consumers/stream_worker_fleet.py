@@ -148,8 +148,10 @@ class StreamWorkerFleet(fargate.FargateFleet):
         :param cpu: Fargate CPU units of a worker (256 to 16,384). Default: 512.
         :param memory_limit_mib: Memory of a worker, a size Fargate allows with ``cpu``.
             Default: 1,024 (a JVM running the KCL).
-        :param environment: More environment variables for the workers. Default: only the
-            ``KCL_*`` variables this construct sets.
+        :param environment: More environment variables for the workers, for settings that
+            are not secret. Default: only the ``KCL_*`` variables this construct sets, for which
+            it acknowledges cdk-nag's AwsSolutions-ECS2; with variables of yours, that
+            acknowledgement is yours to make (only you know they hold no secret).
         :param entry_point: The container's entry point. Default: the image's.
         :param command: The container's command. Default: the image's.
         :param vpc_subnets: Where the workers run (never public subnets). Default: the
@@ -216,6 +218,11 @@ class StreamWorkerFleet(fargate.FargateFleet):
             command=command,
             vpc_subnets=subnets,
             log_retention=log_retention,
+        )
+        fargate.acknowledge_own_environment(
+            self._task_definition,
+            environment,
+            "the names the KCL needs (application, stream, tables, consumer)",
         )
         self.node.add_validation(fargate.PrivateSubnets(cluster, self._service, **_REACHES))
         self._grant()

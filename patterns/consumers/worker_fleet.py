@@ -165,15 +165,9 @@ class QueueWorkerFleet(fargate.FargateFleet):
             vpc_subnets=subnets,
             log_retention=log_retention,
         )
-        if not environment:
-            # The only variables are the fleet's own: the queue's URL and the protection
-            # length. Variables of the user's are the user's to judge (see ``environment``).
-            acknowledge(
-                self._task_definition,
-                "AwsSolutions::AwsSolutions-ECS2",
-                "The environment holds only the queue URL and the protection length that the "
-                "fleet sets, no secret; secrets belong in ecs.Secret (add_secret).",
-            )
+        fargate.acknowledge_own_environment(
+            self._task_definition, environment, "the queue URL and the protection length"
+        )
         self.node.add_validation(fargate.PrivateSubnets(cluster, self._service, **_REACHES))
 
         # Least privilege: consume this queue (and decrypt with its key), and set scale-in
