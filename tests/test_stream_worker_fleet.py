@@ -569,10 +569,9 @@ def test_the_fleet_acknowledges_ecs2_for_its_own_variables_only(stack: cdk.Stack
 def test_the_gate_finds_nothing_open_on_a_plain_fleet(tmp_path: Any) -> None:
     import contextlib
 
+    from patterns.alarm_topic import AlarmTopic
     from patterns.compliance import apply_compliance_checks
     from tools.compliance import read_findings
-
-    from patterns.alarm_topic import AlarmTopic
 
     app = new_app(outdir=str(tmp_path))
     stack = cdk.Stack(app, "Gate")
