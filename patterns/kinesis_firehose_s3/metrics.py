@@ -9,33 +9,17 @@ from them. They are methods of a base class over the two public attributes, as C
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
-from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kinesisfirehose as firehose
 from constructs import Construct
 
+from patterns.metric_options import MetricOptions
+
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-
-
-class MetricOptions(TypedDict, total=False):
-    """The keyword arguments of every ``metric_*`` method: those of ``cloudwatch.MetricOptions``."""
-
-    account: str
-    color: str
-    dimensions_map: dict[str, str]
-    id: str
-    label: str
-    period: Duration
-    region: str
-    stack_account: str
-    stack_region: str
-    statistic: str
-    unit: cloudwatch.Unit
-    visible: bool
 
 
 class PipelineMetrics(Construct):
