@@ -117,6 +117,7 @@ snapshots: setup
 docs: synth
 	$(PY) -m tools.compliance --markdown cdk.out > docs/compliance.md
 	$(PY) -m tools.messaging_checks_doc > docs/messaging-checks.md
+	$(PY) -m tools.not_emulated
 
 # Fixed monthly cost and billable units per million messages, read from the templates
 # (python -m patterns.cost works on any synthesized assembly).

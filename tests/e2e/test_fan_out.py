@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.aws import body_contains, new_tag, receive, receive_none, sns_envelope
+from tests.e2e.aws import (
+    body_contains,
+    new_tag,
+    queue_attributes,
+    receive,
+    receive_none,
+    sns_envelope,
+)
 from tests.e2e.outputs import StackOutputs
 
 pytestmark = pytest.mark.e2e
@@ -124,3 +131,30 @@ def test_fifo_fan_out_keeps_order_per_group_and_drops_duplicates(
         for customer, bodies in published.items()
     }
     assert by_group(inventory) == wanted
+
+
+def test_deployed_subscriber_queues_admit_only_their_topic(sqs: Any, deployed: StackOutputs):
+    """Deployed state, not enforcement (LocalStack enforces no queue policy, docs/testing.md):
+    each subscriber queue carries a policy letting only its own topic (aws:SourceArn) send, and
+    denying non-TLS access, in both fan-outs and the S3 fan-out."""
+    for stack, topic_key, queues in (
+        ("OrderFanOut", "OrdersTopicArn", ("Shipping", "Billing", "Analytics")),
+        ("OrderFanOutFifo", "OrdersTopicArn", ("Ledger", "Inventory")),
+        ("ImageUploads", "EventTopicArn", ("Thumbnails", "Metadata", "Audit")),
+    ):
+        topic = deployed[stack][topic_key]
+        for name in queues:
+            attributes = queue_attributes(sqs, deployed[stack][f"{name}QueueUrl"])
+            assert "Policy" in attributes, f"{stack} {name}: no queue policy deployed"
+            statements = json.loads(attributes["Policy"])["Statement"]
+            allows_topic = [
+                s
+                for s in statements
+                if s["Effect"] == "Allow"
+                and "sns.amazonaws.com" in json.dumps(s.get("Principal"))
+                and topic in json.dumps(s.get("Condition", {}))
+            ]
+            assert allows_topic, f"{stack} {name}: no statement admits {topic}"
+            assert any(
+                s["Effect"] == "Deny" and "SecureTransport" in json.dumps(s) for s in statements
+            )

@@ -3,7 +3,7 @@
 
 Firehose delivery to S3 is not run here: LocalStack's Firehose needs Java downloaded at run
 time to read from a Kinesis stream. It is covered by the template tests
-(tests/kinesis_firehose_s3/) only; ``test_not_emulated.py`` records the skip.
+(tests/kinesis_firehose_s3/) only, listed in docs/testing.md.
 """
 
 from __future__ import annotations
