@@ -280,8 +280,10 @@ def test_the_readme_shows_the_flows() -> None:
 def test_dot_renders_every_node(assembly: Path, tmp_path: Path) -> None:
     if shutil.which("dot") is None:
         if os.environ.get("REQUIRE_GRAPHVIZ"):
-            pytest.fail("Graphviz's dot is missing: make graphviz installs it")
-        pytest.skip("Graphviz's dot is not installed (make unit installs it)")
+            pytest.fail(
+                "Graphviz's dot is missing: make setup installs graphviz-pure, make unit links it"
+            )
+        pytest.skip("Graphviz's dot is not on PATH (make unit puts graphviz-pure there)")
     graph = flow_graph(assembly)
     svg, png = render(to_dot(graph), tmp_path / "flows")
     assert len(re.findall(r'class="node"', svg.read_text())) == len(graph.nodes)
