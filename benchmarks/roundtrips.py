@@ -3,8 +3,9 @@
 Under jsii every read of a CDK property, every method call, every object created and every
 callback answered is a message over a pipe to Node and back; those round trips are most of a
 Python CDK app's synth time. `count()` counts them for one build and synth, by the request's
-kind (`create`, `get`, `set`, `invoke`, `sinvoke`, `sget`, `complete` for a callback answered,
-...), so a pattern can be compared with its hand-written equivalent in calls, not only seconds.
+kind (`create`, `get`, `set`, `invoke`, `staticinvoke`, `staticget`, `complete` for a callback
+answered, ...), so a pattern can be compared with its hand-written equivalent in calls, not only
+seconds.
 
     python -m benchmarks.roundtrips            # every pair of benchmarks/equivalents.py
     python -m benchmarks.roundtrips --pair SnsToSqsFanOut --top 20   # where they come from

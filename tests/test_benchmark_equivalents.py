@@ -1,44 +1,21 @@
-"""The benchmark's hand-written equivalents stay comparable with the patterns: the same
-resource types, and constructs, resources and template bytes within the one-sided tolerance
-of benchmarks/comparability.py. A pattern change within it needs no edit (`make bench` shows
-the drift in BENCHMARKS.md's comparability column; a test run prints no warning for it); a
-change beyond it fails until benchmarks/equivalents.py follows."""
+"""The tolerance that decides whether a hand-written equivalent is comparable with its pattern
+(benchmarks/comparability.py), on made-up footprints, and what the benchmark compares.
+
+Whether each real equivalent is comparable is checked by `make bench` before it times anything
+(benchmarks/bench.py, `--equivalents` alone), not here: a pattern change must not force an edit
+of its benchmark twin in the unit loop. Nothing here synthesizes a pattern."""
 
 from __future__ import annotations
 
 import ast
 import inspect
 from collections import Counter
-from typing import Any
 
 import pytest
 
 from benchmarks import equivalents
-from benchmarks.comparability import MAX_EXCESS, MAX_LAG, Drift, Footprint, measure
-from benchmarks.equivalents import PAIRS, SUBSCRIBERS, Pair
-from tests.helpers import CDK_CONTEXT, PATH_METADATA
-
-# The context `make bench` synthesizes with (benchmarks/bench.py: cdk.json and path metadata).
-CONTEXT = {**CDK_CONTEXT, **PATH_METADATA}
-
-
-@pytest.fixture(scope="module")
-def drifts() -> dict[str, Drift]:
-    """Per pair, both sides synthesized once per module."""
-    return {
-        pair.name: Drift(measure(pair.pattern, CONTEXT), measure(pair.hand_written, CONTEXT))
-        for pair in PAIRS
-    }
-
-
-@pytest.mark.parametrize("pair", PAIRS, ids=[pair.name for pair in PAIRS])
-def test_hand_written_side_is_comparable(drifts: dict[str, Drift], pair: Pair) -> None:
-    drift = drifts[pair.name]
-    assert drift.problems() == [], (
-        f"{pair.name}: benchmarks/equivalents.py no longer builds a comparable stack "
-        f"({drift.summary()}); bring {pair.hand_written.__name__} up to the pattern"
-    )
-
+from benchmarks.comparability import MAX_EXCESS, MAX_LAG, Drift, Footprint
+from benchmarks.equivalents import PAIRS, Pair
 
 # --- the comparison fails when it must -----------------------------------------------------
 
@@ -103,27 +80,9 @@ def test_an_equivalent_beyond_the_tolerance_is_not_comparable(
 
 def test_the_tolerance_is_one_sided_and_tighter_than_the_synth_target() -> None:
     """A lagging equivalent makes the ratio err against the pattern (conservative); a heavier
-    one would flatter it, so it gets less room. Both stay below the 1.1x synth target's margin,
+    one would flatter it, so it gets less room. Both stay below the 1.15x synth target's margin,
     so drift alone cannot turn a MISS into a PASS."""
     assert 0 < MAX_EXCESS < MAX_LAG <= 0.10
-
-
-def test_a_real_pattern_change_beyond_the_tolerance_fails() -> None:
-    """Synthesized, not made up: a fan-out with one subscriber more than its equivalent."""
-
-    def pattern_with_an_extra_subscriber(scope: Any, construct_id: str) -> None:
-        from patterns import SnsToSqsFanOut
-
-        fan_out = SnsToSqsFanOut(scope, construct_id)
-        for name in (*SUBSCRIBERS, "Audit"):
-            fan_out.add_queue(name)
-
-    drift = Drift(
-        measure(pattern_with_an_extra_subscriber, CONTEXT),
-        measure(equivalents.sns_to_sqs_fan_out, CONTEXT),
-    )
-    assert drift.identical_resources == drift.hand_written.resource_count
-    assert any(problem.startswith("resources:") for problem in drift.problems())
 
 
 # --- what the benchmark compares -----------------------------------------------------------
