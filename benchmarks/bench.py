@@ -723,13 +723,21 @@ def _checks_target(result: ChecksResult | None) -> list[str]:
 # --- unit suite -------------------------------------------------------------------------
 
 
+# The marker and options of `make unit` (Makefile), and the dot it puts on PATH.
+UNIT_MARKER = "not e2e and not scale and not package"
+UNIT_OPTIONS = ("-n", "auto", "--dist", "loadfile")
+_UNIT_DOT_DIR = ROOT / ".venv" / "graphviz-pure"
+
+
 def _timed_pytest(marker: str, *options: str) -> tuple[float, str]:
+    path = os.pathsep.join([str(_UNIT_DOT_DIR), os.environ.get("PATH", "")])
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", *options, "-m", marker, "-p", "no:cacheprovider"],
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env={**os.environ, "PATH": path},
     )
     wall = time.perf_counter() - start
     return wall, (result.stdout.strip().splitlines() or ["no output"])[-1]
@@ -737,12 +745,12 @@ def _timed_pytest(marker: str, *options: str) -> tuple[float, str]:
 
 def section_suite() -> tuple[list[str], float, str]:
     # As make unit runs it: one pytest worker per core (pytest-xdist).
-    wall, summary = _timed_pytest("not e2e and not scale", "-n", "auto")
+    wall, summary = _timed_pytest(UNIT_MARKER, *UNIT_OPTIONS)
     scale_wall, scale_summary = _timed_pytest("scale")
     lines = [
         "## Unit suite",
         "",
-        f'`make unit` (`pytest -n auto -m "not e2e and not scale"`, a worker per core): '
+        f'`make unit` (`pytest {" ".join(UNIT_OPTIONS)} -m "{UNIT_MARKER}"`, a worker per core): '
         f"{wall:.1f} s wall, one run ({summary}).",
         "",
         f"`make scale` (`pytest -m scale`: the 1,000-subscriber fan-out synthesized once, its "

@@ -8,6 +8,7 @@ import pytest
 
 from benchmarks import bench
 from benchmarks.bench import FanOutResult, ImportResults, SynthResult
+from tests.helpers import ROOT
 
 
 def _synth(name: str, ratio: float, pattern_trips: int, hand_trips: int) -> SynthResult:
@@ -89,3 +90,10 @@ def test_the_hand_written_fan_out_is_never_the_one_judged_against_the_limits() -
 @pytest.mark.parametrize(("suite", "verdict"), [(44.9, "PASS"), (45.0, "MISS")])
 def test_the_unit_suite_passes_under_45_seconds(suite: float, verdict: str) -> None:
     assert _row(_targets(suite=suite), "| unit suite < 45 s").endswith(f"| {verdict} |")
+
+
+def test_the_suite_is_timed_as_make_unit_runs_it() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    unit = makefile[makefile.index("\nunit:") :].split("\n\n")[0]
+    assert f'-m "{bench.UNIT_MARKER}"' in unit
+    assert " ".join(bench.UNIT_OPTIONS) in unit
