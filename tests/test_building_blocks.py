@@ -13,6 +13,7 @@ from aws_cdk.assertions import Match, Template
 
 import patterns
 from patterns import AlarmTopic, ManagedPolicyRole
+from tests.doc_blocks import run_block
 from tests.helpers import ROOT, arn, by_path, new_app, ref
 
 PAGE = ROOT / "docs" / "building-blocks.md"
@@ -157,4 +158,4 @@ def test_both_are_exported_and_linked_from_the_readme(name: str) -> None:
     "code", re.findall(r"```python\n(.*?)```", PAGE.read_text(), flags=re.DOTALL)
 )
 def test_the_page_code_blocks_synthesize(code: str) -> None:
-    exec(compile(code, "<doc>", "exec"), {"__name__": "__doc_example__"})
+    run_block(code)

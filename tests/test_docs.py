@@ -10,6 +10,7 @@ import pytest
 from constructs import Construct
 
 import patterns
+from tests.doc_blocks import run_block
 from tests.helpers import ROOT
 
 DOC_DIR = ROOT / "docs" / "patterns"
@@ -91,7 +92,7 @@ CODE_BLOCKS = [
 
 @pytest.mark.parametrize("code", CODE_BLOCKS)
 def test_code_block_synthesizes(code: str) -> None:
-    exec(compile(code, "<doc>", "exec"), {"__name__": "__doc_example__"})
+    run_block(code)
 
 
 @pytest.mark.parametrize("cls", _constructs(), ids=lambda c: c.__name__)

@@ -455,7 +455,21 @@ def _broker_stack() -> tuple[cdk.App, AmazonMqBroker]:
 def test_broker_opened_to_a_private_network_through_connections_synthesizes():
     app, broker = _broker_stack()
     broker.connections.allow_from(ec2.Peer.ipv4("10.20.0.0/16"), ec2.Port.tcp(61617))
-    app.synth()
+    resources = app.synth().get_stack_by_name("Mutated").template["Resources"].values()
+    rules = [
+        rule
+        for resource in resources
+        for rule in (
+            [resource["Properties"]]
+            if resource["Type"] == "AWS::EC2::SecurityGroupIngress"
+            else resource["Properties"].get("SecurityGroupIngress", [])
+            if resource["Type"] == "AWS::EC2::SecurityGroup"
+            else []
+        )
+    ]
+    assert [(r.get("CidrIp"), r.get("FromPort"), r.get("ToPort")) for r in rules] == [
+        ("10.20.0.0/16", 61617, 61617)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -496,8 +510,15 @@ def test_fan_out_queue_switched_to_another_customer_key_synthesizes():
     billing = SnsToSqsFanOut(stack, "Events").add_queue("Billing")
     queue = billing.queue.node.default_child
     assert isinstance(queue, sqs.CfnQueue)
-    queue.kms_master_key_id = kms.Key(stack, "Other", enable_key_rotation=True).key_arn
-    app.synth()
+    other = kms.Key(stack, "Other", enable_key_rotation=True)
+    queue.kms_master_key_id = other.key_arn
+    template = app.synth().get_stack_by_name("Mutated").template
+    cfn_key = other.node.default_child
+    assert isinstance(cfn_key, kms.CfnKey)
+    key_id = stack.resolve(cfn_key.logical_id)
+    assert template["Resources"][stack.resolve(queue.logical_id)]["Properties"][
+        "KmsMasterKeyId"
+    ] == {"Fn::GetAtt": [key_id, "Arn"]}
 
 
 def test_event_notification_added_to_the_pattern_bucket_keeps_the_pattern_rules():
