@@ -1,4 +1,5 @@
-"""`make bench`'s report: the issue's targets, each verdict from the numbers (no synthesis)."""
+"""`make bench`'s report: the targets it holds the patterns to, each verdict from the numbers
+(no synthesis)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def _targets(**overrides: Any) -> list[str]:
     return bench.targets(**{**arguments, **overrides})
 
 
-def test_the_issue_s_targets() -> None:
+def test_the_targets() -> None:
     assert bench.TARGET_SYNTH_RATIO == 1.15
     assert bench.TARGET_ROUND_TRIP_RATIO == 1.2
     assert bench.TARGET_SUITE_SECONDS == 45.0

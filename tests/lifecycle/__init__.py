@@ -1,1 +1,1 @@
-"""Tests of life after the first deploy: update safety, compositions (issue 12)."""
+"""Tests of life after the first deploy: update safety, compositions."""

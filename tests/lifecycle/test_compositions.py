@@ -562,7 +562,7 @@ def test_event_notification_added_to_the_pattern_bucket_keeps_the_pattern_rules(
 
 
 def test_without_feature_flags_the_templates_pass_cfn_lint(plain_lint: list[str]):
-    # W3045 has its own test below (a known defect).
+    # W3045 (access-log buckets granted by ACL) is the next test's, with what it protects.
     assert [match for match in plain_lint if ":W3045:" not in match] == []
 
 
