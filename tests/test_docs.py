@@ -101,3 +101,19 @@ def test_pattern_page_shows_its_generated_diagram(cls: type) -> None:
     assert f"![architecture](../diagrams/{name}.png)" in _doc_for(cls).read_text()
     assert (ROOT / "docs" / "diagrams" / f"{name}.png").stat().st_size > 10_000
     assert f'"{name}"' in (ROOT / "docs" / "diagrams" / "generate.py").read_text()
+
+
+def test_contributing_points_only_inside_the_repository() -> None:
+    """The conventions live in the repository (docs/conventions.md), not beside it."""
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    assert "docs/conventions.md" in text
+    for reference in re.findall(r"(?:\.\./)+[\w./-]+", text):
+        target = (ROOT / reference).resolve()
+        assert target.is_relative_to(ROOT.resolve()), reference
+
+
+@pytest.mark.parametrize("page", ["conventions.md", "testing.md"])
+def test_the_repository_pages_link_only_to_what_exists(page: str) -> None:
+    text = (ROOT / "docs" / page).read_text()
+    for link in re.findall(r"\]\(([^)#]+)\)", text):
+        assert (ROOT / "docs" / link).resolve().exists(), f"{page}: {link}"
