@@ -378,48 +378,49 @@ def _synth_once(build: Callable[..., object], context: dict[str, Any], outdir: s
     return time.perf_counter() - start
 
 
-def section_synth(rounds: int, pairs: Sequence[Any]) -> tuple[list[str], list[SynthResult]]:
+def _measure_pair(pair: Any, rounds: int, context: dict[str, Any], outdir: str) -> SynthResult:
+    """One pair: warm-ups, its round trips, then ``rounds`` timed synths in ABBA order."""
     from benchmarks.comparability import Drift, measure
     from benchmarks.roundtrips import count
 
+    for build in (pair.pattern, pair.hand_written, pair.pattern, pair.hand_written):
+        _synth_once(build, context, outdir)  # warm-up: jsii loads types once
+    # Counted apart from the timed rounds: the counter itself costs time.
+    pattern_trips = count(pair.pattern, context, outdir)
+    hand_trips = count(pair.hand_written, context, outdir)
+    pattern_times, hand_times, ratios = [], [], []
+    for round_number in range(rounds):
+        # ABBA: a drifting machine load slows both sides alike.
+        if round_number % 2 == 0:
+            p = _synth_once(pair.pattern, context, outdir)
+            h = _synth_once(pair.hand_written, context, outdir)
+        else:
+            h = _synth_once(pair.hand_written, context, outdir)
+            p = _synth_once(pair.pattern, context, outdir)
+        pattern_times.append(p)
+        hand_times.append(h)
+        ratios.append(p / h)
+    return SynthResult(
+        name=pair.name,
+        pattern_seconds=_median(pattern_times),
+        hand_seconds=_median(hand_times),
+        ratio=_median(ratios),
+        pattern_lines=code_lines(pair.pattern),
+        hand_lines=code_lines(pair.hand_written),
+        comparability=Drift(
+            measure(pair.pattern, context), measure(pair.hand_written, context)
+        ).summary(),
+        pattern_round_trips=pattern_trips.total,
+        hand_round_trips=hand_trips.total,
+        round_trip_kinds=f"{pattern_trips.summary()} / {hand_trips.summary()}",
+    )
+
+
+def section_synth(rounds: int, pairs: Sequence[Any]) -> tuple[list[str], list[SynthResult]]:
     context = _project_context()
-    results = []
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as scratch:
         outdir = str(Path(scratch) / "cdk.out")
-        for pair in pairs:
-            for build in (pair.pattern, pair.hand_written, pair.pattern, pair.hand_written):
-                _synth_once(build, context, outdir)  # warm-up: jsii loads types once
-            # Counted apart from the timed rounds: the counter itself costs time.
-            pattern_trips = count(pair.pattern, context, outdir)
-            hand_trips = count(pair.hand_written, context, outdir)
-            pattern_times, hand_times, ratios = [], [], []
-            for round_number in range(rounds):
-                # ABBA: a drifting machine load slows both sides alike.
-                if round_number % 2 == 0:
-                    p = _synth_once(pair.pattern, context, outdir)
-                    h = _synth_once(pair.hand_written, context, outdir)
-                else:
-                    h = _synth_once(pair.hand_written, context, outdir)
-                    p = _synth_once(pair.pattern, context, outdir)
-                pattern_times.append(p)
-                hand_times.append(h)
-                ratios.append(p / h)
-            results.append(
-                SynthResult(
-                    name=pair.name,
-                    pattern_seconds=_median(pattern_times),
-                    hand_seconds=_median(hand_times),
-                    ratio=_median(ratios),
-                    pattern_lines=code_lines(pair.pattern),
-                    hand_lines=code_lines(pair.hand_written),
-                    comparability=Drift(
-                        measure(pair.pattern, context), measure(pair.hand_written, context)
-                    ).summary(),
-                    pattern_round_trips=pattern_trips.total,
-                    hand_round_trips=hand_trips.total,
-                    round_trip_kinds=f"{pattern_trips.summary()} / {hand_trips.summary()}",
-                )
-            )
+        results = [_measure_pair(pair, rounds, context, outdir) for pair in pairs]
     lines = [
         "## Synth: each pattern against its hand-written plain-L2 equivalent",
         "",
@@ -565,6 +566,43 @@ def _cfn_lint(directory: Path) -> str:
     return "clean" if result.returncode == 0 and not findings else f"{len(findings)} findings"
 
 
+def _fan_out_size(
+    subscribers: int, runs: int, keep_root: Path, *, nested: bool, hand: bool, lint: bool
+) -> FanOutResult:
+    """One size and layout in a fresh process (``--fan-out-child``); its first assembly kept."""
+    keep = Path(keep_root) / f"{'hand-' if hand else ''}{nested}-{subscribers}"
+    output = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--fan-out-child",
+            str(subscribers),
+            "--runs",
+            str(runs),
+            "--keep",
+            str(keep),
+            *(["--nested"] if nested else []),
+            *(["--hand-written"] if hand else []),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
+    data = json.loads(output.strip().splitlines()[-1])
+    measurements = data["measurements"]
+    return FanOutResult(
+        nested,
+        subscribers,
+        len(measurements),
+        _median([m["seconds"] for m in measurements]) if measurements else None,
+        measurements[0]["templates"] if measurements else [],
+        data["error"],
+        _cfn_lint(keep) if lint and measurements else None,
+        hand_written=hand,
+    )
+
+
 def section_fan_out(
     sizes: Sequence[int], runs: int, lint: bool, keep_root: Path
 ) -> tuple[list[str], list[FanOutResult]]:
@@ -572,46 +610,18 @@ def section_fan_out(
 
     The pattern in one stack and in nested stacks, then its hand-written equivalent in nested
     stacks placed as the pattern places them (the comparison the issue's target names)."""
-    results = []
     layouts = [(False, False), (True, False), (True, True)]  # (nested, hand-written)
-    for (nested, hand), subscribers in [(layout, size) for layout in layouts for size in sizes]:
-        keep = Path(keep_root) / f"{'hand-' if hand else ''}{nested}-{subscribers}"
-        output = subprocess.run(
-            [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--fan-out-child",
-                str(subscribers),
-                "--runs",
-                str(runs),
-                "--keep",
-                str(keep),
-                *(["--nested"] if nested else []),
-                *(["--hand-written"] if hand else []),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        ).stdout
-        data = json.loads(output.strip().splitlines()[-1])
-        measurements = data["measurements"]
-        seconds = _median([m["seconds"] for m in measurements]) if measurements else None
-        templates = measurements[0]["templates"] if measurements else []
-        largest = subscribers == max(sizes)
-        linted = _cfn_lint(keep) if lint and measurements and largest and not hand else None
-        results.append(
-            FanOutResult(
-                nested,
-                subscribers,
-                len(measurements),
-                seconds,
-                templates,
-                data["error"],
-                linted,
-                hand_written=hand,
-            )
+    results = [
+        _fan_out_size(
+            subscribers,
+            runs,
+            keep_root,
+            nested=nested,
+            hand=hand,
+            lint=lint and not hand and subscribers == max(sizes),
         )
+        for (nested, hand), subscribers in [(layout, size) for layout in layouts for size in sizes]
+    ]
     lines = [
         "## Fan-out scale: SnsToSqsFanOut with N subscriber queues",
         "",
@@ -871,6 +881,58 @@ def notes() -> list[str]:
     ]
 
 
+def run(settings: Settings, pairs: Sequence[Any], *, quick: bool, output: Path | None) -> None:
+    """Every section in turn, printed as it ends; the report written to ``output``."""
+    started = time.perf_counter()
+    header = machine()
+    imports = section_import(settings.import_runs)
+    print("\n".join(imports.lines), flush=True)
+    synth_lines, synth = section_synth(settings.synth_rounds, pairs)
+    print("\n".join(synth_lines), flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-fanout-keep-") as keep_root:
+        fan_out_lines, fan_out = section_fan_out(
+            settings.fan_out_sizes, settings.fan_out_runs, not quick, Path(keep_root)
+        )
+        print("\n".join(fan_out_lines), flush=True)
+        largest = max(settings.fan_out_sizes)
+        kept = Path(keep_root) / f"True-{largest}"
+        checks = (
+            measure_checks(kept, f"{largest:,}-subscriber nested fan-out", CHECKS_RUNS)
+            if (kept / "manifest.json").is_file()
+            else None
+        )
+    checks_lines = section_checks(checks)
+    print("\n".join(checks_lines), flush=True)
+    suite_lines: list[str] = []
+    suite_wall = None
+    if settings.suite:
+        suite_lines, suite_wall, _ = section_suite()
+        print("\n".join(suite_lines), flush=True)
+    elapsed = time.perf_counter() - started
+
+    report = [
+        "# Benchmarks",
+        "",
+        "Generated by `make bench` (`benchmarks/bench.py`); do not edit by hand. Ratios and "
+        "counts are the headline: raw seconds depend on the machine and its load. "
+        f"This run took {elapsed:.0f} s{' (--quick)' if quick else ''}.",
+        "",
+        *targets(imports, synth, fan_out, suite_wall, checks),
+        *notes(),
+        *header,
+        *imports.lines,
+        *synth_lines,
+        *fan_out_lines,
+        *checks_lines,
+        *suite_lines,
+    ]
+    text = "\n".join(report).rstrip() + "\n"
+    print("\n".join(targets(imports, synth, fan_out, suite_wall, checks)))
+    if output:
+        output.write_text(text)
+        print(f"wrote {output}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer runs, no 1,000 and no suite")
@@ -915,55 +977,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.equivalents:
         return
 
-    settings = QUICK if args.quick else FULL
-    started = time.perf_counter()
-    header = machine()
-    imports = section_import(settings.import_runs)
-    print("\n".join(imports.lines), flush=True)
-    synth_lines, synth = section_synth(settings.synth_rounds, pairs)
-    print("\n".join(synth_lines), flush=True)
-    with tempfile.TemporaryDirectory(prefix="bench-fanout-keep-") as keep_root:
-        fan_out_lines, fan_out = section_fan_out(
-            settings.fan_out_sizes, settings.fan_out_runs, not args.quick, Path(keep_root)
-        )
-        print("\n".join(fan_out_lines), flush=True)
-        largest = max(settings.fan_out_sizes)
-        kept = Path(keep_root) / f"True-{largest}"
-        checks = (
-            measure_checks(kept, f"{largest:,}-subscriber nested fan-out", CHECKS_RUNS)
-            if (kept / "manifest.json").is_file()
-            else None
-        )
-    checks_lines = section_checks(checks)
-    print("\n".join(checks_lines), flush=True)
-    suite_lines: list[str] = []
-    suite_wall = None
-    if settings.suite:
-        suite_lines, suite_wall, _ = section_suite()
-        print("\n".join(suite_lines), flush=True)
-    elapsed = time.perf_counter() - started
-
-    report = [
-        "# Benchmarks",
-        "",
-        "Generated by `make bench` (`benchmarks/bench.py`); do not edit by hand. Ratios and "
-        "counts are the headline: raw seconds depend on the machine and its load. "
-        f"This run took {elapsed:.0f} s{' (--quick)' if args.quick else ''}.",
-        "",
-        *targets(imports, synth, fan_out, suite_wall, checks),
-        *notes(),
-        *header,
-        *imports.lines,
-        *synth_lines,
-        *fan_out_lines,
-        *checks_lines,
-        *suite_lines,
-    ]
-    text = "\n".join(report).rstrip() + "\n"
-    print("\n".join(targets(imports, synth, fan_out, suite_wall, checks)))
-    if args.output:
-        args.output.write_text(text)
-        print(f"wrote {args.output}")
+    run(QUICK if args.quick else FULL, pairs, quick=args.quick, output=args.output)
 
 
 if __name__ == "__main__":
