@@ -1,0 +1,130 @@
+"""Every test can fail: its body asserts (``assert``, ``pytest.raises``/``warns``, a
+``Template`` assertion, a helper that asserts), so it does not pass merely because nothing
+raised. Tests the scan cannot judge are listed with the reason; what is listed and fixed may
+leave the list."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.helpers import ROOT
+
+TESTS = ROOT / "tests"
+
+# Calls that assert on their own: CDK's Template and Annotations assertions, pytest's.
+ASSERTING_CALLS = {
+    "has_resource",
+    "has_resource_properties",
+    "resource_count_is",
+    "resource_properties_count_is",
+    "template_matches",
+    "has_output",
+    "has_mapping",
+    "has_parameter",
+    "has_condition",
+    "has_error",
+    "has_warning",
+    "has_info",
+    "has_no_error",
+    "has_no_warning",
+    "has_no_info",
+    "fail",
+    "raises",
+    "warns",
+    "run_block",
+}
+
+# Tests whose body only calls code, in modules maintained with their patterns: each should
+# assert what it accepts or builds (a template property, a returned value), not only that
+# nothing raised. New tests never join this list.
+KNOWN = {
+    "kinesis_firehose_s3/test_conversion.py::test_accepts_explicit_uncompressed_with_conversion",
+    "kinesis_firehose_s3/test_conversion.py::test_accepts_an_explicit_projection_for_an_uninferable_folder",
+    "kinesis_firehose_s3/test_processing.py::test_accepts_a_lambda_key_with_a_transformation_function",
+    "messaging_rules/test_malformed_templates.py::test_the_rules_never_raise_on_an_edited_template",
+    "s3_event_fan_out/test_construct.py::test_template_has_no_dependency_cycle",
+    "s3_event_fan_out/test_event_bridge.py::test_event_bridge_template_has_no_dependency_cycle",
+    "s3_event_fan_out/test_filters_that_never_match.py::test_an_event_the_rules_forward_is_accepted",
+    "s3_event_fan_out/test_filters_that_never_match.py::test_key_filters_inside_the_rules_range_are_accepted",
+    "s3_event_fan_out/test_filters_that_never_match.py::test_keys_that_notifications_url_encode_draw_no_verdict",
+    "s3_event_fan_out/test_validation.py::test_tokens_are_not_validated",
+    "test_compliance.py::test_the_gate_leaves_known_rules_and_other_plugins_ids_alone",
+}
+
+
+def _called(node: ast.AST) -> str:
+    function = node.func if isinstance(node, ast.Call) else node
+    if isinstance(function, ast.Attribute):
+        return function.attr
+    return function.id if isinstance(function, ast.Name) else ""
+
+
+def _asserts_itself(function: ast.AST) -> bool:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assert | ast.Raise):
+            return True
+        if isinstance(node, ast.Call):
+            name = _called(node)
+            if name in ASSERTING_CALLS or name.startswith(("assert", "check_", "expect")):
+                return True
+    return False
+
+
+def _calls_any(function: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Call) and _called(n) in names for n in ast.walk(function))
+
+
+def assertionless_tests(source: str) -> list[str]:
+    """The test functions of ``source`` with no assertion, directly or through a local helper."""
+    functions = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef)]
+    helpers = {f.name for f in functions if not f.name.startswith("test_") and _asserts_itself(f)}
+    while True:
+        more = {
+            f.name
+            for f in functions
+            if not f.name.startswith("test_") and f.name not in helpers and _calls_any(f, helpers)
+        }
+        if not more:
+            break
+        helpers |= more
+    return [
+        f.name
+        for f in functions
+        if f.name.startswith("test_") and not _asserts_itself(f) and not _calls_any(f, helpers)
+    ]
+
+
+def test_every_test_asserts() -> None:
+    found = {
+        f"{path.relative_to(TESTS)}::{name}"
+        for path in sorted(TESTS.rglob("test_*.py"))
+        for name in assertionless_tests(path.read_text())
+    }
+    assert sorted(found - KNOWN) == []
+
+
+def test_the_scan_finds_a_test_that_only_calls_code() -> None:
+    source = """
+def _build():
+    return 1
+
+def _check(value):
+    assert value == 1
+
+def test_only_calls():
+    _build()
+
+def test_through_a_helper():
+    _check(_build())
+
+def test_template():
+    template.has_resource_properties("AWS::SQS::Queue", {})
+"""
+    assert assertionless_tests(source) == ["test_only_calls"]
+
+
+def test_known_entries_name_existing_tests() -> None:
+    for entry in KNOWN:
+        file, _, name = entry.partition("::")
+        assert f"def {name}(" in Path(TESTS / file).read_text(), entry
