@@ -108,7 +108,8 @@ cfn-lint: synth ## cfn-lint over the synthesized example templates
 checkov: synth $(CHECKOV_VENV)/.stamp ## checkov over the synthesized example app
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
 
-# The inner loop: lint, types and the unit suite, nothing that synthesizes the example app.
+# The inner loop: lint, types and the unit suite; make test adds the slower package and scale
+# tests, cfn-lint and checkov.
 check: lint typecheck unit ## the inner loop: ruff, mypy --strict, the unit suite
 
 test: check package scale cfn-lint checkov ## make check, then package and scale tests, cfn-lint and checkov (CI runs it)
