@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 BATCHING_WINDOW_MAX = Duration.seconds(LAMBDA_BATCHING_WINDOW_MAX_SECONDS)
 LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(LAMBDA_DEFAULT_TIMEOUT_SECONDS)
 ALARM_PERIOD = Duration.minutes(1)
+NO_BATCHING_WINDOW = Duration.seconds(0)
+# CloudWatch's statistics, as ``cloudwatch.Stats`` spells them: plain strings, because each
+# read of a ``Stats`` attribute is a round trip to jsii's Node process.
+SUM, MAXIMUM, AVERAGE = "Sum", "Maximum", "Average"
 SQS_DEFAULT_VISIBILITY_SECONDS = 30
 
 
@@ -51,7 +55,7 @@ def create_function_alarms(
         create_alarm(
             scope,
             "FunctionErrorsAlarm",
-            metric=function.metric_errors(period=ALARM_PERIOD, statistic=cloudwatch.Stats.SUM),
+            metric=function.metric_errors(period=ALARM_PERIOD, statistic=SUM),
             threshold=1,
             description=(
                 f"The consumer {path} of {source} failed: its records are retried "
@@ -62,7 +66,7 @@ def create_function_alarms(
         create_alarm(
             scope,
             "FunctionThrottlesAlarm",
-            metric=function.metric_throttles(period=ALARM_PERIOD, statistic=cloudwatch.Stats.SUM),
+            metric=function.metric_throttles(period=ALARM_PERIOD, statistic=SUM),
             threshold=1,
             description=(
                 f"The consumer {path} of {source} was throttled: raise its "
@@ -129,7 +133,7 @@ def check_batching_window(max_batching_window: Duration | None) -> float | None:
     if max_batching_window is None:
         return None
     check_duration(
-        "max_batching_window", max_batching_window, Duration.seconds(0), BATCHING_WINDOW_MAX
+        "max_batching_window", max_batching_window, NO_BATCHING_WINDOW, BATCHING_WINDOW_MAX
     )
     window = seconds_of(max_batching_window)
     if window is not None and window != int(window):
@@ -169,8 +173,19 @@ def check_free_id(scope: Construct, consumer_id: str) -> None:
 
 def visibility_timeout_seconds(queue: sqs.IQueue) -> float | None:
     """The queue's visibility timeout as the template will have it; ``None`` if unknown."""
+    return visibility_of(queue_resource(queue))
+
+
+def queue_resource(queue: sqs.IQueue) -> sqs.CfnQueue | None:
+    """The queue's ``CfnQueue`` when it is defined in this app; ``None`` when imported."""
     resource = queue.node.default_child
-    if not isinstance(resource, sqs.CfnQueue):
+    return resource if isinstance(resource, sqs.CfnQueue) else None
+
+
+def visibility_of(resource: sqs.CfnQueue | None) -> float | None:
+    """The visibility timeout of a queue of this app (its ``CfnQueue``) as the template will
+    have it; ``None`` for an imported queue or a token."""
+    if resource is None:
         return None
     value = resource.visibility_timeout
     if value is None:

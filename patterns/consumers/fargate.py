@@ -20,7 +20,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IValidation
 
 from patterns.compliance import acknowledge
-from patterns.consumers.common import create_encrypted_log_group
+from patterns.consumers.common import AVERAGE, create_encrypted_log_group
 from patterns.limits import (
     ECS_TASKS_PER_SERVICE_MAX,
     FARGATE_STOP_TIMEOUT_MAX_SECONDS,
@@ -112,10 +112,11 @@ def check_task_size(cpu: int, memory_limit_mib: int) -> None:
 
 def check_private_subnets(
     cluster: ecs.ICluster, vpc_subnets: ec2.SubnetSelection | None, *, reaches: str, endpoints: str
-) -> ec2.SubnetSelection:
+) -> tuple[ec2.SubnetSelection, list[str]]:
     """Refuse a selection of the cluster VPC's public subnets: the workers never get a public
     IP, so there they could not pull their image or reach AWS. Return the selection, by
-    default the private subnets with egress.
+    default the private subnets with egress, and the IDs of the VPC's public subnets (for
+    :class:`PrivateSubnets`).
 
     :param reaches: what the workers read, for the message (``"queue"``).
     :param endpoints: the services they call besides ECR, S3 and CloudWatch Logs, for the
@@ -125,7 +126,7 @@ def check_private_subnets(
     vpc = cluster.vpc
     selected = selected_subnets(vpc, selection, whose="the cluster's VPC")
     subnet_ids = list(selected.subnet_ids)
-    public = {subnet.subnet_id for subnet in vpc.public_subnets}
+    public = [subnet.subnet_id for subnet in vpc.public_subnets]
     chosen = [subnet_id for subnet_id in subnet_ids if subnet_id in public]
     if chosen:
         raise ValueError(
@@ -136,7 +137,7 @@ def check_private_subnets(
             "gateway), or PRIVATE_ISOLATED with VPC endpoints for ECR, S3, CloudWatch Logs and "
             f"{endpoints}"
         )
-    return selection
+    return selection, public
 
 
 @jsii.implements(IValidation)
@@ -145,22 +146,29 @@ class PrivateSubnets:
     be changed through the service's L1 after construction)."""
 
     def __init__(
-        self, cluster: ecs.ICluster, service: ecs.FargateService, *, reaches: str, endpoints: str
+        self,
+        service: ecs.FargateService,
+        public_subnet_ids: Sequence[str],
+        *,
+        reaches: str,
+        endpoints: str,
     ) -> None:
-        self._cluster, self._service = cluster, service
+        self._service, self._public_subnet_ids = service, list(public_subnet_ids)
         self._reaches, self._endpoints = reaches, endpoints
 
     def validate(self) -> list[str]:
         resource = self._service.node.default_child
         if not isinstance(resource, ecs.CfnService):
             return []
-        network = Stack.of(resource).resolve(resource.network_configuration) or {}
+        # One resolve for both: the service's network (its subnets resolved with it) and
+        # the VPC's public subnets.
+        network, public = Stack.of(resource).resolve(
+            [resource.network_configuration, self._public_subnet_ids]
+        )
         awsvpc = network.get("awsvpcConfiguration") or {} if isinstance(network, dict) else {}
         if not isinstance(awsvpc, dict) or awsvpc.get("assignPublicIp") == "ENABLED":
             return []
-        resolve = Stack.of(resource).resolve
-        subnets = [resolve(subnet_id) for subnet_id in awsvpc.get("subnets") or []]
-        public = [resolve(subnet.subnet_id) for subnet in self._cluster.vpc.public_subnets]
+        subnets = awsvpc.get("subnets") or []
         if not any(subnet in public for subnet in subnets):
             return []
         return [
@@ -356,7 +364,7 @@ def running_tasks_metric(
     options: MetricOptions = {
         "dimensions_map": {"ClusterName": cluster_name, "ServiceName": service_name},
         "period": METRIC_PERIOD,
-        "statistic": cloudwatch.Stats.AVERAGE,
+        "statistic": AVERAGE,
         **props,
     }
     return cloudwatch.Metric(

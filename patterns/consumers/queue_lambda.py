@@ -25,7 +25,12 @@ from constructs import Construct, IValidation
 
 from patterns.compliance import acknowledge
 from patterns.consumers import lambda_options
-from patterns.consumers.common import consumed_queue, function_timeout, visibility_timeout_seconds
+from patterns.consumers.common import (
+    consumed_queue,
+    function_timeout,
+    queue_resource,
+    visibility_of,
+)
 from patterns.consumers.lambda_options import FunctionFacts, LambdaConsumerOptions
 from patterns.limits import (
     LAMBDA_SQS_BATCH_SIZE_DEFAULT,
@@ -113,7 +118,8 @@ class LambdaQueueConsumer(Construct):
             max_concurrency=max_concurrency,
             fifo=fifo,
         )
-        visibility_seconds = visibility_timeout_seconds(source)
+        resource = queue_resource(source)
+        visibility_seconds = visibility_of(resource)
         timeout = function_timeout(options.function)
         timeout_seconds = None if timeout is None else seconds_of(timeout)
         if visibility_seconds is not None and timeout_seconds is not None:
@@ -122,7 +128,9 @@ class LambdaQueueConsumer(Construct):
             _check_reserved_concurrency(self, facts, max_concurrency)
         # The queue's settings stay editable through the L2 (and its CfnQueue) after this:
         # the rule that prevents double processing is checked again over the final tree.
-        self.node.add_validation(_VisibilityValidation(source, options.function, window_seconds))
+        self.node.add_validation(
+            _VisibilityValidation(source, resource, options.function, window_seconds)
+        )
         return facts
 
     def _create_mapping(
@@ -170,11 +178,18 @@ class _VisibilityValidation:
     """At synth: the queue's visibility timeout still covers the batching window plus the
     function's timeout."""
 
-    def __init__(self, queue: sqs.IQueue, function: lambda_.IFunction, window: float) -> None:
-        self._queue, self._function, self._window = queue, function, window
+    def __init__(
+        self,
+        queue: sqs.IQueue,
+        resource: sqs.CfnQueue | None,
+        function: lambda_.IFunction,
+        window: float,
+    ) -> None:
+        self._queue, self._resource = queue, resource
+        self._function, self._window = function, window
 
     def validate(self) -> list[str]:
-        visibility = visibility_timeout_seconds(self._queue)
+        visibility = visibility_of(self._resource)
         timeout = function_timeout(self._function)
         timeout_seconds = None if timeout is None else seconds_of(timeout)
         if visibility is None or timeout_seconds is None:

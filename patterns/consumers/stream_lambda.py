@@ -33,7 +33,7 @@ from constructs import Construct
 from patterns import limits
 from patterns.alarms import create_alarm
 from patterns.consumers import lambda_options
-from patterns.consumers.common import consumed_queue
+from patterns.consumers.common import ALARM_PERIOD, MAXIMUM, consumed_queue
 from patterns.consumers.lambda_options import FunctionFacts, LambdaConsumerOptions
 from patterns.consumers.stream_readers import stream_readers
 from patterns.naming import physical_name
@@ -48,6 +48,8 @@ RECORD_AGE_MIN = Duration.seconds(limits.LAMBDA_KINESIS_RECORD_AGE_RANGE_SECONDS
 RECORD_AGE_MAX = Duration.seconds(limits.LAMBDA_KINESIS_RECORD_AGE_RANGE_SECONDS[1])
 DEFAULT_MAX_RECORD_AGE = Duration.hours(1)
 ALARM_MIN = Duration.seconds(1)
+# How long the failure destination made here keeps the details of failed batches.
+FAILURE_RETENTION = Duration.days(14)
 STARTING_POSITIONS = ("LATEST", "TRIM_HORIZON")
 
 
@@ -181,7 +183,7 @@ class LambdaStreamConsumer(Construct):
         return QueueWithDeadLetterQueue(
             self,
             "FailureDestination",
-            retention_period=Duration.days(14),
+            retention_period=FAILURE_RETENTION,
             alarm_actions=alarm_actions,
         )
 
@@ -244,9 +246,7 @@ class LambdaStreamConsumer(Construct):
         return create_alarm(
             self,
             "IteratorAgeAlarm",
-            metric=self._function.metric(
-                "IteratorAge", period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
-            ),
+            metric=self._function.metric("IteratorAge", period=ALARM_PERIOD, statistic=MAXIMUM),
             threshold=threshold.to_milliseconds(),
             description=(
                 f"The consumer {facts.path} reads records at least "

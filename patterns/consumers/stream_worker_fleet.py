@@ -41,6 +41,7 @@ from patterns import dashboards, limits
 from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge
 from patterns.consumers import fargate, kcl
+from patterns.consumers.common import MAXIMUM, SUM
 from patterns.consumers.kcl_tables import create_tables, grant_tables
 from patterns.consumers.stream_readers import stream_readers
 from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
@@ -195,7 +196,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
             retention=_retention(self._stream_resource),
         )
         fargate.check_container_insights(self, cluster, "the no-running-worker alarm")
-        subnets = fargate.check_private_subnets(cluster, vpc_subnets, **_REACHES)
+        subnets, public = fargate.check_private_subnets(cluster, vpc_subnets, **_REACHES)
 
         self._enhanced_fan_out, self._kcl_version = enhanced_fan_out, kcl_version
         # No digest of create-only properties in the name: the tables' key schemas are KCL's
@@ -212,7 +213,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
         self._encryption_key = encryption_key or self._stream.encryption_key
 
         self._create_state(removal_policy or IN_TRANSIT_REMOVAL_POLICY)
-        self._create_workers(cluster, workers, subnets)
+        self._create_workers(cluster, workers, subnets, public)
         self._grant()
         self._scale(min_workers, scale_out_lag)
         self._alarms = self._create_alarms(lag_alarm_threshold, alarm_actions)
@@ -280,7 +281,11 @@ class StreamWorkerFleet(fargate.FargateFleet):
         )
 
     def _create_workers(
-        self, cluster: ecs.ICluster, workers: fargate.WorkerOptions, subnets: ec2.SubnetSelection
+        self,
+        cluster: ecs.ICluster,
+        workers: fargate.WorkerOptions,
+        subnets: ec2.SubnetSelection,
+        public_subnet_ids: list[str],
     ) -> None:
         """The workers' role, task and service; checked at synth, over the final tree, for
         private subnets and for no more workers than shards (one validation callback)."""
@@ -297,7 +302,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
         self._cluster_name, self._service_name = cluster.cluster_name, self._service.service_name
         self.node.add_validation(
             fargate.AllOf(
-                fargate.PrivateSubnets(cluster, self._service, **_REACHES),
+                fargate.PrivateSubnets(self._service, public_subnet_ids, **_REACHES),
                 _WorkersWithinShards(self),
             )
         )
@@ -377,7 +382,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
             using_metrics={
                 "running": self.metric_running_workers(),
                 "incoming": self._stream.metric_incoming_records(
-                    period=fargate.METRIC_PERIOD, statistic=cloudwatch.Stats.SUM
+                    period=fargate.METRIC_PERIOD, statistic=SUM
                 ),
             },
             label="Records arriving while no worker runs",
@@ -423,7 +428,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
         options: MetricOptions = {
             "dimensions_map": kcl.LAG_METRIC_DIMENSIONS,
             "period": fargate.METRIC_PERIOD,
-            "statistic": cloudwatch.Stats.MAXIMUM,
+            "statistic": MAXIMUM,
             **props,
         }
         return cloudwatch.Metric(
@@ -444,7 +449,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
         for number, table in enumerate(self._tables.all):
             for kind in ("Read", "Write"):
                 using[f"{kind.lower()}{number}"] = table.metric(
-                    f"{kind}ThrottleEvents", period=period, statistic=cloudwatch.Stats.SUM
+                    f"{kind}ThrottleEvents", period=period, statistic=SUM
                 )
         return cloudwatch.MathExpression(
             expression=" + ".join(f"FILL({name}, 0)" for name in using),

@@ -32,7 +32,7 @@ from constructs import Construct
 from patterns import dashboards
 from patterns.compliance import acknowledge, flatten_cfn_reference
 from patterns.consumers import fargate
-from patterns.consumers.common import consumed_queue, visibility_timeout_seconds
+from patterns.consumers.common import AVERAGE, consumed_queue, visibility_timeout_seconds
 from patterns.consumers.worker_fleet_checks import validate, worker_protection_minutes
 from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
 from patterns.naming import physical_name
@@ -146,13 +146,14 @@ class QueueWorkerFleet(fargate.FargateFleet):
             "the backlog per worker",
             otherwise=", or the fleet scales as if one worker ran",
         )
-        subnets = fargate.check_private_subnets(cluster, vpc_subnets, **_REACHES)
+        subnets, public = fargate.check_private_subnets(cluster, vpc_subnets, **_REACHES)
         protection_minutes = worker_protection_minutes(self, source, visibility_seconds)
 
         self._create_workers(
             cluster,
             workers,
             subnets,
+            public,
             {"QUEUE_URL": source.queue_url, "PROTECTION_MINUTES": str(protection_minutes)},
         )
         cluster_name = cluster.cluster_name
@@ -166,6 +167,7 @@ class QueueWorkerFleet(fargate.FargateFleet):
         cluster: ecs.ICluster,
         workers: fargate.WorkerOptions,
         subnets: ec2.SubnetSelection,
+        public_subnet_ids: list[str],
         own_environment: dict[str, str],
     ) -> None:
         """The workers' role, task and service, checked for private subnets at synth."""
@@ -184,7 +186,9 @@ class QueueWorkerFleet(fargate.FargateFleet):
             holds="the queue URL and the protection length",
             vpc_subnets=subnets,
         )
-        self.node.add_validation(fargate.PrivateSubnets(cluster, self._service, **_REACHES))
+        self.node.add_validation(
+            fargate.PrivateSubnets(self._service, public_subnet_ids, **_REACHES)
+        )
 
     def _grant(self, source: sqs.IQueue, cluster_name: str) -> None:
         """Least privilege: consume this queue (and decrypt with its key), and set scale-in
@@ -215,7 +219,7 @@ class QueueWorkerFleet(fargate.FargateFleet):
         that starts the first one."""
         service_name = self._service.service_name
         visible = source.metric_approximate_number_of_messages_visible(
-            period=fargate.METRIC_PERIOD, statistic=cloudwatch.Stats.AVERAGE
+            period=fargate.METRIC_PERIOD, statistic=AVERAGE
         )
         running = fargate.running_tasks_metric(cluster_name, service_name)
         self._running_workers = running
