@@ -249,6 +249,7 @@ def acknowledge_own_environment(
 def worker_service(
     scope: Construct,
     *,
+    path: str,
     cluster: ecs.ICluster,
     workers: WorkerOptions,
     task_role: iam.IRole,
@@ -261,11 +262,11 @@ def worker_service(
     :func:`check_private_subnets`) with no public IP, rolled back by the deployment circuit
     breaker.
 
+    :param path: the fleet's construct path (``scope.node.path``, read once by the fleet).
     :param own_environment: the variables the fleet sets, after the user's.
     :param holds: what ``own_environment`` holds, for cdk-nag's AwsSolutions-ECS2
         acknowledgement (see :func:`acknowledge_own_environment`).
     """
-    path = scope.node.path
     execution_role = ManagedPolicyRole(
         scope,
         "ExecutionRole",

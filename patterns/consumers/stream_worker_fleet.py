@@ -289,9 +289,11 @@ class StreamWorkerFleet(fargate.FargateFleet):
     ) -> None:
         """The workers' role, task and service; checked at synth, over the final tree, for
         private subnets and for no more workers than shards (one validation callback)."""
-        self._task_role = _task_role(self)
+        path = self.node.path
+        self._task_role = _task_role(self, path)
         self._task_definition, self._service, self._log_group = fargate.worker_service(
             self,
+            path=path,
             cluster=cluster,
             workers=workers,
             task_role=self._task_role,
@@ -534,12 +536,12 @@ class StreamWorkerFleet(fargate.FargateFleet):
         return list(self._alarms)
 
 
-def _task_role(scope: Construct) -> iam.Role:
+def _task_role(scope: Construct, path: str) -> iam.Role:
     return ManagedPolicyRole(
         scope,
         "TaskRole",
         assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-        description=f"KCL workers of {scope.node.path}: read the stream, use their tables",
+        description=f"KCL workers of {path}: read the stream, use their tables",
     )
 
 

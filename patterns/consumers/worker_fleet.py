@@ -171,14 +171,16 @@ class QueueWorkerFleet(fargate.FargateFleet):
         own_environment: dict[str, str],
     ) -> None:
         """The workers' role, task and service, checked for private subnets at synth."""
+        path = self.node.path
         self._task_role = ManagedPolicyRole(
             self,
             "TaskRole",
             assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-            description=f"Workers of {self.node.path}: consume the queue, protect their task",
+            description=f"Workers of {path}: consume the queue, protect their task",
         )
         self._task_definition, self._service, self._log_group = fargate.worker_service(
             self,
+            path=path,
             cluster=cluster,
             workers=workers,
             task_role=self._task_role,
