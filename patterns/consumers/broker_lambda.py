@@ -36,9 +36,6 @@ if TYPE_CHECKING:
 
 DEFAULT_BATCH_SIZE = LAMBDA_MQ_BATCH_SIZE_DEFAULT
 HTTPS_PORT = 443
-# Lambda's pollers connect over OpenWire (ActiveMQ) or AMQPS (RabbitMQ), with TLS.
-ACTIVEMQ_POLLER_PORT = 61617
-RABBITMQ_POLLER_PORT = 5671
 # What the pollers need for their network interfaces in the broker's VPC. EC2's Describe*
 # actions support no resource-level permissions; creating and deleting interfaces is limited
 # to this account and Region, and creating to the broker's subnets and security group.
@@ -121,7 +118,7 @@ class LambdaBrokerConsumer(Construct):
         # Lambda checks the permissions when it creates the mapping.
         self._event_source_mapping.node.add_dependency(self._policy)
         secret_grant.apply_before(self._event_source_mapping)
-        _open_to_pollers(broker.security_group, rabbitmq)
+        _open_to_pollers(broker, rabbitmq)
         self._alarms = options.create_alarms(self, facts, source=broker_path)
 
     def _create_mapping(
@@ -234,10 +231,17 @@ def _create_policy(
     return policy
 
 
-def _open_to_pollers(group: ec2.ISecurityGroup, rabbitmq: bool) -> None:
+def _open_to_pollers(broker: AmazonMqBroker, rabbitmq: bool) -> None:
     """The pollers run with the broker's security group: they reach the broker on the port
     Lambda uses (the group admits itself) and Lambda, STS and Secrets Manager over HTTPS."""
-    port = RABBITMQ_POLLER_PORT if rabbitmq else ACTIVEMQ_POLLER_PORT
+    from patterns.amazon_mq import BrokerProtocol
+    from patterns.amazon_mq.options import PROTOCOL_PORTS
+
+    group = broker.security_group
+    # Lambda's pollers connect over OpenWire (ActiveMQ) or AMQPS (RabbitMQ), with TLS, on the
+    # broker's listener port for that protocol.
+    protocol = BrokerProtocol.AMQP if rabbitmq else BrokerProtocol.OPENWIRE
+    port = PROTOCOL_PORTS[broker.engine][protocol]
     group.add_ingress_rule(group, ec2.Port.tcp(port), f"Lambda pollers on TCP {port} (TLS)")
     group.add_egress_rule(group, ec2.Port.tcp(port), f"Lambda pollers to the broker on TCP {port}")
     group.add_egress_rule(
