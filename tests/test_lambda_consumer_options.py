@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -28,6 +31,7 @@ from patterns.consumers.lambda_options import LambdaConsumerOptions
 from patterns.sns_fan_out.subscribers import QueueSubscriber
 from tests.helpers import inline_function, new_app
 
+ROOT = Path(__file__).resolve().parents[1]
 CONSUMERS = (LambdaQueueConsumer, LambdaStreamConsumer, LambdaBrokerConsumer)
 # The pattern methods that pass the options on, with the consumer they make.
 ADD_METHODS = (
@@ -159,3 +163,16 @@ def test_each_consumer_refuses_a_batching_window_beyond_lambdas(
     build(max_batching_window=cdk.Duration.seconds(seconds))
     with pytest.raises(ValueError, match=r"max_batching_window must be between 0 .* and 5 minutes"):
         build(max_batching_window=cdk.Duration.seconds(seconds + 1))
+
+
+def test_the_limits_and_the_kcl_facts_load_no_cdk() -> None:
+    """The messaging rules read them from templates alone: importing them loads no CDK."""
+    code = (
+        "import sys, patterns.limits, patterns.consumers.kcl\n"
+        "print(','.join(sorted(m for m in sys.modules\n"
+        "    if m.startswith(('aws_cdk', 'jsii', 'constructs', 'cdk_nag')))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == ""
