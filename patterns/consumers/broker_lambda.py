@@ -23,27 +23,19 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from patterns.compliance import acknowledge, acknowledge_all, flatten_cfn_reference
-from patterns.consumers.common import (
-    check_batching_window,
-    check_can_run,
-    create_function_alarms,
-    function_role,
+from patterns.consumers import lambda_options
+from patterns.consumers.lambda_options import FunctionFacts, LambdaConsumerOptions
+from patterns.limits import (
+    LAMBDA_MQ_BATCH_SIZE_DEFAULT,
+    LAMBDA_MQ_QUEUE_NAME_MAX_LENGTH,
+    LAMBDA_MQ_VIRTUAL_HOST_MAX_LENGTH,
 )
-from patterns.validation import check_whole_number
 
 if TYPE_CHECKING:
     from patterns.amazon_mq import AmazonMqBroker
 
-# Lambda's Amazon MQ event source limits (CreateEventSourceMapping).
-DEFAULT_BATCH_SIZE = 100
-BATCH_SIZE_RANGE = (1, 10_000)
-QUEUE_NAME_MAX_LENGTH = 1000
-# SourceAccessConfiguration URI (the VIRTUAL_HOST value): 1 to 200 characters.
-VIRTUAL_HOST_MAX_LENGTH = 200
+DEFAULT_BATCH_SIZE = LAMBDA_MQ_BATCH_SIZE_DEFAULT
 HTTPS_PORT = 443
-# Lambda's pollers connect over OpenWire (ActiveMQ) or AMQPS (RabbitMQ), with TLS.
-ACTIVEMQ_POLLER_PORT = 61617
-RABBITMQ_POLLER_PORT = 5671
 # What the pollers need for their network interfaces in the broker's VPC. EC2's Describe*
 # actions support no resource-level permissions; creating and deleting interfaces is limited
 # to this account and Region, and creating to the broker's subnets and security group.
@@ -80,9 +72,13 @@ class LambdaBrokerConsumer(Construct):
     ) -> None:
         """Connect ``function`` to the queue ``queue_name`` of ``broker``.
 
+        ``function``, ``batch_size``, ``max_batching_window`` and ``alarm_actions`` are the
+        options every Lambda consumer takes
+        (:class:`~patterns.consumers.lambda_options.LambdaConsumerOptions`); here:
+
         :param broker: The broker.
-        :param function: The consumer, defined in this app or imported with its role.
-            Outside any VPC, or in the broker's VPC (a function in another VPC is refused).
+        :param function: Outside any VPC, or in the broker's VPC (a function in another VPC
+            is refused).
         :param queue_name: The queue to consume (1 to 1,000 characters).
         :param secret: A secret with ``username`` and ``password`` of the broker user Lambda
             signs in as. Default: the broker's admin secret; a dedicated user that may only
@@ -90,75 +86,55 @@ class LambdaBrokerConsumer(Construct):
         :param virtual_host: RabbitMQ only: the virtual host of the queue, 1 to 200
             characters. Default: ``/``.
         :param batch_size: Messages per invocation, 1 to 10,000. Default: 100.
-        :param max_batching_window: Gather messages up to 5 minutes before invoking.
-            Default: Lambda's (500 ms).
-        :param alarm_actions: Actions of the error and throttle alarms. Default: none.
+        :param max_batching_window: Default: Lambda's (500 ms).
+        :param alarm_actions: Default: none.
         """
         super().__init__(scope, construct_id)
         from patterns.amazon_mq import BrokerEngine
 
-        role = function_role(function)
-        check_can_run(function)
-
-        rabbitmq = broker.engine == BrokerEngine.RABBITMQ
-        window = _validate(
-            queue_name=queue_name,
-            virtual_host=virtual_host,
-            rabbitmq=rabbitmq,
+        options = LambdaConsumerOptions(
+            function=function,
             batch_size=batch_size,
             max_batching_window=max_batching_window,
+            alarm_actions=alarm_actions,
         )
+        facts, window = options.check(lambda_options.AMAZON_MQ)
+        rabbitmq = broker.engine == BrokerEngine.RABBITMQ
+        _validate(queue_name=queue_name, virtual_host=virtual_host, rabbitmq=rabbitmq)
         _check_same_vpc(function, broker)
-        user_secret = secret or broker.admin_secret
+        broker_path = broker.node.path
         self._function = function
-
-        stack = Stack.of(self)
-        interfaces = _ec2_arn(stack, "network-interface", "*")
-        self._policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            description=f"Lambda polls {broker.node.path} for {function.node.path}",
-            roles=[role],
-            statements=[
-                iam.PolicyStatement(
-                    actions=["mq:DescribeBroker"], resources=[broker.broker.attr_arn]
-                ),
-                iam.PolicyStatement(
-                    actions=["ec2:CreateNetworkInterface"],
-                    resources=[
-                        interfaces,
-                        _ec2_arn(stack, "security-group", broker.security_group.security_group_id),
-                        *(
-                            _ec2_arn(stack, "subnet", subnet_id)
-                            for subnet_id in _broker_subnet_ids(broker)
-                        ),
-                    ],
-                ),
-                iam.PolicyStatement(actions=["ec2:DeleteNetworkInterface"], resources=[interfaces]),
-                iam.PolicyStatement(actions=list(DESCRIBE_ACTIONS), resources=["*"]),
-            ],
+        self._policy = _create_policy(self, broker, facts, broker_path)
+        user_secret = secret or broker.admin_secret
+        secret_grant = user_secret.grant_read(facts.role)
+        self._event_source_mapping = self._create_mapping(
+            options,
+            broker,
+            queue_name=queue_name,
+            secret=user_secret,
+            virtual_host=virtual_host,
+            window=window,
         )
-        acknowledge_all(
-            self._policy,
-            {
-                "AwsSolutions::AwsSolutions-IAM5[Resource::*]": (
-                    "Lambda's pollers describe network interfaces, subnets, security groups "
-                    "and VPCs; EC2's Describe* actions support no resource-level permissions."
-                ),
-                "AwsSolutions::AwsSolutions-IAM5[Resource::"
-                + flatten_cfn_reference(stack.resolve(interfaces))
-                + "]": (
-                    "The pollers' network interfaces get their IDs when Lambda creates them: "
-                    "this account's and Region's interfaces are the narrowest resource IAM "
-                    "can name (creation is also limited to the broker's subnets and group)."
-                ),
-            },
-        )
-        secret_grant = user_secret.grant_read(role)
+        # Lambda checks the permissions when it creates the mapping.
+        self._event_source_mapping.node.add_dependency(self._policy)
+        secret_grant.apply_before(self._event_source_mapping)
+        _open_to_pollers(broker, rabbitmq)
+        self._alarms = options.create_alarms(self, facts, source=broker_path)
 
+    def _create_mapping(
+        self,
+        options: LambdaConsumerOptions,
+        broker: AmazonMqBroker,
+        *,
+        queue_name: str,
+        secret: secretsmanager.ISecret,
+        virtual_host: str | None,
+        window: float | None,
+    ) -> lambda_.CfnEventSourceMapping:
+        """The mapping from the broker's queue, signing in with ``secret``."""
         source_access = [
             lambda_.CfnEventSourceMapping.SourceAccessConfigurationProperty(
-                type="BASIC_AUTH", uri=user_secret.secret_arn
+                type="BASIC_AUTH", uri=secret.secret_arn
             )
         ]
         if virtual_host is not None:
@@ -167,45 +143,24 @@ class LambdaBrokerConsumer(Construct):
                     type="VIRTUAL_HOST", uri=virtual_host
                 )
             )
-        self._event_source_mapping = lambda_.CfnEventSourceMapping(
+        mapping = lambda_.CfnEventSourceMapping(
             self,
             "EventSourceMapping",
-            function_name=function.function_name,
+            function_name=options.function.function_name,
             event_source_arn=broker.broker.attr_arn,
             queues=[queue_name],
             source_access_configurations=source_access,
-            batch_size=batch_size,
+            batch_size=options.batch_size,
             maximum_batching_window_in_seconds=None if window is None else int(window),
         )
-        # Lambda checks the permissions when it creates the mapping.
-        self._event_source_mapping.node.add_dependency(self._policy)
-        secret_grant.apply_before(self._event_source_mapping)
         acknowledge(
-            self._event_source_mapping,
+            mapping,
             "Serverless::Serverless-LambdaEventSourceMappingDestination",
             "Amazon MQ event source mappings take no on-failure destination: the broker "
             "redelivers a failed message and, past its redelivery limit, moves it to its own "
             "dead-letter queue.",
         )
-
-        # The pollers run with the broker's security group: they reach the broker on the
-        # port Lambda uses (the group admits itself) and Lambda, STS and Secrets Manager over
-        # HTTPS.
-        port = RABBITMQ_POLLER_PORT if rabbitmq else ACTIVEMQ_POLLER_PORT
-        broker.security_group.add_ingress_rule(
-            broker.security_group, ec2.Port.tcp(port), f"Lambda pollers on TCP {port} (TLS)"
-        )
-        broker.security_group.add_egress_rule(
-            broker.security_group, ec2.Port.tcp(port), f"Lambda pollers to the broker on TCP {port}"
-        )
-        broker.security_group.add_egress_rule(
-            ec2.Peer.any_ipv4(),
-            ec2.Port.tcp(HTTPS_PORT),
-            "Lambda pollers to the Lambda, STS and Secrets Manager endpoints (HTTPS)",
-        )
-        self._alarms = create_function_alarms(
-            self, function, source=broker.node.path, actions=alarm_actions
-        )
+        return mapping
 
     @property
     def function(self) -> lambda_.IFunction:
@@ -228,6 +183,74 @@ class LambdaBrokerConsumer(Construct):
         return list(self._alarms)
 
 
+def _create_policy(
+    scope: Construct, broker: AmazonMqBroker, facts: FunctionFacts, broker_path: str
+) -> iam.ManagedPolicy:
+    """What Lambda's pollers need, in a managed policy of the function's role: describe this
+    broker, and manage their network interfaces in its subnets and security group."""
+    stack = Stack.of(scope)
+    interfaces = _ec2_arn(stack, "network-interface", "*")
+    policy = iam.ManagedPolicy(
+        scope,
+        "Policy",
+        description=f"Lambda polls {broker_path} for {facts.path}",
+        roles=[facts.role],
+        statements=[
+            iam.PolicyStatement(actions=["mq:DescribeBroker"], resources=[broker.broker.attr_arn]),
+            iam.PolicyStatement(
+                actions=["ec2:CreateNetworkInterface"],
+                resources=[
+                    interfaces,
+                    _ec2_arn(stack, "security-group", broker.security_group.security_group_id),
+                    *(
+                        _ec2_arn(stack, "subnet", subnet_id)
+                        for subnet_id in _broker_subnet_ids(broker)
+                    ),
+                ],
+            ),
+            iam.PolicyStatement(actions=["ec2:DeleteNetworkInterface"], resources=[interfaces]),
+            iam.PolicyStatement(actions=list(DESCRIBE_ACTIONS), resources=["*"]),
+        ],
+    )
+    acknowledge_all(
+        policy,
+        {
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]": (
+                "Lambda's pollers describe network interfaces, subnets, security groups "
+                "and VPCs; EC2's Describe* actions support no resource-level permissions."
+            ),
+            "AwsSolutions::AwsSolutions-IAM5[Resource::"
+            + flatten_cfn_reference(stack.resolve(interfaces))
+            + "]": (
+                "The pollers' network interfaces get their IDs when Lambda creates them: "
+                "this account's and Region's interfaces are the narrowest resource IAM "
+                "can name (creation is also limited to the broker's subnets and group)."
+            ),
+        },
+    )
+    return policy
+
+
+def _open_to_pollers(broker: AmazonMqBroker, rabbitmq: bool) -> None:
+    """The pollers run with the broker's security group: they reach the broker on the port
+    Lambda uses (the group admits itself) and Lambda, STS and Secrets Manager over HTTPS."""
+    from patterns.amazon_mq import BrokerProtocol
+    from patterns.amazon_mq.options import PROTOCOL_PORTS
+
+    group = broker.security_group
+    # Lambda's pollers connect over OpenWire (ActiveMQ) or AMQPS (RabbitMQ), with TLS, on the
+    # broker's listener port for that protocol.
+    protocol = BrokerProtocol.AMQP if rabbitmq else BrokerProtocol.OPENWIRE
+    port = PROTOCOL_PORTS[broker.engine][protocol]
+    group.add_ingress_rule(group, ec2.Port.tcp(port), f"Lambda pollers on TCP {port} (TLS)")
+    group.add_egress_rule(group, ec2.Port.tcp(port), f"Lambda pollers to the broker on TCP {port}")
+    group.add_egress_rule(
+        ec2.Peer.any_ipv4(),
+        ec2.Port.tcp(HTTPS_PORT),
+        "Lambda pollers to the Lambda, STS and Secrets Manager endpoints (HTTPS)",
+    )
+
+
 def _ec2_arn(stack: Stack, resource: str, name: str) -> str:
     return stack.format_arn(service="ec2", resource=resource, resource_name=name)
 
@@ -239,18 +262,16 @@ def _broker_subnet_ids(broker: AmazonMqBroker) -> list[str]:
     return []
 
 
-def _validate(
-    *,
-    queue_name: str,
-    virtual_host: str | None,
-    rabbitmq: bool,
-    batch_size: int,
-    max_batching_window: Duration | None,
-) -> float | None:
-    """Refuse what the mapping cannot take; the batching window in seconds (None unset)."""
-    if not Token.is_unresolved(queue_name) and not 1 <= len(queue_name) <= QUEUE_NAME_MAX_LENGTH:
+def _validate(*, queue_name: str, virtual_host: str | None, rabbitmq: bool) -> None:
+    """Refuse a queue name or virtual host the mapping cannot take (the options every
+    consumer shares are checked by ``LambdaConsumerOptions``)."""
+    if (
+        not Token.is_unresolved(queue_name)
+        and not 1 <= len(queue_name) <= LAMBDA_MQ_QUEUE_NAME_MAX_LENGTH
+    ):
         raise ValueError(
-            f"queue_name must be 1 to {QUEUE_NAME_MAX_LENGTH} characters, got {queue_name!r}"
+            f"queue_name must be 1 to {LAMBDA_MQ_QUEUE_NAME_MAX_LENGTH} characters, "
+            f"got {queue_name!r}"
         )
     if virtual_host is not None and not rabbitmq:
         raise ValueError(
@@ -260,14 +281,12 @@ def _validate(
     if (
         virtual_host is not None
         and not Token.is_unresolved(virtual_host)
-        and not 1 <= len(virtual_host) <= VIRTUAL_HOST_MAX_LENGTH
+        and not 1 <= len(virtual_host) <= LAMBDA_MQ_VIRTUAL_HOST_MAX_LENGTH
     ):
         raise ValueError(
-            f"virtual_host must be 1 to {VIRTUAL_HOST_MAX_LENGTH} characters, got "
+            f"virtual_host must be 1 to {LAMBDA_MQ_VIRTUAL_HOST_MAX_LENGTH} characters, got "
             f"{virtual_host!r}; leave it out for RabbitMQ's default virtual host '/'"
         )
-    check_whole_number("batch_size", batch_size, *BATCH_SIZE_RANGE)
-    return check_batching_window(max_batching_window)
 
 
 def _check_same_vpc(function: lambda_.IFunction, broker: AmazonMqBroker) -> None:

@@ -14,16 +14,19 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.alarms import create_alarm
+from patterns.limits import LAMBDA_BATCHING_WINDOW_MAX_SECONDS, LAMBDA_DEFAULT_TIMEOUT_SECONDS
 from patterns.validation import check_duration, seconds_of
 
 if TYPE_CHECKING:
     from aws_cdk import aws_lambda as lambda_
 
-# MaximumBatchingWindowInSeconds: 0 to 300 whole seconds, for every event source we connect.
-BATCHING_WINDOW_MAX = Duration.minutes(5)
-# Lambda's default timeout when a function sets none (Function construct and the service).
-LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3)
+BATCHING_WINDOW_MAX = Duration.seconds(LAMBDA_BATCHING_WINDOW_MAX_SECONDS)
+LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(LAMBDA_DEFAULT_TIMEOUT_SECONDS)
 ALARM_PERIOD = Duration.minutes(1)
+NO_BATCHING_WINDOW = Duration.seconds(0)
+# CloudWatch's statistics, as ``cloudwatch.Stats`` spells them: plain strings, because each
+# read of a ``Stats`` attribute is a round trip to jsii's Node process.
+SUM, MAXIMUM, AVERAGE = "Sum", "Maximum", "Average"
 SQS_DEFAULT_VISIBILITY_SECONDS = 30
 
 
@@ -40,18 +43,22 @@ def create_function_alarms(
     scope: Construct,
     function: lambda_.IFunction,
     *,
+    path: str,
     source: str,
     actions: Sequence[cloudwatch.IAlarmAction],
 ) -> list[cloudwatch.Alarm]:
-    """Alarms on the consumer's errors and throttles (any in a minute), beside its source's."""
+    """Alarms on the consumer's errors and throttles (any in a minute), beside its source's.
+
+    :param path: the function's construct path, for the descriptions.
+    """
     return [
         create_alarm(
             scope,
             "FunctionErrorsAlarm",
-            metric=function.metric_errors(period=ALARM_PERIOD, statistic=cloudwatch.Stats.SUM),
+            metric=function.metric_errors(period=ALARM_PERIOD, statistic=SUM),
             threshold=1,
             description=(
-                f"The consumer {function.node.path} of {source} failed: its records are retried "
+                f"The consumer {path} of {source} failed: its records are retried "
                 "and then kept in the failure destination"
             ),
             actions=actions,
@@ -59,10 +66,10 @@ def create_function_alarms(
         create_alarm(
             scope,
             "FunctionThrottlesAlarm",
-            metric=function.metric_throttles(period=ALARM_PERIOD, statistic=cloudwatch.Stats.SUM),
+            metric=function.metric_throttles(period=ALARM_PERIOD, statistic=SUM),
             threshold=1,
             description=(
-                f"The consumer {function.node.path} of {source} was throttled: raise its "
+                f"The consumer {path} of {source} was throttled: raise its "
                 "reserved concurrency or lower the event source's maximum concurrency"
             ),
             actions=actions,
@@ -126,7 +133,7 @@ def check_batching_window(max_batching_window: Duration | None) -> float | None:
     if max_batching_window is None:
         return None
     check_duration(
-        "max_batching_window", max_batching_window, Duration.seconds(0), BATCHING_WINDOW_MAX
+        "max_batching_window", max_batching_window, NO_BATCHING_WINDOW, BATCHING_WINDOW_MAX
     )
     window = seconds_of(max_batching_window)
     if window is not None and window != int(window):
@@ -154,23 +161,6 @@ def consumed_queue(argument: str, queue: object) -> sqs.IQueue:
     )
 
 
-def function_role(function: lambda_.IFunction) -> iam.IRole:
-    """The role of ``function``, which the event source's permissions are granted to.
-
-    An imported function without its role has none this app can grant to: a ``ValueError``
-    naming the fix, instead of CDK's ``CannotPolicyFragment`` from the first grant.
-    """
-    role = function.role
-    if role is None:
-        raise ValueError(
-            f"function {function.node.path} was imported without its role, so the event "
-            "source's permissions cannot be granted to it; import it with "
-            "lambda_.Function.from_function_attributes(scope, id, function_arn=..., "
-            "role=iam.Role.from_role_arn(...)), or pass a function defined in this app"
-        )
-    return role
-
-
 def check_free_id(scope: Construct, consumer_id: str) -> None:
     """Refuse a ``consumer_id`` that a child of ``scope`` already has (CDK's own error would
     name neither the argument nor the fix)."""
@@ -181,27 +171,21 @@ def check_free_id(scope: Construct, consumer_id: str) -> None:
         )
 
 
-def check_can_run(function: lambda_.IFunction) -> None:
-    """Refuse a function whose reserved concurrency is 0: Lambda never invokes it, so every
-    message or record would be retried and then given up."""
-    from aws_cdk import aws_lambda as lambda_
-
-    resource = function.node.default_child
-    if not isinstance(resource, lambda_.CfnFunction):
-        return
-    if resource.reserved_concurrent_executions == 0:
-        raise ValueError(
-            f"function {function.node.path} has reserved_concurrent_executions=0, so Lambda "
-            "never invokes it: every message or record would be retried and then given up. "
-            "Give it a reserved concurrency of at least 1 (or none), or disable the consumer "
-            "another way"
-        )
-
-
 def visibility_timeout_seconds(queue: sqs.IQueue) -> float | None:
     """The queue's visibility timeout as the template will have it; ``None`` if unknown."""
+    return visibility_of(queue_resource(queue))
+
+
+def queue_resource(queue: sqs.IQueue) -> sqs.CfnQueue | None:
+    """The queue's ``CfnQueue`` when it is defined in this app; ``None`` when imported."""
     resource = queue.node.default_child
-    if not isinstance(resource, sqs.CfnQueue):
+    return resource if isinstance(resource, sqs.CfnQueue) else None
+
+
+def visibility_of(resource: sqs.CfnQueue | None) -> float | None:
+    """The visibility timeout of a queue of this app (its ``CfnQueue``) as the template will
+    have it; ``None`` for an imported queue or a token."""
+    if resource is None:
         return None
     value = resource.visibility_timeout
     if value is None:

@@ -6,6 +6,8 @@ metric, and the attributes every fleet exposes."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Unpack
 
 import jsii
 from aws_cdk import Annotations, Duration, Stack
@@ -18,25 +20,41 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IValidation
 
 from patterns.compliance import acknowledge
-from patterns.consumers.common import create_encrypted_log_group
+from patterns.consumers.common import AVERAGE, create_encrypted_log_group
+from patterns.limits import (
+    ECS_TASKS_PER_SERVICE_MAX,
+    FARGATE_STOP_TIMEOUT_MAX_SECONDS,
+    FARGATE_TASK_MEMORY_MIB,
+)
+from patterns.metric_options import MetricOptions
 from patterns.roles import ManagedPolicyRole
 from patterns.subnets import selected_subnets
 from patterns.validation import check_whole_number
 
-# ECS: tasks per service (default quota); Fargate stop timeout maximum.
-MAX_WORKERS_RANGE = (1, 5000)
-STOP_TIMEOUT = Duration.seconds(120)
+MAX_WORKERS_RANGE = (1, ECS_TASKS_PER_SERVICE_MAX)
+# The longest a worker may take to stop after SIGTERM: Fargate's maximum.
+STOP_TIMEOUT = Duration.seconds(FARGATE_STOP_TIMEOUT_MAX_SECONDS)
 METRIC_PERIOD = Duration.minutes(1)
-# Fargate task sizes: CPU units -> allowed memory (MiB).
-FARGATE_MEMORY: dict[int, range | tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: range(1024, 4096 + 1, 1024),
-    1024: range(2048, 8192 + 1, 1024),
-    2048: range(4096, 16384 + 1, 1024),
-    4096: range(8192, 30720 + 1, 1024),
-    8192: range(16384, 61440 + 1, 4096),
-    16384: range(32768, 122880 + 1, 8192),
-}
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """The options of the workers' container every fleet takes, as its constructor takes
+    them (each fleet documents their defaults)."""
+
+    image: ecs.ContainerImage
+    cpu: int
+    memory_limit_mib: int
+    environment: Mapping[str, str] | None
+    entry_point: Sequence[str] | None
+    command: Sequence[str] | None
+    log_retention: logs.RetentionDays
+
+    def check(self, reserved_environment: Sequence[str]) -> None:
+        """A Fargate task size, and an environment of strings that sets none of the
+        variables the fleet sets itself (``reserved_environment``)."""
+        check_task_size(self.cpu, self.memory_limit_mib)
+        check_environment(self.environment, reserved_environment)
 
 
 def check_workers(min_workers: int, max_workers: int | None, *, lowest: int) -> None:
@@ -70,12 +88,12 @@ def check_environment(environment: Mapping[str, str] | None, reserved: Sequence[
 
 def check_task_size(cpu: int, memory_limit_mib: int) -> None:
     """Raise ``ValueError`` unless ``cpu`` and ``memory_limit_mib`` are a Fargate task size."""
-    if isinstance(cpu, bool) or not isinstance(cpu, int) or cpu not in FARGATE_MEMORY:
+    if isinstance(cpu, bool) or not isinstance(cpu, int) or cpu not in FARGATE_TASK_MEMORY_MIB:
         raise ValueError(
-            f"cpu must be one of {', '.join(map(str, FARGATE_MEMORY))} (Fargate CPU units), "
-            f"got {cpu}"
+            f"cpu must be one of {', '.join(map(str, FARGATE_TASK_MEMORY_MIB))} (Fargate CPU "
+            f"units), got {cpu}"
         )
-    allowed = FARGATE_MEMORY[cpu]
+    allowed = FARGATE_TASK_MEMORY_MIB[cpu]
     if (
         isinstance(memory_limit_mib, bool)
         or not isinstance(memory_limit_mib, int)
@@ -94,19 +112,21 @@ def check_task_size(cpu: int, memory_limit_mib: int) -> None:
 
 def check_private_subnets(
     cluster: ecs.ICluster, vpc_subnets: ec2.SubnetSelection | None, *, reaches: str, endpoints: str
-) -> ec2.SubnetSelection:
+) -> tuple[ec2.SubnetSelection, list[str]]:
     """Refuse a selection of the cluster VPC's public subnets: the workers never get a public
     IP, so there they could not pull their image or reach AWS. Return the selection, by
-    default the private subnets with egress.
+    default the private subnets with egress, and the IDs of the VPC's public subnets (for
+    :class:`PrivateSubnets`).
 
     :param reaches: what the workers read, for the message (``"queue"``).
     :param endpoints: the services they call besides ECR, S3 and CloudWatch Logs, for the
         message (``"SQS"``).
     """
     selection = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-    selected = selected_subnets(cluster.vpc, selection, whose="the cluster's VPC")
+    vpc = cluster.vpc
+    selected = selected_subnets(vpc, selection, whose="the cluster's VPC")
     subnet_ids = list(selected.subnet_ids)
-    public = {subnet.subnet_id for subnet in cluster.vpc.public_subnets}
+    public = [subnet.subnet_id for subnet in vpc.public_subnets]
     chosen = [subnet_id for subnet_id in subnet_ids if subnet_id in public]
     if chosen:
         raise ValueError(
@@ -117,7 +137,7 @@ def check_private_subnets(
             "gateway), or PRIVATE_ISOLATED with VPC endpoints for ECR, S3, CloudWatch Logs and "
             f"{endpoints}"
         )
-    return selection
+    return selection, public
 
 
 @jsii.implements(IValidation)
@@ -126,22 +146,29 @@ class PrivateSubnets:
     be changed through the service's L1 after construction)."""
 
     def __init__(
-        self, cluster: ecs.ICluster, service: ecs.FargateService, *, reaches: str, endpoints: str
+        self,
+        service: ecs.FargateService,
+        public_subnet_ids: Sequence[str],
+        *,
+        reaches: str,
+        endpoints: str,
     ) -> None:
-        self._cluster, self._service = cluster, service
+        self._service, self._public_subnet_ids = service, list(public_subnet_ids)
         self._reaches, self._endpoints = reaches, endpoints
 
     def validate(self) -> list[str]:
         resource = self._service.node.default_child
         if not isinstance(resource, ecs.CfnService):
             return []
-        network = Stack.of(resource).resolve(resource.network_configuration) or {}
+        # One resolve for both: the service's network (its subnets resolved with it) and
+        # the VPC's public subnets.
+        network, public = Stack.of(resource).resolve(
+            [resource.network_configuration, self._public_subnet_ids]
+        )
         awsvpc = network.get("awsvpcConfiguration") or {} if isinstance(network, dict) else {}
         if not isinstance(awsvpc, dict) or awsvpc.get("assignPublicIp") == "ENABLED":
             return []
-        resolve = Stack.of(resource).resolve
-        subnets = [resolve(subnet_id) for subnet_id in awsvpc.get("subnets") or []]
-        public = [resolve(subnet.subnet_id) for subnet in self._cluster.vpc.public_subnets]
+        subnets = awsvpc.get("subnets") or []
         if not any(subnet in public for subnet in subnets):
             return []
         return [
@@ -150,6 +177,18 @@ class PrivateSubnets:
             "subnets (PRIVATE_WITH_EGRESS, or PRIVATE_ISOLATED with VPC endpoints for ECR, S3, "
             f"CloudWatch Logs and {self._endpoints})"
         ]
+
+
+@jsii.implements(IValidation)
+class AllOf:
+    """One validation callback for several checks of a construct (each a ``validate``
+    method returning its errors): a callback is a round trip at synth."""
+
+    def __init__(self, *checks: IValidation) -> None:
+        self._checks = checks
+
+    def validate(self) -> list[str]:
+        return [error for check in self._checks for error in check.validate()]
 
 
 def check_container_insights(
@@ -210,47 +249,53 @@ def acknowledge_own_environment(
 def worker_service(
     scope: Construct,
     *,
+    path: str,
     cluster: ecs.ICluster,
-    image: ecs.ContainerImage,
+    workers: WorkerOptions,
     task_role: iam.IRole,
-    cpu: int,
-    memory_limit_mib: int,
-    environment: Mapping[str, str],
-    entry_point: Sequence[str] | None,
-    command: Sequence[str] | None,
+    own_environment: Mapping[str, str],
+    holds: str,
     vpc_subnets: ec2.SubnetSelection,
-    log_retention: logs.RetentionDays,
 ) -> tuple[ecs.FargateTaskDefinition, ecs.FargateService, logs.ILogGroup]:
     """The workers' task definition (container ``"Worker"``, read-only root, ``/tmp`` scratch
     volume, encrypted logs), and their Fargate service in ``vpc_subnets`` (see
     :func:`check_private_subnets`) with no public IP, rolled back by the deployment circuit
-    breaker."""
+    breaker.
+
+    :param path: the fleet's construct path (``scope.node.path``, read once by the fleet).
+    :param own_environment: the variables the fleet sets, after the user's.
+    :param holds: what ``own_environment`` holds, for cdk-nag's AwsSolutions-ECS2
+        acknowledgement (see :func:`acknowledge_own_environment`).
+    """
     execution_role = ManagedPolicyRole(
         scope,
         "ExecutionRole",
         assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-        description=f"ECS pulls the image and writes the logs of {scope.node.path}",
+        description=f"ECS pulls the image and writes the logs of {path}",
     )
     task_definition = ecs.FargateTaskDefinition(
         scope,
         "TaskDefinition",
-        cpu=cpu,
-        memory_limit_mib=memory_limit_mib,
+        cpu=workers.cpu,
+        memory_limit_mib=workers.memory_limit_mib,
         task_role=task_role,
         execution_role=execution_role,
     )
     log_group = create_encrypted_log_group(
-        scope, "Logs", retention=log_retention, description=f"the logs of {scope.node.path}"
+        scope,
+        "Logs",
+        retention=workers.log_retention,
+        description=f"the logs of {path}",
     )
     # The root file system is read-only; /tmp is a scratch volume on the task's ephemeral
     # storage (20 GiB on Fargate), for work files such as a video being encoded.
     task_definition.add_volume(name="scratch")
     container = task_definition.add_container(
         "Worker",
-        image=image,
-        entry_point=list(entry_point) if entry_point is not None else None,
-        command=list(command) if command is not None else None,
-        environment=dict(environment),
+        image=workers.image,
+        entry_point=list(workers.entry_point) if workers.entry_point is not None else None,
+        command=list(workers.command) if workers.command is not None else None,
+        environment={**(workers.environment or {}), **own_environment},
         logging=ecs.LogDrivers.aws_logs(stream_prefix="worker", log_group=log_group),
         stop_timeout=STOP_TIMEOUT,
         readonly_root_filesystem=True,
@@ -270,14 +315,15 @@ def worker_service(
         circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
         platform_version=ecs.FargatePlatformVersion.LATEST,
     )
+    acknowledge_own_environment(task_definition, workers.environment, holds)
     return task_definition, service, log_group
 
 
 def scalable_target(
     scope: Construct,
     *,
-    cluster: ecs.ICluster,
-    service: ecs.FargateService,
+    cluster_name: str,
+    service_name: str,
     min_workers: int,
     max_workers: int,
 ) -> appscaling.ScalableTarget:
@@ -288,7 +334,7 @@ def scalable_target(
         scope,
         "ScalableTarget",
         service_namespace=appscaling.ServiceNamespace.ECS,
-        resource_id=f"service/{cluster.cluster_name}/{service.service_name}",
+        resource_id=f"service/{cluster_name}/{service_name}",
         scalable_dimension="ecs:service:DesiredCount",
         min_capacity=min_workers,
         max_capacity=max_workers,
@@ -307,17 +353,65 @@ def scalable_target(
     )
 
 
-def running_tasks_metric(cluster: ecs.ICluster, service: ecs.IService) -> cloudwatch.Metric:
-    """Container Insights' ``RunningTaskCount`` of ``service`` (1-minute average)."""
+# Container Insights' running tasks of a service: what every fleet scales or alarms on.
+RUNNING_TASKS_NAMESPACE = "ECS/ContainerInsights"
+RUNNING_TASKS_METRIC = "RunningTaskCount"
+
+
+def running_tasks_metric(
+    cluster_name: str, service_name: str, **props: Unpack[MetricOptions]
+) -> cloudwatch.Metric:
+    """Container Insights' ``RunningTaskCount`` of the service. Default: 1-minute average."""
+    options: MetricOptions = {
+        "dimensions_map": {"ClusterName": cluster_name, "ServiceName": service_name},
+        "period": METRIC_PERIOD,
+        "statistic": AVERAGE,
+        **props,
+    }
     return cloudwatch.Metric(
-        namespace="ECS/ContainerInsights",
-        metric_name="RunningTaskCount",
-        dimensions_map={
-            "ClusterName": cluster.cluster_name,
-            "ServiceName": service.service_name,
-        },
-        period=METRIC_PERIOD,
-        statistic=cloudwatch.Stats.AVERAGE,
+        namespace=RUNNING_TASKS_NAMESPACE, metric_name=RUNNING_TASKS_METRIC, **options
+    )
+
+
+def running_tasks_query(
+    query_id: str, cluster_name: str, service_name: str
+) -> appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty:
+    """:func:`running_tasks_metric` (its default 1-minute average) as target tracking takes
+    it, written from what Python knows instead of read back from the metric."""
+    return metric_query(
+        query_id,
+        namespace=RUNNING_TASKS_NAMESPACE,
+        metric_name=RUNNING_TASKS_METRIC,
+        dimensions={"ClusterName": cluster_name, "ServiceName": service_name},
+        statistic="Average",
+    )
+
+
+def metric_query(
+    query_id: str,
+    *,
+    namespace: str,
+    metric_name: str,
+    dimensions: Mapping[str, str],
+    statistic: str,
+) -> appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty:
+    """One metric of a target-tracking policy's math, as CloudFormation spells it."""
+    return appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty(
+        id=query_id,
+        return_data=False,
+        metric_stat=appscaling.CfnScalingPolicy.TargetTrackingMetricStatProperty(
+            stat=statistic,
+            metric=appscaling.CfnScalingPolicy.TargetTrackingMetricProperty(
+                namespace=namespace,
+                metric_name=metric_name,
+                dimensions=[
+                    appscaling.CfnScalingPolicy.TargetTrackingMetricDimensionProperty(
+                        name=name, value=value
+                    )
+                    for name, value in dimensions.items()
+                ],
+            ),
+        ),
     )
 
 

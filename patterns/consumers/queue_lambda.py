@@ -24,30 +24,26 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IValidation
 
 from patterns.compliance import acknowledge
+from patterns.consumers import lambda_options
 from patterns.consumers.common import (
-    check_batching_window,
-    check_can_run,
     consumed_queue,
-    create_function_alarms,
-    function_role,
     function_timeout,
-    visibility_timeout_seconds,
+    queue_resource,
+    visibility_of,
+)
+from patterns.consumers.lambda_options import FunctionFacts, LambdaConsumerOptions
+from patterns.limits import (
+    LAMBDA_SQS_BATCH_SIZE_DEFAULT,
+    LAMBDA_SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX,
+    LAMBDA_SQS_MAX_CONCURRENCY_RANGE,
+    LAMBDA_SQS_VISIBILITY_TIMEOUT_FACTOR,
 )
 from patterns.validation import check_whole_number, seconds_of
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
-# Lambda's SQS event source limits (services-sqs-parameters, CreateEventSourceMapping).
-DEFAULT_BATCH_SIZE = 10
-STANDARD_BATCH_SIZE_RANGE = (1, 10_000)
-FIFO_BATCH_SIZE_RANGE = (1, 10)
-# A batch of more than 10 messages needs a batching window of at least 1 second.
-BATCH_SIZE_WITHOUT_WINDOW_MAX = 10
-MAX_CONCURRENCY_RANGE = (2, 1000)
-# AWS: "set the source queue's visibility timeout to at least six times the timeout that you
-# configure on your function" (plus the batching window).
-VISIBILITY_TIMEOUT_FACTOR = 6
+DEFAULT_BATCH_SIZE = LAMBDA_SQS_BATCH_SIZE_DEFAULT
 
 
 class LambdaQueueConsumer(Construct):
@@ -74,70 +70,92 @@ class LambdaQueueConsumer(Construct):
     ) -> None:
         """Connect ``function`` to ``queue``.
 
+        ``function``, ``batch_size``, ``max_batching_window``, ``report_batch_item_failures``
+        and ``alarm_actions`` are the options every Lambda consumer takes
+        (:class:`~patterns.consumers.lambda_options.LambdaConsumerOptions`); here:
+
         :param queue: The queue to consume: a :class:`QueueWithDeadLetterQueue`, or an
             ``sqs.IQueue`` (whose dead-letter queue, if any, is its owner's).
-        :param function: The consumer, defined in this app or imported with its role. Its
-            timeout plus ``max_batching_window`` must not exceed the queue's visibility
-            timeout (``ValueError``), and should fit six times into it (warning).
-        :param batch_size: Messages per invocation: 1 to 10,000 for a standard queue (more
-            than 10 needs ``max_batching_window``), 1 to 10 for a FIFO queue. Default: 10.
-        :param max_batching_window: How long Lambda gathers messages before invoking, up to
-            5 minutes; not for FIFO queues. Default: none (invoke as soon as messages arrive).
+        :param function: Its timeout plus ``max_batching_window`` must not exceed the queue's
+            visibility timeout (``ValueError``), and should fit six times into it (warning).
+        :param batch_size: 1 to 10,000 messages for a standard queue (more than 10 needs
+            ``max_batching_window``), 1 to 10 for a FIFO queue. Default: 10.
+        :param max_batching_window: Not for FIFO queues. Default: none (invoke as soon as
+            messages arrive).
         :param max_concurrency: Most concurrent invocations this queue may cause, 2 to 1,000,
             so that a spike in this queue cannot take the whole account's concurrency.
             Default: no limit beyond the function's reserved concurrency.
-        :param report_batch_item_failures: The function returns
-            ``{"batchItemFailures": [{"itemIdentifier": messageId}, ...]}`` and only those
-            messages are retried. Default: ``True``; turn it off only for a function that
-            fails whole batches on purpose.
-        :param alarm_actions: Actions of the error and throttle alarms. Default: none.
+        :param report_batch_item_failures: The function names failed messages by
+            ``messageId``. Default: ``True``; turn it off only for a function that fails
+            whole batches on purpose.
+        :param alarm_actions: Default: none.
         """
         super().__init__(scope, construct_id)
-        source = consumed_queue("queue", queue)
-        function_role(function)
-        check_can_run(function)
-        fifo = source.fifo
-        window_seconds = _validate(
+        options = LambdaConsumerOptions(
+            function=function,
             batch_size=batch_size,
             max_batching_window=max_batching_window,
+            alarm_actions=alarm_actions,
+            report_batch_item_failures=report_batch_item_failures,
+        )
+        source = consumed_queue("queue", queue)
+        facts = self._check(options, source, max_concurrency)
+        self._function = function
+        self._event_source_mapping = self._create_mapping(options, source, max_concurrency)
+        self._alarms = options.create_alarms(self, facts, source=queue.node.path)
+
+    def _check(
+        self, options: LambdaConsumerOptions, source: sqs.IQueue, max_concurrency: int | None
+    ) -> FunctionFacts:
+        """Refuse what the mapping cannot take; warn about what AWS advises against."""
+        fifo = source.fifo
+        facts, window = options.check(lambda_options.SQS_FIFO if fifo else lambda_options.SQS)
+        window_seconds = window or 0.0
+        _check_queue_options(
+            batch_size=options.batch_size,
+            max_batching_window=options.max_batching_window,
+            window_seconds=window_seconds,
             max_concurrency=max_concurrency,
             fifo=fifo,
         )
-        visibility_seconds = visibility_timeout_seconds(source)
-        timeout = function_timeout(function)
+        resource = queue_resource(source)
+        visibility_seconds = visibility_of(resource)
+        timeout = function_timeout(options.function)
         timeout_seconds = None if timeout is None else seconds_of(timeout)
         if visibility_seconds is not None and timeout_seconds is not None:
             _check_visibility(self, visibility_seconds, timeout_seconds, window_seconds)
         if max_concurrency is not None:
-            _check_reserved_concurrency(self, function, max_concurrency)
+            _check_reserved_concurrency(self, facts, max_concurrency)
         # The queue's settings stay editable through the L2 (and its CfnQueue) after this:
         # the rule that prevents double processing is checked again over the final tree.
-        self.node.add_validation(_VisibilityValidation(source, function, window_seconds))
+        self.node.add_validation(
+            _VisibilityValidation(source, resource, options.function, window_seconds)
+        )
+        return facts
 
-        self._function = function
-        self._event_source_mapping = lambda_.EventSourceMapping(
+    def _create_mapping(
+        self, options: LambdaConsumerOptions, source: sqs.IQueue, max_concurrency: int | None
+    ) -> lambda_.EventSourceMapping:
+        mapping = lambda_.EventSourceMapping(
             self,
             "EventSourceMapping",
-            target=function,
+            target=options.function,
             event_source_arn=source.queue_arn,
-            batch_size=batch_size,
-            max_batching_window=max_batching_window,
+            batch_size=options.batch_size,
+            max_batching_window=options.max_batching_window,
             max_concurrency=max_concurrency,
-            report_batch_item_failures=report_batch_item_failures or None,
+            report_batch_item_failures=options.function_response_types,
         )
         acknowledge(
-            self._event_source_mapping,
+            mapping,
             "Serverless::Serverless-LambdaEventSourceMappingDestination",
             "SQS event source mappings take no on-failure destination: a message that fails "
             "max_receive_count times moves to the queue's dead-letter queue (kept 14 days).",
         )
         # The mapping polls with the function's role: consume this queue only (and decrypt
         # with its key). The mapping must wait for the grant, or its creation fails.
-        grant = source.grant_consume_messages(function)
-        grant.apply_before(self._event_source_mapping)
-        self._alarms = create_function_alarms(
-            self, function, source=queue.node.path, actions=alarm_actions
-        )
+        source.grant_consume_messages(options.function).apply_before(mapping)
+        return mapping
 
     @property
     def function(self) -> lambda_.IFunction:
@@ -160,11 +178,18 @@ class _VisibilityValidation:
     """At synth: the queue's visibility timeout still covers the batching window plus the
     function's timeout."""
 
-    def __init__(self, queue: sqs.IQueue, function: lambda_.IFunction, window: float) -> None:
-        self._queue, self._function, self._window = queue, function, window
+    def __init__(
+        self,
+        queue: sqs.IQueue,
+        resource: sqs.CfnQueue | None,
+        function: lambda_.IFunction,
+        window: float,
+    ) -> None:
+        self._queue, self._resource = queue, resource
+        self._function, self._window = function, window
 
     def validate(self) -> list[str]:
-        visibility = visibility_timeout_seconds(self._queue)
+        visibility = visibility_of(self._resource)
         timeout = function_timeout(self._function)
         timeout_seconds = None if timeout is None else seconds_of(timeout)
         if visibility is None or timeout_seconds is None:
@@ -178,36 +203,32 @@ class _VisibilityValidation:
         ]
 
 
-def _validate(
+def _check_queue_options(
     *,
     batch_size: int,
     max_batching_window: Duration | None,
+    window_seconds: float,
     max_concurrency: int | None,
     fifo: bool,
-) -> float:
-    """Check the event source options; return the batching window in seconds (0 if unknown)."""
-    if fifo:
-        check_whole_number("batch_size (FIFO queue)", batch_size, *FIFO_BATCH_SIZE_RANGE)
-        if max_batching_window is not None:
-            raise ValueError(
-                f"max_batching_window ({max_batching_window.to_human_string()}) is not "
-                "supported for FIFO queues; drop it (Lambda invokes as soon as messages arrive)"
-            )
-    else:
-        check_whole_number("batch_size", batch_size, *STANDARD_BATCH_SIZE_RANGE)
-    window_seconds = check_batching_window(max_batching_window) or 0.0
-    check_whole_number("max_concurrency", max_concurrency, *MAX_CONCURRENCY_RANGE)
+) -> None:
+    """What only a queue's event source refuses (the batch size range is checked with the
+    options every consumer shares)."""
+    if fifo and max_batching_window is not None:
+        raise ValueError(
+            f"max_batching_window ({max_batching_window.to_human_string()}) is not "
+            "supported for FIFO queues; drop it (Lambda invokes as soon as messages arrive)"
+        )
+    check_whole_number("max_concurrency", max_concurrency, *LAMBDA_SQS_MAX_CONCURRENCY_RANGE)
     if (
         isinstance(batch_size, int)
-        and batch_size > BATCH_SIZE_WITHOUT_WINDOW_MAX
+        and batch_size > LAMBDA_SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX
         and window_seconds < 1
         and (max_batching_window is None or not max_batching_window.is_unresolved())
     ):
         raise ValueError(
-            f"batch_size {batch_size} is above {BATCH_SIZE_WITHOUT_WINDOW_MAX}: Lambda then "
-            "needs max_batching_window of at least 1 second (up to 5 minutes)"
+            f"batch_size {batch_size} is above {LAMBDA_SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX}: "
+            "Lambda then needs max_batching_window of at least 1 second (up to 5 minutes)"
         )
-    return window_seconds
 
 
 def _visibility_error(visibility: float, timeout: float, window: float) -> str | None:
@@ -221,7 +242,7 @@ def _visibility_error(visibility: float, timeout: float, window: float) -> str |
     """
     if visibility >= timeout + window:
         return None
-    recommended = VISIBILITY_TIMEOUT_FACTOR * timeout + window
+    recommended = LAMBDA_SQS_VISIBILITY_TIMEOUT_FACTOR * timeout + window
     if window == 0:
         reason = (
             f"the queue's visibility_timeout ({visibility:g} s) is shorter than the function's "
@@ -248,7 +269,7 @@ def _check_visibility(scope: Construct, visibility: float, timeout: float, windo
     error = _visibility_error(visibility, timeout, window)
     if error is not None:
         raise ValueError(error)
-    recommended = VISIBILITY_TIMEOUT_FACTOR * timeout + window
+    recommended = LAMBDA_SQS_VISIBILITY_TIMEOUT_FACTOR * timeout + window
     if visibility < recommended:
         Annotations.of(scope).add_warning_v2(
             "patterns:VisibilityTimeoutBelowSixTimesFunctionTimeout",
@@ -260,12 +281,11 @@ def _check_visibility(scope: Construct, visibility: float, timeout: float, windo
 
 
 def _check_reserved_concurrency(
-    scope: Construct, function: lambda_.IFunction, max_concurrency: int
+    scope: Construct, facts: FunctionFacts, max_concurrency: int
 ) -> None:
-    resource = function.node.default_child
-    if not isinstance(resource, lambda_.CfnFunction):
+    if facts.cfn is None:
         return
-    reserved = resource.reserved_concurrent_executions
+    reserved = facts.cfn.reserved_concurrent_executions
     if isinstance(reserved, (int, float)) and reserved < max_concurrency:
         Annotations.of(scope).add_warning_v2(
             "patterns:ReservedConcurrencyBelowMaxConcurrency",

@@ -30,14 +30,11 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns import limits
 from patterns.alarms import create_alarm
-from patterns.consumers.common import (
-    check_batching_window,
-    check_can_run,
-    consumed_queue,
-    create_function_alarms,
-    function_role,
-)
+from patterns.consumers import lambda_options
+from patterns.consumers.common import ALARM_PERIOD, MAXIMUM, consumed_queue
+from patterns.consumers.lambda_options import FunctionFacts, LambdaConsumerOptions
 from patterns.consumers.stream_readers import stream_readers
 from patterns.naming import physical_name
 from patterns.validation import check_duration, check_whole_number, seconds_of
@@ -45,18 +42,14 @@ from patterns.validation import check_duration, check_whole_number, seconds_of
 if TYPE_CHECKING:
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
-# Lambda's Kinesis event source limits (CreateEventSourceMapping).
-DEFAULT_BATCH_SIZE = 100
-BATCH_SIZE_RANGE = (1, 10_000)
-PARALLELIZATION_FACTOR_RANGE = (1, 10)
-RETRY_ATTEMPTS_RANGE = (0, 10_000)
+DEFAULT_BATCH_SIZE = limits.LAMBDA_KINESIS_BATCH_SIZE_DEFAULT
 DEFAULT_RETRY_ATTEMPTS = 3
-RECORD_AGE_MIN = Duration.minutes(1)
-RECORD_AGE_MAX = Duration.days(7)
+RECORD_AGE_MIN = Duration.seconds(limits.LAMBDA_KINESIS_RECORD_AGE_RANGE_SECONDS[0])
+RECORD_AGE_MAX = Duration.seconds(limits.LAMBDA_KINESIS_RECORD_AGE_RANGE_SECONDS[1])
 DEFAULT_MAX_RECORD_AGE = Duration.hours(1)
-# A stream keeps records 24 hours unless told otherwise.
-DEFAULT_STREAM_RETENTION_HOURS = 24
 ALARM_MIN = Duration.seconds(1)
+# How long the failure destination made here keeps the details of failed batches.
+FAILURE_RETENTION = Duration.days(14)
 STARTING_POSITIONS = ("LATEST", "TRIM_HORIZON")
 
 
@@ -90,8 +83,11 @@ class LambdaStreamConsumer(Construct):
     ) -> None:
         """Connect ``function`` to ``stream``.
 
+        ``function``, ``batch_size``, ``max_batching_window``, ``report_batch_item_failures``
+        and ``alarm_actions`` are the options every Lambda consumer takes
+        (:class:`~patterns.consumers.lambda_options.LambdaConsumerOptions`); here:
+
         :param stream: The stream to read.
-        :param function: The consumer, defined in this app or imported with its role.
         :param failure_destination: Where Lambda sends the details of a batch it gave up on
             (shard, sequence numbers; not the records): a :class:`QueueWithDeadLetterQueue`
             or an ``sqs.IQueue``, standard (Lambda sends no message group ID, so a FIFO
@@ -106,9 +102,8 @@ class LambdaStreamConsumer(Construct):
             (``ValueError`` beyond). Default: ``False`` (classic; counted by the shard plan).
         :param starting_position: ``LATEST`` (new records only) or ``TRIM_HORIZON`` (all the
             stream still keeps). Default: ``LATEST``.
-        :param batch_size: Records per invocation, 1 to 10,000. Default: 100.
-        :param max_batching_window: Gather records up to 5 minutes before invoking. Default:
-            none (invoke as soon as records arrive).
+        :param batch_size: 1 to 10,000 records. Default: 100.
+        :param max_batching_window: Default: none (invoke as soon as records arrive).
         :param parallelization_factor: Concurrent batches per shard, 1 to 10; records of one
             partition key are still processed in order. Default: 1.
         :param bisect_batch_on_error: Split a failing batch in two and retry each half, to
@@ -117,29 +112,31 @@ class LambdaStreamConsumer(Construct):
             poison record would block its shard until it expires). Default: 3.
         :param max_record_age: Give up on records older than this, 1 minute to 7 days and at
             most the stream's retention. Default: 1 hour.
-        :param report_batch_item_failures: The function returns
-            ``{"batchItemFailures": [{"itemIdentifier": sequenceNumber}]}`` naming the first
-            failed record, and Lambda retries from there. Default: ``True``.
+        :param report_batch_item_failures: The function names the first failed record by
+            ``sequenceNumber``, and Lambda retries from there. Default: ``True``.
         :param iterator_age_alarm_threshold: Alarm when the function reads records this old.
             Default: half of ``max_record_age``, so the alarm comes before records are given
             up.
-        :param alarm_actions: Actions of the consumer's alarms. Default: none.
+        :param alarm_actions: Default: none.
         """
         super().__init__(scope, construct_id)
-        function_role(function)
-        check_can_run(function)
-        retention_hours = _retention_hours(stream)
+        options = LambdaConsumerOptions(
+            function=function,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            alarm_actions=alarm_actions,
+            report_batch_item_failures=report_batch_item_failures,
+        )
+        facts, _ = options.check(lambda_options.KINESIS)
         age_threshold = iterator_age_alarm_threshold or Duration.seconds(
             (seconds_of(max_record_age) or 3600) / 2
         )
         _validate(
             starting_position=starting_position,
-            batch_size=batch_size,
-            max_batching_window=max_batching_window,
             parallelization_factor=parallelization_factor,
             retry_attempts=retry_attempts,
             max_record_age=max_record_age,
-            retention_hours=retention_hours,
+            retention_hours=_retention_hours(stream),
             iterator_age_alarm_threshold=age_threshold,
         )
         failure_queue = _failure_queue(failure_destination)
@@ -150,23 +147,63 @@ class LambdaStreamConsumer(Construct):
         self._function = function
         self._enhanced_fan_out = enhanced_fan_out
 
-        created: QueueWithDeadLetterQueue | None = None
-        if failure_queue is None:
-            from patterns.queue_with_dlq import QueueWithDeadLetterQueue
-
-            created = QueueWithDeadLetterQueue(
-                self,
-                "FailureDestination",
-                retention_period=Duration.days(14),
-                alarm_actions=alarm_actions,
-            )
-            failure_queue = created.queue
+        created = self._create_failure_destination(failure_queue, alarm_actions)
         self._failure_destination: QueueWithDeadLetterQueue | sqs.IQueue = (
             created or failure_destination  # type: ignore[assignment]
         )
+        failure_queue = created.queue if created is not None else failure_queue
+        assert failure_queue is not None
+        self._event_source_mapping = self._create_mapping(
+            options,
+            stream,
+            failure_queue,
+            starting_position=starting_position,
+            parallelization_factor=parallelization_factor,
+            bisect_batch_on_error=bisect_batch_on_error,
+            retry_attempts=retry_attempts,
+            max_record_age=max_record_age,
+        )
+        self._alarms = [
+            self._iterator_age_alarm(facts, age_threshold, max_record_age, alarm_actions),
+            *options.create_alarms(self, facts, source=stream.node.path),
+            # A failure destination made here is part of the consumer: its alarms too (failed
+            # batches waiting, and its own DLQ).
+            *(created.alarms if created is not None else []),
+        ]
 
+    def _create_failure_destination(
+        self, given: sqs.IQueue | None, alarm_actions: Sequence[cloudwatch.IAlarmAction]
+    ) -> QueueWithDeadLetterQueue | None:
+        """A :class:`QueueWithDeadLetterQueue` keeping failed batches 14 days, unless a queue
+        was given."""
+        if given is not None:
+            return None
+        from patterns.queue_with_dlq import QueueWithDeadLetterQueue
+
+        return QueueWithDeadLetterQueue(
+            self,
+            "FailureDestination",
+            retention_period=FAILURE_RETENTION,
+            alarm_actions=alarm_actions,
+        )
+
+    def _create_mapping(
+        self,
+        options: LambdaConsumerOptions,
+        stream: kinesis.IStream,
+        failure_queue: sqs.IQueue,
+        *,
+        starting_position: lambda_.StartingPosition,
+        parallelization_factor: int,
+        bisect_batch_on_error: bool,
+        retry_attempts: int,
+        max_record_age: Duration,
+    ) -> lambda_.EventSourceMapping:
+        """The mapping from the stream, or from its registered consumer with enhanced fan-out
+        (created here), with the grants it waits for."""
+        function = options.function
         self._stream_consumer: kinesis.StreamConsumer | None = None
-        if enhanced_fan_out:
+        if self._enhanced_fan_out:
             self._stream_consumer = kinesis.StreamConsumer(
                 self,
                 "StreamConsumer",
@@ -178,50 +215,47 @@ class LambdaStreamConsumer(Construct):
         else:
             source_arn = stream.stream_arn
             grant = stream.grant_read(function)
-
-        self._event_source_mapping = lambda_.EventSourceMapping(
+        mapping = lambda_.EventSourceMapping(
             self,
             "EventSourceMapping",
             target=function,
             event_source_arn=source_arn,
             starting_position=starting_position,
-            batch_size=batch_size,
-            max_batching_window=max_batching_window,
+            batch_size=options.batch_size,
+            max_batching_window=options.max_batching_window,
             parallelization_factor=parallelization_factor,
             bisect_batch_on_error=bisect_batch_on_error,
             retry_attempts=retry_attempts,
             max_record_age=max_record_age,
-            report_batch_item_failures=report_batch_item_failures or None,
+            report_batch_item_failures=options.function_response_types,
             on_failure=_QueueOnFailure(failure_queue),
         )
         # The mapping reads (and sends failures) with the function's role: it must wait for
         # the grants, or its creation fails.
-        grant.apply_before(self._event_source_mapping)
-        failure_queue.grant_send_messages(function).apply_before(self._event_source_mapping)
+        grant.apply_before(mapping)
+        failure_queue.grant_send_messages(function).apply_before(mapping)
+        return mapping
 
-        self._alarms = [
-            create_alarm(
-                self,
-                "IteratorAgeAlarm",
-                metric=function.metric(
-                    "IteratorAge",
-                    period=Duration.minutes(1),
-                    statistic=cloudwatch.Stats.MAXIMUM,
-                ),
-                threshold=age_threshold.to_milliseconds(),
-                description=(
-                    f"The consumer {function.node.path} reads records at least "
-                    f"{age_threshold.to_human_string()} old; at "
-                    f"{max_record_age.to_human_string()} Lambda gives them up to "
-                    f"{self._failure_destination.node.path}"
-                ),
-                actions=alarm_actions,
+    def _iterator_age_alarm(
+        self,
+        facts: FunctionFacts,
+        threshold: Duration,
+        max_record_age: Duration,
+        actions: Sequence[cloudwatch.IAlarmAction],
+    ) -> cloudwatch.Alarm:
+        return create_alarm(
+            self,
+            "IteratorAgeAlarm",
+            metric=self._function.metric("IteratorAge", period=ALARM_PERIOD, statistic=MAXIMUM),
+            threshold=threshold.to_milliseconds(),
+            description=(
+                f"The consumer {facts.path} reads records at least "
+                f"{threshold.to_human_string()} old; at "
+                f"{max_record_age.to_human_string()} Lambda gives them up to "
+                f"{self._failure_destination.node.path}"
             ),
-            *create_function_alarms(self, function, source=stream.node.path, actions=alarm_actions),
-            # A failure destination made here is part of the consumer: its alarms too (failed
-            # batches waiting, and its own DLQ).
-            *(created.alarms if created is not None else []),
-        ]
+            actions=actions,
+        )
 
     @property
     def function(self) -> lambda_.IFunction:
@@ -296,15 +330,13 @@ def _retention_hours(stream: kinesis.IStream) -> float | None:
         return None
     hours = resource.retention_period_hours
     if hours is None:
-        return DEFAULT_STREAM_RETENTION_HOURS
+        return limits.KINESIS_RETENTION_DEFAULT_HOURS
     return float(hours) if isinstance(hours, int | float) else None
 
 
 def _validate(
     *,
     starting_position: lambda_.StartingPosition,
-    batch_size: int,
-    max_batching_window: Duration | None,
     parallelization_factor: int,
     retry_attempts: int,
     max_record_age: Duration,
@@ -315,12 +347,14 @@ def _validate(
         raise ValueError(
             f"starting_position must be LATEST or TRIM_HORIZON, got {starting_position.name}"
         )
-    check_whole_number("batch_size", batch_size, *BATCH_SIZE_RANGE)
-    check_batching_window(max_batching_window)
     check_whole_number(
-        "parallelization_factor", parallelization_factor, *PARALLELIZATION_FACTOR_RANGE
+        "parallelization_factor",
+        parallelization_factor,
+        *limits.LAMBDA_KINESIS_PARALLELIZATION_FACTOR_RANGE,
     )
-    check_whole_number("retry_attempts", retry_attempts, *RETRY_ATTEMPTS_RANGE)
+    check_whole_number(
+        "retry_attempts", retry_attempts, *limits.LAMBDA_KINESIS_RETRY_ATTEMPTS_RANGE
+    )
     check_duration("max_record_age", max_record_age, RECORD_AGE_MIN, RECORD_AGE_MAX)
     age = seconds_of(max_record_age)
     if age is not None and age != int(age):

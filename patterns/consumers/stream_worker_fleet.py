@@ -22,7 +22,7 @@ team otherwise writes by hand, and where it goes wrong, is built here:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol, cast, runtime_checkable
+from typing import Protocol, Unpack, cast, runtime_checkable
 
 import jsii
 from aws_cdk import Annotations, AspectPriority, Aspects, Duration, IAspect, RemovalPolicy, Stack
@@ -37,13 +37,15 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct, IValidation
 
-from patterns import dashboards
+from patterns import dashboards, limits
 from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge
 from patterns.consumers import fargate, kcl
+from patterns.consumers.common import MAXIMUM, SUM
 from patterns.consumers.kcl_tables import create_tables, grant_tables
 from patterns.consumers.stream_readers import stream_readers
 from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
+from patterns.metric_options import MetricOptions
 from patterns.naming import physical_name
 from patterns.removal import IN_TRANSIT_REMOVAL_POLICY
 from patterns.roles import ManagedPolicyRole
@@ -52,15 +54,13 @@ from patterns.validation import check_duration, check_whole_number, seconds_of
 # KCL application names become table names, a CloudWatch namespace and a consumer name
 # (128 characters at most); the longest table suffix must still fit DynamoDB's 255.
 APPLICATION_NAME_MAX_LENGTH = 100
-# An on-demand stream starts with 4 shards (its write capacity of 4 MB/s):
-# https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html
-ON_DEMAND_INITIAL_SHARDS = 4
+ON_DEMAND_INITIAL_SHARDS = limits.KINESIS_ON_DEMAND_INITIAL_SHARDS
 DEFAULT_SCALE_OUT_LAG = Duration.minutes(1)
 SCALE_OUT_LAG_MIN = Duration.seconds(10)
 DEFAULT_LAG_ALARM = Duration.minutes(10)
 LAG_ALARM_MIN = Duration.minutes(1)
-DEFAULT_STREAM_RETENTION = Duration.hours(24)
-RETENTION_MAX = Duration.days(365)
+DEFAULT_STREAM_RETENTION = Duration.hours(limits.KINESIS_RETENTION_DEFAULT_HOURS)
+RETENTION_MAX = Duration.hours(limits.KINESIS_RETENTION_MAX_HOURS)
 # Remove a worker while the lag is below this fraction of scale_out_lag.
 SCALE_IN_FRACTION = 0.25
 SCALE_OUT_COOLDOWN = Duration.minutes(2)
@@ -173,21 +173,30 @@ class StreamWorkerFleet(fargate.FargateFleet):
         """
         super().__init__(scope, construct_id)
         pin_feature_flags(self, ECS_SERVICE_FLAGS)  # the same service with or without cdk.json
+        workers = fargate.WorkerOptions(
+            image=image,
+            cpu=cpu,
+            memory_limit_mib=memory_limit_mib,
+            environment=environment,
+            entry_point=entry_point,
+            command=command,
+            log_retention=log_retention,
+        )
         owner = stream if isinstance(stream, HasStream) else None
         self._stream = owner.stream if owner is not None else cast(kinesis.IStream, stream)
+        resource = self._stream.node.default_child
+        self._stream_resource = resource if isinstance(resource, kinesis.CfnStream) else None
         _validate(
             kcl_version=kcl_version,
             min_workers=min_workers,
             max_workers=max_workers,
-            cpu=cpu,
-            memory_limit_mib=memory_limit_mib,
-            environment=environment,
+            workers=workers,
             scale_out_lag=scale_out_lag,
             lag_alarm_threshold=lag_alarm_threshold,
-            retention=_retention(self._stream),
+            retention=_retention(self._stream_resource),
         )
         fargate.check_container_insights(self, cluster, "the no-running-worker alarm")
-        subnets = fargate.check_private_subnets(cluster, vpc_subnets, **_REACHES)
+        subnets, public = fargate.check_private_subnets(cluster, vpc_subnets, **_REACHES)
 
         self._enhanced_fan_out, self._kcl_version = enhanced_fan_out, kcl_version
         # No digest of create-only properties in the name: the tables' key schemas are KCL's
@@ -201,48 +210,13 @@ class StreamWorkerFleet(fargate.FargateFleet):
         self._max_workers_given = max_workers
         self._max_workers = self._derive_max_workers(max_workers)
         check_whole_number("min_workers", min_workers, 1, self._max_workers)
-
         self._encryption_key = encryption_key or self._stream.encryption_key
 
         self._create_state(removal_policy or IN_TRANSIT_REMOVAL_POLICY)
-        self._task_role = _task_role(self)
-        self._task_definition, self._service, self._log_group = fargate.worker_service(
-            self,
-            cluster=cluster,
-            image=image,
-            task_role=self._task_role,
-            cpu=cpu,
-            memory_limit_mib=memory_limit_mib,
-            environment={**(environment or {}), **self._kcl_environment()},
-            entry_point=entry_point,
-            command=command,
-            vpc_subnets=subnets,
-            log_retention=log_retention,
-        )
-        fargate.acknowledge_own_environment(
-            self._task_definition,
-            environment,
-            "the names the KCL needs (application, stream, tables, consumer)",
-        )
-        self.node.add_validation(fargate.PrivateSubnets(cluster, self._service, **_REACHES))
+        self._create_workers(cluster, workers, subnets, public)
         self._grant()
-        self._cluster = cluster
-        self._scalable_target = fargate.scalable_target(
-            self,
-            cluster=cluster,
-            service=self._service,
-            min_workers=min_workers,
-            max_workers=self._max_workers,
-        )
-        if max_workers is None:
-            # The stream's classic readers re-plan its shards at synth (an aspect of default
-            # priority); this one runs after it and follows the final count.
-            Aspects.of(self._scalable_target).add(
-                _MaxWorkersFollowShards(self), priority=AspectPriority.DEFAULT + 100
-            )
-        self._scale_on_lag(scale_out_lag)
+        self._scale(min_workers, scale_out_lag)
         self._alarms = self._create_alarms(lag_alarm_threshold, alarm_actions)
-        self.node.add_validation(_WorkersWithinShards(self, self._stream))
 
     # --- derive --------------------------------------------------------------------------
 
@@ -250,7 +224,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
         """The given maximum, else the stream's shards as the tree stands now (a planned
         stream may gain shards at synth, when its classic readers are counted:
         :attr:`max_workers` and the scalable target follow the final count)."""
-        shards = stream_shard_count(self._stream)
+        shards = _shard_count(self._stream_resource)
         if max_workers is not None:
             return max_workers
         if shards is not None:
@@ -306,6 +280,35 @@ class StreamWorkerFleet(fargate.FargateFleet):
             else None
         )
 
+    def _create_workers(
+        self,
+        cluster: ecs.ICluster,
+        workers: fargate.WorkerOptions,
+        subnets: ec2.SubnetSelection,
+        public_subnet_ids: list[str],
+    ) -> None:
+        """The workers' role, task and service; checked at synth, over the final tree, for
+        private subnets and for no more workers than shards (one validation callback)."""
+        path = self.node.path
+        self._task_role = _task_role(self, path)
+        self._task_definition, self._service, self._log_group = fargate.worker_service(
+            self,
+            path=path,
+            cluster=cluster,
+            workers=workers,
+            task_role=self._task_role,
+            own_environment=self._kcl_environment(),
+            holds="the names the KCL needs (application, stream, tables, consumer)",
+            vpc_subnets=subnets,
+        )
+        self._cluster_name, self._service_name = cluster.cluster_name, self._service.service_name
+        self.node.add_validation(
+            fargate.AllOf(
+                fargate.PrivateSubnets(self._service, public_subnet_ids, **_REACHES),
+                _WorkersWithinShards(self),
+            )
+        )
+
     def _grant(self) -> None:
         """The KCL permissions page (``kcl.KCL_IAM_DOC``), for this version and mode."""
         role, stream = self._task_role, self._stream
@@ -344,11 +347,26 @@ class StreamWorkerFleet(fargate.FargateFleet):
             "cloudwatch:namespace condition limits the workers to the application's namespace.",
         )
 
-    def _scale_on_lag(self, scale_out_lag: Duration) -> None:
+    def _scale(self, min_workers: int, scale_out_lag: Duration) -> None:
+        """Step scaling on the lag between ``min_workers`` and :attr:`max_workers`."""
+        self._scalable_target = fargate.scalable_target(
+            self,
+            cluster_name=self._cluster_name,
+            service_name=self._service_name,
+            min_workers=min_workers,
+            max_workers=self._max_workers,
+        )
+        if self._max_workers_given is None:
+            # The stream's classic readers re-plan its shards at synth (an aspect of default
+            # priority); this one runs after it and follows the final count.
+            Aspects.of(self._scalable_target).add(
+                _MaxWorkersFollowShards(self), priority=AspectPriority.DEFAULT + 100
+            )
         out_ms = scale_out_lag.to_milliseconds()
+        self._lag = self.metric_millis_behind_latest()
         self._scalable_target.scale_on_metric(
             "LagScaling",
-            metric=self.metric_millis_behind_latest(),
+            metric=self._lag,
             scaling_steps=[
                 appscaling.ScalingInterval(upper=out_ms * SCALE_IN_FRACTION, change=-1),
                 appscaling.ScalingInterval(lower=out_ms, change=1),
@@ -356,7 +374,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
             adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
             cooldown=SCALE_OUT_COOLDOWN,
         )
-        self._scale_out_lag = scale_out_lag
+        self._scale_out_lag_ms = out_ms
 
     def _create_alarms(
         self, lag_threshold: Duration, actions: Sequence[cloudwatch.IAlarmAction]
@@ -366,7 +384,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
             using_metrics={
                 "running": self.metric_running_workers(),
                 "incoming": self._stream.metric_incoming_records(
-                    period=fargate.METRIC_PERIOD, statistic=cloudwatch.Stats.SUM
+                    period=fargate.METRIC_PERIOD, statistic=SUM
                 ),
             },
             label="Records arriving while no worker runs",
@@ -376,7 +394,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
             create_alarm(
                 self,
                 "LagAlarm",
-                metric=self.metric_millis_behind_latest(),
+                metric=self._lag,
                 threshold=lag_threshold.to_milliseconds(),
                 description=f"The KCL application {self._application_name} lags at least "
                 f"{lag_threshold.to_human_string()} behind the newest record of its stream",
@@ -405,22 +423,24 @@ class StreamWorkerFleet(fargate.FargateFleet):
 
     # --- metrics and dashboard -----------------------------------------------------------
 
-    def metric_millis_behind_latest(
-        self, *, period: Duration = fargate.METRIC_PERIOD
-    ) -> cloudwatch.Metric:
+    def metric_millis_behind_latest(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """The application's lag: KCL's application-level ``MillisBehindLatest`` (the
-        maximum over its shards), in its namespace, the application name."""
+        maximum over its shards), in its namespace, the application name. Default: maximum
+        over 1 minute."""
+        options: MetricOptions = {
+            "dimensions_map": kcl.LAG_METRIC_DIMENSIONS,
+            "period": fargate.METRIC_PERIOD,
+            "statistic": MAXIMUM,
+            **props,
+        }
         return cloudwatch.Metric(
-            namespace=self._application_name,
-            metric_name=kcl.LAG_METRIC,
-            dimensions_map=kcl.LAG_METRIC_DIMENSIONS,
-            period=period,
-            statistic=cloudwatch.Stats.MAXIMUM,
+            namespace=self._application_name, metric_name=kcl.LAG_METRIC, **options
         )
 
-    def metric_running_workers(self) -> cloudwatch.Metric:
-        """Container Insights' ``RunningTaskCount`` of the service (1-minute average)."""
-        return fargate.running_tasks_metric(self._cluster, self._service)
+    def metric_running_workers(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Container Insights' ``RunningTaskCount`` of the service. Default: average over 1
+        minute."""
+        return fargate.running_tasks_metric(self._cluster_name, self._service_name, **props)
 
     def metric_throttled_requests(
         self, *, period: Duration = THROTTLE_PERIOD
@@ -431,7 +451,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
         for number, table in enumerate(self._tables.all):
             for kind in ("Read", "Write"):
                 using[f"{kind.lower()}{number}"] = table.metric(
-                    f"{kind}ThrottleEvents", period=period, statistic=cloudwatch.Stats.SUM
+                    f"{kind}ThrottleEvents", period=period, statistic=SUM
                 )
         return cloudwatch.MathExpression(
             expression=" + ".join(f"FILL({name}, 0)" for name in using),
@@ -453,7 +473,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
                 dashboards.graph(
                     "Lag (ms behind the newest record)",
                     [self.metric_millis_behind_latest()],
-                    thresholds=[(self._scale_out_lag.to_milliseconds(), "scale out")],
+                    thresholds=[(self._scale_out_lag_ms, "scale out")],
                 ),
                 dashboards.graph("Throttled table requests", [self.metric_throttled_requests()]),
                 *dashboards.alarm_graphs(self._alarms),
@@ -502,7 +522,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
         """The most workers the fleet scales to (at most the stream's shards): the given
         ``max_workers``, else the stream's shard count (final once the app is synthesized)."""
         if self._max_workers_given is None:
-            return stream_shard_count(self._stream) or self._max_workers
+            return _shard_count(self._stream_resource) or self._max_workers
         return self._max_workers_given
 
     @property
@@ -516,27 +536,24 @@ class StreamWorkerFleet(fargate.FargateFleet):
         return list(self._alarms)
 
 
-def _task_role(scope: Construct) -> iam.Role:
+def _task_role(scope: Construct, path: str) -> iam.Role:
     return ManagedPolicyRole(
         scope,
         "TaskRole",
         assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-        description=f"KCL workers of {scope.node.path}: read the stream, use their tables",
+        description=f"KCL workers of {path}: read the stream, use their tables",
     )
 
 
-def stream_shard_count(stream: kinesis.IStream) -> int | None:
-    """The shards of a provisioned stream of this app, when known at synth."""
-    resource = stream.node.default_child
-    if not isinstance(resource, kinesis.CfnStream):
-        return None
-    shards = resource.shard_count
+def _shard_count(resource: kinesis.CfnStream | None) -> int | None:
+    """The shards of a provisioned stream of this app (its ``CfnStream``), when known."""
+    shards = None if resource is None else resource.shard_count
     return shards if isinstance(shards, int) else None
 
 
-def _retention(stream: kinesis.IStream) -> Duration | None:
-    resource = stream.node.default_child
-    if not isinstance(resource, kinesis.CfnStream):
+def _retention(resource: kinesis.CfnStream | None) -> Duration | None:
+    """The stream's retention; ``None`` for an imported stream or a token."""
+    if resource is None:
         return None
     hours = resource.retention_period_hours
     if hours is None:
@@ -561,17 +578,21 @@ class _WorkersWithinShards:
     """At synth, over the final tree: never more workers than the stream's shards (the shard
     count may have been re-planned, or changed through the L1, after the fleet was built)."""
 
-    def __init__(self, fleet: StreamWorkerFleet, stream: kinesis.IStream) -> None:
-        self._fleet, self._stream = fleet, stream
+    def __init__(self, fleet: StreamWorkerFleet) -> None:
+        self._fleet = fleet
 
     def validate(self) -> list[str]:
-        shards = stream_shard_count(self._stream)
-        if shards is None or self._fleet.max_workers <= shards:
+        fleet = self._fleet
+        shards = _shard_count(fleet._stream_resource)
+        if shards is None:
+            return []
+        workers = fleet._max_workers_given or shards
+        if workers <= shards:
             return []
         return [
-            f"max_workers ({self._fleet.max_workers}) of {self._fleet.node.path} exceeds the "
-            f"{shards} shard(s) of its stream: KCL leases each shard to one worker, so the "
-            f"others would sit idle. Set max_workers to at most {shards}, or add shards"
+            f"max_workers ({workers}) of {fleet.node.path} exceeds the {shards} shard(s) of "
+            "its stream: KCL leases each shard to one worker, so the others would sit idle. "
+            f"Set max_workers to at most {shards}, or add shards"
         ]
 
 
@@ -580,9 +601,7 @@ def _validate(
     kcl_version: int,
     min_workers: int,
     max_workers: int | None,
-    cpu: int,
-    memory_limit_mib: int,
-    environment: Mapping[str, str] | None,
+    workers: fargate.WorkerOptions,
     scale_out_lag: Duration,
     lag_alarm_threshold: Duration,
     retention: Duration | None,
@@ -593,8 +612,7 @@ def _validate(
             f"{kcl_version!r}"
         )
     fargate.check_workers(min_workers, max_workers, lowest=1)
-    fargate.check_task_size(cpu, memory_limit_mib)
-    fargate.check_environment(environment, kcl.RESERVED_ENVIRONMENT)
+    workers.check(kcl.RESERVED_ENVIRONMENT)
     check_duration(
         "lag_alarm_threshold", lag_alarm_threshold, LAG_ALARM_MIN, retention or RETENTION_MAX
     )

@@ -32,7 +32,7 @@ from constructs import Construct
 from patterns import dashboards
 from patterns.compliance import acknowledge, flatten_cfn_reference
 from patterns.consumers import fargate
-from patterns.consumers.common import consumed_queue, visibility_timeout_seconds
+from patterns.consumers.common import AVERAGE, consumed_queue, visibility_timeout_seconds
 from patterns.consumers.worker_fleet_checks import validate, worker_protection_minutes
 from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
 from patterns.naming import physical_name
@@ -121,17 +121,24 @@ class QueueWorkerFleet(fargate.FargateFleet):
         """
         super().__init__(scope, construct_id)
         pin_feature_flags(self, ECS_SERVICE_FLAGS)  # the same service with or without cdk.json
+        workers = fargate.WorkerOptions(
+            image=image,
+            cpu=cpu,
+            memory_limit_mib=memory_limit_mib,
+            environment=environment,
+            entry_point=entry_point,
+            command=command,
+            log_retention=log_retention,
+        )
         source = consumed_queue("queue", queue)
         visibility_seconds = visibility_timeout_seconds(source)
-        target = validate(
+        self._target_backlog_per_worker = validate(
             processing_time=processing_time,
             acceptable_latency=acceptable_latency,
             min_workers=min_workers,
             max_workers=max_workers,
-            cpu=cpu,
-            memory_limit_mib=memory_limit_mib,
+            workers=workers,
             visibility_seconds=visibility_seconds,
-            environment=environment,
         )
         fargate.check_container_insights(
             self,
@@ -139,43 +146,59 @@ class QueueWorkerFleet(fargate.FargateFleet):
             "the backlog per worker",
             otherwise=", or the fleet scales as if one worker ran",
         )
-        subnets = fargate.check_private_subnets(cluster, vpc_subnets, **_REACHES)
+        subnets, public = fargate.check_private_subnets(cluster, vpc_subnets, **_REACHES)
         protection_minutes = worker_protection_minutes(self, source, visibility_seconds)
 
+        self._create_workers(
+            cluster,
+            workers,
+            subnets,
+            public,
+            {"QUEUE_URL": source.queue_url, "PROTECTION_MINUTES": str(protection_minutes)},
+        )
+        cluster_name = cluster.cluster_name
+        self._grant(source, cluster_name)
+        self._scale_on_backlog(source, cluster_name, min_workers, max_workers)
+
+    # --- create --------------------------------------------------------------------------
+
+    def _create_workers(
+        self,
+        cluster: ecs.ICluster,
+        workers: fargate.WorkerOptions,
+        subnets: ec2.SubnetSelection,
+        public_subnet_ids: list[str],
+        own_environment: dict[str, str],
+    ) -> None:
+        """The workers' role, task and service, checked for private subnets at synth."""
+        path = self.node.path
         self._task_role = ManagedPolicyRole(
             self,
             "TaskRole",
             assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-            description=f"Workers of {self.node.path}: consume the queue, protect their task",
+            description=f"Workers of {path}: consume the queue, protect their task",
         )
         self._task_definition, self._service, self._log_group = fargate.worker_service(
             self,
+            path=path,
             cluster=cluster,
-            image=image,
+            workers=workers,
             task_role=self._task_role,
-            cpu=cpu,
-            memory_limit_mib=memory_limit_mib,
-            environment={
-                **(environment or {}),
-                "QUEUE_URL": source.queue_url,
-                "PROTECTION_MINUTES": str(protection_minutes),
-            },
-            entry_point=entry_point,
-            command=command,
+            own_environment=own_environment,
+            holds="the queue URL and the protection length",
             vpc_subnets=subnets,
-            log_retention=log_retention,
         )
-        fargate.acknowledge_own_environment(
-            self._task_definition, environment, "the queue URL and the protection length"
+        self.node.add_validation(
+            fargate.PrivateSubnets(self._service, public_subnet_ids, **_REACHES)
         )
-        self.node.add_validation(fargate.PrivateSubnets(cluster, self._service, **_REACHES))
 
-        # Least privilege: consume this queue (and decrypt with its key), and set scale-in
-        # protection on the tasks of this cluster only.
+    def _grant(self, source: sqs.IQueue, cluster_name: str) -> None:
+        """Least privilege: consume this queue (and decrypt with its key), and set scale-in
+        protection on the tasks of this cluster only."""
         source.grant_consume_messages(self._task_role)
         stack = Stack.of(self)
         tasks_arn = stack.format_arn(
-            service="ecs", resource="task", resource_name=f"{cluster.cluster_name}/*"
+            service="ecs", resource="task", resource_name=f"{cluster_name}/*"
         )
         self._task_role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -191,10 +214,16 @@ class QueueWorkerFleet(fargate.FargateFleet):
             "runs: the tasks of this one cluster are the narrowest resource IAM can name.",
         )
 
+    def _scale_on_backlog(
+        self, source: sqs.IQueue, cluster_name: str, min_workers: int, max_workers: int
+    ) -> None:
+        """Target tracking on the backlog per worker and, from zero workers, a step policy
+        that starts the first one."""
+        service_name = self._service.service_name
         visible = source.metric_approximate_number_of_messages_visible(
-            period=fargate.METRIC_PERIOD, statistic=cloudwatch.Stats.AVERAGE
+            period=fargate.METRIC_PERIOD, statistic=AVERAGE
         )
-        running = fargate.running_tasks_metric(cluster, self._service)
+        running = fargate.running_tasks_metric(cluster_name, service_name)
         self._running_workers = running
         self._backlog_per_worker = cloudwatch.MathExpression(
             expression=BACKLOG_PER_WORKER,
@@ -204,41 +233,20 @@ class QueueWorkerFleet(fargate.FargateFleet):
         )
         self._scalable_target = fargate.scalable_target(
             self,
-            cluster=cluster,
-            service=self._service,
+            cluster_name=cluster_name,
+            service_name=service_name,
             min_workers=min_workers,
             max_workers=max_workers,
         )
-        # Target tracking on metric math: the L2 takes single metrics only, so the policy is
-        # written as CloudFormation documents it (CustomizedMetricSpecification.Metrics).
-        self._scaling_policy = appscaling.CfnScalingPolicy(
-            self,
-            "BacklogPerWorkerScaling",
-            policy_name=physical_name(self, max_length=255),
-            policy_type="TargetTrackingScaling",
-            scaling_target_id=self._scalable_target.scalable_target_id,
-            target_tracking_scaling_policy_configuration=appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
-                target_value=target,
-                scale_out_cooldown=int(SCALE_OUT_COOLDOWN.to_seconds()),
-                scale_in_cooldown=int(SCALE_IN_COOLDOWN.to_seconds()),
-                customized_metric_specification=appscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
-                    metrics=[
-                        _metric_query("visible", visible),
-                        _metric_query("running", running),
-                        appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty(
-                            id="backlog_per_worker",
-                            expression=BACKLOG_PER_WORKER,
-                            label="Backlog per worker",
-                            return_data=True,
-                        ),
-                    ]
-                ),
-            ),
+        self._scaling_policy = self._target_tracking(
+            _visible_query(source.queue_name),
+            fargate.running_tasks_query("running", cluster_name, service_name),
         )
+        self._start_first_worker: appscaling.StepScalingPolicy | None = None
         if min_workers == 0:
             # Target tracking adds capacity in proportion to the running workers; with none
             # running, this step policy starts the first one when messages wait.
-            self._scalable_target.scale_on_metric(
+            self._start_first_worker = self._scalable_target.scale_on_metric(
                 "StartFirstWorkerScaling",
                 metric=cloudwatch.MathExpression(
                     expression="IF(FILL(running, 0) < 1, FILL(visible, 0), 0)",
@@ -253,14 +261,50 @@ class QueueWorkerFleet(fargate.FargateFleet):
                 adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
                 cooldown=SCALE_OUT_COOLDOWN,
             )
-        self._target_backlog_per_worker = target
+
+    def _target_tracking(
+        self,
+        visible: appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty,
+        running: appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty,
+    ) -> appscaling.CfnScalingPolicy:
+        """Target tracking on metric math: the L2 takes single metrics only, so the policy is
+        written as CloudFormation documents it (CustomizedMetricSpecification.Metrics)."""
+        return appscaling.CfnScalingPolicy(
+            self,
+            "BacklogPerWorkerScaling",
+            policy_name=physical_name(self, max_length=255),
+            policy_type="TargetTrackingScaling",
+            scaling_target_id=self._scalable_target.scalable_target_id,
+            target_tracking_scaling_policy_configuration=appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
+                target_value=self._target_backlog_per_worker,
+                scale_out_cooldown=int(SCALE_OUT_COOLDOWN.to_seconds()),
+                scale_in_cooldown=int(SCALE_IN_COOLDOWN.to_seconds()),
+                customized_metric_specification=appscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
+                    metrics=[
+                        visible,
+                        running,
+                        appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty(
+                            id="backlog_per_worker",
+                            expression=BACKLOG_PER_WORKER,
+                            label="Backlog per worker",
+                            return_data=True,
+                        ),
+                    ]
+                ),
+            ),
+        )
+
+    # --- metrics and dashboard -----------------------------------------------------------
 
     def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
         """Add this fleet's section to ``dashboard``: running workers, the backlog per worker
         against its scaling target, and the alarms of the scale-from-zero policy."""
-        scaling_alarms = [
-            child for child in self.node.find_all() if isinstance(child, cloudwatch.Alarm)
-        ]
+        policy = self._start_first_worker
+        scaling_alarms = (
+            []
+            if policy is None
+            else [alarm for alarm in (policy.lower_alarm, policy.upper_alarm) if alarm]
+        )
         dashboards.section(
             dashboard,
             f"Worker fleet {self.node.path}",
@@ -276,6 +320,8 @@ class QueueWorkerFleet(fargate.FargateFleet):
                 *dashboards.alarm_graphs(scaling_alarms),
             ],
         )
+
+    # --- expose --------------------------------------------------------------------------
 
     @property
     def backlog_per_worker(self) -> cloudwatch.MathExpression:
@@ -293,26 +339,16 @@ class QueueWorkerFleet(fargate.FargateFleet):
         return self._target_backlog_per_worker
 
 
-def _metric_query(
-    query_id: str, metric: cloudwatch.Metric
+def _visible_query(
+    queue_name: str,
 ) -> appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty:
-    """One metric of the target-tracking math, as CloudFormation spells it."""
-    config = metric.to_metric_config().metric_stat
-    assert config is not None
-    return appscaling.CfnScalingPolicy.TargetTrackingMetricDataQueryProperty(
-        id=query_id,
-        return_data=False,
-        metric_stat=appscaling.CfnScalingPolicy.TargetTrackingMetricStatProperty(
-            stat=config.statistic,
-            metric=appscaling.CfnScalingPolicy.TargetTrackingMetricProperty(
-                namespace=config.namespace,
-                metric_name=config.metric_name,
-                dimensions=[
-                    appscaling.CfnScalingPolicy.TargetTrackingMetricDimensionProperty(
-                        name=dimension.name, value=str(dimension.value)
-                    )
-                    for dimension in config.dimensions or []
-                ],
-            ),
-        ),
+    """SQS's ``ApproximateNumberOfMessagesVisible`` of the queue (1-minute average), the
+    metric ``sqs.IQueue.metric_approximate_number_of_messages_visible`` reads, as the
+    target-tracking math takes it."""
+    return fargate.metric_query(
+        "visible",
+        namespace="AWS/SQS",
+        metric_name="ApproximateNumberOfMessagesVisible",
+        dimensions={"QueueName": queue_name},
+        statistic="Average",
     )

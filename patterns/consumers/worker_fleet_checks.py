@@ -5,18 +5,16 @@ in ``fargate``."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 from aws_cdk import Annotations, Duration
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.consumers import fargate
-from patterns.limits import SQS_VISIBILITY_TIMEOUT_MAX_SECONDS
+from patterns.limits import ECS_TASK_PROTECTION_MINUTES_RANGE, SQS_VISIBILITY_TIMEOUT_MAX_SECONDS
 from patterns.validation import seconds_of
 
-# Task scale-in protection lasts 1 minute to 48 hours (ExpiresInMinutes).
-PROTECTION_MINUTES_RANGE = (1, 2880)
+PROTECTION_MINUTES_RANGE = ECS_TASK_PROTECTION_MINUTES_RANGE
 # SQS's longest visibility timeout (12 hours): how long a worker protects itself when the
 # queue's own timeout is unknown (an imported queue); it clears protection after each message.
 MAX_VISIBILITY_MINUTES = SQS_VISIBILITY_TIMEOUT_MAX_SECONDS // 60
@@ -28,15 +26,12 @@ def validate(
     acceptable_latency: Duration,
     min_workers: int,
     max_workers: int,
-    cpu: int,
-    memory_limit_mib: int,
+    workers: fargate.WorkerOptions,
     visibility_seconds: float | None,
-    environment: Mapping[str, str] | None,
 ) -> float:
     """Check the options; return the acceptable backlog per worker."""
     fargate.check_workers(min_workers, max_workers, lowest=0)
-    fargate.check_task_size(cpu, memory_limit_mib)
-    fargate.check_environment(environment, ("QUEUE_URL", "PROTECTION_MINUTES"))
+    workers.check(("QUEUE_URL", "PROTECTION_MINUTES"))
     processing, latency = seconds_of(processing_time), seconds_of(acceptable_latency)
     if processing is None or latency is None:
         raise ValueError(

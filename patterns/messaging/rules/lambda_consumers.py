@@ -6,6 +6,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from patterns.limits import (
+    LAMBDA_DEFAULT_TIMEOUT_SECONDS,
+    LAMBDA_SQS_BATCH_SIZE_DEFAULT,
+    LAMBDA_SQS_BATCH_SIZE_RANGE,
+    LAMBDA_SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX,
+    LAMBDA_SQS_FIFO_BATCH_SIZE_RANGE,
+    LAMBDA_SQS_VISIBILITY_TIMEOUT_FACTOR,
+)
 from patterns.messaging.connections import (
     DEFAULT_VISIBILITY,
     QUEUE,
@@ -50,7 +58,7 @@ SQS_LAMBDA_TRIGGER = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/S
 def _function_timeout(model: StackModel, target: Target) -> int | None:
     if isinstance(target, Resolved) and model.type_of(target.logical_id) == "AWS::Lambda::Function":
         value = model.props(target.logical_id).get("Timeout")
-        return 3 if value is None else as_int(value)
+        return LAMBDA_DEFAULT_TIMEOUT_SECONDS if value is None else as_int(value)
     return None
 
 
@@ -115,7 +123,7 @@ def lambda_visibility_below_six_times(model: StackModel) -> Iterator[Hit]:
             continue
         visibility = _visibility(model, queue)
         window = as_int(props.get("MaximumBatchingWindowInSeconds", 0)) or 0
-        wanted = 6 * timeout + window
+        wanted = LAMBDA_SQS_VISIBILITY_TIMEOUT_FACTOR * timeout + window
         if visibility is not None and timeout <= visibility < wanted:
             yield Hit(mapping, f"{queue} hides messages {visibility} s, recommended {wanted} s")
 
@@ -137,7 +145,8 @@ def lambda_visibility_below_six_times(model: StackModel) -> Iterator[Hit]:
 )
 def lambda_sqs_partial_batch(model: StackModel) -> Iterator[Hit]:
     for mapping, props, _, _, function in sqs_mappings(model):
-        if as_int(props.get("BatchSize", 10)) == 1 or returns_batch_item_failures(model, function):
+        size = as_int(props.get("BatchSize", LAMBDA_SQS_BATCH_SIZE_DEFAULT))
+        if size == 1 or returns_batch_item_failures(model, function):
             continue  # one message per batch; or LAMBDA9's error
         if "ReportBatchItemFailures" not in as_list(props.get("FunctionResponseTypes")):
             yield Hit(mapping, "FunctionResponseTypes lacks ReportBatchItemFailures")
@@ -319,18 +328,24 @@ def lambda_sqs_batching(model: StackModel) -> Iterator[Hit]:
     for mapping, props, queue, _, _ in sqs_mappings(model):
         if queue is None:
             continue
-        size = as_int(props.get("BatchSize", 10))
+        size = as_int(props.get("BatchSize", LAMBDA_SQS_BATCH_SIZE_DEFAULT))
         window = as_int(props.get("MaximumBatchingWindowInSeconds", 0))
         if size is None or window is None:
             continue
         if is_fifo_queue(model, queue):
-            if size > 10:
-                yield Hit(mapping, f"BatchSize {size} on FIFO queue {queue} (at most 10)")
+            if size > LAMBDA_SQS_FIFO_BATCH_SIZE_RANGE[1]:
+                yield Hit(
+                    mapping,
+                    f"BatchSize {size} on FIFO queue {queue} "
+                    f"(at most {LAMBDA_SQS_FIFO_BATCH_SIZE_RANGE[1]})",
+                )
             if window > 0:
                 yield Hit(mapping, f"a batching window on FIFO queue {queue}")
-        elif size > 10_000:
-            yield Hit(mapping, f"BatchSize {size} on {queue} (at most 10,000)")
-        elif size > 10 and window < 1:
+        elif size > LAMBDA_SQS_BATCH_SIZE_RANGE[1]:
+            yield Hit(
+                mapping, f"BatchSize {size} on {queue} (at most {LAMBDA_SQS_BATCH_SIZE_RANGE[1]:,})"
+            )
+        elif size > LAMBDA_SQS_BATCH_SIZE_WITHOUT_WINDOW_MAX and window < 1:
             yield Hit(mapping, f"BatchSize {size} without a batching window of at least 1 s")
 
 
