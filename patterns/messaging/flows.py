@@ -51,7 +51,7 @@ from patterns.messaging.flow_model import (
 )
 from patterns.messaging.linking import AssemblyModel
 from patterns.messaging.model import (
-    Literal,
+    LiteralValue,
     Resolved,
     Target,
     Unknown,
@@ -79,7 +79,7 @@ class _Builder:
         target = self.follow(target)
         if isinstance(target, Resolved):
             return self.resource(target.logical_id)
-        text = target.text if isinstance(target, Literal) else self.model.reference(target)
+        text = target.text if isinstance(target, LiteralValue) else self.model.reference(target)
         node_id = f"external:{text}"
         self.nodes.setdefault(node_id, Node(node_id, "external", "", text))
         return node_id
@@ -155,7 +155,7 @@ class _Builder:
         for sub in subscriptions(model):
             topic = self.node(sub.topic)
             endpoint = self.node(sub.endpoint)
-            if isinstance(sub.endpoint, Literal | Unknown):
+            if isinstance(sub.endpoint, LiteralValue | Unknown):
                 self.nodes[endpoint].label = f"{sub.protocol}: {self.nodes[endpoint].label}"
             label = sub.protocol
             if as_bool(sub.properties.get("RawMessageDelivery")) is True:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from patterns.messaging.model import (
     WILDCARD,
-    Literal,
+    LiteralValue,
     Location,
     Resolved,
     StackModel,
@@ -130,7 +130,7 @@ class AssemblyModel(StackModel):
         for candidate in [target.logical_id, *named]:
             if self._in_environment(candidate, account=fields[4], region=fields[3]):
                 return Resolved(candidate, target.attribute)
-        return Literal(text)
+        return LiteralValue(text)
 
     def account_of(self, logical_id: str) -> str | None:
         where = self._templates.get(self.locate(logical_id).stack)

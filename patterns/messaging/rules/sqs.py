@@ -15,7 +15,7 @@ from patterns.messaging.connections import (
     redrives,
 )
 from patterns.messaging.model import (
-    Literal,
+    LiteralValue,
     Resolved,
     StackModel,
     Unknown,
@@ -116,7 +116,7 @@ def sqs_redrive_allow(model: StackModel) -> Iterator[Hit]:
             sources = [model.resolve(s) for s in as_list(allow.get("sourceQueueArns"))]
             if any(isinstance(s, Unknown) for s in sources):
                 continue
-            if any(isinstance(s, Literal) and "*" in s.text for s in sources):
+            if any(isinstance(s, LiteralValue) and "*" in s.text for s in sources):
                 continue
             if not any(isinstance(s, Resolved) and s.logical_id == queue for s in sources):
                 yield Hit(queue, f"{dlq} admits only other source queues (byQueue)")
