@@ -39,7 +39,7 @@ from patterns import MessagingChecks
 from patterns.checks import main, run
 from patterns.compliance import acknowledge
 from patterns.messaging.model import LiteralValue, Resolved, StackModel, Unknown
-from patterns.messaging.policies import key_info
+from patterns.messaging.permissions import key_info
 from patterns.messaging.rules import RULES
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, ROOT, SynthesizedApp
 from tests.test_messaging_kcl import good_kcl_task, kcl1_fail

@@ -24,7 +24,7 @@ from patterns.messaging.model import (
     is_fifo_name,
     text_of,
 )
-from patterns.messaging.policies import KeyInfo, key_info
+from patterns.messaging.permissions import KeyInfo, key_info
 
 QUEUE = "AWS::SQS::Queue"
 TOPIC = "AWS::SNS::Topic"

@@ -59,7 +59,7 @@ from patterns.messaging.model import (
     as_json_object,
     as_list,
 )
-from patterns.messaging.policies import actions_cover, identity_statements, role_id
+from patterns.messaging.permissions import actions_cover, identity_statements, role_id
 from patterns.messaging.rules import INFO, Finding
 
 

@@ -18,7 +18,7 @@ from patterns.messaging.model import (
     StackModel,
     text_of,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     lambda_permits,
     policy_admits,
 )

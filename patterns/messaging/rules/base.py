@@ -14,7 +14,7 @@ from patterns.messaging.model import (
     Target,
     Unknown,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     key_admits_service,
     key_info,
 )

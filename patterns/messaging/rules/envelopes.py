@@ -21,7 +21,7 @@ from patterns.messaging.connections import (
     topic_id,
 )
 from patterns.messaging.model import StackModel, as_bool, as_json_object, as_list
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     actions_cover,
     resource_policy_statements,
     statements,

@@ -18,7 +18,7 @@ from patterns.messaging.connections import (
     subscriptions,
 )
 from patterns.messaging.model import Resolved, StackModel, Target, as_list, text_of
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     actions_cover,
     customer_key_denies,
     role_id,

@@ -20,7 +20,7 @@ from patterns.consumers.kcl import (
     METADATA_TABLE_ACTIONS,
 )
 from patterns.messaging.model import Resolved, StackModel, as_list
-from patterns.messaging.policies import key_info, role_id, role_may, role_may_decrypt
+from patterns.messaging.permissions import key_info, role_id, role_may, role_may_decrypt
 from patterns.messaging.rules.base import INFO, WARNING, Hit, Rule, cannot_follow, rule
 
 DYNAMODB_KMS = (

@@ -22,7 +22,7 @@ from patterns.messaging.connections import (
     subscriptions,
 )
 from patterns.messaging.model import Resolved, StackModel, Target, as_int
-from patterns.messaging.policies import customer_key_denies, role_id, role_may
+from patterns.messaging.permissions import customer_key_denies, role_id, role_may
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, Rule, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 

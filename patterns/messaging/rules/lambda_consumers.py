@@ -23,7 +23,7 @@ from patterns.messaging.model import (
     as_list,
     text_of,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     KeyInfo,
     key_info,
     role_id,

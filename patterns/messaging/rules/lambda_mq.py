@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from patterns.messaging.connections import event_source_mappings
 from patterns.messaging.model import Resolved, StackModel, as_list, text_of
-from patterns.messaging.policies import role_id, role_may
+from patterns.messaging.permissions import role_id, role_may
 from patterns.messaging.rules.base import ERROR, Hit, Rule, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 

@@ -29,7 +29,7 @@ from patterns.messaging.model import (
     as_bool,
     as_json_object,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     customer_key_denies,
     role_may,
     role_trusts,

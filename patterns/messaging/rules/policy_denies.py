@@ -23,7 +23,7 @@ from patterns.messaging.connections import (
     topic_id,
 )
 from patterns.messaging.model import StackModel, as_json_object
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     deny_applies,
     key_info,
     resource_policy_statements,

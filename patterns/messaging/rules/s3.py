@@ -22,7 +22,7 @@ from patterns.messaging.model import (
     as_json_object,
     as_list,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     lambda_permits,
     policy_admits,
 )

@@ -23,7 +23,7 @@ from patterns.messaging.model import (
     as_int,
     as_json_object,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     lambda_permits,
     policy_admits,
 )

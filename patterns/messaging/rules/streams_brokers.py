@@ -14,7 +14,7 @@ from patterns.messaging.model import (
     as_list,
     text_of,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     actions_cover,
     customer_key_denies,
     key_info,

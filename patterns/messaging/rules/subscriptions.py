@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from patterns.messaging.connections import queue_id, subscriptions
 from patterns.messaging.model import Resolved, StackModel, as_json_object
-from patterns.messaging.policies import role_id, role_may, role_trusts
+from patterns.messaging.permissions import role_id, role_may, role_trusts
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, Rule, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 
