@@ -21,8 +21,9 @@ from aws_cdk import aws_sqs as sqs
 
 from patterns import MessagingChecks, SnsToSqsFanOut
 from patterns.checks import main
+from patterns.cloud_assembly import LoadedStack
 from patterns.flows import main as flows_main
-from patterns.messaging.assembly import LoadedStack, check_assembly, check_stacks
+from patterns.messaging.assembly import check_assembly, check_stacks
 from patterns.messaging.linking import AssemblyModel
 from patterns.messaging.model import LiteralValue, Resolved, Unknown
 from patterns.messaging.rules import ERROR, INFO, Finding

@@ -31,7 +31,7 @@ from patterns.messaging.model import (
 )
 
 if TYPE_CHECKING:
-    from patterns.messaging.assembly import LoadedStack
+    from patterns.cloud_assembly import LoadedStack
 
 # A reference that cannot be followed, with what could not be followed: an intrinsic of ours,
 # never written by CloudFormation, that the linked model resolves to Unknown(reason).

@@ -33,7 +33,8 @@ import jsii
 from aws_cdk import CfnResource, PolicyValidationPluginReport, Stack, Stage
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 
-from patterns.messaging.assembly import check_stacks, load_stacks
+from patterns.cloud_assembly import read_assembly
+from patterns.messaging.assembly import check_stacks
 from patterns.messaging.rules import ERROR, INFO, PACK_NAME, RULES, Finding
 
 _RULES_BY_ID = {r.rule_id: r for r in RULES}
@@ -116,7 +117,7 @@ class MessagingChecks(NagPack):
                 "register it with Validations.of(app).add_plugins(MessagingChecks(app)) and "
                 "synthesize the app"
             )
-        stacks, _ = load_stacks(Path(outdir))
+        stacks = read_assembly(Path(outdir)).stacks
         self._outdir, self._files, self._findings = os.path.abspath(outdir), {}, {}
         for finding in check_stacks(stacks, {}):  # cdk-nag applies the acknowledgements
             if finding.level != INFO:
