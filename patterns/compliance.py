@@ -27,6 +27,7 @@ import importlib.metadata
 import json
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import jsii
 from aws_cdk import Acknowledgment, CfnResource, Validations
@@ -220,8 +221,19 @@ def skip_checkov(resource: CfnResource, check_id: str, reason: str) -> None:
     """Record a checkov skip on one resource, in its template metadata, with its reason.
 
     checkov reads ``Metadata.checkov.skip`` from CloudFormation templates, so the skip is
-    as narrow as the resource, and docs/compliance.md lists it with its reason.
+    as narrow as the resource, and docs/compliance.md lists it with its reason. A resource's
+    ``checkov`` metadata is read once, on its first skip (each read and write is a round trip
+    to the jsii runtime); later skips add to what this function wrote.
     """
-    existing = resource.get_metadata("checkov") or {"skip": []}
-    existing["skip"].append({"id": check_id, "comment": reason})
-    resource.add_metadata("checkov", existing)
+    reference: str = resource.__jsii_ref__.ref  # type: ignore[attr-defined]
+    checkov = _CHECKOV_METADATA.get(reference)
+    if checkov is None:
+        checkov = resource.get_metadata("checkov") or {"skip": []}
+        _CHECKOV_METADATA[reference] = checkov
+    checkov["skip"].append({"id": check_id, "comment": reason})
+    resource.add_metadata("checkov", checkov)
+
+
+# The ``checkov`` metadata skip_checkov wrote, by the jsii reference of its resource (unique
+# in the process).
+_CHECKOV_METADATA: dict[str, dict[str, Any]] = {}
