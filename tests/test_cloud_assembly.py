@@ -33,7 +33,7 @@ def _assembly(folder: Path) -> Path:
     }
     (folder / "Parent.template.json").write_text(json.dumps(parent))
     (folder / "Child.nested.template.json").write_text(json.dumps(nested))
-    artifact = {"type": "aws:cloudformation:stack", "displayName": "Parent"}
+    artifact: dict[str, Any] = {"type": "aws:cloudformation:stack", "displayName": "Parent"}
     artifact["properties"] = {"templateFile": "Parent.template.json"}
     (folder / "manifest.json").write_text(json.dumps({"artifacts": {"Parent": artifact}}))
     return folder
@@ -73,7 +73,7 @@ def _error(command: str, argv: list[str], capsys: Any) -> str:
     out, err = capsys.readouterr()
     assert out == ""
     assert err.count("\n") == 1, err
-    return err.split(": error: ", 1)[1]
+    return str(err).split(": error: ", 1)[1]
 
 
 @pytest.mark.parametrize(
