@@ -672,9 +672,9 @@ class ChecksResult:
 
 def _assembly_size(assembly: Path) -> tuple[int, int]:
     """Templates and resources of an assembly, read as the checks read it."""
-    from patterns.messaging.assembly import load_stacks
+    from patterns.cloud_assembly import read_assembly
 
-    stacks, _ = load_stacks(assembly)
+    stacks = read_assembly(assembly).stacks
     return len(stacks), sum(len(s.template.get("Resources") or {}) for s in stacks)
 
 

@@ -28,11 +28,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from patterns.cloud_assembly import CloudAssembly, UnreadableAssemblyError, read_assembly
 from patterns.command_line import Parser, assembly_parser, fail, parse
 from patterns.command_line import run as run_command
 from patterns.messaging import baseline
-from patterns.messaging.assembly import check_stacks, load_stacks
-from patterns.messaging.assembly_files import TemplateFile, UnreadableAssemblyError, template_files
+from patterns.messaging.assembly import check_stacks
 from patterns.messaging.report import (
     Checked,
     ReportedFinding,
@@ -48,7 +48,7 @@ PROG = "python -m patterns.checks"
 FORMATS = ("text", "json", "sarif")
 
 
-def collect(assembly: Path, files: list[TemplateFile]) -> list[ReportedFinding]:
+def collect(assembly: CloudAssembly) -> list[ReportedFinding]:
     """Every finding of the rules over the assembly read as one linked model
     (:func:`patterns.messaging.assembly.check_stacks`), with where it is and whether an
     acknowledgement covers it (errors and warnings only: notes are never acknowledged).
@@ -56,29 +56,27 @@ def collect(assembly: Path, files: list[TemplateFile]) -> list[ReportedFinding]:
     The one place that reads the rules' findings: the reports (``patterns.messaging.report``,
     ``baseline``, ``sarif``) take :class:`ReportedFinding` s, however they were found.
     """
-    template_of = {t.stack: t.file for t in files}
-    stacks, acknowledgements = load_stacks(assembly)
     return [
         ReportedFinding(
             found.rule_id,
             found.level,
             found.stack,
-            template_of.get(found.stack, found.template_file),
+            found.template_file,
             found.logical_id,
             None if found.path == found.logical_id else found.path,
             found.message,
             found.fix,
             found.acknowledged,
         )
-        for found in check_stacks(stacks, acknowledgements)
+        for found in check_stacks(assembly.stacks, assembly.acknowledgements)
     ]
 
 
 def run(assembly: Path, *, quiet: bool = False) -> tuple[str, int]:
     """The text report over an assembly and the number of open errors."""
-    files = template_files(assembly)
-    findings = collect(assembly, files)
-    checked = Checked(str(assembly), len(files), findings)
+    read = read_assembly(assembly)
+    findings = collect(read)
+    checked = Checked(str(assembly), len(read.stacks), findings)
     return to_text(checked, quiet=quiet), sum(
         1 for f in open_findings(findings) if f.level == ERROR
     )
@@ -128,15 +126,16 @@ def main(argv: list[str]) -> int:
 def check(args: argparse.Namespace) -> int:
     assembly: Path = args.assembly
     try:
-        files = template_files(assembly)
+        read = read_assembly(assembly)
         recorded = baseline.read(args.baseline) if args.baseline else None
     except (UnreadableAssemblyError, baseline.BaselineError) as error:
         return fail(PROG, str(error))
-    findings = collect(assembly, files)
-    checked = Checked(str(assembly), len(files), findings)
+    findings = collect(read)
+    templates = len(read.stacks)
+    checked = Checked(str(assembly), templates, findings)
     if recorded is not None:
         states, fixed = baseline.compare(findings, recorded)
-        checked = Checked(str(assembly), len(files), findings, str(args.baseline), states, fixed)
+        checked = Checked(str(assembly), templates, findings, str(args.baseline), states, fixed)
     if args.format == "json":
         output = to_json(checked, fail_on=args.fail_on, quiet=args.quiet)
     elif args.format == "sarif":

@@ -31,7 +31,7 @@ class Parser(argparse.ArgumentParser):
 
 def assembly_parser(*, prog: str, description: str, epilog: str) -> Parser:
     """A :class:`Parser` whose first argument is the cloud assembly to read (default:
-    ``cdk.out``), as ``python -m patterns.checks`` and ``python -m patterns.flows`` take it."""
+    ``cdk.out``), as ``patterns.checks``, ``patterns.flows`` and ``patterns.cost`` take it."""
     options = Parser(prog=prog, description=description, epilog=epilog)
     options.add_argument(
         "assembly", nargs="?", default=Path("cdk.out"), type=Path, help="default: cdk.out"

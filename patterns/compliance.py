@@ -14,20 +14,20 @@ An acknowledgement must name a rule of a pack the gate registers: ``acknowledge`
 ``ValueError`` for any other ID (a misspelt one would otherwise suppress nothing, silently),
 and under the gate synthesis fails on such an ID recorded with CDK's own
 ``Validations.of(c).acknowledge(...)``.
-The rules of the cdk-nag packs are read from the installed cdk-nag, which does not list them
-through its API (tests/test_compliance.py pins the reading to what each pack applies).
+The rules of the cdk-nag packs are listed in ``patterns.cdk_nag_rule_ids``, written from the
+cdk-nag this package is tested with (which lists them nowhere public; a test fails when the
+list is not what the installed cdk-nag applies).
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-import importlib.util
+import importlib.metadata
 import json
 import re
-import tarfile
 from collections.abc import Mapping
-from pathlib import Path
+from typing import Any
 
 import jsii
 from aws_cdk import Acknowledgment, CfnResource, Validations
@@ -172,8 +172,10 @@ def check_rule_id(rule_id: str) -> None:
 def rule_ids(pack: str) -> frozenset[str] | None:
     """The rule IDs of one of the gate's packs (``"AwsSolutions-IAM4"``, ...).
 
-    ``None`` for a cdk-nag pack when cdk-nag is not installed, or when the installed version
-    keeps its rules where this reading does not find them (then IDs are not checked).
+    Those of the cdk-nag packs are the list written for the cdk-nag this package is tested
+    with (``patterns.cdk_nag_rule_ids``); ``None`` for a cdk-nag pack when cdk-nag is not
+    installed or is another version (then its IDs are not checked: a newer cdk-nag may have
+    rules the list does not know).
     """
     if pack == "Messaging":
         from patterns.messaging.rules import RULES
@@ -184,36 +186,14 @@ def rule_ids(pack: str) -> frozenset[str] | None:
 
 @functools.cache
 def _cdk_nag_rule_ids() -> dict[str, frozenset[str]]:
-    """Each pack's rule IDs, read from the JavaScript of the installed cdk-nag without
-    loading it (``packName`` and, per ``applyRule``, its ``ruleSuffixOverride`` or the rule
-    function's name, which is what cdk-nag's ``applyRule`` joins into the ID)."""
-    spec = importlib.util.find_spec("cdk_nag")
-    if spec is None or spec.origin is None:
+    """Each cdk-nag pack's rule IDs, if the installed cdk-nag is the one they were listed for."""
+    from patterns.cdk_nag_rule_ids import CDK_NAG_VERSION, RULE_IDS
+
+    try:
+        installed = importlib.metadata.version("cdk-nag")
+    except importlib.metadata.PackageNotFoundError:
         return {}
-    bundles = sorted((Path(spec.origin).parent / "_jsii").glob("*.jsii.tgz"))
-    if len(bundles) != 1:
-        return {}
-    catalogue: dict[str, frozenset[str]] = {}
-    with tarfile.open(bundles[0]) as bundle:
-        for member in bundle:
-            if not re.fullmatch(r"package/lib/packs/[\w-]+\.js", member.name):
-                continue
-            source = bundle.extractfile(member)
-            if source is None:
-                continue
-            text = source.read().decode()
-            pack = re.search(r"this\.packName = '([^']+)'", text)
-            suffixes = {
-                override or name
-                for override, name in re.findall(
-                    r"this\.applyRule\(\{(?:[^{}]*?ruleSuffixOverride: '([^']+)')?"
-                    r"[^{}]*?rule: \w+\.(\w+),",
-                    text,
-                )
-            }
-            if pack and suffixes:
-                catalogue[pack.group(1)] = frozenset(f"{pack.group(1)}-{s}" for s in suffixes)
-    return catalogue
+    return RULE_IDS if installed == CDK_NAG_VERSION else {}
 
 
 def flatten_cfn_reference(node: object) -> str:
@@ -241,8 +221,19 @@ def skip_checkov(resource: CfnResource, check_id: str, reason: str) -> None:
     """Record a checkov skip on one resource, in its template metadata, with its reason.
 
     checkov reads ``Metadata.checkov.skip`` from CloudFormation templates, so the skip is
-    as narrow as the resource, and docs/compliance.md lists it with its reason.
+    as narrow as the resource, and docs/compliance.md lists it with its reason. A resource's
+    ``checkov`` metadata is read once, on its first skip (each read and write is a round trip
+    to the jsii runtime); later skips add to what this function wrote.
     """
-    existing = resource.get_metadata("checkov") or {"skip": []}
-    existing["skip"].append({"id": check_id, "comment": reason})
-    resource.add_metadata("checkov", existing)
+    reference: str = resource.__jsii_ref__.ref  # type: ignore[attr-defined]
+    checkov = _CHECKOV_METADATA.get(reference)
+    if checkov is None:
+        checkov = resource.get_metadata("checkov") or {"skip": []}
+        _CHECKOV_METADATA[reference] = checkov
+    checkov["skip"].append({"id": check_id, "comment": reason})
+    resource.add_metadata("checkov", checkov)
+
+
+# The ``checkov`` metadata skip_checkov wrote, by the jsii reference of its resource (unique
+# in the process).
+_CHECKOV_METADATA: dict[str, dict[str, Any]] = {}

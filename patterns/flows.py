@@ -23,9 +23,9 @@ import argparse
 import subprocess
 from pathlib import Path
 
+from patterns.cloud_assembly import UnreadableAssemblyError, read_assembly
 from patterns.command_line import Parser, assembly_parser, fail, parse
 from patterns.command_line import run as run_command
-from patterns.messaging.assembly_files import UnreadableAssemblyError, template_files
 from patterns.messaging.flow_json import to_json
 from patterns.messaging.flow_render import render, to_dot, to_text
 from patterns.messaging.flows import AT_RISK, BROKEN, Edge, FlowGraph, Node, flow_graph
@@ -62,10 +62,10 @@ def main(argv: list[str]) -> int:
     if args.dot and args.format != "text":
         return fail(PROG, "--dot prints the DOT source: leave out --format (see --help)")
     try:
-        template_files(args.assembly)
+        read = read_assembly(args.assembly)
     except UnreadableAssemblyError as error:
         return fail(PROG, str(error))
-    graph = flow_graph(args.assembly, args.stack)
+    graph = flow_graph(read, args.stack)
     if args.stack and not graph.stacks:
         return fail(PROG, f"no stack {args.stack!r} in {args.assembly}")
     source = to_dot(graph, args.stack or "message flows")

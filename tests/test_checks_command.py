@@ -362,9 +362,9 @@ def test_matching_ignores_messages_and_falls_back_to_stack_and_logical_id(
 
 def _findings(assembly: Path) -> list[Any]:
     from patterns.checks import collect
-    from patterns.messaging.assembly_files import template_files
+    from patterns.cloud_assembly import read_assembly
 
-    return [f for f in collect(assembly, template_files(assembly)) if is_open(f)]
+    return [f for f in collect(read_assembly(assembly)) if is_open(f)]
 
 
 def test_the_same_rule_twice_on_one_resource_is_matched_by_count(traps: Path) -> None:

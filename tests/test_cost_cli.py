@@ -98,10 +98,10 @@ def test_usage_errors_exit_2_with_one_line(
 def test_unreadable_assemblies_exit_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert "no such folder" in _usage_error([str(tmp_path / "missing")], capsys)
+    assert "does not exist" in _usage_error([str(tmp_path / "missing")], capsys)
     assert "no manifest.json" in _usage_error([str(tmp_path)], capsys)
     (tmp_path / "manifest.json").write_text("{not json")
-    assert "not readable JSON" in _usage_error([str(tmp_path)], capsys)
+    assert "is not valid JSON" in _usage_error([str(tmp_path)], capsys)
     (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {}}))
     assert "holds no stack" in _usage_error([str(tmp_path)], capsys)
     manifest = {
@@ -110,7 +110,7 @@ def test_unreadable_assemblies_exit_2_with_one_line(
         }
     }
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    assert "gone.json: no such file" in _usage_error([str(tmp_path)], capsys)
+    assert "gone.json does not exist" in _usage_error([str(tmp_path)], capsys)
 
 
 def test_a_template_with_values_of_the_wrong_type_exits_2_with_one_line(

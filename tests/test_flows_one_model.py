@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from patterns.messaging.assembly import LoadedStack, check_stacks
+from patterns.cloud_assembly import LoadedStack
+from patterns.messaging.assembly import check_stacks
 from patterns.messaging.flows import build
 from patterns.messaging.linking import AssemblyModel
 from patterns.messaging.model import Unknown

@@ -21,10 +21,11 @@ from aws_cdk import aws_sqs as sqs
 
 from patterns import MessagingChecks, SnsToSqsFanOut
 from patterns.checks import main
+from patterns.cloud_assembly import LoadedStack
 from patterns.flows import main as flows_main
-from patterns.messaging.assembly import LoadedStack, check_assembly, check_stacks
+from patterns.messaging.assembly import check_assembly, check_stacks
 from patterns.messaging.linking import AssemblyModel
-from patterns.messaging.model import Literal, Resolved, Unknown
+from patterns.messaging.model import LiteralValue, Resolved, Unknown
 from patterns.messaging.rules import ERROR, INFO, Finding
 from tests.helpers import CDK_CONTEXT, PATH_METADATA
 
@@ -384,7 +385,7 @@ def test_what_leaves_the_app_stays_unknown_and_says_what_it_is() -> None:
     assert _topic_of(model, "Looked") == Unknown(
         "parameter TopicFromSsm of Consumer, read from SSM /shared/topic-arn"
     )
-    assert _topic_of(model, "Partner") == Literal(OTHER_ACCOUNT_TOPIC)
+    assert _topic_of(model, "Partner") == LiteralValue(OTHER_ACCOUNT_TOPIC)
 
 
 def test_a_cross_stack_hop_is_judged_like_one_inside_a_stack() -> None:
@@ -449,7 +450,7 @@ def test_a_literal_arn_names_a_resource_of_the_app_only_in_its_stacks_account() 
     other = "arn:aws:sqs:eu-west-1:999999999999:pinned-jobs"
     built = {"Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:pinned-jobs"}
     assert model.resolve(same) == Resolved("PinnedQueue")
-    assert model.resolve(other) == Literal(other)
+    assert model.resolve(other) == LiteralValue(other)
     assert model.resolve(built) == Resolved("PinnedQueue")
     assert model.resolve("arn:aws:sqs:us-east-1:999999999999:agnostic-jobs") == Resolved(
         "AgnosticQueue"

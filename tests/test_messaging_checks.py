@@ -38,8 +38,8 @@ from aws_cdk import aws_sqs as sqs
 from patterns import MessagingChecks
 from patterns.checks import main, run
 from patterns.compliance import acknowledge
-from patterns.messaging.model import Literal, Resolved, StackModel, Unknown
-from patterns.messaging.policies import key_info
+from patterns.messaging.model import LiteralValue, Resolved, StackModel, Unknown
+from patterns.messaging.permissions import key_info
 from patterns.messaging.rules import RULES
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, ROOT, SynthesizedApp
 from tests.test_messaging_kcl import good_kcl_task, kcl1_fail
@@ -1093,7 +1093,7 @@ PSEUDO = [{"Ref": "AWS::Partition"}, ":sqs:", {"Ref": "AWS::Region"}, ":"]
         ),
         (
             "arn:aws:sqs:eu-west-1:111122223333:other",
-            Literal("arn:aws:sqs:eu-west-1:111122223333:other"),
+            LiteralValue("arn:aws:sqs:eu-west-1:111122223333:other"),
         ),
         ({"Ref": "QueueArn"}, Unknown("parameter QueueArn")),
         ({"Fn::ImportValue": "Shared:QueueArn"}, Unknown("a value imported from another stack")),

@@ -19,7 +19,8 @@ Where things are:
 
 - ``rates``: which price-list product each charge is billed under (``RateSpec``);
 - ``pricelist``: reading the price list (API, offer files, cache, your price file);
-- ``assembly``: reading ``cdk.out``; ``context``: one template as the rules read it;
+- ``context``: one template as the rules read it (``cdk.out`` is read by
+  ``patterns.cloud_assembly``, as for ``patterns.checks`` and ``patterns.flows``);
 - ``fixed``, ``variable``, ``consumers``, ``services``: the rules per resource type;
   ``coverage``: which rule prices each type, and the types with no charge;
 - ``lines``: ``Line``, ``NotCounted``, ``StackCost``, ``Assumptions``; ``estimate``: per
@@ -28,7 +29,7 @@ Where things are:
 
 from __future__ import annotations
 
-from patterns.cost.assembly import AssemblyError, stack_templates
+from patterns.cloud_assembly import UnreadableAssemblyError as AssemblyError
 from patterns.cost.cli import main
 from patterns.cost.coverage import NO_CHARGE, RULES
 from patterns.cost.estimate import estimate, estimate_template
@@ -83,5 +84,4 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_text",
-    "stack_templates",
 ]

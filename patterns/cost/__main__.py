@@ -1,8 +1,7 @@
 """``python -m patterns.cost cdk.out``: each stack's fixed monthly cost and cost per message."""
 
-import sys
-
-from patterns.cost.cli import main
+from patterns.command_line import run
+from patterns.cost.cli import PROG, main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    run(main, PROG)

@@ -1,17 +1,17 @@
 """The command line: ``python -m patterns.cost [cdk.out] [--region R] [options]``.
 
 Exit 0 when the estimate is printed, 2 on a usage error or an assembly, offer file, cache or
-price file that cannot be read (one line on stderr, never a traceback).
+price file that cannot be read (one line on stderr, never a traceback: the parser and entry
+point of ``patterns.command_line``, as for ``patterns.checks`` and ``patterns.flows``).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
-from typing import NoReturn
 
-from patterns.cost.assembly import AssemblyError
+from patterns.cloud_assembly import UnreadableAssemblyError
+from patterns.command_line import Parser, assembly_parser, fail, parse
 from patterns.cost.estimate import estimate
 from patterns.cost.lines import Assumptions, StackCost
 from patterns.cost.pricelist import (
@@ -31,11 +31,6 @@ from patterns.cost.render import render_json, render_markdown, render_text
 PROG = "python -m patterns.cost"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
 def _bounded(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
@@ -49,8 +44,8 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def parser() -> argparse.ArgumentParser:
-    p = _Parser(
+def parser() -> Parser:
+    p = assembly_parser(
         prog=PROG,
         description=(
             "Each stack's fixed monthly cost and cost per million messages, read from a "
@@ -62,9 +57,6 @@ def parser() -> argparse.ArgumentParser:
             "dates, so a second run is offline; --offers reads offer files saved from the "
             "Bulk API instead. Without --region only the billed quantities are printed."
         ),
-    )
-    p.add_argument(
-        "assembly", nargs="?", default="cdk.out", help="cloud assembly folder (default cdk.out)"
     )
     p.add_argument("--region", help="the AWS region to price the stacks for, e.g. eu-west-1")
     p.add_argument("--offers", metavar="DIR", help="read prices from saved offer files in DIR")
@@ -132,8 +124,10 @@ def _book(args: argparse.Namespace, specs: dict[str, RateSpec]) -> PriceBook | N
     return book
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: list[str]) -> int:
+    args = parse(parser(), argv)
+    if isinstance(args, int):
+        return args
     assumptions = Assumptions(args.message_kb, args.messages_per_month, args.lambda_ms)
     try:
         costs = estimate(args.assembly, assumptions)
@@ -143,18 +137,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{key:<44} {spec.what}")
             return 0
         book = _book(args, specs)
-    except (AssemblyError, PriceListError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
+    except (UnreadableAssemblyError, PriceListError) as error:
+        return fail(PROG, str(error))
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         # A template whose values are not of CloudFormation's types (hand-edited, truncated).
         kind = type(error).__name__
-        print(
-            f"{PROG}: error: {args.assembly}: a template holds a value of an unexpected "
-            f"type or form ({kind}: {error})",
-            file=sys.stderr,
+        return fail(
+            PROG,
+            f"{args.assembly}: a template holds a value of an unexpected type or form "
+            f"({kind}: {error})",
         )
-        return 2
     if args.format == "json":
         print(render_json(costs, book, assumptions), end="")
     elif args.format == "markdown":

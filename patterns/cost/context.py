@@ -35,11 +35,25 @@ def referenced(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Template:
-    """The resources of one stack (nested templates included) and the traffic assumptions."""
+    """The resources of one stack (nested templates included) and the traffic assumptions,
+    indexed once by logical ID and by type (the rules look resources up per resource)."""
 
     resources: tuple[tuple[str, dict[str, Any]], ...]
     assumptions: Assumptions
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _by_id: dict[str, dict[str, Any]] = field(init=False, compare=False, repr=False)
+    _by_type: dict[str, list[tuple[str, dict[str, Any]]]] = field(
+        init=False, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        by_id: dict[str, dict[str, Any]] = {}
+        by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for logical_id, resource in self.resources:
+            by_id.setdefault(logical_id, resource)
+            by_type.setdefault(str(resource.get("Type", "")), []).append((logical_id, resource))
+        object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_by_type", by_type)
 
     def remember(self, name: str, compute: Callable[[Template], Any]) -> Any:
         """``compute(self)``, computed once per template (a set every rule of a type reads)."""
@@ -48,15 +62,10 @@ class Template:
         return self.memo[name]
 
     def by_id(self, logical_id: str | None) -> dict[str, Any] | None:
-        for candidate, resource in self.resources:
-            if candidate == logical_id:
-                return resource
-        return None
+        return None if logical_id is None else self._by_id.get(logical_id)
 
     def of_type(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        for logical_id, resource in self.resources:
-            if resource.get("Type") == kind:
-                yield logical_id, resource
+        yield from self._by_type.get(kind, ())
 
 
 def props(resource: Mapping[str, Any]) -> dict[str, Any]:

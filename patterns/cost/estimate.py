@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from patterns.cost.assembly import AssemblyError, stack_templates, template_resources
+from patterns.cloud_assembly import (
+    NESTED_STACK,
+    CloudAssembly,
+    LoadedStack,
+    UnreadableAssemblyError,
+    read_assembly,
+)
 from patterns.cost.context import Template
 from patterns.cost.coverage import template_cost
 from patterns.cost.lines import Assumptions, StackCost
 
 
 def estimate(assembly_dir: str | Path, assumptions: Assumptions | None = None) -> list[StackCost]:
-    """The billed lines of every stack of a synthesized assembly (cdk.out)."""
+    """The billed lines of every stack of a synthesized assembly (cdk.out), each with the
+    resources of its nested stacks. Raises ``UnreadableAssemblyError`` (one line) when the
+    folder is not a readable assembly or holds no stack."""
     assumed = assumptions or Assumptions()
-    stacks = stack_templates(assembly_dir)
+    read = read_assembly(Path(assembly_dir))
+    stacks = [s for s in read.stacks if s.parent is None]
     if not stacks:
-        raise AssemblyError(f"{assembly_dir}: the assembly holds no stack")
+        raise UnreadableAssemblyError(f"{assembly_dir}: the assembly holds no stack")
     return [
-        template_cost(name, Template(tuple(template_resources(path)), assumed))
-        for name, path in stacks
+        template_cost(stack.artifact_id, Template(tuple(_resources(read, stack)), assumed))
+        for stack in stacks
     ]
+
+
+def _resources(read: CloudAssembly, stack: LoadedStack) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every (logical ID, resource) of the stack, each nested stack's right after its resource."""
+    nested = read.nested_in(stack)
+    for logical_id, resource in (stack.template.get("Resources") or {}).items():
+        yield logical_id, resource
+        if resource.get("Type") == NESTED_STACK and logical_id in nested:
+            yield from _resources(read, nested[logical_id])
 
 
 def estimate_template(

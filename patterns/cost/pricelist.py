@@ -16,7 +16,7 @@ publication date and the tier applied. ``PriceBook`` holds the rates of one regi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -217,9 +217,21 @@ class PriceBook:
 def book_from_items(
     specs: Iterable[RateSpec], items: list[dict[str, Any]], region: str, source: str
 ) -> PriceBook:
+    """The rates of ``specs`` in ``region`` among ``items`` (offer files, a test's documents)."""
+    return _book(specs, region, lambda spec: (items, source))
+
+
+def _book(
+    specs: Iterable[RateSpec],
+    region: str,
+    items_of: Callable[[RateSpec], tuple[list[dict[str, Any]], str]],
+) -> PriceBook:
+    """The one loop of both books: each spec's rate among the items ``items_of`` gives it (with
+    their source), or why it has none."""
     rates: dict[str, Rate] = {}
     missing: dict[str, str] = {}
     for spec in specs:
+        items, source = items_of(spec)
         rate, note = select(spec, items, region, source)
         if rate is None:
             missing[spec.key] = note
@@ -311,24 +323,22 @@ def live_book(
     endpoint_region: str = "us-east-1",
 ) -> PriceBook:
     """The rates of ``specs`` in ``region``: from the cache, else from GetProducts (cached)."""
-    rates: dict[str, Rate] = {}
-    missing: dict[str, str] = {}
-    client = None
+    client = None  # made on the first question the cache cannot answer
     source = f"AWS Price List Query API ({endpoint_region} endpoint)"
-    for spec in specs:
+
+    def items_of(spec: RateSpec) -> tuple[list[dict[str, Any]], str]:
+        nonlocal client
         items = cache.get(spec, region)
         if items is None:
             if client is None:
                 client = (client_factory or pricing_client)(endpoint_region)
             items = _ask(client, spec, region)
             cache.put(spec, region, items, source)
-        rate, note = select(spec, items, region, cache.source(spec, region))
-        if rate is None:
-            missing[spec.key] = note
-        else:
-            rates[spec.key] = rate
+        return items, cache.source(spec, region)
+
+    book = _book(specs, region, items_of)
     cache.save()
-    return PriceBook(region, rates, missing)
+    return book
 
 
 def _ask(client: Any, spec: RateSpec, region: str) -> list[dict[str, Any]]:

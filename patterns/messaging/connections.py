@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from patterns.messaging.model import (
-    Literal,
+    LiteralValue,
     Resolved,
     StackModel,
     Target,
@@ -24,7 +24,7 @@ from patterns.messaging.model import (
     is_fifo_name,
     text_of,
 )
-from patterns.messaging.policies import KeyInfo, key_info
+from patterns.messaging.permissions import KeyInfo, key_info
 
 QUEUE = "AWS::SQS::Queue"
 TOPIC = "AWS::SNS::Topic"
@@ -114,7 +114,7 @@ def encryption_key(model: StackModel, logical_id: str) -> KeyInfo:
 
 
 def external_fifo(target: Target) -> bool | None:
-    return is_fifo_name(target.text) if isinstance(target, Literal) else None
+    return is_fifo_name(target.text) if isinstance(target, LiteralValue) else None
 
 
 # --- S3 event notifications ---
@@ -212,8 +212,8 @@ def function_id(model: StackModel, target: Target) -> str | None:
             function = model.props(target.logical_id).get("FunctionName")
             return function_id(model, model.resolve_function(function))
         return None
-    if isinstance(target, Literal):
-        found = model.resolve_function(target.text)  # by name; a Literal again if not found
+    if isinstance(target, LiteralValue):
+        found = model.resolve_function(target.text)  # by name; a LiteralValue again if not found
         return function_id(model, found) if isinstance(found, Resolved) else None
     return None
 
@@ -323,7 +323,7 @@ def alarm_watches(model: StackModel) -> Iterator[tuple[str, list[Target], list[T
                 continue
             target = model.resolve(dimension.get("Value"))
             named = DIMENSION_TYPES.get(str(dimension.get("Name")))
-            if isinstance(target, Literal) and named:
+            if isinstance(target, LiteralValue) and named:
                 # An active/standby broker's metrics name each instance: <broker name>-1, -2.
                 found = model.by_name(named, target.text) or model.by_name(
                     named, target.text.removesuffix("-1").removesuffix("-2")

@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from patterns.messaging.assembly import LoadedStack, check_model, load_stacks
+from patterns.cloud_assembly import CloudAssembly, LoadedStack, read_assembly
+from patterns.messaging.assembly import check_model
 from patterns.messaging.connections import (
     alarm_watches,
     event_buckets,
@@ -51,7 +52,7 @@ from patterns.messaging.flow_model import (
 )
 from patterns.messaging.linking import AssemblyModel
 from patterns.messaging.model import (
-    Literal,
+    LiteralValue,
     Resolved,
     Target,
     Unknown,
@@ -59,7 +60,7 @@ from patterns.messaging.model import (
     as_json_object,
     as_list,
 )
-from patterns.messaging.policies import actions_cover, identity_statements, role_id
+from patterns.messaging.permissions import actions_cover, identity_statements, role_id
 from patterns.messaging.rules import INFO, Finding
 
 
@@ -79,7 +80,7 @@ class _Builder:
         target = self.follow(target)
         if isinstance(target, Resolved):
             return self.resource(target.logical_id)
-        text = target.text if isinstance(target, Literal) else self.model.reference(target)
+        text = target.text if isinstance(target, LiteralValue) else self.model.reference(target)
         node_id = f"external:{text}"
         self.nodes.setdefault(node_id, Node(node_id, "external", "", text))
         return node_id
@@ -155,7 +156,7 @@ class _Builder:
         for sub in subscriptions(model):
             topic = self.node(sub.topic)
             endpoint = self.node(sub.endpoint)
-            if isinstance(sub.endpoint, Literal | Unknown):
+            if isinstance(sub.endpoint, LiteralValue | Unknown):
                 self.nodes[endpoint].label = f"{sub.protocol}: {self.nodes[endpoint].label}"
             label = sub.protocol
             if as_bool(sub.properties.get("RawMessageDelivery")) is True:
@@ -334,8 +335,8 @@ def _followed(targets: list[Target]) -> list[Target]:
 
 
 def build(stacks: list[LoadedStack], findings: list[Finding] | None = None) -> FlowGraph:
-    """The flow graph of the templates of an assembly (``assembly.load_stacks``), judged by
-    ``findings`` (default: the rules over these templates linked into one model)."""
+    """The flow graph of the templates of an assembly (``cloud_assembly.read_assembly``),
+    judged by ``findings`` (default: the rules over these templates linked into one model)."""
     model = AssemblyModel(stacks)
     return _build(model, check_model(model, {}) if findings is None else findings)
 
@@ -499,10 +500,12 @@ def paths(graph: FlowGraph) -> list[list[Edge | Node]]:
     return found
 
 
-def flow_graph(assembly: Path, stack: str | None = None) -> FlowGraph:
-    """The flow graph of a cloud assembly folder, or of one stack and its nested stacks (judged
-    by the rules over the whole assembly, so a hop to another stack is judged too)."""
-    stacks, _ = load_stacks(assembly)
+def flow_graph(assembly: Path | CloudAssembly, stack: str | None = None) -> FlowGraph:
+    """The flow graph of a cloud assembly (its folder, or the assembly read), or of one stack
+    and its nested stacks (judged by the rules over the whole assembly, so a hop to another
+    stack is judged too)."""
+    read = assembly if isinstance(assembly, CloudAssembly) else read_assembly(assembly)
+    stacks = read.stacks
     model = AssemblyModel(stacks)
     findings = check_model(model, {})
     if stack is not None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from patterns.messaging.model import (
     WILDCARD,
-    Literal,
+    LiteralValue,
     Location,
     Resolved,
     StackModel,
@@ -31,7 +31,7 @@ from patterns.messaging.model import (
 )
 
 if TYPE_CHECKING:
-    from patterns.messaging.assembly import LoadedStack
+    from patterns.cloud_assembly import LoadedStack
 
 # A reference that cannot be followed, with what could not be followed: an intrinsic of ours,
 # never written by CloudFormation, that the linked model resolves to Unknown(reason).
@@ -130,7 +130,7 @@ class AssemblyModel(StackModel):
         for candidate in [target.logical_id, *named]:
             if self._in_environment(candidate, account=fields[4], region=fields[3]):
                 return Resolved(candidate, target.attribute)
-        return Literal(text)
+        return LiteralValue(text)
 
     def account_of(self, logical_id: str) -> str | None:
         where = self._templates.get(self.locate(logical_id).stack)

@@ -68,7 +68,7 @@ class Resolved:
 
 
 @dataclass(frozen=True)
-class Literal:
+class LiteralValue:
     """A plain value (an ARN, URL or name) that names no resource of the model."""
 
     text: str
@@ -81,7 +81,7 @@ class Unknown:
     reason: str
 
 
-Target = Resolved | Literal | Unknown
+Target = Resolved | LiteralValue | Unknown
 
 
 @dataclass(frozen=True)
@@ -192,10 +192,10 @@ class StackModel:
         if resource_type != "AWS::Events::Rule" or "EventBusName" not in self.props(logical_id):
             return name
         bus = self.props(logical_id)["EventBusName"]
-        target = self.resolve(bus) if not isinstance(bus, str) else Literal(bus)
+        target = self.resolve(bus) if not isinstance(bus, str) else LiteralValue(bus)
         if isinstance(target, Resolved):
             bus = self.props(target.logical_id).get("Name")
-        elif isinstance(target, Literal) and WILDCARD not in target.text:
+        elif isinstance(target, LiteralValue) and WILDCARD not in target.text:
             bus = target.text.split(":event-bus/", 1)[-1]
         else:
             bus = None
@@ -212,7 +212,7 @@ class StackModel:
         """The account of a resource of the model or of a literal ARN (None: not known)."""
         if isinstance(target, Resolved):
             return self.account_of(target.logical_id)
-        if isinstance(target, Literal):
+        if isinstance(target, LiteralValue):
             fields = target.text.split(":", 5)
             if len(fields) == 6 and fields[0] == "arn" and re.fullmatch(r"\d{12}", fields[4]):
                 return fields[4]
@@ -272,7 +272,7 @@ class StackModel:
 
     def _resolve_text(self, text: str) -> Target:
         if WILDCARD not in text and not text:
-            return Literal(text)
+            return LiteralValue(text)
         arn = parse_arn(text)
         if arn is not None:
             resource_type, name = arn
@@ -282,14 +282,14 @@ class StackModel:
                     return Resolved(found)
             if WILDCARD in name:
                 return Unknown("an ARN built from values that cannot be resolved")
-            return Literal(text.replace(WILDCARD, "*"))
+            return LiteralValue(text.replace(WILDCARD, "*"))
         url = re.fullmatch(r"https://sqs\.[^/]+/[^/]+/([^/]+)", text)
         if url and WILDCARD not in url.group(1):
             found = self.by_name("AWS::SQS::Queue", url.group(1))
-            return Resolved(found) if found else Literal(text.replace(WILDCARD, "*"))
+            return Resolved(found) if found else LiteralValue(text.replace(WILDCARD, "*"))
         if WILDCARD in text:
             return Unknown("a string built from values that cannot be resolved")
-        return Literal(text)
+        return LiteralValue(text)
 
     def flatten(self, value: Any) -> list[str | Resolved] | None:
         """A string expression as literal parts and references; anything else as WILDCARD.
@@ -355,7 +355,7 @@ class StackModel:
     def resolve_function(self, value: Any, _through: frozenset[str] = frozenset()) -> Target:
         """A Lambda function from a name, ARN, alias or version reference."""
         target = self.resolve(value)
-        if isinstance(target, Literal):
+        if isinstance(target, LiteralValue):
             found = self.by_name("AWS::Lambda::Function", target.text.split(":")[0])
             if found:
                 return Resolved(found)

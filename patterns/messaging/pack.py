@@ -27,69 +27,52 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 import jsii
 from aws_cdk import CfnResource, PolicyValidationPluginReport, Stack, Stage
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 
-from patterns.messaging.assembly import check_stacks, load_stacks
+from patterns.cloud_assembly import read_assembly
+from patterns.messaging.assembly import check_stacks
 from patterns.messaging.rules import ERROR, INFO, PACK_NAME, RULES, Finding
 
 _RULES_BY_ID = {r.rule_id: r for r in RULES}
+T = TypeVar("T")
+
+
+class _Attribute(Generic[T]):
+    """A plain attribute that jsii sees: it looks for an interface's properties among the data
+    descriptors of the class, never in an instance's ``__dict__``."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = f"_{name}"
+
+    def __get__(self, instance: object, owner: type | None = None) -> T:
+        return cast(T, getattr(instance, self._name))
+
+    def __set__(self, instance: object, value: T) -> None:
+        setattr(instance, self._name, value)
 
 
 @jsii.implements(IApplyRule)
 class _Violation:
-    """One finding handed to cdk-nag's ``apply_rule`` (the rule only says NON_COMPLIANT)."""
+    """One finding handed to cdk-nag's ``apply_rule``: the attributes cdk-nag reads, and a rule
+    that only says NON_COMPLIANT (the finding was made before)."""
+
+    node = _Attribute[CfnResource]()
+    rule_suffix_override = _Attribute[str | None]()
+    info = _Attribute[str]()
+    explanation = _Attribute[str]()
+    level = _Attribute[NagMessageLevel]()
 
     def __init__(self, finding: Finding, node: CfnResource) -> None:
         rule = _RULES_BY_ID[finding.rule_id]
-        self._node = node
-        self._suffix = rule.suffix
-        self._info = f"{rule.title} Fix: {rule.fix}"
-        self._explanation = f"{rule.why} Source: {' '.join(rule.sources)}"
-        self._level = NagMessageLevel.ERROR if finding.level == ERROR else NagMessageLevel.WARN
-
-    @property
-    def rule_suffix_override(self) -> str | None:
-        return self._suffix
-
-    @rule_suffix_override.setter
-    def rule_suffix_override(self, value: str | None) -> None:  # pragma: no cover - jsii API
-        raise AttributeError("read-only")
-
-    @property
-    def info(self) -> str:
-        return self._info
-
-    @info.setter
-    def info(self, value: str) -> None:  # pragma: no cover - jsii API
-        raise AttributeError("read-only")
-
-    @property
-    def explanation(self) -> str:
-        return self._explanation
-
-    @explanation.setter
-    def explanation(self, value: str) -> None:  # pragma: no cover - jsii API
-        raise AttributeError("read-only")
-
-    @property
-    def level(self) -> NagMessageLevel:
-        return self._level
-
-    @level.setter
-    def level(self, value: NagMessageLevel) -> None:  # pragma: no cover - jsii API
-        raise AttributeError("read-only")
-
-    @property
-    def node(self) -> CfnResource:
-        return self._node
-
-    @node.setter
-    def node(self, value: CfnResource) -> None:  # pragma: no cover - jsii API
-        raise AttributeError("read-only")
+        self.node = node
+        self.rule_suffix_override = rule.suffix
+        self.info = f"{rule.title} Fix: {rule.fix}"
+        self.explanation = f"{rule.why} Source: {' '.join(rule.sources)}"
+        self.level = NagMessageLevel.ERROR if finding.level == ERROR else NagMessageLevel.WARN
 
     def rule(self, node: CfnResource) -> NagRuleCompliance:
         return NagRuleCompliance.NON_COMPLIANT
@@ -134,7 +117,7 @@ class MessagingChecks(NagPack):
                 "register it with Validations.of(app).add_plugins(MessagingChecks(app)) and "
                 "synthesize the app"
             )
-        stacks, _ = load_stacks(Path(outdir))
+        stacks = read_assembly(Path(outdir)).stacks
         self._outdir, self._files, self._findings = os.path.abspath(outdir), {}, {}
         for finding in check_stacks(stacks, {}):  # cdk-nag applies the acknowledgements
             if finding.level != INFO:

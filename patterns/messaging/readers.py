@@ -22,7 +22,7 @@ from patterns.messaging.model import (
     as_json_object,
     as_list,
 )
-from patterns.messaging.policies import actions_cover, role_id, statements
+from patterns.messaging.permissions import actions_cover, role_id, statements
 
 STREAM = "AWS::Kinesis::Stream"
 STREAM_CONSUMER = "AWS::Kinesis::StreamConsumer"

@@ -41,7 +41,7 @@ from typing import Any
 from patterns.messaging.rules import ERROR, INFO, RULES, WARNING
 
 JSON_VERSION = 1
-FAIL_ON = {ERROR: (ERROR,), WARNING: (ERROR, WARNING)}
+FAIL_ON: dict[str, tuple[str, ...]] = {ERROR: (ERROR,), WARNING: (ERROR, WARNING)}
 NEW, UNCHANGED = "new", "unchanged"
 
 

@@ -41,7 +41,7 @@ SARIF_SCHEMA = (
 )
 TOOL_NAME = "MessagingChecks"
 DISTRIBUTION = "cdk-decoupling-patterns"
-LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}
+LEVELS: dict[str, str] = {ERROR: "error", WARNING: "warning", INFO: "note"}
 SOURCE_ROOT = "%SRCROOT%"
 FINGERPRINT = "messagingChecksFinding/v1"
 # Where docs/messaging-checks.md is published (its rules have anchors there); None while the

@@ -27,7 +27,7 @@ from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 
 from patterns.checks import collect, main
-from patterns.messaging.assembly_files import template_files
+from patterns.cloud_assembly import read_assembly
 from tests.helpers import CDK_CONTEXT, PATH_METADATA, inline_function
 from tests.messaging_rules.common import (
     LEVELS,
@@ -451,7 +451,7 @@ def test_a_broker_consumer_with_a_managed_policy_from_outside_is_a_note(report: 
     """The plugin reports no info; the command lists it as a note naming the policy."""
     notes = [
         f
-        for f in collect(report.outdir, template_files(report.outdir))
+        for f in collect(read_assembly(report.outdir))
         if f.rule_id == "Messaging-LAMBDA10" and f.stack == good_stack(good_broker_consumers)
     ]
     assert [(n.level, (n.path or "").split("/")[1]) for n in notes] == [("info", "OutsideMapping")]

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from patterns.checks import main
-from patterns.messaging.assembly import LoadedStack, check_stacks
+from patterns.cloud_assembly import LoadedStack
+from patterns.messaging.assembly import check_stacks
 from patterns.messaging.flows import build
 from patterns.messaging.linking import AssemblyModel
 from patterns.messaging.model import StackModel, Unknown, text_of

@@ -4,13 +4,15 @@ mode)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from patterns.messaging.rules.base import ERROR, INFO, WARNING, Hit
 
 
 @pytest.mark.parametrize("level", [ERROR, WARNING, "critical"])
-def test_a_finding_cannot_take_a_level_other_than_its_rules(level: str) -> None:
+def test_a_finding_cannot_take_a_level_other_than_its_rules(level: Any) -> None:
     with pytest.raises(ValueError, match="one level per rule"):
         Hit("Queue", "a message", level)
 

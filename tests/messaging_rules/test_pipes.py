@@ -18,7 +18,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 
-from patterns.messaging.assembly import load_stacks
+from patterns.cloud_assembly import read_assembly
 from patterns.messaging.connections import pipes as read_pipes
 from patterns.messaging.model import Resolved, StackModel
 from patterns.messaging.rules import INFO
@@ -405,7 +405,7 @@ def test_a_failing_app_reports_only_its_own_trap(report: Report) -> None:
 
 
 def _template(report: Report, stack: str) -> StackModel:
-    loaded = {s.name: s for s in load_stacks(report.outdir)[0]}
+    loaded = {s.name: s for s in read_assembly(report.outdir).stacks}
     return StackModel(loaded[stack].template, stack)
 
 

@@ -9,45 +9,67 @@ on the resource that carries the trap. What a rule cannot follow (a resource of 
 account, a parameter given at deploy, an unresolved token) is reported at level ``info`` only,
 never as an error.
 
-One module per service, imported here in the order the rules are listed and documented:
-``sns``, ``s3``, ``sqs``, ``lambda_consumers``, ``envelopes``, ``lambda_mq``, ``alarms_events``,
-``streams_brokers``, ``kinesis``, ``kcl``, ``pipes``, ``subscriptions``, ``lambda_async``,
-``event_targets``, ``policy_denies``; what a rule is and the registry live in ``base``. Pure
-Python: no aws_cdk import.
+One module per service, each listing its rules in its ``RULES`` tuple; :data:`RULES` below
+names them in the order they run and are reported and documented. What a rule is lives in
+``base``. Pure Python: no aws_cdk import.
 """
 
 from __future__ import annotations
 
-# The order of these imports is the order of RULES, of the findings and of the docs.
-# isort: off
-from patterns.messaging.rules import sns  # noqa: F401
-from patterns.messaging.rules import s3  # noqa: F401
-from patterns.messaging.rules import sqs  # noqa: F401
-from patterns.messaging.rules import lambda_consumers  # noqa: F401
-from patterns.messaging.rules import envelopes  # noqa: F401
-from patterns.messaging.rules import lambda_mq  # noqa: F401
-from patterns.messaging.rules import alarms_events  # noqa: F401
-from patterns.messaging.rules import streams_brokers  # noqa: F401
-from patterns.messaging.rules import kinesis  # noqa: F401
-from patterns.messaging.rules import kcl  # noqa: F401
-from patterns.messaging.rules import pipes  # noqa: F401
-from patterns.messaging.rules import subscriptions  # noqa: F401
-from patterns.messaging.rules import lambda_async  # noqa: F401
-from patterns.messaging.rules import event_targets  # noqa: F401
-from patterns.messaging.rules import policy_denies  # noqa: F401
-
-# isort: on
+from patterns.messaging.model import StackModel
+from patterns.messaging.rules import (
+    alarms_events,
+    envelopes,
+    event_targets,
+    kcl,
+    kinesis,
+    lambda_async,
+    lambda_consumers,
+    lambda_mq,
+    pipes,
+    policy_denies,
+    s3,
+    sns,
+    sqs,
+    streams_brokers,
+    subscriptions,
+)
 from patterns.messaging.rules.base import (
     ERROR,
     INFO,
     PACK_NAME,
-    RULES,
     WARNING,
     Finding,
     Hit,
+    Level,
     Rule,
-    check_template,
+    run_rules,
 )
+
+# Every rule of the pack, in the order they run, are reported and documented.
+RULES: tuple[Rule, ...] = (
+    *sns.RULES,
+    *s3.RULES,
+    *sqs.RULES,
+    *lambda_consumers.RULES,
+    *envelopes.RULES,
+    *lambda_mq.RULES,
+    *alarms_events.RULES,
+    *streams_brokers.RULES,
+    *kinesis.RULES,
+    *kcl.RULES,
+    *pipes.RULES,
+    *subscriptions.RULES,
+    *lambda_async.RULES,
+    *event_targets.RULES,
+    *policy_denies.RULES,
+)
+
+
+def check_template(model: StackModel) -> list[Finding]:
+    """Every rule of :data:`RULES` over one model; findings in rule order."""
+    return run_rules(model, RULES)
+
 
 __all__ = [
     "ERROR",
@@ -57,6 +79,7 @@ __all__ = [
     "WARNING",
     "Finding",
     "Hit",
+    "Level",
     "Rule",
     "check_template",
 ]

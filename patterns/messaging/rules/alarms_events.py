@@ -18,7 +18,7 @@ from patterns.messaging.model import (
     StackModel,
     text_of,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     lambda_permits,
     policy_admits,
 )
@@ -29,6 +29,7 @@ from patterns.messaging.rules.base import (
     SQS_KEY_MANAGEMENT,
     WARNING,
     Hit,
+    Rule,
     customer_key_hits,
     managed_key_hits,
     rule,
@@ -209,3 +210,15 @@ def events_target_dlq(model: StackModel) -> Iterator[Hit]:
         for hit in customer_key_hits(model, events_rule, dlq, "events.amazonaws.com"):
             if hit.level != INFO:
                 yield hit
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    alarm_managed_key,
+    alarm_customer_key,
+    events_managed_key,
+    events_customer_key,
+    events_target_policy,
+    events_target_without_dlq,
+    events_target_dlq,
+)

@@ -1,26 +1,40 @@
-"""What a rule is (ID, level, why, fix, AWS sources, check), the registry ``RULES`` every
-service module adds to with ``@rule(...)``, and ``check_template`` that runs them all.
+"""What a rule is (ID, :class:`Level`, why, fix, AWS sources, check): ``@rule(...)`` turns a
+check into a :class:`Rule`, each service module lists its own in its ``RULES`` tuple, and
+``run_rules`` runs the rules it is given over a model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from patterns.messaging.model import (
     StackModel,
     Target,
     Unknown,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     key_admits_service,
     key_info,
 )
 
 PACK_NAME = "Messaging"
-ERROR = "error"
-WARNING = "warning"
-INFO = "info"
+
+
+class Level(StrEnum):
+    """How much a finding matters: an error fails synth (and the command), a warning is a
+    risk, a note (``info``) a reference the rules could not follow. The values are what the
+    reports print and what ``--fail-on`` takes."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+ERROR = Level.ERROR
+WARNING = Level.WARNING
+INFO = Level.INFO
 KEY_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 
 
@@ -30,7 +44,7 @@ class Hit:
 
     logical_id: str
     message: str
-    level: str | None = None  # the rule's level unless INFO
+    level: Level | None = None  # the rule's level unless INFO
 
     def __post_init__(self) -> None:
         # cdk-nag's validation report keeps one severity per rule name: a finding of another
@@ -47,7 +61,7 @@ class Rule:
     """A rule: its ID suffix, level, documentation and check."""
 
     suffix: str
-    level: str
+    level: Level
     title: str
     why: str
     fix: str
@@ -61,13 +75,17 @@ class Rule:
     def rule_id(self) -> str:
         return f"{PACK_NAME}-{self.suffix}"
 
+    def __call__(self, model: StackModel) -> Iterator[Hit]:
+        """The check's hits on ``model`` (a rule reads like the function it was made from)."""
+        return self.check(model)
+
 
 @dataclass(frozen=True)
 class Finding:
     """A hit with its rule, ready to report: ``Messaging-SNS1`` on a resource of a stack."""
 
     rule_id: str
-    level: str
+    level: Level
     stack: str
     logical_id: str
     path: str
@@ -77,33 +95,30 @@ class Finding:
     acknowledged: str | None = None  # the reason of the acknowledgement that applies, if any
 
 
-RULES: list[Rule] = []
-
-
 def rule(
     suffix: str,
-    level: str,
+    level: Level,
     *,
     title: str,
     why: str,
     fix: str,
     sources: tuple[str, ...],
     overlaps: tuple[str, ...] = (),
-) -> Callable[[Callable[[StackModel], Iterator[Hit]]], Callable[[StackModel], Iterator[Hit]]]:
-    def register(
-        check: Callable[[StackModel], Iterator[Hit]],
-    ) -> Callable[[StackModel], Iterator[Hit]]:
-        RULES.append(Rule(suffix, level, title, why, fix, sources, check, overlaps))
-        return check
+) -> Callable[[Callable[[StackModel], Iterator[Hit]]], Rule]:
+    """The :class:`Rule` made of the check it decorates (nothing is registered: the module
+    lists its rules in its ``RULES`` tuple)."""
 
-    return register
+    def make(check: Callable[[StackModel], Iterator[Hit]]) -> Rule:
+        return Rule(suffix, level, title, why, fix, sources, check, overlaps)
+
+    return make
 
 
-def check_template(model: StackModel) -> list[Finding]:
-    """Every rule over one model (a template, or a whole assembly:
+def run_rules(model: StackModel, rules: Iterable[Rule]) -> list[Finding]:
+    """``rules`` over one model (a template, or a whole assembly:
     :class:`~patterns.messaging.linking.AssemblyModel`); findings in rule order."""
     findings: list[Finding] = []
-    for current in RULES:
+    for current in rules:
         seen: set[tuple[str, str]] = set()
         for hit in current.check(model):
             if (hit.logical_id, hit.message) in seen:

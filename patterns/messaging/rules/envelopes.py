@@ -21,12 +21,12 @@ from patterns.messaging.connections import (
     topic_id,
 )
 from patterns.messaging.model import StackModel, as_bool, as_json_object, as_list
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     actions_cover,
     resource_policy_statements,
     statements,
 )
-from patterns.messaging.rules.base import ERROR, WARNING, Hit, rule
+from patterns.messaging.rules.base import ERROR, WARNING, Hit, Rule, rule
 from patterns.messaging.rules.lambda_consumers import sqs_mappings
 
 LAMBDA_FILTERING = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html"
@@ -360,3 +360,11 @@ def sns_attribute_filter_on_mixed_topic(model: StackModel) -> Iterator[Hit]:
                 f"filters on attributes {names}: the S3 event notifications published to "
                 f"{topic} carry none and never match",
             )
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    lambda_filter_on_envelope,
+    sns_attribute_filter_on_s3_events,
+    sns_attribute_filter_on_mixed_topic,
+)

@@ -18,7 +18,7 @@ from patterns.messaging.connections import (
     subscriptions,
 )
 from patterns.messaging.model import Resolved, StackModel, Target, as_list, text_of
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     actions_cover,
     customer_key_denies,
     role_id,
@@ -26,7 +26,7 @@ from patterns.messaging.policies import (
     role_trusts,
     statements,
 )
-from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
+from patterns.messaging.rules.base import ERROR, WARNING, Hit, Rule, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 
 EB_ROLES = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html"
@@ -330,3 +330,14 @@ def writes_to_stream_sourced_firehose(model: StackModel) -> Iterator[Hit]:
     for pipe in pipes(model):
         if stream := _stream_only(model, pipe.target):
             yield Hit(pipe.logical_id, f"{stream} reads a stream and refuses direct puts")
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    events_target_role,
+    events_bus_target_role,
+    events_fifo_target,
+    custom_bus_service_events,
+    cross_account_bus_policy,
+    writes_to_stream_sourced_firehose,
+)

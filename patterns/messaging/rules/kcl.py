@@ -20,8 +20,8 @@ from patterns.consumers.kcl import (
     METADATA_TABLE_ACTIONS,
 )
 from patterns.messaging.model import Resolved, StackModel, as_list
-from patterns.messaging.policies import key_info, role_id, role_may, role_may_decrypt
-from patterns.messaging.rules.base import INFO, WARNING, Hit, cannot_follow, rule
+from patterns.messaging.permissions import key_info, role_id, role_may, role_may_decrypt
+from patterns.messaging.rules.base import INFO, WARNING, Hit, Rule, cannot_follow, rule
 
 DYNAMODB_KMS = (
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.usagenotes.html"
@@ -93,3 +93,7 @@ def _key_hits(model: StackModel, task: str, role: str, table: str) -> Iterator[H
             )
     elif key.kind == "unknown":
         yield Hit(task, f"not checked: the key of {table} is {key.detail}", INFO)
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (kcl_role_uses_its_tables,)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from patterns.limits import KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX, KINESIS_SHARD_READS_PER_SECOND
 from patterns.messaging.model import StackModel
 from patterns.messaging.readers import STREAM, stream_consumers, stream_readers
-from patterns.messaging.rules.base import ERROR, WARNING, Hit, rule
+from patterns.messaging.rules.base import ERROR, WARNING, Hit, Rule, rule
 
 KINESIS_ENHANCED_FAN_OUT = "https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html"
 KINESIS_REGISTER_CONSUMER = (
@@ -76,3 +76,10 @@ def kinesis_shared_readers(model: StackModel) -> Iterator[Hit]:
                 f"{len(classic)} shared-throughput readers of {stream} ({names}) share "
                 f"{KINESIS_SHARD_READS_PER_SECOND} reads per second per shard",
             )
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    kinesis_too_many_consumers,
+    kinesis_shared_readers,
+)

@@ -22,8 +22,8 @@ from patterns.messaging.connections import (
     subscriptions,
 )
 from patterns.messaging.model import Resolved, StackModel, Target, as_int
-from patterns.messaging.policies import customer_key_denies, role_id, role_may
-from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
+from patterns.messaging.permissions import customer_key_denies, role_id, role_may
+from patterns.messaging.rules.base import ERROR, WARNING, Hit, Rule, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 
 LAMBDA_ASYNC = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html"
@@ -193,3 +193,11 @@ def async_ranges(model: StackModel) -> Iterator[Hit]:
             value = as_int(props.get(name)) if name in props else None
             if value is not None and not low <= value <= high:
                 yield Hit(config, f"{name} {value} is outside {low}-{high}")
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    async_destination_access,
+    async_without_failure_destination,
+    async_ranges,
+)

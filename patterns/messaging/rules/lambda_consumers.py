@@ -31,7 +31,7 @@ from patterns.messaging.model import (
     as_list,
     text_of,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     KeyInfo,
     key_info,
     role_id,
@@ -43,6 +43,7 @@ from patterns.messaging.rules.base import (
     KINESIS_KEY_PERMISSIONS,
     WARNING,
     Hit,
+    Rule,
     cannot_follow,
     rule,
 )
@@ -396,3 +397,17 @@ def lambda_source_key(model: StackModel) -> Iterator[Hit]:
             yield cannot_follow(mapping, "the execution role", model.resolve(role_value))
         elif not role_may_decrypt(model, role, key.logical_id):
             yield Hit(mapping, f"role {role} may not kms:Decrypt with {key.logical_id}")
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    lambda_visibility_below_timeout,
+    lambda_visibility_below_six_times,
+    lambda_sqs_partial_batch,
+    lambda_batch_item_failures_ignored,
+    lambda_stream_failures,
+    lambda_stream_discards,
+    lambda_max_receive_count,
+    lambda_sqs_batching,
+    lambda_source_key,
+)

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from patterns.messaging.connections import event_source_mappings
 from patterns.messaging.model import Resolved, StackModel, as_list, text_of
-from patterns.messaging.policies import role_id, role_may
-from patterns.messaging.rules.base import ERROR, Hit, cannot_follow, rule
+from patterns.messaging.permissions import role_id, role_may
+from patterns.messaging.rules.base import ERROR, Hit, Rule, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 
 LAMBDA_MQ = "https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#events-mq-permissions"
@@ -111,3 +111,7 @@ def lambda_mq_role(model: StackModel) -> Iterator[Hit]:
         )
         if missing:
             yield missing_grant(model, role, mapping, f"role {role} may not {', '.join(missing)}")
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (lambda_mq_role,)

@@ -29,7 +29,7 @@ from patterns.messaging.model import (
     as_bool,
     as_json_object,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     customer_key_denies,
     role_may,
     role_trusts,
@@ -39,6 +39,7 @@ from patterns.messaging.rules.base import (
     INFO,
     WARNING,
     Hit,
+    Rule,
     cannot_follow,
     describe,
     rule,
@@ -409,3 +410,17 @@ def pipe_fifo_topic_target(model: StackModel) -> Iterator[Hit]:
         topic = topic_id(model, pipe.target)
         if topic is not None and is_fifo_topic(model, topic):
             yield Hit(pipe.logical_id, f"target {topic} is an SNS FIFO topic")
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    pipe_role_trust,
+    pipe_source_access,
+    pipe_enrichment,
+    pipe_target_access,
+    pipe_stream_without_dlq,
+    pipe_queue_without_dlq,
+    pipe_dead_letter_access,
+    pipe_fifo_target,
+    pipe_fifo_topic_target,
+)

@@ -23,13 +23,13 @@ from patterns.messaging.connections import (
     topic_id,
 )
 from patterns.messaging.model import StackModel, as_json_object
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     deny_applies,
     key_info,
     resource_policy_statements,
     statements,
 )
-from patterns.messaging.rules.base import ERROR, KEY_ACTIONS, Hit, rule
+from patterns.messaging.rules.base import ERROR, KEY_ACTIONS, Hit, Rule, rule
 
 IAM_EVALUATION = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"
@@ -109,3 +109,7 @@ def deny_blocks_service(model: StackModel) -> Iterator[Hit]:
                     f"refuses {service} {', '.join(refused)}",
                 )
                 break
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (deny_blocks_service,)

@@ -5,7 +5,7 @@ as AmazonSQSFullAccess, a policy of another stack), which may grant it; then onl
 
 from __future__ import annotations
 
-from patterns.messaging.model import Literal, Resolved, StackModel, as_list
+from patterns.messaging.model import LiteralValue, Resolved, StackModel, as_list
 from patterns.messaging.rules.base import INFO, Hit
 
 # AWS-managed policies that grant only logging, tracing and network interfaces: never the
@@ -28,7 +28,7 @@ def outside_policies(model: StackModel, role: str) -> list[str]:
             "AWS::IAM::ManagedPolicy"
         ):
             continue
-        if isinstance(target, Literal):
+        if isinstance(target, LiteralValue):
             if target.text.endswith(tuple("policy/" + n for n in NARROW_MANAGED_POLICIES)):
                 continue
             found.append(target.text)

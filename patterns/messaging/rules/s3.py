@@ -22,7 +22,7 @@ from patterns.messaging.model import (
     as_json_object,
     as_list,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     lambda_permits,
     policy_admits,
 )
@@ -30,6 +30,7 @@ from patterns.messaging.rules.base import (
     ERROR,
     SQS_KEY_MANAGEMENT,
     Hit,
+    Rule,
     cannot_follow,
     customer_key_hits,
     managed_key_hits,
@@ -254,3 +255,14 @@ def s3_eventbridge_off(model: StackModel) -> Iterator[Hit]:
         for bucket in sorted({b for b in (bucket_id(model, t) for t in named) if b}):
             if bucket not in sending:
                 yield Hit(events_rule, f"{bucket} does not send its events to EventBridge")
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    s3_destination_policy,
+    s3_destination_managed_key,
+    s3_destination_customer_key,
+    s3_overlapping_rules,
+    s3_fifo_destination,
+    s3_eventbridge_off,
+)

@@ -23,7 +23,7 @@ from patterns.messaging.model import (
     as_int,
     as_json_object,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     lambda_permits,
     policy_admits,
 )
@@ -35,6 +35,7 @@ from patterns.messaging.rules.base import (
     SQS_KEY_MANAGEMENT,
     WARNING,
     Hit,
+    Rule,
     cannot_follow,
     customer_key_hits,
     managed_key_hits,
@@ -352,3 +353,20 @@ def sns_nested_attribute_filter(model: StackModel) -> Iterator[Hit]:
                 sub.logical_id,
                 f"filter policy nests {', '.join(nested)} with scope MessageAttributes",
             )
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    sns_queue_aws_managed_key,
+    sns_queue_customer_key,
+    sns_queue_policy,
+    sns_fifo_mismatch,
+    sns_fifo_to_standard,
+    sns_subscription_without_dlq,
+    sns_subscription_dlq,
+    sns_lambda_permission,
+    sns_queue_message_size,
+    sns_topic_names,
+    sns_raw_delivery_protocol,
+    sns_nested_attribute_filter,
+)

@@ -15,7 +15,7 @@ from patterns.messaging.connections import (
     redrives,
 )
 from patterns.messaging.model import (
-    Literal,
+    LiteralValue,
     Resolved,
     StackModel,
     Unknown,
@@ -29,6 +29,7 @@ from patterns.messaging.rules.base import (
     QUEUE_QUOTAS,
     WARNING,
     Hit,
+    Rule,
     cannot_follow,
     rule,
 )
@@ -115,7 +116,7 @@ def sqs_redrive_allow(model: StackModel) -> Iterator[Hit]:
             sources = [model.resolve(s) for s in as_list(allow.get("sourceQueueArns"))]
             if any(isinstance(s, Unknown) for s in sources):
                 continue
-            if any(isinstance(s, Literal) and "*" in s.text for s in sources):
+            if any(isinstance(s, LiteralValue) and "*" in s.text for s in sources):
                 continue
             if not any(isinstance(s, Resolved) and s.logical_id == queue for s in sources):
                 yield Hit(queue, f"{dlq} admits only other source queues (byQueue)")
@@ -241,3 +242,15 @@ def sqs_dlq_retention_equal(model: StackModel) -> Iterator[Hit]:
         # At 14 days the dead-letter queue cannot keep longer: nothing to fix there.
         if source is not None and source == kept and source < MAX_RETENTION:
             yield Hit(queue, f"dead-letter queue {dlq} keeps messages {kept} s, as long as {queue}")
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    sqs_dlq_type,
+    sqs_dlq_retention,
+    sqs_redrive_allow,
+    sqs_names,
+    sqs_ranges,
+    sqs_consumer_without_dlq,
+    sqs_dlq_retention_equal,
+)

@@ -14,7 +14,7 @@ from patterns.messaging.model import (
     as_list,
     text_of,
 )
-from patterns.messaging.policies import (
+from patterns.messaging.permissions import (
     actions_cover,
     customer_key_denies,
     key_info,
@@ -31,6 +31,7 @@ from patterns.messaging.rules.base import (
     KINESIS_KEY_PERMISSIONS,
     WARNING,
     Hit,
+    Rule,
     cannot_follow,
     rule,
 )
@@ -266,3 +267,14 @@ def broker_plain_password(model: StackModel) -> Iterator[Hit]:
             text = text_of(model, password)
             if text is not None and "{{resolve:" not in text and WILDCARD not in text:
                 yield Hit(broker, f"password of {username} is a literal in the template")
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    firehose_stream_key,
+    firehose_role_deletes,
+    firehose_stream_read,
+    firehose_bucket_write,
+    broker_public,
+    broker_plain_password,
+)

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 from patterns.messaging.connections import queue_id, subscriptions
 from patterns.messaging.model import Resolved, StackModel, as_json_object
-from patterns.messaging.policies import role_id, role_may, role_trusts
-from patterns.messaging.rules.base import ERROR, WARNING, Hit, cannot_follow, rule
+from patterns.messaging.permissions import role_id, role_may, role_trusts
+from patterns.messaging.rules.base import ERROR, WARNING, Hit, Rule, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
 
 SNS_FIREHOSE = "https://docs.aws.amazon.com/sns/latest/dg/prereqs-kinesis-data-firehose.html"
@@ -122,3 +122,11 @@ def cross_account_subscription_owner(model: StackModel) -> Iterator[Hit]:
             f"the subscription is created in the topic's account {owner}, but the queue is in "
             f"account {queue_account}",
         )
+
+
+# The rules of this module, in the order they are run, reported and documented.
+RULES: tuple[Rule, ...] = (
+    firehose_subscription_role,
+    http_subscription_without_dlq,
+    cross_account_subscription_owner,
+)

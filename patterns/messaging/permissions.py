@@ -12,7 +12,7 @@ from typing import Any
 
 from patterns.messaging.model import (
     NAME_PROPERTY,
-    Literal,
+    LiteralValue,
     Resolved,
     StackModel,
     Unknown,
@@ -254,7 +254,7 @@ def lambda_permits(
         target = model.resolve_function(props.get("FunctionName"))
         if isinstance(target, Resolved) and target.logical_id != function_id:
             continue
-        if isinstance(target, Literal):
+        if isinstance(target, LiteralValue):
             continue
         principal = props.get("Principal")
         if isinstance(principal, str) and principal not in ("*", service):
@@ -263,7 +263,7 @@ def lambda_permits(
             source = model.resolve(props["SourceArn"])
             if isinstance(source, Resolved) and source.logical_id != source_id:
                 continue
-            if isinstance(source, Literal) and "*" not in source.text:
+            if isinstance(source, LiteralValue) and "*" not in source.text:
                 continue
         return True
     return False
