@@ -172,63 +172,23 @@ def _rabbitmq_alarms(
 
 
 def add_to_dashboard(
-    broker: AmazonMqBroker, dashboard: cloudwatch.Dashboard, alarms: Sequence[cloudwatch.Alarm]
+    broker: AmazonMqBroker,
+    dashboard: cloudwatch.Dashboard,
+    alarms: Sequence[cloudwatch.Alarm],
+    *,
+    deployment_mode: str,
+    path: str,
 ) -> None:
     """Add the broker's section: its resources per instance or node, then every alarm."""
-    engine_metrics: list[tuple[str, list[cloudwatch.IMetric]]]
-    period = dashboards.PERIOD
-    name = broker.broker_name
-    if broker.engine == BrokerEngine.ACTIVEMQ:
-        labels = {
-            index: f"{name}-{index}" for index in instance_numbers(broker.broker.deployment_mode)
-        }
-        engine_metrics = [
-            (
-                title,
-                [
-                    method(instance=index, period=period, label=label)
-                    for index, label in labels.items()
-                ],
-            )
-            for title, method in (
-                ("CPU (%) per instance", broker.metric_cpu_utilization),
-                ("JVM heap (%) per instance", broker.metric_heap_usage),
-                ("Persistent store (%) per instance", broker.metric_store_percent_usage),
-                ("Connections per instance", broker.metric_current_connections_count),
-            )
-        ]
-    else:
-        engine_metrics = [
-            (
-                "CPU (%, sum over nodes)",
-                [broker.metric_system_cpu_utilization(period=period, label="cpu")],
-            ),
-            (
-                "Memory (bytes)",
-                [
-                    broker.metric_rabbit_mq_mem_used(period=period, label="used"),
-                    broker.metric_rabbit_mq_mem_limit(period=period, label="limit"),
-                ],
-            ),
-            (
-                "Free disk (bytes)",
-                [
-                    broker.metric_rabbit_mq_disk_free(period=period, label="free"),
-                    broker.metric_rabbit_mq_disk_free_limit(period=period, label="limit"),
-                ],
-            ),
-            (
-                "Connections and messages",
-                [
-                    broker.metric_connection_count(period=period, label="connections"),
-                    broker.metric_message_count(period=period, label="messages"),
-                ],
-            ),
-        ]
+    engine_metrics = (
+        _activemq_graphs(broker, deployment_mode)
+        if broker.engine == BrokerEngine.ACTIVEMQ
+        else _rabbitmq_graphs(broker)
+    )
     dashboards.section(
         dashboard,
-        f"Amazon MQ broker {broker.node.path}",
-        f"{broker.engine.value} broker {name}: resources and the alarms.",
+        f"Amazon MQ broker {path}",
+        f"{broker.engine.value} broker {broker.broker_name}: resources and the alarms.",
         [
             *(dashboards.graph(title, metrics) for title, metrics in engine_metrics),
             *dashboards.alarm_graphs(alarms),
@@ -236,3 +196,57 @@ def add_to_dashboard(
         owner=broker,
         state=lambda: {"alarms": len(broker.alarms)},
     )
+
+
+_Graphs = list[tuple[str, list[cloudwatch.IMetric]]]
+
+
+def _activemq_graphs(broker: AmazonMqBroker, deployment_mode: str) -> _Graphs:
+    """CPU, JVM heap, store and connections, a line per broker instance."""
+    period = dashboards.PERIOD
+    name = broker.broker_name
+    labels = {index: f"{name}-{index}" for index in instance_numbers(deployment_mode)}
+    return [
+        (
+            title,
+            [method(instance=index, period=period, label=label) for index, label in labels.items()],
+        )
+        for title, method in (
+            ("CPU (%) per instance", broker.metric_cpu_utilization),
+            ("JVM heap (%) per instance", broker.metric_heap_usage),
+            ("Persistent store (%) per instance", broker.metric_store_percent_usage),
+            ("Connections per instance", broker.metric_current_connections_count),
+        )
+    ]
+
+
+def _rabbitmq_graphs(broker: AmazonMqBroker) -> _Graphs:
+    """CPU, memory and free disk against their limits, connections and messages."""
+    period = dashboards.PERIOD
+    return [
+        (
+            "CPU (%, sum over nodes)",
+            [broker.metric_system_cpu_utilization(period=period, label="cpu")],
+        ),
+        (
+            "Memory (bytes)",
+            [
+                broker.metric_rabbit_mq_mem_used(period=period, label="used"),
+                broker.metric_rabbit_mq_mem_limit(period=period, label="limit"),
+            ],
+        ),
+        (
+            "Free disk (bytes)",
+            [
+                broker.metric_rabbit_mq_disk_free(period=period, label="free"),
+                broker.metric_rabbit_mq_disk_free_limit(period=period, label="limit"),
+            ],
+        ),
+        (
+            "Connections and messages",
+            [
+                broker.metric_connection_count(period=period, label="connections"),
+                broker.metric_message_count(period=period, label="messages"),
+            ],
+        ),
+    ]

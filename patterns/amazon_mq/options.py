@@ -7,6 +7,7 @@ what is allowed, and skip unresolved tokens.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zoneinfo
 from collections.abc import Mapping, Sequence
@@ -129,6 +130,53 @@ _TIME_OF_DAY_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")
 # optional minutes (UTC+02:00, -05:30); names: the IANA database Python ships (zoneinfo).
 _UTC_OFFSET_PATTERN = re.compile(r"^(UTC|GMT)?[+-](0?[0-9]|1[0-4])(:[0-5][0-9])?$")
 DAYS_OF_WEEK = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    """What the broker's options come to once defaults are applied and checked."""
+
+    engine: BrokerEngine
+    engine_version: str
+    host_instance_type: str
+    deployment_mode: str
+    protocols: tuple[BrokerProtocol, ...]
+    audit_log: bool
+    ports: tuple[int, ...]
+    """The TCP ports the security group opens: the protocols', then the console's."""
+
+
+def broker_settings(
+    *,
+    engine: BrokerEngine,
+    engine_version: str | None,
+    host_instance_type: str | None,
+    single_instance: bool,
+    protocols: Sequence[BrokerProtocol] | None,
+    console_access: bool,
+    audit_log: bool | None,
+) -> BrokerSettings:
+    """The defaults of ``engine`` where an option is left out, checked against what AWS allows."""
+    settings = BrokerSettings(
+        engine=engine,
+        engine_version=engine_version or DEFAULT_ENGINE_VERSIONS[engine],
+        host_instance_type=host_instance_type or DEFAULT_INSTANCE_TYPES[engine],
+        deployment_mode=SINGLE_INSTANCE_MODE if single_instance else HA_MODES[engine],
+        protocols=tuple(protocols) if protocols is not None else DEFAULT_PROTOCOLS[engine],
+        audit_log=(engine == BrokerEngine.ACTIVEMQ) if audit_log is None else audit_log,
+        ports=(),
+    )
+    validate_engine(
+        engine=engine,
+        engine_version=settings.engine_version,
+        host_instance_type=settings.host_instance_type,
+        deployment_mode=settings.deployment_mode,
+        protocols=settings.protocols,
+    )
+    ports = tuple(PROTOCOL_PORTS[engine][protocol] for protocol in settings.protocols)
+    if console_access:
+        ports += (CONSOLE_PORTS[engine],)
+    return dataclasses.replace(settings, ports=ports)
 
 
 def validate_engine(
