@@ -162,7 +162,8 @@ class AmazonMqBroker(Construct):
         # A generated name is resolved at synth from the broker's final create-only
         # properties, so changes made through ``broker`` after construction count as well.
         self._broker_name, generated = self._name_of(broker_name)
-        self._path = path = self.node.path
+        node = self.node
+        self._path = path = node.path
         self._encryption_key = self._key_of(encryption_key, removal_policy, path)
         self._security_group, self._connections = self._create_security_group(vpc, path)
         for peer in allowed_peers:
@@ -187,6 +188,9 @@ class AmazonMqBroker(Construct):
             maintenance_window=maintenance_window,
             removal_policy=removal_policy,
         )
+        # The main child is "Broker", not "Resource" (its ID is a contract): name it the
+        # default child so that escape hatches work as on any CDK construct.
+        node.default_child = self._broker
         if generated is not None:
             generated.attach(self._broker)
         self._log_resource_policy = (
@@ -197,7 +201,7 @@ class AmazonMqBroker(Construct):
             for protocol in settings.protocols
         }
         self._alarms = monitoring.create_alarms(self, settings.deployment_mode, alarm_actions)
-        self.node.add_validation(_BrokerValidation(self, path, self._valid_broker_name))
+        node.add_validation(_BrokerValidation(self, path, self._valid_broker_name))
 
     def _name_of(self, broker_name: str | None) -> tuple[str, GeneratedBrokerName | None]:
         """The given name, or a generated one (to attach to the broker once it exists).
@@ -278,9 +282,6 @@ class AmazonMqBroker(Construct):
             users=[admin],
         )
         broker.apply_removal_policy(removal_policy)
-        # The main child is "Broker", not "Resource" (its ID is a contract): name it the
-        # default child so that escape hatches work as on any CDK construct.
-        self.node.default_child = broker
         return broker
 
     def _create_log_resource_policy(self) -> logs.ResourcePolicy:

@@ -84,8 +84,11 @@ class _GeneratedBrokerName:
     def produce(self) -> str:
         broker = self.broker
         assert broker is not None, "GeneratedBrokerName.attach was not called"
+        # Every property in one read (the L1's own cfnProperties, keyed by the camelCase
+        # CloudFormation name) rather than a read per property and per field of a struct.
+        properties = broker._cfn_properties
         values = {
-            name: getattr(broker, attribute) for name, attribute in CREATE_ONLY_PROPERTIES.items()
+            name: properties.get(name[0].lower() + name[1:]) for name in CREATE_ONLY_PROPERTIES
         }
         create_only = {name: value for name, value in values.items() if value is not None}
         return physical_name(

@@ -188,24 +188,29 @@ def validate_engine(
     protocols: Sequence[BrokerProtocol],
 ) -> None:
     """The engine version, instance type and protocols exist for ``engine`` and the mode."""
+    # The literal checks come first: a value that passes them needs no round trip to ask
+    # whether it is a token (unresolved tokens are left to deploy time).
     versions = SUPPORTED_VERSIONS[engine]
-    if not Token.is_unresolved(engine_version) and engine_version not in versions:
+    if engine_version not in versions and not Token.is_unresolved(engine_version):
         raise ValueError(
             f"engine_version {engine_version!r} is not supported for {engine.value}; "
             f"use one of {', '.join(versions)}"
         )
-    if not Token.is_unresolved(host_instance_type):
-        allowed_types = versions.get(engine_version, ())
-        if allowed_types and host_instance_type not in allowed_types:
-            raise ValueError(
-                f"host_instance_type {host_instance_type!r} is not supported for "
-                f"{engine.value} {engine_version}; use one of {', '.join(allowed_types)}"
-            )
-        if host_instance_type == MICRO_INSTANCE_TYPE and deployment_mode != SINGLE_INSTANCE_MODE:
-            raise ValueError(
-                f"host_instance_type {MICRO_INSTANCE_TYPE!r} only runs single-instance brokers; "
-                "set single_instance=True (development) or choose a larger instance type"
-            )
+    allowed_types = versions.get(engine_version, ())
+    if (
+        allowed_types
+        and host_instance_type not in allowed_types
+        and not Token.is_unresolved(host_instance_type)
+    ):
+        raise ValueError(
+            f"host_instance_type {host_instance_type!r} is not supported for "
+            f"{engine.value} {engine_version}; use one of {', '.join(allowed_types)}"
+        )
+    if host_instance_type == MICRO_INSTANCE_TYPE and deployment_mode != SINGLE_INSTANCE_MODE:
+        raise ValueError(
+            f"host_instance_type {MICRO_INSTANCE_TYPE!r} only runs single-instance brokers; "
+            "set single_instance=True (development) or choose a larger instance type"
+        )
 
     if not protocols:
         raise ValueError("protocols is empty; choose at least one protocol clients use")
@@ -230,14 +235,14 @@ def validate_settings(
     """The broker name, admin username, audit log and maintenance window are valid."""
     if (
         broker_name is not None
-        and not Token.is_unresolved(broker_name)
         and not BROKER_NAME_PATTERN.match(broker_name)
+        and not Token.is_unresolved(broker_name)
     ):
         raise ValueError(
             f"broker_name {broker_name!r} must be 1 to {BROKER_NAME_MAX_LENGTH} letters, "
             "digits, hyphens and underscores"
         )
-    if not Token.is_unresolved(admin_username) and not _USERNAME_PATTERN.match(admin_username):
+    if not _USERNAME_PATTERN.match(admin_username) and not Token.is_unresolved(admin_username):
         raise ValueError(
             f"admin_username {admin_username!r} must be 2 to 100 letters, digits and the "
             "characters _ . ~ - (no commas, colons, equals signs or spaces)"
@@ -251,12 +256,12 @@ def validate_settings(
 
     if maintenance_window is not None:
         day = maintenance_window.day_of_week
-        if not Token.is_unresolved(day) and day.upper() not in DAYS_OF_WEEK:
+        if day.upper() not in DAYS_OF_WEEK and not Token.is_unresolved(day):
             raise ValueError(
                 f"maintenance_window.day_of_week {day!r} must be one of {', '.join(DAYS_OF_WEEK)}"
             )
         time = maintenance_window.time_of_day
-        if not Token.is_unresolved(time) and not _TIME_OF_DAY_PATTERN.match(time):
+        if not _TIME_OF_DAY_PATTERN.match(time) and not Token.is_unresolved(time):
             raise ValueError(
                 f"maintenance_window.time_of_day {time!r} must be 24-hour HH:MM, e.g. '03:00'"
             )
@@ -264,7 +269,7 @@ def validate_settings(
 
 
 def _check_time_zone(zone: str) -> None:
-    if Token.is_unresolved(zone) or _UTC_OFFSET_PATTERN.match(zone):
+    if _UTC_OFFSET_PATTERN.match(zone) or Token.is_unresolved(zone):
         return
     names = zoneinfo.available_timezones()
     if not names or zone in names:  # no time zone database at hand: nothing to check against
