@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import jsii
 from aws_cdk import Annotations, Duration, RemovalPolicy, Token
@@ -28,8 +28,11 @@ from patterns.amazon_mq.options import (
     broker_settings,
     validate_settings,
 )
+from patterns.metric_options import MetricOptions
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from aws_cdk import aws_lambda as lambda_
 
     from patterns.consumers.broker_lambda import LambdaBrokerConsumer
@@ -295,7 +298,7 @@ class AmazonMqBroker(Construct):
     # -- metrics --------------------------------------------------------------------------
 
     def metric(
-        self, metric_name: str, *, instance: int | None = None, **props: Any
+        self, metric_name: str, *, instance: int | None = None, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
         """The metric ``metric_name`` of this broker (namespace ``AWS/AmazonMQ``).
 
@@ -324,39 +327,45 @@ class AmazonMqBroker(Construct):
             self._broker_name, metric_name, instance=instance, props=props
         )
 
-    def metric_cpu_utilization(self, *, instance: int = 1, **props: Any) -> cloudwatch.Metric:
+    def metric_cpu_utilization(
+        self, *, instance: int = 1, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """ActiveMQ ``CpuUtilization`` (%) of ``instance``. Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.ACTIVEMQ, "CpuUtilization", instance, props)
 
-    def metric_heap_usage(self, *, instance: int = 1, **props: Any) -> cloudwatch.Metric:
+    def metric_heap_usage(
+        self, *, instance: int = 1, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """ActiveMQ ``HeapUsage`` (% of the JVM limit) of ``instance``. Default: maximum, 5 min."""
         return self._engine_metric(BrokerEngine.ACTIVEMQ, "HeapUsage", instance, props)
 
-    def metric_store_percent_usage(self, *, instance: int = 1, **props: Any) -> cloudwatch.Metric:
+    def metric_store_percent_usage(
+        self, *, instance: int = 1, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """ActiveMQ ``StorePercentUsage`` of ``instance``. Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.ACTIVEMQ, "StorePercentUsage", instance, props)
 
     def metric_current_connections_count(
-        self, *, instance: int = 1, **props: Any
+        self, *, instance: int = 1, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
         """ActiveMQ ``CurrentConnectionsCount`` of ``instance``. Default: maximum, 5 minutes."""
         return self._engine_metric(
             BrokerEngine.ACTIVEMQ, "CurrentConnectionsCount", instance, props
         )
 
-    def metric_system_cpu_utilization(self, **props: Any) -> cloudwatch.Metric:
+    def metric_system_cpu_utilization(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``SystemCpuUtilization`` (%, summed over nodes). Default: maximum, 5 min."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "SystemCpuUtilization", None, props)
 
-    def metric_rabbit_mq_mem_used(self, **props: Any) -> cloudwatch.Metric:
+    def metric_rabbit_mq_mem_used(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``RabbitMQMemUsed`` (bytes). Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "RabbitMQMemUsed", None, props)
 
-    def metric_rabbit_mq_mem_limit(self, **props: Any) -> cloudwatch.Metric:
+    def metric_rabbit_mq_mem_limit(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``RabbitMQMemLimit`` (bytes). Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "RabbitMQMemLimit", None, props)
 
-    def metric_rabbit_mq_disk_free(self, **props: Any) -> cloudwatch.Metric:
+    def metric_rabbit_mq_disk_free(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``RabbitMQDiskFree`` (bytes). Default: minimum over 5 minutes."""
         return self._engine_metric(
             BrokerEngine.RABBITMQ,
@@ -366,15 +375,15 @@ class AmazonMqBroker(Construct):
             statistic=cloudwatch.Stats.MINIMUM,
         )
 
-    def metric_rabbit_mq_disk_free_limit(self, **props: Any) -> cloudwatch.Metric:
+    def metric_rabbit_mq_disk_free_limit(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``RabbitMQDiskFreeLimit`` (bytes). Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "RabbitMQDiskFreeLimit", None, props)
 
-    def metric_connection_count(self, **props: Any) -> cloudwatch.Metric:
+    def metric_connection_count(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``ConnectionCount``. Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "ConnectionCount", None, props)
 
-    def metric_message_count(self, **props: Any) -> cloudwatch.Metric:
+    def metric_message_count(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``MessageCount`` (ready and unacknowledged). Default: maximum, 5 minutes."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "MessageCount", None, props)
 
@@ -383,7 +392,7 @@ class AmazonMqBroker(Construct):
         engine: BrokerEngine,
         metric_name: str,
         instance: int | None,
-        props: dict[str, Any],
+        props: MetricOptions,
         *,
         statistic: str = _MAXIMUM,
     ) -> cloudwatch.Metric:
@@ -392,7 +401,9 @@ class AmazonMqBroker(Construct):
                 f"{metric_name} is a metric of {engine.value} brokers, but {self._path} "
                 f"runs {self._engine.value}: use the metric_* methods of its engine"
             )
-        return self.metric(metric_name, instance=instance, **{"statistic": statistic, **props})
+        options: MetricOptions = {"statistic": statistic}
+        options.update(props)
+        return self.metric(metric_name, instance=instance, **options)
 
     # -- public API -----------------------------------------------------------------------
 

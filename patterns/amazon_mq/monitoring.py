@@ -9,7 +9,7 @@ and the dashboard are built from the broker's public ``metric_*`` methods.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -17,6 +17,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from patterns import dashboards
 from patterns.alarms import create_alarm
 from patterns.amazon_mq.options import SINGLE_INSTANCE_MODE, BrokerEngine
+from patterns.metric_options import MetricOptions
 
 if TYPE_CHECKING:
     from patterns.amazon_mq.broker import AmazonMqBroker
@@ -40,16 +41,13 @@ def instance_numbers(deployment_mode: str) -> list[int]:
 
 
 def broker_metric(
-    broker_name: str, metric_name: str, *, instance: int | None, props: dict[str, Any]
+    broker_name: str, metric_name: str, *, instance: int | None, props: MetricOptions
 ) -> cloudwatch.Metric:
     """``metric_name`` of the broker (RabbitMQ) or of its ActiveMQ ``instance``."""
     dimension = broker_name if instance is None else f"{broker_name}-{instance}"
-    return cloudwatch.Metric(
-        namespace=NAMESPACE,
-        metric_name=metric_name,
-        dimensions_map={"Broker": dimension},
-        **{"period": METRIC_PERIOD, **props},
-    )
+    options: MetricOptions = {"dimensions_map": {"Broker": dimension}, "period": METRIC_PERIOD}
+    options.update(props)
+    return cloudwatch.Metric(namespace=NAMESPACE, metric_name=metric_name, **options)
 
 
 def create_alarms(

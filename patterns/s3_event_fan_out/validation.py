@@ -13,13 +13,13 @@ import json
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, Duration, Stack, Token
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns.s3_event_fan_out.bucket import own_cfn_bucket
+from patterns.s3_event_fan_out.bucket import NewBucketOptions, own_cfn_bucket
 from patterns.s3_event_fan_out.events import (
     EVENT_BRIDGE_EVENTS,
     SIZE_LESS_EVENTS,
@@ -46,13 +46,12 @@ def validate(
     events: Sequence[S3EventRule],
     delivery: S3EventDelivery,
     bucket: s3.IBucket | None,
-    bucket_name: str | None,
+    new_bucket: NewBucketOptions,
     encryption_key: kms.IKey | None,
-    removal_policy: RemovalPolicy | None,
-    noncurrent_version_expiration: Duration | None,
-    access_log_expiration: Duration | None,
     topic: sns.ITopic | None,
 ) -> None:
+    """The options, alone and together (see the module's docstring)."""
+    bucket_name = new_bucket.bucket_name
     if not isinstance(delivery, S3EventDelivery):
         raise ValueError(
             f"delivery must be S3EventDelivery.EVENT_BRIDGE or S3EventDelivery.NOTIFICATION, "
@@ -95,14 +94,9 @@ def validate(
             "DESTROY on an emptied bucket). Pass bucket_name='<a name of your choice>', or use "
             "delivery=S3EventDelivery.EVENT_BRIDGE, which needs no fixed name"
         )
-    _check_whole_days("noncurrent_version_expiration", noncurrent_version_expiration)
-    _check_whole_days("access_log_expiration", access_log_expiration)
-    options: dict[str, object] = {
-        "bucket_name": bucket_name,
-        "removal_policy": removal_policy,
-        "noncurrent_version_expiration": noncurrent_version_expiration,
-        "access_log_expiration": access_log_expiration,
-    }
+    _check_whole_days("noncurrent_version_expiration", new_bucket.noncurrent_version_expiration)
+    _check_whole_days("access_log_expiration", new_bucket.access_log_expiration)
+    options = new_bucket.given()
     if bucket is not None and topic is not None:
         options["encryption_key"] = encryption_key
     check_exclusive_with_existing("bucket", bucket, options)
