@@ -26,7 +26,6 @@ from patterns.amazon_mq.options import (
     BrokerSettings,
     MaintenanceWindow,
     broker_settings,
-    validate_settings,
 )
 from patterns.metric_options import MetricOptions
 
@@ -147,15 +146,11 @@ class AmazonMqBroker(Construct):
             protocols=protocols,
             console_access=console_access,
             audit_log=audit_log,
-        )
-        network.check_allowed_peers(allowed_peers)
-        validate_settings(
-            engine=engine,
             broker_name=broker_name,
             admin_username=admin_username,
-            audit_log=settings.audit_log,
             maintenance_window=maintenance_window,
         )
+        network.check_allowed_peers(allowed_peers)
         subnet_ids = network.select_subnets(vpc, vpc_subnets, settings.deployment_mode)
 
         self._engine = engine
@@ -179,18 +174,7 @@ class AmazonMqBroker(Construct):
             encryption_key=self._encryption_key,
             removal_policy=removal_policy,
         )
-        self._broker = self._create_broker(
-            settings,
-            subnet_ids=subnet_ids,
-            admin=admin_user(
-                self._admin_secret,
-                engine=engine,
-                admin_username=admin_username,
-                console_access=console_access,
-            ),
-            maintenance_window=maintenance_window,
-            removal_policy=removal_policy,
-        )
+        self._broker = self._create_broker(settings, subnet_ids, removal_policy)
         # The main child is "Broker", not "Resource" (its ID is a contract): name it the
         # default child so that escape hatches work as on any CDK construct.
         node.default_child = self._broker
@@ -257,13 +241,7 @@ class AmazonMqBroker(Construct):
         return group, connections
 
     def _create_broker(
-        self,
-        settings: BrokerSettings,
-        *,
-        subnet_ids: list[str],
-        admin: amazonmq.CfnBroker.UserProperty,
-        maintenance_window: MaintenanceWindow | None,
-        removal_policy: RemovalPolicy,
+        self, settings: BrokerSettings, subnet_ids: list[str], removal_policy: RemovalPolicy
     ) -> amazonmq.CfnBroker:
         """The ``CfnBroker`` child ``Broker``: private, TLS, logs on, the default child."""
         broker = amazonmq.CfnBroker(
@@ -281,8 +259,15 @@ class AmazonMqBroker(Construct):
             auto_minor_version_upgrade=True,
             encryption_options=_encryption_options(settings.engine, self._encryption_key),
             logs=_log_list(settings),
-            maintenance_window_start_time=_maintenance_window(maintenance_window),
-            users=[admin],
+            maintenance_window_start_time=_maintenance_window(settings.maintenance_window),
+            users=[
+                admin_user(
+                    self._admin_secret,
+                    engine=settings.engine,
+                    admin_username=settings.admin_username,
+                    console_access=settings.console_access,
+                )
+            ],
         )
         broker.apply_removal_policy(removal_policy)
         return broker

@@ -142,6 +142,9 @@ class BrokerSettings:
     deployment_mode: str
     protocols: tuple[BrokerProtocol, ...]
     audit_log: bool
+    admin_username: str
+    console_access: bool
+    maintenance_window: MaintenanceWindow | None
     ports: tuple[int, ...]
     """The TCP ports the security group opens: the protocols', then the console's."""
 
@@ -155,6 +158,9 @@ def broker_settings(
     protocols: Sequence[BrokerProtocol] | None,
     console_access: bool,
     audit_log: bool | None,
+    broker_name: str | None,
+    admin_username: str,
+    maintenance_window: MaintenanceWindow | None,
 ) -> BrokerSettings:
     """The defaults of ``engine`` where an option is left out, checked against what AWS allows."""
     settings = BrokerSettings(
@@ -164,6 +170,9 @@ def broker_settings(
         deployment_mode=SINGLE_INSTANCE_MODE if single_instance else HA_MODES[engine],
         protocols=tuple(protocols) if protocols is not None else DEFAULT_PROTOCOLS[engine],
         audit_log=(engine == BrokerEngine.ACTIVEMQ) if audit_log is None else audit_log,
+        admin_username=admin_username,
+        console_access=console_access,
+        maintenance_window=maintenance_window,
         ports=(),
     )
     validate_engine(
@@ -172,6 +181,13 @@ def broker_settings(
         host_instance_type=settings.host_instance_type,
         deployment_mode=settings.deployment_mode,
         protocols=settings.protocols,
+    )
+    validate_settings(
+        engine=engine,
+        broker_name=broker_name,
+        admin_username=admin_username,
+        audit_log=settings.audit_log,
+        maintenance_window=maintenance_window,
     )
     ports = tuple(PROTOCOL_PORTS[engine][protocol] for protocol in settings.protocols)
     if console_access:
