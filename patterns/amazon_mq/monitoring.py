@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 
-from patterns import dashboards
+from patterns import dashboards, limits
 from patterns.alarms import create_alarm
-from patterns.amazon_mq.options import SINGLE_INSTANCE_MODE, BrokerEngine
+from patterns.amazon_mq.options import BrokerEngine
 from patterns.metric_options import MetricOptions
 
 if TYPE_CHECKING:
@@ -31,13 +31,11 @@ ALARM_EVALUATION_PERIODS = 3
 # RabbitMQ blocks publishers when free disk falls below RabbitMQDiskFreeLimit; alarm while
 # there is still room: when free disk is less than twice that limit.
 DISK_FREE_ALARM_RATIO = 2
-# A RabbitMQ cluster has three nodes; its node metrics are sums over them.
-CLUSTER_NODES = 3
 
 
 def instance_numbers(deployment_mode: str) -> list[int]:
     """The ActiveMQ broker instances that publish metrics: 1, and 2 for the standby."""
-    return [1] if deployment_mode == SINGLE_INSTANCE_MODE else [1, 2]
+    return list(range(1, limits.AMAZON_MQ_BROKER_INSTANCES[deployment_mode] + 1))
 
 
 def broker_metric(
@@ -111,7 +109,7 @@ def _rabbitmq_alarms(
     # RabbitMQ node metrics with dimension Broker = "<name>" are sums over the nodes of a
     # cluster, so CPU is compared with 80% per node times the node count, and memory and
     # disk are compared as ratios of used to limit.
-    nodes = 1 if deployment_mode == SINGLE_INSTANCE_MODE else CLUSTER_NODES
+    nodes = limits.AMAZON_MQ_BROKER_INSTANCES[deployment_mode]  # a cluster: three nodes
     name = broker.broker_name
     cpu = create_alarm(
         broker,

@@ -1,8 +1,8 @@
 """The broker's options: engine, protocol and maintenance-window types, and what AWS allows.
 
-The tables (ports, engine versions, instance types, deployment modes) come from the Amazon MQ
-developer guide; the checks raise ``ValueError`` at synth, naming the argument, the value and
-what is allowed, and skip unresolved tokens.
+The tables (ports, engine versions, instance types, deployment modes) are those of
+:mod:`patterns.limits`, from the Amazon MQ developer guide; the checks raise ``ValueError`` at
+synth, naming the argument, the value and what is allowed, and skip unresolved tokens.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from enum import Enum
 
 from aws_cdk import Token
 
+from patterns import limits
 from patterns.validation import check_unique
 
 
@@ -51,53 +52,26 @@ class MaintenanceWindow:
     time_zone: str = "UTC"
 
 
-# The TLS listener ports Amazon MQ opens per engine and protocol (developer guide,
-# "Amazon MQ for ActiveMQ/RabbitMQ" > "Listener ports"). RabbitMQ only speaks AMQP 0-9-1
-# over TLS (AMQPS) to clients.
+# The tables of what AWS allows are written once, in patterns.limits, keyed by CloudFormation's
+# names; these are the same tables keyed by this package's enums.
 PROTOCOL_PORTS: Mapping[BrokerEngine, Mapping[BrokerProtocol, int]] = {
-    BrokerEngine.ACTIVEMQ: {
-        BrokerProtocol.OPENWIRE: 61617,
-        BrokerProtocol.AMQP: 5671,
-        BrokerProtocol.STOMP: 61614,
-        BrokerProtocol.MQTT: 8883,
-        BrokerProtocol.WSS: 61619,
-    },
-    BrokerEngine.RABBITMQ: {BrokerProtocol.AMQP: 5671},
+    engine: {
+        BrokerProtocol(protocol): port
+        for protocol, port in limits.AMAZON_MQ_PROTOCOL_PORTS[engine.value].items()
+    }
+    for engine in BrokerEngine
 }
 # The web console (ActiveMQ web console; RabbitMQ management UI and HTTP API).
 CONSOLE_PORTS: Mapping[BrokerEngine, int] = {
-    BrokerEngine.ACTIVEMQ: 8162,
-    BrokerEngine.RABBITMQ: 443,
+    engine: limits.AMAZON_MQ_CONSOLE_PORTS[engine.value] for engine in BrokerEngine
 }
 DEFAULT_PROTOCOLS: Mapping[BrokerEngine, tuple[BrokerProtocol, ...]] = {
     BrokerEngine.ACTIVEMQ: (BrokerProtocol.OPENWIRE,),
     BrokerEngine.RABBITMQ: (BrokerProtocol.AMQP,),
 }
-
-_M5 = ("mq.m5.large", "mq.m5.xlarge", "mq.m5.2xlarge", "mq.m5.4xlarge")
-_M7G = (
-    "mq.m7g.medium",
-    "mq.m7g.large",
-    "mq.m7g.xlarge",
-    "mq.m7g.2xlarge",
-    "mq.m7g.4xlarge",
-    "mq.m7g.8xlarge",
-    "mq.m7g.12xlarge",
-    "mq.m7g.16xlarge",
-)
-MICRO_INSTANCE_TYPE = "mq.t3.micro"
-# Engine versions Amazon MQ supports for new brokers, newest first, with the host instance
-# types each accepts (version-management and instance-type pages of the developer guide).
-# ActiveMQ runs on mq.m5 (and mq.t3.micro); RabbitMQ 4 only on mq.m7g.
+MICRO_INSTANCE_TYPE = limits.AMAZON_MQ_MICRO_INSTANCE_TYPE
 SUPPORTED_VERSIONS: Mapping[BrokerEngine, Mapping[str, tuple[str, ...]]] = {
-    BrokerEngine.ACTIVEMQ: {
-        "5.19": (MICRO_INSTANCE_TYPE, *_M5),
-        "5.18": (MICRO_INSTANCE_TYPE, *_M5),
-    },
-    BrokerEngine.RABBITMQ: {
-        "4.2": _M7G,
-        "3.13": (MICRO_INSTANCE_TYPE, *_M5, *_M7G),
-    },
+    engine: limits.AMAZON_MQ_SUPPORTED_VERSIONS[engine.value] for engine in BrokerEngine
 }
 DEFAULT_ENGINE_VERSIONS: Mapping[BrokerEngine, str] = {
     BrokerEngine.ACTIVEMQ: "5.19",
@@ -107,29 +81,21 @@ DEFAULT_INSTANCE_TYPES: Mapping[BrokerEngine, str] = {
     BrokerEngine.ACTIVEMQ: "mq.m5.large",
     BrokerEngine.RABBITMQ: "mq.m7g.large",
 }
-# Deployment modes: high availability unless single_instance=True, and how many subnets each
-# takes (CreateBroker "subnetIds": one, exactly two, or one per AZ up to three for a cluster).
+# Deployment modes: high availability unless single_instance=True.
 HA_MODES: Mapping[BrokerEngine, str] = {
-    BrokerEngine.ACTIVEMQ: "ACTIVE_STANDBY_MULTI_AZ",
-    BrokerEngine.RABBITMQ: "CLUSTER_MULTI_AZ",
+    engine: limits.AMAZON_MQ_HIGH_AVAILABILITY_MODES[engine.value] for engine in BrokerEngine
 }
-SINGLE_INSTANCE_MODE = "SINGLE_INSTANCE"
-SUBNET_COUNTS: Mapping[str, tuple[int, int]] = {
-    SINGLE_INSTANCE_MODE: (1, 1),
-    "ACTIVE_STANDBY_MULTI_AZ": (2, 2),
-    "CLUSTER_MULTI_AZ": (1, 3),
-}
+SINGLE_INSTANCE_MODE = limits.AMAZON_MQ_SINGLE_INSTANCE
+SUBNET_COUNTS: Mapping[str, tuple[int, int]] = limits.AMAZON_MQ_SUBNET_COUNTS
 
-BROKER_NAME_MAX_LENGTH = 50
-BROKER_NAME_PATTERN = re.compile(r"^[0-9A-Za-z_-]{1,50}$")
+BROKER_NAME_MAX_LENGTH = limits.AMAZON_MQ_BROKER_NAME_MAX_LENGTH
+BROKER_NAME_PATTERN = re.compile(limits.AMAZON_MQ_BROKER_NAME_PATTERN)
 DEFAULT_ADMIN_USERNAME = "admin"
-_USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.~-]{2,100}$")
-_TIME_OF_DAY_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")
-# Amazon MQ takes a "Country/City" (IANA) time zone or a UTC offset (AWS::AmazonMQ::Broker
-# MaintenanceWindow.TimeZone). Offsets: an optional UTC or GMT, a sign, 0 to 14 hours and
-# optional minutes (UTC+02:00, -05:30); names: the IANA database Python ships (zoneinfo).
-_UTC_OFFSET_PATTERN = re.compile(r"^(UTC|GMT)?[+-](0?[0-9]|1[0-4])(:[0-5][0-9])?$")
-DAYS_OF_WEEK = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+_USERNAME_PATTERN = re.compile(limits.AMAZON_MQ_USERNAME_PATTERN)
+_TIME_OF_DAY_PATTERN = re.compile(limits.AMAZON_MQ_TIME_OF_DAY_PATTERN)
+# Offsets by pattern; names: the IANA database Python ships (zoneinfo).
+_UTC_OFFSET_PATTERN = re.compile(limits.AMAZON_MQ_UTC_OFFSET_PATTERN)
+DAYS_OF_WEEK = limits.AMAZON_MQ_DAYS_OF_WEEK
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from constructs import Construct
 from patterns import dashboards
 from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
+from patterns.limits import EVENT_BRIDGE_RULE_NAME_MAX_LENGTH, S3_EVENT_BRIDGE_SOURCE
 from patterns.metric_options import MetricOptions
 from patterns.naming import physical_name
 from patterns.policies import service_statement
@@ -41,9 +42,6 @@ if TYPE_CHECKING:
     from patterns.s3_event_fan_out.construct import S3EventFanOut
 
 EVENTS_SERVICE_PRINCIPAL = "events.amazonaws.com"
-EVENT_BRIDGE_SOURCE = "aws.s3"
-# EventBridge rule names: 1 to 64 characters of [.-_A-Za-z0-9] (EventBridge API, PutRule).
-RULE_NAME_MAX_LENGTH = 64
 # How long the rule target's dead-letter queue keeps events EventBridge could not publish.
 DELIVERY_DLQ_RETENTION = Duration.days(14)
 _RULE_NAME_SUFFIX = "-s3"
@@ -138,7 +136,7 @@ def route_to_topic(
         rule_name=name.name,
         description=f"S3 events of the bucket of {name.path} for its fan-out topic",
         event_pattern=eventbridge.EventPattern(
-            source=[EVENT_BRIDGE_SOURCE],
+            source=[S3_EVENT_BRIDGE_SOURCE],
             detail_type=single["detail-type"] if single else None,
             detail=single["detail"] if single else None,
         ),
@@ -314,5 +312,8 @@ def rule_name(fan_out: Construct) -> str:
     it changes (and the rule is replaced, losing nothing) only if the construct moves.
     """
     return physical_name(
-        fan_out, max_length=RULE_NAME_MAX_LENGTH, separator="-", suffix=_RULE_NAME_SUFFIX
+        fan_out,
+        max_length=EVENT_BRIDGE_RULE_NAME_MAX_LENGTH,
+        separator="-",
+        suffix=_RULE_NAME_SUFFIX,
     )

@@ -1,10 +1,10 @@
 """What ``S3EventFanOut`` checks at synth, before it builds anything.
 
 Each check raises ``ValueError`` naming the argument, the value and the fix; unresolved tokens
-are left to deploy time. The S3 limits: filter values of 1 to 1,024 characters, bucket names,
-lifecycle rules in whole days, notification rules that must not overlap; and what each delivery
-can carry (EventBridge filters, events S3 sends to EventBridge, buckets of other stacks or
-accounts).
+are left to deploy time. The limits (written in :mod:`patterns.limits`): filter values of 1 to
+1,024 characters, bucket names, lifecycle rules in whole days, notification rules that must not
+overlap; and what each delivery can carry (EventBridge filters, events S3 sends to EventBridge,
+buckets of other stacks or accounts).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns import limits
 from patterns.s3_event_fan_out.bucket import NewBucketOptions, own_cfn_bucket
 from patterns.s3_event_fan_out.events import (
     EVENT_BRIDGE_EVENTS,
@@ -30,15 +31,7 @@ from patterns.s3_event_fan_out.events import (
 )
 from patterns.validation import check_exclusive_with_existing
 
-# S3 FilterRule: "The maximum length is 1,024 characters" (S3 API reference, FilterRule).
-FILTER_VALUE_MAX_LENGTH = 1024
-# S3 general purpose bucket naming rules: 3 to 63 characters of lowercase letters, digits,
-# dots and hyphens, beginning and ending with a letter or digit.
-BUCKET_NAME_LENGTH = (3, 63)
-# Amazon EventBridge quotas, "Event pattern size": 2,048 characters by default, adjustable up
-# to 4,096.
-EVENT_PATTERN_SIZE = (2048, 4096)
-_BUCKET_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_BUCKET_NAME_PATTERN = re.compile(limits.S3_BUCKET_NAME_PATTERN)
 
 
 def validate(
@@ -111,11 +104,11 @@ def check_event_pattern_size(scope: Construct, events: Sequence[S3EventRule]) ->
     texts = [value for rule in events for value in (rule.prefix, rule.suffix, rule.wildcard)]
     if any(text is not None and Token.is_unresolved(text) for text in texts):
         return
-    placeholder = "b" * BUCKET_NAME_LENGTH[1]
+    placeholder = "b" * limits.S3_BUCKET_NAME_MAX_LENGTH
     patterns = [rule.event_bridge_pattern(placeholder) for rule in events]
     whole = {"source": ["aws.s3"], **(patterns[0] if len(patterns) == 1 else {"$or": patterns})}
     size = len(json.dumps(whole, separators=(",", ":")))
-    default, most = EVENT_PATTERN_SIZE
+    default, most = limits.EVENT_BRIDGE_PATTERN_SIZE_DEFAULT, limits.EVENT_BRIDGE_PATTERN_SIZE_MAX
     if size > most:
         raise ValueError(
             f"events: the EventBridge pattern of these {len(events)} rules is about {size} "
@@ -221,9 +214,10 @@ def check_existing_bucket(scope: Construct, bucket: s3.IBucket, delivery: S3Even
 def _check_filter_value(argument: str, value: str | None) -> None:
     if value is None or Token.is_unresolved(value):
         return
-    if not 1 <= len(value) <= FILTER_VALUE_MAX_LENGTH:
+    most = limits.S3_FILTER_VALUE_MAX_LENGTH
+    if not 1 <= len(value) <= most:
         raise ValueError(
-            f"{argument} must be 1 to {FILTER_VALUE_MAX_LENGTH} characters, got {value!r} "
+            f"{argument} must be 1 to {most} characters, got {value!r} "
             f"({len(value)} characters); omit it to match every key"
         )
 
@@ -249,7 +243,7 @@ def _affixes_overlap(first: str | None, second: str | None, test: object) -> boo
 def _check_bucket_name(name: str | None) -> None:
     if name is None or Token.is_unresolved(name):
         return
-    low, high = BUCKET_NAME_LENGTH
+    low, high = limits.S3_BUCKET_NAME_MIN_LENGTH, limits.S3_BUCKET_NAME_MAX_LENGTH
     if not low <= len(name) <= high or not _BUCKET_NAME_PATTERN.match(name) or ".." in name:
         raise ValueError(
             f"bucket_name {name!r} must be {low} to {high} characters of lowercase letters, "
