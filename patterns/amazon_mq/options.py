@@ -96,6 +96,7 @@ _TIME_OF_DAY_PATTERN = re.compile(limits.AMAZON_MQ_TIME_OF_DAY_PATTERN)
 # Offsets by pattern; names: the IANA database Python ships (zoneinfo).
 _UTC_OFFSET_PATTERN = re.compile(limits.AMAZON_MQ_UTC_OFFSET_PATTERN)
 DAYS_OF_WEEK = limits.AMAZON_MQ_DAYS_OF_WEEK
+_DAY_OF_WEEK_PATTERN = re.compile(f"^({'|'.join(DAYS_OF_WEEK)})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -215,39 +216,45 @@ def validate_settings(
     maintenance_window: MaintenanceWindow | None,
 ) -> None:
     """The broker name, admin username, audit log and maintenance window are valid."""
-    if (
-        broker_name is not None
-        and not BROKER_NAME_PATTERN.match(broker_name)
-        and not Token.is_unresolved(broker_name)
-    ):
-        raise ValueError(
-            f"broker_name {broker_name!r} must be 1 to {BROKER_NAME_MAX_LENGTH} letters, "
-            "digits, hyphens and underscores"
-        )
-    if not _USERNAME_PATTERN.match(admin_username) and not Token.is_unresolved(admin_username):
-        raise ValueError(
-            f"admin_username {admin_username!r} must be 2 to 100 letters, digits and the "
-            "characters _ . ~ - (no commas, colons, equals signs or spaces)"
-        )
-
     if engine == BrokerEngine.RABBITMQ and audit_log:
         raise ValueError(
             "audit_log=True applies to ActiveMQ only: RabbitMQ brokers publish general "
             "logs only; drop audit_log"
         )
-
-    if maintenance_window is not None:
-        day = maintenance_window.day_of_week
-        if day.upper() not in DAYS_OF_WEEK and not Token.is_unresolved(day):
-            raise ValueError(
-                f"maintenance_window.day_of_week {day!r} must be one of {', '.join(DAYS_OF_WEEK)}"
-            )
-        time = maintenance_window.time_of_day
-        if not _TIME_OF_DAY_PATTERN.match(time) and not Token.is_unresolved(time):
-            raise ValueError(
-                f"maintenance_window.time_of_day {time!r} must be 24-hour HH:MM, e.g. '03:00'"
-            )
-        _check_time_zone(maintenance_window.time_zone)
+    window = maintenance_window
+    # Each text option: argument, value, what AWS allows (a pattern), and in words.
+    texts: list[tuple[str, str | None, re.Pattern[str], str]] = [
+        (
+            "broker_name",
+            broker_name,
+            BROKER_NAME_PATTERN,
+            f"1 to {BROKER_NAME_MAX_LENGTH} letters, digits, hyphens and underscores",
+        ),
+        (
+            "admin_username",
+            admin_username,
+            _USERNAME_PATTERN,
+            "2 to 100 letters, digits and the characters _ . ~ - (no commas, colons, "
+            "equals signs or spaces)",
+        ),
+        (
+            "maintenance_window.day_of_week",
+            window.day_of_week if window else None,
+            _DAY_OF_WEEK_PATTERN,
+            f"one of {', '.join(DAYS_OF_WEEK)}",
+        ),
+        (
+            "maintenance_window.time_of_day",
+            window.time_of_day if window else None,
+            _TIME_OF_DAY_PATTERN,
+            "24-hour HH:MM, e.g. '03:00'",
+        ),
+    ]
+    for argument, value, pattern, allowed in texts:
+        if value is not None and not pattern.match(value) and not Token.is_unresolved(value):
+            raise ValueError(f"{argument} {value!r} must be {allowed}")
+    if window is not None:
+        _check_time_zone(window.time_zone)
 
 
 def _check_time_zone(zone: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aws_cdk import Annotations, Duration, Stack, Token
 from aws_cdk import aws_kms as kms
@@ -124,36 +124,57 @@ def check_event_pattern_size(scope: Construct, events: Sequence[S3EventRule]) ->
         )
 
 
-def _check_event_bridge_rule(index: int, rule: S3EventRule) -> None:
-    if rule.event_type not in EVENT_BRIDGE_EVENTS:
-        raise ValueError(
-            f"events[{index}] ({rule.describe()}): S3 does not send this event to EventBridge "
-            "(replication and lost reduced-redundancy objects are notification-only); use "
+def _has_size(rule: S3EventRule) -> bool:
+    return rule.min_size is not None or rule.max_size is not None
+
+
+def _detail_types(rule: S3EventRule) -> str:
+    return ", ".join(repr(name) for name in EVENT_BRIDGE_EVENTS[rule.event_type][0])
+
+
+# What an S3EventRule may not be with EventBridge delivery, in the order checked: when the
+# condition holds, the message (after "events[i] (the rule): ") says why and what to do.
+_EVENT_BRIDGE_RULE_CHECKS: tuple[
+    tuple[Callable[[S3EventRule], bool], Callable[[S3EventRule], str]], ...
+] = (
+    (
+        lambda rule: rule.event_type not in EVENT_BRIDGE_EVENTS,
+        lambda rule: (
+            "S3 does not send this event to EventBridge (replication and lost "
+            "reduced-redundancy objects are notification-only); use "
             "delivery=S3EventDelivery.NOTIFICATION for it"
-        )
-    if rule.wildcard is not None and (rule.prefix is not None or rule.suffix is not None):
-        raise ValueError(
-            f"events[{index}] ({rule.describe()}): give wildcard or prefix/suffix, not both; "
-            "a wildcard such as 'images/*.jpg' expresses both ends"
-        )
-    if (rule.min_size is not None or rule.max_size is not None) and (
-        rule.event_type in SIZE_LESS_EVENTS
-    ):
-        detail_types = ", ".join(repr(name) for name in EVENT_BRIDGE_EVENTS[rule.event_type][0])
-        raise ValueError(
-            f"events[{index}] ({rule.describe()}): min_size and max_size filter on the object's "
-            f"size, but S3's {detail_types} events carry no size, so the rule would match no "
-            "event. Drop min_size and max_size from this rule (filter deletions by key)"
-        )
-    if (
-        rule.min_size is not None
-        and rule.max_size is not None
-        and bytes_of(rule.min_size) > bytes_of(rule.max_size)
-    ):
-        raise ValueError(
-            f"events[{index}] ({rule.describe()}): min_size must not exceed max_size; no "
-            "object would match"
-        )
+        ),
+    ),
+    (
+        lambda rule: rule.wildcard is not None and (rule.prefix, rule.suffix) != (None, None),
+        lambda rule: (
+            "give wildcard or prefix/suffix, not both; a wildcard such as 'images/*.jpg' "
+            "expresses both ends"
+        ),
+    ),
+    (
+        lambda rule: _has_size(rule) and rule.event_type in SIZE_LESS_EVENTS,
+        lambda rule: (
+            "min_size and max_size filter on the object's size, but S3's "
+            f"{_detail_types(rule)} events carry no size, so the rule would match no event. "
+            "Drop min_size and max_size from this rule (filter deletions by key)"
+        ),
+    ),
+    (
+        lambda rule: (
+            rule.min_size is not None
+            and rule.max_size is not None
+            and bytes_of(rule.min_size) > bytes_of(rule.max_size)
+        ),
+        lambda rule: "min_size must not exceed max_size; no object would match",
+    ),
+)
+
+
+def _check_event_bridge_rule(index: int, rule: S3EventRule) -> None:
+    for condition, message in _EVENT_BRIDGE_RULE_CHECKS:
+        if condition(rule):
+            raise ValueError(f"events[{index}] ({rule.describe()}): {message(rule)}")
 
 
 def _check_no_overlap(events: Sequence[S3EventRule]) -> None:
