@@ -26,7 +26,8 @@ def test_the_limits_module_imports_nothing() -> None:
     imported = [
         node
         for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom) and node.module != "__future__"
+        if isinstance(node, ast.Import)
+        or (isinstance(node, ast.ImportFrom) and node.module != "__future__")
     ]
     assert imported == []
 
