@@ -89,3 +89,134 @@ FARGATE_STOP_TIMEOUT_MAX_SECONDS = 120
 # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateTaskProtection.html:
 # ExpiresInMinutes is 1 to 2,880 (48 hours).
 ECS_TASK_PROTECTION_MINUTES_RANGE = (1, 2880)
+
+# ---------------------------------------------------------------------------------------------
+# Amazon S3 event notifications, Amazon EventBridge (S3EventFanOut) and Amazon MQ
+# (AmazonMqBroker): read by those packages' validation, by patterns.messaging's rules and by
+# patterns.cost.
+# ---------------------------------------------------------------------------------------------
+
+# https://docs.aws.amazon.com/AmazonS3/latest/API/API_FilterRule.html: a key filter's value
+# (prefix or suffix) "The maximum length is 1,024 characters".
+S3_FILTER_VALUE_MAX_LENGTH = 1024
+
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html: general purpose
+# buckets are named with 3 to 63 lowercase letters, digits, dots and hyphens, beginning and
+# ending with a letter or digit, without two adjacent dots.
+S3_BUCKET_NAME_MIN_LENGTH = 3
+S3_BUCKET_NAME_MAX_LENGTH = 63
+S3_BUCKET_NAME_PATTERN = r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$"
+
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html ("Using
+# EventBridge"): the detail-types of the object events S3 itself sends to EventBridge for a
+# bucket that has EventBridge notifications on (CloudTrail's "AWS API Call via CloudTrail"
+# events of source aws.s3 arrive without that setting). Replication and lost
+# reduced-redundancy objects are notification-only. (EventBridge's own reference,
+# https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-s3.html, also lists "Async
+# Copy Completion", which is no object event of a bucket's notification settings.)
+S3_EVENT_BRIDGE_SOURCE = "aws.s3"
+S3_EVENT_BRIDGE_DETAIL_TYPES = frozenset(
+    {
+        "Object Created",
+        "Object Deleted",
+        "Object Restore Initiated",
+        "Object Restore Completed",
+        "Object Restore Expired",
+        "Object Tags Added",
+        "Object Tags Deleted",
+        "Object ACL Updated",
+        "Object Storage Class Changed",
+        "Object Access Tier Changed",
+    }
+)
+
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html ("Event pattern
+# size"): 2,048 characters by default, adjustable up to 4,096.
+EVENT_BRIDGE_PATTERN_SIZE_DEFAULT = 2048
+EVENT_BRIDGE_PATTERN_SIZE_MAX = 4096
+# https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html: Name, 1 to 64
+# characters of [.\-_A-Za-z0-9].
+EVENT_BRIDGE_RULE_NAME_MAX_LENGTH = 64
+
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-resourcepolicy.html:
+# PolicyName, 1 to 255 characters.
+LOGS_RESOURCE_POLICY_NAME_MAX_LENGTH = 255
+
+# Amazon MQ, keyed by CloudFormation's EngineType (AWS::AmazonMQ::Broker).
+# https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/amazon-mq-limits.html and
+# https://docs.aws.amazon.com/amazon-mq/latest/api-reference/brokers.html (CreateBroker):
+# broker names are 1 to 50 letters, digits, hyphens and underscores; user names 2 to 100
+# letters, digits and _ . ~ -.
+AMAZON_MQ_BROKER_NAME_MAX_LENGTH = 50
+AMAZON_MQ_BROKER_NAME_PATTERN = r"^[0-9A-Za-z_-]{1,50}$"
+AMAZON_MQ_USERNAME_PATTERN = r"^[A-Za-z0-9_.~-]{2,100}$"
+
+# Broker instances per DeploymentMode (active/standby: two; a RabbitMQ cluster: three nodes),
+# and the subnets each takes (CreateBroker subnetIds: one, exactly two, or one per AZ up to
+# three for a cluster). https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/
+# amazon-mq-broker-architecture.html and rabbitmq-broker-architecture.html.
+AMAZON_MQ_SINGLE_INSTANCE = "SINGLE_INSTANCE"
+AMAZON_MQ_HIGH_AVAILABILITY_MODES = {
+    "ACTIVEMQ": "ACTIVE_STANDBY_MULTI_AZ",
+    "RABBITMQ": "CLUSTER_MULTI_AZ",
+}
+AMAZON_MQ_BROKER_INSTANCES = {
+    AMAZON_MQ_SINGLE_INSTANCE: 1,
+    "ACTIVE_STANDBY_MULTI_AZ": 2,
+    "CLUSTER_MULTI_AZ": 3,
+}
+AMAZON_MQ_SUBNET_COUNTS: dict[str, tuple[int, int]] = {
+    AMAZON_MQ_SINGLE_INSTANCE: (1, 1),
+    "ACTIVE_STANDBY_MULTI_AZ": (2, 2),
+    "CLUSTER_MULTI_AZ": (1, 3),
+}
+
+# The TLS listener ports per engine and protocol, and the web console's (developer guide,
+# "Amazon MQ for ActiveMQ/RabbitMQ" > "Listener ports"). RabbitMQ speaks AMQP 0-9-1 over TLS
+# (AMQPS) only.
+AMAZON_MQ_PROTOCOL_PORTS: dict[str, dict[str, int]] = {
+    "ACTIVEMQ": {"OPENWIRE": 61617, "AMQP": 5671, "STOMP": 61614, "MQTT": 8883, "WSS": 61619},
+    "RABBITMQ": {"AMQP": 5671},
+}
+AMAZON_MQ_CONSOLE_PORTS = {"ACTIVEMQ": 8162, "RABBITMQ": 443}
+
+# Engine versions Amazon MQ supports for new brokers, newest first, with the host instance
+# types each accepts (developer guide, "Version management" and "Broker instance types").
+# ActiveMQ runs on mq.m5 (and mq.t3.micro, single instance only); RabbitMQ 4 only on mq.m7g.
+AMAZON_MQ_MICRO_INSTANCE_TYPE = "mq.t3.micro"
+_MQ_M5: tuple[str, ...] = ("mq.m5.large", "mq.m5.xlarge", "mq.m5.2xlarge", "mq.m5.4xlarge")
+_MQ_M7G: tuple[str, ...] = (
+    "mq.m7g.medium",
+    "mq.m7g.large",
+    "mq.m7g.xlarge",
+    "mq.m7g.2xlarge",
+    "mq.m7g.4xlarge",
+    "mq.m7g.8xlarge",
+    "mq.m7g.12xlarge",
+    "mq.m7g.16xlarge",
+)
+AMAZON_MQ_SUPPORTED_VERSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "ACTIVEMQ": {
+        "5.19": (AMAZON_MQ_MICRO_INSTANCE_TYPE, *_MQ_M5),
+        "5.18": (AMAZON_MQ_MICRO_INSTANCE_TYPE, *_MQ_M5),
+    },
+    "RABBITMQ": {
+        "4.2": _MQ_M7G,
+        "3.13": (AMAZON_MQ_MICRO_INSTANCE_TYPE, *_MQ_M5, *_MQ_M7G),
+    },
+}
+
+# AWS::AmazonMQ::Broker MaintenanceWindow: a day of the week, a 24-hour HH:MM time and a time
+# zone: "Country/City" (IANA) or a UTC offset (an optional UTC or GMT, a sign, 0 to 14 hours
+# and optional minutes: UTC+02:00, -05:30).
+AMAZON_MQ_DAYS_OF_WEEK = (
+    "MONDAY",
+    "TUESDAY",
+    "WEDNESDAY",
+    "THURSDAY",
+    "FRIDAY",
+    "SATURDAY",
+    "SUNDAY",
+)
+AMAZON_MQ_TIME_OF_DAY_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
+AMAZON_MQ_UTC_OFFSET_PATTERN = r"^(UTC|GMT)?[+-](0?[0-9]|1[0-4])(:[0-5][0-9])?$"

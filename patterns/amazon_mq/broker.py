@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import jsii
-from aws_cdk import Annotations, Duration, RemovalPolicy
+from aws_cdk import Annotations, Duration, RemovalPolicy, Token
 from aws_cdk import aws_amazonmq as amazonmq
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
@@ -18,24 +18,20 @@ from constructs import Construct, IValidation
 
 from patterns.amazon_mq import log_policy, monitoring, network
 from patterns.amazon_mq.admin import admin_user, create_admin_secret
-from patterns.amazon_mq.broker_name import broker_name_errors, generated_broker_name
+from patterns.amazon_mq.broker_name import GeneratedBrokerName, broker_name_errors
 from patterns.amazon_mq.options import (
-    CONSOLE_PORTS,
     DEFAULT_ADMIN_USERNAME,
-    DEFAULT_ENGINE_VERSIONS,
-    DEFAULT_INSTANCE_TYPES,
-    DEFAULT_PROTOCOLS,
-    HA_MODES,
-    PROTOCOL_PORTS,
-    SINGLE_INSTANCE_MODE,
     BrokerEngine,
     BrokerProtocol,
+    BrokerSettings,
     MaintenanceWindow,
-    validate_engine,
-    validate_settings,
+    broker_settings,
 )
+from patterns.metric_options import MetricOptions
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from aws_cdk import aws_lambda as lambda_
 
     from patterns.consumers.broker_lambda import LambdaBrokerConsumer
@@ -142,144 +138,152 @@ class AmazonMqBroker(Construct):
             Default: none (the alarms are still created).
         """
         super().__init__(scope, construct_id)
-        self._alarm_actions = tuple(alarm_actions)  # for add_lambda_consumer
-
-        version = engine_version or DEFAULT_ENGINE_VERSIONS[engine]
-        instance_type = host_instance_type or DEFAULT_INSTANCE_TYPES[engine]
-        chosen_protocols = tuple(protocols) if protocols is not None else DEFAULT_PROTOCOLS[engine]
-        deployment_mode = SINGLE_INSTANCE_MODE if single_instance else HA_MODES[engine]
-        publish_audit_log = (engine == BrokerEngine.ACTIVEMQ) if audit_log is None else audit_log
-        validate_engine(
+        settings = broker_settings(
             engine=engine,
-            engine_version=version,
-            host_instance_type=instance_type,
-            deployment_mode=deployment_mode,
-            protocols=chosen_protocols,
-        )
-        network.check_allowed_peers(allowed_peers)
-        validate_settings(
-            engine=engine,
+            engine_version=engine_version,
+            host_instance_type=host_instance_type,
+            single_instance=single_instance,
+            protocols=protocols,
+            console_access=console_access,
+            audit_log=audit_log,
             broker_name=broker_name,
             admin_username=admin_username,
-            audit_log=publish_audit_log,
             maintenance_window=maintenance_window,
         )
-        subnet_ids = network.select_subnets(vpc, vpc_subnets, deployment_mode)
+        network.check_allowed_peers(allowed_peers)
+        subnet_ids = network.select_subnets(vpc, vpc_subnets, settings.deployment_mode)
 
         self._engine = engine
-        self._ports = tuple(PROTOCOL_PORTS[engine][protocol] for protocol in chosen_protocols)
-        if console_access:
-            self._ports += (CONSOLE_PORTS[engine],)
+        self._deployment_mode = settings.deployment_mode
+        self._ports = settings.ports
+        self._alarm_actions = tuple(alarm_actions)  # for add_lambda_consumer
         # A generated name is resolved at synth from the broker's final create-only
         # properties, so changes made through ``broker`` after construction count as well.
-        name = broker_name or generated_broker_name(self, "Broker")
-        self._broker_name = name
-
-        if encryption_key is not None and engine == BrokerEngine.RABBITMQ:
-            Annotations.of(self).add_warning_v2(
-                "patterns:AmazonMqBroker:RabbitMqKey",
-                "RabbitMQ brokers only support AWS-owned keys for data at rest: "
-                "encryption_key encrypts the admin secret only",
-            )
-        self._encryption_key: kms.IKey = encryption_key or kms.Key(
-            self,
-            "EncryptionKey",
-            description=f"Encrypts the broker and admin secret of {self.node.path}",
-            enable_key_rotation=True,
-            removal_policy=removal_policy,
-        )
-
-        self._security_group = ec2.SecurityGroup(
-            self,
-            "SecurityGroup",
-            vpc=vpc,
-            description=f"Clients of the Amazon MQ broker {self.node.path}",
-            allow_all_outbound=False,
-        )
-        self._connections = ec2.Connections(
-            security_groups=[self._security_group],
-            default_port=ec2.Port.tcp(self._ports[0]),
-        )
+        self._broker_name, generated = self._name_of(broker_name)
+        node = self.node
+        self._path = path = node.path
+        self._encryption_key = self._key_of(encryption_key, removal_policy, path)
+        self._security_group, self._connections = self._create_security_group(vpc, path)
         for peer in allowed_peers:
             self.allow_clients_from(peer)
-
         self._admin_secret = create_admin_secret(
             self,
             "AdminSecret",
-            broker_name=name,
+            broker_name=self._broker_name,
             admin_username=admin_username,
             encryption_key=self._encryption_key,
             removal_policy=removal_policy,
         )
+        self._broker = self._create_broker(settings, subnet_ids, removal_policy)
+        # The main child is "Broker", not "Resource" (its ID is a contract): name it the
+        # default child so that escape hatches work as on any CDK construct.
+        node.default_child = self._broker
+        if generated is not None:
+            generated.attach(self._broker)
+        self._log_resource_policy = (
+            self._create_log_resource_policy() if create_log_resource_policy else None
+        )
+        self._endpoints: dict[BrokerProtocol, list[str]] = {
+            protocol: network.endpoint_attribute(self._broker, protocol)
+            for protocol in settings.protocols
+        }
+        self._alarms = monitoring.create_alarms(self, settings.deployment_mode, alarm_actions)
+        node.add_validation(_BrokerValidation(self, path, self._valid_broker_name))
 
-        log_list: dict[str, bool] = {"general": True}
-        if engine == BrokerEngine.ACTIVEMQ:
-            log_list["audit"] = publish_audit_log
-        encryption = (
-            amazonmq.CfnBroker.EncryptionOptionsProperty(
-                use_aws_owned_key=False, kms_key_id=self._encryption_key.key_arn
-            )
-            if engine == BrokerEngine.ACTIVEMQ
-            else amazonmq.CfnBroker.EncryptionOptionsProperty(use_aws_owned_key=True)
+    def _name_of(self, broker_name: str | None) -> tuple[str, GeneratedBrokerName | None]:
+        """The given name, or a generated one (to attach to the broker once it exists).
+
+        Either is known valid unless a token (a literal was checked), so the final check
+        skips it unless changed through the L1.
+        """
+        if broker_name is not None:
+            literal = not Token.is_unresolved(broker_name)
+            self._valid_broker_name: str | None = broker_name if literal else None
+            return broker_name, None
+        generated = GeneratedBrokerName(self)
+        self._valid_broker_name = generated.token
+        return generated.token, generated
+
+    def _key_of(
+        self, encryption_key: kms.IKey | None, removal_policy: RemovalPolicy, path: str
+    ) -> kms.IKey:
+        """The given key (RabbitMQ: for the secret only, with a warning), or a new one."""
+        if encryption_key is not None:
+            if self._engine == BrokerEngine.RABBITMQ:
+                Annotations.of(self).add_warning_v2(
+                    "patterns:AmazonMqBroker:RabbitMqKey",
+                    "RabbitMQ brokers only support AWS-owned keys for data at rest: "
+                    "encryption_key encrypts the admin secret only",
+                )
+            return encryption_key
+        return kms.Key(
+            self,
+            "EncryptionKey",
+            description=f"Encrypts the broker and admin secret of {path}",
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
         )
-        window = (
-            amazonmq.CfnBroker.MaintenanceWindowProperty(
-                day_of_week=maintenance_window.day_of_week.upper(),
-                time_of_day=maintenance_window.time_of_day,
-                time_zone=maintenance_window.time_zone,
-            )
-            if maintenance_window
-            else None
+
+    def _create_security_group(
+        self, vpc: ec2.IVpc, path: str
+    ) -> tuple[ec2.SecurityGroup, ec2.Connections]:
+        """The broker's security group (no egress) and its connections on the first port."""
+        group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            description=f"Clients of the Amazon MQ broker {path}",
+            allow_all_outbound=False,
         )
-        self._broker = amazonmq.CfnBroker(
+        connections = ec2.Connections(
+            security_groups=[group], default_port=ec2.Port.tcp(self._ports[0])
+        )
+        return group, connections
+
+    def _create_broker(
+        self, settings: BrokerSettings, subnet_ids: list[str], removal_policy: RemovalPolicy
+    ) -> amazonmq.CfnBroker:
+        """The ``CfnBroker`` child ``Broker``: private, TLS, logs on, the default child."""
+        broker = amazonmq.CfnBroker(
             self,
             "Broker",
-            broker_name=name,
-            engine_type=engine.value,
-            engine_version=version,
-            host_instance_type=instance_type,
-            deployment_mode=deployment_mode,
+            broker_name=self._broker_name,
+            engine_type=settings.engine.value,
+            engine_version=settings.engine_version,
+            host_instance_type=settings.host_instance_type,
+            deployment_mode=settings.deployment_mode,
             publicly_accessible=False,
             subnet_ids=subnet_ids,
             security_groups=[self._security_group.security_group_id],
             authentication_strategy="SIMPLE",
             auto_minor_version_upgrade=True,
-            encryption_options=encryption,
-            logs=amazonmq.CfnBroker.LogListProperty(**log_list),
-            maintenance_window_start_time=window,
+            encryption_options=_encryption_options(settings.engine, self._encryption_key),
+            logs=_log_list(settings),
+            maintenance_window_start_time=_maintenance_window(settings.maintenance_window),
             users=[
                 admin_user(
                     self._admin_secret,
-                    engine=engine,
-                    admin_username=admin_username,
-                    console_access=console_access,
+                    engine=settings.engine,
+                    admin_username=settings.admin_username,
+                    console_access=settings.console_access,
                 )
             ],
         )
-        self._broker.apply_removal_policy(removal_policy)
-        # The main child is "Broker", not "Resource" (its ID is a contract): name it the
-        # default child so that escape hatches work as on any CDK construct.
-        self.node.default_child = self._broker
+        broker.apply_removal_policy(removal_policy)
+        return broker
 
-        self._log_resource_policy: logs.ResourcePolicy | None = None
-        if create_log_resource_policy:
-            self._log_resource_policy = log_policy.create_log_resource_policy(
-                self, "LogPublishingPolicy", broker_name=name
-            )
-            # Amazon MQ checks for the policy when it creates the broker.
-            self._broker.node.add_dependency(self._log_resource_policy)
-
-        self._endpoints: dict[BrokerProtocol, list[str]] = {
-            protocol: network.endpoint_attribute(self._broker, protocol)
-            for protocol in chosen_protocols
-        }
-        self._alarms = monitoring.create_alarms(self, deployment_mode, alarm_actions)
-        self.node.add_validation(_BrokerValidation(self))
+    def _create_log_resource_policy(self) -> logs.ResourcePolicy:
+        """The log resource policy, which the broker waits for (Amazon MQ checks for it)."""
+        policy = log_policy.create_log_resource_policy(
+            self, "LogPublishingPolicy", broker_name=self._broker_name
+        )
+        self._broker.node.add_dependency(policy)
+        return policy
 
     # -- metrics --------------------------------------------------------------------------
 
     def metric(
-        self, metric_name: str, *, instance: int | None = None, **props: Any
+        self, metric_name: str, *, instance: int | None = None, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
         """The metric ``metric_name`` of this broker (namespace ``AWS/AmazonMQ``).
 
@@ -293,54 +297,60 @@ class AmazonMqBroker(Construct):
         if self._engine == BrokerEngine.RABBITMQ:
             if instance is not None:
                 raise ValueError(
-                    f"instance {instance} given for the RabbitMQ broker {self.node.path}: "
+                    f"instance {instance} given for the RabbitMQ broker {self._path}: "
                     "RabbitMQ publishes per broker (the sum over its nodes); leave instance out"
                 )
         else:
             instance = 1 if instance is None else instance
-            instances = monitoring.instance_numbers(self._broker.deployment_mode)
+            instances = monitoring.instance_numbers(self._deployment_mode)
             if instance not in instances:
                 raise ValueError(
-                    f"instance {instance} of the ActiveMQ broker {self.node.path} does not "
+                    f"instance {instance} of the ActiveMQ broker {self._path} does not "
                     f"exist; use {' or '.join(map(str, instances))}"
                 )
         return monitoring.broker_metric(
             self._broker_name, metric_name, instance=instance, props=props
         )
 
-    def metric_cpu_utilization(self, *, instance: int = 1, **props: Any) -> cloudwatch.Metric:
+    def metric_cpu_utilization(
+        self, *, instance: int = 1, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """ActiveMQ ``CpuUtilization`` (%) of ``instance``. Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.ACTIVEMQ, "CpuUtilization", instance, props)
 
-    def metric_heap_usage(self, *, instance: int = 1, **props: Any) -> cloudwatch.Metric:
+    def metric_heap_usage(
+        self, *, instance: int = 1, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """ActiveMQ ``HeapUsage`` (% of the JVM limit) of ``instance``. Default: maximum, 5 min."""
         return self._engine_metric(BrokerEngine.ACTIVEMQ, "HeapUsage", instance, props)
 
-    def metric_store_percent_usage(self, *, instance: int = 1, **props: Any) -> cloudwatch.Metric:
+    def metric_store_percent_usage(
+        self, *, instance: int = 1, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """ActiveMQ ``StorePercentUsage`` of ``instance``. Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.ACTIVEMQ, "StorePercentUsage", instance, props)
 
     def metric_current_connections_count(
-        self, *, instance: int = 1, **props: Any
+        self, *, instance: int = 1, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
         """ActiveMQ ``CurrentConnectionsCount`` of ``instance``. Default: maximum, 5 minutes."""
         return self._engine_metric(
             BrokerEngine.ACTIVEMQ, "CurrentConnectionsCount", instance, props
         )
 
-    def metric_system_cpu_utilization(self, **props: Any) -> cloudwatch.Metric:
+    def metric_system_cpu_utilization(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``SystemCpuUtilization`` (%, summed over nodes). Default: maximum, 5 min."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "SystemCpuUtilization", None, props)
 
-    def metric_rabbit_mq_mem_used(self, **props: Any) -> cloudwatch.Metric:
+    def metric_rabbit_mq_mem_used(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``RabbitMQMemUsed`` (bytes). Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "RabbitMQMemUsed", None, props)
 
-    def metric_rabbit_mq_mem_limit(self, **props: Any) -> cloudwatch.Metric:
+    def metric_rabbit_mq_mem_limit(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``RabbitMQMemLimit`` (bytes). Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "RabbitMQMemLimit", None, props)
 
-    def metric_rabbit_mq_disk_free(self, **props: Any) -> cloudwatch.Metric:
+    def metric_rabbit_mq_disk_free(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``RabbitMQDiskFree`` (bytes). Default: minimum over 5 minutes."""
         return self._engine_metric(
             BrokerEngine.RABBITMQ,
@@ -350,15 +360,15 @@ class AmazonMqBroker(Construct):
             statistic=cloudwatch.Stats.MINIMUM,
         )
 
-    def metric_rabbit_mq_disk_free_limit(self, **props: Any) -> cloudwatch.Metric:
+    def metric_rabbit_mq_disk_free_limit(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``RabbitMQDiskFreeLimit`` (bytes). Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "RabbitMQDiskFreeLimit", None, props)
 
-    def metric_connection_count(self, **props: Any) -> cloudwatch.Metric:
+    def metric_connection_count(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``ConnectionCount``. Default: maximum over 5 minutes."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "ConnectionCount", None, props)
 
-    def metric_message_count(self, **props: Any) -> cloudwatch.Metric:
+    def metric_message_count(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """RabbitMQ ``MessageCount`` (ready and unacknowledged). Default: maximum, 5 minutes."""
         return self._engine_metric(BrokerEngine.RABBITMQ, "MessageCount", None, props)
 
@@ -367,16 +377,18 @@ class AmazonMqBroker(Construct):
         engine: BrokerEngine,
         metric_name: str,
         instance: int | None,
-        props: dict[str, Any],
+        props: MetricOptions,
         *,
         statistic: str = _MAXIMUM,
     ) -> cloudwatch.Metric:
         if self._engine != engine:
             raise ValueError(
-                f"{metric_name} is a metric of {engine.value} brokers, but {self.node.path} "
+                f"{metric_name} is a metric of {engine.value} brokers, but {self._path} "
                 f"runs {self._engine.value}: use the metric_* methods of its engine"
             )
-        return self.metric(metric_name, instance=instance, **{"statistic": statistic, **props})
+        options: MetricOptions = {"statistic": statistic}
+        options.update(props)
+        return self.metric(metric_name, instance=instance, **options)
 
     # -- public API -----------------------------------------------------------------------
 
@@ -389,7 +401,9 @@ class AmazonMqBroker(Construct):
         a cluster). Then every alarm with its threshold. Adding it to the same dashboard again
         adds nothing.
         """
-        monitoring.add_to_dashboard(self, dashboard, self._alarms)
+        monitoring.add_to_dashboard(
+            self, dashboard, self._alarms, deployment_mode=self._deployment_mode, path=self._path
+        )
 
     def allow_clients_from(self, peer: ec2.IPeer) -> None:
         """Open exactly this broker's client ports (and console port, if on) to ``peer``."""
@@ -499,21 +513,53 @@ class AmazonMqBroker(Construct):
         return list(self._alarms)
 
 
+def _encryption_options(
+    engine: BrokerEngine, key: kms.IKey
+) -> amazonmq.CfnBroker.EncryptionOptionsProperty:
+    """ActiveMQ: the customer-managed key; RabbitMQ takes AWS-owned keys only."""
+    if engine == BrokerEngine.ACTIVEMQ:
+        return amazonmq.CfnBroker.EncryptionOptionsProperty(
+            use_aws_owned_key=False, kms_key_id=key.key_arn
+        )
+    return amazonmq.CfnBroker.EncryptionOptionsProperty(use_aws_owned_key=True)
+
+
+def _log_list(settings: BrokerSettings) -> amazonmq.CfnBroker.LogListProperty:
+    """General logs always; the audit log is ActiveMQ's only."""
+    if settings.engine == BrokerEngine.ACTIVEMQ:
+        return amazonmq.CfnBroker.LogListProperty(general=True, audit=settings.audit_log)
+    return amazonmq.CfnBroker.LogListProperty(general=True)
+
+
+def _maintenance_window(
+    window: MaintenanceWindow | None,
+) -> amazonmq.CfnBroker.MaintenanceWindowProperty | None:
+    if window is None:
+        return None
+    return amazonmq.CfnBroker.MaintenanceWindowProperty(
+        day_of_week=window.day_of_week.upper(),
+        time_of_day=window.time_of_day,
+        time_zone=window.time_zone,
+    )
+
+
 @jsii.implements(IValidation)
 class _BrokerValidation:
     """At synth, over the final tree: no world-open security group, names within limits."""
 
-    def __init__(self, broker: AmazonMqBroker) -> None:
+    def __init__(self, broker: AmazonMqBroker, path: str, valid_name: str | None) -> None:
         self._broker = broker
+        self._path = path
+        self._valid_name = valid_name
 
     def validate(self) -> list[str]:
         broker = self._broker
-        path = broker.node.path
+        path = self._path
         errors = network.world_open_errors(
             f"the security group of the Amazon MQ broker {path}",
             network.ingress_ranges(broker.broker),
         )
-        errors += broker_name_errors(broker.broker, path)
+        errors += broker_name_errors(broker.broker, path, valid=self._valid_name)
         if broker.log_resource_policy is not None:
             errors += log_policy.log_policy_name_errors(broker.log_resource_policy, path)
         return errors

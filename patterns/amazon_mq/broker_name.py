@@ -34,18 +34,33 @@ CREATE_ONLY_PROPERTIES: Mapping[str, str] = {
 }
 
 
-def generated_broker_name(scope: Construct, broker_id: str) -> str:
-    """A token for the generated name of the ``CfnBroker`` child ``broker_id`` of ``scope``.
+class GeneratedBrokerName:
+    """The generated name of a broker: a token now, resolved once at synth.
 
     Resolved once (the name appears in dozens of places: alarms, policies, outputs), when
-    synthesis first needs it, by which time the construct tree is final.
+    synthesis first needs it, by which time the construct tree is final. :meth:`attach` the
+    ``CfnBroker`` once it exists.
     """
-    return Lazy.string(_GeneratedBrokerName(scope, broker_id))
+
+    def __init__(self, scope: Construct) -> None:
+        self._producer = _GeneratedBrokerName(scope)
+        self.token = Lazy.string(self._producer)
+
+    def attach(self, broker: amazonmq.CfnBroker) -> None:
+        """The broker whose final create-only properties the name ends with a digest of."""
+        self._producer.broker = broker
 
 
-def broker_name_errors(broker: amazonmq.CfnBroker, path: str) -> list[str]:
-    """The final ``BrokerName`` (given, generated or set through the L1) is a valid name."""
-    name = Stack.of(broker).resolve(broker.broker_name)
+def broker_name_errors(broker: amazonmq.CfnBroker, path: str, *, valid: str | None) -> list[str]:
+    """The final ``BrokerName`` (given, generated or set through the L1) is a valid name.
+
+    :param valid: the name the pattern gave and knows valid (checked, or generated), if any:
+        a final name equal to it needs no resolving.
+    """
+    final = broker.broker_name
+    if valid is not None and final == valid:
+        return []
+    name = Stack.of(broker).resolve(final)
     if (
         isinstance(name, str)
         and not Token.is_unresolved(name)
@@ -62,18 +77,20 @@ def broker_name_errors(broker: amazonmq.CfnBroker, path: str) -> list[str]:
 class _GeneratedBrokerName:
     """Produces the generated broker name at synth from the final create-only properties."""
 
-    def __init__(self, scope: Construct, broker_id: str) -> None:
+    def __init__(self, scope: Construct) -> None:
         self._scope = scope
-        self._broker_id = broker_id
+        self.broker: amazonmq.CfnBroker | None = None
 
     def produce(self) -> str:
-        broker = self._scope.node.find_child(self._broker_id)
-        assert isinstance(broker, amazonmq.CfnBroker)
-        create_only = {
-            cfn_name: getattr(broker, attribute)
-            for cfn_name, attribute in CREATE_ONLY_PROPERTIES.items()
-            if getattr(broker, attribute) is not None
+        broker = self.broker
+        assert broker is not None, "GeneratedBrokerName.attach was not called"
+        # Every property in one read (the L1's own cfnProperties, keyed by the camelCase
+        # CloudFormation name) rather than a read per property and per field of a struct.
+        properties = broker._cfn_properties
+        values = {
+            name: properties.get(name[0].lower() + name[1:]) for name in CREATE_ONLY_PROPERTIES
         }
+        create_only = {name: value for name, value in values.items() if value is not None}
         return physical_name(
             self._scope, max_length=BROKER_NAME_MAX_LENGTH, separator="-", create_only=create_only
         )

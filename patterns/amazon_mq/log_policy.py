@@ -13,10 +13,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from patterns.limits import LOGS_RESOURCE_POLICY_NAME_MAX_LENGTH
 from patterns.naming import check_name_length, physical_name
 
-# AWS::Logs::ResourcePolicy PolicyName: 1 to 255 characters, none of ":", "*" or "/".
-LOG_POLICY_NAME_MAX_LENGTH = 255
 LOG_POLICY_NAME_SUFFIX = "-MqLogs"
 
 
@@ -31,7 +30,7 @@ def create_log_resource_policy(
         # The account-wide name: the stack name and position, never the path alone.
         resource_policy_name=physical_name(
             scope,
-            max_length=LOG_POLICY_NAME_MAX_LENGTH,
+            max_length=LOGS_RESOURCE_POLICY_NAME_MAX_LENGTH,
             separator="-",
             suffix=LOG_POLICY_NAME_SUFFIX,
         ),
@@ -72,7 +71,7 @@ def log_policy_name_errors(policy: logs.ResourcePolicy, path: str) -> list[str]:
         check_name_length(
             "PolicyName",
             cfn_policy.policy_name,
-            LOG_POLICY_NAME_MAX_LENGTH,
+            LOGS_RESOURCE_POLICY_NAME_MAX_LENGTH,
             f"the log resource policy of {path}",
         )
     except ValueError as error:

@@ -9,14 +9,15 @@ and the dashboard are built from the broker's public ``metric_*`` methods.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 
-from patterns import dashboards
+from patterns import dashboards, limits
 from patterns.alarms import create_alarm
-from patterns.amazon_mq.options import SINGLE_INSTANCE_MODE, BrokerEngine
+from patterns.amazon_mq.options import BrokerEngine
+from patterns.metric_options import MetricOptions
 
 if TYPE_CHECKING:
     from patterns.amazon_mq.broker import AmazonMqBroker
@@ -30,26 +31,21 @@ ALARM_EVALUATION_PERIODS = 3
 # RabbitMQ blocks publishers when free disk falls below RabbitMQDiskFreeLimit; alarm while
 # there is still room: when free disk is less than twice that limit.
 DISK_FREE_ALARM_RATIO = 2
-# A RabbitMQ cluster has three nodes; its node metrics are sums over them.
-CLUSTER_NODES = 3
 
 
 def instance_numbers(deployment_mode: str) -> list[int]:
     """The ActiveMQ broker instances that publish metrics: 1, and 2 for the standby."""
-    return [1] if deployment_mode == SINGLE_INSTANCE_MODE else [1, 2]
+    return list(range(1, limits.AMAZON_MQ_BROKER_INSTANCES[deployment_mode] + 1))
 
 
 def broker_metric(
-    broker_name: str, metric_name: str, *, instance: int | None, props: dict[str, Any]
+    broker_name: str, metric_name: str, *, instance: int | None, props: MetricOptions
 ) -> cloudwatch.Metric:
     """``metric_name`` of the broker (RabbitMQ) or of its ActiveMQ ``instance``."""
     dimension = broker_name if instance is None else f"{broker_name}-{instance}"
-    return cloudwatch.Metric(
-        namespace=NAMESPACE,
-        metric_name=metric_name,
-        dimensions_map={"Broker": dimension},
-        **{"period": METRIC_PERIOD, **props},
-    )
+    options: MetricOptions = {"dimensions_map": {"Broker": dimension}, "period": METRIC_PERIOD}
+    options.update(props)
+    return cloudwatch.Metric(namespace=NAMESPACE, metric_name=metric_name, **options)
 
 
 def create_alarms(
@@ -113,7 +109,7 @@ def _rabbitmq_alarms(
     # RabbitMQ node metrics with dimension Broker = "<name>" are sums over the nodes of a
     # cluster, so CPU is compared with 80% per node times the node count, and memory and
     # disk are compared as ratios of used to limit.
-    nodes = 1 if deployment_mode == SINGLE_INSTANCE_MODE else CLUSTER_NODES
+    nodes = limits.AMAZON_MQ_BROKER_INSTANCES[deployment_mode]  # a cluster: three nodes
     name = broker.broker_name
     cpu = create_alarm(
         broker,
@@ -172,63 +168,23 @@ def _rabbitmq_alarms(
 
 
 def add_to_dashboard(
-    broker: AmazonMqBroker, dashboard: cloudwatch.Dashboard, alarms: Sequence[cloudwatch.Alarm]
+    broker: AmazonMqBroker,
+    dashboard: cloudwatch.Dashboard,
+    alarms: Sequence[cloudwatch.Alarm],
+    *,
+    deployment_mode: str,
+    path: str,
 ) -> None:
     """Add the broker's section: its resources per instance or node, then every alarm."""
-    engine_metrics: list[tuple[str, list[cloudwatch.IMetric]]]
-    period = dashboards.PERIOD
-    name = broker.broker_name
-    if broker.engine == BrokerEngine.ACTIVEMQ:
-        labels = {
-            index: f"{name}-{index}" for index in instance_numbers(broker.broker.deployment_mode)
-        }
-        engine_metrics = [
-            (
-                title,
-                [
-                    method(instance=index, period=period, label=label)
-                    for index, label in labels.items()
-                ],
-            )
-            for title, method in (
-                ("CPU (%) per instance", broker.metric_cpu_utilization),
-                ("JVM heap (%) per instance", broker.metric_heap_usage),
-                ("Persistent store (%) per instance", broker.metric_store_percent_usage),
-                ("Connections per instance", broker.metric_current_connections_count),
-            )
-        ]
-    else:
-        engine_metrics = [
-            (
-                "CPU (%, sum over nodes)",
-                [broker.metric_system_cpu_utilization(period=period, label="cpu")],
-            ),
-            (
-                "Memory (bytes)",
-                [
-                    broker.metric_rabbit_mq_mem_used(period=period, label="used"),
-                    broker.metric_rabbit_mq_mem_limit(period=period, label="limit"),
-                ],
-            ),
-            (
-                "Free disk (bytes)",
-                [
-                    broker.metric_rabbit_mq_disk_free(period=period, label="free"),
-                    broker.metric_rabbit_mq_disk_free_limit(period=period, label="limit"),
-                ],
-            ),
-            (
-                "Connections and messages",
-                [
-                    broker.metric_connection_count(period=period, label="connections"),
-                    broker.metric_message_count(period=period, label="messages"),
-                ],
-            ),
-        ]
+    engine_metrics = (
+        _activemq_graphs(broker, deployment_mode)
+        if broker.engine == BrokerEngine.ACTIVEMQ
+        else _rabbitmq_graphs(broker)
+    )
     dashboards.section(
         dashboard,
-        f"Amazon MQ broker {broker.node.path}",
-        f"{broker.engine.value} broker {name}: resources and the alarms.",
+        f"Amazon MQ broker {path}",
+        f"{broker.engine.value} broker {broker.broker_name}: resources and the alarms.",
         [
             *(dashboards.graph(title, metrics) for title, metrics in engine_metrics),
             *dashboards.alarm_graphs(alarms),
@@ -236,3 +192,57 @@ def add_to_dashboard(
         owner=broker,
         state=lambda: {"alarms": len(broker.alarms)},
     )
+
+
+_Graphs = list[tuple[str, list[cloudwatch.IMetric]]]
+
+
+def _activemq_graphs(broker: AmazonMqBroker, deployment_mode: str) -> _Graphs:
+    """CPU, JVM heap, store and connections, a line per broker instance."""
+    period = dashboards.PERIOD
+    name = broker.broker_name
+    labels = {index: f"{name}-{index}" for index in instance_numbers(deployment_mode)}
+    return [
+        (
+            title,
+            [method(instance=index, period=period, label=label) for index, label in labels.items()],
+        )
+        for title, method in (
+            ("CPU (%) per instance", broker.metric_cpu_utilization),
+            ("JVM heap (%) per instance", broker.metric_heap_usage),
+            ("Persistent store (%) per instance", broker.metric_store_percent_usage),
+            ("Connections per instance", broker.metric_current_connections_count),
+        )
+    ]
+
+
+def _rabbitmq_graphs(broker: AmazonMqBroker) -> _Graphs:
+    """CPU, memory and free disk against their limits, connections and messages."""
+    period = dashboards.PERIOD
+    return [
+        (
+            "CPU (%, sum over nodes)",
+            [broker.metric_system_cpu_utilization(period=period, label="cpu")],
+        ),
+        (
+            "Memory (bytes)",
+            [
+                broker.metric_rabbit_mq_mem_used(period=period, label="used"),
+                broker.metric_rabbit_mq_mem_limit(period=period, label="limit"),
+            ],
+        ),
+        (
+            "Free disk (bytes)",
+            [
+                broker.metric_rabbit_mq_disk_free(period=period, label="free"),
+                broker.metric_rabbit_mq_disk_free_limit(period=period, label="limit"),
+            ],
+        ),
+        (
+            "Connections and messages",
+            [
+                broker.metric_connection_count(period=period, label="connections"),
+                broker.metric_message_count(period=period, label="messages"),
+            ],
+        ),
+    ]

@@ -8,7 +8,7 @@ whichever stack) may not cover every IPv4 or every IPv6 address.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aws_cdk import Stack, Token
@@ -36,24 +36,26 @@ def select_subnets(
             "vpc_subnets selects public subnets; the broker must live in private subnets. "
             "Select PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets (or give the VPC some)"
         )
-    subnets = list(selected.subnets)
+    # The IDs and zones, one read each (CDK lists them in the order of selected.subnets).
+    subnet_ids, zones = list(selected.subnet_ids), list(selected.availability_zones)
     if vpc_subnets is None:
-        subnets = subnets[:maximum]
-    if not minimum <= len(subnets) <= maximum:
+        subnet_ids, zones = subnet_ids[:maximum], zones[:maximum]
+    if not minimum <= len(subnet_ids) <= maximum:
         wanted = str(minimum) if minimum == maximum else f"{minimum} to {maximum}"
         raise ValueError(
-            f"vpc_subnets selects {len(subnets)} subnet(s), but a {deployment_mode} broker "
+            f"vpc_subnets selects {len(subnet_ids)} subnet(s), but a {deployment_mode} broker "
             f"takes {wanted}, one per Availability Zone; adjust vpc_subnets"
             + (" or set single_instance=False" if deployment_mode == SINGLE_INSTANCE_MODE else "")
         )
-    zones = [subnet.availability_zone for subnet in subnets]
-    resolved = [zone for zone in zones if not Token.is_unresolved(zone)]
-    if len(set(resolved)) != len(resolved):
-        raise ValueError(
-            f"vpc_subnets selects several subnets in one Availability Zone ({', '.join(zones)}); "
-            "Amazon MQ needs each in a different AZ: use SubnetSelection(one_per_az=True)"
-        )
-    return [subnet.subnet_id for subnet in subnets]
+    if len(set(zones)) != len(zones):  # the same text twice; unresolved tokens are let through
+        resolved = [zone for zone in zones if not Token.is_unresolved(zone)]
+        if len(set(resolved)) != len(resolved):
+            raise ValueError(
+                f"vpc_subnets selects several subnets in one Availability Zone "
+                f"({', '.join(zones)}); Amazon MQ needs each in a different AZ: use "
+                "SubnetSelection(one_per_az=True)"
+            )
+    return subnet_ids
 
 
 def check_peer(argument: str, peer: ec2.IPeer) -> None:
@@ -119,12 +121,17 @@ def ingress_ranges(broker: amazonmq.CfnBroker) -> list[str]:
     ]
 
 
+# The CfnBroker attribute with each protocol's endpoint URLs.
+_ENDPOINT_ATTRIBUTES: Mapping[BrokerProtocol, str] = {
+    BrokerProtocol.OPENWIRE: "attr_open_wire_endpoints",
+    BrokerProtocol.AMQP: "attr_amqp_endpoints",
+    BrokerProtocol.STOMP: "attr_stomp_endpoints",
+    BrokerProtocol.MQTT: "attr_mqtt_endpoints",
+    BrokerProtocol.WSS: "attr_wss_endpoints",
+}
+
+
 def endpoint_attribute(broker: amazonmq.CfnBroker, protocol: BrokerProtocol) -> list[str]:
     """The broker's endpoint URLs for ``protocol`` (one per broker instance)."""
-    return {
-        BrokerProtocol.OPENWIRE: broker.attr_open_wire_endpoints,
-        BrokerProtocol.AMQP: broker.attr_amqp_endpoints,
-        BrokerProtocol.STOMP: broker.attr_stomp_endpoints,
-        BrokerProtocol.MQTT: broker.attr_mqtt_endpoints,
-        BrokerProtocol.WSS: broker.attr_wss_endpoints,
-    }[protocol]
+    endpoints: list[str] = getattr(broker, _ENDPOINT_ATTRIBUTES[protocol])
+    return endpoints

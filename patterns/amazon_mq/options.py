@@ -1,12 +1,13 @@
 """The broker's options: engine, protocol and maintenance-window types, and what AWS allows.
 
-The tables (ports, engine versions, instance types, deployment modes) come from the Amazon MQ
-developer guide; the checks raise ``ValueError`` at synth, naming the argument, the value and
-what is allowed, and skip unresolved tokens.
+The tables (ports, engine versions, instance types, deployment modes) are those of
+:mod:`patterns.limits`, from the Amazon MQ developer guide; the checks raise ``ValueError`` at
+synth, naming the argument, the value and what is allowed, and skip unresolved tokens.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zoneinfo
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,7 @@ from enum import Enum
 
 from aws_cdk import Token
 
+from patterns import limits
 from patterns.validation import check_unique
 
 
@@ -50,53 +52,26 @@ class MaintenanceWindow:
     time_zone: str = "UTC"
 
 
-# The TLS listener ports Amazon MQ opens per engine and protocol (developer guide,
-# "Amazon MQ for ActiveMQ/RabbitMQ" > "Listener ports"). RabbitMQ only speaks AMQP 0-9-1
-# over TLS (AMQPS) to clients.
+# The tables of what AWS allows are written once, in patterns.limits, keyed by CloudFormation's
+# names; these are the same tables keyed by this package's enums.
 PROTOCOL_PORTS: Mapping[BrokerEngine, Mapping[BrokerProtocol, int]] = {
-    BrokerEngine.ACTIVEMQ: {
-        BrokerProtocol.OPENWIRE: 61617,
-        BrokerProtocol.AMQP: 5671,
-        BrokerProtocol.STOMP: 61614,
-        BrokerProtocol.MQTT: 8883,
-        BrokerProtocol.WSS: 61619,
-    },
-    BrokerEngine.RABBITMQ: {BrokerProtocol.AMQP: 5671},
+    engine: {
+        BrokerProtocol(protocol): port
+        for protocol, port in limits.AMAZON_MQ_PROTOCOL_PORTS[engine.value].items()
+    }
+    for engine in BrokerEngine
 }
 # The web console (ActiveMQ web console; RabbitMQ management UI and HTTP API).
 CONSOLE_PORTS: Mapping[BrokerEngine, int] = {
-    BrokerEngine.ACTIVEMQ: 8162,
-    BrokerEngine.RABBITMQ: 443,
+    engine: limits.AMAZON_MQ_CONSOLE_PORTS[engine.value] for engine in BrokerEngine
 }
 DEFAULT_PROTOCOLS: Mapping[BrokerEngine, tuple[BrokerProtocol, ...]] = {
     BrokerEngine.ACTIVEMQ: (BrokerProtocol.OPENWIRE,),
     BrokerEngine.RABBITMQ: (BrokerProtocol.AMQP,),
 }
-
-_M5 = ("mq.m5.large", "mq.m5.xlarge", "mq.m5.2xlarge", "mq.m5.4xlarge")
-_M7G = (
-    "mq.m7g.medium",
-    "mq.m7g.large",
-    "mq.m7g.xlarge",
-    "mq.m7g.2xlarge",
-    "mq.m7g.4xlarge",
-    "mq.m7g.8xlarge",
-    "mq.m7g.12xlarge",
-    "mq.m7g.16xlarge",
-)
-MICRO_INSTANCE_TYPE = "mq.t3.micro"
-# Engine versions Amazon MQ supports for new brokers, newest first, with the host instance
-# types each accepts (version-management and instance-type pages of the developer guide).
-# ActiveMQ runs on mq.m5 (and mq.t3.micro); RabbitMQ 4 only on mq.m7g.
+MICRO_INSTANCE_TYPE = limits.AMAZON_MQ_MICRO_INSTANCE_TYPE
 SUPPORTED_VERSIONS: Mapping[BrokerEngine, Mapping[str, tuple[str, ...]]] = {
-    BrokerEngine.ACTIVEMQ: {
-        "5.19": (MICRO_INSTANCE_TYPE, *_M5),
-        "5.18": (MICRO_INSTANCE_TYPE, *_M5),
-    },
-    BrokerEngine.RABBITMQ: {
-        "4.2": _M7G,
-        "3.13": (MICRO_INSTANCE_TYPE, *_M5, *_M7G),
-    },
+    engine: limits.AMAZON_MQ_SUPPORTED_VERSIONS[engine.value] for engine in BrokerEngine
 }
 DEFAULT_ENGINE_VERSIONS: Mapping[BrokerEngine, str] = {
     BrokerEngine.ACTIVEMQ: "5.19",
@@ -106,29 +81,85 @@ DEFAULT_INSTANCE_TYPES: Mapping[BrokerEngine, str] = {
     BrokerEngine.ACTIVEMQ: "mq.m5.large",
     BrokerEngine.RABBITMQ: "mq.m7g.large",
 }
-# Deployment modes: high availability unless single_instance=True, and how many subnets each
-# takes (CreateBroker "subnetIds": one, exactly two, or one per AZ up to three for a cluster).
+# Deployment modes: high availability unless single_instance=True.
 HA_MODES: Mapping[BrokerEngine, str] = {
-    BrokerEngine.ACTIVEMQ: "ACTIVE_STANDBY_MULTI_AZ",
-    BrokerEngine.RABBITMQ: "CLUSTER_MULTI_AZ",
+    engine: limits.AMAZON_MQ_HIGH_AVAILABILITY_MODES[engine.value] for engine in BrokerEngine
 }
-SINGLE_INSTANCE_MODE = "SINGLE_INSTANCE"
-SUBNET_COUNTS: Mapping[str, tuple[int, int]] = {
-    SINGLE_INSTANCE_MODE: (1, 1),
-    "ACTIVE_STANDBY_MULTI_AZ": (2, 2),
-    "CLUSTER_MULTI_AZ": (1, 3),
-}
+SINGLE_INSTANCE_MODE = limits.AMAZON_MQ_SINGLE_INSTANCE
+SUBNET_COUNTS: Mapping[str, tuple[int, int]] = limits.AMAZON_MQ_SUBNET_COUNTS
 
-BROKER_NAME_MAX_LENGTH = 50
-BROKER_NAME_PATTERN = re.compile(r"^[0-9A-Za-z_-]{1,50}$")
+BROKER_NAME_MAX_LENGTH = limits.AMAZON_MQ_BROKER_NAME_MAX_LENGTH
+BROKER_NAME_PATTERN = re.compile(limits.AMAZON_MQ_BROKER_NAME_PATTERN)
 DEFAULT_ADMIN_USERNAME = "admin"
-_USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.~-]{2,100}$")
-_TIME_OF_DAY_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$")
-# Amazon MQ takes a "Country/City" (IANA) time zone or a UTC offset (AWS::AmazonMQ::Broker
-# MaintenanceWindow.TimeZone). Offsets: an optional UTC or GMT, a sign, 0 to 14 hours and
-# optional minutes (UTC+02:00, -05:30); names: the IANA database Python ships (zoneinfo).
-_UTC_OFFSET_PATTERN = re.compile(r"^(UTC|GMT)?[+-](0?[0-9]|1[0-4])(:[0-5][0-9])?$")
-DAYS_OF_WEEK = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+_USERNAME_PATTERN = re.compile(limits.AMAZON_MQ_USERNAME_PATTERN)
+_TIME_OF_DAY_PATTERN = re.compile(limits.AMAZON_MQ_TIME_OF_DAY_PATTERN)
+# Offsets by pattern; names: the IANA database Python ships (zoneinfo).
+_UTC_OFFSET_PATTERN = re.compile(limits.AMAZON_MQ_UTC_OFFSET_PATTERN)
+DAYS_OF_WEEK = limits.AMAZON_MQ_DAYS_OF_WEEK
+_DAY_OF_WEEK_PATTERN = re.compile(f"^({'|'.join(DAYS_OF_WEEK)})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    """What the broker's options come to once defaults are applied and checked."""
+
+    engine: BrokerEngine
+    engine_version: str
+    host_instance_type: str
+    deployment_mode: str
+    protocols: tuple[BrokerProtocol, ...]
+    audit_log: bool
+    admin_username: str
+    console_access: bool
+    maintenance_window: MaintenanceWindow | None
+    ports: tuple[int, ...]
+    """The TCP ports the security group opens: the protocols', then the console's."""
+
+
+def broker_settings(
+    *,
+    engine: BrokerEngine,
+    engine_version: str | None,
+    host_instance_type: str | None,
+    single_instance: bool,
+    protocols: Sequence[BrokerProtocol] | None,
+    console_access: bool,
+    audit_log: bool | None,
+    broker_name: str | None,
+    admin_username: str,
+    maintenance_window: MaintenanceWindow | None,
+) -> BrokerSettings:
+    """The defaults of ``engine`` where an option is left out, checked against what AWS allows."""
+    settings = BrokerSettings(
+        engine=engine,
+        engine_version=engine_version or DEFAULT_ENGINE_VERSIONS[engine],
+        host_instance_type=host_instance_type or DEFAULT_INSTANCE_TYPES[engine],
+        deployment_mode=SINGLE_INSTANCE_MODE if single_instance else HA_MODES[engine],
+        protocols=tuple(protocols) if protocols is not None else DEFAULT_PROTOCOLS[engine],
+        audit_log=(engine == BrokerEngine.ACTIVEMQ) if audit_log is None else audit_log,
+        admin_username=admin_username,
+        console_access=console_access,
+        maintenance_window=maintenance_window,
+        ports=(),
+    )
+    validate_engine(
+        engine=engine,
+        engine_version=settings.engine_version,
+        host_instance_type=settings.host_instance_type,
+        deployment_mode=settings.deployment_mode,
+        protocols=settings.protocols,
+    )
+    validate_settings(
+        engine=engine,
+        broker_name=broker_name,
+        admin_username=admin_username,
+        audit_log=settings.audit_log,
+        maintenance_window=maintenance_window,
+    )
+    ports = tuple(PROTOCOL_PORTS[engine][protocol] for protocol in settings.protocols)
+    if console_access:
+        ports += (CONSOLE_PORTS[engine],)
+    return dataclasses.replace(settings, ports=ports)
 
 
 def validate_engine(
@@ -140,24 +171,29 @@ def validate_engine(
     protocols: Sequence[BrokerProtocol],
 ) -> None:
     """The engine version, instance type and protocols exist for ``engine`` and the mode."""
+    # The literal checks come first: a value that passes them needs no round trip to ask
+    # whether it is a token (unresolved tokens are left to deploy time).
     versions = SUPPORTED_VERSIONS[engine]
-    if not Token.is_unresolved(engine_version) and engine_version not in versions:
+    if engine_version not in versions and not Token.is_unresolved(engine_version):
         raise ValueError(
             f"engine_version {engine_version!r} is not supported for {engine.value}; "
             f"use one of {', '.join(versions)}"
         )
-    if not Token.is_unresolved(host_instance_type):
-        allowed_types = versions.get(engine_version, ())
-        if allowed_types and host_instance_type not in allowed_types:
-            raise ValueError(
-                f"host_instance_type {host_instance_type!r} is not supported for "
-                f"{engine.value} {engine_version}; use one of {', '.join(allowed_types)}"
-            )
-        if host_instance_type == MICRO_INSTANCE_TYPE and deployment_mode != SINGLE_INSTANCE_MODE:
-            raise ValueError(
-                f"host_instance_type {MICRO_INSTANCE_TYPE!r} only runs single-instance brokers; "
-                "set single_instance=True (development) or choose a larger instance type"
-            )
+    allowed_types = versions.get(engine_version, ())
+    if (
+        allowed_types
+        and host_instance_type not in allowed_types
+        and not Token.is_unresolved(host_instance_type)
+    ):
+        raise ValueError(
+            f"host_instance_type {host_instance_type!r} is not supported for "
+            f"{engine.value} {engine_version}; use one of {', '.join(allowed_types)}"
+        )
+    if host_instance_type == MICRO_INSTANCE_TYPE and deployment_mode != SINGLE_INSTANCE_MODE:
+        raise ValueError(
+            f"host_instance_type {MICRO_INSTANCE_TYPE!r} only runs single-instance brokers; "
+            "set single_instance=True (development) or choose a larger instance type"
+        )
 
     if not protocols:
         raise ValueError("protocols is empty; choose at least one protocol clients use")
@@ -180,43 +216,49 @@ def validate_settings(
     maintenance_window: MaintenanceWindow | None,
 ) -> None:
     """The broker name, admin username, audit log and maintenance window are valid."""
-    if (
-        broker_name is not None
-        and not Token.is_unresolved(broker_name)
-        and not BROKER_NAME_PATTERN.match(broker_name)
-    ):
-        raise ValueError(
-            f"broker_name {broker_name!r} must be 1 to {BROKER_NAME_MAX_LENGTH} letters, "
-            "digits, hyphens and underscores"
-        )
-    if not Token.is_unresolved(admin_username) and not _USERNAME_PATTERN.match(admin_username):
-        raise ValueError(
-            f"admin_username {admin_username!r} must be 2 to 100 letters, digits and the "
-            "characters _ . ~ - (no commas, colons, equals signs or spaces)"
-        )
-
     if engine == BrokerEngine.RABBITMQ and audit_log:
         raise ValueError(
             "audit_log=True applies to ActiveMQ only: RabbitMQ brokers publish general "
             "logs only; drop audit_log"
         )
-
-    if maintenance_window is not None:
-        day = maintenance_window.day_of_week
-        if not Token.is_unresolved(day) and day.upper() not in DAYS_OF_WEEK:
-            raise ValueError(
-                f"maintenance_window.day_of_week {day!r} must be one of {', '.join(DAYS_OF_WEEK)}"
-            )
-        time = maintenance_window.time_of_day
-        if not Token.is_unresolved(time) and not _TIME_OF_DAY_PATTERN.match(time):
-            raise ValueError(
-                f"maintenance_window.time_of_day {time!r} must be 24-hour HH:MM, e.g. '03:00'"
-            )
-        _check_time_zone(maintenance_window.time_zone)
+    window = maintenance_window
+    # Each text option: argument, value, what AWS allows (a pattern), and in words.
+    texts: list[tuple[str, str | None, re.Pattern[str], str]] = [
+        (
+            "broker_name",
+            broker_name,
+            BROKER_NAME_PATTERN,
+            f"1 to {BROKER_NAME_MAX_LENGTH} letters, digits, hyphens and underscores",
+        ),
+        (
+            "admin_username",
+            admin_username,
+            _USERNAME_PATTERN,
+            "2 to 100 letters, digits and the characters _ . ~ - (no commas, colons, "
+            "equals signs or spaces)",
+        ),
+        (
+            "maintenance_window.day_of_week",
+            window.day_of_week if window else None,
+            _DAY_OF_WEEK_PATTERN,
+            f"one of {', '.join(DAYS_OF_WEEK)}",
+        ),
+        (
+            "maintenance_window.time_of_day",
+            window.time_of_day if window else None,
+            _TIME_OF_DAY_PATTERN,
+            "24-hour HH:MM, e.g. '03:00'",
+        ),
+    ]
+    for argument, value, pattern, allowed in texts:
+        if value is not None and not pattern.match(value) and not Token.is_unresolved(value):
+            raise ValueError(f"{argument} {value!r} must be {allowed}")
+    if window is not None:
+        _check_time_zone(window.time_zone)
 
 
 def _check_time_zone(zone: str) -> None:
-    if Token.is_unresolved(zone) or _UTC_OFFSET_PATTERN.match(zone):
+    if _UTC_OFFSET_PATTERN.match(zone) or Token.is_unresolved(zone):
         return
     names = zoneinfo.available_timezones()
     if not names or zone in names:  # no time zone database at hand: nothing to check against

@@ -9,6 +9,7 @@ from patterns.cost import rates
 from patterns.cost.context import Template, literal, props, resource_path
 from patterns.cost.lines import BY_VOLUME, Line, NotCounted
 from patterns.cost.rates import HOURS_PER_MONTH
+from patterns.limits import AMAZON_MQ_BROKER_INSTANCES
 
 Rows = list[Line | NotCounted]
 
@@ -117,7 +118,7 @@ def stream(template: Template, logical_id: str, resource: dict[str, Any]) -> Row
     return rows
 
 
-BROKER_INSTANCES = {"SINGLE_INSTANCE": 1, "ACTIVE_STANDBY_MULTI_AZ": 2, "CLUSTER_MULTI_AZ": 3}
+BROKER_INSTANCES = AMAZON_MQ_BROKER_INSTANCES
 """Broker instances per deployment mode (a RabbitMQ cluster runs three nodes)."""
 
 

@@ -10,6 +10,7 @@ CDK's custom resource (existing buckets), its findings are acknowledged here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import jsii
@@ -36,25 +37,33 @@ NOTIFICATIONS_HANDLER_ID = "BucketNotificationsHandler050a0587b7544547bf325f094a
 L2_NOTIFICATIONS_ID = "Notifications"
 
 
+@dataclass(frozen=True)
+class NewBucketOptions:
+    """The fan-out's options for a new bucket (``None``: the default), as given."""
+
+    bucket_name: str | None = None
+    removal_policy: RemovalPolicy | None = None
+    noncurrent_version_expiration: Duration | None = None
+    access_log_expiration: Duration | None = None
+
+    def given(self) -> dict[str, object]:
+        """Each option by its argument name, for "existing bucket or options" checks."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
 def new_bucket(
-    scope: Construct,
-    *,
-    bucket_name: str | None,
-    encryption_key: kms.IKey | None,
-    removal_policy: RemovalPolicy | None,
-    noncurrent_version_expiration: Duration | None,
-    access_log_expiration: Duration | None,
+    scope: Construct, options: NewBucketOptions, *, encryption_key: kms.IKey | None
 ) -> SecureBucket:
     """``Bucket`` and ``AccessLogBucket`` under ``scope``, retained unless told otherwise."""
     return create_secure_bucket(
         scope,
-        bucket_name=bucket_name,
+        bucket_name=options.bucket_name,
         encryption_key=encryption_key,
-        removal_policy=removal_policy or RemovalPolicy.RETAIN,
+        removal_policy=options.removal_policy or RemovalPolicy.RETAIN,
         noncurrent_version_expiration=(
-            noncurrent_version_expiration or DEFAULT_NONCURRENT_VERSION_EXPIRATION
+            options.noncurrent_version_expiration or DEFAULT_NONCURRENT_VERSION_EXPIRATION
         ),
-        access_log_expiration=access_log_expiration or DEFAULT_ACCESS_LOG_EXPIRATION,
+        access_log_expiration=options.access_log_expiration or DEFAULT_ACCESS_LOG_EXPIRATION,
     )
 
 
@@ -75,14 +84,18 @@ class SingleNotificationOwner:
     would silently be lost.
     """
 
-    def __init__(self, fan_out: S3EventFanOut) -> None:
+    def __init__(self, fan_out: S3EventFanOut, cfn_bucket: s3.CfnBucket | None) -> None:
+        """:param cfn_bucket: the ``AWS::S3::Bucket`` of a new bucket (``None``: look it up)."""
         self._fan_out = fan_out
+        self._cfn_bucket = cfn_bucket
 
     def validate(self) -> list[str]:
         bucket = self._fan_out.bucket
-        cfn_bucket = own_cfn_bucket(bucket)
         custom = bucket.node.try_find_child(L2_NOTIFICATIONS_ID)
-        if cfn_bucket is None or custom is None or cfn_bucket.notification_configuration is None:
+        if custom is None:
+            return []
+        cfn_bucket = self._cfn_bucket or own_cfn_bucket(bucket)
+        if cfn_bucket is None or cfn_bucket.notification_configuration is None:
             return []
         if self._fan_out.delivery is S3EventDelivery.EVENT_BRIDGE:
             lost = "the EventBridge notifications its rule depends on"

@@ -8,7 +8,7 @@ What it builds lives beside it: the bucket (:mod:`.bucket`), the EventBridge del
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -20,6 +20,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from patterns.metric_options import MetricOptions
 from patterns.naming import deployed_stack
 from patterns.removal import DATA_REMOVAL_POLICY, KEY_PENDING_WINDOW, key_removal_policy
 from patterns.s3_event_fan_out.body_filters import (
@@ -27,9 +28,10 @@ from patterns.s3_event_fan_out.body_filters import (
     check_body_values,
     s3_event_body_filter,
 )
-from patterns.s3_event_fan_out.bucket import SingleNotificationOwner, new_bucket
+from patterns.s3_event_fan_out.bucket import NewBucketOptions, SingleNotificationOwner, new_bucket
 from patterns.s3_event_fan_out.event_bridge import (
     EVENTS_SERVICE_PRINCIPAL,
+    EventRuleName,
     add_delivery_section,
     create_rule_alarms,
     route_to_topic,
@@ -135,41 +137,30 @@ class S3EventFanOut(Construct):
         """
         super().__init__(scope, construct_id)
         rules = tuple(events) if events is not None else (S3EventRule(s3.EventType.OBJECT_CREATED),)
+        new_bucket_options = NewBucketOptions(
+            bucket_name=bucket_name,
+            removal_policy=removal_policy,
+            noncurrent_version_expiration=noncurrent_version_expiration,
+            access_log_expiration=access_log_expiration,
+        )
         validate(
             events=rules,
             delivery=delivery,
             bucket=bucket,
-            bucket_name=bucket_name,
+            new_bucket=new_bucket_options,
             encryption_key=encryption_key,
-            removal_policy=removal_policy,
-            noncurrent_version_expiration=noncurrent_version_expiration,
-            access_log_expiration=access_log_expiration,
             topic=topic,
         )
         if bucket is not None:
             check_existing_bucket(self, bucket, delivery)
         if delivery is S3EventDelivery.EVENT_BRIDGE:
             check_event_pattern_size(self, rules)
+
         self._rules = rules
         self._delivery = delivery
-        stack = Stack.of(self)
-
-        self._encryption_key: kms.IKey | None = None
-        if bucket is None or topic is None:
-            self._encryption_key = encryption_key or kms.Key(
-                self,
-                "EncryptionKey",
-                description=f"Encrypts the bucket and the event topic of {self.node.path}",
-                enable_key_rotation=True,
-                # Keys follow what they encrypt (patterns.removal): the topic goes with the
-                # stack, a new bucket stays by default, so the key stays while it does.
-                removal_policy=key_removal_policy(
-                    RemovalPolicy.DESTROY,
-                    *(() if bucket is not None else (removal_policy or DATA_REMOVAL_POLICY,)),
-                ),
-                pending_window=KEY_PENDING_WINDOW,
-            )
-
+        node = self.node
+        self._path = node.path
+        self._encryption_key = self._key_of(encryption_key, bucket, topic, removal_policy)
         self._fan_out = SnsToSqsFanOut(
             self,
             "FanOut",
@@ -180,79 +171,115 @@ class S3EventFanOut(Construct):
             nested_stacks=nested_stacks,
         )
         self._access_log_bucket: s3.IBucket | None = None
+        self._own_cfn_bucket: s3.CfnBucket | None = None  # a new bucket's, known here
         self._event_rule: eventbridge.Rule | None = None
+        self._event_rule_name: str | None = None
         self._rule_alarms: list[cloudwatch.Alarm] = []
         self._delivery_dead_letter_queue: sqs.Queue | None = None
+        self._deployed_stack: Stack | None = None  # read on the first add_queue of a queue
+        self._bucket: s3.IBucket
         # What must exist before events flow: every subscription is added in add_queue.
         self._starts_events: IConstruct
-        self._bucket: s3.IBucket
         if delivery is S3EventDelivery.EVENT_BRIDGE:
-            self._bucket = bucket or self._new_bucket(
-                bucket_name=bucket_name,
-                removal_policy=removal_policy,
-                noncurrent_version_expiration=noncurrent_version_expiration,
-                access_log_expiration=access_log_expiration,
+            self._starts_events = self._route_through_event_bridge(
+                bucket, new_bucket_options, alarm_actions
             )
-            send_events_to_event_bridge(self, self._bucket)
-            # The policies name the rule by its ARN built from its fixed name, not by a
-            # reference: the topic key's policy would otherwise wait for the rule, which waits
-            # for the subscriptions, which wait for the topic and so for the key (a cycle).
-            self._fan_out.allow_service_publish(
-                EVENTS_SERVICE_PRINCIPAL,
-                source_arn=stack.format_arn(
-                    service="events",
-                    resource="rule",
-                    resource_name=rule_name(self),
-                ),
-                source_account=stack.account,
-            )
-            self._event_rule, self._delivery_dead_letter_queue = route_to_topic(
-                self, bucket=self._bucket, rules=rules, topic=self._fan_out.topic
-            )
-            self._rule_alarms = create_rule_alarms(self, alarm_actions)
-            self._starts_events = self._event_rule
         else:
-            publish_permissions = allow_bucket_to_publish(
-                self, self._fan_out, bucket=bucket, bucket_name=bucket_name
-            )
-            if bucket is None:
-                self._bucket = self._new_bucket(
-                    bucket_name=bucket_name,
-                    removal_policy=removal_policy,
-                    noncurrent_version_expiration=noncurrent_version_expiration,
-                    access_log_expiration=access_log_expiration,
-                )
-                self._starts_events = write_topic_configurations(
-                    self._bucket,
-                    rules=rules,
-                    topic=self._fan_out.topic,
-                    # the bucket refers to its key (encryption) already
-                    dependencies=[p for p in publish_permissions if p is not self._encryption_key],
-                )
-            else:
-                self._bucket = bucket
-                self._starts_events = add_topic_notifications(
-                    bucket, rules=rules, topic=self._fan_out.topic, dependencies=publish_permissions
-                )
-        self.node.add_validation(SingleNotificationOwner(self))
+            self._starts_events = self._publish_as_notifications(bucket, new_bucket_options)
+        self._starts_events_node = self._starts_events.node
+        node.add_validation(SingleNotificationOwner(self, self._own_cfn_bucket))
 
-    def _new_bucket(
+    def _key_of(
         self,
-        *,
-        bucket_name: str | None,
+        encryption_key: kms.IKey | None,
+        bucket: s3.IBucket | None,
+        topic: sns.ITopic | None,
         removal_policy: RemovalPolicy | None,
-        noncurrent_version_expiration: Duration | None,
-        access_log_expiration: Duration | None,
-    ) -> s3.Bucket:
-        secure = new_bucket(
+    ) -> kms.IKey | None:
+        """The key of a new bucket or topic (given, or new); ``None`` when both were passed in."""
+        if bucket is not None and topic is not None:
+            return None
+        return encryption_key or kms.Key(
             self,
-            bucket_name=bucket_name,
-            encryption_key=self._encryption_key,
-            removal_policy=removal_policy,
-            noncurrent_version_expiration=noncurrent_version_expiration,
-            access_log_expiration=access_log_expiration,
+            "EncryptionKey",
+            description=f"Encrypts the bucket and the event topic of {self._path}",
+            enable_key_rotation=True,
+            # Keys follow what they encrypt (patterns.removal): the topic goes with the
+            # stack, a new bucket stays by default, so the key stays while it does.
+            removal_policy=key_removal_policy(
+                RemovalPolicy.DESTROY,
+                *(() if bucket is not None else (removal_policy or DATA_REMOVAL_POLICY,)),
+            ),
+            pending_window=KEY_PENDING_WINDOW,
         )
+
+    def _route_through_event_bridge(
+        self,
+        bucket: s3.IBucket | None,
+        new_bucket_options: NewBucketOptions,
+        alarm_actions: Sequence[cloudwatch.IAlarmAction],
+    ) -> IConstruct:
+        """The bucket sends its events to EventBridge; one rule publishes them to the topic.
+
+        Returns the rule, which starts the events once it exists.
+        """
+        if bucket is None:
+            self._bucket = self._new_bucket(new_bucket_options)
+        else:
+            self._bucket = bucket
+        send_events_to_event_bridge(self, self._bucket, self._own_cfn_bucket)
+        stack = Stack.of(self)
+        account = stack.account
+        name = rule_name(self)
+        # The policies name the rule by its ARN built from its fixed name, not by a
+        # reference: the topic key's policy would otherwise wait for the rule, which waits
+        # for the subscriptions, which wait for the topic and so for the key (a cycle).
+        rule_arn = stack.format_arn(service="events", resource="rule", resource_name=name)
+        self._fan_out.allow_service_publish(
+            EVENTS_SERVICE_PRINCIPAL, source_arn=rule_arn, source_account=account
+        )
+        self._event_rule, self._delivery_dead_letter_queue = route_to_topic(
+            self,
+            EventRuleName(name=name, arn=rule_arn, account=account, path=self._path),
+            bucket=self._bucket,
+            rules=self._rules,
+            topic=self._fan_out.topic,
+        )
+        # The metrics' RuleName dimension refers to the rule (a Ref), read once.
+        self._event_rule_name = self._event_rule.rule_name
+        self._rule_alarms = create_rule_alarms(self, self._path, alarm_actions)
+        return self._event_rule
+
+    def _publish_as_notifications(
+        self, bucket: s3.IBucket | None, new_bucket_options: NewBucketOptions
+    ) -> IConstruct:
+        """The bucket publishes to the topic itself: its own configuration (a new bucket) or
+        CDK's custom resource (an existing one). Returns what starts the events."""
+        publish_permissions = allow_bucket_to_publish(
+            self, self._fan_out, bucket=bucket, bucket_name=new_bucket_options.bucket_name
+        )
+        if bucket is not None:
+            self._bucket = bucket
+            return add_topic_notifications(
+                bucket,
+                rules=self._rules,
+                topic=self._fan_out.topic,
+                dependencies=publish_permissions,
+            )
+        self._bucket = self._new_bucket(new_bucket_options)
+        assert self._own_cfn_bucket is not None
+        return write_topic_configurations(
+            self._own_cfn_bucket,
+            rules=self._rules,
+            topic=self._fan_out.topic,
+            # the bucket refers to its key (encryption) already
+            dependencies=[p for p in publish_permissions if p is not self._encryption_key],
+        )
+
+    def _new_bucket(self, options: NewBucketOptions) -> s3.Bucket:
+        secure = new_bucket(self, options, encryption_key=self._encryption_key)
         self._access_log_bucket = secure.access_log_bucket
+        self._own_cfn_bucket = secure.bucket.node.default_child  # type: ignore[assignment]
         return secure.bucket
 
     @property
@@ -310,26 +337,32 @@ class S3EventFanOut(Construct):
         """Every alarm: the EventBridge rule's, the topic's and those of each subscriber."""
         return [*self._rule_alarms, *self._fan_out.alarms]
 
-    def metric_event_rule_triggered_rules(self, **props: Any) -> cloudwatch.Metric:
+    def metric_event_rule_triggered_rules(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Events of the bucket that the EventBridge rule matched (``TriggeredRules``).
 
-        Sum over 5 minutes; ``props`` are ``cloudwatch.MetricOptions`` (``period``,
-        ``statistic``, ``label``, ...). EventBridge delivery only: ``ValueError`` with
+        Sum over 5 minutes unless ``props`` (``period``, ``statistic``, ``label``, ...) say
+        otherwise. EventBridge delivery only: ``ValueError`` with
         notifications, which have no rule.
         """
         return rule_metric(
-            self._rule_of("metric_event_rule_triggered_rules"), "TriggeredRules", props
+            self._rule_name_of("metric_event_rule_triggered_rules"), "TriggeredRules", props
         )
 
-    def metric_event_rule_invocations(self, **props: Any) -> cloudwatch.Metric:
+    def metric_event_rule_invocations(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Times the rule invoked its target, publishing an event to the topic (``Invocations``).
 
         Sum over 5 minutes; ``props`` are ``cloudwatch.MetricOptions``. EventBridge delivery
         only: ``ValueError`` with notifications.
         """
-        return rule_metric(self._rule_of("metric_event_rule_invocations"), "Invocations", props)
+        return rule_metric(
+            self._rule_name_of("metric_event_rule_invocations"), "Invocations", props
+        )
 
-    def metric_event_rule_failed_invocations(self, **props: Any) -> cloudwatch.Metric:
+    def metric_event_rule_failed_invocations(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Events the rule could not publish to the topic (``FailedInvocations``): EventBridge
         retries them for up to 24 hours, then moves them to the delivery dead-letter queue.
 
@@ -338,10 +371,12 @@ class S3EventFanOut(Construct):
         notifications.
         """
         return rule_metric(
-            self._rule_of("metric_event_rule_failed_invocations"), "FailedInvocations", props
+            self._rule_name_of("metric_event_rule_failed_invocations"), "FailedInvocations", props
         )
 
-    def metric_delivery_dead_letter_queue_messages_visible(self, **props: Any) -> cloudwatch.Metric:
+    def metric_delivery_dead_letter_queue_messages_visible(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Events EventBridge gave up publishing, waiting in the delivery dead-letter queue
         (``ApproximateNumberOfMessagesVisible``).
 
@@ -354,14 +389,15 @@ class S3EventFanOut(Construct):
             raise ValueError(self._no_rule("metric_delivery_dead_letter_queue_messages_visible"))
         return queue.metric_approximate_number_of_messages_visible(**props)
 
-    def _rule_of(self, method: str) -> eventbridge.IRule:
-        if self._event_rule is None:
+    def _rule_name_of(self, method: str) -> str:
+        """The rule's ``rule_name`` (``ValueError`` with notifications, which have no rule)."""
+        if self._event_rule_name is None:
             raise ValueError(self._no_rule(method))
-        return self._event_rule
+        return self._event_rule_name
 
     def _no_rule(self, method: str) -> str:
         return (
-            f"{method}: {self.node.path} has delivery={self._delivery.name}, where S3 publishes "
+            f"{method}: {self._path} has delivery={self._delivery.name}, where S3 publishes "
             "to the topic itself: there is no EventBridge rule or delivery dead-letter queue to "
             "measure. The topic's and subscribers' metrics are on fan_out and subscribers"
         )
@@ -375,7 +411,7 @@ class S3EventFanOut(Construct):
         Adding it (or its ``fan_out``) to the same dashboard again adds nothing.
         """
         if self._event_rule is not None:
-            add_delivery_section(dashboard, self, self._rule_alarms)
+            add_delivery_section(dashboard, self, self._path, self._rule_alarms)
         self._fan_out.add_to_dashboard(dashboard)
 
     def event_body_filter(
@@ -452,8 +488,9 @@ class S3EventFanOut(Construct):
         # A queue of another stack is subscribed in that stack (as CDK's SqsSubscription
         # does), which deploys after this one: waiting for it would be a cycle, so events
         # flow from this stack's deploy on and reach that subscriber once its stack is in.
-        if deployed_stack(subscriber.subscription) is deployed_stack(self):
-            self._starts_events.node.add_dependency(subscriber.subscription)
+        # A new queue is subscribed under the fan-out (or its nested stacks): deployed with it.
+        if queue is None or deployed_stack(subscriber.subscription) is self._own_deployed_stack():
+            self._starts_events_node.add_dependency(subscriber.subscription)
         else:
             Annotations.of(self).add_info(
                 f"Subscriber {construct_id!r} is a queue of stack "
@@ -461,6 +498,11 @@ class S3EventFanOut(Construct):
                 "events sent before that stack is deployed do not reach it"
             )
         return subscriber
+
+    def _own_deployed_stack(self) -> Stack:
+        if self._deployed_stack is None:
+            self._deployed_stack = deployed_stack(self)
+        return self._deployed_stack
 
     def grant_read(self, grantee: iam.IGrantable, objects_key_pattern: str = "*") -> iam.Grant:
         """Let ``grantee`` read the objects (and decrypt them), for consumers of the events."""

@@ -10,8 +10,9 @@ the two alarms (:func:`create_rule_alarms`) and the dashboard section
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import jsii
 from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
@@ -26,6 +27,8 @@ from constructs import Construct
 from patterns import dashboards
 from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
+from patterns.limits import EVENT_BRIDGE_RULE_NAME_MAX_LENGTH, S3_EVENT_BRIDGE_SOURCE
+from patterns.metric_options import MetricOptions
 from patterns.naming import physical_name
 from patterns.policies import service_statement
 from patterns.s3_event_fan_out.bucket import (
@@ -39,17 +42,36 @@ if TYPE_CHECKING:
     from patterns.s3_event_fan_out.construct import S3EventFanOut
 
 EVENTS_SERVICE_PRINCIPAL = "events.amazonaws.com"
-EVENT_BRIDGE_SOURCE = "aws.s3"
-# EventBridge rule names: 1 to 64 characters of [.-_A-Za-z0-9] (EventBridge API, PutRule).
-RULE_NAME_MAX_LENGTH = 64
 # How long the rule target's dead-letter queue keeps events EventBridge could not publish.
 DELIVERY_DLQ_RETENTION = Duration.days(14)
 _RULE_NAME_SUFFIX = "-s3"
 EVENTS_NAMESPACE = "AWS/Events"
+METRIC_PERIOD = Duration.minutes(5)
+_SUM = cloudwatch.Stats.SUM
 
 
-def send_events_to_event_bridge(scope: Construct, bucket: s3.IBucket) -> None:
-    """Switch the bucket's EventBridge notifications on, where this app can."""
+@dataclass(frozen=True)
+class EventRuleName:
+    """The rule's fixed name and ARN, and what names it in descriptions (all known at synth)."""
+
+    name: str
+    arn: str
+    account: str
+    path: str
+    """The fan-out's construct path."""
+
+
+def send_events_to_event_bridge(
+    scope: Construct, bucket: s3.IBucket, new_cfn_bucket: s3.CfnBucket | None
+) -> None:
+    """Switch the bucket's EventBridge notifications on, where this app can.
+
+    :param new_cfn_bucket: the ``AWS::S3::Bucket`` of a bucket the fan-out just created (no
+        configuration yet: nothing to keep), or ``None`` for an existing bucket.
+    """
+    if new_cfn_bucket is not None:
+        new_cfn_bucket.notification_configuration = _event_bridge_on(None)
+        return
     cfn_bucket = own_cfn_bucket(bucket)
     if cfn_bucket is None:
         Annotations.of(scope).add_warning_v2(
@@ -78,7 +100,14 @@ def send_events_to_event_bridge(scope: Construct, bucket: s3.IBucket) -> None:
             "extend (an unresolved token); set EventBridgeConfiguration EventBridgeEnabled: "
             "true in it yourself and pass the bucket imported by name"
         )
-    cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+    cfn_bucket.notification_configuration = _event_bridge_on(existing)
+
+
+def _event_bridge_on(
+    existing: s3.CfnBucket.NotificationConfigurationProperty | None,
+) -> s3.CfnBucket.NotificationConfigurationProperty:
+    """``existing`` (or nothing) with EventBridge notifications on."""
+    return s3.CfnBucket.NotificationConfigurationProperty(
         event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(
             event_bridge_enabled=True
         ),
@@ -89,24 +118,30 @@ def send_events_to_event_bridge(scope: Construct, bucket: s3.IBucket) -> None:
 
 
 def route_to_topic(
-    scope: Construct, *, bucket: s3.IBucket, rules: Sequence[S3EventRule], topic: sns.ITopic
+    scope: Construct,
+    name: EventRuleName,
+    *,
+    bucket: s3.IBucket,
+    rules: Sequence[S3EventRule],
+    topic: sns.ITopic,
 ) -> tuple[eventbridge.Rule, sqs.Queue]:
     """One rule for all of ``rules`` (an event matching several is published once), and the
     dead-letter queue of its target."""
-    patterns = [rule.event_bridge_pattern(bucket.bucket_name) for rule in rules]
+    bucket_name = bucket.bucket_name
+    patterns = [rule.event_bridge_pattern(bucket_name) for rule in rules]
     single = patterns[0] if len(patterns) == 1 else None
     rule = eventbridge.Rule(
         scope,
         "EventRule",
-        rule_name=rule_name(scope),
-        description=f"S3 events of the bucket of {scope.node.path} for its fan-out topic",
+        rule_name=name.name,
+        description=f"S3 events of the bucket of {name.path} for its fan-out topic",
         event_pattern=eventbridge.EventPattern(
-            source=[EVENT_BRIDGE_SOURCE],
+            source=[S3_EVENT_BRIDGE_SOURCE],
             detail_type=single["detail-type"] if single else None,
             detail=single["detail"] if single else None,
         ),
     )
-    dead_letters = delivery_dead_letter_queue(scope, rule_name(scope))
+    dead_letters = delivery_dead_letter_queue(scope, name)
     rule.add_target(TopicTarget(topic, dead_letters))
     # No event is routed before the topic accepts it (the key is referenced through the
     # topic already); the policies name the rule by ARN, so this makes no cycle.
@@ -119,24 +154,23 @@ def route_to_topic(
     return rule, dead_letters
 
 
-def rule_metric(
-    rule: eventbridge.IRule, metric_name: str, props: Mapping[str, Any]
-) -> cloudwatch.Metric:
-    """A metric of ``rule`` (namespace ``AWS/Events``, dimension ``RuleName``).
+def rule_metric(rule_name: str, metric_name: str, props: MetricOptions) -> cloudwatch.Metric:
+    """A metric of the rule ``rule_name`` (namespace ``AWS/Events``, dimension ``RuleName``).
 
-    Sum over 5 minutes unless ``props`` (``cloudwatch.MetricOptions``) say otherwise.
+    ``events.IRule`` has no ``metric_*`` methods to delegate to. Sum over 5 minutes unless
+    ``props`` say otherwise.
     """
-    options: dict[str, Any] = {
-        "dimensions_map": {"RuleName": rule.rule_name},
-        "period": Duration.minutes(5),
-        "statistic": cloudwatch.Stats.SUM,
+    options: MetricOptions = {
+        "dimensions_map": {"RuleName": rule_name},
+        "period": METRIC_PERIOD,
+        "statistic": _SUM,
         **props,
     }
     return cloudwatch.Metric(namespace=EVENTS_NAMESPACE, metric_name=metric_name, **options)
 
 
 def create_rule_alarms(
-    fan_out: S3EventFanOut, actions: Sequence[cloudwatch.IAlarmAction]
+    fan_out: S3EventFanOut, path: str, actions: Sequence[cloudwatch.IAlarmAction]
 ) -> list[cloudwatch.Alarm]:
     """The delivery's two alarms, on the fan-out's ``metric_*`` methods.
 
@@ -151,7 +185,7 @@ def create_rule_alarms(
             "DeliveryDeadLetterQueueNotEmptyAlarm",
             messages_visible=fan_out.metric_delivery_dead_letter_queue_messages_visible,
             description=(
-                f"EventBridge gave up publishing S3 events of {fan_out.node.path} to the "
+                f"EventBridge gave up publishing S3 events of {path} to the "
                 "topic; they wait in the delivery dead-letter queue"
             ),
             actions=actions,
@@ -162,7 +196,7 @@ def create_rule_alarms(
             metric=fan_out.metric_event_rule_failed_invocations(),
             threshold=1,
             description=(
-                f"EventBridge could not publish S3 events of {fan_out.node.path} to the topic "
+                f"EventBridge could not publish S3 events of {path} to the topic "
                 "(topic policy or key policy?); it retries for up to 24 hours, then moves them "
                 "to the delivery dead-letter queue"
             ),
@@ -172,13 +206,16 @@ def create_rule_alarms(
 
 
 def add_delivery_section(
-    dashboard: cloudwatch.Dashboard, fan_out: S3EventFanOut, alarms: Sequence[cloudwatch.Alarm]
+    dashboard: cloudwatch.Dashboard,
+    fan_out: S3EventFanOut,
+    path: str,
+    alarms: Sequence[cloudwatch.Alarm],
 ) -> None:
     """The delivery's dashboard section, on the fan-out's ``metric_*`` methods: events matched,
     published and failed, the delivery dead-letter queue, and each alarm with its threshold."""
     dashboards.section(
         dashboard,
-        f"S3 events {fan_out.node.path}",
+        f"S3 events {path}",
         "Events of the bucket that the EventBridge rule matched and published to the "
         "topic, and what it could not publish.",
         [
@@ -225,9 +262,8 @@ class TopicTarget:
         )
 
 
-def delivery_dead_letter_queue(scope: Construct, rule_name: str) -> sqs.Queue:
+def delivery_dead_letter_queue(scope: Construct, rule: EventRuleName) -> sqs.Queue:
     """The rule target's DLQ: encrypted (SSE-SQS), TLS only, writable by this rule only."""
-    stack = Stack.of(scope)
     queue = sqs.Queue(
         scope,
         "DeliveryDeadLetterQueue",
@@ -241,8 +277,8 @@ def delivery_dead_letter_queue(scope: Construct, rule_name: str) -> sqs.Queue:
             EVENTS_SERVICE_PRINCIPAL,
             actions=["sqs:SendMessage"],
             resources=[queue.queue_arn],
-            source_arn=stack.format_arn(service="events", resource="rule", resource_name=rule_name),
-            source_account=stack.account,
+            source_arn=rule.arn,
+            source_account=rule.account,
         )
     )
     acknowledge_all(
@@ -276,5 +312,8 @@ def rule_name(fan_out: Construct) -> str:
     it changes (and the rule is replaced, losing nothing) only if the construct moves.
     """
     return physical_name(
-        fan_out, max_length=RULE_NAME_MAX_LENGTH, separator="-", suffix=_RULE_NAME_SUFFIX
+        fan_out,
+        max_length=EVENT_BRIDGE_RULE_NAME_MAX_LENGTH,
+        separator="-",
+        suffix=_RULE_NAME_SUFFIX,
     )

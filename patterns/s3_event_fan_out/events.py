@@ -15,6 +15,8 @@ from typing import Any
 from aws_cdk import Size
 from aws_cdk import aws_s3 as s3
 
+from patterns.limits import S3_EVENT_BRIDGE_DETAIL_TYPES
+
 
 class S3EventDelivery(enum.Enum):
     """How the bucket's events reach the fan-out topic."""
@@ -123,12 +125,10 @@ EVENT_BRIDGE_EVENTS: dict[s3.EventType, tuple[tuple[str, ...], dict[str, list[st
 }
 
 
-# Every detail-type S3 sends to EventBridge, and every ``Records[].eventName`` of an S3
-# notification body: the concrete names (no ``*``) without the ``s3:`` prefix of the
-# notification configuration ("ObjectCreated:Put").
-EVENT_BRIDGE_DETAIL_TYPES = frozenset(
-    detail_type for detail_types, _ in EVENT_BRIDGE_EVENTS.values() for detail_type in detail_types
-)
+# Every detail-type S3 sends to EventBridge (each is some event's of the table above), and
+# every ``Records[].eventName`` of an S3 notification body: the concrete names (no ``*``)
+# without the ``s3:`` prefix of the notification configuration ("ObjectCreated:Put").
+EVENT_BRIDGE_DETAIL_TYPES = S3_EVENT_BRIDGE_DETAIL_TYPES
 NOTIFICATION_EVENT_NAMES = frozenset(
     name.removeprefix("s3:") for name in S3_EVENT_NAMES.values() if not name.endswith(":*")
 )
@@ -189,9 +189,9 @@ class S3EventRule:
     :param event_type: The S3 event, for example ``s3.EventType.OBJECT_CREATED`` (every way of
         creating an object) or ``OBJECT_REMOVED_DELETE``.
     :param prefix: Only keys that start with this, for example ``"images/"``.
-        Default: every key. Up to 1,024 characters.
+        Default: every key. Up to 1,024 characters (``patterns.limits``).
     :param suffix: Only keys that end with this, for example ``".jpg"``.
-        Default: every key. Up to 1,024 characters.
+        Default: every key. Up to 1,024 characters (``patterns.limits``).
     :param wildcard: EventBridge delivery only: keys matching this pattern, where ``*`` stands
         for any characters (``"images/*/raw/*.jpg"``). Replaces ``prefix`` and ``suffix``
         (give either). Default: every key.

@@ -64,17 +64,17 @@ def allow_bucket_to_publish(
 
 
 def write_topic_configurations(
-    bucket: s3.IBucket,
+    cfn_bucket: s3.CfnBucket,
     *,
     rules: Sequence[S3EventRule],
     topic: sns.ITopic,
     dependencies: Sequence[IConstruct],
 ) -> s3.CfnBucket:
-    """A new bucket's own ``NotificationConfiguration``: one topic configuration per rule.
+    """A new bucket's own ``NotificationConfiguration`` (its ``AWS::S3::Bucket``,
+    ``cfn_bucket``): one topic configuration per rule.
 
     Returns the ``AWS::S3::Bucket``, which starts publishing events once it exists.
     """
-    cfn_bucket: s3.CfnBucket = bucket.node.default_child  # type: ignore[assignment]
     cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
         topic_configurations=[_topic_configuration(rule, topic.topic_arn) for rule in rules]
     )

@@ -1,25 +1,26 @@
 """What ``S3EventFanOut`` checks at synth, before it builds anything.
 
 Each check raises ``ValueError`` naming the argument, the value and the fix; unresolved tokens
-are left to deploy time. The S3 limits: filter values of 1 to 1,024 characters, bucket names,
-lifecycle rules in whole days, notification rules that must not overlap; and what each delivery
-can carry (EventBridge filters, events S3 sends to EventBridge, buckets of other stacks or
-accounts).
+are left to deploy time. The limits (written in :mod:`patterns.limits`): filter values of 1 to
+1,024 characters, bucket names, lifecycle rules in whole days, notification rules that must not
+overlap; and what each delivery can carry (EventBridge filters, events S3 sends to EventBridge,
+buckets of other stacks or accounts).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, Duration, Stack, Token
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns.s3_event_fan_out.bucket import own_cfn_bucket
+from patterns import limits
+from patterns.s3_event_fan_out.bucket import NewBucketOptions, own_cfn_bucket
 from patterns.s3_event_fan_out.events import (
     EVENT_BRIDGE_EVENTS,
     SIZE_LESS_EVENTS,
@@ -30,15 +31,7 @@ from patterns.s3_event_fan_out.events import (
 )
 from patterns.validation import check_exclusive_with_existing
 
-# S3 FilterRule: "The maximum length is 1,024 characters" (S3 API reference, FilterRule).
-FILTER_VALUE_MAX_LENGTH = 1024
-# S3 general purpose bucket naming rules: 3 to 63 characters of lowercase letters, digits,
-# dots and hyphens, beginning and ending with a letter or digit.
-BUCKET_NAME_LENGTH = (3, 63)
-# Amazon EventBridge quotas, "Event pattern size": 2,048 characters by default, adjustable up
-# to 4,096.
-EVENT_PATTERN_SIZE = (2048, 4096)
-_BUCKET_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_BUCKET_NAME_PATTERN = re.compile(limits.S3_BUCKET_NAME_PATTERN)
 
 
 def validate(
@@ -46,13 +39,12 @@ def validate(
     events: Sequence[S3EventRule],
     delivery: S3EventDelivery,
     bucket: s3.IBucket | None,
-    bucket_name: str | None,
+    new_bucket: NewBucketOptions,
     encryption_key: kms.IKey | None,
-    removal_policy: RemovalPolicy | None,
-    noncurrent_version_expiration: Duration | None,
-    access_log_expiration: Duration | None,
     topic: sns.ITopic | None,
 ) -> None:
+    """The options, alone and together (see the module's docstring)."""
+    bucket_name = new_bucket.bucket_name
     if not isinstance(delivery, S3EventDelivery):
         raise ValueError(
             f"delivery must be S3EventDelivery.EVENT_BRIDGE or S3EventDelivery.NOTIFICATION, "
@@ -95,14 +87,9 @@ def validate(
             "DESTROY on an emptied bucket). Pass bucket_name='<a name of your choice>', or use "
             "delivery=S3EventDelivery.EVENT_BRIDGE, which needs no fixed name"
         )
-    _check_whole_days("noncurrent_version_expiration", noncurrent_version_expiration)
-    _check_whole_days("access_log_expiration", access_log_expiration)
-    options: dict[str, object] = {
-        "bucket_name": bucket_name,
-        "removal_policy": removal_policy,
-        "noncurrent_version_expiration": noncurrent_version_expiration,
-        "access_log_expiration": access_log_expiration,
-    }
+    _check_whole_days("noncurrent_version_expiration", new_bucket.noncurrent_version_expiration)
+    _check_whole_days("access_log_expiration", new_bucket.access_log_expiration)
+    options = new_bucket.given()
     if bucket is not None and topic is not None:
         options["encryption_key"] = encryption_key
     check_exclusive_with_existing("bucket", bucket, options)
@@ -117,11 +104,11 @@ def check_event_pattern_size(scope: Construct, events: Sequence[S3EventRule]) ->
     texts = [value for rule in events for value in (rule.prefix, rule.suffix, rule.wildcard)]
     if any(text is not None and Token.is_unresolved(text) for text in texts):
         return
-    placeholder = "b" * BUCKET_NAME_LENGTH[1]
+    placeholder = "b" * limits.S3_BUCKET_NAME_MAX_LENGTH
     patterns = [rule.event_bridge_pattern(placeholder) for rule in events]
     whole = {"source": ["aws.s3"], **(patterns[0] if len(patterns) == 1 else {"$or": patterns})}
     size = len(json.dumps(whole, separators=(",", ":")))
-    default, most = EVENT_PATTERN_SIZE
+    default, most = limits.EVENT_BRIDGE_PATTERN_SIZE_DEFAULT, limits.EVENT_BRIDGE_PATTERN_SIZE_MAX
     if size > most:
         raise ValueError(
             f"events: the EventBridge pattern of these {len(events)} rules is about {size} "
@@ -137,36 +124,57 @@ def check_event_pattern_size(scope: Construct, events: Sequence[S3EventRule]) ->
         )
 
 
-def _check_event_bridge_rule(index: int, rule: S3EventRule) -> None:
-    if rule.event_type not in EVENT_BRIDGE_EVENTS:
-        raise ValueError(
-            f"events[{index}] ({rule.describe()}): S3 does not send this event to EventBridge "
-            "(replication and lost reduced-redundancy objects are notification-only); use "
+def _has_size(rule: S3EventRule) -> bool:
+    return rule.min_size is not None or rule.max_size is not None
+
+
+def _detail_types(rule: S3EventRule) -> str:
+    return ", ".join(repr(name) for name in EVENT_BRIDGE_EVENTS[rule.event_type][0])
+
+
+# What an S3EventRule may not be with EventBridge delivery, in the order checked: when the
+# condition holds, the message (after "events[i] (the rule): ") says why and what to do.
+_EVENT_BRIDGE_RULE_CHECKS: tuple[
+    tuple[Callable[[S3EventRule], bool], Callable[[S3EventRule], str]], ...
+] = (
+    (
+        lambda rule: rule.event_type not in EVENT_BRIDGE_EVENTS,
+        lambda rule: (
+            "S3 does not send this event to EventBridge (replication and lost "
+            "reduced-redundancy objects are notification-only); use "
             "delivery=S3EventDelivery.NOTIFICATION for it"
-        )
-    if rule.wildcard is not None and (rule.prefix is not None or rule.suffix is not None):
-        raise ValueError(
-            f"events[{index}] ({rule.describe()}): give wildcard or prefix/suffix, not both; "
-            "a wildcard such as 'images/*.jpg' expresses both ends"
-        )
-    if (rule.min_size is not None or rule.max_size is not None) and (
-        rule.event_type in SIZE_LESS_EVENTS
-    ):
-        detail_types = ", ".join(repr(name) for name in EVENT_BRIDGE_EVENTS[rule.event_type][0])
-        raise ValueError(
-            f"events[{index}] ({rule.describe()}): min_size and max_size filter on the object's "
-            f"size, but S3's {detail_types} events carry no size, so the rule would match no "
-            "event. Drop min_size and max_size from this rule (filter deletions by key)"
-        )
-    if (
-        rule.min_size is not None
-        and rule.max_size is not None
-        and bytes_of(rule.min_size) > bytes_of(rule.max_size)
-    ):
-        raise ValueError(
-            f"events[{index}] ({rule.describe()}): min_size must not exceed max_size; no "
-            "object would match"
-        )
+        ),
+    ),
+    (
+        lambda rule: rule.wildcard is not None and (rule.prefix, rule.suffix) != (None, None),
+        lambda rule: (
+            "give wildcard or prefix/suffix, not both; a wildcard such as 'images/*.jpg' "
+            "expresses both ends"
+        ),
+    ),
+    (
+        lambda rule: _has_size(rule) and rule.event_type in SIZE_LESS_EVENTS,
+        lambda rule: (
+            "min_size and max_size filter on the object's size, but S3's "
+            f"{_detail_types(rule)} events carry no size, so the rule would match no event. "
+            "Drop min_size and max_size from this rule (filter deletions by key)"
+        ),
+    ),
+    (
+        lambda rule: (
+            rule.min_size is not None
+            and rule.max_size is not None
+            and bytes_of(rule.min_size) > bytes_of(rule.max_size)
+        ),
+        lambda rule: "min_size must not exceed max_size; no object would match",
+    ),
+)
+
+
+def _check_event_bridge_rule(index: int, rule: S3EventRule) -> None:
+    for condition, message in _EVENT_BRIDGE_RULE_CHECKS:
+        if condition(rule):
+            raise ValueError(f"events[{index}] ({rule.describe()}): {message(rule)}")
 
 
 def _check_no_overlap(events: Sequence[S3EventRule]) -> None:
@@ -227,9 +235,10 @@ def check_existing_bucket(scope: Construct, bucket: s3.IBucket, delivery: S3Even
 def _check_filter_value(argument: str, value: str | None) -> None:
     if value is None or Token.is_unresolved(value):
         return
-    if not 1 <= len(value) <= FILTER_VALUE_MAX_LENGTH:
+    most = limits.S3_FILTER_VALUE_MAX_LENGTH
+    if not 1 <= len(value) <= most:
         raise ValueError(
-            f"{argument} must be 1 to {FILTER_VALUE_MAX_LENGTH} characters, got {value!r} "
+            f"{argument} must be 1 to {most} characters, got {value!r} "
             f"({len(value)} characters); omit it to match every key"
         )
 
@@ -255,7 +264,7 @@ def _affixes_overlap(first: str | None, second: str | None, test: object) -> boo
 def _check_bucket_name(name: str | None) -> None:
     if name is None or Token.is_unresolved(name):
         return
-    low, high = BUCKET_NAME_LENGTH
+    low, high = limits.S3_BUCKET_NAME_MIN_LENGTH, limits.S3_BUCKET_NAME_MAX_LENGTH
     if not low <= len(name) <= high or not _BUCKET_NAME_PATTERN.match(name) or ".." in name:
         raise ValueError(
             f"bucket_name {name!r} must be {low} to {high} characters of lowercase letters, "

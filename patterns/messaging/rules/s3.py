@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from patterns.limits import S3_EVENT_BRIDGE_DETAIL_TYPES
 from patterns.messaging.connections import (
     Notification,
     bucket_id,
@@ -194,20 +195,6 @@ CFN_S3_EVENTBRIDGE = (
     "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
     "aws-properties-s3-bucket-eventbridgeconfiguration.html"
 )
-# Detail types of the events S3 itself sends to EventBridge (CloudTrail's "AWS API Call via
-# CloudTrail" events of source aws.s3 arrive without the bucket setting).
-S3_DETAIL_TYPES = {
-    "Object Created",
-    "Object Deleted",
-    "Object Restore Initiated",
-    "Object Restore Completed",
-    "Object Restore Expired",
-    "Object Tags Added",
-    "Object Tags Deleted",
-    "Object ACL Updated",
-    "Object Storage Class Changed",
-    "Object Access Tier Changed",
-}
 
 
 def _sending_buckets(model: StackModel) -> set[str]:
@@ -247,7 +234,7 @@ def s3_eventbridge_off(model: StackModel) -> Iterator[Hit]:
         if not pattern or "aws.s3" not in as_list(pattern.get("source")):
             continue
         kinds = [k for k in as_list(pattern.get("detail-type")) if isinstance(k, str)]
-        if kinds and not S3_DETAIL_TYPES.intersection(kinds):
+        if kinds and not S3_EVENT_BRIDGE_DETAIL_TYPES.intersection(kinds):
             continue
         named = event_buckets(model, pattern)
         named += [model.resolve(r) for r in as_list(pattern.get("resources"))]
