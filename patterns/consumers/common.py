@@ -14,6 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.alarms import create_alarm
+from patterns.limits import SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 from patterns.validation import check_duration, seconds_of
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ BATCHING_WINDOW_MAX = Duration.minutes(5)
 # Lambda's default timeout when a function sets none (Function construct and the service).
 LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3)
 ALARM_PERIOD = Duration.minutes(1)
-SQS_DEFAULT_VISIBILITY_SECONDS = 30
+SQS_DEFAULT_VISIBILITY_SECONDS = SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 
 
 def function_timeout(function: lambda_.IFunction) -> Duration | None:

@@ -13,6 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.compliance import acknowledge, skip_checkov
+from patterns.lookups import default_child
 from patterns.metric_options import MetricOptions
 from patterns.naming import physical_name
 from patterns.queue_with_dlq import monitoring
@@ -396,7 +397,7 @@ class _Queues:
 
 
 def _cfn(queue: sqs.Queue) -> sqs.CfnQueue:
-    cfn = queue.node.default_child
+    cfn = default_child(queue)
     assert isinstance(cfn, sqs.CfnQueue)
     return cfn
 
