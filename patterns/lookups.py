@@ -9,7 +9,10 @@ Weak keys: an object nobody holds any more is forgotten.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
+from typing import Any
 
+from aws_cdk import CfnResource, Stack
 from constructs import IConstruct
 
 _DEFAULT_CHILD: weakref.WeakKeyDictionary[IConstruct, IConstruct | None] = (
@@ -22,3 +25,24 @@ def default_child(construct: IConstruct) -> IConstruct | None:
     if construct not in _DEFAULT_CHILD:
         _DEFAULT_CHILD[construct] = construct.node.default_child
     return _DEFAULT_CHILD[construct]
+
+
+_STACK: weakref.WeakKeyDictionary[IConstruct, Stack] = weakref.WeakKeyDictionary()
+
+
+def stack_of(construct: IConstruct) -> Stack:
+    """``Stack.of(construct)``: a stack is its own (no round trip), another construct's is asked
+    of the jsii runtime once (a construct never moves to another stack)."""
+    if isinstance(construct, Stack):
+        return construct
+    if construct not in _STACK:
+        _STACK[construct] = Stack.of(construct)
+    return _STACK[construct]
+
+
+def properties_of(resource: CfnResource) -> Mapping[str, Any]:
+    """The properties an L1 holds now (unresolved, camelCase keys, unset ones left out), read in
+    one round trip: what ``resource.<property>`` reads would ask one at a time. For checks over
+    the final state, so never remembered. (jsii exposes ``CfnResource``'s protected
+    ``cfnProperties``, from which the template is rendered, as ``_cfn_properties``.)"""
+    return resource._cfn_properties

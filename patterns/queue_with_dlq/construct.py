@@ -13,7 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.compliance import acknowledge, skip_checkov
-from patterns.lookups import default_child
+from patterns.lookups import default_child, stack_of
 from patterns.metric_options import MetricOptions
 from patterns.naming import physical_name
 from patterns.queue_with_dlq import monitoring
@@ -152,7 +152,7 @@ class QueueWithDeadLetterQueue(Construct):
         node = self.node
         path = node.path  # read once: the key's description and the alarms' name it
         self._encryption_key = _encryption_key(self, settings, path)
-        built = _Queues.create(self, settings, self._encryption_key)
+        built = _Queues.create(self, stack_of(scope), settings, self._encryption_key)
         self._queue: sqs.IQueue = built.queue
         self._dead_letter_queue: sqs.IQueue = built.dead_letter_queue
 
@@ -366,13 +366,16 @@ class _Queues:
         self.checked = checked
 
     @classmethod
-    def create(cls, scope: Construct, settings: QueueSettings, key: kms.IKey | None) -> _Queues:
+    def create(
+        cls, scope: Construct, stack: Stack, settings: QueueSettings, key: kms.IKey | None
+    ) -> _Queues:
+        """The queues in ``scope`` (the pattern), of ``stack`` (the pattern's)."""
         suffix = FIFO_SUFFIX if settings.fifo else ""
         name = settings.queue_name or physical_name(
             scope, max_length=GENERATED_NAME_MAX_LENGTH + len(suffix), suffix=suffix
         )
         # Fixed at synth, so the DLQ's redrive-allow policy names its source without a cycle.
-        source_arn = Stack.of(scope).format_arn(
+        source_arn = stack.format_arn(
             service="sqs", resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME
         )
         checked: list[tuple[sqs.IQueue, sqs.CfnQueue]] = []
