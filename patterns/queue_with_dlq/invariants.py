@@ -7,7 +7,8 @@ redrive-allow policy with more than 10 sources.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import jsii
 from aws_cdk import aws_sqs as sqs
@@ -36,32 +37,37 @@ class Invariants:
 
     def validate(self) -> list[str]:
         errors: list[str] = []
-        for queue, cfn in self._queues:
+        for index, (queue, cfn) in enumerate(self._queues):
             properties = properties_of(cfn)
-            key = aws_managed_key_in(cfn, properties.get("kmsMasterKeyId"))
-            if key is not None:
-                errors.append(
-                    f"{queue.node.path} uses the AWS-managed key {key}: SNS and S3 cannot be "
-                    "granted it, so their messages would be lost. Use a customer-managed key "
-                    "(encryption=KMS) or SSE-SQS"
-                )
-            name = properties.get("queueName")
-            if (
-                isinstance(name, str)
-                and len(name) > SQS_QUEUE_NAME_MAX_LENGTH
-                and not is_unresolved_text(name)
-            ):
-                errors.append(
-                    f"{queue.node.path} has the name {name!r} of {len(name)} characters; "
-                    f"SQS allows at most {SQS_QUEUE_NAME_MAX_LENGTH}"
-                )
-        if len(self._queues) > 1:
-            dead_letter_queue, cfn = self._queues[1]
-            sources = by_queue_sources(properties_of(cfn).get("redriveAllowPolicy"))
-            if sources is not None and len(sources) > SQS_REDRIVE_ALLOW_MAX_SOURCES:
-                errors.append(
-                    f"{dead_letter_queue.node.path} admits {len(sources)} source queues; SQS "
-                    f"allows at most {SQS_REDRIVE_ALLOW_MAX_SOURCES} in a byQueue redrive-allow "
-                    "policy"
-                )
+            errors.extend(_queue_errors(queue, cfn, properties))
+            if index == 1:  # the pattern's own dead-letter queue
+                errors.extend(_dead_letter_queue_errors(queue, properties))
         return errors
+
+
+def _queue_errors(
+    queue: sqs.IQueue, cfn: sqs.CfnQueue, properties: Mapping[str, Any]
+) -> Iterator[str]:
+    key = aws_managed_key_in(cfn, properties.get("kmsMasterKeyId"))
+    if key is not None:
+        yield (
+            f"{queue.node.path} uses the AWS-managed key {key}: SNS and S3 cannot be granted "
+            "it, so their messages would be lost. Use a customer-managed key (encryption=KMS) "
+            "or SSE-SQS"
+        )
+    name = properties.get("queueName")
+    name = name if isinstance(name, str) else ""
+    if len(name) > SQS_QUEUE_NAME_MAX_LENGTH and not is_unresolved_text(name):
+        yield (
+            f"{queue.node.path} has the name {name!r} of {len(name)} characters; SQS allows "
+            f"at most {SQS_QUEUE_NAME_MAX_LENGTH}"
+        )
+
+
+def _dead_letter_queue_errors(queue: sqs.IQueue, properties: Mapping[str, Any]) -> Iterator[str]:
+    sources = by_queue_sources(properties.get("redriveAllowPolicy"))
+    if sources is not None and len(sources) > SQS_REDRIVE_ALLOW_MAX_SOURCES:
+        yield (
+            f"{queue.node.path} admits {len(sources)} source queues; SQS allows at most "
+            f"{SQS_REDRIVE_ALLOW_MAX_SOURCES} in a byQueue redrive-allow policy"
+        )
