@@ -20,8 +20,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 
-from aws_cdk import Names, Stack, Token
+from aws_cdk import Names, Stack
 from constructs import IConstruct
+
+from patterns.lookups import stack_of
+from patterns.validation import is_unresolved_text
 
 DIGEST_LENGTH = 6
 
@@ -51,7 +54,7 @@ def physical_name(
 
 def create_only_digest(scope: IConstruct, properties: Mapping[str, object]) -> str:
     """A short, stable digest of ``properties`` as CloudFormation will see them."""
-    resolved = Stack.of(scope).resolve(dict(properties))
+    resolved = stack_of(scope).resolve(dict(properties))
     text = json.dumps(resolved, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:DIGEST_LENGTH]
 
@@ -62,7 +65,7 @@ def check_name_length(argument: str, name: str | None, max_length: int, what: st
     :param argument: the argument the name comes from (named in the message).
     :param what: what the name is, for the message (``"the dead-letter queue name"``).
     """
-    if name is None or Token.is_unresolved(name) or len(name) <= max_length:
+    if name is None or len(name) <= max_length or is_unresolved_text(name):
         return
     raise ValueError(
         f"{argument} gives {what} {name!r} of {len(name)} characters; the limit is "
