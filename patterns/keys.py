@@ -78,11 +78,6 @@ def aws_managed_key_in(scope: IConstruct, key_reference: object) -> str | None:
     return aws_managed_alias(literal_text(scope, key_reference))
 
 
-def names_aws_managed_key(scope: IConstruct, key_reference: str) -> bool:
-    """Whether a key reference as a template holds it (ID, ARN or alias) is AWS-managed."""
-    return aws_managed_key_in(scope, key_reference) is not None
-
-
 def is_imported(key: kms.IKey) -> bool:
     """Whether ``key`` was not created in this app (its key policy cannot be edited here)."""
     from aws_cdk import aws_kms as kms

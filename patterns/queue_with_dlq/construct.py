@@ -126,6 +126,7 @@ class QueueWithDeadLetterQueue(Construct):
             Default: 15 minutes. Must be shorter than the retention period.
         """
         super().__init__(scope, construct_id)
+        # validate: the options with the defaults the checks need, refused before anything exists
         settings = QueueSettings(
             queue_name=queue_name,
             fifo=fifo,
@@ -149,6 +150,7 @@ class QueueWithDeadLetterQueue(Construct):
         if dead_letter_queue is not None:
             check_shared_dead_letter_queue(self, dead_letter_queue, queue_name)
 
+        # create: the key, the queues, the alarms, the checks over the final state
         node = self.node
         path = node.path  # read once: the key's description and the alarms' name it
         self._encryption_key = _encryption_key(self, settings, path)
