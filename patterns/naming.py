@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Mapping
 
 from aws_cdk import Names, Stack
@@ -75,8 +76,13 @@ def check_name_length(argument: str, name: str | None, max_length: int, what: st
 
 def deployed_stack(construct: IConstruct) -> Stack:
     """The top-level stack ``construct`` is deployed with (its own, or through nested stacks):
-    whose name a physical name starts with, and which deploys it."""
-    stack = Stack.of(construct)
-    while stack.nested_stack_parent is not None:
-        stack = stack.nested_stack_parent
-    return stack
+    whose name a physical name starts with, and which deploys it. Each stack's is asked of the
+    jsii runtime once (a stack never moves)."""
+    stack = stack_of(construct)
+    if stack not in _DEPLOYED_WITH:
+        parent = stack.nested_stack_parent
+        _DEPLOYED_WITH[stack] = stack if parent is None else deployed_stack(parent)
+    return _DEPLOYED_WITH[stack]
+
+
+_DEPLOYED_WITH: weakref.WeakKeyDictionary[Stack, Stack] = weakref.WeakKeyDictionary()
