@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypedDict
 
-from aws_cdk import Duration, RemovalPolicy, Token
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
@@ -28,6 +28,7 @@ from patterns.validation import (
     check_exclusive_with_existing,
     check_range,
     check_whole_number,
+    is_unresolved_text,
     seconds_of,
 )
 
@@ -256,7 +257,7 @@ def _check_names(s: QueueSettings) -> None:
 
 
 def _check_queue_name(argument: str, name: str | None, fifo: bool) -> None:
-    if name is None or Token.is_unresolved(name):
+    if name is None or is_unresolved_text(name):
         return
     problems = name_problems(name, fifo=fifo, max_length=QUEUE_NAME_MAX_LENGTH)
     if NameProblem.MISSING_FIFO_SUFFIX in problems:
