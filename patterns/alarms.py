@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
-if TYPE_CHECKING:  # only the interface: patterns without queues need not load SQS
-    pass
+# What alarms ask of their metrics, made once per process (each is a jsii round trip).
+ONE_MINUTE = Duration.minutes(1)
+MAXIMUM = cloudwatch.Stats.MAXIMUM
 
 # A dead-letter queue alarm keeps its state while the queue publishes nothing. SQS publishes
 # ApproximateNumberOfMessagesVisible only for an *active* queue ("Reported if the queue is
@@ -78,7 +78,7 @@ def create_dead_letter_queue_alarm(
     return create_alarm(
         scope,
         construct_id,
-        metric=messages_visible(period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM),
+        metric=messages_visible(period=ONE_MINUTE, statistic=MAXIMUM),
         threshold=1,
         description=description,
         actions=actions,

@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Mapping
 
-from aws_cdk import Names, Stack, Token
+from aws_cdk import Names, Stack
 from constructs import IConstruct
+
+from patterns.lookups import stack_of
+from patterns.validation import is_unresolved_text
 
 DIGEST_LENGTH = 6
 
@@ -51,7 +55,7 @@ def physical_name(
 
 def create_only_digest(scope: IConstruct, properties: Mapping[str, object]) -> str:
     """A short, stable digest of ``properties`` as CloudFormation will see them."""
-    resolved = Stack.of(scope).resolve(dict(properties))
+    resolved = stack_of(scope).resolve(dict(properties))
     text = json.dumps(resolved, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:DIGEST_LENGTH]
 
@@ -62,7 +66,7 @@ def check_name_length(argument: str, name: str | None, max_length: int, what: st
     :param argument: the argument the name comes from (named in the message).
     :param what: what the name is, for the message (``"the dead-letter queue name"``).
     """
-    if name is None or Token.is_unresolved(name) or len(name) <= max_length:
+    if name is None or len(name) <= max_length or is_unresolved_text(name):
         return
     raise ValueError(
         f"{argument} gives {what} {name!r} of {len(name)} characters; the limit is "
@@ -72,8 +76,13 @@ def check_name_length(argument: str, name: str | None, max_length: int, what: st
 
 def deployed_stack(construct: IConstruct) -> Stack:
     """The top-level stack ``construct`` is deployed with (its own, or through nested stacks):
-    whose name a physical name starts with, and which deploys it."""
-    stack = Stack.of(construct)
-    while stack.nested_stack_parent is not None:
-        stack = stack.nested_stack_parent
-    return stack
+    whose name a physical name starts with, and which deploys it. Each stack's is asked of the
+    jsii runtime once (a stack never moves)."""
+    stack = stack_of(construct)
+    if stack not in _DEPLOYED_WITH:
+        parent = stack.nested_stack_parent
+        _DEPLOYED_WITH[stack] = stack if parent is None else deployed_stack(parent)
+    return _DEPLOYED_WITH[stack]
+
+
+_DEPLOYED_WITH: weakref.WeakKeyDictionary[Stack, Stack] = weakref.WeakKeyDictionary()

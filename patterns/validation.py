@@ -13,11 +13,25 @@ from collections.abc import Iterable
 from aws_cdk import Duration, Token
 
 
+def is_unresolved_text(value: str) -> bool:
+    """Whether ``value`` holds a CDK token, answered in Python (no jsii round trip).
+
+    CDK encodes a token in a string as ``${Token[...]}`` and a list token as ``#{Token[...]}``
+    (``Token.is_unresolved`` looks for the same markers).
+    """
+    return "${Token[" in value or "#{Token[" in value
+
+
+def _is_unresolved(value: float) -> bool:
+    # A number token is a float CDK encodes (a huge negative double): an int never is one.
+    return not isinstance(value, int) and Token.is_unresolved(value)
+
+
 def check_range(
     name: str, value: float | None, minimum: float, maximum: float, unit: str = ""
 ) -> None:
     """Raise ``ValueError`` unless ``minimum <= value <= maximum`` (``None`` and tokens pass)."""
-    if value is None or Token.is_unresolved(value):
+    if value is None or _is_unresolved(value):
         return
     if isinstance(value, float) and math.isnan(value):
         raise ValueError(
@@ -35,7 +49,7 @@ def check_whole_number(name: str, value: float | None, minimum: int, maximum: in
     For counts that CloudFormation types as integers (``2.5`` would reach the template and
     fail at deploy). ``None`` and tokens pass.
     """
-    if value is None or Token.is_unresolved(value):
+    if value is None or _is_unresolved(value):
         return
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(
@@ -58,6 +72,16 @@ def seconds_of(duration: Duration) -> float | None:
             None if duration.is_unresolved() else duration.to_seconds(integral=False)
         )
     return _SECONDS[duration]
+
+
+_HUMAN: weakref.WeakKeyDictionary[Duration, str] = weakref.WeakKeyDictionary()
+
+
+def human_string_of(duration: Duration) -> str:
+    """``duration.to_human_string()``, asked of the jsii runtime once per ``Duration``."""
+    if duration not in _HUMAN:
+        _HUMAN[duration] = duration.to_human_string()
+    return _HUMAN[duration]
 
 
 def check_duration(name: str, value: Duration | None, minimum: Duration, maximum: Duration) -> None:

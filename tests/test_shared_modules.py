@@ -13,8 +13,8 @@ from aws_cdk.assertions import Template
 
 from patterns import KinesisToFirehoseToS3
 from patterns.alarms import create_dead_letter_queue_alarm
-from patterns.policies import allow_accounts_key_use_via, via_service
 from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
+from patterns.service_statements import allow_accounts_key_use_via, via_service
 from tests.helpers import by_path, new_app
 
 URL_SUFFIX = {"Ref": "AWS::URLSuffix"}

@@ -14,7 +14,11 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.alarms import create_alarm
-from patterns.limits import LAMBDA_BATCHING_WINDOW_MAX_SECONDS, LAMBDA_DEFAULT_TIMEOUT_SECONDS
+from patterns.limits import (
+    LAMBDA_BATCHING_WINDOW_MAX_SECONDS,
+    LAMBDA_DEFAULT_TIMEOUT_SECONDS,
+    SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
+)
 from patterns.validation import check_duration, seconds_of
 
 if TYPE_CHECKING:
@@ -27,7 +31,7 @@ NO_BATCHING_WINDOW = Duration.seconds(0)
 # CloudWatch's statistics, as ``cloudwatch.Stats`` spells them: plain strings, because each
 # read of a ``Stats`` attribute is a round trip to jsii's Node process.
 SUM, MAXIMUM, AVERAGE = "Sum", "Maximum", "Average"
-SQS_DEFAULT_VISIBILITY_SECONDS = 30
+SQS_DEFAULT_VISIBILITY_SECONDS = SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 
 
 def function_timeout(function: lambda_.IFunction) -> Duration | None:

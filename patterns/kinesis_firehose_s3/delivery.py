@@ -29,7 +29,7 @@ from patterns.kinesis_firehose_s3.conversion import (
 from patterns.kinesis_firehose_s3.layout import static_root
 from patterns.kinesis_firehose_s3.processing import LAMBDA_ACTIONS, processing_configuration
 from patterns.naming import physical_name
-from patterns.policies import via_service
+from patterns.service_statements import via_service
 
 DELIVERY_STREAM_NAME_MAX_LENGTH = 64
 DEFAULT_BUFFERING_INTERVAL = Duration.seconds(60)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from patterns.limits import SQS_DEFAULT_RETENTION_SECONDS, SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 from patterns.messaging.model import (
     LiteralValue,
     Resolved,
@@ -28,8 +29,8 @@ from patterns.messaging.permissions import KeyInfo, key_info
 
 QUEUE = "AWS::SQS::Queue"
 TOPIC = "AWS::SNS::Topic"
-DEFAULT_RETENTION = 345_600
-DEFAULT_VISIBILITY = 30
+DEFAULT_RETENTION = SQS_DEFAULT_RETENTION_SECONDS
+DEFAULT_VISIBILITY = SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 
 
 # --- SNS subscriptions ---

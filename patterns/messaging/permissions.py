@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from patterns.keys import aws_managed_alias
 from patterns.messaging.model import (
     NAME_PROPERTY,
     LiteralValue,
@@ -48,13 +49,15 @@ def key_info(model: StackModel, value: Any) -> KeyInfo:
             return KeyInfo("customer", target.logical_id)
         if kind == "AWS::KMS::Alias":
             alias_name = model.props(target.logical_id).get("AliasName")
-            if isinstance(alias_name, str) and alias_name.startswith("alias/aws/"):
-                return KeyInfo("aws-managed", detail=alias_name)
+            managed = aws_managed_alias(alias_name) if isinstance(alias_name, str) else None
+            if managed is not None:
+                return KeyInfo("aws-managed", detail=managed)
             return key_info(model, model.props(target.logical_id).get("TargetKeyId"))
         return KeyInfo("unknown", detail=f"a {kind}")
     text = text_of(model, value) or ""
-    if "alias/aws/" in text:
-        return KeyInfo("aws-managed", detail=text[text.index("alias/aws/") :])
+    managed = aws_managed_alias(text)
+    if managed is not None:
+        return KeyInfo("aws-managed", detail=managed)
     alias = re.search(r"(alias/[^\x00]+)$", text)
     if alias:
         found = model.by_name("AWS::KMS::Alias", alias.group(1))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -13,11 +13,12 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.compliance import acknowledge, skip_checkov
+from patterns.lookups import default_child, stack_of
+from patterns.metric_options import MetricOptions
 from patterns.naming import physical_name
 from patterns.queue_with_dlq import monitoring
 from patterns.queue_with_dlq.invariants import Invariants
 from patterns.queue_with_dlq.options import (
-    DEFAULT_DLQ_RETENTION,
     DEFAULT_MAX_RECEIVE_COUNT,
     DEFAULT_MESSAGE_AGE_ALARM,
     DEFAULT_RECEIVE_WAIT,
@@ -25,6 +26,7 @@ from patterns.queue_with_dlq.options import (
     DEFAULT_VISIBILITY_TIMEOUT,
     FIFO_SUFFIX,
     GENERATED_NAME_MAX_LENGTH,
+    QueueSettings,
     derived_dlq_name,
     validate,
 )
@@ -32,6 +34,8 @@ from patterns.queue_with_dlq.redrive_allow import admit_source, check_shared_dea
 from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from aws_cdk import aws_lambda as lambda_
 
     from patterns.consumers.queue_lambda import LambdaQueueConsumer
@@ -122,15 +126,13 @@ class QueueWithDeadLetterQueue(Construct):
             Default: 15 minutes. Must be shorter than the retention period.
         """
         super().__init__(scope, construct_id)
-
-        effective_retention = retention_period or DEFAULT_RETENTION
-        message_age_threshold = message_age_alarm_threshold or DEFAULT_MESSAGE_AGE_ALARM
-        validate(
+        # validate: the options with the defaults the checks need, refused before anything exists
+        settings = QueueSettings(
             queue_name=queue_name,
             fifo=fifo,
             content_based_deduplication=content_based_deduplication,
             high_throughput_fifo=high_throughput_fifo,
-            retention_period=effective_retention,
+            retention_period=retention_period or DEFAULT_RETENTION,
             visibility_timeout=visibility_timeout,
             delivery_delay=delivery_delay,
             receive_message_wait_time=receive_message_wait_time,
@@ -141,111 +143,30 @@ class QueueWithDeadLetterQueue(Construct):
             dead_letter_retention_period=dead_letter_retention_period,
             encryption=encryption,
             encryption_key=encryption_key,
-            message_age_alarm_threshold=message_age_threshold,
+            removal_policy=removal_policy,
+            message_age_alarm_threshold=message_age_alarm_threshold or DEFAULT_MESSAGE_AGE_ALARM,
         )
+        validate(settings)
         if dead_letter_queue is not None:
             check_shared_dead_letter_queue(self, dead_letter_queue, queue_name)
 
-        self._encryption_key: kms.IKey | None = None
-        uses_kms = encryption_key is not None or encryption == sqs.QueueEncryption.KMS
-        if uses_kms:
-            self._encryption_key = encryption_key or kms.Key(
-                self,
-                "EncryptionKey",
-                description=f"Encrypts the queues of {self.node.path}",
-                enable_key_rotation=True,
-                removal_policy=key_removal_policy(removal_policy),
-                pending_window=KEY_PENDING_WINDOW,
-            )
-        queue_encryption = sqs.QueueEncryption.KMS if uses_kms else sqs.QueueEncryption.SQS_MANAGED
-
-        suffix = FIFO_SUFFIX if fifo else ""
-        name = queue_name or physical_name(
-            self, max_length=GENERATED_NAME_MAX_LENGTH + len(suffix), suffix=suffix
-        )
-        source_arn = Stack.of(self).format_arn(
-            service="sqs", resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME
-        )
-
-        if dead_letter_queue is None:
-            dlq_name = dead_letter_queue_name or derived_dlq_name(name, fifo)
-            new_dlq = sqs.Queue(
-                self,
-                "DeadLetterQueue",
-                queue_name=dlq_name,
-                fifo=fifo or None,
-                retention_period=dead_letter_retention_period or DEFAULT_DLQ_RETENTION,
-                encryption=queue_encryption,
-                encryption_master_key=self._encryption_key,
-                enforce_ssl=True,
-                redrive_allow_policy=sqs.RedriveAllowPolicy(
-                    redrive_permission=sqs.RedrivePermission.BY_QUEUE,
-                    source_queues=[sqs.Queue.from_queue_arn(self, "SourceQueueRef", source_arn)],
-                ),
-                removal_policy=removal_policy,
-            )
-            acknowledge(
-                new_dlq,
-                "Serverless::Serverless-SQSRedrivePolicy",
-                "This queue is itself the dead-letter queue: it keeps failed messages for 14 days "
-                "for inspection and redrive, and a DLQ of a DLQ would only move them again.",
-            )
-            self._dead_letter_queue: sqs.IQueue = new_dlq
-        else:
-            self._dead_letter_queue = dead_letter_queue
-            admit_source(self, dead_letter_queue, source_arn)
-
-        fifo_settings: dict[str, object] = {}
-        if fifo:
-            fifo_settings["fifo"] = True
-            fifo_settings["content_based_deduplication"] = content_based_deduplication or None
-            if high_throughput_fifo:
-                fifo_settings["deduplication_scope"] = sqs.DeduplicationScope.MESSAGE_GROUP
-                fifo_settings["fifo_throughput_limit"] = (
-                    sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID
-                )
-
-        self._queue = sqs.Queue(
-            self,
-            "Queue",
-            queue_name=name,
-            retention_period=effective_retention,
-            visibility_timeout=visibility_timeout or DEFAULT_VISIBILITY_TIMEOUT,
-            delivery_delay=delivery_delay,
-            receive_message_wait_time=receive_message_wait_time or DEFAULT_RECEIVE_WAIT,
-            max_message_size_bytes=max_message_size_bytes,
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self._dead_letter_queue, max_receive_count=max_receive_count
-            ),
-            encryption=queue_encryption,
-            encryption_master_key=self._encryption_key,
-            enforce_ssl=True,
-            removal_policy=removal_policy,
-            **fifo_settings,  # type: ignore[arg-type]
-        )
-
-        if queue_encryption == sqs.QueueEncryption.SQS_MANAGED:
-            for created in (self._queue, self._dead_letter_queue):
-                if isinstance(created, sqs.Queue):
-                    skip_checkov(
-                        created.node.default_child,  # type: ignore[arg-type]
-                        "CKV_AWS_27",
-                        "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled: true); CKV_AWS_27 "
-                        "only recognises KmsMasterKeyId. Pass encryption=KMS for a "
-                        "customer-managed key.",
-                    )
+        # create: the key, the queues, the alarms, the checks over the final state
+        node = self.node
+        path = node.path  # read once: the key's description and the alarms' name it
+        self._encryption_key = _encryption_key(self, settings, path)
+        built = _Queues.create(self, stack_of(scope), settings, self._encryption_key)
+        self._queue: sqs.IQueue = built.queue
+        self._dead_letter_queue: sqs.IQueue = built.dead_letter_queue
 
         self._alarm_actions = tuple(alarm_actions)
-        owns_dead_letter_queue = dead_letter_queue is None
         self._alarms: list[cloudwatch.Alarm] = monitoring.create_alarms(
             self,
-            owns_dead_letter_queue=owns_dead_letter_queue,
-            message_age_threshold=message_age_threshold,
+            path,
+            owns_dead_letter_queue=dead_letter_queue is None,
+            message_age_threshold=settings.message_age_alarm_threshold,
             actions=alarm_actions,
         )
-        self.node.add_validation(
-            Invariants(self._queue, self._dead_letter_queue if owns_dead_letter_queue else None)
-        )
+        node.add_validation(Invariants(built.checked))
 
     @property
     def queue(self) -> sqs.IQueue:
@@ -277,31 +198,43 @@ class QueueWithDeadLetterQueue(Construct):
 
     # --- metrics: what the alarms and the dashboard watch, as CDK's own queue metrics ---------
 
-    def metric_approximate_number_of_messages_visible(self, **props: Any) -> cloudwatch.Metric:
+    def metric_approximate_number_of_messages_visible(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Messages waiting in the queue (``ApproximateNumberOfMessagesVisible``)."""
         return self._queue.metric_approximate_number_of_messages_visible(**props)
 
-    def metric_approximate_number_of_messages_not_visible(self, **props: Any) -> cloudwatch.Metric:
+    def metric_approximate_number_of_messages_not_visible(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Messages consumers hold, received but not deleted (``...NotVisible``)."""
         return self._queue.metric_approximate_number_of_messages_not_visible(**props)
 
-    def metric_approximate_age_of_oldest_message(self, **props: Any) -> cloudwatch.Metric:
+    def metric_approximate_age_of_oldest_message(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Age of the oldest message in the queue, in seconds (the message-age alarm's metric)."""
         return self._queue.metric_approximate_age_of_oldest_message(**props)
 
-    def metric_number_of_messages_sent(self, **props: Any) -> cloudwatch.Metric:
+    def metric_number_of_messages_sent(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Messages sent to the queue."""
         return self._queue.metric_number_of_messages_sent(**props)
 
-    def metric_number_of_messages_received(self, **props: Any) -> cloudwatch.Metric:
+    def metric_number_of_messages_received(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Messages consumers received from the queue."""
         return self._queue.metric_number_of_messages_received(**props)
 
-    def metric_number_of_messages_deleted(self, **props: Any) -> cloudwatch.Metric:
+    def metric_number_of_messages_deleted(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Messages consumers deleted, that is processed, from the queue."""
         return self._queue.metric_number_of_messages_deleted(**props)
 
-    def metric_dead_letter_queue_messages_visible(self, **props: Any) -> cloudwatch.Metric:
+    def metric_dead_letter_queue_messages_visible(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Failed messages waiting in the dead-letter queue (the DLQ alarm's metric)."""
         return self._dead_letter_queue.metric_approximate_number_of_messages_visible(**props)
 
@@ -389,3 +322,148 @@ class QueueWithDeadLetterQueue(Construct):
         metric with the threshold. Adding it to the same dashboard again adds nothing.
         """
         monitoring.add_section(self, dashboard)
+
+
+# --- create: the key, the queues, what checkov and cdk-nag are told about them ------------------
+
+_SSE_SQS_REASON = (
+    "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled: true); CKV_AWS_27 only recognises "
+    "KmsMasterKeyId. Pass encryption=KMS for a customer-managed key."
+)
+_DLQ_OF_DLQ_REASON = (
+    "This queue is itself the dead-letter queue: it keeps failed messages for 14 days for "
+    "inspection and redrive, and a DLQ of a DLQ would only move them again."
+)
+
+
+def _encryption_key(scope: Construct, settings: QueueSettings, path: str) -> kms.IKey | None:
+    """The key given, a new one (``encryption=KMS`` without a key), or ``None`` (SSE-SQS)."""
+    if settings.encryption_key is not None or not settings.uses_kms:
+        return settings.encryption_key
+    return kms.Key(
+        scope,
+        "EncryptionKey",
+        description=f"Encrypts the queues of {path}",
+        enable_key_rotation=True,
+        removal_policy=key_removal_policy(settings.removal_policy),
+        pending_window=KEY_PENDING_WINDOW,
+    )
+
+
+class _Queues:
+    """The queue and its dead-letter queue (new, or the one given), and what synth checks.
+
+    ``checked`` pairs each queue the pattern created with its ``CfnQueue``, read once here for
+    the checkov skip and kept for the :class:`Invariants` (each read is a jsii round trip).
+    """
+
+    def __init__(
+        self,
+        queue: sqs.Queue,
+        dead_letter_queue: sqs.IQueue,
+        checked: list[tuple[sqs.IQueue, sqs.CfnQueue]],
+    ) -> None:
+        self.queue = queue
+        self.dead_letter_queue = dead_letter_queue
+        self.checked = checked
+
+    @classmethod
+    def create(
+        cls, scope: Construct, stack: Stack, settings: QueueSettings, key: kms.IKey | None
+    ) -> _Queues:
+        """The queues in ``scope`` (the pattern), of ``stack`` (the pattern's)."""
+        suffix = FIFO_SUFFIX if settings.fifo else ""
+        name = settings.queue_name or physical_name(
+            scope, max_length=GENERATED_NAME_MAX_LENGTH + len(suffix), suffix=suffix
+        )
+        # Fixed at synth, so the DLQ's redrive-allow policy names its source without a cycle.
+        source_arn = stack.format_arn(
+            service="sqs", resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME
+        )
+        checked: list[tuple[sqs.IQueue, sqs.CfnQueue]] = []
+        dead_letter_queue = settings.dead_letter_queue
+        if dead_letter_queue is None:
+            new_dlq = _new_dead_letter_queue(scope, settings, name, source_arn, key)
+            checked.append((new_dlq, _cfn(new_dlq)))
+            dead_letter_queue = new_dlq
+        else:
+            admit_source(scope, dead_letter_queue, source_arn)
+        queue = _new_queue(scope, settings, name, dead_letter_queue, key)
+        checked.insert(0, (queue, _cfn(queue)))
+        if not settings.uses_kms:
+            cfns = [cfn for _, cfn in checked]
+            if settings.dead_letter_queue is not None and isinstance(
+                settings.dead_letter_queue, sqs.Queue
+            ):
+                cfns.append(_cfn(settings.dead_letter_queue))
+            for cfn in cfns:
+                skip_checkov(cfn, "CKV_AWS_27", _SSE_SQS_REASON)
+        return cls(queue, dead_letter_queue, checked)
+
+
+def _cfn(queue: sqs.Queue) -> sqs.CfnQueue:
+    cfn = default_child(queue)
+    assert isinstance(cfn, sqs.CfnQueue)
+    return cfn
+
+
+def _new_dead_letter_queue(
+    scope: Construct, settings: QueueSettings, name: str, source_arn: str, key: kms.IKey | None
+) -> sqs.Queue:
+    dead_letter_queue = sqs.Queue(
+        scope,
+        "DeadLetterQueue",
+        queue_name=settings.dead_letter_queue_name or derived_dlq_name(name, settings.fifo),
+        fifo=settings.fifo or None,
+        retention_period=settings.dead_letter_retention,
+        encryption=settings.queue_encryption,
+        encryption_master_key=key,
+        enforce_ssl=True,
+        redrive_allow_policy=sqs.RedriveAllowPolicy(
+            redrive_permission=sqs.RedrivePermission.BY_QUEUE,
+            source_queues=[sqs.Queue.from_queue_arn(scope, "SourceQueueRef", source_arn)],
+        ),
+        removal_policy=settings.removal_policy,
+    )
+    acknowledge(dead_letter_queue, "Serverless::Serverless-SQSRedrivePolicy", _DLQ_OF_DLQ_REASON)
+    return dead_letter_queue
+
+
+def _fifo_settings(settings: QueueSettings) -> dict[str, object]:
+    if not settings.fifo:
+        return {}
+    fifo: dict[str, object] = {
+        "fifo": True,
+        "content_based_deduplication": settings.content_based_deduplication or None,
+    }
+    if settings.high_throughput_fifo:
+        fifo["deduplication_scope"] = sqs.DeduplicationScope.MESSAGE_GROUP
+        fifo["fifo_throughput_limit"] = sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID
+    return fifo
+
+
+def _new_queue(
+    scope: Construct,
+    settings: QueueSettings,
+    name: str,
+    dead_letter_queue: sqs.IQueue,
+    key: kms.IKey | None,
+) -> sqs.Queue:
+    return sqs.Queue(
+        scope,
+        "Queue",
+        queue_name=name,
+        retention_period=settings.retention_period,
+        visibility_timeout=settings.visibility_timeout or DEFAULT_VISIBILITY_TIMEOUT,
+        delivery_delay=settings.delivery_delay,
+        receive_message_wait_time=settings.receive_message_wait_time or DEFAULT_RECEIVE_WAIT,
+        max_message_size_bytes=settings.max_message_size_bytes,
+        dead_letter_queue=sqs.DeadLetterQueue(
+            queue=dead_letter_queue, max_receive_count=settings.max_receive_count
+        ),
+        encryption=settings.queue_encryption,
+        encryption_master_key=key,
+        enforce_ssl=True,
+        removal_policy=settings.removal_policy,
+        **_fifo_settings(settings),  # type: ignore[arg-type]
+    )

@@ -9,7 +9,8 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 
 from patterns import dashboards
-from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
+from patterns.alarms import MAXIMUM, ONE_MINUTE, create_alarm, create_dead_letter_queue_alarm
+from patterns.validation import human_string_of, seconds_of
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq.construct import QueueWithDeadLetterQueue
@@ -17,12 +18,19 @@ if TYPE_CHECKING:
 
 def create_alarms(
     pattern: QueueWithDeadLetterQueue,
+    path: str,
     *,
     owns_dead_letter_queue: bool,
     message_age_threshold: Duration,
     actions: Sequence[cloudwatch.IAlarmAction],
 ) -> list[cloudwatch.Alarm]:
-    """The DLQ alarm (for a DLQ the pattern created) and the oldest-message-age alarm."""
+    """The DLQ alarm (for a DLQ the pattern created) and the oldest-message-age alarm.
+
+    ``path`` is the pattern's construct path, which the descriptions name.
+    """
+    threshold_seconds = seconds_of(message_age_threshold)
+    if threshold_seconds is None:  # a token: CloudWatch needs a number at synth
+        threshold_seconds = message_age_threshold.to_seconds()
     alarms: list[cloudwatch.Alarm] = []
     if owns_dead_letter_queue:
         alarms.append(
@@ -31,7 +39,7 @@ def create_alarms(
                 "DeadLetterQueueNotEmptyAlarm",
                 messages_visible=pattern.metric_dead_letter_queue_messages_visible,
                 description=(
-                    f"Messages failed processing and wait in the DLQ of {pattern.node.path}. "
+                    f"Messages failed processing and wait in the DLQ of {path}. "
                     "The alarm returns to OK only when the DLQ reports no visible message; "
                     "while the DLQ reports nothing (SQS stops reporting inactive queues) it "
                     "keeps its state"
@@ -44,12 +52,12 @@ def create_alarms(
             pattern,
             "OldestMessageAgeAlarm",
             metric=pattern.metric_approximate_age_of_oldest_message(
-                period=Duration.minutes(1), statistic=cloudwatch.Stats.MAXIMUM
+                period=ONE_MINUTE, statistic=MAXIMUM
             ),
-            threshold=message_age_threshold.to_seconds(),
+            threshold=threshold_seconds,
             description=(
-                f"The oldest message in {pattern.node.path} is at least "
-                f"{message_age_threshold.to_human_string()} old: consumers are falling behind"
+                f"The oldest message in {path} is at least "
+                f"{human_string_of(message_age_threshold)} old: consumers are falling behind"
             ),
             actions=actions,
         )

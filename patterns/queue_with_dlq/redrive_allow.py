@@ -14,7 +14,7 @@ from aws_cdk import Annotations, Stack, Token
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from patterns.queue_with_dlq.options import REDRIVE_ALLOW_MAX_SOURCES
+from patterns.limits import SQS_REDRIVE_ALLOW_MAX_SOURCES as REDRIVE_ALLOW_MAX_SOURCES
 
 
 def redrive_policy_of(queue: sqs.IQueue) -> Any:
@@ -25,7 +25,12 @@ def redrive_policy_of(queue: sqs.IQueue) -> Any:
 
 def redrive_sources(queue: sqs.IQueue) -> list[Any] | None:
     """The source queue ARNs of a ``byQueue`` redrive-allow policy, or ``None``."""
-    policy = redrive_policy_of(queue)
+    return by_queue_sources(redrive_policy_of(queue))
+
+
+def by_queue_sources(policy: Any) -> list[Any] | None:
+    """The source queue ARNs of ``policy`` (``CfnQueue.redrive_allow_policy``) when it is
+    ``byQueue``, else ``None``."""
     if not isinstance(policy, dict) or policy.get("redrivePermission") != "byQueue":
         return None
     sources = policy.get("sourceQueueArns")

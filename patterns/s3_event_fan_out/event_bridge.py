@@ -30,13 +30,13 @@ from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.limits import EVENT_BRIDGE_RULE_NAME_MAX_LENGTH, S3_EVENT_BRIDGE_SOURCE
 from patterns.metric_options import MetricOptions
 from patterns.naming import physical_name
-from patterns.policies import service_statement
 from patterns.s3_event_fan_out.bucket import (
     L2_NOTIFICATIONS_ID,
     acknowledge_notifications_handler,
     own_cfn_bucket,
 )
 from patterns.s3_event_fan_out.events import S3EventRule
+from patterns.service_statements import service_statement
 
 if TYPE_CHECKING:
     from patterns.s3_event_fan_out.construct import S3EventFanOut

@@ -13,12 +13,12 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from patterns.policies import (
+from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
+from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
+from patterns.service_statements import (
     allow_service_key_use,
     service_statement,
 )
-from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
-from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
 from patterns.sns_fan_out import monitoring
 from patterns.sns_fan_out.key_checks import NoAwsManagedKeyValidation
 from patterns.sns_fan_out.placement import (

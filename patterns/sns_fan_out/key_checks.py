@@ -6,19 +6,15 @@ to) nor other services and accounts (for the topic): every message would be lost
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Iterable
 
 import jsii
-from aws_cdk import Stack
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import IConstruct, IValidation
+from constructs import IValidation
 
-from patterns.keys import is_aws_managed, key_name
-
-_AWS_MANAGED_ALIAS = re.compile(r"alias/aws/[A-Za-z0-9/_-]+")
+from patterns.keys import aws_managed_key, aws_managed_key_in, key_name
+from patterns.lookups import default_child
 
 
 @jsii.implements(IValidation)
@@ -38,19 +34,19 @@ class NoAwsManagedKeyValidation:
 
     def validate(self) -> list[str]:
         errors = []
-        topic_alias = _aws_managed_alias(self._topic)
+        topic_alias = _topic_alias(self._topic)
         if topic_alias is not None:
             errors.append(
                 f"topic {self._topic.node.path} is encrypted with the AWS-managed key "
                 f"{topic_alias}, whose policy cannot admit AWS services or other accounts: "
                 "encrypt it with a customer-managed key"
             )
-        seen: set[str] = set()
+        seen: set[int] = set()  # the same queue object, met again (no path asked of jsii)
         for queue in self._queues_sns_writes_to():
-            if queue.node.path in seen:
+            if id(queue) in seen:
                 continue
-            seen.add(queue.node.path)
-            alias = _aws_managed_alias(queue) or _declared_alias(queue)
+            seen.add(id(queue))
+            alias = _queue_alias(queue)
             if alias is not None:
                 errors.append(
                     f"queue {queue.node.path} is encrypted with the AWS-managed key {alias}, "
@@ -64,7 +60,7 @@ def check_queue_key_usable(queue: sqs.IQueue) -> None:
     """Refuse a queue encrypted with the AWS-managed SQS key: SNS cannot use it."""
     key = queue.encryption_master_key
     aws_managed = queue.encryption_type == sqs.QueueEncryption.KMS_MANAGED
-    if aws_managed or (key is not None and is_aws_managed(key)):
+    if aws_managed or (key is not None and aws_managed_key(key) is not None):
         raise ValueError(
             f"queue {queue.node.path} is encrypted with the AWS-managed key alias/aws/sqs, "
             "whose policy cannot admit SNS: every message would be dropped. Re-encrypt it "
@@ -72,13 +68,19 @@ def check_queue_key_usable(queue: sqs.IQueue) -> None:
         )
 
 
-def _aws_managed_alias(resource: IConstruct) -> str | None:
-    """The AWS-managed alias a queue or topic of this app is encrypted with (final state)."""
-    cfn = resource.node.default_child
-    if not isinstance(cfn, sqs.CfnQueue | sns.CfnTopic):
-        return None
-    found = _AWS_MANAGED_ALIAS.search(json.dumps(Stack.of(cfn).resolve(cfn.kms_master_key_id)))
-    return found.group(0) if found else None
+def _topic_alias(topic: sns.ITopic) -> str | None:
+    """The AWS-managed alias a topic of this app is encrypted with, as its L1 holds it."""
+    cfn = default_child(topic)
+    return aws_managed_key_in(cfn, cfn.kms_master_key_id) if isinstance(cfn, sns.CfnTopic) else None
+
+
+def _queue_alias(queue: sqs.IQueue) -> str | None:
+    """The AWS-managed alias a queue is encrypted with: for one of this app, as its L1 holds
+    it (the final state); for an imported one, as it was declared."""
+    cfn = default_child(queue)
+    if isinstance(cfn, sqs.CfnQueue):
+        return aws_managed_key_in(cfn, cfn.kms_master_key_id)
+    return _declared_alias(queue)
 
 
 def _declared_alias(queue: sqs.IQueue) -> str | None:
@@ -86,4 +88,4 @@ def _declared_alias(queue: sqs.IQueue) -> str | None:
     if queue.encryption_type == sqs.QueueEncryption.KMS_MANAGED:
         return "alias/aws/sqs"
     key = queue.encryption_master_key
-    return key_name(key) if key is not None and is_aws_managed(key) else None
+    return key_name(key) if key is not None and aws_managed_key(key) is not None else None

@@ -15,7 +15,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from patterns.policies import (
+from patterns.service_statements import (
     allow_accounts_key_use_via,
     allow_service_key_use,
     service_statement,

@@ -22,7 +22,6 @@ from constructs import Construct
 from patterns.alarms import create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.naming import physical_name
-from patterns.policies import allow_service_key_use
 from patterns.queue_with_dlq import (
     DEFAULT_DLQ_RETENTION,
     FIFO_SUFFIX,
@@ -30,6 +29,7 @@ from patterns.queue_with_dlq import (
     QueueOptions,
     QueueWithDeadLetterQueue,
 )
+from patterns.service_statements import allow_service_key_use
 from patterns.sns_fan_out.key_checks import check_queue_key_usable
 from patterns.sns_fan_out.policies import (
     SNS_PRINCIPAL,

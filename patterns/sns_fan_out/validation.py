@@ -17,6 +17,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.keys import is_aws_managed, key_name
+from patterns.limits import SNS_MAX_MESSAGE_BYTES as SNS_MAX_MESSAGE_BYTES
+from patterns.limits import SNS_TOPIC_NAME_MAX_LENGTH
 from patterns.queue_with_dlq import FIFO_SUFFIX, QueueOptions
 from patterns.sns_fan_out.key_checks import check_queue_key_usable
 from patterns.sns_fan_out.placement import GROUP_PATTERN, NESTED_STACK_PREFIX
@@ -29,11 +31,9 @@ FILTER_POLICY_MAX_COMBINATIONS = 150
 FILTER_POLICIES_PER_TOPIC_QUOTA = 200
 # Subscriptions per FIFO topic (a hard SNS limit).
 FIFO_TOPIC_MAX_SUBSCRIPTIONS = 100
-# Largest message SNS publishes (256 KiB); a smaller subscriber queue rejects the rest.
-SNS_MAX_MESSAGE_BYTES = 262_144
 # A topic policy statement names 1 to 200 principals.
 MAX_PUBLISHER_ACCOUNTS = 200
-TOPIC_NAME_MAX_LENGTH = 256
+TOPIC_NAME_MAX_LENGTH = SNS_TOPIC_NAME_MAX_LENGTH
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
@@ -167,7 +167,8 @@ def validate_subscriber(
     if size is not None and not Token.is_unresolved(size) and size < SNS_MAX_MESSAGE_BYTES:
         raise ValueError(
             f"max_message_size_bytes must be at least {SNS_MAX_MESSAGE_BYTES} bytes for a "
-            f"subscriber queue, got {size}: SNS publishes messages up to 256 KiB and the "
+            f"subscriber queue, got {size}: SNS publishes messages up to "
+            f"{SNS_MAX_MESSAGE_BYTES // 1024} KiB and the "
             "queue would reject the larger ones"
         )
     if queue is not None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from patterns.limits import (
+    SNS_MAX_MESSAGE_BYTES,
+    SNS_TOPIC_NAME_MAX_LENGTH,
+    NameProblem,
+    name_problems,
+)
 from patterns.messaging.connections import (
     TOPIC,
     external_fifo,
@@ -240,21 +245,22 @@ def sns_lambda_permission(model: StackModel) -> Iterator[Hit]:
 
 
 SNS_QUOTAS = "https://docs.aws.amazon.com/general/latest/gr/sns.html"
-SNS_MAX_MESSAGE_BYTES = 262_144
 
 
 @rule(
     "SNS9",
     ERROR,
     title="An SNS subscription delivers to a queue that accepts smaller messages than SNS "
-    "publishes (256 KiB).",
-    why="SNS accepts messages of up to 256 KiB and, unless raw delivery is on, wraps each in "
-    "a JSON envelope (type, IDs, topic ARN, timestamp, signature and URLs: about 1 KB more). "
+    f"publishes ({SNS_MAX_MESSAGE_BYTES // 1024} KiB).",
+    why=f"SNS accepts messages of up to {SNS_MAX_MESSAGE_BYTES // 1024} KiB and, unless raw "
+    "delivery is on, wraps each in a JSON envelope (type, IDs, topic ARN, timestamp, "
+    "signature and URLs: about 1 KB more). "
     "SQS refuses a message larger than the queue's MaximumMessageSize; SNS treats the refusal "
     "as a client-side error, does not retry it and discards the message unless the "
     "subscription has a dead-letter queue. Every message the topic accepted but the queue does "
     "not is lost, and with a limit of a few KiB that is nearly every delivery.",
-    fix="Leave the queue's MaximumMessageSize at its default or set it to at least 262,144 bytes.",
+    fix="Leave the queue's MaximumMessageSize at its default or set it to at least "
+    f"{SNS_MAX_MESSAGE_BYTES:,} bytes.",
     sources=(SNS_QUOTAS, QUEUE_QUOTAS, SNS_DLQ),
 )
 def sns_queue_message_size(model: StackModel) -> Iterator[Hit]:
@@ -277,8 +283,9 @@ SNS_CREATE_TOPIC = "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.h
     "SNS10",
     ERROR,
     title="A topic name or FIFO setting breaks SNS's rules.",
-    why="A topic name has at most 256 letters, digits, hyphens and underscores, and a FIFO "
-    "topic's name (only a FIFO topic's) ends in .fifo; content-based deduplication exists "
+    why=f"A topic name has at most {SNS_TOPIC_NAME_MAX_LENGTH} letters, digits, hyphens and "
+    "underscores, and a FIFO topic's name (only a FIFO topic's) ends in .fifo; content-based "
+    "deduplication exists "
     "for FIFO topics only. SNS rejects the topic and the deploy fails.",
     fix="Correct the name (or leave it out and let CloudFormation generate one), and set "
     "ContentBasedDeduplication only on FIFO topics.",
@@ -289,15 +296,22 @@ def sns_topic_names(model: StackModel) -> Iterator[Hit]:
         fifo = is_fifo_topic(model, topic)
         name = props.get("TopicName")
         if isinstance(name, str):
-            base = name.removesuffix(".fifo") if fifo else name
-            if len(name) > 256:
-                yield Hit(topic, f"topic name {name!r} has {len(name)} characters (at most 256)")
-            if not re.fullmatch(r"[A-Za-z0-9_-]+", base):
-                yield Hit(topic, f"topic name {name!r} has characters other than A-Z a-z 0-9 - _")
-            if fifo and not name.endswith(".fifo"):
-                yield Hit(topic, f"FIFO topic name {name!r} does not end in .fifo")
+            yield from _topic_name_hits(topic, name, fifo)
         if not fifo and as_bool(props.get("ContentBasedDeduplication")) is True:
             yield Hit(topic, "ContentBasedDeduplication is set on a standard topic")
+
+
+def _topic_name_hits(topic: str, name: str, fifo: bool) -> Iterator[Hit]:
+    problems = name_problems(name, fifo=fifo, max_length=SNS_TOPIC_NAME_MAX_LENGTH)
+    if NameProblem.TOO_LONG in problems:
+        yield Hit(
+            topic,
+            f"topic name {name!r} has {len(name)} characters (at most {SNS_TOPIC_NAME_MAX_LENGTH})",
+        )
+    if NameProblem.BAD_CHARACTERS in problems:
+        yield Hit(topic, f"topic name {name!r} has characters other than A-Z a-z 0-9 - _")
+    if NameProblem.MISSING_FIFO_SUFFIX in problems:
+        yield Hit(topic, f"FIFO topic name {name!r} does not end in .fifo")
 
 
 SNS_RAW_DELIVERY = (

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from patterns.limits import SQS_VISIBILITY_TIMEOUT_MAX_SECONDS
+from patterns import limits
+from patterns.limits import SQS_QUEUE_NAME_MAX_LENGTH, NameProblem, name_problems
 from patterns.messaging.connections import (
     DEFAULT_RETENTION,
     QUEUE,
@@ -126,8 +126,9 @@ def sqs_redrive_allow(model: StackModel) -> Iterator[Hit]:
     "SQS4",
     ERROR,
     title="A queue name breaks SQS's naming rules.",
-    why="A queue name has at most 80 characters of letters, digits, hyphens and underscores, "
-    "and a FIFO queue's name (only a FIFO queue's) ends in .fifo; otherwise the deploy fails.",
+    why=f"A queue name has at most {SQS_QUEUE_NAME_MAX_LENGTH} characters of letters, digits, "
+    "hyphens and underscores, and a FIFO queue's name (only a FIFO queue's) ends in .fifo; "
+    "otherwise the deploy fails.",
     fix="Shorten or correct the name, or leave it out and let CloudFormation generate one.",
     sources=(QUEUE_QUOTAS, SQS_CREATE_QUEUE),
 )
@@ -137,33 +138,50 @@ def sqs_names(model: StackModel) -> Iterator[Hit]:
         if not isinstance(name, str):
             continue
         fifo = is_fifo_queue(model, queue)
-        base = name.removesuffix(".fifo") if fifo else name
-        if len(name) > 80:
-            yield Hit(queue, f"queue name {name!r} has {len(name)} characters (at most 80)")
-        if not re.fullmatch(r"[A-Za-z0-9_-]+", base):
+        problems = name_problems(name, fifo=fifo, max_length=SQS_QUEUE_NAME_MAX_LENGTH)
+        if NameProblem.TOO_LONG in problems:
+            yield Hit(
+                queue,
+                f"queue name {name!r} has {len(name)} characters "
+                f"(at most {SQS_QUEUE_NAME_MAX_LENGTH})",
+            )
+        if NameProblem.BAD_CHARACTERS in problems:
             yield Hit(queue, f"queue name {name!r} has characters other than A-Z a-z 0-9 - _")
-        if fifo and not name.endswith(".fifo"):
+        if NameProblem.MISSING_FIFO_SUFFIX in problems:
             yield Hit(queue, f"FIFO queue name {name!r} does not end in .fifo")
 
 
 SQS_RANGES = (
-    ("VisibilityTimeout", 0, SQS_VISIBILITY_TIMEOUT_MAX_SECONDS),
-    ("MessageRetentionPeriod", 60, 1_209_600),
-    ("DelaySeconds", 0, 900),
-    ("MaximumMessageSize", 1_024, 1_048_576),
-    ("ReceiveMessageWaitTimeSeconds", 0, 20),
-    ("KmsDataKeyReusePeriodSeconds", 60, 86_400),
+    ("VisibilityTimeout", 0, limits.SQS_VISIBILITY_TIMEOUT_MAX_SECONDS),
+    (
+        "MessageRetentionPeriod",
+        limits.SQS_RETENTION_MIN_SECONDS,
+        limits.SQS_RETENTION_MAX_SECONDS,
+    ),
+    ("DelaySeconds", 0, limits.SQS_DELIVERY_DELAY_MAX_SECONDS),
+    ("MaximumMessageSize", limits.SQS_MESSAGE_SIZE_MIN_BYTES, limits.SQS_MESSAGE_SIZE_MAX_BYTES),
+    ("ReceiveMessageWaitTimeSeconds", 0, limits.SQS_RECEIVE_WAIT_MAX_SECONDS),
+    (
+        "KmsDataKeyReusePeriodSeconds",
+        limits.SQS_KMS_DATA_KEY_REUSE_MIN_SECONDS,
+        limits.SQS_KMS_DATA_KEY_REUSE_MAX_SECONDS,
+    ),
 )
+MAX_RECEIVE_COUNT = (limits.SQS_MAX_RECEIVE_COUNT_MIN, limits.SQS_MAX_RECEIVE_COUNT_MAX)
 
 
 @rule(
     "SQS5",
     ERROR,
     title="A queue setting or its redrive maxReceiveCount is outside the range SQS accepts.",
-    why="SQS rejects the queue (maxReceiveCount 1-1,000, visibility timeout 0-43,200 s, "
-    "retention 60-1,209,600 s, delay 0-900 s, message size 1,024-1,048,576 bytes, wait time "
-    "0-20 s, data key reuse 60-86,400 s), so the deploy fails; FIFO-only settings on a standard "
-    "queue fail the same way.",
+    why=f"SQS rejects the queue (maxReceiveCount {MAX_RECEIVE_COUNT[0]}-"
+    f"{MAX_RECEIVE_COUNT[1]:,}, visibility timeout 0-{limits.SQS_VISIBILITY_TIMEOUT_MAX_SECONDS:,} "
+    f"s, retention {limits.SQS_RETENTION_MIN_SECONDS}-{limits.SQS_RETENTION_MAX_SECONDS:,} s, "
+    f"delay 0-{limits.SQS_DELIVERY_DELAY_MAX_SECONDS} s, message size "
+    f"{limits.SQS_MESSAGE_SIZE_MIN_BYTES:,}-{limits.SQS_MESSAGE_SIZE_MAX_BYTES:,} bytes, wait "
+    f"time 0-{limits.SQS_RECEIVE_WAIT_MAX_SECONDS} s, data key reuse "
+    f"{limits.SQS_KMS_DATA_KEY_REUSE_MIN_SECONDS}-{limits.SQS_KMS_DATA_KEY_REUSE_MAX_SECONDS:,} "
+    "s), so the deploy fails; FIFO-only settings on a standard queue fail the same way.",
     fix="Bring the value inside its range.",
     sources=(QUEUE_QUOTAS, SQS_CREATE_QUEUE),
 )
@@ -175,8 +193,9 @@ def sqs_ranges(model: StackModel) -> Iterator[Hit]:
                 yield Hit(queue, f"{name} {value} is outside {low}-{high}")
         redrive = as_json_object(props.get("RedrivePolicy")) or {}
         count = as_int(redrive.get("maxReceiveCount")) if "maxReceiveCount" in redrive else None
-        if count is not None and not 1 <= count <= 1000:
-            yield Hit(queue, f"maxReceiveCount {count} is outside 1-1000")
+        low, high = MAX_RECEIVE_COUNT
+        if count is not None and not low <= count <= high:
+            yield Hit(queue, f"maxReceiveCount {count} is outside {low}-{high}")
         if not is_fifo_queue(model, queue):
             for fifo_only in (
                 "ContentBasedDeduplication",
@@ -217,7 +236,7 @@ def sqs_consumer_without_dlq(model: StackModel) -> Iterator[Hit]:
             yield Hit(queue, f"{queue} is consumed by {names} and has no dead-letter queue")
 
 
-MAX_RETENTION = 1_209_600
+MAX_RETENTION = limits.SQS_RETENTION_MAX_SECONDS
 
 
 @rule(
@@ -230,7 +249,7 @@ MAX_RETENTION = 1_209_600
     "down) is deleted soon after it arrives, before anyone can look at it or redrive it. AWS "
     "recommends a dead-letter queue retention longer than the source's.",
     fix="Give the dead-letter queue a longer retention period than its source (up to 14 days, "
-    "1,209,600 s; CDK: retention_period=Duration.days(14)).",
+    f"{limits.SQS_RETENTION_MAX_SECONDS:,} s; CDK: retention_period=Duration.days(14)).",
     sources=(SQS_DLQ_RETENTION, SQS_DLQ),
 )
 def sqs_dlq_retention_equal(model: StackModel) -> Iterator[Hit]:

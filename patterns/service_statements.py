@@ -1,4 +1,5 @@
-"""Resource-policy statements that let an AWS service act on behalf of one source only.
+"""Statements that let an AWS service act on behalf of one source only, for resource and key
+policies.
 
 A service principal such as ``sns.amazonaws.com`` acts for every AWS customer, so a
 statement that names it without conditions lets *any* topic or bucket in any account use
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import IConstruct
+
+from patterns.lookups import stack_of
 
 # What a service needs on a customer-managed key to write to an encrypted topic or queue:
 # a data key to encrypt with, and Decrypt to check it (SNS and S3 document both).
@@ -29,6 +31,18 @@ def source_conditions(source_arn: str, source_account: str) -> dict[str, dict[st
     }
 
 
+_PRINCIPALS: dict[str, iam.ServicePrincipal] = {}
+
+
+def service_principal_of(name: str) -> iam.ServicePrincipal:
+    """The ``iam.ServicePrincipal`` of ``name``, made once per process: it holds only the name
+    (rendered per stack when synthesized), so every statement may share it, and making one is a
+    jsii round trip."""
+    if name not in _PRINCIPALS:
+        _PRINCIPALS[name] = iam.ServicePrincipal(name)
+    return _PRINCIPALS[name]
+
+
 def service_statement(
     service_principal: str,
     *,
@@ -39,7 +53,7 @@ def service_statement(
 ) -> iam.PolicyStatement:
     """Allow ``service_principal`` ``actions`` on ``resources``, for one source resource only."""
     return iam.PolicyStatement(
-        principals=[iam.ServicePrincipal(service_principal)],
+        principals=[service_principal_of(service_principal)],
         actions=list(actions),
         resources=list(resources),
         conditions=source_conditions(source_arn, source_account),
@@ -73,7 +87,7 @@ def via_service(scope: IConstruct, service: str) -> str:
     partition but not in every partition (``amazonaws.com.cn`` in China), so it comes from
     the ``AWS::URLSuffix`` pseudo parameter, never a literal.
     """
-    stack = Stack.of(scope)
+    stack = stack_of(scope)
     return f"{service}.{stack.region}.{stack.url_suffix}"
 
 
