@@ -26,7 +26,7 @@ from patterns.sns_fan_out.placement import (
     StackSizeValidation,
     SubscriberPlacement,
 )
-from patterns.sns_fan_out.policies import allow_publisher_accounts
+from patterns.sns_fan_out.topic_statements import allow_publisher_accounts
 from patterns.sns_fan_out.subscribers import (
     ProtocolSubscriber,
     QueueSubscriber,
@@ -372,7 +372,7 @@ class SnsToSqsFanOut(Construct):
             )
         else:
             queue_fifo = queue.fifo
-        self._check_new_child("construct_id", construct_id)
+        self._check_new_child(construct_id)
         validate_subscriber(
             construct_id=construct_id,
             topic_fifo=topic_fifo,
@@ -436,7 +436,7 @@ class SnsToSqsFanOut(Construct):
         SNS cannot deliver after its retries is kept for 14 days. Queues go through
         ``add_queue``; FIFO topics deliver to SQS only.
         """
-        self._check_new_child("construct_id", construct_id)
+        self._check_new_child(construct_id)
         subscriber = ProtocolSubscriber(
             self,
             construct_id,
@@ -464,15 +464,15 @@ class SnsToSqsFanOut(Construct):
             )
         return self._shared_dead_letter_queue
 
-    def _check_new_child(self, argument: str, construct_id: str) -> None:
+    def _check_new_child(self, construct_id: str) -> None:
         if self._nested_stacks and construct_id.startswith(NESTED_STACK_PREFIX):
             raise ValueError(
-                f"{argument} {construct_id!r} is reserved for the nested stacks of "
+                f"construct_id {construct_id!r} is reserved for the nested stacks of "
                 f"{self.node.path} (nested_stacks=True); choose another ID"
             )
         if construct_id in self._subscriber_ids or self.node.try_find_child(construct_id):
             raise ValueError(
-                f"{argument} {construct_id!r} is already used in {self.node.path}; each "
+                f"construct_id {construct_id!r} is already used in {self.node.path}; each "
                 "subscriber needs its own ID (and 'Topic', 'EncryptionKey' and the alarm IDs "
                 "are taken)"
             )

@@ -22,12 +22,8 @@ from constructs import Construct, IValidation
 
 from patterns.naming import deployed_stack
 
-# CloudFormation quotas (hard): resources per template; template body uploaded through S3
-# (nested stacks); parameters and outputs per template.
+# CloudFormation quota (hard): resources per template.
 STACK_MAX_RESOURCES = 500
-TEMPLATE_MAX_BYTES = 1_000_000
-TEMPLATE_MAX_PARAMETERS = 200
-TEMPLATE_MAX_OUTPUTS = 200
 # The most resources one subscriber can cost: a new queue with its own key (11) and one spare.
 MAX_RESOURCES_PER_SUBSCRIBER = 12
 # Resources a nested stack of subscribers may hold. 45 subscribers of 10 resources fit; the

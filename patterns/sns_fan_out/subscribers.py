@@ -31,7 +31,7 @@ from patterns.queue_with_dlq import (
     QueueWithDeadLetterQueue,
 )
 from patterns.sns_fan_out.key_checks import check_queue_key_usable
-from patterns.sns_fan_out.policies import (
+from patterns.sns_fan_out.topic_statements import (
     SNS_PRINCIPAL,
     admit_topic,
     depend_on_policy,
@@ -272,7 +272,7 @@ class ProtocolSubscriber(Construct):
         alarm_actions: Sequence[cloudwatch.IAlarmAction],
     ) -> None:
         super().__init__(scope, construct_id)
-        wrapper = _WithDeadLetterQueue(subscription)
+        wrapper = _BoundOnceWithoutDeadLetterQueue(subscription)
         config = wrapper.inner_config(topic)
         if config.protocol == sns.SubscriptionProtocol.SQS:
             raise ValueError(
@@ -327,8 +327,8 @@ class ProtocolSubscriber(Construct):
 
 
 @jsii.implements(sns.ITopicSubscription)
-class _WithDeadLetterQueue:
-    """Wraps a subscription so that it binds once, and without its dead-letter queue.
+class _BoundOnceWithoutDeadLetterQueue:
+    """A subscription that binds once, and binds *without* its dead-letter queue.
 
     Binding twice would fail: e.g. ``LambdaSubscription.bind`` adds a permission construct.
     The DLQ is left out because ``sns.Subscription`` would add an unscoped statement for SNS
