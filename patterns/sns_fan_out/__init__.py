@@ -24,8 +24,8 @@ from patterns.sns_fan_out.placement import (
     STACK_MAX_RESOURCES,
     nested_stack_id,
 )
-from patterns.sns_fan_out.topic_statements import SNS_PRINCIPAL
 from patterns.sns_fan_out.subscribers import ProtocolSubscriber, QueueSubscriber
+from patterns.sns_fan_out.topic_statements import SNS_PRINCIPAL
 from patterns.sns_fan_out.validation import (
     FIFO_TOPIC_MAX_SUBSCRIPTIONS,
     FILTER_POLICIES_PER_TOPIC_QUOTA,

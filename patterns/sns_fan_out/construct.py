@@ -26,7 +26,6 @@ from patterns.sns_fan_out.placement import (
     StackSizeValidation,
     SubscriberPlacement,
 )
-from patterns.sns_fan_out.topic_statements import allow_publisher_accounts
 from patterns.sns_fan_out.subscribers import (
     ProtocolSubscriber,
     QueueSubscriber,
@@ -37,6 +36,7 @@ from patterns.sns_fan_out.subscribers import (
     subscription_dlq_alarm,
     uses_own_key,
 )
+from patterns.sns_fan_out.topic_statements import allow_publisher_accounts
 from patterns.sns_fan_out.validation import (
     validate_subscriber,
     validate_topic,
