@@ -1,4 +1,6 @@
-"""The statements that let SNS write to a subscriber's queues, and what an owner must add.
+"""The statements that admit a fan-out's topic to its subscribers' queues and keys.
+
+And the warnings naming what the owner of an imported queue or key must add.
 
 Every statement is scoped by ``aws:SourceArn`` (the topic) and ``aws:SourceAccount``; a
 subscription is created only after the policies it needs.
@@ -7,6 +9,7 @@ subscription is created only after the policies it needs.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from aws_cdk import Annotations, Token
 from aws_cdk import aws_iam as iam
@@ -20,37 +23,55 @@ from patterns.policies import (
     allow_service_key_use,
     service_statement,
 )
+from patterns.warnings import IMPORTED_KEY_POLICY, IMPORTED_QUEUE_POLICY
 
 SNS_PRINCIPAL = "sns.amazonaws.com"
 
 
-def sns_send_statement(topic: sns.ITopic, queue_arn: str) -> iam.PolicyStatement:
+@dataclass(frozen=True)
+class TopicRef:
+    """A fan-out's topic with what its statements name, read from the L2 once per fan-out.
+
+    ``fifo`` is what the fan-out was given (checked against an existing topic), ``path`` is
+    read only when a warning needs it.
+    """
+
+    topic: sns.ITopic
+    arn: str
+    account: str
+    fifo: bool
+
+    @classmethod
+    def of(cls, topic: sns.ITopic, *, fifo: bool) -> TopicRef:
+        return cls(topic, topic.topic_arn, topic.env.account, fifo)
+
+
+def sns_send_statement(topic: TopicRef, queue_arn: str) -> iam.PolicyStatement:
+    """``sns.amazonaws.com`` may send to ``queue_arn`` for ``topic`` (and its account) only."""
     return service_statement(
         SNS_PRINCIPAL,
         actions=["sqs:SendMessage"],
         resources=[queue_arn],
-        source_arn=topic.topic_arn,
-        source_account=topic.env.account,
+        source_arn=topic.arn,
+        source_account=topic.account,
     )
 
 
-def admit_topic(scope: Construct, queue: sqs.IQueue, topic: sns.ITopic) -> None:
+def admit_topic_to_key(key: kms.IKey, topic: TopicRef) -> bool:
+    """Let SNS use ``key`` for ``topic`` only; ``False`` when the key is imported."""
+    return allow_service_key_use(
+        key, SNS_PRINCIPAL, source_arn=topic.arn, source_account=topic.account
+    ).statement_added
+
+
+def admit_topic(scope: Construct, queue: sqs.IQueue, topic: TopicRef) -> None:
     """Let ``topic`` (only) write to a DLQ that was passed in, or say what its owner must add."""
     added = queue.add_to_resource_policy(sns_send_statement(topic, queue.queue_arn))
     if not added.statement_added:
-        Annotations.of(scope).add_warning_v2(
-            "patterns:ImportedQueuePolicy",
-            f"The policy of imported queue {queue.node.path} cannot be changed here: its owner "
-            "must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the topic ARN "
-            "and aws:SourceAccount = its account, or SNS drops what it could not deliver",
-        )
+        warn_imported_queue(scope, queue, consequence="SNS drops what it could not deliver")
     key = queue.encryption_master_key
-    if key is not None:
-        key_added = allow_service_key_use(
-            key, SNS_PRINCIPAL, source_arn=topic.topic_arn, source_account=topic.env.account
-        ).statement_added
-        if not key_added:
-            warn_imported_key(scope, key, queue, topic)
+    if key is not None and not admit_topic_to_key(key, topic):
+        warn_imported_key(scope, key, queue, topic)
 
 
 def depend_on_policy(subscription: sns.Subscription, queue: sqs.Queue) -> None:
@@ -60,12 +81,22 @@ def depend_on_policy(subscription: sns.Subscription, queue: sqs.Queue) -> None:
         subscription.node.add_dependency(policy)
 
 
-def warn_imported_key(
-    scope: Construct, key: kms.IKey, queue: sqs.IQueue, topic: sns.ITopic
-) -> None:
+def warn_imported_queue(scope: Construct, queue: sqs.IQueue, *, consequence: str) -> None:
+    """Name the queue-policy statement the owner of an imported queue must add for SNS."""
+    Annotations.of(scope).add_warning_v2(
+        IMPORTED_QUEUE_POLICY.id,
+        IMPORTED_QUEUE_POLICY.message(
+            queue=queue.node.path,
+            principal=SNS_PRINCIPAL,
+            source="the topic ARN",
+            consequence=consequence,
+        ),
+    )
+
+
+def warn_imported_key(scope: Construct, key: kms.IKey, queue: sqs.IQueue, topic: TopicRef) -> None:
     """Name the key-policy statement the owner of an imported key must add for SNS."""
-    topic_arn = topic.topic_arn
-    account = topic.env.account
+    topic_path = topic.topic.node.path
     statement = {
         "Effect": "Allow",
         "Principal": {"Service": SNS_PRINCIPAL},
@@ -74,37 +105,43 @@ def warn_imported_key(
         "Condition": {
             "ArnEquals": {
                 "aws:SourceArn": (
-                    f"<ARN of topic {topic.node.path}>"
-                    if Token.is_unresolved(topic_arn)
-                    else topic_arn
+                    f"<ARN of topic {topic_path}>" if Token.is_unresolved(topic.arn) else topic.arn
                 )
             },
             "StringEquals": {
                 "aws:SourceAccount": (
-                    "<account of the topic>" if Token.is_unresolved(account) else account
+                    "<account of the topic>"
+                    if Token.is_unresolved(topic.account)
+                    else topic.account
                 )
             },
         },
     }
     Annotations.of(scope).add_warning_v2(
-        "patterns:ImportedKeyPolicy",
-        f"The key {key.node.path} of queue {queue.node.path} is imported, so its key policy "
-        "cannot be changed here: its owner must add this statement, or SNS cannot encrypt for "
-        "the queue (nor its subscription dead-letter queue, under the same key) and every "
-        f"message is lost: {json.dumps(statement)}",
+        IMPORTED_KEY_POLICY.id,
+        IMPORTED_KEY_POLICY.message(
+            key=f"{key.node.path} of queue {queue.node.path}",
+            principal=SNS_PRINCIPAL,
+            purpose=f"for topic {topic_path}",
+            consequence=(
+                "SNS cannot encrypt for the queue (nor its subscription dead-letter queue, "
+                "under the same key) and every message is lost"
+            ),
+            statement=f". The statement: {json.dumps(statement)}",
+        ),
     )
 
 
 def allow_publisher_accounts(
-    scope: Construct, topic: sns.ITopic, key: kms.IKey | None, accounts: list[str]
+    scope: Construct, topic: TopicRef, key: kms.IKey | None, accounts: list[str]
 ) -> None:
     """Let principals of ``accounts`` publish, and use ``key`` through SNS only."""
-    result = topic.add_to_resource_policy(
+    result = topic.topic.add_to_resource_policy(
         iam.PolicyStatement(
             sid="AllowPublishFromNamedAccounts",
             principals=[iam.AccountPrincipal(account) for account in accounts],
             actions=["sns:Publish"],
-            resources=[topic.topic_arn],
+            resources=[topic.arn],
         )
     )
     if not result.statement_added:
