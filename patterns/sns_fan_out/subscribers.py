@@ -17,7 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IDependable
+from constructs import Construct, IDependable, Node
 
 from patterns.alarms import create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
@@ -324,9 +324,10 @@ class ProtocolSubscriber(Construct):
         # Bound without the DLQ: sns.Subscription would add its own statement, without
         # aws:SourceAccount, to the DLQ's policy. The redrive policy is set here.
         self._subscription = topic.add_subscription(bound_once)
-        _redrive_to(self._subscription, dead_letter_queue.queue_arn)
+        subscription_node = self._subscription.node
+        _redrive_to(subscription_node, dead_letter_queue.queue_arn)
         if policy is not None:
-            self._subscription.node.add_dependency(policy)
+            subscription_node.add_dependency(policy)
         elif isinstance(dead_letter_queue, sqs.Queue):
             depend_on_policy(self._subscription, dead_letter_queue)
 
@@ -533,13 +534,14 @@ def _subscribe_queue(
         filter_policy=options.filter_policy,
         filter_policy_with_message_body=options.filter_policy_with_message_body,
     )
-    _redrive_to(subscription, dead_letter_queue.arn)
+    subscription_node = subscription.node
+    _redrive_to(subscription_node, dead_letter_queue.arn)
     # The subscription is created only once SNS may send to the queue, use its key and
     # write to the subscription DLQ: messages published in between would be lost.
     waits_for = [policy_result.policy_dependable, dead_letter_queue.policy]
     if isinstance(queue_key, kms.Key):
         waits_for.append(queue_key)
-    subscription.node.add_dependency(*(d for d in waits_for if d is not None))
+    subscription_node.add_dependency(*(d for d in waits_for if d is not None))
     alarm = (
         None
         if shared
@@ -554,12 +556,12 @@ def _subscribe_queue(
     )
 
 
-def _redrive_to(subscription: sns.Subscription, dead_letter_queue_arn: str) -> None:
-    """Send what SNS cannot deliver to the subscription DLQ.
+def _redrive_to(subscription: Node, dead_letter_queue_arn: str) -> None:
+    """Send what SNS cannot deliver to the subscription DLQ (``subscription``: its node).
 
     Set on the L1 rather than through ``Subscription(dead_letter_queue=...)``, which would add
     a second statement, without the ``aws:SourceAccount`` condition, to the DLQ's policy.
     """
-    cfn_subscription = subscription.node.default_child
+    cfn_subscription = subscription.default_child
     assert isinstance(cfn_subscription, sns.CfnSubscription)
     cfn_subscription.redrive_policy = {"deadLetterTargetArn": dead_letter_queue_arn}
