@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Unpack
 
 import jsii
-from aws_cdk import NestedStack, RemovalPolicy
+from aws_cdk import NestedStack, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -148,9 +148,12 @@ class SnsToSqsFanOut(Construct):
             display_name=display_name,
             encryption_key=encryption_key,
         )
-        self._topic_ref = TopicRef.of(self._topic, fifo=fifo)
+        stack = Stack.of(self)
+        self._topic_ref = TopicRef.of(
+            self._topic, fifo=fifo, stack=stack if topic is None else None
+        )
         self._placement = SubscriberPlacement(
-            self, self._topic, path=self._path, nested_stacks=nested_stacks
+            self, self._topic, stack, path=self._path, nested_stacks=nested_stacks
         )
         node.add_validation(
             _FanOutChecks(self, NoAwsManagedKeyValidation(self._topic, self._queues_sns_writes_to))

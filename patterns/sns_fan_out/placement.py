@@ -62,7 +62,13 @@ class SubscriberPlacement:
     """
 
     def __init__(
-        self, fan_out: Construct, topic: sns.ITopic, *, path: str, nested_stacks: bool
+        self,
+        fan_out: Construct,
+        topic: sns.ITopic,
+        stack: Stack,
+        *,
+        path: str,
+        nested_stacks: bool,
     ) -> None:
         self._fan_out = fan_out
         self._topic = topic
@@ -74,7 +80,7 @@ class SubscriberPlacement:
         # tree is counted only when that bound could pass the limit.
         self._counted: dict[str | None, int | None] = {None: None}
         self._added_since: dict[str | None, int] = {None: 0}
-        self._stack: Stack | None = None
+        self._stack = stack  # the fan-out's
 
     @property
     def stacks(self) -> list[NestedStack]:
@@ -145,7 +151,7 @@ class SubscriberPlacement:
         queue_stack = Stack.of(queue)
         subject = f"add_queue({construct_id!r}, queue=...): queue {queue.node.path}"
         queue_stage = Stage.of(queue)
-        for stack in (Stack.of(self._fan_out), Stack.of(self._topic)):
+        for stack in (self._stack, Stack.of(self._topic)):
             stage = Stage.of(stack)
             other_stage = (
                 stage is not None
@@ -197,7 +203,7 @@ class SubscriberPlacement:
                 return
         elif counted + bound <= limit:
             return
-        stack = self._own_stack() if stack_id is None else self._stacks[stack_id]
+        stack = self._stack if stack_id is None else self._stacks[stack_id]
         total = resource_count(stack)
         self._counted[stack_id] = total
         self._added_since[stack_id] = 0
@@ -212,7 +218,7 @@ class SubscriberPlacement:
                 "(moving one replaces its queues)"
             )
         raise ValueError(
-            f"subscriber {construct_id!r} brings stack {self._own_stack().stack_name} to "
+            f"subscriber {construct_id!r} brings stack {self._stack.stack_name} to "
             f"{total} resources ({subscribers} subscribers of {self._path}); "
             f"CloudFormation allows {STACK_MAX_RESOURCES} per stack. Pass "
             "SnsToSqsFanOut(nested_stacks=True) to place the subscribers in nested stacks, "
@@ -224,7 +230,7 @@ class SubscriberPlacement:
 
         Checked over the final tree, whatever added the resources.
         """
-        stack = nested or self._own_stack()
+        stack = nested or self._stack
         total = resource_count(stack)
         if total <= STACK_MAX_RESOURCES:
             return []
@@ -239,11 +245,6 @@ class SubscriberPlacement:
             f"{STACK_MAX_RESOURCES} per stack. Pass SnsToSqsFanOut(nested_stacks=True) to "
             f"{self._path} to place its subscribers in nested stacks"
         ]
-
-    def _own_stack(self) -> Stack:
-        if self._stack is None:
-            self._stack = Stack.of(self._fan_out)
-        return self._stack
 
 
 def nested_stack_id(construct_id: str, group: str | None = None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from aws_cdk import Annotations, Token
+from aws_cdk import Annotations, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
@@ -42,8 +42,14 @@ class TopicRef:
     fifo: bool
 
     @classmethod
-    def of(cls, topic: sns.ITopic, *, fifo: bool) -> TopicRef:
-        return cls(topic, topic.topic_arn, topic.env.account, fifo)
+    def of(cls, topic: sns.ITopic, *, fifo: bool, stack: Stack | None = None) -> TopicRef:
+        """Read ``topic``'s ARN and account; ``stack``: the stack of a topic this app made.
+
+        A new topic's account is its stack's (reading ``topic.env`` reads the whole
+        environment); an imported topic's comes from its ARN.
+        """
+        account = topic.env.account if stack is None else stack.account
+        return cls(topic, topic.topic_arn, account, fifo)
 
 
 def sns_send_statement(topic: TopicRef, queue_arn: str) -> iam.PolicyStatement:
