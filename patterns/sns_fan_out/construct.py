@@ -266,7 +266,11 @@ class SnsToSqsFanOut(Construct):
         to the same dashboard again adds nothing: call it once all subscribers are added.
         """
         monitoring.add_section(
-            dashboard, fan_out=self, subscribers=self._subscribers, topic_alarms=self._alarms
+            dashboard,
+            fan_out=self,
+            path=self._path,
+            subscribers=self._subscribers,
+            topic_alarms=self._alarms,
         )
 
     # --- metrics: what the alarms and the dashboard watch (AWS/SNS, per topic) -------------

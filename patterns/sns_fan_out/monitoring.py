@@ -105,10 +105,11 @@ def add_section(
     dashboard: cloudwatch.Dashboard,
     *,
     fan_out: SnsToSqsFanOut,
+    path: str,
     subscribers: Sequence[QueueSubscriber],
     topic_alarms: Sequence[cloudwatch.Alarm],
 ) -> None:
-    """Add this fan-out's section to ``dashboard``.
+    """Add this fan-out's section (``path``: the fan-out's) to ``dashboard``.
 
     The topic: published, delivered and failed; filtered out (and why); moved to or failed
     to reach a subscription DLQ. Each subscriber, one line each in graphs of up to 25
@@ -128,12 +129,12 @@ def add_section(
                 for alarm in subscriber.alarms
                 if alarm.node.id not in _SUBSCRIBER_LINE_ALARMS
             ],
-            relative_to=fan_out.node.path,
+            relative_to=path,
         )
     )
     dashboards.section(
         dashboard,
-        f"Fan-out {fan_out.node.path}",
+        f"Fan-out {path}",
         f"Topic and {len(subscribers)} queue subscribers.",
         widgets,
         owner=fan_out,
@@ -196,7 +197,8 @@ def _subscriber_graphs(subscribers: Sequence[QueueSubscriber]) -> list[cloudwatc
     backlogs: list[cloudwatch.IMetric] = []
     ages: list[cloudwatch.IMetric] = []
     failed: list[cloudwatch.IMetric] = []
-    undelivered: dict[str, cloudwatch.IMetric] = {}
+    # by the Python object: the subscribers sharing a subscription DLQ hold the same one
+    undelivered: dict[int, cloudwatch.IMetric] = {}
     for subscriber in subscribers:
         backlogs.append(
             subscriber.metric_approximate_number_of_messages_visible(
@@ -216,7 +218,7 @@ def _subscriber_graphs(subscribers: Sequence[QueueSubscriber]) -> list[cloudwatc
                 )
             )
         undelivered.setdefault(
-            subscriber.subscription_dead_letter_queue.node.path,
+            id(subscriber.subscription_dead_letter_queue),
             subscriber.metric_subscription_dead_letter_queue_messages_visible(
                 statistic=maximum, label=queue_label
             ),
