@@ -20,9 +20,6 @@ from patterns.sns_fan_out import (
     NESTED_STACK_GROUPS,
     NESTED_STACK_RESOURCE_BUDGET,
     STACK_MAX_RESOURCES,
-    TEMPLATE_MAX_BYTES,
-    TEMPLATE_MAX_OUTPUTS,
-    TEMPLATE_MAX_PARAMETERS,
     nested_stack_id,
 )
 from tests.helpers import ROOT, by_path, logical_id, new_app, synth_stack
@@ -33,6 +30,11 @@ SUBSCRIPTION = "AWS::SNS::Subscription"
 ALARM = "AWS::CloudWatch::Alarm"
 NESTED = "AWS::CloudFormation::Stack"
 SUBSCRIBERS = 1000
+# CloudFormation quotas (hard) a nested stack's template must stay under: its body, uploaded
+# through S3, and its parameters and outputs.
+TEMPLATE_MAX_BYTES = 1_000_000
+TEMPLATE_MAX_PARAMETERS = 200
+TEMPLATE_MAX_OUTPUTS = 200
 
 
 def _types_under(template: Template, path: str) -> Counter[str]:

@@ -8,7 +8,7 @@ deliver.
 
 - :mod:`~patterns.sns_fan_out.construct`: the construct, its topic, key, topic policy, grants
 - :mod:`~patterns.sns_fan_out.subscribers`: queue and other-protocol subscribers
-- :mod:`~patterns.sns_fan_out.policies`: the statements that let SNS write to a subscriber
+- :mod:`~patterns.sns_fan_out.topic_statements`: the statements that let SNS write to a subscriber
 - :mod:`~patterns.sns_fan_out.placement`: nested stacks and the resource budget of a stack
 - :mod:`~patterns.sns_fan_out.validation`: topic, subscriber and filter-policy rules
 - :mod:`~patterns.sns_fan_out.key_checks`: keys SNS cannot use, refused and checked at synth
@@ -22,13 +22,10 @@ from patterns.sns_fan_out.placement import (
     NESTED_STACK_PREFIX,
     NESTED_STACK_RESOURCE_BUDGET,
     STACK_MAX_RESOURCES,
-    TEMPLATE_MAX_BYTES,
-    TEMPLATE_MAX_OUTPUTS,
-    TEMPLATE_MAX_PARAMETERS,
     nested_stack_id,
 )
-from patterns.sns_fan_out.policies import SNS_PRINCIPAL
 from patterns.sns_fan_out.subscribers import ProtocolSubscriber, QueueSubscriber
+from patterns.sns_fan_out.topic_statements import SNS_PRINCIPAL
 from patterns.sns_fan_out.validation import (
     FIFO_TOPIC_MAX_SUBSCRIPTIONS,
     FILTER_POLICIES_PER_TOPIC_QUOTA,
@@ -53,9 +50,6 @@ __all__ = [
     "SNS_MAX_MESSAGE_BYTES",
     "SNS_PRINCIPAL",
     "STACK_MAX_RESOURCES",
-    "TEMPLATE_MAX_BYTES",
-    "TEMPLATE_MAX_OUTPUTS",
-    "TEMPLATE_MAX_PARAMETERS",
     "TOPIC_NAME_MAX_LENGTH",
     "ProtocolSubscriber",
     "QueueSubscriber",

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Unpack
+from typing import Unpack
 
-from aws_cdk import NestedStack, RemovalPolicy
+import jsii
+from aws_cdk import NestedStack, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IValidation
 
+from patterns.metric_options import MetricOptions
 from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
 from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
 from patterns.service_statements import (
@@ -23,25 +25,29 @@ from patterns.sns_fan_out import monitoring
 from patterns.sns_fan_out.key_checks import NoAwsManagedKeyValidation
 from patterns.sns_fan_out.placement import (
     NESTED_STACK_PREFIX,
-    StackSizeValidation,
+    Placement,
     SubscriberPlacement,
 )
-from patterns.sns_fan_out.policies import allow_publisher_accounts
 from patterns.sns_fan_out.subscribers import (
     ProtocolSubscriber,
     QueueSubscriber,
+    SubscriptionDeadLetterQueue,
     SubscriptionOptions,
+    keeps_own_subscription_dead_letter_queue,
     new_subscription_dead_letter_queue,
     subscribe_existing_queue,
     subscribe_new_queue,
     subscription_dlq_alarm,
-    uses_own_key,
 )
+from patterns.sns_fan_out.topic_statements import TopicRef, allow_publisher_accounts
 from patterns.sns_fan_out.validation import (
     validate_subscriber,
     validate_topic,
     warn_beyond_filter_policy_quota,
 )
+
+# cloudwatch.Stats.SUM, written out: reading it is a round trip to the jsii runtime per call
+_SUM = "Sum"
 
 
 class SnsToSqsFanOut(Construct):
@@ -85,9 +91,10 @@ class SnsToSqsFanOut(Construct):
         :param display_name: Display name of a new topic. Default: none.
         :param encryption_key: A new topic: the customer-managed key to encrypt it with. An
             existing topic: its key, so ``grant_publish`` and ``allow_service_publish`` can
-            grant it. Default: a new key with yearly rotation, retained on deletion (an
-            existing topic: ``topic.master_key``). AWS-managed keys (``alias/aws/sns``) are
-            refused: no AWS service could publish to the topic.
+            grant it. Default: a new key with yearly rotation, destroyed with the topic (keys
+            follow what they encrypt, and a topic holds messages only in transit; KMS keeps it
+            30 days pending deletion). An existing topic: ``topic.master_key``. AWS-managed
+            keys (``alias/aws/sns``) are refused: no AWS service could publish to the topic.
         :param publisher_accounts: Other AWS accounts (12-digit IDs) whose principals may
             publish (their own IAM policies must still allow ``sns:Publish``); they may use
             the topic key through SNS only. Default: none (only principals granted with
@@ -119,53 +126,85 @@ class SnsToSqsFanOut(Construct):
             encryption_key=encryption_key,
             publisher_accounts=publisher_accounts,
         )
+        node = self.node
+        self._path: str = node.path
         self._alarm_actions = tuple(alarm_actions)
+        self._fifo = fifo
+        self._nested_stacks = nested_stacks
+        self._share_dead_letter_queue = shared_subscription_dead_letter_queue
         self._subscribers: list[QueueSubscriber] = []
         self._other_subscribers: list[ProtocolSubscriber] = []
-        self._filter_policy_count = 0
-        self._nested_stacks = nested_stacks
-        self._subscriber_ids: set[str] = set()
-        self._shared_dead_letter_queue: sqs.Queue | None = None
-        self._share_dead_letter_queue = shared_subscription_dead_letter_queue
-        if not nested_stacks:
-            self.node.add_validation(StackSizeValidation(self))
+        self._filtered_queues = 0
+        # IDs of this construct's children, kept here rather than asked of the tree
+        self._child_ids: set[str] = set()
+        self._shared_dead_letter_queue: SubscriptionDeadLetterQueue | None = None
 
-        if topic is None:
-            self._encryption_key: kms.IKey | None = encryption_key or kms.Key(
+        self._topic, self._encryption_key = self._create_topic(
+            topic,
+            fifo=fifo,
+            content_based_deduplication=content_based_deduplication,
+            fifo_throughput_scope=fifo_throughput_scope,
+            topic_name=topic_name,
+            display_name=display_name,
+            encryption_key=encryption_key,
+        )
+        stack = Stack.of(self)
+        self._topic_ref = TopicRef.of(
+            self._topic, fifo=fifo, stack=stack if topic is None else None
+        )
+        self._placement = SubscriberPlacement(
+            self, self._topic, stack, path=self._path, nested_stacks=nested_stacks
+        )
+        node.add_validation(
+            _FanOutChecks(self, NoAwsManagedKeyValidation(self._topic, self._queues_sns_writes_to))
+        )
+        if publisher_accounts:
+            allow_publisher_accounts(
+                self, self._topic_ref, self._encryption_key, list(publisher_accounts)
+            )
+        self._alarms: list[cloudwatch.Alarm] = monitoring.create_topic_alarms(
+            self, self._alarm_actions, path=self._path
+        )
+        self._child_ids.update(monitoring.TOPIC_ALARM_IDS)
+
+    def _create_topic(
+        self,
+        topic: sns.ITopic | None,
+        *,
+        fifo: bool,
+        content_based_deduplication: bool,
+        fifo_throughput_scope: sns.FifoThroughputScope | None,
+        topic_name: str | None,
+        display_name: str | None,
+        encryption_key: kms.IKey | None,
+    ) -> tuple[sns.ITopic, kms.IKey | None]:
+        """The topic and its key: new (with a new key unless one is given), or ``topic``'s."""
+        if topic is not None:
+            return topic, encryption_key or topic.master_key
+        if encryption_key is None:
+            encryption_key = kms.Key(
                 self,
                 "EncryptionKey",
-                description=f"Encrypts the topic of {self.node.path}",
+                description=f"Encrypts the topic of {self._path}",
                 enable_key_rotation=True,
                 # the topic is destroyed with the stack (it holds no messages at rest)
                 removal_policy=key_removal_policy(RemovalPolicy.DESTROY),
                 pending_window=KEY_PENDING_WINDOW,
             )
-            self._topic: sns.ITopic = sns.Topic(
-                self,
-                "Topic",
-                topic_name=topic_name,
-                display_name=display_name,
-                fifo=fifo or None,
-                content_based_deduplication=content_based_deduplication or None,
-                fifo_throughput_scope=fifo_throughput_scope,
-                master_key=self._encryption_key,
-                enforce_ssl=True,
-            )
-        else:
-            self._topic = topic
-            self._encryption_key = encryption_key or topic.master_key
-
-        self.node.add_validation(NoAwsManagedKeyValidation(self._topic, self._queues_sns_writes_to))
-        self._placement = SubscriberPlacement(self, self._topic, nested_stacks=nested_stacks)
-
-        if publisher_accounts:
-            allow_publisher_accounts(
-                self, self._topic, self._encryption_key, list(publisher_accounts)
-            )
-
-        self._alarms: list[cloudwatch.Alarm] = monitoring.create_topic_alarms(
-            self, self._alarm_actions
+            self._child_ids.add("EncryptionKey")
+        new_topic = sns.Topic(
+            self,
+            "Topic",
+            topic_name=topic_name,
+            display_name=display_name,
+            fifo=fifo or None,
+            content_based_deduplication=content_based_deduplication or None,
+            fifo_throughput_scope=fifo_throughput_scope,
+            master_key=encryption_key,
+            enforce_ssl=True,
         )
+        self._child_ids.add("Topic")
+        return new_topic, encryption_key
 
     @property
     def topic(self) -> sns.ITopic:
@@ -180,7 +219,7 @@ class SnsToSqsFanOut(Construct):
     @property
     def fifo(self) -> bool:
         """Whether the topic is a FIFO topic."""
-        return self._topic.fifo
+        return self._fifo
 
     @property
     def subscribers(self) -> list[QueueSubscriber]:
@@ -201,7 +240,8 @@ class SnsToSqsFanOut(Construct):
 
         Created with the first queue subscriber.
         """
-        return self._shared_dead_letter_queue
+        shared = self._shared_dead_letter_queue
+        return None if shared is None else shared.queue
 
     @property
     def alarms(self) -> list[cloudwatch.Alarm]:
@@ -226,57 +266,79 @@ class SnsToSqsFanOut(Construct):
         to the same dashboard again adds nothing: call it once all subscribers are added.
         """
         monitoring.add_section(
-            dashboard, fan_out=self, subscribers=self._subscribers, topic_alarms=self._alarms
+            dashboard,
+            fan_out=self,
+            path=self._path,
+            subscribers=self._subscribers,
+            topic_alarms=self._alarms,
         )
 
     # --- metrics: what the alarms and the dashboard watch (AWS/SNS, per topic) -------------
 
-    def _topic_metric(self, name: str, props: dict[str, Any]) -> cloudwatch.Metric:
-        return self._topic.metric(name, **{"statistic": cloudwatch.Stats.SUM, **props})
+    # Six of the nine are sns.ITopic's own; the other three name their metric the same way
+    # (AWS/SNS, per topic, summed).
 
-    def metric_number_of_messages_published(self, **props: Any) -> cloudwatch.Metric:
+    def metric_number_of_messages_published(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Messages published to the topic (sum)."""
-        return self._topic_metric("NumberOfMessagesPublished", props)
+        return self._topic.metric_number_of_messages_published(**props)
 
-    def metric_number_of_notifications_delivered(self, **props: Any) -> cloudwatch.Metric:
+    def metric_number_of_notifications_delivered(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Messages delivered to subscribers (sum)."""
-        return self._topic_metric("NumberOfNotificationsDelivered", props)
+        return self._topic.metric_number_of_notifications_delivered(**props)
 
-    def metric_number_of_notifications_failed(self, **props: Any) -> cloudwatch.Metric:
+    def metric_number_of_notifications_failed(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Deliveries SNS gave up on; they go to the subscription DLQs (sum)."""
-        return self._topic_metric("NumberOfNotificationsFailed", props)
+        return self._topic.metric_number_of_notifications_failed(**props)
 
-    def metric_number_of_notifications_filtered_out(self, **props: Any) -> cloudwatch.Metric:
+    def metric_number_of_notifications_filtered_out(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Messages a subscription's filter policy rejected (sum)."""
-        return self._topic_metric("NumberOfNotificationsFilteredOut", props)
+        return self._topic.metric_number_of_notifications_filtered_out(**props)
 
     def metric_number_of_notifications_filtered_out_invalid_attributes(
-        self, **props: Any
+        self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
         """Messages dropped because their attributes are not valid JSON (sum)."""
-        return self._topic_metric("NumberOfNotificationsFilteredOut-InvalidAttributes", props)
+        return self._topic.metric_number_of_notifications_filtered_out_invalid_attributes(**props)
 
     def metric_number_of_notifications_filtered_out_invalid_message_body(
-        self, **props: Any
+        self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
         """Messages dropped because their body is not valid JSON for a body filter (sum)."""
-        return self._topic_metric("NumberOfNotificationsFilteredOut-InvalidMessageBody", props)
+        return self._summed("NumberOfNotificationsFilteredOut-InvalidMessageBody", props)
 
     def metric_number_of_notifications_filtered_out_no_message_attributes(
-        self, **props: Any
+        self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
         """Messages without attributes that an attribute filter policy rejected (sum)."""
-        return self._topic_metric("NumberOfNotificationsFilteredOut-NoMessageAttributes", props)
+        return self._topic.metric_number_of_notifications_filtered_out_no_message_attributes(
+            **props
+        )
 
-    def metric_number_of_notifications_redriven_to_dlq(self, **props: Any) -> cloudwatch.Metric:
+    def metric_number_of_notifications_redriven_to_dlq(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Messages moved to a subscription dead-letter queue (sum)."""
-        return self._topic_metric("NumberOfNotificationsRedrivenToDlq", props)
+        return self._summed("NumberOfNotificationsRedrivenToDlq", props)
 
     def metric_number_of_notifications_failed_to_redrive_to_dlq(
-        self, **props: Any
+        self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
         """Messages that could not be moved to a subscription DLQ: lost (sum)."""
-        return self._topic_metric("NumberOfNotificationsFailedToRedriveToDlq", props)
+        return self._summed("NumberOfNotificationsFailedToRedriveToDlq", props)
+
+    def _summed(self, metric_name: str, props: MetricOptions) -> cloudwatch.Metric:
+        """A topic metric ``sns.ITopic`` has no method for, summed as its own are."""
+        options: MetricOptions = {"statistic": _SUM}
+        options.update(props)
+        return self._topic.metric(metric_name, **options)
 
     def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` publish to the topic (and use its key to encrypt)."""
@@ -365,17 +427,11 @@ class SnsToSqsFanOut(Construct):
             new :class:`QueueWithDeadLetterQueue`, ``None`` for an existing queue),
             ``subscription``, ``subscription_dead_letter_queue`` and ``alarms``.
         """
-        topic_fifo = self._topic.fifo
-        if queue is None:
-            queue_fifo = queue_options.get(
-                "fifo", topic_fifo and not allow_standard_queue_on_fifo_topic
-            )
-        else:
-            queue_fifo = queue.fifo
-        self._check_new_child("construct_id", construct_id)
+        self._check_new_child(construct_id)
+        queue_fifo = self._queue_fifo(queue, allow_standard_queue_on_fifo_topic, queue_options)
         validate_subscriber(
             construct_id=construct_id,
-            topic_fifo=topic_fifo,
+            topic_fifo=self._fifo,
             nested_stacks=self._nested_stacks,
             subscriber_count=len(self._subscribers),
             queue=queue,
@@ -387,42 +443,36 @@ class SnsToSqsFanOut(Construct):
             queue_options=queue_options,
         )
         subscription_options = SubscriptionOptions(
-            topic=self._topic,
+            topic=self._topic_ref,
             filter_policy=filter_policy,
             filter_policy_with_message_body=filter_policy_with_message_body,
             raw_message_delivery=raw_message_delivery,
-            dead_letter_queue=(
+            shared_dead_letter_queue=(
                 None
-                if uses_own_key(queue, queue_options)
+                if keeps_own_subscription_dead_letter_queue(queue, queue_options)
                 else self._shared_subscription_dead_letter_queue()
             ),
         )
-        scope, scope_id, stack_id = self._placement.place(construct_id, queue, group)
-        holder: Construct
+        place = self._placement.place(construct_id, queue, group)
         if queue is None:
-            options: QueueOptions = {"alarm_actions": self._alarm_actions, **queue_options}
-            options["fifo"] = queue_fifo
-            holder = QueueWithDeadLetterQueue(scope, construct_id, **options)
-            subscriber = subscribe_new_queue(
-                holder,
-                subscription_options,
-                alarm_actions=options["alarm_actions"],
-                removal_policy=options.get("removal_policy", RemovalPolicy.DESTROY),
+            holder, subscriber = self._subscribe_new_queue(
+                place, subscription_options, queue_fifo, queue_options
             )
         else:
-            holder = Construct(scope, scope_id)
+            holder = Construct(place.scope, place.construct_id)
             subscriber = subscribe_existing_queue(
-                holder, queue, subscription_options, alarm_actions=self._alarm_actions
+                holder,
+                queue,
+                subscription_options,
+                path=place.path,
+                alarm_actions=self._alarm_actions,
             )
         self._subscribers.append(subscriber)
-        self._subscriber_ids.add(construct_id)
-        if scope is self or stack_id is not None:  # not in a queue's other stack
-            self._placement.count(
-                construct_id, holder, stack_id, subscribers=len(self._subscribers)
-            )
+        self._child_ids.add(construct_id)
+        if place.scope is self or place.stack_id is not None:  # not in a queue's other stack
+            self._placement.count(construct_id, place.stack_id, subscribers=len(self._subscribers))
         if filter_policy or filter_policy_with_message_body:
-            self._filter_policy_count += 1
-            warn_beyond_filter_policy_quota(self, self._filter_policy_count)
+            self._filtered_queues += 1
         return subscriber
 
     def add_subscription(
@@ -436,7 +486,7 @@ class SnsToSqsFanOut(Construct):
         SNS cannot deliver after its retries is kept for 14 days. Queues go through
         ``add_queue``; FIFO topics deliver to SQS only.
         """
-        self._check_new_child("construct_id", construct_id)
+        self._check_new_child(construct_id)
         subscriber = ProtocolSubscriber(
             self,
             construct_id,
@@ -445,37 +495,80 @@ class SnsToSqsFanOut(Construct):
             alarm_actions=self._alarm_actions,
         )
         self._other_subscribers.append(subscriber)
+        self._child_ids.add(construct_id)
         return subscriber
 
     # --- internals -------------------------------------------------------------------
 
-    def _shared_subscription_dead_letter_queue(self) -> sqs.Queue | None:
+    def _queue_fifo(
+        self,
+        queue: sqs.IQueue | None,
+        allow_standard_queue_on_fifo_topic: bool,
+        queue_options: QueueOptions,
+    ) -> bool:
+        """Whether the subscriber queue is FIFO: the existing queue's, or the new one's."""
+        if queue is not None:
+            return queue.fifo
+        return queue_options.get("fifo", self._fifo and not allow_standard_queue_on_fifo_topic)
+
+    def _subscribe_new_queue(
+        self,
+        place: Placement,
+        subscription: SubscriptionOptions,
+        queue_fifo: bool,
+        queue_options: QueueOptions,
+    ) -> tuple[Construct, QueueSubscriber]:
+        """A new :class:`QueueWithDeadLetterQueue` at ``place``, subscribed."""
+        options: QueueOptions = {"alarm_actions": self._alarm_actions, **queue_options}
+        options["fifo"] = queue_fifo
+        pattern = QueueWithDeadLetterQueue(place.scope, place.construct_id, **options)
+        assert place.path is not None  # a new queue is never placed in another stack
+        subscriber = subscribe_new_queue(
+            pattern,
+            subscription,
+            path=place.path,
+            alarm_actions=options["alarm_actions"],
+            removal_policy=options.get("removal_policy", RemovalPolicy.DESTROY),
+        )
+        return pattern, subscriber
+
+    def _shared_subscription_dead_letter_queue(self) -> SubscriptionDeadLetterQueue | None:
         """The fan-out's shared subscription DLQ, created on first use (or ``None``)."""
         if not self._share_dead_letter_queue:
             return None
         if self._shared_dead_letter_queue is None:
             # SSE-SQS: the topic key cannot admit SNS for this topic without a circular
             # reference (key policy -> topic ARN -> key), and SNS can always write SSE-SQS.
-            self._shared_dead_letter_queue = new_subscription_dead_letter_queue(
-                self, self._topic, key=None, removal_policy=RemovalPolicy.DESTROY
+            shared = new_subscription_dead_letter_queue(
+                self, self._topic_ref, key=None, removal_policy=RemovalPolicy.DESTROY
             )
+            self._shared_dead_letter_queue = shared
             self._alarms.append(
-                subscription_dlq_alarm(self, self._shared_dead_letter_queue, self._alarm_actions)
+                subscription_dlq_alarm(self, shared.queue, self._alarm_actions, path=self._path)
+            )
+            self._child_ids.update(
+                ("SubscriptionDeadLetterQueue", "SubscriptionDeadLetterQueueNotEmptyAlarm")
             )
         return self._shared_dead_letter_queue
 
-    def _check_new_child(self, argument: str, construct_id: str) -> None:
+    def _check_new_child(self, construct_id: str) -> None:
         if self._nested_stacks and construct_id.startswith(NESTED_STACK_PREFIX):
             raise ValueError(
-                f"{argument} {construct_id!r} is reserved for the nested stacks of "
-                f"{self.node.path} (nested_stacks=True); choose another ID"
+                f"construct_id {construct_id!r} is reserved for the nested stacks of "
+                f"{self._path} (nested_stacks=True); choose another ID"
             )
-        if construct_id in self._subscriber_ids or self.node.try_find_child(construct_id):
+        if construct_id in self._child_ids:
             raise ValueError(
-                f"{argument} {construct_id!r} is already used in {self.node.path}; each "
+                f"construct_id {construct_id!r} is already used in {self._path}; each "
                 "subscriber needs its own ID (and 'Topic', 'EncryptionKey' and the alarm IDs "
                 "are taken)"
             )
+
+    def _filter_policy_count(self) -> int:
+        """Subscriptions of the topic with a filter policy: queues and other protocols."""
+        return self._filtered_queues + sum(
+            1 for other in self._other_subscribers if other._filtered
+        )
 
     def _queues_sns_writes_to(self) -> list[sqs.IQueue]:
         """Every queue SNS writes to: subscriber queues and subscription DLQs (key check)."""
@@ -485,5 +578,29 @@ class SnsToSqsFanOut(Construct):
         for other in self._other_subscribers:
             written.append(other.subscription_dead_letter_queue)
         if self._shared_dead_letter_queue is not None:
-            written.append(self._shared_dead_letter_queue)
+            written.append(self._shared_dead_letter_queue.queue)
         return written
+
+
+@jsii.implements(IValidation)
+class _FanOutChecks:
+    """At synth, in one callback: what the fan-out guarantees over the final tree.
+
+    Every stack holding its subscribers stays within 500 resources, no key SNS cannot use
+    (:class:`NoAwsManagedKeyValidation`), and a warning when the topic's subscriptions with
+    a filter policy pass SNS's default quota.
+    """
+
+    def __init__(self, fan_out: SnsToSqsFanOut, keys: NoAwsManagedKeyValidation) -> None:
+        self._fan_out = fan_out
+        self._keys = keys
+
+    def validate(self) -> list[str]:
+        fan_out = self._fan_out
+        placement = fan_out._placement
+        errors = [] if fan_out._nested_stacks else placement.stack_size_errors(None)
+        errors += self._keys.validate()
+        for nested in placement.stacks:
+            errors += placement.stack_size_errors(nested)
+        warn_beyond_filter_policy_quota(fan_out, fan_out._filter_policy_count(), fan_out._path)
+        return errors

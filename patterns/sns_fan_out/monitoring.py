@@ -16,33 +16,46 @@ if TYPE_CHECKING:
     from patterns.sns_fan_out.subscribers import QueueSubscriber
 
 
+# The IDs of the topic's alarms, children of the fan-out.
+TOPIC_ALARM_IDS = (
+    "FailedNotificationsAlarm",
+    "FailedToRedriveToDlqAlarm",
+    "FilteredOutInvalidAttributesAlarm",
+    "FilteredOutInvalidMessageBodyAlarm",
+)
+
+
 def create_topic_alarms(
-    fan_out: SnsToSqsFanOut, actions: Sequence[cloudwatch.IAlarmAction]
+    fan_out: SnsToSqsFanOut, actions: Sequence[cloudwatch.IAlarmAction], *, path: str
 ) -> list[cloudwatch.Alarm]:
-    """Failed deliveries, failed moves to a subscription DLQ, messages filtered out as malformed."""
+    """Failed deliveries, failed moves to a subscription DLQ, messages filtered out as malformed.
+
+    ``path`` is the fan-out's construct path, which the descriptions name. The metrics are
+    summed (the default of the fan-out's topic metrics) over 5 minutes.
+    """
+    five_minutes = Duration.minutes(5)
+    failed, failed_to_redrive, invalid_attributes, invalid_body = TOPIC_ALARM_IDS
     return [
         create_alarm(
             fan_out,
-            "FailedNotificationsAlarm",
-            metric=fan_out.metric_number_of_notifications_failed(
-                period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM
-            ),
+            failed,
+            metric=fan_out.metric_number_of_notifications_failed(period=five_minutes),
             threshold=1,
             description=(
-                f"SNS could not deliver messages of {fan_out.node.path}; they wait in the "
+                f"SNS could not deliver messages of {path}; they wait in the "
                 "subscription dead-letter queues"
             ),
             actions=actions,
         ),
         create_alarm(
             fan_out,
-            "FailedToRedriveToDlqAlarm",
+            failed_to_redrive,
             metric=fan_out.metric_number_of_notifications_failed_to_redrive_to_dlq(
-                period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM
+                period=five_minutes
             ),
             threshold=1,
             description=(
-                f"Messages of {fan_out.node.path} could not be moved to a subscription "
+                f"Messages of {path} could not be moved to a subscription "
                 "dead-letter queue: they are lost unless the cause is fixed"
             ),
             actions=actions,
@@ -50,24 +63,24 @@ def create_topic_alarms(
         *(
             create_alarm(
                 fan_out,
-                f"FilteredOut{reason}Alarm",
-                metric=metric(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
+                alarm_id,
+                metric=metric(period=five_minutes),
                 threshold=1,
                 description=(
-                    f"Messages of {fan_out.node.path} reached no filtered subscriber because "
+                    f"Messages of {path} reached no filtered subscriber because "
                     f"{what}: a publisher sends malformed messages, and SNS drops them "
                     "without a dead-letter queue"
                 ),
                 actions=actions,
             )
-            for reason, metric, what in (
+            for alarm_id, metric, what in (
                 (
-                    "InvalidAttributes",
+                    invalid_attributes,
                     fan_out.metric_number_of_notifications_filtered_out_invalid_attributes,
                     "their message attributes are not valid JSON",
                 ),
                 (
-                    "InvalidMessageBody",
+                    invalid_body,
                     fan_out.metric_number_of_notifications_filtered_out_invalid_message_body,
                     "their body is not valid JSON for a body filter",
                 ),
@@ -92,10 +105,11 @@ def add_section(
     dashboard: cloudwatch.Dashboard,
     *,
     fan_out: SnsToSqsFanOut,
+    path: str,
     subscribers: Sequence[QueueSubscriber],
     topic_alarms: Sequence[cloudwatch.Alarm],
 ) -> None:
-    """Add this fan-out's section to ``dashboard``.
+    """Add this fan-out's section (``path``: the fan-out's) to ``dashboard``.
 
     The topic: published, delivered and failed; filtered out (and why); moved to or failed
     to reach a subscription DLQ. Each subscriber, one line each in graphs of up to 25
@@ -105,38 +119,36 @@ def add_section(
     DLQ graphs draw their threshold, 1 message). Then every other alarm of a subscriber (a
     Lambda consumer's errors and throttles, one added with ``add_alarm``) with its threshold.
     """
-    total, maximum = cloudwatch.Stats.SUM, cloudwatch.Stats.MAXIMUM
+    widgets = _topic_graphs(fan_out) + _subscriber_graphs(subscribers)
+    widgets.extend(dashboards.alarm_graphs(topic_alarms))
+    widgets.extend(
+        dashboards.alarm_graphs(
+            [
+                alarm
+                for subscriber in subscribers
+                for alarm in subscriber.alarms
+                if alarm.node.id not in _SUBSCRIBER_LINE_ALARMS
+            ],
+            relative_to=path,
+        )
+    )
+    dashboards.section(
+        dashboard,
+        f"Fan-out {path}",
+        f"Topic and {len(subscribers)} queue subscribers.",
+        widgets,
+        owner=fan_out,
+        state=lambda: {
+            "queue subscribers": len(subscribers),
+            "subscriber alarms": sum(len(subscriber.alarms) for subscriber in subscribers),
+        },
+    )
 
-    queue_label = "${PROP('Dim.QueueName')}"
-    backlogs: list[cloudwatch.IMetric] = []
-    ages: list[cloudwatch.IMetric] = []
-    failed: list[cloudwatch.IMetric] = []
-    undelivered: dict[str, cloudwatch.IMetric] = {}
-    for subscriber in subscribers:
-        backlogs.append(
-            subscriber.metric_approximate_number_of_messages_visible(
-                statistic=maximum, label=queue_label
-            )
-        )
-        ages.append(
-            subscriber.metric_approximate_age_of_oldest_message(
-                statistic=maximum, label=queue_label
-            )
-        )
-        pattern = subscriber.queue_with_dead_letter_queue
-        if pattern is not None:
-            failed.append(
-                pattern.metric_dead_letter_queue_messages_visible(
-                    statistic=maximum, label=queue_label
-                )
-            )
-        undelivered.setdefault(
-            subscriber.subscription_dead_letter_queue.node.path,
-            subscriber.metric_subscription_dead_letter_queue_messages_visible(
-                statistic=maximum, label=queue_label
-            ),
-        )
-    widgets: list[cloudwatch.IWidget] = [
+
+def _topic_graphs(fan_out: SnsToSqsFanOut) -> list[cloudwatch.IWidget]:
+    """Notifications, filtered out (and why), and subscription DLQ moves: per minute."""
+    total = cloudwatch.Stats.SUM
+    return [
         dashboards.graph(
             "Notifications (per minute)",
             [
@@ -176,6 +188,42 @@ def add_section(
             ],
         ),
     ]
+
+
+def _subscriber_graphs(subscribers: Sequence[QueueSubscriber]) -> list[cloudwatch.IWidget]:
+    """Backlog, oldest message, DLQ and subscription DLQ: one line per subscriber, 25 a graph."""
+    maximum = cloudwatch.Stats.MAXIMUM
+    queue_label = "${PROP('Dim.QueueName')}"
+    backlogs: list[cloudwatch.IMetric] = []
+    ages: list[cloudwatch.IMetric] = []
+    failed: list[cloudwatch.IMetric] = []
+    # by the Python object: the subscribers sharing a subscription DLQ hold the same one
+    undelivered: dict[int, cloudwatch.IMetric] = {}
+    for subscriber in subscribers:
+        backlogs.append(
+            subscriber.metric_approximate_number_of_messages_visible(
+                statistic=maximum, label=queue_label
+            )
+        )
+        ages.append(
+            subscriber.metric_approximate_age_of_oldest_message(
+                statistic=maximum, label=queue_label
+            )
+        )
+        pattern = subscriber.queue_with_dead_letter_queue
+        if pattern is not None:
+            failed.append(
+                pattern.metric_dead_letter_queue_messages_visible(
+                    statistic=maximum, label=queue_label
+                )
+            )
+        undelivered.setdefault(
+            id(subscriber.subscription_dead_letter_queue),
+            subscriber.metric_subscription_dead_letter_queue_messages_visible(
+                statistic=maximum, label=queue_label
+            ),
+        )
+    widgets: list[cloudwatch.IWidget] = []
     for title, metrics, thresholds in (
         ("Subscriber backlog (messages)", backlogs, []),
         ("Subscriber oldest message (seconds)", ages, []),
@@ -188,26 +236,4 @@ def add_section(
     ):
         for group in dashboards.chunks(metrics):
             widgets.append(dashboards.graph(title, group, thresholds=thresholds))
-    widgets.extend(dashboards.alarm_graphs(topic_alarms))
-    widgets.extend(
-        dashboards.alarm_graphs(
-            [
-                alarm
-                for subscriber in subscribers
-                for alarm in subscriber.alarms
-                if alarm.node.id not in _SUBSCRIBER_LINE_ALARMS
-            ],
-            relative_to=fan_out.node.path,
-        )
-    )
-    dashboards.section(
-        dashboard,
-        f"Fan-out {fan_out.node.path}",
-        f"Topic and {len(subscribers)} queue subscribers.",
-        widgets,
-        owner=fan_out,
-        state=lambda: {
-            "queue subscribers": len(subscribers),
-            "subscriber alarms": sum(len(subscriber.alarms) for subscriber in subscribers),
-        },
-    )
+    return widgets

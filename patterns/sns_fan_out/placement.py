@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from typing import cast
 
-import jsii
 from aws_cdk import CfnResource, Names, NestedStack, Stack, Stage, Token
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from patterns.naming import deployed_stack
 
-# CloudFormation quotas (hard): resources per template; template body uploaded through S3
-# (nested stacks); parameters and outputs per template.
+# CloudFormation quota (hard): resources per template.
 STACK_MAX_RESOURCES = 500
-TEMPLATE_MAX_BYTES = 1_000_000
-TEMPLATE_MAX_PARAMETERS = 200
-TEMPLATE_MAX_OUTPUTS = 200
 # The most resources one subscriber can cost: a new queue with its own key (11) and one spare.
 MAX_RESOURCES_PER_SUBSCRIBER = 12
 # Resources a nested stack of subscribers may hold. 45 subscribers of 10 resources fit; the
@@ -39,8 +35,23 @@ NESTED_STACK_RESOURCE_BUDGET = STACK_MAX_RESOURCES - MAX_RESOURCES_PER_SUBSCRIBE
 NESTED_STACK_GROUPS = 48
 NESTED_STACK_PREFIX = "Subscribers"
 GROUP_PATTERN = re.compile(r"^[A-Za-z0-9]{1,32}$")
-# Below this many resources of its own the fan-out does not count the rest of its stack.
+# Below this many resources of its own (counted as MAX_RESOURCES_PER_SUBSCRIBER each) the
+# fan-out does not count the rest of its stack.
 _FULL_COUNT_THRESHOLD = 250
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a subscriber goes: its scope, its ID there, its nested stack's ID, its path.
+
+    ``path`` is the subscriber's construct path when the fan-out knows it without asking
+    (``None`` for a subscriber in a queue's other stack).
+    """
+
+    scope: Construct
+    construct_id: str
+    stack_id: str | None
+    path: str | None
 
 
 class SubscriberPlacement:
@@ -50,23 +61,34 @@ class SubscriberPlacement:
     subscriber goes, ``count`` adds what it brought and refuses to overfill a stack.
     """
 
-    def __init__(self, fan_out: Construct, topic: sns.ITopic, *, nested_stacks: bool) -> None:
+    def __init__(
+        self,
+        fan_out: Construct,
+        topic: sns.ITopic,
+        stack: Stack,
+        *,
+        path: str,
+        nested_stacks: bool,
+    ) -> None:
         self._fan_out = fan_out
         self._topic = topic
+        self._path = path
         self._nested = nested_stacks
         self._stacks: dict[str, NestedStack] = {}
-        self._stack_resources: dict[str, int] = {}
-        self._own_resources = 0
+        # Per stack (None: the fan-out's own): resources last counted in the tree (None: not
+        # yet), and subscribers added since. Python keeps an upper bound in between, and the
+        # tree is counted only when that bound could pass the limit.
+        self._counted: dict[str | None, int | None] = {None: None}
+        self._added_since: dict[str | None, int] = {None: 0}
+        self._stack = stack  # the fan-out's
 
     @property
     def stacks(self) -> list[NestedStack]:
         """The nested stacks created so far, in the order they were first needed."""
         return list(self._stacks.values())
 
-    def place(
-        self, construct_id: str, queue: sqs.IQueue | None, group: str | None
-    ) -> tuple[Construct, str, str | None]:
-        """Where a subscriber goes: its scope, its ID there and its nested stack's ID.
+    def place(self, construct_id: str, queue: sqs.IQueue | None, group: str | None) -> Placement:
+        """Where a subscriber goes: its scope, its ID there, its nested stack's ID and path.
 
         A queue of another top-level stack gets its subscriber in that stack, under the
         queue (as ``SqsSubscription`` does): the subscription, policies and ``DependsOn``
@@ -83,20 +105,21 @@ class SubscriberPlacement:
             self._check_cross_stack(construct_id, queue)
             # an IQueue is a construct (SqsSubscription relies on the same)
             scope = cast(Construct, queue)
-            return scope, f"{Names.node_unique_id(self._fan_out.node)}{construct_id}", None
+            scope_id = f"{Names.node_unique_id(self._fan_out.node)}{construct_id}"
+            return Placement(scope, scope_id, None, None)
         if not self._nested:
-            return self._fan_out, construct_id, None
+            return Placement(self._fan_out, construct_id, None, f"{self._path}/{construct_id}")
         stack_id = nested_stack_id(construct_id, group)
         if stack_id not in self._stacks:
-            nested = NestedStack(
+            self._stacks[stack_id] = NestedStack(
                 self._fan_out,
                 stack_id,
-                description=f"Subscribers of {self._fan_out.node.path} ({stack_id})",
+                description=f"Subscribers of {self._path} ({stack_id})",
             )
-            self._stacks[stack_id] = nested
-            self._stack_resources[stack_id] = 0
-            self._fan_out.node.add_validation(StackSizeValidation(self._fan_out, nested))
-        return self._stacks[stack_id], construct_id, stack_id
+            self._counted[stack_id] = 0
+            self._added_since[stack_id] = 0
+        path = f"{self._path}/{stack_id}/{construct_id}"
+        return Placement(self._stacks[stack_id], construct_id, stack_id, path)
 
     def _check_key_stack(self, construct_id: str, queue: sqs.IQueue) -> None:
         """Refuse a queue key of another stack whose policy could not name the topic.
@@ -128,7 +151,7 @@ class SubscriberPlacement:
         queue_stack = Stack.of(queue)
         subject = f"add_queue({construct_id!r}, queue=...): queue {queue.node.path}"
         queue_stage = Stage.of(queue)
-        for stack in (Stack.of(self._fan_out), Stack.of(self._topic)):
+        for stack in (self._stack, Stack.of(self._topic)):
             stage = Stage.of(stack)
             other_stage = (
                 stage is not None
@@ -164,65 +187,63 @@ class SubscriberPlacement:
                     f"define the queue in a stack that {stack.stack_name} does not depend on"
                 )
 
-    def count(
-        self, construct_id: str, subscriber: Construct, stack_id: str | None, *, subscribers: int
-    ) -> None:
-        """Track the resources subscribers add; refuse to overfill a stack or nested stack."""
-        added = resource_count(subscriber)
-        if stack_id is not None:
-            total = self._stack_resources[stack_id] + added
-            self._stack_resources[stack_id] = total
-            if total > NESTED_STACK_RESOURCE_BUDGET:
-                raise ValueError(
-                    f"subscriber {construct_id!r} brings nested stack "
-                    f"{self._stacks[stack_id].node.path} to {total} resources; a "
-                    f"nested stack of subscribers holds at most {NESTED_STACK_RESOURCE_BUDGET}. "
-                    "Pass group='<name>' to add_queue to place this subscriber (and later ones) "
-                    "in a new nested stack; leave the deployed subscribers where they are "
-                    "(moving one replaces its queues)"
-                )
+    def count(self, construct_id: str, stack_id: str | None, *, subscribers: int) -> None:
+        """Count subscriber ``construct_id`` into its stack; refuse to overfill it.
+
+        Each subscriber adds at most ``MAX_RESOURCES_PER_SUBSCRIBER``: the stack's tree is
+        counted only once that bound could pass its limit, so a fan-out far from it never
+        walks the tree while it is built (synth checks the final tree anyway).
+        """
+        self._added_since[stack_id] += 1
+        counted = self._counted[stack_id]
+        limit = STACK_MAX_RESOURCES if stack_id is None else NESTED_STACK_RESOURCE_BUDGET
+        bound = MAX_RESOURCES_PER_SUBSCRIBER * self._added_since[stack_id]
+        if counted is None:  # the fan-out's stack: count only from a threshold of its own
+            if bound < _FULL_COUNT_THRESHOLD:
+                return
+        elif counted + bound <= limit:
             return
-        self._own_resources += added
-        if self._own_resources < _FULL_COUNT_THRESHOLD:
-            return
-        stack = Stack.of(self._fan_out)
+        stack = self._stack if stack_id is None else self._stacks[stack_id]
         total = resource_count(stack)
-        if total > STACK_MAX_RESOURCES:
+        self._counted[stack_id] = total
+        self._added_since[stack_id] = 0
+        if total <= limit:
+            return
+        if stack_id is not None:
             raise ValueError(
-                f"subscriber {construct_id!r} brings stack {stack.stack_name} to {total} "
-                f"resources ({subscribers} subscribers of {self._fan_out.node.path}); "
-                f"CloudFormation allows {STACK_MAX_RESOURCES} per stack. Pass "
-                "SnsToSqsFanOut(nested_stacks=True) to place the subscribers in nested stacks, "
-                "or shared_subscription_dead_letter_queue=True to save 3 resources each"
+                f"subscriber {construct_id!r} brings nested stack {self._path}/{stack_id} to "
+                f"{total} resources; a nested stack of subscribers holds at most {limit}. "
+                "Pass group='<name>' to add_queue to place this subscriber (and later ones) "
+                "in a new nested stack; leave the deployed subscribers where they are "
+                "(moving one replaces its queues)"
             )
+        raise ValueError(
+            f"subscriber {construct_id!r} brings stack {self._stack.stack_name} to "
+            f"{total} resources ({subscribers} subscribers of {self._path}); "
+            f"CloudFormation allows {STACK_MAX_RESOURCES} per stack. Pass "
+            "SnsToSqsFanOut(nested_stacks=True) to place the subscribers in nested stacks, "
+            "or shared_subscription_dead_letter_queue=True to save 3 resources each"
+        )
 
+    def stack_size_errors(self, nested: NestedStack | None) -> list[str]:
+        """At synth: the fan-out's stack, or one of its nested stacks, holds at most 500.
 
-@jsii.implements(IValidation)
-class StackSizeValidation:
-    """At synth: the fan-out's stack (or one of its nested stacks) holds at most 500 resources.
-
-    Checked over the final tree, whatever added the resources.
-    """
-
-    def __init__(self, fan_out: Construct, nested: NestedStack | None = None) -> None:
-        self._fan_out = fan_out
-        self._nested = nested
-
-    def validate(self) -> list[str]:
-        stack = self._nested or Stack.of(self._fan_out)
+        Checked over the final tree, whatever added the resources.
+        """
+        stack = nested or self._stack
         total = resource_count(stack)
         if total <= STACK_MAX_RESOURCES:
             return []
-        if self._nested is not None:
+        if nested is not None:
             return [
-                f"nested stack {stack.node.path} holds {total} resources; CloudFormation allows "
-                f"{STACK_MAX_RESOURCES} per stack. Place further subscribers with "
+                f"nested stack {stack.node.path} holds {total} resources; CloudFormation "
+                f"allows {STACK_MAX_RESOURCES} per stack. Place further subscribers with "
                 "add_queue(..., group='<name>') in a new nested stack"
             ]
         return [
             f"stack {stack.stack_name} holds {total} resources; CloudFormation allows "
             f"{STACK_MAX_RESOURCES} per stack. Pass SnsToSqsFanOut(nested_stacks=True) to "
-            f"{self._fan_out.node.path} to place its subscribers in nested stacks"
+            f"{self._path} to place its subscribers in nested stacks"
         ]
 
 

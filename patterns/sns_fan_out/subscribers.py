@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 import jsii
-from aws_cdk import Annotations, Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IDependable, Node
 
 from patterns.alarms import create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
+from patterns.metric_options import MetricOptions
 from patterns.naming import physical_name
 from patterns.queue_with_dlq import (
     DEFAULT_DLQ_RETENTION,
@@ -29,14 +30,15 @@ from patterns.queue_with_dlq import (
     QueueOptions,
     QueueWithDeadLetterQueue,
 )
-from patterns.service_statements import allow_service_key_use
 from patterns.sns_fan_out.key_checks import check_queue_key_usable
-from patterns.sns_fan_out.policies import (
-    SNS_PRINCIPAL,
+from patterns.sns_fan_out.topic_statements import (
+    TopicRef,
     admit_topic,
+    admit_topic_to_key,
     depend_on_policy,
     sns_send_statement,
     warn_imported_key,
+    warn_imported_queue,
 )
 from patterns.sns_fan_out.validation import validate_filter_policies
 
@@ -53,23 +55,52 @@ _RAW_PROTOCOLS = (
 )
 
 
+@dataclass(frozen=True)
+class SubscriptionDeadLetterQueue:
+    """A subscription DLQ with what a subscription reads of it, read once when it is made."""
+
+    queue: sqs.Queue
+    arn: str
+    policy: IDependable | None
+
+
 class SubscriptionOptions:
-    """The per-subscriber subscription settings that ``add_queue`` passes to a subscriber."""
+    """The per-subscriber subscription settings that ``add_queue`` passes to a subscriber.
+
+    ``shared_dead_letter_queue`` is the fan-out's shared subscription DLQ when
+    :func:`keeps_own_subscription_dead_letter_queue` says the subscriber may share it;
+    ``None``: the subscriber gets its own.
+    """
 
     def __init__(
         self,
         *,
-        topic: sns.ITopic,
+        topic: TopicRef,
         filter_policy: Mapping[str, sns.SubscriptionFilter] | None,
         filter_policy_with_message_body: Mapping[str, sns.FilterOrPolicy] | None,
         raw_message_delivery: bool,
-        dead_letter_queue: sqs.Queue | None = None,
+        shared_dead_letter_queue: SubscriptionDeadLetterQueue | None = None,
     ) -> None:
         self.topic = topic
         self.filter_policy = filter_policy
         self.filter_policy_with_message_body = filter_policy_with_message_body
         self.raw_message_delivery = raw_message_delivery
-        self.dead_letter_queue = dead_letter_queue
+        self.shared_dead_letter_queue = shared_dead_letter_queue
+
+
+def keeps_own_subscription_dead_letter_queue(
+    queue: sqs.IQueue | None, queue_options: QueueOptions
+) -> bool:
+    """Whether a queue subscriber keeps a subscription DLQ of its own (the one decision).
+
+    A new queue under a customer-managed key does, under that key: a shared subscription DLQ
+    is SSE-SQS, and its messages must not rest under weaker encryption than the queue's. An
+    existing queue's subscription DLQ is SSE-SQS either way, so it may share.
+    """
+    if queue is not None:
+        return False
+    encryption = queue_options.get("encryption")
+    return queue_options.get("encryption_key") is not None or encryption == sqs.QueueEncryption.KMS
 
 
 class QueueSubscriber:
@@ -136,16 +167,20 @@ class QueueSubscriber:
             return self._queue_with_dead_letter_queue.alarms
         return list(self._alarms)
 
-    def metric_approximate_number_of_messages_visible(self, **props: Any) -> cloudwatch.Metric:
+    def metric_approximate_number_of_messages_visible(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Messages waiting in the queue (the fan-out dashboard's backlog line)."""
         return self._queue.metric_approximate_number_of_messages_visible(**props)
 
-    def metric_approximate_age_of_oldest_message(self, **props: Any) -> cloudwatch.Metric:
+    def metric_approximate_age_of_oldest_message(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Age of the oldest message in the queue, in seconds."""
         return self._queue.metric_approximate_age_of_oldest_message(**props)
 
     def metric_subscription_dead_letter_queue_messages_visible(
-        self, **props: Any
+        self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
         """Undelivered messages waiting in the subscription dead-letter queue."""
         return self._subscription_dead_letter_queue.metric_approximate_number_of_messages_visible(
@@ -191,29 +226,32 @@ def subscribe_new_queue(
     pattern: QueueWithDeadLetterQueue,
     subscription: SubscriptionOptions,
     *,
+    path: str,
     alarm_actions: Sequence[cloudwatch.IAlarmAction],
     removal_policy: RemovalPolicy,
 ) -> QueueSubscriber:
-    """Subscribe the queue of ``pattern``; its subscription and subscription DLQ go under it.
+    """Subscribe the queue of ``pattern`` (at ``path``); its subscription and DLQ go under it.
 
     The subscription DLQ uses the queues' key and ``removal_policy``; its alarm joins the
     pattern's alarms (and dashboard section) through ``add_alarm``.
     """
+    queue, key = pattern.queue, pattern.encryption_key
     parts = _subscribe_queue(
         pattern,
-        queue=pattern.queue,
-        queue_key=pattern.encryption_key,
-        dead_letter_queue_key=pattern.encryption_key,
+        queue=queue,
+        queue_key=key,
+        dead_letter_queue_key=key,
         options=subscription,
+        path=path,
         alarm_actions=alarm_actions,
         removal_policy=removal_policy,
     )
-    if not parts.key_policy_added and pattern.encryption_key is not None:
-        warn_imported_key(pattern, pattern.encryption_key, pattern.queue, subscription.topic)
+    if not parts.key_policy_added and key is not None:
+        warn_imported_key(pattern, key, queue, subscription.topic)
     if parts.alarm is not None:
         pattern.add_alarm(parts.alarm)
     return QueueSubscriber(
-        queue=pattern.queue,
+        queue=queue,
         queue_with_dead_letter_queue=pattern,
         subscription=parts.subscription,
         subscription_dead_letter_queue=parts.dead_letter_queue,
@@ -225,31 +263,34 @@ def subscribe_existing_queue(
     queue: sqs.IQueue,
     subscription: SubscriptionOptions,
     *,
+    path: str | None,
     alarm_actions: Sequence[cloudwatch.IAlarmAction],
 ) -> QueueSubscriber:
     """Subscribe an existing ``queue``; ``scope`` (the subscriber's own construct) holds the rest.
 
     The queue's policy and key policy are extended when this app owns them; otherwise a
     warning on ``scope`` names what the owner must add. The subscription DLQ is SSE-SQS.
+    ``path`` is ``scope``'s, when the caller knows it.
     """
+    key = queue.encryption_master_key
     parts = _subscribe_queue(
         scope,
         queue=queue,
-        queue_key=queue.encryption_master_key,
+        queue_key=key,
         dead_letter_queue_key=None,
         options=subscription,
+        path=path,
         alarm_actions=alarm_actions,
         removal_policy=RemovalPolicy.DESTROY,
     )
     if not parts.queue_policy_added:
-        Annotations.of(scope).add_warning_v2(
-            "patterns:ImportedQueuePolicy",
-            f"The policy of imported queue {queue.node.path} cannot be changed here: its "
-            "owner must allow sns.amazonaws.com sqs:SendMessage with aws:SourceArn = the "
-            "topic ARN, or SNS moves every message to the subscription dead-letter queue",
+        warn_imported_queue(
+            scope,
+            queue,
+            consequence="SNS moves every message to the subscription dead-letter queue",
         )
-    if not parts.key_policy_added and queue.encryption_master_key is not None:
-        warn_imported_key(scope, queue.encryption_master_key, queue, subscription.topic)
+    if not parts.key_policy_added and key is not None:
+        warn_imported_key(scope, key, queue, subscription.topic)
     return QueueSubscriber(
         queue=queue,
         queue_with_dead_letter_queue=None,
@@ -272,43 +313,41 @@ class ProtocolSubscriber(Construct):
         alarm_actions: Sequence[cloudwatch.IAlarmAction],
     ) -> None:
         super().__init__(scope, construct_id)
-        wrapper = _WithDeadLetterQueue(subscription)
-        config = wrapper.inner_config(topic)
-        if config.protocol == sns.SubscriptionProtocol.SQS:
-            raise ValueError(
-                "subscription is an SQS subscription: use add_queue, which also sets the "
-                "queue policy, key policy and subscription dead-letter queue"
-            )
-        if topic.fifo:
-            raise ValueError(
-                f"subscription protocol {config.protocol.value} is not available on a FIFO "
-                "topic: SNS FIFO topics deliver to SQS queues only"
-            )
-        if config.raw_message_delivery and config.protocol not in _RAW_PROTOCOLS:
-            raise ValueError(
-                f"raw_message_delivery is not available for protocol {config.protocol.value}: "
-                "SNS delivers raw messages to SQS, HTTP/S and Firehose only"
-            )
-        validate_filter_policies(config.filter_policy, config.filter_policy_with_message_body)
+        topic_ref = TopicRef.of(topic, fifo=topic.fifo)
+        bound_once = _BoundOnceWithoutDeadLetterQueue(subscription)
+        config = bound_once.inner_config(topic)
+        _validate_protocol_subscription(config, topic_fifo=topic_ref.fifo)
+        self._filtered = bool(config.filter_policy or config.filter_policy_with_message_body)
         self._alarms: list[cloudwatch.Alarm] = []
+        dead_letter_queue, policy = self._dead_letter_queue(config, topic_ref, alarm_actions)
+        self._subscription_dead_letter_queue = dead_letter_queue
+        # Bound without the DLQ: sns.Subscription would add its own statement, without
+        # aws:SourceAccount, to the DLQ's policy. The redrive policy is set here.
+        self._subscription = topic.add_subscription(bound_once)
+        subscription_node = self._subscription.node
+        _redrive_to(subscription_node, dead_letter_queue.queue_arn)
+        if policy is not None:
+            subscription_node.add_dependency(policy)
+        elif isinstance(dead_letter_queue, sqs.Queue):
+            depend_on_policy(self._subscription, dead_letter_queue)
+
+    def _dead_letter_queue(
+        self,
+        config: sns.TopicSubscriptionConfig,
+        topic: TopicRef,
+        alarm_actions: Sequence[cloudwatch.IAlarmAction],
+    ) -> tuple[sqs.IQueue, IDependable | None]:
+        """A new subscription DLQ and its policy, or the one the subscription names, admitted."""
         if config.dead_letter_queue is None:
-            dead_letter_queue: sqs.IQueue = new_subscription_dead_letter_queue(
+            made = new_subscription_dead_letter_queue(
                 self, topic, key=None, removal_policy=RemovalPolicy.DESTROY
             )
-            self._alarms.append(subscription_dlq_alarm(self, dead_letter_queue, alarm_actions))
-        else:
-            dead_letter_queue = config.dead_letter_queue
-            check_queue_key_usable(dead_letter_queue)
-            admit_topic(self, dead_letter_queue, topic)
-        self._subscription_dead_letter_queue = dead_letter_queue
-        # The wrapper binds without the DLQ: sns.Subscription would add its own statement,
-        # without aws:SourceAccount, to the DLQ's policy. The redrive policy is set here.
-        self._subscription = topic.add_subscription(wrapper)
-        cfn_subscription = self._subscription.node.default_child
-        assert isinstance(cfn_subscription, sns.CfnSubscription)
-        cfn_subscription.redrive_policy = {"deadLetterTargetArn": dead_letter_queue.queue_arn}
-        if isinstance(dead_letter_queue, sqs.Queue):
-            depend_on_policy(self._subscription, dead_letter_queue)
+            self._alarms.append(subscription_dlq_alarm(self, made.queue, alarm_actions))
+            return made.queue, made.policy
+        given = config.dead_letter_queue
+        check_queue_key_usable(given)
+        admit_topic(self, given, topic)
+        return given, None
 
     @property
     def subscription(self) -> sns.Subscription:
@@ -326,9 +365,31 @@ class ProtocolSubscriber(Construct):
         return list(self._alarms)
 
 
+def _validate_protocol_subscription(
+    config: sns.TopicSubscriptionConfig, *, topic_fifo: bool
+) -> None:
+    """Refuse what ``add_subscription`` cannot carry: SQS, any protocol on FIFO, raw delivery."""
+    if config.protocol == sns.SubscriptionProtocol.SQS:
+        raise ValueError(
+            "subscription is an SQS subscription: use add_queue, which also sets the "
+            "queue policy, key policy and subscription dead-letter queue"
+        )
+    if topic_fifo:
+        raise ValueError(
+            f"subscription protocol {config.protocol.value} is not available on a FIFO "
+            "topic: SNS FIFO topics deliver to SQS queues only"
+        )
+    if config.raw_message_delivery and config.protocol not in _RAW_PROTOCOLS:
+        raise ValueError(
+            f"raw_message_delivery is not available for protocol {config.protocol.value}: "
+            "SNS delivers raw messages to SQS, HTTP/S and Firehose only"
+        )
+    validate_filter_policies(config.filter_policy, config.filter_policy_with_message_body)
+
+
 @jsii.implements(sns.ITopicSubscription)
-class _WithDeadLetterQueue:
-    """Wraps a subscription so that it binds once, and without its dead-letter queue.
+class _BoundOnceWithoutDeadLetterQueue:
+    """A subscription that binds once, and binds *without* its dead-letter queue.
 
     Binding twice would fail: e.g. ``LambdaSubscription.bind`` adds a permission construct.
     The DLQ is left out because ``sns.Subscription`` would add an unscoped statement for SNS
@@ -363,8 +424,8 @@ class _WithDeadLetterQueue:
 
 
 def new_subscription_dead_letter_queue(
-    scope: Construct, topic: sns.ITopic, *, key: kms.IKey | None, removal_policy: RemovalPolicy
-) -> sqs.Queue:
+    scope: Construct, topic: TopicRef, *, key: kms.IKey | None, removal_policy: RemovalPolicy
+) -> SubscriptionDeadLetterQueue:
     """A subscription DLQ SNS can write to: FIFO for a FIFO topic, encrypted, TLS only."""
     queue_name = None
     if topic.fifo:
@@ -382,9 +443,16 @@ def new_subscription_dead_letter_queue(
         enforce_ssl=True,
         removal_policy=removal_policy,
     )
-    dead_letter_queue.add_to_resource_policy(sns_send_statement(topic, dead_letter_queue.queue_arn))
+    arn = dead_letter_queue.queue_arn
+    policy = dead_letter_queue.add_to_resource_policy(sns_send_statement(topic, arn))
+    _acknowledge_subscription_dead_letter_queue(dead_letter_queue, sse_sqs=key is None)
+    return SubscriptionDeadLetterQueue(dead_letter_queue, arn, policy.policy_dependable)
+
+
+def _acknowledge_subscription_dead_letter_queue(queue: sqs.Queue, *, sse_sqs: bool) -> None:
+    """The compliance findings a subscription DLQ answers by what it is."""
     acknowledge_all(
-        dead_letter_queue,
+        queue,
         {
             "Serverless::Serverless-SQSRedrivePolicy": (
                 "This queue is the SNS subscription dead-letter queue: it keeps undeliverable "
@@ -398,25 +466,29 @@ def new_subscription_dead_letter_queue(
             ),
         },
     )
-    if key is None:
+    if sse_sqs:
         skip_checkov(
-            dead_letter_queue.node.default_child,  # type: ignore[arg-type]
+            queue.node.default_child,  # type: ignore[arg-type]
             "CKV_AWS_27",
             "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled: true); CKV_AWS_27 only "
             "recognises KmsMasterKeyId. SNS can always write to SSE-SQS queues.",
         )
-    return dead_letter_queue
 
 
 def subscription_dlq_alarm(
-    scope: Construct, dead_letter_queue: sqs.IQueue, actions: Sequence[cloudwatch.IAlarmAction]
+    scope: Construct,
+    dead_letter_queue: sqs.IQueue,
+    actions: Sequence[cloudwatch.IAlarmAction],
+    *,
+    path: str | None = None,
 ) -> cloudwatch.Alarm:
+    """The alarm on what waits in a subscription DLQ; ``path`` is ``scope``'s when known."""
     return create_dead_letter_queue_alarm(
         scope,
         "SubscriptionDeadLetterQueueNotEmptyAlarm",
         messages_visible=dead_letter_queue.metric_approximate_number_of_messages_visible,
         description=(
-            f"SNS could not deliver messages to {scope.node.path}; they wait in its "
+            f"SNS could not deliver messages to {path or scope.node.path}; they wait in its "
             "subscription dead-letter queue"
         ),
         actions=actions,
@@ -439,54 +511,57 @@ def _subscribe_queue(
     queue_key: kms.IKey | None,
     dead_letter_queue_key: kms.IKey | None,
     options: SubscriptionOptions,
+    path: str | None,
     alarm_actions: Sequence[cloudwatch.IAlarmAction],
     removal_policy: RemovalPolicy,
 ) -> _SubscribedQueue:
     """Admit the topic to ``queue`` (and its key), add a subscription DLQ, then subscribe."""
     topic = options.topic
-    policy_result = queue.add_to_resource_policy(sns_send_statement(topic, queue.queue_arn))
-    key_added = True
-    if queue_key is not None:
-        key_added = allow_service_key_use(
-            queue_key, SNS_PRINCIPAL, source_arn=topic.topic_arn, source_account=topic.env.account
-        ).statement_added
-    # A queue with a customer-managed key keeps its own subscription DLQ under that key: the
-    # shared one is SSE-SQS, and its messages must not rest under weaker encryption.
-    shared = options.dead_letter_queue if dead_letter_queue_key is None else None
+    queue_arn = queue.queue_arn
+    policy_result = queue.add_to_resource_policy(sns_send_statement(topic, queue_arn))
+    key_added = queue_key is None or admit_topic_to_key(queue_key, topic)
+    shared = options.shared_dead_letter_queue
     dead_letter_queue = shared or new_subscription_dead_letter_queue(
         scope, topic, key=dead_letter_queue_key, removal_policy=removal_policy
     )
     subscription = sns.Subscription(
         scope,
         "Subscription",
-        topic=topic,
+        topic=topic.topic,
         protocol=sns.SubscriptionProtocol.SQS,
-        endpoint=queue.queue_arn,
+        endpoint=queue_arn,
         raw_message_delivery=options.raw_message_delivery or None,
         filter_policy=options.filter_policy,
         filter_policy_with_message_body=options.filter_policy_with_message_body,
     )
-    cfn_subscription = subscription.node.default_child
-    assert isinstance(cfn_subscription, sns.CfnSubscription)
-    # Set here rather than through Subscription(dead_letter_queue=...), which would add a
-    # second statement, without the aws:SourceAccount condition, to the DLQ's policy.
-    cfn_subscription.redrive_policy = {"deadLetterTargetArn": dead_letter_queue.queue_arn}
+    subscription_node = subscription.node
+    _redrive_to(subscription_node, dead_letter_queue.arn)
     # The subscription is created only once SNS may send to the queue, use its key and
     # write to the subscription DLQ: messages published in between would be lost.
-    if policy_result.policy_dependable is not None:
-        subscription.node.add_dependency(policy_result.policy_dependable)
-    depend_on_policy(subscription, dead_letter_queue)
+    waits_for = [policy_result.policy_dependable, dead_letter_queue.policy]
     if isinstance(queue_key, kms.Key):
-        subscription.node.add_dependency(queue_key)
-    alarm = None if shared else subscription_dlq_alarm(scope, dead_letter_queue, alarm_actions)
+        waits_for.append(queue_key)
+    subscription_node.add_dependency(*(d for d in waits_for if d is not None))
+    alarm = (
+        None
+        if shared
+        else subscription_dlq_alarm(scope, dead_letter_queue.queue, alarm_actions, path=path)
+    )
     return _SubscribedQueue(
-        dead_letter_queue, subscription, alarm, policy_result.statement_added, key_added
+        dead_letter_queue.queue,
+        subscription,
+        alarm,
+        policy_result.statement_added,
+        key_added,
     )
 
 
-def uses_own_key(queue: sqs.IQueue | None, queue_options: QueueOptions) -> bool:
-    """Whether a new subscriber queue is encrypted with a customer-managed key."""
-    if queue is not None:
-        return False  # its subscription DLQ is SSE-SQS either way
-    encryption = queue_options.get("encryption")
-    return queue_options.get("encryption_key") is not None or encryption == sqs.QueueEncryption.KMS
+def _redrive_to(subscription: Node, dead_letter_queue_arn: str) -> None:
+    """Send what SNS cannot deliver to the subscription DLQ (``subscription``: its node).
+
+    Set on the L1 rather than through ``Subscription(dead_letter_queue=...)``, which would add
+    a second statement, without the ``aws:SourceAccount`` condition, to the DLQ's policy.
+    """
+    cfn_subscription = subscription.default_child
+    assert isinstance(cfn_subscription, sns.CfnSubscription)
+    cfn_subscription.redrive_policy = {"deadLetterTargetArn": dead_letter_queue_arn}

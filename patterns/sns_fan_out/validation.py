@@ -23,6 +23,7 @@ from patterns.queue_with_dlq import FIFO_SUFFIX, QueueOptions
 from patterns.sns_fan_out.key_checks import check_queue_key_usable
 from patterns.sns_fan_out.placement import GROUP_PATTERN, NESTED_STACK_PREFIX
 from patterns.validation import check_unique
+from patterns.warnings import FILTER_POLICY_QUOTA
 
 # Filter policy constraints, as the SNS developer guide documents them.
 FILTER_POLICY_MAX_KEYS = 5
@@ -184,14 +185,18 @@ def validate_subscriber(
     validate_filter_policies(filter_policy, filter_policy_with_message_body)
 
 
-def warn_beyond_filter_policy_quota(scope: Construct, filter_policies: int) -> None:
-    """Warn once, when the subscriptions of one topic with a filter policy pass the quota."""
-    if filter_policies == FILTER_POLICIES_PER_TOPIC_QUOTA + 1:
+def warn_beyond_filter_policy_quota(scope: Construct, filter_policies: int, path: str) -> None:
+    """Warn when the subscriptions of ``scope``'s topic (at ``path``) with a filter policy
+    pass the default quota (all protocols count); called once, at synth, with the final count.
+    """
+    if filter_policies > FILTER_POLICIES_PER_TOPIC_QUOTA:
         Annotations.of(scope).add_warning_v2(
-            "patterns:FilterPolicyQuota",
-            f"{filter_policies} subscriptions of {scope.node.path} have filter "
-            f"policies; SNS allows {FILTER_POLICIES_PER_TOPIC_QUOTA} per topic by default "
-            "and rejects the rest unless the quota is raised (Service Quotas)",
+            FILTER_POLICY_QUOTA.id,
+            FILTER_POLICY_QUOTA.message(
+                count=str(filter_policies),
+                topic=path,
+                quota=str(FILTER_POLICIES_PER_TOPIC_QUOTA),
+            ),
         )
 
 
