@@ -14,7 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns.alarms import create_alarm
-from patterns.validation import check_duration, seconds_of
+from patterns.validation import check_duration, check_whole_units, seconds_of
 
 if TYPE_CHECKING:
     from aws_cdk import aws_lambda as lambda_
@@ -128,13 +128,13 @@ def check_batching_window(max_batching_window: Duration | None) -> float | None:
     check_duration(
         "max_batching_window", max_batching_window, Duration.seconds(0), BATCHING_WINDOW_MAX
     )
-    window = seconds_of(max_batching_window)
-    if window is not None and window != int(window):
-        raise ValueError(
-            "max_batching_window must be a whole number of seconds (Lambda's "
-            f"MaximumBatchingWindowInSeconds), got {window:g} seconds"
-        )
-    return window
+    check_whole_units(
+        "max_batching_window",
+        max_batching_window,
+        "seconds",
+        "Lambda's MaximumBatchingWindowInSeconds",
+    )
+    return seconds_of(max_batching_window)
 
 
 def consumed_queue(argument: str, queue: object) -> sqs.IQueue:

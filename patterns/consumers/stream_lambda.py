@@ -38,9 +38,14 @@ from patterns.consumers.common import (
     create_function_alarms,
     function_role,
 )
-from patterns.consumers.stream_readers import stream_readers
+from patterns.consumers.stream_readers import stream_readers, stream_retention_hours
 from patterns.naming import physical_name
-from patterns.validation import check_duration, check_whole_number, seconds_of
+from patterns.validation import (
+    check_duration,
+    check_whole_number,
+    check_whole_units,
+    seconds_of,
+)
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
@@ -55,7 +60,6 @@ RECORD_AGE_MIN = Duration.minutes(1)
 RECORD_AGE_MAX = Duration.days(7)
 DEFAULT_MAX_RECORD_AGE = Duration.hours(1)
 # A stream keeps records 24 hours unless told otherwise.
-DEFAULT_STREAM_RETENTION_HOURS = 24
 ALARM_MIN = Duration.seconds(1)
 STARTING_POSITIONS = ("LATEST", "TRIM_HORIZON")
 
@@ -128,7 +132,7 @@ class LambdaStreamConsumer(Construct):
         super().__init__(scope, construct_id)
         function_role(function)
         check_can_run(function)
-        retention_hours = _retention_hours(stream)
+        retention_hours = stream_retention_hours(stream)
         age_threshold = iterator_age_alarm_threshold or Duration.seconds(
             (seconds_of(max_record_age) or 3600) / 2
         )
@@ -290,16 +294,6 @@ def _consumer_name(scope: Construct) -> str:
     return physical_name(scope, max_length=128)
 
 
-def _retention_hours(stream: kinesis.IStream) -> float | None:
-    resource = stream.node.default_child
-    if not isinstance(resource, kinesis.CfnStream):
-        return None
-    hours = resource.retention_period_hours
-    if hours is None:
-        return DEFAULT_STREAM_RETENTION_HOURS
-    return float(hours) if isinstance(hours, int | float) else None
-
-
 def _validate(
     *,
     starting_position: lambda_.StartingPosition,
@@ -322,12 +316,10 @@ def _validate(
     )
     check_whole_number("retry_attempts", retry_attempts, *RETRY_ATTEMPTS_RANGE)
     check_duration("max_record_age", max_record_age, RECORD_AGE_MIN, RECORD_AGE_MAX)
+    check_whole_units(
+        "max_record_age", max_record_age, "seconds", "Lambda's MaximumRecordAgeInSeconds"
+    )
     age = seconds_of(max_record_age)
-    if age is not None and age != int(age):
-        raise ValueError(
-            "max_record_age must be a whole number of seconds (Lambda's "
-            f"MaximumRecordAgeInSeconds), got {age:g} seconds"
-        )
     if retention_hours is not None and age is not None and age > retention_hours * 3600:
         raise ValueError(
             f"max_record_age ({max_record_age.to_human_string()}) exceeds the stream's "

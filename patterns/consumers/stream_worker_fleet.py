@@ -42,8 +42,9 @@ from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge
 from patterns.consumers import fargate, kcl
 from patterns.consumers.kcl_tables import create_tables, grant_tables
-from patterns.consumers.stream_readers import stream_readers
+from patterns.consumers.stream_readers import stream_readers, stream_retention_hours
 from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
+from patterns.limits import KINESIS_RETENTION_MAX_HOURS
 from patterns.naming import physical_name
 from patterns.removal import IN_TRANSIT_REMOVAL_POLICY
 from patterns.roles import ManagedPolicyRole
@@ -59,8 +60,7 @@ DEFAULT_SCALE_OUT_LAG = Duration.minutes(1)
 SCALE_OUT_LAG_MIN = Duration.seconds(10)
 DEFAULT_LAG_ALARM = Duration.minutes(10)
 LAG_ALARM_MIN = Duration.minutes(1)
-DEFAULT_STREAM_RETENTION = Duration.hours(24)
-RETENTION_MAX = Duration.days(365)
+RETENTION_MAX = Duration.hours(KINESIS_RETENTION_MAX_HOURS)
 # Remove a worker while the lag is below this fraction of scale_out_lag.
 SCALE_IN_FRACTION = 0.25
 SCALE_OUT_COOLDOWN = Duration.minutes(2)
@@ -535,13 +535,8 @@ def stream_shard_count(stream: kinesis.IStream) -> int | None:
 
 
 def _retention(stream: kinesis.IStream) -> Duration | None:
-    resource = stream.node.default_child
-    if not isinstance(resource, kinesis.CfnStream):
-        return None
-    hours = resource.retention_period_hours
-    if hours is None:
-        return DEFAULT_STREAM_RETENTION
-    return Duration.hours(hours) if isinstance(hours, int) else None
+    hours = stream_retention_hours(stream)
+    return None if hours is None else Duration.hours(hours)
 
 
 @jsii.implements(IAspect)

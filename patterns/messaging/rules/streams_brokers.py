@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from patterns.limits import FIREHOSE_KINESIS_SOURCE_ACTIONS
 from patterns.messaging.model import (
     WILDCARD,
     Resolved,
@@ -113,14 +114,6 @@ def firehose_role_deletes(model: StackModel) -> Iterator[Hit]:
                     break
 
 
-FIREHOSE_SOURCE_ACTIONS = (
-    "kinesis:DescribeStream",
-    "kinesis:GetShardIterator",
-    "kinesis:GetRecords",
-    "kinesis:ListShards",
-)
-
-
 @rule(
     "FH3",
     ERROR,
@@ -143,7 +136,9 @@ def firehose_stream_read(model: StackModel) -> Iterator[Hit]:
         if not isinstance(stream, Resolved) or role is None:
             continue
         missing = [
-            a for a in FIREHOSE_SOURCE_ACTIONS if not role_allows(model, role, a, stream.logical_id)
+            a
+            for a in FIREHOSE_KINESIS_SOURCE_ACTIONS
+            if not role_allows(model, role, a, stream.logical_id)
         ]
         if missing:
             message = f"role {role} may not {', '.join(missing)} on {stream.logical_id}"
