@@ -235,8 +235,8 @@ class StreamWorkerFleet(fargate.FargateFleet):
             max_workers=self._max_workers,
         )
         if max_workers is None:
-            # The stream's classic readers re-plan its shards at synth (an aspect of default
-            # priority); this one runs after it and follows the final count.
+            # A planned stream is re-planned as classic readers join it (stream_readers), also
+            # after this fleet: at synth this aspect follows the final count.
             Aspects.of(self._scalable_target).add(
                 _MaxWorkersFollowShards(self), priority=AspectPriority.DEFAULT + 100
             )
@@ -248,7 +248,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
 
     def _derive_max_workers(self, max_workers: int | None) -> int:
         """The given maximum, else the stream's shards as the tree stands now (a planned
-        stream may gain shards at synth, when its classic readers are counted:
+        stream gains shards as classic readers join it, also after this fleet:
         :attr:`max_workers` and the scalable target follow the final count)."""
         shards = stream_shard_count(self._stream)
         if max_workers is not None:

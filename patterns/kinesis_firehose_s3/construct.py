@@ -460,10 +460,10 @@ class KinesisToFirehoseToS3(Construct):
         record age and an on-failure queue on by default (child ``consumer_id``).
 
         Every consumer is counted among the stream's readers (with those added by other
-        constructs, ``patterns.consumers.stream_readers``): at synth, a stream planned from
-        ``throughput`` is re-planned for all its classic readers, and one given a
-        ``shard_count`` gets one warning with their total; a consumer beyond the stream's
-        enhanced fan-out limit (20) is refused.
+        constructs, ``patterns.consumers.stream_readers``): a stream planned from
+        ``throughput`` is re-planned for all its classic readers as they join, and one given a
+        ``shard_count`` gets one warning at synth with their total; a consumer beyond the
+        stream's enhanced fan-out limit (20) is refused.
         The alarms use this pattern's ``alarm_actions``. See
         :class:`~patterns.LambdaStreamConsumer` for the options.
         """
