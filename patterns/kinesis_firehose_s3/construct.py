@@ -215,7 +215,7 @@ class KinesisToFirehoseToS3(Construct):
             Default: 15 minutes.
         """
         super().__init__(scope, construct_id)
-        o = PipelineOptions(
+        options = PipelineOptions(
             stream=stream,
             stream_name=stream_name,
             stream_mode=stream_mode,
@@ -247,79 +247,81 @@ class KinesisToFirehoseToS3(Construct):
             iterator_age_alarm_threshold=iterator_age_alarm_threshold,
             data_freshness_alarm_threshold=data_freshness_alarm_threshold,
         )
-        layout = o.validate()
+        layout = options.validate()
         # Derive: what later steps read, asked of CDK once.
-        self._alarm_actions = o.alarm_actions  # also the Lambda consumers' (add_lambda_consumer)
+        self._alarm_actions = (
+            options.alarm_actions
+        )  # also the Lambda consumers' (add_lambda_consumer)
         self._path = self.node.path  # descriptions, alarms, dashboard
         stack = Stack.of(self)
         # Create: the key, the stream, the bucket, the table, then the delivery.
-        self._encryption_key = encryption_key or self._new_key(o)
-        self._stream, self._planned_shards = self._stream_of(o)
-        self._bucket, destination_key = self._bucket_of(o)
-        self._database, self._table = self._table_of(o, layout)
-        self._create_delivery(o, stack, destination_key)
+        self._encryption_key = encryption_key or self._new_key(options)
+        self._stream, self._planned_shards = self._stream_of(options)
+        self._bucket, destination_key = self._bucket_of(options)
+        self._database, self._table = self._table_of(options, layout)
+        self._create_delivery(options, stack, destination_key)
         # Expose: the metrics (the alarms are made of them) and the alarms.
         self._delivery_metrics = DeliveryStreamMetrics(self._cfn_delivery_stream.ref)
-        self._alarms = monitoring.create_alarms(self, o, path=self._path)
+        self._alarms = monitoring.create_alarms(self, options, path=self._path)
 
     # --- create ------------------------------------------------------------------------
 
-    def _new_key(self, o: PipelineOptions) -> kms.IKey:
+    def _new_key(self, options: PipelineOptions) -> kms.IKey:
         """One rule (``patterns.removal``): the key follows what it encrypts."""
         return kms.Key(
             self,
             "EncryptionKey",
             description=f"Encrypts the stream, bucket and delivery logs of {self._path}",
             enable_key_rotation=True,
-            removal_policy=key_removal_policy(*o.encrypted_removals),
+            removal_policy=key_removal_policy(*options.encrypted_removals),
             pending_window=KEY_PENDING_WINDOW,
         )
 
-    def _stream_of(self, o: PipelineOptions) -> tuple[kinesis.IStream, int | None]:
+    def _stream_of(self, options: PipelineOptions) -> tuple[kinesis.IStream, int | None]:
         """The existing stream, or a new one encrypted with the key and sized by plan, whose
         shards are planned for every classic reader (``ClassicReadersPlan``); the planned
         shards of a new provisioned stream draw the capacity lines of the dashboard."""
         from patterns.consumers.stream_readers import stream_readers
 
-        if o.stream is not None:
-            return o.stream, None
-        stream, planned_shards = new_stream(self, o, encryption_key=self._encryption_key)
+        if options.stream is not None:
+            return options.stream, None
+        stream, planned_shards = new_stream(self, options, encryption_key=self._encryption_key)
         stream_readers(stream).plan = ClassicReadersPlan(
-            self, stream=stream, shard_count=o.shard_count, throughput=o.throughput
+            self, stream=stream, shard_count=options.shard_count, throughput=options.throughput
         )
         return stream, planned_shards
 
-    def _bucket_of(self, o: PipelineOptions) -> tuple[s3.IBucket, kms.IKey | None]:
+    def _bucket_of(self, options: PipelineOptions) -> tuple[s3.IBucket, kms.IKey | None]:
         """The existing bucket and its key, or a new secure one encrypted with the key."""
-        if o.bucket is not None:
-            return o.bucket, o.bucket.encryption_key
+        if options.bucket is not None:
+            return options.bucket, options.bucket.encryption_key
         secure = create_secure_bucket(
-            self, encryption_key=self._encryption_key, removal_policy=o.data_removal
+            self, encryption_key=self._encryption_key, removal_policy=options.data_removal
         )
         return secure.bucket, self._encryption_key
 
     def _table_of(
-        self, o: PipelineOptions, layout: list[PartitionColumn]
+        self, options: PipelineOptions, layout: list[PartitionColumn]
     ) -> tuple[glue.IDatabase | None, glue.ITable | None]:
         """The conversion schema: a new table laid out like the prefix, or the existing one."""
-        if o.columns is None or o.output_format is None:
-            return None, o.table
-        database = o.database or new_database(self, path=self._path)
+        if options.columns is None or options.output_format is None:
+            return None, options.table
+        database = options.database or new_database(self, path=self._path)
         table = new_table(
             self,
             path=self._path,
             database=database,
             bucket=self._bucket,
-            columns=o.columns,
-            output_format=o.output_format,
-            prefix=o.prefix,
+            columns=options.columns,
+            output_format=options.output_format,
+            prefix=options.prefix,
             layout=layout,
-            partition_projections=o.partition_projections or {},
+            partition_projections=options.partition_projections or {},
         )
         return database, table
 
     def _create_delivery(
-        self, o: PipelineOptions, stack: Stack, destination_key: kms.IKey | None
+        self, options: PipelineOptions, stack: Stack, destination_key: kms.IKey | None
     ) -> None:
         """Error logs, the role, then the delivery stream that waits for its policy; the
         delivery stream is counted as a classic reader of the stream."""
@@ -332,24 +334,26 @@ class KinesisToFirehoseToS3(Construct):
             stack=stack,
             log_group_name=log_group_name,
             encryption_key=self._encryption_key,
-            log_retention=o.log_retention,
+            log_retention=options.log_retention,
         )
         ends = DeliveryEnds.of(
             stack,
             stream=self._stream,
-            stream_key=self._encryption_key if o.stream is None else o.stream.encryption_key,
+            stream_key=self._encryption_key
+            if options.stream is None
+            else options.stream.encryption_key,
             bucket=self._bucket,
             destination_key=destination_key,
-            prefixes=(o.prefix, o.error_output_prefix),
+            prefixes=(options.prefix, options.error_output_prefix),
             log_group_name=log_group_name,
         )
-        function = o.transformation_function
+        function = options.transformation_function
         self._role, policy = delivery_role(
             self, path=self._path, ends=ends, schema=schema, function=function
         )
         self._cfn_delivery_stream = new_delivery_stream(
             self,
-            o,
+            options,
             ends=ends,
             role_arn=self._role.role_arn,
             policy=policy,

@@ -84,7 +84,8 @@ def check_whole_mebibytes(argument: str, size: Size | None, low: int, high: int)
     mebibytes = None if size is None else mebibytes_of(size)
     if mebibytes is None:
         return
-    check_range(argument, mebibytes, low, high, " MiB")
+    if not low <= mebibytes <= high:  # compared in Python; check_range words the refusal
+        check_range(argument, mebibytes, low, high, " MiB")
     if mebibytes != int(mebibytes):
         raise ValueError(f"{argument} must be a whole number of MiB, got {mebibytes:g} MiB")
 
