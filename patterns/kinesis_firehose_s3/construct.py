@@ -249,9 +249,7 @@ class KinesisToFirehoseToS3(Construct):
         )
         layout = options.validate()
         # Derive: what later steps read, asked of CDK once.
-        self._alarm_actions = (
-            options.alarm_actions
-        )  # also the Lambda consumers' (add_lambda_consumer)
+        self._alarm_actions = options.alarm_actions  # also the Lambda consumers'
         self._path = self.node.path  # descriptions, alarms, dashboard
         stack = Stack.of(self)
         # Create: the key, the stream, the bucket, the table, then the delivery.
