@@ -302,7 +302,7 @@ class KinesisToFirehoseToS3(Construct):
         self, options: PipelineOptions, layout: list[PartitionColumn]
     ) -> tuple[glue.IDatabase | None, glue.ITable | None]:
         """The conversion schema: a new table laid out like the prefix, or the existing one."""
-        if options.columns is None or options.output_format is None:
+        if not options.creates_table:
             return None, options.table
         database = options.database or new_database(self, path=self._path)
         table = new_table(
@@ -310,7 +310,7 @@ class KinesisToFirehoseToS3(Construct):
             path=self._path,
             database=database,
             bucket=self._bucket,
-            columns=options.columns,
+            columns=options.columns or [],
             output_format=options.output_format,
             prefix=options.prefix,
             layout=layout,

@@ -109,7 +109,7 @@ class PipelineOptions:
         return self.output_format is not None
 
     @property
-    def new_table(self) -> bool:
+    def creates_table(self) -> bool:
         """A new Glue table is made from ``columns`` for the conversion."""
         return self.columns is not None and self.output_format is not None
 

@@ -2,7 +2,7 @@
 
 Each rule raises ``ValueError`` naming the argument, the value and the allowed range or fix,
 and skips unresolved tokens. The ranges are checked with the shared helpers; the other rules
-are a table of condition and message (``RULES``), as aws-cdk-lib's ``validate-queue-props``.
+are tables of condition and message (``*_RULES``), as aws-cdk-lib's ``validate-queue-props``.
 The options of the transformation, dynamic partitioning and conversion are checked in
 ``processing`` and ``conversion``, with the helpers they share here. AWS's limits come from
 ``patterns.limits``.
@@ -189,15 +189,15 @@ def check_prefix(
 
 
 @dataclass(frozen=True)
-class Rule:
+class OptionRule:
     """A rule of the options: when ``fails`` holds, ``message`` says why and what to do."""
 
     fails: Callable[[PipelineOptions], bool]
     message: Callable[[PipelineOptions], str]
 
 
-RULES: tuple[Rule, ...] = (
-    Rule(
+STREAM_RULES: tuple[OptionRule, ...] = (
+    OptionRule(
         lambda o: (
             o.stream_mode == kinesis.StreamMode.ON_DEMAND
             and (o.shard_count is not None or o.throughput is not None)
@@ -207,7 +207,7 @@ RULES: tuple[Rule, ...] = (
             "scales by itself: drop them or set stream_mode=PROVISIONED"
         ),
     ),
-    Rule(
+    OptionRule(
         lambda o: (
             o.stream is None
             and o.stream_mode == kinesis.StreamMode.PROVISIONED
@@ -219,7 +219,9 @@ RULES: tuple[Rule, ...] = (
             "plan_shard_count); without a plan, use ON_DEMAND"
         ),
     ),
-    Rule(
+)
+DELIVERY_RULES: tuple[OptionRule, ...] = (
+    OptionRule(
         lambda o: o.compression_format not in FIREHOSE_S3_COMPRESSION_FORMATS,
         lambda o: (
             f"compression {o.compression_format!r} is not a Firehose S3 compression "
@@ -227,22 +229,24 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
 )
-PREFIX_RULES: tuple[Rule, ...] = (
-    Rule(
+PREFIX_RULES: tuple[OptionRule, ...] = (
+    OptionRule(
         lambda o: "!{" in o.prefix and not o.error_output_prefix,
         lambda o: (
             f"prefix {o.prefix!r} uses expressions, so Firehose requires an "
             f"error_output_prefix (for example 'errors/{ERROR_OUTPUT_TYPE}/')"
         ),
     ),
-    Rule(
+    OptionRule(
         lambda o: not o.prefix,
         lambda o: (
             "prefix may not be empty: objects would land at the bucket root and the "
             "delivery role could not be limited to a folder; use for example 'data/'"
         ),
     ),
-    Rule(
+)
+LOG_RULES: tuple[OptionRule, ...] = (
+    OptionRule(
         lambda o: o.log_retention == logs.RetentionDays.INFINITE,
         lambda o: (
             "log_retention may not be INFINITE: delivery error logs need a set "
@@ -252,7 +256,7 @@ PREFIX_RULES: tuple[Rule, ...] = (
 )
 
 
-def _apply(rules: tuple[Rule, ...], options: PipelineOptions) -> None:
+def _apply(rules: tuple[OptionRule, ...], options: PipelineOptions) -> None:
     for rule in rules:
         if rule.fails(options):
             raise ValueError(rule.message(options))
@@ -264,6 +268,7 @@ def validate(o: PipelineOptions) -> None:
     _check_stream(o)
     _check_delivery(o)
     _apply(PREFIX_RULES, o)
+    _apply(LOG_RULES, o)
     _check_alarms(o)
 
 
@@ -280,7 +285,7 @@ def _check_stream(o: PipelineOptions) -> None:
     check_whole_number("shard_count", o.shard_count, 1)
     if o.throughput is not None:
         _ = o.throughput.shard_count  # raises ValueError for an invalid workload
-    _apply(RULES[:2], o)
+    _apply(STREAM_RULES, o)
     check_duration("retention_period", o.retention_period, RETENTION_MIN, RETENTION_MAX)
     check_whole_units("retention_period", o.retention_period, "hours")
     check_name("stream_name", o.stream_name, KINESIS_STREAM_NAME_MAX_LENGTH)
@@ -295,7 +300,7 @@ def _check_delivery(o: PipelineOptions) -> None:
     )
     check_whole_units("buffering_interval", o.buffering_interval, "seconds")
     check_whole_mebibytes("buffering_size", o.buffering_size, *FIREHOSE_BUFFERING_SIZE_MIB_RANGE)
-    _apply(RULES[2:], o)
+    _apply(DELIVERY_RULES, o)
     check_prefix(
         "prefix",
         o.prefix,
