@@ -302,7 +302,8 @@ class KinesisToFirehoseToS3(Construct):
         self, options: PipelineOptions, layout: list[PartitionColumn]
     ) -> tuple[glue.IDatabase | None, glue.ITable | None]:
         """The conversion schema: a new table laid out like the prefix, or the existing one."""
-        if not options.creates_table:
+        columns, output_format = options.columns, options.output_format
+        if columns is None or output_format is None:
             return None, options.table
         database = options.database or new_database(self, path=self._path)
         table = new_table(
@@ -310,8 +311,8 @@ class KinesisToFirehoseToS3(Construct):
             path=self._path,
             database=database,
             bucket=self._bucket,
-            columns=options.columns or [],
-            output_format=options.output_format,
+            columns=columns,
+            output_format=output_format,
             prefix=options.prefix,
             layout=layout,
             partition_projections=options.partition_projections or {},

@@ -108,11 +108,6 @@ class PipelineOptions:
     def converts(self) -> bool:
         return self.output_format is not None
 
-    @property
-    def creates_table(self) -> bool:
-        """A new Glue table is made from ``columns`` for the conversion."""
-        return self.columns is not None and self.output_format is not None
-
     def validate(self) -> list[PartitionColumn]:
         """Every check, in order; the partition columns of a new table (else empty)."""
         validate_transformation(self)
