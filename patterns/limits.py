@@ -65,7 +65,14 @@ FIREHOSE_TRANSFORMATION_BUFFERING_INTERVAL_MAX_SECONDS = 900
 FIREHOSE_TRANSFORMATION_RETRIES_RANGE = (0, 300)
 FIREHOSE_TRANSFORMATION_TIMEOUT_MAX_SECONDS = 300
 # https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html: what the role of a
-# delivery stream needs on its Kinesis data stream source.
+# delivery stream needs on its S3 destination (on the bucket, on its objects; never a delete)
+# and on its Kinesis data stream source.
+FIREHOSE_S3_BUCKET_ACTIONS = (
+    "s3:GetBucketLocation",
+    "s3:ListBucket",
+    "s3:ListBucketMultipartUploads",
+)
+FIREHOSE_S3_OBJECT_ACTIONS = ("s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject")
 FIREHOSE_KINESIS_SOURCE_ACTIONS = (
     "kinesis:DescribeStream",
     "kinesis:GetRecords",

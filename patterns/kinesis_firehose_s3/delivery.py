@@ -30,7 +30,11 @@ from patterns.kinesis_firehose_s3.conversion import (
 from patterns.kinesis_firehose_s3.layout import static_root
 from patterns.kinesis_firehose_s3.processing import LAMBDA_ACTIONS, processing_configuration
 from patterns.kinesis_firehose_s3.validation import mebibytes_of
-from patterns.limits import FIREHOSE_KINESIS_SOURCE_ACTIONS
+from patterns.limits import (
+    FIREHOSE_KINESIS_SOURCE_ACTIONS,
+    FIREHOSE_S3_BUCKET_ACTIONS,
+    FIREHOSE_S3_OBJECT_ACTIONS,
+)
 from patterns.naming import physical_name
 from patterns.policies import via_service
 from patterns.validation import seconds_of
@@ -50,9 +54,6 @@ DEFAULT_ERROR_OUTPUT_PREFIX = (
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 LOG_STREAM_NAME = "DestinationDelivery"
 
-# Object-level actions for delivery, limited to the two prefixes; no s3:DeleteObject*.
-OBJECT_WRITE_ACTIONS = ("s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject")
-BUCKET_ACTIONS = ("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads")
 # What CloudWatch Logs needs from the key of an encrypted log group.
 LOGS_KEY_ACTIONS = (
     "kms:Decrypt",
@@ -229,8 +230,9 @@ def delivery_statements(
     )
     grants: list[tuple[str, tuple[str, ...], list[str]]] = [
         ("ReadSourceStream", FIREHOSE_KINESIS_SOURCE_ACTIONS, [ends.stream_arn]),
-        ("ListDestinationBucket", BUCKET_ACTIONS, [ends.bucket_arn]),
-        ("WriteUnderDeliveryPrefixes", OBJECT_WRITE_ACTIONS, ends.object_arns),
+        ("ListDestinationBucket", FIREHOSE_S3_BUCKET_ACTIONS, [ends.bucket_arn]),
+        # Object actions limited to the two prefixes; never a delete.
+        ("WriteUnderDeliveryPrefixes", FIREHOSE_S3_OBJECT_ACTIONS, ends.object_arns),
         ("WriteDeliveryErrorLogs", ("logs:PutLogEvents",), [log_stream_arn]),
     ]
     if schema is not None:
