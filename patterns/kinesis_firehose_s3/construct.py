@@ -21,20 +21,15 @@ from constructs import Construct
 
 from patterns.buckets import create_secure_bucket
 from patterns.kinesis_firehose_s3 import monitoring
-from patterns.kinesis_firehose_s3.conversion import SchemaLocation, new_database, new_table
+from patterns.kinesis_firehose_s3.conversion import conversion_schema
 from patterns.kinesis_firehose_s3.delivery import (
     DEFAULT_BUFFERING_INTERVAL,
     DEFAULT_BUFFERING_SIZE,
     DEFAULT_ERROR_OUTPUT_PREFIX,
     DEFAULT_LOG_RETENTION,
     DEFAULT_PREFIX,
-    DeliveryEnds,
-    delivery_log_group,
-    delivery_log_group_name,
-    delivery_role,
-    new_delivery_stream,
+    create_delivery,
 )
-from patterns.kinesis_firehose_s3.layout import PartitionColumn
 from patterns.kinesis_firehose_s3.metrics import (
     AVERAGE,
     MAXIMUM,
@@ -256,8 +251,23 @@ class KinesisToFirehoseToS3(Construct):
         self._encryption_key = encryption_key or self._new_key(options)
         self._stream, self._planned_shards = self._stream_of(options)
         self._bucket, destination_key = self._bucket_of(options)
-        self._database, self._table = self._table_of(options, layout)
-        self._create_delivery(options, stack, destination_key)
+        self._database, self._table = conversion_schema(
+            self, options, path=self._path, bucket=self._bucket, layout=layout
+        )
+        delivery = create_delivery(
+            self,
+            options,
+            stack=stack,
+            path=self._path,
+            stream=self._stream,
+            bucket=self._bucket,
+            encryption_key=self._encryption_key,
+            destination_key=destination_key,
+            table=self._table,
+        )
+        self._log_group, self._role = delivery.log_group, delivery.role
+        self._cfn_delivery_stream = delivery.delivery_stream
+        self._read_with(options.transformation_function)
         # Expose: the metrics (the alarms are made of them) and the alarms.
         self._delivery_metrics = DeliveryStreamMetrics(self._cfn_delivery_stream.ref)
         self._alarms = monitoring.create_alarms(self, options, path=self._path)
@@ -289,6 +299,15 @@ class KinesisToFirehoseToS3(Construct):
         )
         return stream, planned_shards
 
+    def _read_with(self, function: lambda_.IFunction | None) -> None:
+        """The delivery stream reads the stream as a classic reader (counted in the stream's
+        registry) through ``function``, whose timeout is checked at synth."""
+        from patterns.consumers.stream_readers import stream_readers
+
+        if isinstance(function, lambda_.Function):
+            self.node.add_validation(TransformationTimeout(function))
+        stream_readers(self._stream).add(self._cfn_delivery_stream, enhanced_fan_out=False)
+
     def _bucket_of(self, options: PipelineOptions) -> tuple[s3.IBucket, kms.IKey | None]:
         """The existing bucket and its key, or a new secure one encrypted with the key."""
         if options.bucket is not None:
@@ -297,72 +316,6 @@ class KinesisToFirehoseToS3(Construct):
             self, encryption_key=self._encryption_key, removal_policy=options.data_removal
         )
         return secure.bucket, self._encryption_key
-
-    def _table_of(
-        self, options: PipelineOptions, layout: list[PartitionColumn]
-    ) -> tuple[glue.IDatabase | None, glue.ITable | None]:
-        """The conversion schema: a new table laid out like the prefix, or the existing one."""
-        columns, output_format = options.columns, options.output_format
-        if columns is None or output_format is None:
-            return None, options.table
-        database = options.database or new_database(self, path=self._path)
-        table = new_table(
-            self,
-            path=self._path,
-            database=database,
-            bucket=self._bucket,
-            columns=columns,
-            output_format=output_format,
-            prefix=options.prefix,
-            layout=layout,
-            partition_projections=options.partition_projections or {},
-        )
-        return database, table
-
-    def _create_delivery(
-        self, options: PipelineOptions, stack: Stack, destination_key: kms.IKey | None
-    ) -> None:
-        """Error logs, the role, then the delivery stream that waits for its policy; the
-        delivery stream is counted as a classic reader of the stream."""
-        from patterns.consumers.stream_readers import stream_readers
-
-        schema = SchemaLocation(self._table) if self._table is not None else None
-        log_group_name = delivery_log_group_name(self)
-        self._log_group, log_stream = delivery_log_group(
-            self,
-            stack=stack,
-            log_group_name=log_group_name,
-            encryption_key=self._encryption_key,
-            log_retention=options.log_retention,
-        )
-        ends = DeliveryEnds.of(
-            stack,
-            stream=self._stream,
-            stream_key=self._encryption_key
-            if options.stream is None
-            else options.stream.encryption_key,
-            bucket=self._bucket,
-            destination_key=destination_key,
-            prefixes=(options.prefix, options.error_output_prefix),
-            log_group_name=log_group_name,
-        )
-        function = options.transformation_function
-        self._role, policy = delivery_role(
-            self, path=self._path, ends=ends, schema=schema, function=function
-        )
-        self._cfn_delivery_stream = new_delivery_stream(
-            self,
-            options,
-            ends=ends,
-            role_arn=self._role.role_arn,
-            policy=policy,
-            log_group=self._log_group,
-            log_stream=log_stream,
-            schema=schema,
-        )
-        if isinstance(function, lambda_.Function):
-            self.node.add_validation(TransformationTimeout(function))
-        stream_readers(self._stream).add(self._cfn_delivery_stream, enhanced_fan_out=False)
 
     @property
     def stream(self) -> kinesis.IStream:

@@ -212,6 +212,34 @@ def _check_partitions(
     return layout
 
 
+def conversion_schema(
+    scope: Construct,
+    o: PipelineOptions,
+    *,
+    path: str,
+    bucket: s3.IBucket,
+    layout: list[PartitionColumn],
+) -> tuple[glue.IDatabase | None, glue.ITable | None]:
+    """The conversion schema: a new table laid out like the prefix (and its database), or
+    the existing table; none without conversion. ``path`` is ``scope``'s."""
+    columns, output_format = o.columns, o.output_format
+    if columns is None or output_format is None:
+        return None, o.table
+    database = o.database or new_database(scope, path=path)
+    table = new_table(
+        scope,
+        path=path,
+        database=database,
+        bucket=bucket,
+        columns=columns,
+        output_format=output_format,
+        prefix=o.prefix,
+        layout=layout,
+        partition_projections=o.partition_projections or {},
+    )
+    return database, table
+
+
 def new_table(
     scope: Construct,
     *,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack
+from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kinesisfirehose as firehose
@@ -64,6 +65,63 @@ LOGS_KEY_ACTIONS = (
     "kms:ReEncryptFrom",
     "kms:ReEncryptTo",
 )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What ``create_delivery`` built."""
+
+    log_group: logs.LogGroup
+    role: iam.Role
+    delivery_stream: firehose.CfnDeliveryStream
+
+
+def create_delivery(
+    scope: Construct,
+    o: PipelineOptions,
+    *,
+    stack: Stack,
+    path: str,
+    stream: kinesis.IStream,
+    bucket: s3.IBucket,
+    encryption_key: kms.IKey,
+    destination_key: kms.IKey | None,
+    table: glue.ITable | None,
+) -> Delivery:
+    """Error logs, the role, then the delivery stream that waits for its policy."""
+    schema = SchemaLocation(table) if table is not None else None
+    log_group_name = delivery_log_group_name(scope)
+    log_group, log_stream = delivery_log_group(
+        scope,
+        stack=stack,
+        log_group_name=log_group_name,
+        encryption_key=encryption_key,
+        log_retention=o.log_retention,
+    )
+    ends = DeliveryEnds.of(
+        stack,
+        # A new stream is encrypted with the new key: no need to ask the stream.
+        stream=stream,
+        stream_key=encryption_key if o.stream is None else stream.encryption_key,
+        bucket=bucket,
+        destination_key=destination_key,
+        prefixes=(o.prefix, o.error_output_prefix),
+        log_group_name=log_group_name,
+    )
+    role, policy = delivery_role(
+        scope, path=path, ends=ends, schema=schema, function=o.transformation_function
+    )
+    delivery_stream = new_delivery_stream(
+        scope,
+        o,
+        ends=ends,
+        role_arn=role.role_arn,
+        policy=policy,
+        log_group=log_group,
+        log_stream=log_stream,
+        schema=schema,
+    )
+    return Delivery(log_group, role, delivery_stream)
 
 
 def delivery_log_group_name(scope: Construct) -> str:

@@ -1,7 +1,7 @@
 """The options of ``KinesisToFirehoseToS3`` as one value, checked once and read by every step.
 
 ``PipelineOptions`` holds what the constructor was given (documented there) and what follows
-from it in Python (``derived``: the effective retention, compression and removal policies),
+from it in Python (the compression format, the removal policies, what a new key encrypts),
 so no step asks a CDK object for something Python already knows. ``validate`` runs the
 checks of every concern in order: transformation, dynamic partitioning, conversion, then the
 stream, delivery, log and alarm options.
