@@ -5,7 +5,7 @@ delegate to the ``kinesis.IStream``'s own ``metric_*`` methods, the others to th
 which makes the delivery stream's metrics (``AWS/Firehose``, by delivery stream name, kept in
 Python). The pattern builds the delivery stream as an L1 (``CfnDeliveryStream``); the L2
 ``firehose.DeliveryStream``'s ``metric_*`` methods cover Direct PUT and backup (incoming
-bytes, records and put requests, ``BackupToS3.*``), none of which this pattern watches.
+bytes and records, ``BackupToS3.*``), none of which this pattern watches.
 """
 
 from __future__ import annotations
