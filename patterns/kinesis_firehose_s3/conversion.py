@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from aws_cdk import Arn, ArnFormat, Fn, RemovalPolicy, Token
+from aws_cdk import Arn, ArnFormat, Fn, RemovalPolicy
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_s3 as s3
@@ -170,7 +170,7 @@ def _check_columns(columns: Sequence[glue.Column]) -> set[str]:
     names: set[str] = set()
     for column in columns:
         type_string = column.type.input_string
-        if not Token.is_unresolved(type_string) and not is_glue_type(type_string):
+        if not is_token(type_string) and not is_glue_type(type_string):
             raise ValueError(
                 f"columns: {column.name!r} has the type {type_string!r}, which Glue does not "
                 "know; use glue.Schema (STRING, BIG_INT, DOUBLE, TIMESTAMP, ...), decimal(p,s), "
