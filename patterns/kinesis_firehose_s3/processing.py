@@ -35,7 +35,7 @@ from patterns.limits import (
     FIREHOSE_TRANSFORMATION_RETRIES_RANGE,
     FIREHOSE_TRANSFORMATION_TIMEOUT_MAX_SECONDS,
 )
-from patterns.validation import check_duration, check_range, check_whole_units
+from patterns.validation import check_duration, check_whole_number, check_whole_units
 
 if TYPE_CHECKING:
     from patterns.kinesis_firehose_s3.options import PipelineOptions
@@ -160,9 +160,7 @@ def validate_transformation(o: PipelineOptions) -> None:
         o.transformation_buffering_size,
         *FIREHOSE_TRANSFORMATION_BUFFERING_SIZE_MIB_RANGE,
     )
-    check_range("transformation_retries", retries, *FIREHOSE_TRANSFORMATION_RETRIES_RANGE)
-    if retries is not None and not Token.is_unresolved(retries) and retries != int(retries):
-        raise ValueError(f"transformation_retries must be a whole number, got {retries}")
+    check_whole_number("transformation_retries", retries, *FIREHOSE_TRANSFORMATION_RETRIES_RANGE)
     if isinstance(function, lambda_.Function):
         check_duration(
             f"the timeout of transformation_function {function.node.path}",

@@ -40,3 +40,11 @@ def test_fractional_transformation_buffering_interval_is_refused() -> None:
         match=r"transformation_buffering_interval must be a whole number of seconds, got 1\.5",
     ):
         build_with_function(transformation_buffering_interval=Duration.millis(1500))
+
+
+def test_fractional_transformation_retries_are_refused() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"transformation_retries must be a whole number between 0 and 300, got 1\.5",
+    ):
+        build_with_function(transformation_retries=1.5)
