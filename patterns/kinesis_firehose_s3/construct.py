@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, RemovalPolicy, Size, Stack
+from aws_cdk import Duration, RemovalPolicy, Size
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
@@ -246,7 +246,6 @@ class KinesisToFirehoseToS3(Construct):
         # Derive: what later steps read, asked of CDK once.
         self._alarm_actions = options.alarm_actions  # also the Lambda consumers'
         self._path = self.node.path  # descriptions, alarms, dashboard
-        stack = Stack.of(self)
         # Create: the key, the stream, the bucket, the table, then the delivery.
         self._encryption_key = encryption_key or self._new_key(options)
         self._stream, self._planned_shards = self._stream_of(options)
@@ -254,20 +253,7 @@ class KinesisToFirehoseToS3(Construct):
         self._database, self._table = conversion_schema(
             self, options, path=self._path, bucket=self._bucket, layout=layout
         )
-        delivery = create_delivery(
-            self,
-            options,
-            stack=stack,
-            path=self._path,
-            stream=self._stream,
-            bucket=self._bucket,
-            encryption_key=self._encryption_key,
-            destination_key=destination_key,
-            table=self._table,
-        )
-        self._log_group, self._role = delivery.log_group, delivery.role
-        self._cfn_delivery_stream = delivery.delivery_stream
-        self._read_with(options.transformation_function)
+        self._deliver(options, destination_key)
         # Expose: the metrics (the alarms are made of them) and the alarms.
         self._delivery_metrics = DeliveryStreamMetrics(self._cfn_delivery_stream.ref)
         self._alarms = monitoring.create_alarms(self, options, path=self._path)
@@ -299,11 +285,25 @@ class KinesisToFirehoseToS3(Construct):
         )
         return stream, planned_shards
 
-    def _read_with(self, function: lambda_.IFunction | None) -> None:
-        """The delivery stream reads the stream as a classic reader (counted in the stream's
-        registry) through ``function``, whose timeout is checked at synth."""
+    def _deliver(self, options: PipelineOptions, destination_key: kms.IKey | None) -> None:
+        """The delivery (``create_delivery``): a classic reader of the stream, counted in the
+        stream's registry, through the transformation function, whose timeout is checked at
+        synth."""
         from patterns.consumers.stream_readers import stream_readers
 
+        delivery = create_delivery(
+            self,
+            options,
+            path=self._path,
+            stream=self._stream,
+            bucket=self._bucket,
+            encryption_key=self._encryption_key,
+            destination_key=destination_key,
+            table=self._table,
+        )
+        self._log_group, self._role = delivery.log_group, delivery.role
+        self._cfn_delivery_stream = delivery.delivery_stream
+        function = options.transformation_function
         if isinstance(function, lambda_.Function):
             self.node.add_validation(TransformationTimeout(function))
         stream_readers(self._stream).add(self._cfn_delivery_stream, enhanced_fan_out=False)

@@ -80,7 +80,6 @@ def create_delivery(
     scope: Construct,
     o: PipelineOptions,
     *,
-    stack: Stack,
     path: str,
     stream: kinesis.IStream,
     bucket: s3.IBucket,
@@ -89,6 +88,7 @@ def create_delivery(
     table: glue.ITable | None,
 ) -> Delivery:
     """Error logs, the role, then the delivery stream that waits for its policy."""
+    stack = Stack.of(scope)
     schema = SchemaLocation(table) if table is not None else None
     log_group_name = delivery_log_group_name(scope)
     log_group, log_stream = delivery_log_group(
