@@ -43,18 +43,24 @@ def check_range(
         )
 
 
-def check_whole_number(name: str, value: float | None, minimum: int, maximum: int) -> None:
-    """Raise ``ValueError`` unless ``value`` is an ``int`` from ``minimum`` to ``maximum``.
+def check_whole_number(
+    name: str, value: float | None, minimum: int, maximum: int | None = None
+) -> None:
+    """Raise ``ValueError`` unless ``value`` is an ``int`` from ``minimum`` to ``maximum``
+    (no upper bound when ``maximum`` is ``None``).
 
     For counts that CloudFormation types as integers (``2.5`` would reach the template and
     fail at deploy). ``None`` and tokens pass.
     """
     if value is None or _is_unresolved(value):
         return
+    allowed = f"of at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(
-            f"{name} must be a whole number between {minimum} and {maximum}, got {value!r}"
-        )
+        raise ValueError(f"{name} must be a whole number {allowed}, got {value!r}")
+    if maximum is None:
+        if value < minimum:
+            raise ValueError(f"{name} must be at least {minimum}, got {value}")
+        return
     check_range(name, value, minimum, maximum)
 
 
@@ -82,6 +88,25 @@ def human_string_of(duration: Duration) -> str:
     if duration not in _HUMAN:
         _HUMAN[duration] = duration.to_human_string()
     return _HUMAN[duration]
+
+
+_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def check_whole_units(
+    name: str, value: Duration | None, unit: str = "seconds", property_name: str = ""
+) -> None:
+    """Raise ``ValueError`` unless ``value`` is a whole number of ``unit`` (``"seconds"``,
+    ``"minutes"``, ``"hours"`` or ``"days"``), as the CloudFormation property it becomes
+    (``property_name``, named in the message when given) is an integer. ``None`` and tokens
+    pass."""
+    seconds = None if value is None else seconds_of(value)
+    if seconds is None:
+        return
+    amount = seconds / _UNIT_SECONDS[unit]
+    if amount != int(amount):
+        where = f" ({property_name})" if property_name else ""
+        raise ValueError(f"{name} must be a whole number of {unit}{where}, got {amount:g} {unit}")
 
 
 def check_duration(name: str, value: Duration | None, minimum: Duration, maximum: Duration) -> None:

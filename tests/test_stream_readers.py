@@ -14,6 +14,7 @@ from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
+from constructs import Construct
 
 from patterns import KinesisToFirehoseToS3, QueueWithDeadLetterQueue
 from patterns.consumers.stream_readers import stream_readers
@@ -26,9 +27,16 @@ def _pattern(stack: cdk.Stack, **options: Any) -> KinesisToFirehoseToS3:
     return KinesisToFirehoseToS3(stack, "Positions", **options)
 
 
+def _registered(pattern: KinesisToFirehoseToS3, stack: cdk.Stack, count: int) -> None:
+    """``count`` enhanced fan-out readers of the user's own, registered with
+    ``add_stream_reader`` (cheap to build): the registry counts them as they are added."""
+    for index in range(count):
+        pattern.add_stream_reader(Construct(stack, f"Reader{index}"), enhanced_fan_out=True)
+
+
 def _efo(pattern: KinesisToFirehoseToS3, stack: cdk.Stack, count: int, start: int = 0) -> None:
-    """``count`` enhanced fan-out consumers registered directly (cheap to build), as a user
-    may add with ``kinesis.StreamConsumer``; the registry counts them from the tree."""
+    """``count`` enhanced fan-out consumers made directly (cheap to build), as a user may add
+    with ``kinesis.StreamConsumer``: only the final tree knows them, so they count at synth."""
     for index in range(start, start + count):
         kinesis.StreamConsumer(
             stack, f"Own{index}", stream=pattern.stream, stream_consumer_name=f"own-{index}"
@@ -52,7 +60,7 @@ def _add_efo_lambda(pattern: KinesisToFirehoseToS3, stack: cdk.Stack, name: str)
 def test_a_21st_enhanced_fan_out_consumer_of_a_provisioned_stream_is_refused() -> None:
     stack = cdk.Stack(new_app(), "Efo")
     pattern = _pattern(stack, shard_count=2)
-    _efo(pattern, stack, 19)
+    _registered(pattern, stack, 19)
     _add_efo_lambda(pattern, stack, "Twentieth")
     with pytest.raises(
         ValueError,
@@ -60,8 +68,22 @@ def test_a_21st_enhanced_fan_out_consumer_of_a_provisioned_stream_is_refused() -
         r"registers at most 20 per stream on a provisioned stream .*enhanced_fan_out=False",
     ):
         _add_efo_lambda(pattern, stack, "TwentyFirst")
-    # The refused consumer is not counted: a classic one still fits.
+    # The refused consumer is not counted: a classic one still fits, and the app synthesizes.
     pattern.add_lambda_consumer("Classic", inline_function(stack, "Classic"))
+    Template.from_stack(stack).resource_count_is("AWS::Kinesis::StreamConsumer", 1)
+
+
+def test_consumers_made_directly_count_at_synth_against_the_limit() -> None:
+    stack = cdk.Stack(new_app(), "Efo")
+    pattern = _pattern(stack, shard_count=2)
+    _efo(pattern, stack, 19)
+    _add_efo_lambda(pattern, stack, "Twentieth")
+    _add_efo_lambda(pattern, stack, "TwentyFirst")  # the registry knows 2: no refusal yet
+    with pytest.raises(
+        RuntimeError,
+        match=r"stream Efo/Positions/Stream has 21 enhanced fan-out consumers .*Efo/Own18",
+    ):
+        Template.from_stack(stack)
 
 
 def test_stream_consumers_added_after_the_pattern_count_at_synth() -> None:
@@ -82,7 +104,21 @@ def test_on_demand_streams_take_more_than_20_only_with_on_demand_advantage() -> 
         "/OnDemand/Positions/Stream",
         Match.string_like_regexp(r"21 enhanced fan-out consumers.*On-demand Advantage"),
     )
-    _efo(pattern, stack, 29, start=20)
+
+
+def test_on_demand_streams_take_at_most_50_counted_at_synth() -> None:
+    stack = cdk.Stack(new_app(), "OnDemand")
+    pattern = _pattern(stack)  # unplanned: ON_DEMAND
+    _efo(pattern, stack, 50)
+    _add_efo_lambda(pattern, stack, "FiftyFirst")
+    with pytest.raises(RuntimeError, match=r"has 51 enhanced fan-out consumers .*at most 50"):
+        Template.from_stack(stack)
+
+
+def test_a_51st_registered_consumer_of_an_on_demand_stream_is_refused() -> None:
+    stack = cdk.Stack(new_app(), "OnDemand")
+    pattern = _pattern(stack)  # unplanned: ON_DEMAND
+    _registered(pattern, stack, 50)
     with pytest.raises(ValueError, match=r"has 51 enhanced fan-out consumers .*at most 50"):
         _add_efo_lambda(pattern, stack, "FiftyFirst")
 

@@ -19,7 +19,7 @@ from patterns.limits import (
     LAMBDA_DEFAULT_TIMEOUT_SECONDS,
     SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
 )
-from patterns.validation import check_duration, seconds_of
+from patterns.validation import check_duration, check_whole_units, seconds_of
 
 if TYPE_CHECKING:
     from aws_cdk import aws_lambda as lambda_
@@ -139,13 +139,13 @@ def check_batching_window(max_batching_window: Duration | None) -> float | None:
     check_duration(
         "max_batching_window", max_batching_window, NO_BATCHING_WINDOW, BATCHING_WINDOW_MAX
     )
-    window = seconds_of(max_batching_window)
-    if window is not None and window != int(window):
-        raise ValueError(
-            "max_batching_window must be a whole number of seconds (Lambda's "
-            f"MaximumBatchingWindowInSeconds), got {window:g} seconds"
-        )
-    return window
+    check_whole_units(
+        "max_batching_window",
+        max_batching_window,
+        "seconds",
+        "Lambda's MaximumBatchingWindowInSeconds",
+    )
+    return seconds_of(max_batching_window)
 
 
 def consumed_queue(argument: str, queue: object) -> sqs.IQueue:

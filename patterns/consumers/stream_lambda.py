@@ -35,9 +35,14 @@ from patterns.alarms import create_alarm
 from patterns.consumers import lambda_options
 from patterns.consumers.common import ALARM_PERIOD, MAXIMUM, consumed_queue
 from patterns.consumers.lambda_options import FunctionFacts, LambdaConsumerOptions
-from patterns.consumers.stream_readers import stream_readers
+from patterns.consumers.stream_readers import stream_readers, stream_retention_hours
 from patterns.naming import physical_name
-from patterns.validation import check_duration, check_whole_number, seconds_of
+from patterns.validation import (
+    check_duration,
+    check_whole_number,
+    check_whole_units,
+    seconds_of,
+)
 
 if TYPE_CHECKING:
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
@@ -136,7 +141,7 @@ class LambdaStreamConsumer(Construct):
             parallelization_factor=parallelization_factor,
             retry_attempts=retry_attempts,
             max_record_age=max_record_age,
-            retention_hours=_retention_hours(stream),
+            retention_hours=stream_retention_hours(stream),
             iterator_age_alarm_threshold=age_threshold,
         )
         failure_queue = _failure_queue(failure_destination)
@@ -324,16 +329,6 @@ def _consumer_name(scope: Construct) -> str:
     return physical_name(scope, max_length=128)
 
 
-def _retention_hours(stream: kinesis.IStream) -> float | None:
-    resource = stream.node.default_child
-    if not isinstance(resource, kinesis.CfnStream):
-        return None
-    hours = resource.retention_period_hours
-    if hours is None:
-        return limits.KINESIS_RETENTION_DEFAULT_HOURS
-    return float(hours) if isinstance(hours, int | float) else None
-
-
 def _validate(
     *,
     starting_position: lambda_.StartingPosition,
@@ -356,12 +351,10 @@ def _validate(
         "retry_attempts", retry_attempts, *limits.LAMBDA_KINESIS_RETRY_ATTEMPTS_RANGE
     )
     check_duration("max_record_age", max_record_age, RECORD_AGE_MIN, RECORD_AGE_MAX)
+    check_whole_units(
+        "max_record_age", max_record_age, "seconds", "Lambda's MaximumRecordAgeInSeconds"
+    )
     age = seconds_of(max_record_age)
-    if age is not None and age != int(age):
-        raise ValueError(
-            "max_record_age must be a whole number of seconds (Lambda's "
-            f"MaximumRecordAgeInSeconds), got {age:g} seconds"
-        )
     if retention_hours is not None and age is not None and age > retention_hours * 3600:
         raise ValueError(
             f"max_record_age ({max_record_age.to_human_string()}) exceeds the stream's "

@@ -6,19 +6,25 @@ their own 2 MB/s per shard, but a stream registers at most 20 of them, or 50 for
 on-demand stream in an account using On-demand Advantage
 (https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html, read 2026-12-07).
 
-``stream_readers(stream)`` is the one registry of a stream. Every construct of this library
-that reads a stream registers itself with ``add(reader, enhanced_fan_out=...)``: the Lambda
-stream consumers, the delivery stream of ``KinesisToFirehoseToS3`` (classic), a worker fleet
-using the Kinesis Client Library. The registry refuses an enhanced fan-out consumer over the
-limit when it is added, and counts again at synth over the final tree: the consumers
-registered here plus every ``AWS::Kinesis::StreamConsumer`` of the app on this stream that no
-registered reader owns (one added with ``kinesis.StreamConsumer`` directly).
+``stream_readers(stream)`` is the one registry of a stream, kept in Python. Every construct
+of this library that reads a stream registers itself with ``add(reader, enhanced_fan_out=...)``:
+the Lambda stream consumers, the delivery stream of ``KinesisToFirehoseToS3`` (classic), a
+worker fleet using the Kinesis Client Library. The registry refuses an enhanced fan-out
+consumer over the limit when it is added (counting the registered ones), and tells the
+stream's shard plan (``ReadersPlan``, set by the construct that created the stream) each time
+a classic reader joins. At synth one validation counts again over the final tree: the
+consumers registered here plus every ``AWS::Kinesis::StreamConsumer`` of the app on this
+stream that no registered reader owns (one added with ``kinesis.StreamConsumer`` directly,
+which only the tree knows).
+
+``stream_retention_hours(stream)`` is the one read of a stream's retention for its readers.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import weakref
+from typing import Protocol
 
 import jsii
 from aws_cdk import Annotations, Stack
@@ -28,17 +34,33 @@ from constructs import IConstruct, IValidation
 from patterns.limits import (
     KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX,
     KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX_ON_DEMAND_ADVANTAGE,
+    KINESIS_RETENTION_DEFAULT_HOURS,
 )
 
 ENHANCED_FAN_OUT_SOURCE = "https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html"
 
 
+class ReadersPlan(Protocol):
+    """What plans a stream's shards for its classic readers (``KinesisToFirehoseToS3``'s)."""
+
+    def readers_changed(self, classic_readers: int) -> None:
+        """A classic reader joined: ``classic_readers`` now read the stream."""
+
+    def at_synth(self, classic_readers: int) -> None:
+        """Once, over the final tree: say what the plan did or could not do."""
+
+
 @dataclasses.dataclass(frozen=True)
 class StreamReader:
-    """One registered reader: its construct path and how it reads."""
+    """One registered reader: the construct and how it reads."""
 
-    path: str
+    reader: IConstruct
     enhanced_fan_out: bool
+
+    @property
+    def path(self) -> str:
+        """The reader's construct path."""
+        return self.reader.node.path
 
 
 class StreamReaders:
@@ -47,6 +69,8 @@ class StreamReaders:
     def __init__(self, stream: kinesis.IStream) -> None:
         self._stream = stream
         self._readers: list[StreamReader] = []
+        self._stream_arn: str | None = None
+        self.plan: ReadersPlan | None = None
 
     @property
     def readers(self) -> tuple[StreamReader, ...]:
@@ -59,33 +83,44 @@ class StreamReaders:
         return sum(not reader.enhanced_fan_out for reader in self._readers)
 
     def add(self, reader: IConstruct, *, enhanced_fan_out: bool) -> None:
-        """Register ``reader``; refuse an enhanced fan-out consumer over the stream's limit."""
-        self._readers.append(StreamReader(reader.node.path, enhanced_fan_out))
+        """Register ``reader``; refuse an enhanced fan-out consumer over the stream's limit
+        (counting the registered ones; those made outside the registry are counted at synth)."""
+        self._readers.append(StreamReader(reader, enhanced_fan_out))
         if enhanced_fan_out:
-            error = self.enhanced_fan_out_error()
-            if error is not None:
-                self._readers.pop()
-                raise ValueError(error)
+            registered = [r for r in self._readers if r.enhanced_fan_out]
+            if len(registered) > KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX:
+                error = self.enhanced_fan_out_error([r.path for r in registered])
+                if error is not None:
+                    self._readers.pop()
+                    raise ValueError(error)
+        elif self.plan is not None:
+            self.plan.readers_changed(self.classic_readers)
 
     def enhanced_fan_out_consumers(self) -> list[str]:
         """The paths of the stream's enhanced fan-out consumers: those registered here, and
         every ``AWS::Kinesis::StreamConsumer`` of the app on this stream no reader owns."""
         registered = [r.path for r in self._readers if r.enhanced_fan_out]
-        owners = [r.path + "/" for r in self._readers]
-        arn = self._stream.stream_arn
-        unowned = [
-            construct.node.path
+        if self._stream_arn is None:
+            self._stream_arn = self._stream.stream_arn
+        consumers = [
+            construct
             for construct in self._stream.node.root.node.find_all()
             if isinstance(construct, kinesis.CfnStreamConsumer)
-            and construct.stream_arn == arn
-            and not any(construct.node.path.startswith(owner) for owner in owners)
+            and construct.stream_arn == self._stream_arn
         ]
+        if not consumers:
+            return registered
+        owners = [r.path + "/" for r in self._readers]
+        paths = [construct.node.path for construct in consumers]
+        unowned = [path for path in paths if not any(path.startswith(o) for o in owners)]
         return registered + unowned
 
     def enhanced_fan_out_error(self, consumers: list[str] | None = None) -> str | None:
         """Why the stream cannot take its enhanced fan-out consumers (``consumers``, else
         :meth:`enhanced_fan_out_consumers`), if it cannot."""
         consumers = self.enhanced_fan_out_consumers() if consumers is None else consumers
+        if len(consumers) <= KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX:
+            return None  # within the limit of every stream: no need to ask the stream's mode
         limit = self._limit()
         if len(consumers) <= limit:
             return None
@@ -119,33 +154,57 @@ class StreamReaders:
                 "it the deployment fails.",
             )
 
+    def at_synth(self) -> list[str]:
+        """The checks over the final tree: the enhanced fan-out limit, then the shard plan."""
+        consumers = self.enhanced_fan_out_consumers()
+        error = self.enhanced_fan_out_error(consumers)
+        if error is not None:
+            return [error]
+        self.warn_if_beyond_standard_limit(consumers)
+        if self.plan is not None:
+            self.plan.at_synth(self.classic_readers)
+        return []
+
 
 _REGISTRIES: weakref.WeakKeyDictionary[kinesis.IStream, StreamReaders] = weakref.WeakKeyDictionary()
 
 
 def stream_readers(stream: kinesis.IStream) -> StreamReaders:
     """The registry of ``stream``'s readers: one per stream, checked at synth over the final
-    tree (the limit of enhanced fan-out consumers)."""
+    tree (the limit of enhanced fan-out consumers, the shard plan)."""
     registry = _REGISTRIES.get(stream)
     if registry is None:
         registry = _REGISTRIES[stream] = StreamReaders(stream)
-        stream.node.add_validation(_EnhancedFanOutLimit(registry))
+        stream.node.add_validation(_AtSynth(registry))
     return registry
 
 
+def stream_retention_hours(stream: kinesis.IStream) -> float | None:
+    """How long ``stream`` keeps records, in hours, for a stream defined in this app (24, the
+    default, when not set); ``None`` for an imported stream or one whose retention is a token."""
+    resource = stream.node.default_child
+    return retention_hours_of(resource if isinstance(resource, kinesis.CfnStream) else None)
+
+
+def retention_hours_of(resource: kinesis.CfnStream | None) -> float | None:
+    """:func:`stream_retention_hours` of a stream's ``CfnStream`` already read (``None``: an
+    imported stream)."""
+    if resource is None:
+        return None
+    hours = resource.retention_period_hours
+    if hours is None:
+        return KINESIS_RETENTION_DEFAULT_HOURS
+    # A token number is a large negative float: not a retention.
+    return hours if isinstance(hours, int | float) and hours > 0 else None
+
+
 @jsii.implements(IValidation)
-class _EnhancedFanOutLimit:
+class _AtSynth:
     def __init__(self, registry: StreamReaders) -> None:
         self._registry = registry
 
     def validate(self) -> list[str]:
-        # Counting the consumers walks the whole app: once per validation.
-        consumers = self._registry.enhanced_fan_out_consumers()
-        error = self._registry.enhanced_fan_out_error(consumers)
-        if error is None:
-            self._registry.warn_if_beyond_standard_limit(consumers)
-            return []
-        return [error]
+        return self._registry.at_synth()
 
 
 def _stream_mode(stream: kinesis.IStream) -> str | None:

@@ -43,7 +43,7 @@ from patterns.compliance import acknowledge
 from patterns.consumers import fargate, kcl
 from patterns.consumers.common import MAXIMUM, SUM
 from patterns.consumers.kcl_tables import create_tables, grant_tables
-from patterns.consumers.stream_readers import stream_readers
+from patterns.consumers.stream_readers import retention_hours_of, stream_readers
 from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
 from patterns.metric_options import MetricOptions
 from patterns.naming import physical_name
@@ -59,7 +59,6 @@ DEFAULT_SCALE_OUT_LAG = Duration.minutes(1)
 SCALE_OUT_LAG_MIN = Duration.seconds(10)
 DEFAULT_LAG_ALARM = Duration.minutes(10)
 LAG_ALARM_MIN = Duration.minutes(1)
-DEFAULT_STREAM_RETENTION = Duration.hours(limits.KINESIS_RETENTION_DEFAULT_HOURS)
 RETENTION_MAX = Duration.hours(limits.KINESIS_RETENTION_MAX_HOURS)
 # Remove a worker while the lag is below this fraction of scale_out_lag.
 SCALE_IN_FRACTION = 0.25
@@ -222,7 +221,7 @@ class StreamWorkerFleet(fargate.FargateFleet):
 
     def _derive_max_workers(self, max_workers: int | None) -> int:
         """The given maximum, else the stream's shards as the tree stands now (a planned
-        stream may gain shards at synth, when its classic readers are counted:
+        stream gains shards as classic readers join it, also after this fleet:
         :attr:`max_workers` and the scalable target follow the final count)."""
         shards = _shard_count(self._stream_resource)
         if max_workers is not None:
@@ -553,12 +552,8 @@ def _shard_count(resource: kinesis.CfnStream | None) -> int | None:
 
 def _retention(resource: kinesis.CfnStream | None) -> Duration | None:
     """The stream's retention; ``None`` for an imported stream or a token."""
-    if resource is None:
-        return None
-    hours = resource.retention_period_hours
-    if hours is None:
-        return DEFAULT_STREAM_RETENTION
-    return Duration.hours(hours) if isinstance(hours, int) else None
+    hours = retention_hours_of(resource)
+    return None if hours is None else Duration.hours(hours)
 
 
 @jsii.implements(IAspect)

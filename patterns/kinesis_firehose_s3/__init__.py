@@ -4,12 +4,14 @@ One module per concern:
 
 - ``construct``: the ``KinesisToFirehoseToS3`` construct, its attributes, ``metric_*``,
   ``grant_*`` and ``add_*`` methods; it wires the modules below together.
+- ``options``: ``PipelineOptions``, the constructor's options as one value, and its checks.
 - ``stream``: the Kinesis data stream (capacity mode, shards, retention, encryption).
 - ``shard_planning``: ``plan_shard_count`` and ``StreamThroughput`` (no CDK import).
 - ``delivery``: the Firehose delivery stream, its role and policy, its error log group.
 - ``processing``: the Lambda transformation and dynamic partitioning (the processors).
 - ``conversion``: record format conversion and the Glue table it reads its schema from.
 - ``layout``: the prefix read as partition columns and their projection (no CDK import).
+- ``metrics``: the delivery stream's metrics, which the construct's ``metric_*`` delegate to.
 - ``monitoring``: the alarms and the dashboard section.
 - ``validation``: the checks of the stream and delivery options.
 

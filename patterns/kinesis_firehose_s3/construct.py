@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from aws_cdk import Aspects, Duration, RemovalPolicy, Size
+from aws_cdk import Duration, RemovalPolicy, Size
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
@@ -21,56 +21,41 @@ from constructs import Construct
 
 from patterns.buckets import create_secure_bucket
 from patterns.kinesis_firehose_s3 import monitoring
-from patterns.kinesis_firehose_s3.conversion import (
-    SchemaLocation,
-    new_database,
-    new_table,
-    validate_conversion,
-)
+from patterns.kinesis_firehose_s3.conversion import conversion_schema
 from patterns.kinesis_firehose_s3.delivery import (
     DEFAULT_BUFFERING_INTERVAL,
     DEFAULT_BUFFERING_SIZE,
     DEFAULT_ERROR_OUTPUT_PREFIX,
     DEFAULT_LOG_RETENTION,
     DEFAULT_PREFIX,
-    delivery_log_group,
-    delivery_log_group_name,
-    delivery_role,
-    new_delivery_stream,
+    create_delivery,
 )
-from patterns.kinesis_firehose_s3.metrics import PipelineMetrics
+from patterns.kinesis_firehose_s3.metrics import (
+    AVERAGE,
+    MAXIMUM,
+    SUM,
+    DeliveryStreamMetrics,
+)
 from patterns.kinesis_firehose_s3.monitoring import (
     DEFAULT_DATA_FRESHNESS_ALARM,
     DEFAULT_ITERATOR_AGE_ALARM,
 )
-from patterns.kinesis_firehose_s3.processing import (
-    TransformationTimeout,
-    validate_dynamic_partitioning,
-    validate_transformation,
-)
+from patterns.kinesis_firehose_s3.options import PipelineOptions
+from patterns.kinesis_firehose_s3.processing import TransformationTimeout
 from patterns.kinesis_firehose_s3.shard_planning import StreamThroughput
-from patterns.kinesis_firehose_s3.stream import (
-    DEFAULT_RETENTION,
-    RETENTION_MAX,
-    ClassicReadersPlan,
-    new_stream,
-)
-from patterns.kinesis_firehose_s3.validation import validate
-from patterns.removal import (
-    DATA_REMOVAL_POLICY,
-    IN_TRANSIT_REMOVAL_POLICY,
-    KEY_PENDING_WINDOW,
-    key_removal_policy,
-)
+from patterns.kinesis_firehose_s3.stream import ClassicReadersPlan, new_stream
+from patterns.metric_options import MetricOptions
+from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
 
 if TYPE_CHECKING:
     from aws_cdk import aws_sqs as sqs
+    from typing_extensions import Unpack
 
     from patterns.consumers.stream_lambda import LambdaStreamConsumer
     from patterns.queue_with_dlq import QueueWithDeadLetterQueue
 
 
-class KinesisToFirehoseToS3(PipelineMetrics):
+class KinesisToFirehoseToS3(Construct):
     """A Kinesis data stream that Amazon Data Firehose delivers, compressed, into an S3 bucket.
 
     Producers write to the stream, which any number of applications can read and replay
@@ -225,185 +210,112 @@ class KinesisToFirehoseToS3(PipelineMetrics):
             Default: 15 minutes.
         """
         super().__init__(scope, construct_id)
-        # For add_lambda_consumer: the plan to re-plan, the actions of the consumers' alarms.
-        self._throughput, self._alarm_actions = throughput, tuple(alarm_actions)
-
-        effective_retention = retention_period or DEFAULT_RETENTION
-        effective_compression = compression or (
-            firehose.Compression.UNCOMPRESSED
-            if output_format is not None
-            else firehose.Compression.GZIP
-        )
-        validate_transformation(
-            function=transformation_function,
-            buffering_interval=transformation_buffering_interval,
-            buffering_size=transformation_buffering_size,
-            retries=transformation_retries,
-        )
-        validate_dynamic_partitioning(
-            keys=dynamic_partitioning_keys,
-            buffering_interval=buffering_interval,
-            buffering_size=buffering_size,
-            prefix=prefix,
-            error_output_prefix=error_output_prefix,
-        )
-        layout = validate_conversion(
-            output_format=output_format,
-            input_format=input_format,
-            columns=columns,
-            table=table,
-            database=database,
-            partition_projections=partition_projections,
-            compression=compression,
-            buffering_size=buffering_size,
-            prefix=prefix,
-        )
-        validate(
+        options = PipelineOptions(
             stream=stream,
             stream_name=stream_name,
             stream_mode=stream_mode,
             shard_count=shard_count,
             throughput=throughput,
             retention_period=retention_period,
+            bucket=bucket,
+            encryption_key=encryption_key,
             delivery_stream_name=delivery_stream_name,
             buffering_interval=buffering_interval,
             buffering_size=buffering_size,
-            compression=effective_compression,
-            prefix=prefix,
-            error_output_prefix=error_output_prefix,
-            log_retention=log_retention,
-            iterator_age_alarm_threshold=iterator_age_alarm_threshold,
-            data_freshness_alarm_threshold=data_freshness_alarm_threshold,
-            effective_retention=effective_retention if stream is None else RETENTION_MAX,
-            dynamic_partitioning_keys=dynamic_partitioning_keys or {},
-            has_transformation=transformation_function is not None,
-        )
-
-        # One removal rule (patterns.removal): records in transit go, data stays, keys follow.
-        stream_removal = removal_policy or IN_TRANSIT_REMOVAL_POLICY
-        data_removal = removal_policy or DATA_REMOVAL_POLICY
-        encrypted = [RemovalPolicy.DESTROY]  # the delivery log group
-        if stream is None:
-            encrypted.append(stream_removal)
-        if bucket is None:
-            encrypted.append(data_removal)
-        self._encryption_key = encryption_key or kms.Key(
-            self,
-            "EncryptionKey",
-            description=f"Encrypts the stream, bucket and delivery logs of {self.node.path}",
-            enable_key_rotation=True,
-            removal_policy=key_removal_policy(*encrypted),
-            pending_window=KEY_PENDING_WINDOW,
-        )
-
-        # Stream: new (encrypted with the key, sized by plan) or existing. The planned shards
-        # of a new provisioned stream draw the capacity lines of the dashboard.
-        self._stream: kinesis.IStream
-        self._planned_shards: int | None = None
-        if stream is None:
-            self._stream, self._planned_shards = new_stream(
-                self,
-                stream_name=stream_name,
-                stream_mode=stream_mode,
-                shard_count=shard_count,
-                throughput=throughput,
-                retention_period=effective_retention,
-                encryption_key=self._encryption_key,
-                removal_policy=stream_removal,
-            )
-        else:
-            self._stream = stream
-
-        # Bucket: new (secure defaults, this key) or existing.
-        if bucket is None:
-            secure = create_secure_bucket(
-                self, encryption_key=self._encryption_key, removal_policy=data_removal
-            )
-            self._bucket: s3.IBucket = secure.bucket
-            destination_key: kms.IKey | None = self._encryption_key
-        else:
-            self._bucket = bucket
-            destination_key = bucket.encryption_key
-
-        # The conversion schema: a new table laid out like the prefix, or the existing one.
-        self._database: glue.IDatabase | None = None
-        self._table: glue.ITable | None = table
-        if columns is not None and output_format is not None:
-            self._database = database or new_database(self)
-            self._table = new_table(
-                self,
-                database=self._database,
-                bucket=self._bucket,
-                columns=columns,
-                output_format=output_format,
-                prefix=prefix,
-                layout=layout,
-                partition_projections=partition_projections or {},
-            )
-        schema = SchemaLocation(self._table) if self._table is not None else None
-
-        # Delivery: error logs, the role, then the delivery stream that waits for its policy.
-        log_group_name = delivery_log_group_name(self)
-        self._log_group, log_stream = delivery_log_group(
-            self,
-            log_group_name=log_group_name,
-            encryption_key=self._encryption_key,
-            log_retention=log_retention,
-        )
-        self._role, delivery_policy = delivery_role(
-            self,
-            stream=self._stream,
-            bucket=self._bucket,
-            destination_key=destination_key,
-            prefixes=(prefix, error_output_prefix),
-            log_group_name=log_group_name,
-            schema=schema,
-            function=transformation_function,
-        )
-        self._cfn_delivery_stream = new_delivery_stream(
-            self,
-            stream=self._stream,
-            bucket=self._bucket,
-            destination_key=destination_key,
-            role=self._role,
-            policy=delivery_policy,
-            log_group=self._log_group,
-            log_stream=log_stream,
-            delivery_stream_name=delivery_stream_name,
-            buffering_interval=buffering_interval,
-            buffering_size=buffering_size,
-            compression=effective_compression,
+            compression=compression,
             prefix=prefix,
             error_output_prefix=error_output_prefix,
             transformation_function=transformation_function,
             transformation_buffering_interval=transformation_buffering_interval,
             transformation_buffering_size=transformation_buffering_size,
             transformation_retries=transformation_retries,
-            dynamic_partitioning_keys=dynamic_partitioning_keys,
             output_format=output_format,
             input_format=input_format,
-            schema=schema,
-        )
-        if isinstance(transformation_function, lambda_.Function):
-            self.node.add_validation(TransformationTimeout(transformation_function))
-        # The delivery stream is a classic reader of the stream; at synth, the shards are
-        # planned (or the given count warned about) once, for every classic reader.
-        from patterns.consumers.stream_readers import stream_readers
-
-        stream_readers(self._stream).add(self._cfn_delivery_stream, enhanced_fan_out=False)
-        Aspects.of(self._cfn_delivery_stream).add(
-            ClassicReadersPlan(self, stream=self._stream, throughput=throughput)
-        )
-
-        self._alarms = monitoring.create_alarms(
-            self,
-            alarm_actions=alarm_actions,
+            columns=columns,
+            table=table,
+            database=database,
+            partition_projections=partition_projections,
+            dynamic_partitioning_keys=dynamic_partitioning_keys,
+            log_retention=log_retention,
+            removal_policy=removal_policy,
+            alarm_actions=tuple(alarm_actions),
             iterator_age_alarm_threshold=iterator_age_alarm_threshold,
             data_freshness_alarm_threshold=data_freshness_alarm_threshold,
-            transformation_function=transformation_function,
-            converts=output_format is not None,
-            partitions=bool(dynamic_partitioning_keys),
         )
+        layout = options.validate()
+        # Derive: what later steps read, asked of CDK once.
+        self._alarm_actions = options.alarm_actions  # also the Lambda consumers'
+        self._path = self.node.path  # descriptions, alarms, dashboard
+        # Create: the key, the stream, the bucket, the table, then the delivery.
+        self._encryption_key = encryption_key or self._new_key(options)
+        self._stream, self._planned_shards = self._stream_of(options)
+        self._bucket, destination_key = self._bucket_of(options)
+        self._database, self._table = conversion_schema(
+            self, options, path=self._path, bucket=self._bucket, layout=layout
+        )
+        self._deliver(options, destination_key)
+        # Expose: the metrics (the alarms are made of them) and the alarms.
+        self._delivery_metrics = DeliveryStreamMetrics(self._cfn_delivery_stream.ref)
+        self._alarms = monitoring.create_alarms(self, options, path=self._path)
+
+    # --- create ------------------------------------------------------------------------
+
+    def _new_key(self, options: PipelineOptions) -> kms.IKey:
+        """One rule (``patterns.removal``): the key follows what it encrypts."""
+        return kms.Key(
+            self,
+            "EncryptionKey",
+            description=f"Encrypts the stream, bucket and delivery logs of {self._path}",
+            enable_key_rotation=True,
+            removal_policy=key_removal_policy(*options.encrypted_removals),
+            pending_window=KEY_PENDING_WINDOW,
+        )
+
+    def _stream_of(self, options: PipelineOptions) -> tuple[kinesis.IStream, int | None]:
+        """The existing stream, or a new one encrypted with the key and sized by plan, whose
+        shards are planned for every classic reader (``ClassicReadersPlan``); the planned
+        shards of a new provisioned stream draw the capacity lines of the dashboard."""
+        from patterns.consumers.stream_readers import stream_readers
+
+        if options.stream is not None:
+            return options.stream, None
+        stream, planned_shards = new_stream(self, options, encryption_key=self._encryption_key)
+        stream_readers(stream).plan = ClassicReadersPlan(
+            self, stream=stream, shard_count=options.shard_count, throughput=options.throughput
+        )
+        return stream, planned_shards
+
+    def _deliver(self, options: PipelineOptions, destination_key: kms.IKey | None) -> None:
+        """The delivery (``create_delivery``): a classic reader of the stream, counted in the
+        stream's registry, through the transformation function, whose timeout is checked at
+        synth."""
+        from patterns.consumers.stream_readers import stream_readers
+
+        delivery = create_delivery(
+            self,
+            options,
+            path=self._path,
+            stream=self._stream,
+            bucket=self._bucket,
+            encryption_key=self._encryption_key,
+            destination_key=destination_key,
+            table=self._table,
+        )
+        self._log_group, self._role = delivery.log_group, delivery.role
+        self._cfn_delivery_stream = delivery.delivery_stream
+        function = options.transformation_function
+        if isinstance(function, lambda_.Function):
+            self.node.add_validation(TransformationTimeout(function))
+        stream_readers(self._stream).add(self._cfn_delivery_stream, enhanced_fan_out=False)
+
+    def _bucket_of(self, options: PipelineOptions) -> tuple[s3.IBucket, kms.IKey | None]:
+        """The existing bucket and its key, or a new secure one encrypted with the key."""
+        if options.bucket is not None:
+            return options.bucket, options.bucket.encryption_key
+        secure = create_secure_bucket(
+            self, encryption_key=self._encryption_key, removal_policy=options.data_removal
+        )
+        return secure.bucket, self._encryption_key
 
     @property
     def stream(self) -> kinesis.IStream:
@@ -476,7 +388,11 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         its threshold. Adding it to the same dashboard again adds nothing.
         """
         monitoring.add_section(
-            self, dashboard, planned_shards=self._planned_shards, alarms=self._alarms
+            self,
+            dashboard,
+            path=self._path,
+            planned_shards=self._planned_shards,
+            alarms=self._alarms,
         )
 
     def add_lambda_consumer(
@@ -500,10 +416,10 @@ class KinesisToFirehoseToS3(PipelineMetrics):
         record age and an on-failure queue on by default (child ``consumer_id``).
 
         Every consumer is counted among the stream's readers (with those added by other
-        constructs, ``patterns.consumers.stream_readers``): at synth, a stream planned from
-        ``throughput`` is re-planned for all its classic readers, and one given a
-        ``shard_count`` gets one warning with their total; a consumer beyond the stream's
-        enhanced fan-out limit (20) is refused.
+        constructs, ``patterns.consumers.stream_readers``): a stream planned from
+        ``throughput`` is re-planned for all its classic readers as they join, and one given a
+        ``shard_count`` gets one warning at synth with their total; a consumer beyond the
+        stream's enhanced fan-out limit (20) is refused.
         The alarms use this pattern's ``alarm_actions``. See
         :class:`~patterns.LambdaStreamConsumer` for the options.
         """
@@ -550,3 +466,106 @@ class KinesisToFirehoseToS3(PipelineMetrics):
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the stream as another consumer (and decrypt its records)."""
         return self._stream.grant_read(grantee)
+
+    # --- metrics: the stream's (AWS/Kinesis), from the stream's own metric_* methods ------
+
+    def metric_stream_incoming_bytes(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Bytes put into the stream (``IncomingBytes``). Default: average over 5 minutes."""
+        return self._stream.metric_incoming_bytes(**props)
+
+    def metric_stream_incoming_records(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Records put into the stream (``IncomingRecords``). Default: average over 5 minutes."""
+        return self._stream.metric_incoming_records(**props)
+
+    def metric_stream_put_records_failed_records(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Records ``PutRecords`` rejected (``PutRecords.FailedRecords``), which producers must
+        retry. Default: average over 5 minutes."""
+        return self._stream.metric_put_records_failed_records(**props)
+
+    def metric_stream_write_provisioned_throughput_exceeded(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Writes throttled by the stream's capacity (``WriteProvisionedThroughputExceeded``).
+        Default: average over 5 minutes."""
+        return self._stream.metric_write_provisioned_throughput_exceeded(**props)
+
+    def metric_stream_read_provisioned_throughput_exceeded(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """``GetRecords`` calls throttled by the shards' shared read quota
+        (``ReadProvisionedThroughputExceeded``). Default: average over 5 minutes."""
+        return self._stream.metric_read_provisioned_throughput_exceeded(**props)
+
+    def metric_stream_get_records_iterator_age_milliseconds(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Age of the last record read by any classic consumer
+        (``GetRecords.IteratorAgeMilliseconds``). Default: maximum over 5 minutes."""
+        return self._stream.metric_get_records_iterator_age_milliseconds(**props)
+
+    # --- metrics: the delivery stream's (AWS/Firehose), by its name ----------------------
+
+    def metric_delivery(
+        self, metric_name: str, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Any metric of the delivery stream (namespace ``AWS/Firehose``), by its name
+        dimension. Default: average over 5 minutes."""
+        return self._delivery_metrics.metric(metric_name, **props)
+
+    def metric_kinesis_millis_behind_latest(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """How far the delivery stream's reads are behind the newest record of the stream
+        (``KinesisMillisBehindLatest``). Default: maximum over 5 minutes."""
+        return self._delivery_metrics.statistic("KinesisMillisBehindLatest", MAXIMUM, props)
+
+    def metric_data_read_from_kinesis_stream_records(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Records the delivery stream read from the stream
+        (``DataReadFromKinesisStream.Records``). Default: sum over 5 minutes."""
+        return self._delivery_metrics.statistic("DataReadFromKinesisStream.Records", SUM, props)
+
+    def metric_throttled_get_records(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """The delivery stream's throttled reads of the stream (``ThrottledGetRecords``).
+        Default: sum over 5 minutes."""
+        return self._delivery_metrics.statistic("ThrottledGetRecords", SUM, props)
+
+    def metric_delivery_to_s3_records(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Records delivered to S3 (``DeliveryToS3.Records``). Default: sum over 5 minutes."""
+        return self._delivery_metrics.statistic("DeliveryToS3.Records", SUM, props)
+
+    def metric_delivery_to_s3_bytes(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Bytes delivered to S3 (``DeliveryToS3.Bytes``). Default: sum over 5 minutes."""
+        return self._delivery_metrics.statistic("DeliveryToS3.Bytes", SUM, props)
+
+    def metric_delivery_to_s3_data_freshness(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Age in seconds of the oldest record not yet in S3 (``DeliveryToS3.DataFreshness``).
+        Default: maximum over 5 minutes."""
+        return self._delivery_metrics.statistic("DeliveryToS3.DataFreshness", MAXIMUM, props)
+
+    def metric_delivery_to_s3_success(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Successful S3 puts over all puts, 0 to 1 (``DeliveryToS3.Success``). Default:
+        average over 5 minutes."""
+        return self._delivery_metrics.statistic("DeliveryToS3.Success", AVERAGE, props)
+
+    def metric_execute_processing_success(
+        self, **props: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Successful transformation invocations over all, 0 to 1
+        (``ExecuteProcessing.Success``). Default: average over 5 minutes."""
+        return self._delivery_metrics.statistic("ExecuteProcessing.Success", AVERAGE, props)
+
+    def metric_failed_conversion_records(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Records that did not match the conversion schema (``FailedConversion.Records``).
+        Default: sum over 5 minutes."""
+        return self._delivery_metrics.statistic("FailedConversion.Records", SUM, props)
+
+    def metric_partition_count_exceeded(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """1 when the active partition limit is reached (``PartitionCountExceeded``). Default:
+        maximum over 5 minutes."""
+        return self._delivery_metrics.statistic("PartitionCountExceeded", MAXIMUM, props)

@@ -10,8 +10,9 @@ the checks of the conversion options, the conversion configuration, and where th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from aws_cdk import Arn, ArnFormat, Fn, RemovalPolicy, Size, Token
+from aws_cdk import Arn, ArnFormat, Fn, RemovalPolicy
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_s3 as s3
@@ -27,18 +28,26 @@ from patterns.kinesis_firehose_s3.layout import (
     projection_for,
     static_root,
 )
-from patterns.kinesis_firehose_s3.validation import check_folder_prefix, check_large_buffer
+from patterns.kinesis_firehose_s3.validation import (
+    check_folder_prefix,
+    check_large_buffer,
+    is_token,
+)
 from patterns.validation import check_exclusive_with_existing, check_not_both
+
+if TYPE_CHECKING:
+    from patterns.kinesis_firehose_s3.options import PipelineOptions
 
 # What Firehose needs to read the conversion schema.
 GLUE_SCHEMA_ACTIONS = ("glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions")
 
 
-def new_database(scope: Construct) -> glue.Database:
+def new_database(scope: Construct, *, path: str) -> glue.Database:
+    """A database for the new table (child ``Database``); ``path`` is ``scope``'s."""
     database = glue.Database(
         scope,
         "Database",
-        description=f"Tables of {scope.node.path}",
+        description=f"Tables of {path}",
     )
     database.apply_removal_policy(RemovalPolicy.DESTROY)
     return database
@@ -105,26 +114,15 @@ def conversion_configuration(
     )
 
 
-def validate_conversion(
-    *,
-    output_format: firehose.IOutputFormat | None,
-    input_format: firehose.IInputFormat | None,
-    columns: Sequence[glue.Column] | None,
-    table: glue.ITable | None,
-    database: glue.IDatabase | None,
-    partition_projections: Mapping[str, glue.PartitionProjectionConfiguration] | None,
-    compression: firehose.Compression | None,
-    buffering_size: Size,
-    prefix: str,
-) -> list[PartitionColumn]:
+def validate_conversion(o: PipelineOptions) -> list[PartitionColumn]:
     """Check the conversion options; return the partition columns of a new table."""
-    if output_format is None:
+    if o.output_format is None:
         given = {
-            "input_format": input_format,
-            "columns": columns,
-            "table": table,
-            "database": database,
-            "partition_projections": partition_projections,
+            "input_format": o.input_format,
+            "columns": o.columns,
+            "table": o.table,
+            "database": o.database,
+            "partition_projections": o.partition_projections,
         }
         clashing = sorted(name for name, value in given.items() if value is not None)
         if clashing:
@@ -133,32 +131,46 @@ def validate_conversion(
                 "(for example firehose.OutputFormat.PARQUET) too, or drop them"
             )
         return []
-    check_not_both("columns", columns, "table", table)
-    if columns is None and table is None:
+    _check_schema_and_buffers(o)
+    if o.table is not None:
+        check_exclusive_with_existing(
+            "table",
+            o.table,
+            {"database": o.database, "partition_projections": o.partition_projections},
+        )
+        return []
+    assert o.columns is not None
+    names = _check_columns(o.columns)
+    if is_token(o.prefix):
+        return []
+    return _check_partitions(o.prefix, names, o.partition_projections or {})
+
+
+def _check_schema_and_buffers(o: PipelineOptions) -> None:
+    check_not_both("columns", o.columns, "table", o.table)
+    if o.columns is None and o.table is None:
         raise ValueError(
             "output_format needs the schema of the records: pass columns (a new Glue table) "
             "or table (an existing one)"
         )
-    if compression is not None and compression.value != "UNCOMPRESSED":
+    if o.compression is not None and o.compression_format != "UNCOMPRESSED":
         raise ValueError(
-            f"compression {compression.value!r} is not allowed with output_format: Firehose "
+            f"compression {o.compression_format!r} is not allowed with output_format: Firehose "
             "requires UNCOMPRESSED S3 compression for converted records (Parquet and ORC "
             "compress inside, Snappy by default); drop compression"
         )
-    check_large_buffer(buffering_size, "record format conversion")
-    check_folder_prefix(prefix, "record format conversion (the table reads folders)")
-    if table is not None:
-        check_exclusive_with_existing(
-            "table", table, {"database": database, "partition_projections": partition_projections}
-        )
-        return []
-    assert columns is not None
+    check_large_buffer(o.buffering_size, "record format conversion")
+    check_folder_prefix(o.prefix, "record format conversion (the table reads folders)")
+
+
+def _check_columns(columns: Sequence[glue.Column]) -> set[str]:
+    """The lower-case names of ``columns``, each of a type Glue knows, none twice."""
     if not columns:
         raise ValueError("columns is empty; the conversion schema needs at least one column")
     names: set[str] = set()
     for column in columns:
         type_string = column.type.input_string
-        if not Token.is_unresolved(type_string) and not is_glue_type(type_string):
+        if not is_token(type_string) and not is_glue_type(type_string):
             raise ValueError(
                 f"columns: {column.name!r} has the type {type_string!r}, which Glue does not "
                 "know; use glue.Schema (STRING, BIG_INT, DOUBLE, TIMESTAMP, ...), decimal(p,s), "
@@ -167,10 +179,16 @@ def validate_conversion(
         if column.name.lower() in names:
             raise ValueError(f"columns: {column.name!r} is declared twice")
         names.add(column.name.lower())
-    if Token.is_unresolved(prefix):
-        return []
+    return names
+
+
+def _check_partitions(
+    prefix: str,
+    names: set[str],
+    projections: Mapping[str, glue.PartitionProjectionConfiguration],
+) -> list[PartitionColumn]:
+    """The partition columns of ``prefix``: named apart from the columns, each projected."""
     layout = partition_columns("prefix", prefix)
-    projections = partition_projections or {}
     partition_names = [partition.name for partition in layout]
     for name in projections:
         if name not in partition_names:
@@ -194,9 +212,38 @@ def validate_conversion(
     return layout
 
 
+def conversion_schema(
+    scope: Construct,
+    o: PipelineOptions,
+    *,
+    path: str,
+    bucket: s3.IBucket,
+    layout: list[PartitionColumn],
+) -> tuple[glue.IDatabase | None, glue.ITable | None]:
+    """The conversion schema: a new table laid out like the prefix (and its database), or
+    the existing table; none without conversion. ``path`` is ``scope``'s."""
+    columns, output_format = o.columns, o.output_format
+    if columns is None or output_format is None:
+        return None, o.table
+    database = o.database or new_database(scope, path=path)
+    table = new_table(
+        scope,
+        path=path,
+        database=database,
+        bucket=bucket,
+        columns=columns,
+        output_format=output_format,
+        prefix=o.prefix,
+        layout=layout,
+        partition_projections=o.partition_projections or {},
+    )
+    return database, table
+
+
 def new_table(
     scope: Construct,
     *,
+    path: str,
     database: glue.IDatabase,
     bucket: s3.IBucket,
     columns: Sequence[glue.Column],
@@ -219,7 +266,7 @@ def new_table(
         database=database,
         storage=glue.S3TableStorage.from_bucket(bucket),
         s3_prefix=static_root(prefix),
-        description=f"Records delivered by {scope.node.path}",
+        description=f"Records delivered by {path}",
         columns=list(columns),
         partition_keys=[glue.Column(name=c.name, type=glue.Schema.STRING) for c in layout],
         data_format=glue.DataFormat.ORC if is_orc else glue.DataFormat.PARQUET,

@@ -8,9 +8,11 @@ their settings and statements here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack
+from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kinesisfirehose as firehose
@@ -28,10 +30,19 @@ from patterns.kinesis_firehose_s3.conversion import (
 )
 from patterns.kinesis_firehose_s3.layout import static_root
 from patterns.kinesis_firehose_s3.processing import LAMBDA_ACTIONS, processing_configuration
+from patterns.kinesis_firehose_s3.validation import mebibytes_of
+from patterns.limits import (
+    FIREHOSE_KINESIS_SOURCE_ACTIONS,
+    FIREHOSE_S3_BUCKET_ACTIONS,
+    FIREHOSE_S3_OBJECT_ACTIONS,
+)
 from patterns.naming import physical_name
 from patterns.service_statements import via_service
+from patterns.validation import seconds_of
 
-DELIVERY_STREAM_NAME_MAX_LENGTH = 64
+if TYPE_CHECKING:
+    from patterns.kinesis_firehose_s3.options import PipelineOptions
+
 DEFAULT_BUFFERING_INTERVAL = Duration.seconds(60)
 DEFAULT_BUFFERING_SIZE = Size.mebibytes(64)
 DEFAULT_PREFIX = (
@@ -44,16 +55,6 @@ DEFAULT_ERROR_OUTPUT_PREFIX = (
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 LOG_STREAM_NAME = "DestinationDelivery"
 
-# What Firehose needs to read a Kinesis data stream (Firehose developer guide).
-STREAM_READ_ACTIONS = (
-    "kinesis:DescribeStream",
-    "kinesis:GetRecords",
-    "kinesis:GetShardIterator",
-    "kinesis:ListShards",
-)
-# Object-level actions for delivery, limited to the two prefixes; no s3:DeleteObject*.
-OBJECT_WRITE_ACTIONS = ("s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject")
-BUCKET_ACTIONS = ("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads")
 # What CloudWatch Logs needs from the key of an encrypted log group.
 LOGS_KEY_ACTIONS = (
     "kms:Decrypt",
@@ -66,14 +67,118 @@ LOGS_KEY_ACTIONS = (
 )
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What ``create_delivery`` built."""
+
+    log_group: logs.LogGroup
+    role: iam.Role
+    delivery_stream: firehose.CfnDeliveryStream
+
+
+def create_delivery(
+    scope: Construct,
+    o: PipelineOptions,
+    *,
+    path: str,
+    stream: kinesis.IStream,
+    bucket: s3.IBucket,
+    encryption_key: kms.IKey,
+    destination_key: kms.IKey | None,
+    table: glue.ITable | None,
+) -> Delivery:
+    """Error logs, the role, then the delivery stream that waits for its policy."""
+    stack = Stack.of(scope)
+    schema = SchemaLocation(table) if table is not None else None
+    log_group_name = delivery_log_group_name(scope)
+    log_group, log_stream = delivery_log_group(
+        scope,
+        stack=stack,
+        log_group_name=log_group_name,
+        encryption_key=encryption_key,
+        log_retention=o.log_retention,
+    )
+    ends = DeliveryEnds.of(
+        stack,
+        # A new stream is encrypted with the new key: no need to ask the stream.
+        stream=stream,
+        stream_key=encryption_key if o.stream is None else stream.encryption_key,
+        bucket=bucket,
+        destination_key=destination_key,
+        prefixes=(o.prefix, o.error_output_prefix),
+        log_group_name=log_group_name,
+    )
+    role, policy = delivery_role(
+        scope, path=path, ends=ends, schema=schema, function=o.transformation_function
+    )
+    delivery_stream = new_delivery_stream(
+        scope,
+        o,
+        ends=ends,
+        role_arn=role.role_arn,
+        policy=policy,
+        log_group=log_group,
+        log_stream=log_stream,
+        schema=schema,
+    )
+    return Delivery(log_group, role, delivery_stream)
+
+
 def delivery_log_group_name(scope: Construct) -> str:
     """A fixed, path-derived name, so that the key policy can name the log group."""
     return "/aws/kinesisfirehose/" + physical_name(scope, max_length=128)
 
 
+@dataclass(frozen=True)
+class DeliveryEnds:
+    """What the delivery stream reads and writes, each attribute read once from its L2."""
+
+    stack: Stack
+    stream_arn: str
+    stream_key_arn: str | None
+    bucket_arn: str
+    destination_key_arn: str | None
+    object_arns: list[str]  # one per literal folder of the two prefixes
+    log_group_name: str
+
+    @classmethod
+    def of(
+        cls,
+        stack: Stack,
+        *,
+        stream: kinesis.IStream,
+        stream_key: kms.IKey | None,
+        bucket: s3.IBucket,
+        destination_key: kms.IKey | None,
+        prefixes: tuple[str, str],
+        log_group_name: str,
+    ) -> DeliveryEnds:
+        key_arns: dict[int, str] = {}  # the new stream and bucket share one key
+
+        def key_arn(key: kms.IKey | None) -> str | None:
+            if key is None:
+                return None
+            if id(key) not in key_arns:
+                key_arns[id(key)] = key.key_arn
+            return key_arns[id(key)]
+
+        bucket_arn = bucket.bucket_arn
+        roots = sorted({static_root(p) for p in prefixes if p})
+        return cls(
+            stack=stack,
+            stream_arn=stream.stream_arn,
+            stream_key_arn=key_arn(stream_key),
+            bucket_arn=bucket_arn,
+            destination_key_arn=key_arn(destination_key),
+            object_arns=[f"{bucket_arn}/{root}*" for root in roots],
+            log_group_name=log_group_name,
+        )
+
+
 def delivery_log_group(
     scope: Construct,
     *,
+    stack: Stack,
     log_group_name: str,
     encryption_key: kms.IKey,
     log_retention: logs.RetentionDays,
@@ -82,7 +187,6 @@ def delivery_log_group(
 
     The key policy admits CloudWatch Logs for this one log group only.
     """
-    stack = Stack.of(scope)
     log_group_arn = stack.format_arn(
         service="logs",
         resource="log-group",
@@ -126,11 +230,8 @@ def delivery_log_group(
 def delivery_role(
     scope: Construct,
     *,
-    stream: kinesis.IStream,
-    bucket: s3.IBucket,
-    destination_key: kms.IKey | None,
-    prefixes: tuple[str, str],
-    log_group_name: str,
+    path: str,
+    ends: DeliveryEnds,
     schema: SchemaLocation | None,
     function: lambda_.IFunction | None,
 ) -> tuple[iam.Role, iam.ManagedPolicy]:
@@ -139,7 +240,7 @@ def delivery_role(
     A customer-managed policy (not inline), which the delivery stream waits for: Firehose
     checks its access to the stream when the delivery stream is created.
     """
-    stack = Stack.of(scope)
+    stack = ends.stack
     role = iam.Role(
         scope,
         "DeliveryRole",
@@ -147,29 +248,13 @@ def delivery_role(
             "firehose.amazonaws.com",
             conditions={"StringEquals": {"sts:ExternalId": stack.account}},
         ),
-        description=f"Lets Amazon Data Firehose deliver {scope.node.path} to S3",
+        description=f"Lets Amazon Data Firehose deliver {path} to S3",
     )
-    roots = sorted({static_root(p) for p in prefixes if p})
-    object_arns = [f"{bucket.bucket_arn}/{root}*" for root in roots]
     policy = iam.ManagedPolicy(
         scope,
         "DeliveryPolicy",
         roles=[role],
-        statements=delivery_statements(
-            stack=stack,
-            stream=stream,
-            bucket=bucket,
-            destination_key=destination_key,
-            object_arns=object_arns,
-            log_stream_arn=stack.format_arn(
-                service="logs",
-                resource="log-group",
-                resource_name=f"{log_group_name}:log-stream:{LOG_STREAM_NAME}",
-                arn_format=ArnFormat.COLON_RESOURCE_NAME,
-            ),
-            schema=schema,
-            function=function,
-        ),
+        statements=delivery_statements(ends, schema=schema, function=function),
     )
     acknowledge_all(
         policy,
@@ -181,93 +266,75 @@ def delivery_role(
                 "object permissions can be limited to this pattern's prefix but not to "
                 "single keys."
             )
-            for object_arn in object_arns
+            for object_arn in ends.object_arns
         },
     )
     return role, policy
 
 
 def delivery_statements(
+    ends: DeliveryEnds,
     *,
-    stack: Stack,
-    stream: kinesis.IStream,
-    bucket: s3.IBucket,
-    destination_key: kms.IKey | None,
-    object_arns: list[str],
-    log_stream_arn: str,
     schema: SchemaLocation | None,
     function: lambda_.IFunction | None,
 ) -> list[iam.PolicyStatement]:
     """Read this stream, write under the prefixes, log errors; with the options, read the
     schema and invoke the function; use the keys only through Kinesis and S3."""
-    bucket_arn = bucket.bucket_arn
-    statements = [
-        iam.PolicyStatement(
-            sid="ReadSourceStream",
-            actions=list(STREAM_READ_ACTIONS),
-            resources=[stream.stream_arn],
-        ),
-        iam.PolicyStatement(
-            sid="ListDestinationBucket",
-            actions=list(BUCKET_ACTIONS),
-            resources=[bucket_arn],
-        ),
-        iam.PolicyStatement(
-            sid="WriteUnderDeliveryPrefixes",
-            actions=list(OBJECT_WRITE_ACTIONS),
-            resources=object_arns,
-        ),
-        iam.PolicyStatement(
-            sid="WriteDeliveryErrorLogs",
-            actions=["logs:PutLogEvents"],
-            resources=[log_stream_arn],
-        ),
+    log_stream_arn = ends.stack.format_arn(
+        service="logs",
+        resource="log-group",
+        resource_name=f"{ends.log_group_name}:log-stream:{LOG_STREAM_NAME}",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+    grants: list[tuple[str, tuple[str, ...], list[str]]] = [
+        ("ReadSourceStream", FIREHOSE_KINESIS_SOURCE_ACTIONS, [ends.stream_arn]),
+        ("ListDestinationBucket", FIREHOSE_S3_BUCKET_ACTIONS, [ends.bucket_arn]),
+        # Object actions limited to the two prefixes; never a delete.
+        ("WriteUnderDeliveryPrefixes", FIREHOSE_S3_OBJECT_ACTIONS, ends.object_arns),
+        ("WriteDeliveryErrorLogs", ("logs:PutLogEvents",), [log_stream_arn]),
     ]
     if schema is not None:
-        statements.append(
-            iam.PolicyStatement(
-                sid="ReadConversionSchema",
-                actions=list(GLUE_SCHEMA_ACTIONS),
-                resources=[schema.catalog_arn, schema.database_arn, schema.table_arn],
-            )
-        )
+        schema_arns = [schema.catalog_arn, schema.database_arn, schema.table_arn]
+        grants.append(("ReadConversionSchema", GLUE_SCHEMA_ACTIONS, schema_arns))
     if function is not None:
-        statements.append(
-            iam.PolicyStatement(
-                sid="InvokeTransformationFunction",
-                actions=list(LAMBDA_ACTIONS),
-                resources=[function.function_arn],
-            )
-        )
-    stream_key = stream.encryption_key
-    if stream_key is not None:
+        grants.append(("InvokeTransformationFunction", LAMBDA_ACTIONS, [function.function_arn]))
+    statements = [
+        iam.PolicyStatement(sid=sid, actions=list(actions), resources=resources)
+        for sid, actions, resources in grants
+    ]
+    return statements + _key_statements(ends)
+
+
+def _key_statements(ends: DeliveryEnds) -> list[iam.PolicyStatement]:
+    """Decrypt the stream's records through Kinesis, encrypt objects through S3 only."""
+    # via_service's "<service>.<region>.<url suffix>", its Region and suffix read once.
+    region_and_suffix = via_service(ends.stack, "")
+    statements = []
+    if ends.stream_key_arn is not None:
         statements.append(
             iam.PolicyStatement(
                 sid="DecryptSourceStream",
                 actions=["kms:Decrypt"],
-                resources=[stream_key.key_arn],
+                resources=[ends.stream_key_arn],
                 conditions={
                     "StringEquals": {
-                        "kms:ViaService": via_service(stack, "kinesis"),
-                        "kms:EncryptionContext:aws:kinesis:arn": stream.stream_arn,
+                        "kms:ViaService": "kinesis" + region_and_suffix,
+                        "kms:EncryptionContext:aws:kinesis:arn": ends.stream_arn,
                     }
                 },
             )
         )
-    if destination_key is not None:
+    if ends.destination_key_arn is not None:
         statements.append(
             iam.PolicyStatement(
                 sid="EncryptDeliveredObjects",
                 actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=[destination_key.key_arn],
+                resources=[ends.destination_key_arn],
                 conditions={
-                    "StringEquals": {"kms:ViaService": via_service(stack, "s3")},
+                    "StringEquals": {"kms:ViaService": "s3" + region_and_suffix},
                     # The bucket ARN is the context when S3 Bucket Keys are on.
                     "StringLike": {
-                        "kms:EncryptionContext:aws:s3:arn": [
-                            bucket_arn,
-                            *object_arns,
-                        ]
+                        "kms:EncryptionContext:aws:s3:arn": [ends.bucket_arn, *ends.object_arns]
                     },
                 },
             )
@@ -277,30 +344,16 @@ def delivery_statements(
 
 def new_delivery_stream(
     scope: Construct,
+    o: PipelineOptions,
     *,
-    stream: kinesis.IStream,
-    bucket: s3.IBucket,
-    destination_key: kms.IKey | None,
-    role: iam.IRole,
+    ends: DeliveryEnds,
+    role_arn: str,
     policy: iam.ManagedPolicy,
     log_group: logs.ILogGroup,
     log_stream: logs.ILogStream,
-    delivery_stream_name: str | None,
-    buffering_interval: Duration,
-    buffering_size: Size,
-    compression: firehose.Compression,
-    prefix: str,
-    error_output_prefix: str,
-    transformation_function: lambda_.IFunction | None,
-    transformation_buffering_interval: Duration | None,
-    transformation_buffering_size: Size | None,
-    transformation_retries: int | None,
-    dynamic_partitioning_keys: Mapping[str, str] | None,
-    output_format: firehose.IOutputFormat | None,
-    input_format: firehose.IInputFormat | None,
     schema: SchemaLocation | None,
 ) -> firehose.CfnDeliveryStream:
-    """The delivery stream: reads ``stream``, writes to ``bucket``, after ``policy`` exists.
+    """The delivery stream: reads the stream, writes to the bucket, after ``policy`` exists.
 
     Dynamic partitioning is fixed when a delivery stream is created: Firehose rejects
     switching it on or off later, although CloudFormation would try an in-place update. A
@@ -308,18 +361,8 @@ def new_delivery_stream(
     ``DeliveryStream``), so that the switch is a replacement (a new delivery stream, then the
     old one deleted) instead of a failure.
     """
-    encryption_configuration = (
-        firehose.CfnDeliveryStream.EncryptionConfigurationProperty(
-            kms_encryption_config=firehose.CfnDeliveryStream.KMSEncryptionConfigProperty(
-                awskms_key_arn=destination_key.key_arn
-            )
-        )
-        if destination_key is not None
-        else firehose.CfnDeliveryStream.EncryptionConfigurationProperty(
-            no_encryption_config="NoEncryption"
-        )
-    )
-    if dynamic_partitioning_keys:
+    partitioned = bool(o.dynamic_partitioning_keys)
+    if partitioned:
         Annotations.of(scope).add_warning_v2(
             "patterns:DynamicPartitioningCreateOnly",
             "dynamic partitioning can only be set when a delivery stream is created: adding "
@@ -327,62 +370,23 @@ def new_delivery_stream(
             "(records buffered in the old one when it is deleted are lost, and a fixed "
             "delivery_stream_name must change at the same time)",
         )
+    logging = firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty(
+        enabled=True,
+        log_group_name=log_group.log_group_name,
+        log_stream_name=log_stream.log_stream_name,
+    )
     delivery_stream = firehose.CfnDeliveryStream(
         scope,
-        "PartitionedDeliveryStream" if dynamic_partitioning_keys else "DeliveryStream",
-        delivery_stream_name=delivery_stream_name,
+        "PartitionedDeliveryStream" if partitioned else "DeliveryStream",
+        delivery_stream_name=o.delivery_stream_name,
         delivery_stream_type="KinesisStreamAsSource",
         kinesis_stream_source_configuration=(
             firehose.CfnDeliveryStream.KinesisStreamSourceConfigurationProperty(
-                kinesis_stream_arn=stream.stream_arn, role_arn=role.role_arn
+                kinesis_stream_arn=ends.stream_arn, role_arn=role_arn
             )
         ),
-        extended_s3_destination_configuration=(
-            firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty(
-                bucket_arn=bucket.bucket_arn,
-                role_arn=role.role_arn,
-                prefix=prefix,
-                error_output_prefix=error_output_prefix or None,
-                buffering_hints=firehose.CfnDeliveryStream.BufferingHintsProperty(
-                    interval_in_seconds=buffering_interval.to_seconds(),
-                    size_in_m_bs=buffering_size.to_mebibytes(),
-                ),
-                compression_format=compression.value,
-                encryption_configuration=encryption_configuration,
-                cloud_watch_logging_options=(
-                    firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty(
-                        enabled=True,
-                        log_group_name=log_group.log_group_name,
-                        log_stream_name=log_stream.log_stream_name,
-                    )
-                ),
-                s3_backup_mode="Disabled",
-                processing_configuration=processing_configuration(
-                    role_arn=role.role_arn,
-                    function=transformation_function,
-                    buffering_interval=transformation_buffering_interval,
-                    buffering_size=transformation_buffering_size,
-                    retries=transformation_retries,
-                    partitioning_keys=dynamic_partitioning_keys,
-                ),
-                dynamic_partitioning_configuration=(
-                    firehose.CfnDeliveryStream.DynamicPartitioningConfigurationProperty(
-                        enabled=True
-                    )
-                    if dynamic_partitioning_keys
-                    else None
-                ),
-                data_format_conversion_configuration=(
-                    conversion_configuration(
-                        role_arn=role.role_arn,
-                        output_format=output_format,
-                        input_format=input_format or firehose.InputFormat.OPENX_JSON,
-                        schema=schema,
-                    )
-                    if output_format is not None and schema is not None
-                    else None
-                ),
-            )
+        extended_s3_destination_configuration=_destination(
+            o, ends=ends, role_arn=role_arn, logging=logging, schema=schema
         ),
     )
     delivery_stream.node.add_dependency(policy)
@@ -394,3 +398,63 @@ def new_delivery_stream(
         "bucket, and in transit with TLS.",
     )
     return delivery_stream
+
+
+def _destination(
+    o: PipelineOptions,
+    *,
+    ends: DeliveryEnds,
+    role_arn: str,
+    logging: firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty,
+    schema: SchemaLocation | None,
+) -> firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty:
+    """The S3 destination: buffers, compression, encryption, logs and the processors."""
+    cfn = firehose.CfnDeliveryStream
+    seconds, mebibytes = seconds_of(o.buffering_interval), mebibytes_of(o.buffering_size)
+    return cfn.ExtendedS3DestinationConfigurationProperty(
+        bucket_arn=ends.bucket_arn,
+        role_arn=role_arn,
+        prefix=o.prefix,
+        error_output_prefix=o.error_output_prefix or None,
+        buffering_hints=cfn.BufferingHintsProperty(
+            interval_in_seconds=o.buffering_interval.to_seconds()
+            if seconds is None
+            else int(seconds),
+            size_in_m_bs=o.buffering_size.to_mebibytes() if mebibytes is None else int(mebibytes),
+        ),
+        compression_format=o.compression_format,
+        encryption_configuration=(
+            cfn.EncryptionConfigurationProperty(
+                kms_encryption_config=cfn.KMSEncryptionConfigProperty(
+                    awskms_key_arn=ends.destination_key_arn
+                )
+            )
+            if ends.destination_key_arn is not None
+            else cfn.EncryptionConfigurationProperty(no_encryption_config="NoEncryption")
+        ),
+        cloud_watch_logging_options=logging,
+        s3_backup_mode="Disabled",
+        processing_configuration=processing_configuration(
+            role_arn=role_arn,
+            function=o.transformation_function,
+            buffering_interval=o.transformation_buffering_interval,
+            buffering_size=o.transformation_buffering_size,
+            retries=o.transformation_retries,
+            partitioning_keys=o.dynamic_partitioning_keys,
+        ),
+        dynamic_partitioning_configuration=(
+            cfn.DynamicPartitioningConfigurationProperty(enabled=True)
+            if o.dynamic_partitioning_keys
+            else None
+        ),
+        data_format_conversion_configuration=(
+            conversion_configuration(
+                role_arn=role_arn,
+                output_format=o.output_format,
+                input_format=o.input_format or firehose.InputFormat.OPENX_JSON,
+                schema=schema,
+            )
+            if o.output_format is not None and schema is not None
+            else None
+        ),
+    )

@@ -1,255 +1,234 @@
-"""The alarms and the dashboard section of ``KinesisToFirehoseToS3``.
-
-Both are built from the construct's public ``metric_*`` methods, so what an alarm watches is
-what a user gets from the same method: ``metric_stream_*`` for the Kinesis data stream
-(``AWS/Kinesis``), the other ``metric_*`` for the delivery stream (``AWS/Firehose``).
-"""
-
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_lambda as lambda_
 
 from patterns import dashboards
 from patterns.alarms import create_alarm
+from patterns.kinesis_firehose_s3.metrics import MAXIMUM, MINIMUM, SUM
 from patterns.limits import (
     KINESIS_SHARD_WRITE_MB_PER_SECOND,
     KINESIS_SHARD_WRITE_RECORDS_PER_SECOND,
 )
+from patterns.validation import seconds_of
 
 if TYPE_CHECKING:
     from patterns.kinesis_firehose_s3.construct import KinesisToFirehoseToS3
+    from patterns.kinesis_firehose_s3.options import PipelineOptions
 
 DEFAULT_ITERATOR_AGE_ALARM = Duration.hours(1)
 DEFAULT_DATA_FRESHNESS_ALARM = Duration.minutes(15)
+ONE_MINUTE = Duration.minutes(1)
+FIVE_MINUTES = Duration.minutes(5)
+AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+BELOW = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    """One alarm of the pipeline: what it watches, when it fires, what it means."""
+
+    construct_id: str
+    metric: cloudwatch.IMetric
+    threshold: float
+    description: str
+    comparison_operator: cloudwatch.ComparisonOperator = AT_LEAST
+    evaluation_periods: int = 1
 
 
 def create_alarms(
-    pattern: KinesisToFirehoseToS3,
-    *,
-    alarm_actions: Sequence[cloudwatch.IAlarmAction],
-    iterator_age_alarm_threshold: Duration,
-    data_freshness_alarm_threshold: Duration,
-    transformation_function: lambda_.IFunction | None,
-    converts: bool,
-    partitions: bool,
+    pattern: KinesisToFirehoseToS3, o: PipelineOptions, *, path: str
 ) -> list[cloudwatch.Alarm]:
     """The stream and delivery alarms, then those of the options that are on."""
-    alarms = _stream_and_delivery_alarms(
-        pattern,
-        alarm_actions=alarm_actions,
-        iterator_age_alarm_threshold=iterator_age_alarm_threshold,
-        data_freshness_alarm_threshold=data_freshness_alarm_threshold,
-    )
-    path = pattern.node.path
-    five_minutes = Duration.minutes(5)
-    if transformation_function is not None:
-        alarms.append(
-            create_alarm(
-                pattern,
-                "TransformationErrorsAlarm",
-                metric=transformation_function.metric_errors(
-                    period=five_minutes, statistic=cloudwatch.Stats.SUM
-                ),
-                threshold=1,
-                description=(
-                    f"The transformation function of {path} failed; Firehose "
-                    "retries, then writes the buffer under the error prefix "
-                    "(processing-failed)"
-                ),
-                actions=alarm_actions,
-            )
-        )
-        alarms.append(
-            create_alarm(
-                pattern,
-                "ProcessingFailureAlarm",
-                metric=pattern.metric_execute_processing_success(
-                    period=five_minutes, statistic=cloudwatch.Stats.MINIMUM
-                ),
-                threshold=1,
-                comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-                description=(
-                    f"Firehose could not invoke the transformation function of "
-                    f"{path}; see the error output prefix (processing-failed)"
-                ),
-                actions=alarm_actions,
-            )
-        )
-    if converts:
-        alarms.append(
-            create_alarm(
-                pattern,
-                "ConversionFailureAlarm",
-                metric=pattern.metric_failed_conversion_records(
-                    period=five_minutes, statistic=cloudwatch.Stats.SUM
-                ),
-                threshold=1,
-                description=(
-                    f"Records of {path} did not match the table schema and were "
-                    "written under the error prefix (format-conversion-failed)"
-                ),
-                actions=alarm_actions,
-            )
-        )
-    if partitions:
-        alarms.append(
-            create_alarm(
-                pattern,
-                "PartitionCountExceededAlarm",
-                metric=pattern.metric_partition_count_exceeded(
-                    period=five_minutes, statistic=cloudwatch.Stats.MAXIMUM
-                ),
-                threshold=1,
-                description=(
-                    f"{path} reached its active partition limit; further records "
-                    "go under the error prefix until partitions are delivered"
-                ),
-                actions=alarm_actions,
-            )
-        )
-    return alarms
-
-
-def _stream_and_delivery_alarms(
-    pattern: KinesisToFirehoseToS3,
-    *,
-    alarm_actions: Sequence[cloudwatch.IAlarmAction],
-    iterator_age_alarm_threshold: Duration,
-    data_freshness_alarm_threshold: Duration,
-) -> list[cloudwatch.Alarm]:
-    path = pattern.node.path
-    one_minute = Duration.minutes(1)
-    five_minutes = Duration.minutes(5)
-    age = iterator_age_alarm_threshold
-    freshness = data_freshness_alarm_threshold
+    specs = [*_stream_alarms(pattern, o, path), *_delivery_alarms(pattern, o, path)]
+    specs += _option_alarms(pattern, o, path)
     return [
         create_alarm(
             pattern,
+            spec.construct_id,
+            metric=spec.metric,
+            threshold=spec.threshold,
+            description=spec.description,
+            actions=o.alarm_actions,
+            comparison_operator=spec.comparison_operator,
+            evaluation_periods=spec.evaluation_periods,
+        )
+        for spec in specs
+    ]
+
+
+# Human-readable Durations already asked for (each to_human_string is a round trip to jsii).
+_HUMAN: weakref.WeakKeyDictionary[Duration, str] = weakref.WeakKeyDictionary()
+
+
+def _human(duration: Duration) -> str:
+    if duration not in _HUMAN:
+        _HUMAN[duration] = duration.to_human_string()
+    return _HUMAN[duration]
+
+
+def _number(seconds: float) -> float:
+    return int(seconds) if seconds == int(seconds) else seconds
+
+
+def _millis(duration: Duration) -> float:
+    seconds = seconds_of(duration)
+    return duration.to_milliseconds() if seconds is None else _number(seconds * 1000)
+
+
+def _seconds(duration: Duration) -> float:
+    seconds = seconds_of(duration)
+    return duration.to_seconds() if seconds is None else _number(seconds)
+
+
+def _stream_alarms(
+    pattern: KinesisToFirehoseToS3, o: PipelineOptions, path: str
+) -> list[AlarmSpec]:
+    age = o.iterator_age_alarm_threshold
+    return [
+        AlarmSpec(
             "StreamIteratorAgeAlarm",
-            metric=pattern.metric_stream_get_records_iterator_age_milliseconds(
-                period=one_minute, statistic=cloudwatch.Stats.MAXIMUM
+            pattern.metric_stream_get_records_iterator_age_milliseconds(
+                period=ONE_MINUTE, statistic=MAXIMUM
             ),
-            threshold=age.to_milliseconds(),
-            description=(
-                f"A consumer of {path} reads records at least "
-                f"{age.to_human_string()} old; past the retention period they are lost"
-            ),
-            actions=alarm_actions,
+            _millis(age),
+            f"A consumer of {path} reads records at least {_human(age)} old; past the "
+            "retention period they are lost",
         ),
-        create_alarm(
-            pattern,
+        AlarmSpec(
             "DeliveryIteratorAgeAlarm",
-            metric=pattern.metric_kinesis_millis_behind_latest(
-                period=one_minute, statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=age.to_milliseconds(),
-            description=(
-                f"The delivery stream of {path} is at least "
-                f"{age.to_human_string()} behind the newest record in the stream"
-            ),
-            actions=alarm_actions,
+            pattern.metric_kinesis_millis_behind_latest(period=ONE_MINUTE, statistic=MAXIMUM),
+            _millis(age),
+            f"The delivery stream of {path} is at least {_human(age)} behind the newest "
+            "record in the stream",
         ),
-        create_alarm(
-            pattern,
+        AlarmSpec(
             "WriteThroughputExceededAlarm",
-            metric=pattern.metric_stream_write_provisioned_throughput_exceeded(
-                period=five_minutes, statistic=cloudwatch.Stats.SUM
+            pattern.metric_stream_write_provisioned_throughput_exceeded(
+                period=FIVE_MINUTES, statistic=SUM
             ),
-            threshold=1,
-            description=(
-                f"Writes to {path} were throttled: producers must retry, and "
-                "the stream needs more shards (or ON_DEMAND)"
-            ),
-            actions=alarm_actions,
+            1,
+            f"Writes to {path} were throttled: producers must retry, and the stream needs "
+            "more shards (or ON_DEMAND)",
         ),
-        create_alarm(
-            pattern,
+        AlarmSpec(
             "PutRecordsFailedRecordsAlarm",
-            metric=pattern.metric_stream_put_records_failed_records(
-                period=five_minutes, statistic=cloudwatch.Stats.SUM
-            ),
-            threshold=1,
-            description=(
-                f"PutRecords calls to {path} rejected records (throttled or an "
-                "internal failure): producers must retry the failed records of the response"
-            ),
-            actions=alarm_actions,
+            pattern.metric_stream_put_records_failed_records(period=FIVE_MINUTES, statistic=SUM),
+            1,
+            f"PutRecords calls to {path} rejected records (throttled or an internal failure): "
+            "producers must retry the failed records of the response",
         ),
-        create_alarm(
-            pattern,
+        AlarmSpec(
             "ReadThroughputExceededAlarm",
-            metric=pattern.metric_stream_read_provisioned_throughput_exceeded(
-                period=five_minutes, statistic=cloudwatch.Stats.SUM
+            pattern.metric_stream_read_provisioned_throughput_exceeded(
+                period=FIVE_MINUTES, statistic=SUM
             ),
-            threshold=1,
+            1,
+            f"Reads of {path} were throttled for 15 minutes: its consumers share 2 MB/s and "
+            "5 reads/s per shard; use enhanced fan-out or more shards",
             evaluation_periods=3,
-            description=(
-                f"Reads of {path} were throttled for 15 minutes: its consumers "
-                "share 2 MB/s and 5 reads/s per shard; use enhanced fan-out or more shards"
-            ),
-            actions=alarm_actions,
         ),
-        create_alarm(
-            pattern,
+    ]
+
+
+def _delivery_alarms(
+    pattern: KinesisToFirehoseToS3, o: PipelineOptions, path: str
+) -> list[AlarmSpec]:
+    freshness = o.data_freshness_alarm_threshold
+    return [
+        AlarmSpec(
             "ThrottledGetRecordsAlarm",
             # With a Kinesis source, Firehose's throttling is on its reads of the stream
             # (ThrottledRecords counts Direct PUT ingestion, which this pattern has not).
-            metric=pattern.metric_throttled_get_records(
-                period=five_minutes, statistic=cloudwatch.Stats.SUM
-            ),
-            threshold=1,
+            pattern.metric_throttled_get_records(period=FIVE_MINUTES, statistic=SUM),
+            1,
+            f"Firehose's reads of {path} were throttled for 15 minutes: delivery falls "
+            "behind the stream (see the delivery iterator age); other consumers may use up "
+            "the shards' read quota",
             evaluation_periods=3,
-            description=(
-                f"Firehose's reads of {path} were throttled for 15 minutes: "
-                "delivery falls behind the stream (see the delivery iterator age); other "
-                "consumers may use up the shards' read quota"
-            ),
-            actions=alarm_actions,
         ),
-        create_alarm(
-            pattern,
+        AlarmSpec(
             "DataFreshnessAlarm",
-            metric=pattern.metric_delivery_to_s3_data_freshness(
-                period=five_minutes, statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=freshness.to_seconds(),
-            description=(
-                f"The oldest record of {path} not yet in S3 is at least "
-                f"{freshness.to_human_string()} old: delivery is stalled or failing"
-            ),
-            actions=alarm_actions,
+            pattern.metric_delivery_to_s3_data_freshness(period=FIVE_MINUTES, statistic=MAXIMUM),
+            _seconds(freshness),
+            f"The oldest record of {path} not yet in S3 is at least {_human(freshness)} old: "
+            "delivery is stalled or failing",
         ),
-        create_alarm(
-            pattern,
+        AlarmSpec(
             "DeliveryFailureAlarm",
-            metric=pattern.metric_delivery_to_s3_success(
-                period=five_minutes, statistic=cloudwatch.Stats.MINIMUM
-            ),
-            threshold=1,
-            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            description=(
-                f"Some deliveries of {path} to S3 failed; see the delivery log "
-                "group and the error output prefix"
-            ),
-            actions=alarm_actions,
+            pattern.metric_delivery_to_s3_success(period=FIVE_MINUTES, statistic=MINIMUM),
+            1,
+            f"Some deliveries of {path} to S3 failed; see the delivery log group and the "
+            "error output prefix",
+            comparison_operator=BELOW,
         ),
     ]
+
+
+def _option_alarms(
+    pattern: KinesisToFirehoseToS3, o: PipelineOptions, path: str
+) -> list[AlarmSpec]:
+    """The alarms of the transformation, the conversion and dynamic partitioning, if on."""
+    specs: list[AlarmSpec] = []
+    if o.transformation_function is not None:
+        errors = o.transformation_function.metric_errors(period=FIVE_MINUTES, statistic=SUM)
+        specs.append(
+            AlarmSpec(
+                "TransformationErrorsAlarm",
+                errors,
+                1,
+                f"The transformation function of {path} failed; Firehose retries, then writes "
+                "the buffer under the error prefix (processing-failed)",
+            )
+        )
+        specs.append(
+            AlarmSpec(
+                "ProcessingFailureAlarm",
+                pattern.metric_execute_processing_success(period=FIVE_MINUTES, statistic=MINIMUM),
+                1,
+                f"Firehose could not invoke the transformation function of {path}; see the "
+                "error output prefix (processing-failed)",
+                comparison_operator=BELOW,
+            )
+        )
+    if o.converts:
+        specs.append(
+            AlarmSpec(
+                "ConversionFailureAlarm",
+                pattern.metric_failed_conversion_records(period=FIVE_MINUTES, statistic=SUM),
+                1,
+                f"Records of {path} did not match the table schema and were written under the "
+                "error prefix (format-conversion-failed)",
+            )
+        )
+    if o.dynamic_partitioning_keys:
+        specs.append(
+            AlarmSpec(
+                "PartitionCountExceededAlarm",
+                pattern.metric_partition_count_exceeded(period=FIVE_MINUTES, statistic=MAXIMUM),
+                1,
+                f"{path} reached its active partition limit; further records go under the "
+                "error prefix until partitions are delivered",
+            )
+        )
+    return specs
 
 
 def add_section(
     pattern: KinesisToFirehoseToS3,
     dashboard: cloudwatch.Dashboard,
     *,
+    path: str,
     planned_shards: int | None,
     alarms: Sequence[cloudwatch.Alarm],
 ) -> None:
     """The pipeline's dashboard section (see ``KinesisToFirehoseToS3.add_to_dashboard``)."""
-    total = cloudwatch.Stats.SUM
+    total = SUM
     bytes_capacity: list[tuple[float, str]] = []
     records_capacity: list[tuple[float, str]] = []
     if planned_shards is not None:
@@ -263,7 +242,7 @@ def add_section(
         ]
     dashboards.section(
         dashboard,
-        f"Kinesis to Firehose to S3 {pattern.node.path}",
+        f"Kinesis to Firehose to S3 {path}",
         "What producers write, what the stream can take, and what reaches the bucket.",
         [
             dashboards.graph(

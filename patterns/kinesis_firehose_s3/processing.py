@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import jsii
-from aws_cdk import Duration, Size, SizeRoundingBehavior, Token
+from aws_cdk import Duration, Size, Token
 from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_lambda as lambda_
 from constructs import IValidation
@@ -21,22 +22,33 @@ from constructs import IValidation
 from patterns.kinesis_firehose_s3.layout import ERROR_OUTPUT_TYPE, expressions
 from patterns.kinesis_firehose_s3.validation import (
     BUFFERING_INTERVAL_MAX,
+    BUFFERING_INTERVAL_MIN,
     check_folder_prefix,
     check_large_buffer,
-    check_whole_units,
+    check_whole_mebibytes,
+    is_token,
 )
-from patterns.validation import check_duration, check_range
+from patterns.limits import (
+    FIREHOSE_DYNAMIC_PARTITIONING_BUFFERING_INTERVAL_MIN_SECONDS,
+    FIREHOSE_TRANSFORMATION_BUFFERING_INTERVAL_MAX_SECONDS,
+    FIREHOSE_TRANSFORMATION_BUFFERING_SIZE_MIB_RANGE,
+    FIREHOSE_TRANSFORMATION_RETRIES_RANGE,
+    FIREHOSE_TRANSFORMATION_TIMEOUT_MAX_SECONDS,
+)
+from patterns.validation import check_duration, check_whole_number, check_whole_units
+
+if TYPE_CHECKING:
+    from patterns.kinesis_firehose_s3.options import PipelineOptions
 
 PARTITION_KEY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Dynamic partitioning has no zero buffering: intervals from 60 seconds (Firehose developer
-# guide, "Dynamic partitioning").
-DYNAMIC_PARTITIONING_BUFFERING_INTERVAL_MIN = Duration.seconds(60)
-# Lambda transformation (Firehose developer guide, "Transform source data"): buffer hints of
-# 0.2-3 MB (whole MiB here) and 0-900 s, 0-300 retries, invocations of at most 5 minutes.
-TRANSFORMATION_BUFFERING_SIZE_MIB_RANGE = (1, 3)
-TRANSFORMATION_BUFFERING_INTERVAL_MAX = Duration.seconds(900)
-TRANSFORMATION_RETRIES_RANGE = (0, 300)
-TRANSFORMATION_TIMEOUT_MAX = Duration.minutes(5)
+DYNAMIC_PARTITIONING_BUFFERING_INTERVAL_MIN = Duration.seconds(
+    FIREHOSE_DYNAMIC_PARTITIONING_BUFFERING_INTERVAL_MIN_SECONDS
+)
+TRANSFORMATION_BUFFERING_INTERVAL_MAX = Duration.seconds(
+    FIREHOSE_TRANSFORMATION_BUFFERING_INTERVAL_MAX_SECONDS
+)
+TRANSFORMATION_TIMEOUT_MAX = Duration.seconds(FIREHOSE_TRANSFORMATION_TIMEOUT_MAX_SECONDS)
+TRANSFORMATION_TIMEOUT_MIN = Duration.seconds(1)
 DEFAULT_TRANSFORMATION_BUFFERING_INTERVAL = Duration.seconds(60)
 DEFAULT_TRANSFORMATION_BUFFERING_SIZE = Size.mebibytes(1)
 DEFAULT_TRANSFORMATION_RETRIES = 3
@@ -110,7 +122,7 @@ class TransformationTimeout:
         timeout = resource.timeout if isinstance(resource, lambda_.CfnFunction) else None
         if timeout is None or Token.is_unresolved(timeout):
             return []
-        limit = TRANSFORMATION_TIMEOUT_MAX.to_seconds()
+        limit = FIREHOSE_TRANSFORMATION_TIMEOUT_MAX_SECONDS
         if timeout <= limit:
             return []
         return [
@@ -120,17 +132,12 @@ class TransformationTimeout:
         ]
 
 
-def validate_transformation(
-    *,
-    function: lambda_.IFunction | None,
-    buffering_interval: Duration | None,
-    buffering_size: Size | None,
-    retries: int | None,
-) -> None:
+def validate_transformation(o: PipelineOptions) -> None:
+    function, retries = o.transformation_function, o.transformation_retries
     if function is None:
         given = {
-            "transformation_buffering_interval": buffering_interval,
-            "transformation_buffering_size": buffering_size,
+            "transformation_buffering_interval": o.transformation_buffering_interval,
+            "transformation_buffering_size": o.transformation_buffering_size,
             "transformation_retries": retries,
         }
         clashing = sorted(name for name, value in given.items() if value is not None)
@@ -140,47 +147,31 @@ def validate_transformation(
                 "transformation_function too, or drop them"
             )
         return
+    interval = o.transformation_buffering_interval
     check_duration(
         "transformation_buffering_interval",
-        buffering_interval,
-        Duration.seconds(0),
+        interval,
+        BUFFERING_INTERVAL_MIN,
         TRANSFORMATION_BUFFERING_INTERVAL_MAX,
     )
-    check_whole_units("transformation_buffering_interval", buffering_interval, "seconds")
-    if buffering_size is not None and not buffering_size.is_unresolved():
-        mebibytes = buffering_size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
-        check_range(
-            "transformation_buffering_size",
-            mebibytes,
-            *TRANSFORMATION_BUFFERING_SIZE_MIB_RANGE,
-            " MiB",
-        )
-        if mebibytes != int(mebibytes):
-            raise ValueError(
-                "transformation_buffering_size must be a whole number of MiB, "
-                f"got {mebibytes:g} MiB"
-            )
-    check_range("transformation_retries", retries, *TRANSFORMATION_RETRIES_RANGE)
-    if retries is not None and not Token.is_unresolved(retries) and retries != int(retries):
-        raise ValueError(f"transformation_retries must be a whole number, got {retries}")
+    check_whole_units("transformation_buffering_interval", interval, "seconds")
+    check_whole_mebibytes(
+        "transformation_buffering_size",
+        o.transformation_buffering_size,
+        *FIREHOSE_TRANSFORMATION_BUFFERING_SIZE_MIB_RANGE,
+    )
+    check_whole_number("transformation_retries", retries, *FIREHOSE_TRANSFORMATION_RETRIES_RANGE)
     if isinstance(function, lambda_.Function):
-        timeout = function.timeout
         check_duration(
             f"the timeout of transformation_function {function.node.path}",
-            timeout,
-            Duration.seconds(1),
+            function.timeout,
+            TRANSFORMATION_TIMEOUT_MIN,
             TRANSFORMATION_TIMEOUT_MAX,
         )
 
 
-def validate_dynamic_partitioning(
-    *,
-    keys: Mapping[str, str] | None,
-    buffering_interval: Duration,
-    buffering_size: Size,
-    prefix: str,
-    error_output_prefix: str,
-) -> None:
+def validate_dynamic_partitioning(o: PipelineOptions) -> None:
+    keys, prefix = o.dynamic_partitioning_keys, o.prefix
     if keys is None:
         return
     if not keys:
@@ -199,20 +190,20 @@ def validate_dynamic_partitioning(
                 f"dynamic_partitioning_keys[{key!r}] is empty; give the jq expression that "
                 "reads the key from a record, for example '.truck_id'"
             )
-    check_large_buffer(buffering_size, "dynamic partitioning")
+    check_large_buffer(o.buffering_size, "dynamic partitioning")
     check_duration(
         "buffering_interval with dynamic partitioning (no zero buffering)",
-        buffering_interval,
+        o.buffering_interval,
         DYNAMIC_PARTITIONING_BUFFERING_INTERVAL_MIN,
         BUFFERING_INTERVAL_MAX,
     )
-    if not error_output_prefix:
+    if not o.error_output_prefix:
         raise ValueError(
             "error_output_prefix may not be empty with dynamic partitioning: Firehose "
             "requires one for records whose keys cannot be read (for example "
             f"'errors/{ERROR_OUTPUT_TYPE}/')"
         )
-    if Token.is_unresolved(prefix):
+    if is_token(prefix):
         return
     check_folder_prefix(prefix, "dynamic partitioning (each key is a folder)")
     used = [

@@ -7,64 +7,59 @@ The shard count comes from ``shard_count`` or from a ``StreamThroughput`` plan
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
-import jsii
-from aws_cdk import Annotations, Duration, IAspect, RemovalPolicy, Token
+from aws_cdk import Annotations, Duration
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from patterns.compliance import acknowledge
 from patterns.kinesis_firehose_s3.shard_planning import StreamThroughput
+from patterns.limits import (
+    KINESIS_RETENTION_DEFAULT_HOURS,
+    KINESIS_SHARD_QUOTA_DEFAULT,
+    KINESIS_SHARD_QUOTA_LARGEST_REGIONS,
+)
 
-# Kinesis Data Streams: retention from 24 hours to 365 days (8,760 hours).
-RETENTION_MIN = Duration.hours(24)
-RETENTION_MAX = Duration.hours(8760)
-DEFAULT_RETENTION = RETENTION_MIN
-# Default per-region shard quota is 500 in us-east-1, us-west-2 and eu-west-1, 200 elsewhere.
-DEFAULT_SHARD_QUOTA = 200
-STREAM_NAME_MAX_LENGTH = 128
+if TYPE_CHECKING:
+    from patterns.kinesis_firehose_s3.options import PipelineOptions
+
+DEFAULT_RETENTION = Duration.hours(KINESIS_RETENTION_DEFAULT_HOURS)
 
 
 def new_stream(
-    scope: Construct,
-    *,
-    stream_name: str | None,
-    stream_mode: kinesis.StreamMode | None,
-    shard_count: int | None,
-    throughput: StreamThroughput | None,
-    retention_period: Duration,
-    encryption_key: kms.IKey,
-    removal_policy: RemovalPolicy,
+    scope: Construct, o: PipelineOptions, *, encryption_key: kms.IKey
 ) -> tuple[kinesis.Stream, int | None]:
     """A new stream (child ``Stream`` of ``scope``) and the shards it was planned with.
 
     The shard count is that of a new provisioned stream when known at synth (for the
     capacity lines of the dashboard), else ``None``.
     """
-    planned = shard_count
-    if throughput is not None:
-        planned = throughput.shard_count
-    mode = stream_mode or (
+    planned = o.shard_count if o.throughput is None else o.throughput.shard_count
+    mode = o.stream_mode or (
         kinesis.StreamMode.PROVISIONED if planned is not None else kinesis.StreamMode.ON_DEMAND
     )
-    if planned is not None and not Token.is_unresolved(planned) and planned > DEFAULT_SHARD_QUOTA:
+    # A number token is a float: an int is known at synth.
+    known = planned if isinstance(planned, int) else None
+    if known is not None and known > KINESIS_SHARD_QUOTA_DEFAULT:
         Annotations.of(scope).add_warning_v2(
             "patterns:ShardQuota",
-            f"{planned} shards exceed the default shard quota of most regions "
-            f"({DEFAULT_SHARD_QUOTA}; 500 in us-east-1, us-west-2 and eu-west-1): "
-            "request a quota increase before deploying, or use ON_DEMAND",
+            f"{known} shards exceed the default shard quota of most regions "
+            f"({KINESIS_SHARD_QUOTA_DEFAULT}; {KINESIS_SHARD_QUOTA_LARGEST_REGIONS} in "
+            "us-east-1, us-west-2 and eu-west-1): request a quota increase before deploying, "
+            "or use ON_DEMAND",
         )
     stream = kinesis.Stream(
         scope,
         "Stream",
-        stream_name=stream_name,
+        stream_name=o.stream_name,
         stream_mode=mode,
         shard_count=planned,
-        retention_period=retention_period,
+        retention_period=o.retention_period or DEFAULT_RETENTION,
         encryption=kinesis.StreamEncryption.KMS,
         encryption_key=encryption_key,
-        removal_policy=removal_policy,
+        removal_policy=o.stream_removal,
     )
     acknowledge(
         stream,
@@ -73,60 +68,62 @@ def new_stream(
         "owner's control, it can be shared with consumers in other accounts and "
         "disabled to cut off access, none of which the aws/kinesis key allows.",
     )
-    planned_shards: int | None = None
-    if mode == kinesis.StreamMode.PROVISIONED and planned is not None:
-        planned_shards = None if Token.is_unresolved(planned) else int(planned)
-    return stream, planned_shards
+    provisioned = mode == kinesis.StreamMode.PROVISIONED
+    return stream, known if provisioned else None
 
 
-@jsii.implements(IAspect)
 class ClassicReadersPlan:
-    """At synth, once for the whole app: plan the shards of the pattern's stream for every
-    classic reader registered in ``patterns.consumers.stream_readers`` (the delivery stream,
-    Lambda consumers, worker fleets), or warn once, with their total, when the shard count
-    was given and the plan cannot know them.
+    """The shard plan of the pattern's new stream for every classic reader registered in
+    ``patterns.consumers.stream_readers`` (the delivery stream, Lambda consumers, worker
+    fleets): re-planned in Python each time one joins, and said once at synth, or, when the
+    shard count was given and the plan cannot know them, warned about once with their total.
 
     Every classic reader shares each shard's 2 MB/s and 5 ``GetRecords`` calls per second.
-    Attached (``Aspects.of(...)``) to one leaf of the pattern, so it is visited once.
     """
 
     def __init__(
         self,
         scope: Construct,
         *,
-        stream: kinesis.IStream,
+        stream: kinesis.Stream,
+        shard_count: int | None,
         throughput: StreamThroughput | None,
     ) -> None:
-        self._scope, self._stream, self._throughput = scope, stream, throughput
+        self._scope, self._stream = scope, stream
+        self._given, self._throughput = shard_count, throughput
+        self._planned = self._shards = None if throughput is None else throughput.shard_count
 
-    def visit(self, node: IConstruct) -> None:
-        from patterns.consumers.stream_readers import stream_readers
+    def readers_changed(self, classic_readers: int) -> None:
+        throughput = self._throughput
+        if throughput is None or self._shards is None:
+            return
+        if throughput.classic_consumers >= classic_readers:
+            return
+        replanned = dataclasses.replace(throughput, classic_consumers=classic_readers).shard_count
+        if replanned > self._shards:
+            resource = self._stream.node.default_child
+            if isinstance(resource, kinesis.CfnStream):
+                resource.shard_count = self._shards = replanned
 
-        readers = stream_readers(self._stream).classic_readers
-        resource = self._stream.node.default_child
-        if readers <= 1 or not isinstance(resource, kinesis.CfnStream):
+    def at_synth(self, classic_readers: int) -> None:
+        if classic_readers <= 1:
             return
         throughput = self._throughput
         if throughput is None:
-            shards = resource.shard_count
-            if isinstance(shards, int):  # not ON_DEMAND, nor a token
+            shards = self._given
+            if isinstance(shards, int) and not isinstance(shards, bool):  # not a token
                 Annotations.of(self._scope).add_warning_v2(
                     "patterns:ShardCountNotPlannedForReaders",
                     f"The stream has {shards} shard(s) given as shard_count, read by "
-                    f"{readers} classic readers (the delivery stream and "
-                    f"{readers - 1} more; each shard's 2 MB/s and 5 reads/s are shared by all "
-                    "of them). Pass throughput=StreamThroughput(..., classic_consumers="
-                    f"{readers}) to plan for them, or read with enhanced_fan_out=True.",
+                    f"{classic_readers} classic readers (the delivery stream and "
+                    f"{classic_readers - 1} more; each shard's 2 MB/s and 5 reads/s are shared "
+                    "by all of them). Pass throughput=StreamThroughput(..., classic_consumers="
+                    f"{classic_readers}) to plan for them, or read with enhanced_fan_out=True.",
                 )
             return
-        if throughput.classic_consumers >= readers:
-            return
-        planned = throughput.shard_count
-        replanned = dataclasses.replace(throughput, classic_consumers=readers).shard_count
-        if replanned > planned:
-            resource.shard_count = replanned
+        if self._shards != self._planned:
             Annotations.of(self._scope).add_info(
-                f"Re-planned the stream from {planned} to {replanned} shards for "
-                f"{readers} classic readers (throughput counted "
+                f"Re-planned the stream from {self._planned} to {self._shards} shards for "
+                f"{classic_readers} classic readers (throughput counted "
                 f"{throughput.classic_consumers})."
             )

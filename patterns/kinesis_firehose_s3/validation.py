@@ -1,69 +1,103 @@
 """The checks of ``KinesisToFirehoseToS3``'s stream, delivery, log and alarm options.
 
 Each rule raises ``ValueError`` naming the argument, the value and the allowed range or fix,
-and skips unresolved tokens. The options of the transformation, dynamic partitioning and
-conversion are checked in ``processing`` and ``conversion``, with the limits they share here.
+and skips unresolved tokens. The ranges are checked with the shared helpers; the other rules
+are tables of condition and message (``*_RULES``), as aws-cdk-lib's ``validate-queue-props``.
+The options of the transformation, dynamic partitioning and conversion are checked in
+``processing`` and ``conversion``, with the helpers they share here. AWS's limits come from
+``patterns.limits``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, Size, SizeRoundingBehavior, Token
+from aws_cdk import Duration, Size, SizeRoundingBehavior
 from aws_cdk import aws_kinesis as kinesis
-from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_logs as logs
 
 from patterns.kinesis_firehose_s3.layout import ERROR_OUTPUT_TYPE, static_root
-from patterns.kinesis_firehose_s3.shard_planning import StreamThroughput
-from patterns.kinesis_firehose_s3.stream import RETENTION_MAX, RETENTION_MIN
+from patterns.limits import (
+    FIREHOSE_BUFFERING_INTERVAL_MAX_SECONDS,
+    FIREHOSE_BUFFERING_SIZE_MIB_RANGE,
+    FIREHOSE_DELIVERY_STREAM_NAME_MAX_LENGTH,
+    FIREHOSE_LARGE_BUFFERING_SIZE_MIN_MIB,
+    FIREHOSE_PREFIX_MAX_LENGTH,
+    FIREHOSE_S3_COMPRESSION_FORMATS,
+    KINESIS_RETENTION_MAX_HOURS,
+    KINESIS_RETENTION_MIN_HOURS,
+    KINESIS_STREAM_NAME_MAX_LENGTH,
+)
 from patterns.validation import (
     check_duration,
     check_exclusive_with_existing,
     check_not_both,
     check_range,
+    check_whole_number,
+    check_whole_units,
+    seconds_of,
 )
 
-STREAM_NAME_MAX_LENGTH = 128
-DELIVERY_STREAM_NAME_MAX_LENGTH = 64
-_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
+if TYPE_CHECKING:
+    from patterns.kinesis_firehose_s3.options import PipelineOptions
 
-# Amazon Data Firehose buffering hints for S3 destinations.
-BUFFERING_INTERVAL_MAX = Duration.seconds(900)
-BUFFERING_SIZE_MIB_RANGE = (1, 128)
-# Record format conversion and dynamic partitioning both need buffers of at least 64 MiB
-# (Firehose developer guide: "Record format conversion", "Dynamic partitioning").
-LARGE_BUFFERING_SIZE_MIN_MIB = 64
-PREFIX_MAX_LENGTH = 1024
-COMPRESSION_FORMATS = ("UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY")
+RETENTION_MIN = Duration.hours(KINESIS_RETENTION_MIN_HOURS)
+RETENTION_MAX = Duration.hours(KINESIS_RETENTION_MAX_HOURS)
+BUFFERING_INTERVAL_MIN = Duration.seconds(0)
+BUFFERING_INTERVAL_MAX = Duration.seconds(FIREHOSE_BUFFERING_INTERVAL_MAX_SECONDS)
+ITERATOR_AGE_ALARM_MIN = Duration.minutes(1)
+# Our choice, not AWS's: a freshness alarm of more than a day would say nothing useful.
+DATA_FRESHNESS_ALARM_MAX = Duration.days(1)
+_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 # The namespaces Firehose evaluates without dynamic partitioning; with it, also the keys.
 _EXPRESSION = re.compile(r"!\{([^{}]*)\}")
 _VALID_EXPRESSION = re.compile(r"^(timestamp:[^{}]+|firehose:(random-string|error-output-type))$")
 _PARTITION_KEY_EXPRESSION = re.compile(r"^partitionKeyFrom(Query|Lambda):([^{}]*)$")
-DATA_FRESHNESS_ALARM_MAX = Duration.days(1)
+
+
+def is_token(text: str) -> bool:
+    """Whether ``text`` holds an unresolved CDK token (a string token is encoded as
+    ``${Token[...]}``), answered in Python: ``Token.is_unresolved`` is a round trip to jsii."""
+    return "${Token[" in text
+
+
+# MiB of each Size already read (every question to a Size is a round trip to jsii); weak keys,
+# as ``patterns.validation.seconds_of`` does for Durations.
+_MEBIBYTES: weakref.WeakKeyDictionary[Size, float | None] = weakref.WeakKeyDictionary()
+
+
+def mebibytes_of(size: Size) -> float | None:
+    """``size`` in MiB (not rounded), or ``None`` when it is an unresolved token."""
+    if size not in _MEBIBYTES:
+        _MEBIBYTES[size] = (
+            None if size.is_unresolved() else size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
+        )
+    return _MEBIBYTES[size]
+
+
+def check_whole_mebibytes(argument: str, size: Size | None, low: int, high: int) -> None:
+    """``size`` is a whole number of MiB from ``low`` to ``high``; ``None`` and tokens pass."""
+    mebibytes = None if size is None else mebibytes_of(size)
+    if mebibytes is None:
+        return
+    if not low <= mebibytes <= high:  # compared in Python; check_range words the refusal
+        check_range(argument, mebibytes, low, high, " MiB")
+    if mebibytes != int(mebibytes):
+        raise ValueError(f"{argument} must be a whole number of MiB, got {mebibytes:g} MiB")
 
 
 def check_large_buffer(buffering_size: Size, reason: str) -> None:
     """``buffering_size`` of at least 64 MiB, as conversion and dynamic partitioning need."""
-    if buffering_size.is_unresolved():
-        return
-    mebibytes = buffering_size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
-    if mebibytes < LARGE_BUFFERING_SIZE_MIN_MIB:
+    mebibytes = mebibytes_of(buffering_size)
+    if mebibytes is not None and mebibytes < FIREHOSE_LARGE_BUFFERING_SIZE_MIN_MIB:
         raise ValueError(
-            f"buffering_size must be at least {LARGE_BUFFERING_SIZE_MIN_MIB} MiB with "
+            f"buffering_size must be at least {FIREHOSE_LARGE_BUFFERING_SIZE_MIN_MIB} MiB with "
             f"{reason}, got {mebibytes:g} MiB"
         )
-
-
-def check_whole_units(argument: str, value: Duration | None, unit: str) -> None:
-    """``value`` is a whole number of ``unit`` (``"seconds"`` or ``"hours"``), as the
-    CloudFormation property it becomes is an integer; tokens pass."""
-    if value is None or value.is_unresolved():
-        return
-    amount = value.to_seconds(integral=False) / (3600 if unit == "hours" else 1)
-    if amount != int(amount):
-        raise ValueError(f"{argument} must be a whole number of {unit}, got {amount:g} {unit}")
 
 
 def check_folder_prefix(prefix: str, reason: str) -> None:
@@ -73,7 +107,7 @@ def check_folder_prefix(prefix: str, reason: str) -> None:
     partition (``hour=05``) becomes the start of every object's name instead of a folder,
     and a table or query that reads ``.../hour=05/`` finds nothing.
     """
-    if Token.is_unresolved(prefix) or not prefix or prefix.endswith("/"):
+    if is_token(prefix) or not prefix or prefix.endswith("/"):
         return
     raise ValueError(
         f"prefix {prefix!r} must end with '/' with {reason}: Firehose appends the object name "
@@ -84,7 +118,7 @@ def check_folder_prefix(prefix: str, reason: str) -> None:
 
 
 def check_name(argument: str, name: str | None, max_length: int) -> None:
-    if name is None or Token.is_unresolved(name):
+    if name is None or is_token(name):
         return
     if not 1 <= len(name) <= max_length or not _NAME_PATTERN.match(name):
         raise ValueError(
@@ -101,11 +135,11 @@ def check_prefix(
     partition_keys: Mapping[str, str] | None = None,
     has_transformation: bool = False,
 ) -> None:
-    if Token.is_unresolved(value):
+    if is_token(value):
         return
-    if len(value) > PREFIX_MAX_LENGTH:
+    if len(value) > FIREHOSE_PREFIX_MAX_LENGTH:
         raise ValueError(
-            f"{argument} may be at most {PREFIX_MAX_LENGTH} characters, got {len(value)}"
+            f"{argument} may be at most {FIREHOSE_PREFIX_MAX_LENGTH} characters, got {len(value)}"
         )
     for expression in _EXPRESSION.findall(value):
         if _VALID_EXPRESSION.match(expression):
@@ -154,119 +188,147 @@ def check_prefix(
         )
 
 
-def validate(
-    *,
-    stream: kinesis.IStream | None,
-    stream_name: str | None,
-    stream_mode: kinesis.StreamMode | None,
-    shard_count: int | None,
-    throughput: StreamThroughput | None,
-    retention_period: Duration | None,
-    delivery_stream_name: str | None,
-    buffering_interval: Duration,
-    buffering_size: Size,
-    compression: firehose.Compression,
-    prefix: str,
-    error_output_prefix: str,
-    log_retention: logs.RetentionDays,
-    iterator_age_alarm_threshold: Duration,
-    data_freshness_alarm_threshold: Duration,
-    effective_retention: Duration,
-    dynamic_partitioning_keys: Mapping[str, str],
-    has_transformation: bool,
-) -> None:
-    check_exclusive_with_existing(
-        "stream",
-        stream,
-        {
-            "stream_name": stream_name,
-            "stream_mode": stream_mode,
-            "shard_count": shard_count,
-            "throughput": throughput,
-            "retention_period": retention_period,
-        },
-    )
-    check_not_both("shard_count", shard_count, "throughput", throughput)
-    if shard_count is not None and not Token.is_unresolved(shard_count):
-        if isinstance(shard_count, bool) or not isinstance(shard_count, int):
-            raise ValueError(f"shard_count must be a whole number of shards, got {shard_count!r}")
-        if shard_count < 1:
-            raise ValueError(f"shard_count must be at least 1, got {shard_count}")
-    if throughput is not None:
-        _ = throughput.shard_count  # raises ValueError for an invalid workload
-    if stream_mode == kinesis.StreamMode.ON_DEMAND and (
-        shard_count is not None or throughput is not None
-    ):
-        raise ValueError(
-            "shard_count and throughput size a PROVISIONED stream; an ON_DEMAND stream scales "
-            "by itself: drop them or set stream_mode=PROVISIONED"
-        )
-    if (
-        stream is None
-        and stream_mode == kinesis.StreamMode.PROVISIONED
-        and shard_count is None
-        and throughput is None
-    ):
-        raise ValueError(
-            "stream_mode=PROVISIONED needs shard_count or throughput (see plan_shard_count); "
-            "without a plan, use ON_DEMAND"
-        )
-    check_duration("retention_period", retention_period, RETENTION_MIN, RETENTION_MAX)
-    check_whole_units("retention_period", retention_period, "hours")
-    check_name("stream_name", stream_name, STREAM_NAME_MAX_LENGTH)
-    check_name("delivery_stream_name", delivery_stream_name, DELIVERY_STREAM_NAME_MAX_LENGTH)
+@dataclass(frozen=True)
+class OptionRule:
+    """A rule of the options: when ``fails`` holds, ``message`` says why and what to do."""
 
+    fails: Callable[[PipelineOptions], bool]
+    message: Callable[[PipelineOptions], str]
+
+
+STREAM_RULES: tuple[OptionRule, ...] = (
+    OptionRule(
+        lambda o: (
+            o.stream_mode == kinesis.StreamMode.ON_DEMAND
+            and (o.shard_count is not None or o.throughput is not None)
+        ),
+        lambda o: (
+            "shard_count and throughput size a PROVISIONED stream; an ON_DEMAND stream "
+            "scales by itself: drop them or set stream_mode=PROVISIONED"
+        ),
+    ),
+    OptionRule(
+        lambda o: (
+            o.stream is None
+            and o.stream_mode == kinesis.StreamMode.PROVISIONED
+            and o.shard_count is None
+            and o.throughput is None
+        ),
+        lambda o: (
+            "stream_mode=PROVISIONED needs shard_count or throughput (see "
+            "plan_shard_count); without a plan, use ON_DEMAND"
+        ),
+    ),
+)
+DELIVERY_RULES: tuple[OptionRule, ...] = (
+    OptionRule(
+        lambda o: o.compression_format not in FIREHOSE_S3_COMPRESSION_FORMATS,
+        lambda o: (
+            f"compression {o.compression_format!r} is not a Firehose S3 compression "
+            f"format; use one of {', '.join(FIREHOSE_S3_COMPRESSION_FORMATS)}"
+        ),
+    ),
+)
+PREFIX_RULES: tuple[OptionRule, ...] = (
+    OptionRule(
+        lambda o: "!{" in o.prefix and not o.error_output_prefix,
+        lambda o: (
+            f"prefix {o.prefix!r} uses expressions, so Firehose requires an "
+            f"error_output_prefix (for example 'errors/{ERROR_OUTPUT_TYPE}/')"
+        ),
+    ),
+    OptionRule(
+        lambda o: not o.prefix,
+        lambda o: (
+            "prefix may not be empty: objects would land at the bucket root and the "
+            "delivery role could not be limited to a folder; use for example 'data/'"
+        ),
+    ),
+)
+LOG_RULES: tuple[OptionRule, ...] = (
+    OptionRule(
+        lambda o: o.log_retention == logs.RetentionDays.INFINITE,
+        lambda o: (
+            "log_retention may not be INFINITE: delivery error logs need a set "
+            "retention; choose for example RetentionDays.ONE_YEAR"
+        ),
+    ),
+)
+
+
+def _apply(rules: tuple[OptionRule, ...], options: PipelineOptions) -> None:
+    for rule in rules:
+        if rule.fails(options):
+            raise ValueError(rule.message(options))
+
+
+def validate(o: PipelineOptions) -> None:
+    """The stream, delivery, log and alarm options (``PipelineOptions.validate`` runs it after
+    those of the processors and the conversion)."""
+    _check_stream(o)
+    _check_delivery(o)
+    _apply(PREFIX_RULES, o)
+    _apply(LOG_RULES, o)
+    _check_alarms(o)
+
+
+def _check_stream(o: PipelineOptions) -> None:
+    given: dict[str, object] = {
+        "stream_name": o.stream_name,
+        "stream_mode": o.stream_mode,
+        "shard_count": o.shard_count,
+        "throughput": o.throughput,
+        "retention_period": o.retention_period,
+    }
+    check_exclusive_with_existing("stream", o.stream, given)
+    check_not_both("shard_count", o.shard_count, "throughput", o.throughput)
+    check_whole_number("shard_count", o.shard_count, 1)
+    if o.throughput is not None:
+        _ = o.throughput.shard_count  # raises ValueError for an invalid workload
+    _apply(STREAM_RULES, o)
+    check_duration("retention_period", o.retention_period, RETENTION_MIN, RETENTION_MAX)
+    check_whole_units("retention_period", o.retention_period, "hours")
+    check_name("stream_name", o.stream_name, KINESIS_STREAM_NAME_MAX_LENGTH)
+
+
+def _check_delivery(o: PipelineOptions) -> None:
+    check_name(
+        "delivery_stream_name", o.delivery_stream_name, FIREHOSE_DELIVERY_STREAM_NAME_MAX_LENGTH
+    )
     check_duration(
-        "buffering_interval", buffering_interval, Duration.seconds(0), BUFFERING_INTERVAL_MAX
+        "buffering_interval", o.buffering_interval, BUFFERING_INTERVAL_MIN, BUFFERING_INTERVAL_MAX
     )
-    check_whole_units("buffering_interval", buffering_interval, "seconds")
-    if not buffering_size.is_unresolved():
-        mebibytes = buffering_size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
-        check_range("buffering_size", mebibytes, *BUFFERING_SIZE_MIB_RANGE, " MiB")
-        if mebibytes != int(mebibytes):
-            raise ValueError(f"buffering_size must be a whole number of MiB, got {mebibytes:g} MiB")
-    if compression.value not in COMPRESSION_FORMATS:
-        raise ValueError(
-            f"compression {compression.value!r} is not a Firehose S3 compression format; use "
-            f"one of {', '.join(COMPRESSION_FORMATS)}"
-        )
-
+    check_whole_units("buffering_interval", o.buffering_interval, "seconds")
+    check_whole_mebibytes("buffering_size", o.buffering_size, *FIREHOSE_BUFFERING_SIZE_MIB_RANGE)
+    _apply(DELIVERY_RULES, o)
     check_prefix(
         "prefix",
-        prefix,
+        o.prefix,
         is_error_prefix=False,
-        partition_keys=dynamic_partitioning_keys,
-        has_transformation=has_transformation,
+        partition_keys=o.partition_keys,
+        has_transformation=o.transformation_function is not None,
     )
-    check_prefix("error_output_prefix", error_output_prefix, is_error_prefix=True)
-    if "!{" in prefix and not error_output_prefix:
-        raise ValueError(
-            f"prefix {prefix!r} uses expressions, so Firehose requires an error_output_prefix "
-            f"(for example 'errors/{ERROR_OUTPUT_TYPE}/')"
-        )
-    if not prefix:
-        raise ValueError(
-            "prefix may not be empty: objects would land at the bucket root and the delivery "
-            "role could not be limited to a folder; use for example 'data/'"
-        )
+    check_prefix("error_output_prefix", o.error_output_prefix, is_error_prefix=True)
 
-    if log_retention == logs.RetentionDays.INFINITE:
-        raise ValueError(
-            "log_retention may not be INFINITE: delivery error logs need a set retention; "
-            "choose for example RetentionDays.ONE_YEAR"
-        )
 
+def _check_alarms(o: PipelineOptions) -> None:
+    # An existing stream's retention is the owner's: up to the longest one.
+    retention = RETENTION_MAX if o.stream is not None else o.retention_period or RETENTION_MIN
     check_duration(
         "iterator_age_alarm_threshold",
-        iterator_age_alarm_threshold,
-        Duration.minutes(1),
-        effective_retention,
+        o.iterator_age_alarm_threshold,
+        ITERATOR_AGE_ALARM_MIN,
+        retention,
     )
-    if not buffering_interval.is_unresolved():
+    threshold = o.data_freshness_alarm_threshold
+    interval, seconds = seconds_of(o.buffering_interval), seconds_of(threshold)
+    highest = seconds_of(DATA_FRESHNESS_ALARM_MAX) or 0
+    # Compared in Python; the lower bound is made a Duration only to word a failure.
+    if interval is not None and seconds is not None and not interval + 60 <= seconds <= highest:
         check_duration(
             "data_freshness_alarm_threshold",
-            data_freshness_alarm_threshold,
-            Duration.seconds(buffering_interval.to_seconds() + 60),
+            threshold,
+            Duration.seconds(interval + 60),
             DATA_FRESHNESS_ALARM_MAX,
         )
-    check_whole_units("data_freshness_alarm_threshold", data_freshness_alarm_threshold, "seconds")
+    check_whole_units("data_freshness_alarm_threshold", threshold, "seconds")

@@ -22,7 +22,7 @@ from tests.kinesis_firehose_s3.common import build_pattern, build_with_function
             {"retention_period": Duration.minutes(24 * 60 + 30)},
             r"retention_period must be a whole number of hours, got 24\.5 hours",
         ),
-        ({"shard_count": 2.5}, r"shard_count must be a whole number of shards, got 2\.5"),
+        ({"shard_count": 2.5}, r"shard_count must be a whole number of at least 1, got 2\.5"),
         (
             {"data_freshness_alarm_threshold": Duration.millis(150_500)},
             r"data_freshness_alarm_threshold must be a whole number of seconds, got 150\.5",
@@ -40,3 +40,11 @@ def test_fractional_transformation_buffering_interval_is_refused() -> None:
         match=r"transformation_buffering_interval must be a whole number of seconds, got 1\.5",
     ):
         build_with_function(transformation_buffering_interval=Duration.millis(1500))
+
+
+def test_fractional_transformation_retries_are_refused() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"transformation_retries must be a whole number between 0 and 300, got 1\.5",
+    ):
+        build_with_function(transformation_retries=1.5)

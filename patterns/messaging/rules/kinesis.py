@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from patterns.limits import KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX, KINESIS_SHARD_READS_PER_SECOND
+from patterns.limits import (
+    KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX,
+    KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX_ON_DEMAND_ADVANTAGE,
+    KINESIS_SHARD_READ_MB_PER_SECOND,
+    KINESIS_SHARD_READS_PER_SECOND,
+)
 from patterns.messaging.model import StackModel
 from patterns.messaging.readers import STREAM, stream_consumers, stream_readers
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, Rule, rule
 
+_EFO_MAX = KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX
+_EFO_MAX_ADVANTAGE = KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX_ON_DEMAND_ADVANTAGE
 KINESIS_ENHANCED_FAN_OUT = "https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html"
 KINESIS_REGISTER_CONSUMER = (
     "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_RegisterStreamConsumer.html"
@@ -25,11 +32,11 @@ def _on_demand(model: StackModel, stream: str) -> bool:
 @rule(
     "KIN1",
     ERROR,
-    title="More than 20 enhanced fan-out consumers are registered on one stream.",
-    why="Kinesis registers up to 20 enhanced fan-out consumers (AWS::Kinesis::StreamConsumer) "
-    "per stream; registering one more fails, and so does the deploy. Only an on-demand stream "
-    "in an account that uses On-demand Advantage mode (a setting no template shows) takes up "
-    "to 50.",
+    title=f"More than {_EFO_MAX} enhanced fan-out consumers are registered on one stream.",
+    why=f"Kinesis registers up to {_EFO_MAX} enhanced fan-out consumers "
+    "(AWS::Kinesis::StreamConsumer) per stream; registering one more fails, and so does the "
+    "deploy. Only an on-demand stream in an account that uses On-demand Advantage mode (a "
+    f"setting no template shows) takes up to {_EFO_MAX_ADVANTAGE}.",
     fix="Share a consumer between readers that can, read with the shared-throughput API "
     "(GetRecords) where latency allows, or split the records over more than one stream; "
     "acknowledge the finding on an on-demand stream of an account in On-demand Advantage mode.",
@@ -40,7 +47,9 @@ def kinesis_too_many_consumers(model: StackModel) -> Iterator[Hit]:
         count = len(stream_consumers(model, stream))
         if count > KINESIS_ENHANCED_FAN_OUT_CONSUMERS_MAX:
             advantage = (
-                " (50 only in On-demand Advantage mode)" if _on_demand(model, stream) else ""
+                f" ({_EFO_MAX_ADVANTAGE} only in On-demand Advantage mode)"
+                if _on_demand(model, stream)
+                else ""
             )
             yield Hit(
                 stream,
@@ -53,10 +62,12 @@ def kinesis_too_many_consumers(model: StackModel) -> Iterator[Hit]:
     "KIN2",
     WARNING,
     title="More classic (shared-throughput) readers poll a stream than a shard serves.",
-    why="Readers without enhanced fan-out share each shard's 5 GetRecords calls and 2 MB per "
-    "second; Lambda polls each shard once a second for each event source mapping, and the "
-    "other readers (Firehose, Kinesis Client Library workers) poll every shard in a loop too. "
-    "With more than 5 such readers the calls are throttled (ReadProvisionedThroughputExceeded) "
+    why="Readers without enhanced fan-out share each shard's "
+    f"{KINESIS_SHARD_READS_PER_SECOND} GetRecords calls and {KINESIS_SHARD_READ_MB_PER_SECOND:g} "
+    "MB per second; Lambda polls each shard once a second for each event source mapping, and "
+    "the other readers (Firehose, Kinesis Client Library workers) poll every shard in a loop "
+    f"too. With more than {KINESIS_SHARD_READS_PER_SECOND} such readers the calls are throttled "
+    "(ReadProvisionedThroughputExceeded) "
     "even on an idle stream, every reader falls behind, and records expire from the stream "
     "unread once the lag passes its retention. Readers counted: event source mappings on the "
     "stream (not on a consumer), Firehose delivery streams with the stream as source, and any "

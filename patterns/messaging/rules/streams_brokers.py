@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from patterns.limits import (
+    FIREHOSE_KINESIS_SOURCE_ACTIONS,
+    FIREHOSE_S3_BUCKET_ACTIONS,
+    FIREHOSE_S3_OBJECT_ACTIONS,
+)
 from patterns.messaging.model import (
     WILDCARD,
     Resolved,
@@ -37,6 +42,7 @@ from patterns.messaging.rules.base import (
 )
 from patterns.messaging.rules.role_checks import missing_grant
 
+_S3_DESTINATION_ACTIONS = sorted(FIREHOSE_S3_BUCKET_ACTIONS + FIREHOSE_S3_OBJECT_ACTIONS)
 FIREHOSE_ACCESS = "https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html"
 KMS_KEY_POLICY = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
 MQ_SECURITY = (
@@ -93,8 +99,8 @@ def firehose_stream_key(model: StackModel) -> Iterator[Hit]:
     title="A Firehose delivery stream's role may delete objects.",
     why="Firehose only writes and lists what it delivers; a role that may also delete turns a "
     "misconfiguration or a compromised stream into lost data.",
-    fix="Grant only s3:AbortMultipartUpload, s3:GetBucketLocation, s3:GetObject, s3:ListBucket, "
-    "s3:ListBucketMultipartUploads and s3:PutObject (CDK: not bucket.grant_read_write).",
+    fix=f"Grant only {', '.join(_S3_DESTINATION_ACTIONS[:-1])} and "
+    f"{_S3_DESTINATION_ACTIONS[-1]} (CDK: not bucket.grant_read_write).",
     sources=(FIREHOSE_ACCESS,),
 )
 def firehose_role_deletes(model: StackModel) -> Iterator[Hit]:
@@ -112,14 +118,6 @@ def firehose_role_deletes(model: StackModel) -> Iterator[Hit]:
                 if role_may(model, role, action, None):
                     yield Hit(stream_id, f"role {role} may {action}")
                     break
-
-
-FIREHOSE_SOURCE_ACTIONS = (
-    "kinesis:DescribeStream",
-    "kinesis:GetShardIterator",
-    "kinesis:GetRecords",
-    "kinesis:ListShards",
-)
 
 
 @rule(
@@ -144,7 +142,9 @@ def firehose_stream_read(model: StackModel) -> Iterator[Hit]:
         if not isinstance(stream, Resolved) or role is None:
             continue
         missing = [
-            a for a in FIREHOSE_SOURCE_ACTIONS if not role_allows(model, role, a, stream.logical_id)
+            a
+            for a in FIREHOSE_KINESIS_SOURCE_ACTIONS
+            if not role_allows(model, role, a, stream.logical_id)
         ]
         if missing:
             message = f"role {role} may not {', '.join(missing)} on {stream.logical_id}"
