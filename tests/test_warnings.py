@@ -100,3 +100,31 @@ def test_imported_key_policy_and_filter_quota_fill_their_templates(monkeypatch) 
         messages = _messages(stack, warning)
         assert len(messages) == 1, (warning.id, messages)
         assert _pattern_of(warning).match(messages[0]), messages[0]
+
+
+def test_no_module_writes_a_known_warning_id_itself() -> None:
+    """A warning ID of ``patterns.warnings`` is emitted only through its template there."""
+    from pathlib import Path
+
+    root = Path(pattern_warnings.__file__).parent
+    ids = {warning.id for warning in _all_warnings()}
+    written = [
+        f"{path.relative_to(root)}: {warning_id}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "warnings.py"
+        for warning_id in ids
+        if f'"{warning_id}"' in path.read_text()
+    ]
+    assert written == []
+
+
+def test_the_kinesis_pipeline_words_an_imported_key_like_the_fan_out() -> None:
+    from patterns import KinesisToFirehoseToS3
+
+    stack = cdk.Stack(new_app(), "Worded")
+    key = kms.Key.from_key_arn(stack, "ImportedKey", IMPORTED_KEY_ARN)
+    KinesisToFirehoseToS3(stack, "Ingest", encryption_key=key)
+    messages = _messages(stack, IMPORTED_KEY_POLICY)
+    assert len(messages) == 1, messages
+    assert _pattern_of(IMPORTED_KEY_POLICY).match(messages[0]), messages[0]
+    assert "logs." in messages[0]

@@ -39,6 +39,7 @@ from patterns.limits import (
 from patterns.naming import physical_name
 from patterns.service_statements import via_service
 from patterns.validation import seconds_of
+from patterns.warnings import IMPORTED_KEY_POLICY
 
 if TYPE_CHECKING:
     from patterns.kinesis_firehose_s3.options import PipelineOptions
@@ -204,10 +205,14 @@ def delivery_log_group(
     )
     if not added.statement_added:
         Annotations.of(scope).add_warning_v2(
-            "patterns:ImportedKeyPolicy",
-            f"encryption_key is imported, so its key policy cannot be changed here: allow "
-            f"logs.<region>.amazonaws.com to use it for {log_group_name}, or the log group "
-            "cannot be created",
+            IMPORTED_KEY_POLICY.id,
+            IMPORTED_KEY_POLICY.message(
+                key="encryption_key",
+                principal="logs.<region>.amazonaws.com",
+                purpose=f"for the log group {log_group_name}",
+                consequence="the log group cannot be created",
+                statement="",
+            ),
         )
     log_group = logs.LogGroup(
         scope,

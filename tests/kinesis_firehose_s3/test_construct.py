@@ -213,7 +213,7 @@ def test_imported_key_warns_that_its_policy_must_allow_logs() -> None:
     key = kms.Key.from_key_arn(stack, "Key", f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/shared")
     KinesisToFirehoseToS3(stack, "Ingest", encryption_key=key)
     Annotations.from_stack(stack).has_warning(
-        "/Test/Ingest", Match.string_like_regexp("encryption_key is imported")
+        "/Test/Ingest", Match.string_like_regexp("The key encryption_key is imported")
     )
 
 
