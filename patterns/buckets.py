@@ -145,6 +145,7 @@ def _acknowledge_log_bucket(access_logs: s3.Bucket) -> None:
         "CKV_AWS_18",
         "This is the server access log bucket; logging its own access would write logs about "
         "logs in an endless loop.",
+        created_here=True,
     )
     reasons: dict[str, str] = {}
     for pack in REPLICATION_PACKS:

@@ -217,18 +217,23 @@ def flatten_cfn_reference(node: object) -> str:
     return json.dumps(node, separators=(",", ":"))
 
 
-def skip_checkov(resource: CfnResource, check_id: str, reason: str) -> None:
+def skip_checkov(
+    resource: CfnResource, check_id: str, reason: str, *, created_here: bool = False
+) -> None:
     """Record a checkov skip on one resource, in its template metadata, with its reason.
 
     checkov reads ``Metadata.checkov.skip`` from CloudFormation templates, so the skip is
     as narrow as the resource, and docs/compliance.md lists it with its reason. A resource's
     ``checkov`` metadata is read once, on its first skip (each read and write is a round trip
-    to the jsii runtime); later skips add to what this function wrote.
+    to the jsii runtime); later skips add to what this function wrote. ``created_here``: the
+    caller has just created the resource, so it has no ``checkov`` metadata yet and none is
+    read (one round trip instead of two); never pass it for a resource users gave.
     """
     reference: str = resource.__jsii_ref__.ref  # type: ignore[attr-defined]
     checkov = _CHECKOV_METADATA.get(reference)
     if checkov is None:
-        checkov = resource.get_metadata("checkov") or {"skip": []}
+        checkov = {"skip": []} if created_here else None
+        checkov = checkov or resource.get_metadata("checkov") or {"skip": []}
         _CHECKOV_METADATA[reference] = checkov
     checkov["skip"].append({"id": check_id, "comment": reason})
     resource.add_metadata("checkov", checkov)

@@ -39,3 +39,18 @@ def test_acknowledging_several_rules_on_a_scope_is_one_call() -> None:
     with counting() as calls:
         acknowledge_all(stack, reasons)
     assert calls.total == 2  # Validations.of(scope) and its acknowledge(...)
+
+
+def test_a_skip_on_a_resource_created_here_writes_without_reading() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "Skips")
+    resource = sqs.Queue(stack, "Queue").node.default_child
+    with counting() as calls:
+        skip_checkov(resource, "CKV_AWS_1", "first", created_here=True)  # type: ignore[arg-type]
+        skip_checkov(resource, "CKV_AWS_2", "second", created_here=True)  # type: ignore[arg-type]
+    assert calls.total == 2
+    (template,) = app.synth().stacks
+    (queue,) = template.template["Resources"].values()
+    assert queue["Metadata"]["checkov"] == {
+        "skip": [{"id": "CKV_AWS_1", "comment": "first"}, {"id": "CKV_AWS_2", "comment": "second"}]
+    }

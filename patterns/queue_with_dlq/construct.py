@@ -391,13 +391,12 @@ class _Queues:
         queue = _new_queue(scope, settings, name, dead_letter_queue, key)
         checked.insert(0, (queue, _cfn(queue)))
         if not settings.uses_kms:
-            cfns = [cfn for _, cfn in checked]
+            for _, cfn in checked:  # created here: no checkov metadata to read first
+                skip_checkov(cfn, "CKV_AWS_27", _SSE_SQS_REASON, created_here=True)
             if settings.dead_letter_queue is not None and isinstance(
                 settings.dead_letter_queue, sqs.Queue
             ):
-                cfns.append(_cfn(settings.dead_letter_queue))
-            for cfn in cfns:
-                skip_checkov(cfn, "CKV_AWS_27", _SSE_SQS_REASON)
+                skip_checkov(_cfn(settings.dead_letter_queue), "CKV_AWS_27", _SSE_SQS_REASON)
         return cls(queue, dead_letter_queue, checked)
 
 

@@ -300,6 +300,7 @@ def delivery_dead_letter_queue(scope: Construct, rule: EventRuleName) -> sqs.Que
         "CKV_AWS_27",
         "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled: true); CKV_AWS_27 only "
         "recognises KmsMasterKeyId. EventBridge can always write to SSE-SQS queues.",
+        created_here=True,
     )
     return queue
 

@@ -472,6 +472,7 @@ def _acknowledge_subscription_dead_letter_queue(queue: sqs.Queue, *, sse_sqs: bo
             "CKV_AWS_27",
             "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled: true); CKV_AWS_27 only "
             "recognises KmsMasterKeyId. SNS can always write to SSE-SQS queues.",
+            created_here=True,
         )
 
 
