@@ -43,8 +43,6 @@ KNOWN = {
     "kinesis_firehose_s3/test_conversion.py::test_accepts_an_explicit_projection_for_an_uninferable_folder",
     "kinesis_firehose_s3/test_processing.py::test_accepts_a_lambda_key_with_a_transformation_function",
     "messaging_rules/test_malformed_templates.py::test_the_rules_never_raise_on_an_edited_template",
-    "s3_event_fan_out/test_validation.py::test_tokens_are_not_validated",
-    "test_compliance.py::test_the_gate_leaves_known_rules_and_other_plugins_ids_alone",
 }
 
 
