@@ -42,7 +42,6 @@ KNOWN = {
     "kinesis_firehose_s3/test_conversion.py::test_accepts_explicit_uncompressed_with_conversion",
     "kinesis_firehose_s3/test_conversion.py::test_accepts_an_explicit_projection_for_an_uninferable_folder",
     "kinesis_firehose_s3/test_processing.py::test_accepts_a_lambda_key_with_a_transformation_function",
-    "messaging_rules/test_malformed_templates.py::test_the_rules_never_raise_on_an_edited_template",
 }
 
 
