@@ -231,7 +231,7 @@ def test_existing_queue_can_subscribe() -> None:
 @pytest.mark.parametrize("delivery", ["EVENT_BRIDGE", "NOTIFICATION"])
 def test_a_queue_of_another_stack_subscribes_without_a_cycle(delivery: str) -> None:
     """As CDK's SqsSubscription: the subscription lives in the queue's stack, deployed after
-    the fan-out's, so the events cannot wait for it (that was a DependencyCycle)."""
+    the fan-out's, so the events cannot wait for it (that would be a dependency cycle)."""
     from patterns import QueueWithDeadLetterQueue
 
     app = new_app()

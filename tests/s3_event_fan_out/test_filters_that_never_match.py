@@ -44,7 +44,8 @@ def _fan_out(
 
 def _body_filter_of(subscriber: QueueSubscriber) -> Any:
     """The filter policy of the subscriber's ``AWS::SNS::Subscription``, on the message body."""
-    subscription: sns.CfnSubscription = subscriber.subscription.node.default_child  # type: ignore[assignment]
+    subscription = subscriber.subscription.node.default_child
+    assert isinstance(subscription, sns.CfnSubscription)
     assert subscription.filter_policy_scope == "MessageBody"
     return subscription.filter_policy
 
