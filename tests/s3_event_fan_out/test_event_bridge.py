@@ -340,7 +340,8 @@ def test_rule_waits_for_every_nested_stack_of_subscribers() -> None:
 
 def test_event_bridge_template_has_no_dependency_cycle(template: Template) -> None:
     """The rule waits for the topic policy and the key; they name the rule by the ARN built
-    from its name, not by a reference, so neither waits for the rule."""
+    from its name, not by a reference, so neither waits for the rule (synth refuses any
+    cycle of the template)."""
     rule = logical_id(template, "AWS::Events::Rule", "/Images/EventRule/Resource")
     for permission in (
         logical_id(template, "AWS::SNS::TopicPolicy", "/Images/FanOut/Topic/Policy/Resource"),
