@@ -145,8 +145,8 @@ def test_broker_name_is_generated_within_limits(template: Template) -> None:
 
 
 def test_brokers_secrets_and_keys_go_with_the_stack_by_default(template: Template) -> None:
-    # One removal rule (issue 12): messages in transit are destroyed, keys and secrets follow
-    # what they protect. Retained brokers under fixed names blocked a second deploy.
+    # One removal rule: messages in transit are destroyed, keys and secrets follow what they
+    # protect. A broker retained under its fixed name would block the next deploy.
     for broker in ("Active", "Rabbit", "Dev", "Shared"):
         for path, resource_type in (
             (f"/{broker}/Broker", BROKER),
@@ -724,7 +724,7 @@ def test_subnets_must_be_in_different_availability_zones() -> None:
         AmazonMqBroker(stack, "Broker", vpc=vpc, engine=BrokerEngine.RABBITMQ, vpc_subnets=isolated)
 
 
-# -- life after the first deploy (issue 12) --------------------------------------------------
+# -- life after the first deploy -------------------------------------------------------------
 
 
 def _one_broker(

@@ -13,6 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
 
+from patterns.cloud_assembly import read_assembly
 from patterns.compliance import acknowledge, acknowledge_all, flatten_cfn_reference
 from tests.helpers import new_app
 from tools.compliance import read_findings
@@ -259,4 +260,6 @@ def test_the_gate_refuses_at_synth_a_cdk_acknowledgement_that_names_no_rule(
 def test_the_gate_leaves_known_rules_and_other_plugins_ids_alone(
     tmp_path: Path, rule_id: str
 ) -> None:
+    """Synth succeeds, and the acknowledgement reaches the assembly as written."""
     _gated_app_with(tmp_path, rule_id).synth()
+    assert read_assembly(tmp_path).acknowledgements == {"Mine": {rule_id: "A reason."}}

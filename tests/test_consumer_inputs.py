@@ -214,7 +214,7 @@ def test_broker_consumer_batch_size_is_a_whole_number() -> None:
 
 
 def test_broker_consumer_batching_window_is_whole_seconds() -> None:
-    # It was truncated to 1 second before.
+    # Refused, not truncated to a whole second: the window would not be the one asked for.
     with pytest.raises(
         ValueError,
         match=r"max_batching_window must be a whole number of seconds .*got 1\.5 seconds",

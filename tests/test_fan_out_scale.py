@@ -267,8 +267,7 @@ def test_thousand_subscribers_all_subscribed(thousand) -> None:
 @pytest.mark.scale
 def test_thousand_subscribers_templates_are_cfn_lint_clean(thousand) -> None:
     # The nested templates differ only in IDs and names, and a full one (450 KB) takes cfn-lint
-    # about 8 s: the parent and the smallest nested template (every shape) are linted here;
-    # all of them were linted clean by hand when this test was written.
+    # about 8 s: the parent and the smallest nested template (every shape) are linted here.
     nested = [path for name, path in thousand.items() if ".nested." in name]
     last = min(nested, key=lambda path: len(_load(path)["Resources"]))
     parent = thousand["Thousand.template.json"]

@@ -39,7 +39,7 @@ def _app(outdir: Path, **pack: Any) -> cdk.App:
 
 
 def _two_stacks(scope: Any, *, admitted: bool) -> None:
-    """The issue's app: a topic in one stack, its queue and subscription in another."""
+    """A topic in one stack, its queue and subscription in another."""
     producer, consumer = cdk.Stack(scope, "Producer"), cdk.Stack(scope, "Consumer")
     topic = sns.Topic(producer, "T")
     queue = sqs.CfnQueue(consumer, "Q", sqs_managed_sse_enabled=True)
@@ -146,7 +146,7 @@ def _open(findings: list[Finding], rule_id: str) -> list[Finding]:
     ]
 
 
-# --- the issue's two-stack app ------------------------------------------------------------
+# --- a topic in one stack, its subscription in another -------------------------------------
 
 
 def test_a_hop_between_two_stacks_is_an_error_of_the_command(broken: Path, capsys) -> None:

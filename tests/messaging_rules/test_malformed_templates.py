@@ -20,8 +20,8 @@ from patterns.cloud_assembly import LoadedStack
 from patterns.messaging.assembly import check_stacks
 from patterns.messaging.flows import build
 from patterns.messaging.linking import AssemblyModel
-from patterns.messaging.model import StackModel, Unknown, text_of
-from patterns.messaging.rules import check_template
+from patterns.messaging.model import WILDCARD, StackModel, Unknown, text_of
+from patterns.messaging.rules import RULES, Finding, check_template
 from tests.helpers import SNAPSHOT_DIR
 
 MALFORMED: list[Any] = [
@@ -78,8 +78,12 @@ def test_a_malformed_intrinsic_is_unknown_to_the_model(value: Any) -> None:
         StackModel(_template(value), "Stack"),
         AssemblyModel([LoadedStack("Stack", _template(value), {})]),
     ):
-        assert isinstance(model.resolve(model.props("Sub")["TopicArn"]), Unknown)
-        text_of(model, model.props("Sub")["TopicArn"])  # a string of parts, or None: no raise
+        topic_arn = model.props("Sub")["TopicArn"]
+        target = model.resolve(topic_arn)
+        assert isinstance(target, Unknown)
+        assert target.reason  # what the note of a rule that cannot follow it says
+        # never read as a literal: no text at all, or one part that stands for anything
+        assert text_of(model, topic_arn) in (None, WILDCARD)
 
 
 @pytest.mark.parametrize("value", MALFORMED, ids=json.dumps)
@@ -199,7 +203,9 @@ def test_a_function_of_another_account_is_not_followed() -> None:
 def test_an_alias_that_names_itself_is_unknown() -> None:
     alias = {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": {"Ref": "Alias"}}}
     model = StackModel({"Resources": {"Alias": alias}}, "Stack")
-    assert isinstance(model.resolve_function({"Ref": "Alias"}), Unknown)
+    assert model.resolve_function({"Ref": "Alias"}) == Unknown(
+        "AWS::Lambda::Alias Alias, whose function names itself"
+    )
 
 
 # --- random edits to real templates -----------------------------------------------------------
@@ -253,11 +259,25 @@ def snapshots() -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted(SNAPSHOT_DIR.glob("*.json"))]
 
 
+def _judged(findings: list[Finding]) -> list[tuple[str, str, str]]:
+    return sorted({(f.rule_id, f.level, f.logical_id) for f in findings})
+
+
 @pytest.mark.parametrize("seed", range(SEEDS))
 def test_the_rules_never_raise_on_an_edited_template(
     snapshots: list[dict[str, Any]], seed: int
 ) -> None:
+    """Every rule runs to its end on the edited template, read alone and as a one-stack
+    assembly (linking has nothing to follow there, so both readings judge the same resources
+    alike), and every finding names a rule of the pack and a resource of the template."""
     rng = random.Random(seed)
-    template = _edited(rng.choice(snapshots), rng)
-    check_template(StackModel(template, "Edited"))
-    check_stacks([LoadedStack("Edited", template, {})], {})
+    original = rng.choice(snapshots)
+    template = _edited(original, rng)
+    assert template != original
+    alone = check_template(StackModel(template, "Edited"))
+    linked = check_stacks([LoadedStack("Edited", template, {})], {})
+    assert _judged(alone) == _judged(linked)
+    rule_ids = {rule.rule_id for rule in RULES}
+    for finding in linked:
+        assert finding.rule_id in rule_ids, finding
+        assert (finding.stack, finding.logical_id in template["Resources"]) == ("Edited", True)

@@ -110,21 +110,14 @@ def _references(value: Any) -> set[str]:
     return found
 
 
-def assert_no_dependency_cycle(template: Template) -> None:
+def waits_for(template: Template, logical_id: str) -> set[str]:
+    """Every resource ``logical_id`` waits for: those it references or names in ``DependsOn``,
+    and those they wait for."""
     resources = template.to_json()["Resources"]
-    edges = {name: _references(resource) & set(resources) for name, resource in resources.items()}
-    visiting: set[str] = set()
-    done: set[str] = set()
-
-    def visit(node: str, trail: tuple[str, ...]) -> None:
-        assert node not in visiting, f"dependency cycle: {' -> '.join((*trail, node))}"
-        if node in done:
-            return
-        visiting.add(node)
-        for target in edges[node]:
-            visit(target, (*trail, node))
-        visiting.discard(node)
-        done.add(node)
-
-    for name in resources:
-        visit(name, ())
+    found: set[str] = set()
+    pending = [logical_id]
+    while pending:
+        for target in (_references(resources[pending.pop()]) & set(resources)) - found:
+            found.add(target)
+            pending.append(target)
+    return found

@@ -139,7 +139,6 @@ def test_removal_policy_and_expirations_apply_to_the_new_buckets() -> None:
     )
 
 
-# A defect of issue 13: failed on the first version.
 def test_new_bucket_has_no_fixed_name_by_default(template: Template) -> None:
     # A retained bucket with a name fixed at synth makes `cdk destroy` + `cdk deploy` fail
     # with "already exists"; CloudFormation must generate the name.
@@ -153,7 +152,6 @@ def test_no_custom_resource_or_lambda_for_a_new_bucket(template: Template) -> No
     template.resource_count_is("AWS::IAM::Role", 0)
 
 
-# A defect of issue 13: failed on the first version.
 def test_l2_notification_added_to_the_bucket_fails_synth_naming_the_conflict() -> None:
     # bucket.add_event_notification adds CDK's Custom::S3BucketNotifications (Managed: true),
     # which replaces the bucket's whole notification configuration at deploy: the fan-out's
@@ -172,7 +170,6 @@ def test_l2_notification_added_to_the_bucket_fails_synth_naming_the_conflict() -
         app.synth()
 
 
-# A defect of issue 13: failed on the first version.
 def test_second_fan_out_on_the_same_bucket_keeps_the_first() -> None:
     def build(stack: cdk.Stack) -> None:
         first = S3EventFanOut(stack, "Images", events=[S3EventRule(CREATED, prefix="images/")])

@@ -34,7 +34,6 @@ def test_existing_bucket_stack_passes_the_compliance_gate(tmp_path: Any) -> None
     assert open_count == 0, table
 
 
-# A defect of issue 13: failed on the first version.
 def test_pattern_without_any_feature_flag_is_cfn_lint_and_compliance_clean(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -105,15 +105,15 @@ def test_existing_bucket_handler_findings_are_acknowledged_and_skipped(
     )
 
 
-# A defect of issue 13: failed on the first version.
 def test_bucket_of_another_stack_of_the_app_synthesizes_without_a_cycle() -> None:
+    """The fan-out's stack waits for the bucket's stack, never the reverse (a cycle)."""
     app = new_app()
     owner = cdk.Stack(app, "Owner")
     bucket = s3.Bucket(owner, "Uploads", enforce_ssl=True)
     consumer = cdk.Stack(app, "Consumer")
     fan_out = S3EventFanOut(consumer, "Uploads", bucket=bucket)
     fan_out.add_queue("Loader")
-    assembly = app.synth()  # raised DependencyCycle before
+    assembly = app.synth()  # a cycle between the stacks would raise here
     owner_stack = assembly.get_stack_by_name("Owner")
     consumer_stack = assembly.get_stack_by_name("Consumer")
     assert [d.id for d in consumer_stack.dependencies if d.id == "Owner"] == ["Owner"]

@@ -22,10 +22,12 @@ from patterns.s3_event_fan_out import (
     S3EventRule,
     s3_event_body_filter,
 )
+from patterns.sns_fan_out import QueueSubscriber
 from tests.s3_event_fan_out.common import BUCKET_NAME, CREATED, NOTIFICATION, _stack
 
 EVENT_BRIDGE = S3EventDelivery.EVENT_BRIDGE
 REMOVED = s3.EventType.OBJECT_REMOVED
+KEY_CONDITIONS = {"key_prefixes": "prefix", "key_suffixes": "suffix"}
 
 
 def _fan_out(
@@ -38,6 +40,14 @@ def _fan_out(
         events=events,
         bucket_name=BUCKET_NAME if delivery is NOTIFICATION else None,
     )
+
+
+def _body_filter_of(subscriber: QueueSubscriber) -> Any:
+    """The filter policy of the subscriber's ``AWS::SNS::Subscription``, on the message body."""
+    subscription = subscriber.subscription.node.default_child
+    assert isinstance(subscription, sns.CfnSubscription)
+    assert subscription.filter_policy_scope == "MessageBody"
+    return subscription.filter_policy
 
 
 def test_an_attribute_filter_policy_is_refused() -> None:
@@ -145,14 +155,24 @@ def test_an_event_the_rules_do_not_forward_is_refused(delivery: S3EventDelivery,
 
 
 @pytest.mark.parametrize(
-    ("delivery", "name"),
-    [(EVENT_BRIDGE, "Object Created"), (NOTIFICATION, "ObjectCreated:CompleteMultipartUpload")],
+    ("delivery", "name", "policy"),
+    [
+        (EVENT_BRIDGE, "Object Created", {"detail-type": ["Object Created"]}),
+        (
+            NOTIFICATION,
+            "ObjectCreated:CompleteMultipartUpload",
+            {"Records": {"eventName": ["ObjectCreated:CompleteMultipartUpload"]}},
+        ),
+    ],
 )
-def test_an_event_the_rules_forward_is_accepted(delivery: S3EventDelivery, name: str) -> None:
+def test_an_event_the_rules_forward_is_accepted(
+    delivery: S3EventDelivery, name: str, policy: dict[str, Any]
+) -> None:
     fan_out = _fan_out(delivery)
-    fan_out.add_queue(
+    subscriber = fan_out.add_queue(
         "Created", filter_policy_with_message_body=fan_out.event_body_filter(event_names=[name])
     )
+    assert _body_filter_of(subscriber) == policy
 
 
 @pytest.mark.parametrize("delivery", [EVENT_BRIDGE, NOTIFICATION])
@@ -189,7 +209,12 @@ def test_key_filters_inside_the_rules_range_are_accepted(
     events: list[S3EventRule], filters: dict[str, Any]
 ) -> None:
     fan_out = _fan_out(events=events)
-    fan_out.add_queue("Some", filter_policy_with_message_body=fan_out.event_body_filter(**filters))
+    subscriber = fan_out.add_queue(
+        "Some", filter_policy_with_message_body=fan_out.event_body_filter(**filters)
+    )
+    ((option, values),) = filters.items()
+    keys = [{KEY_CONDITIONS[option]: value} for value in values]
+    assert _body_filter_of(subscriber) == {"detail": {"object": {"key": keys}}}
 
 
 @pytest.mark.parametrize(
@@ -215,11 +240,15 @@ def test_key_filters_outside_every_rule_are_refused(
 
 
 def test_keys_that_notifications_url_encode_draw_no_verdict() -> None:
-    """A notification carries the key URL-encoded: a prefix with a space is not compared."""
+    """A notification carries the key URL-encoded: a prefix with a space is not compared, and
+    the subscription keeps the filter as written ("my+" is how "my " arrives)."""
     fan_out = _fan_out(NOTIFICATION, [S3EventRule(CREATED, prefix="my images/")])
-    fan_out.add_queue(
+    subscriber = fan_out.add_queue(
         "Some", filter_policy_with_message_body=fan_out.event_body_filter(key_prefixes=["my+"])
     )
+    assert _body_filter_of(subscriber) == {
+        "Records": {"s3": {"object": {"key": [{"prefix": "my+"}]}}}
+    }
 
 
 @pytest.mark.parametrize(
@@ -307,4 +336,5 @@ def test_a_size_condition_on_a_fan_out_of_deletions_is_refused() -> None:
     ):
         fan_out.add_queue("Big", filter_policy_with_message_body=_policy(body))
     created = _fan_out(events=[S3EventRule(REMOVED), S3EventRule(CREATED)])
-    created.add_queue("Big", filter_policy_with_message_body=_policy(body))
+    subscriber = created.add_queue("Big", filter_policy_with_message_body=_policy(body))
+    assert _body_filter_of(subscriber) == body

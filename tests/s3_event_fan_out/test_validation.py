@@ -10,9 +10,11 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Template
 
 from patterns.s3_event_fan_out import S3EventFanOut, S3EventRule
 from patterns.s3_event_fan_out.validation import _overlaps
+from tests.helpers import by_path
 from tests.s3_event_fan_out.common import BUCKET_NAME, CREATED, NOTIFICATION, _stack
 
 
@@ -77,9 +79,17 @@ def test_filter_value_length_is_checked() -> None:
 
 
 def test_tokens_are_not_validated() -> None:
+    """A bucket name and a prefix known only at deploy are written as given, not refused."""
     stack = _stack()
     name = cdk.CfnParameter(stack, "Name").value_as_string
     S3EventFanOut(stack, "Images", bucket_name=name, events=[S3EventRule(CREATED, prefix=name)])
+    template = Template.from_stack(stack)
+    bucket = by_path(template, "AWS::S3::Bucket", "/Images/Bucket/Resource")
+    assert bucket["Properties"]["BucketName"] == {"Ref": "Name"}
+    rule = by_path(template, "AWS::Events::Rule", "/Images/EventRule/Resource")
+    assert rule["Properties"]["EventPattern"]["detail"]["object"] == {
+        "key": [{"prefix": {"Ref": "Name"}}]
+    }
 
 
 def test_invalid_delivery_is_refused() -> None:
