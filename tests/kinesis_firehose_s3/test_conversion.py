@@ -240,7 +240,16 @@ def test_rejects_compression_other_than_uncompressed_with_conversion() -> None:
 
 
 def test_accepts_explicit_uncompressed_with_conversion() -> None:
-    build_converting(compression=firehose.Compression.UNCOMPRESSED)
+    pattern = build_converting(compression=firehose.Compression.UNCOMPRESSED)
+    Template.from_stack(cdk.Stack.of(pattern)).has_resource_properties(
+        "AWS::KinesisFirehose::DeliveryStream",
+        {
+            "ExtendedS3DestinationConfiguration": {
+                "CompressionFormat": "UNCOMPRESSED",
+                "DataFormatConversionConfiguration": {"Enabled": True},
+            }
+        },
+    )
 
 
 def test_rejects_a_buffer_under_64_mib_with_conversion() -> None:
@@ -338,9 +347,18 @@ def test_rejects_a_partition_folder_with_no_inferable_projection() -> None:
 
 
 def test_accepts_an_explicit_projection_for_an_uninferable_folder() -> None:
-    build_converting(
+    pattern = build_converting(
         prefix="data/part=!{firehose:random-string}/",
         partition_projections={"part": glue.PartitionProjectionConfiguration.injected()},
+    )
+    Template.from_stack(cdk.Stack.of(pattern)).has_resource_properties(
+        "AWS::Glue::Table",
+        {
+            "TableInput": {
+                "PartitionKeys": [{"Name": "part", "Type": "string"}],
+                "Parameters": {"projection.enabled": "true", "projection.part.type": "injected"},
+            }
+        },
     )
 
 

@@ -148,12 +148,28 @@ def test_rejects_a_lambda_key_without_a_transformation_function() -> None:
 
 def test_accepts_a_lambda_key_with_a_transformation_function() -> None:
     stack = cdk.Stack(new_app(), "Test")
+    prefix = "data/route=!{partitionKeyFromLambda:route}/truck=!{partitionKeyFromQuery:truck}/"
     KinesisToFirehoseToS3(
         stack,
         "Ingest",
-        prefix="data/route=!{partitionKeyFromLambda:route}/truck=!{partitionKeyFromQuery:truck}/",
+        prefix=prefix,
         dynamic_partitioning_keys={"truck": ".truck_id"},
         transformation_function=transform_function(stack),
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::KinesisFirehose::DeliveryStream",
+        {
+            "ExtendedS3DestinationConfiguration": {
+                "Prefix": prefix,
+                "DynamicPartitioningConfiguration": {"Enabled": True},
+                "ProcessingConfiguration": {
+                    "Processors": [
+                        Match.object_like({"Type": "Lambda"}),
+                        Match.object_like({"Type": "MetadataExtraction"}),
+                    ]
+                },
+            }
+        },
     )
 
 
