@@ -64,6 +64,17 @@ SNS_MAX_MESSAGE_BYTES = 262_144
 # https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html: a topic name has up to 256
 # letters, digits, hyphens and underscores; a FIFO topic's name ends in ".fifo" (counted).
 SNS_TOPIC_NAME_MAX_LENGTH = 256
+# https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html: a
+# filter policy has at most 5 keys and 150 combinations of values.
+SNS_FILTER_POLICY_MAX_KEYS = 5
+SNS_FILTER_POLICY_MAX_COMBINATIONS = 150
+# https://docs.aws.amazon.com/general/latest/gr/sns.html: filter policies per topic (default
+# quota, adjustable: beyond it Subscribe calls fail) and subscriptions per FIFO topic.
+SNS_FILTER_POLICIES_PER_TOPIC_QUOTA = 200
+SNS_FIFO_TOPIC_SUBSCRIPTIONS_MAX = 100
+# https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html:
+# a topic policy statement names 1 to 200 principals.
+SNS_TOPIC_POLICY_PRINCIPALS_MAX = 200
 
 # --- names of queues and topics ----------------------------------------------------------------
 

@@ -54,7 +54,7 @@ RECORD_AGE_MAX = Duration.seconds(limits.LAMBDA_KINESIS_RECORD_AGE_RANGE_SECONDS
 DEFAULT_MAX_RECORD_AGE = Duration.hours(1)
 ALARM_MIN = Duration.seconds(1)
 # How long the failure destination made here keeps the details of failed batches.
-FAILURE_RETENTION = Duration.days(14)
+FAILURE_RETENTION = Duration.seconds(limits.SQS_RETENTION_MAX_SECONDS)
 STARTING_POSITIONS = ("LATEST", "TRIM_HORIZON")
 
 

@@ -9,7 +9,7 @@ from patterns.cost import rates
 from patterns.cost.context import Template, literal, props, resource_path
 from patterns.cost.lines import BY_VOLUME, Line, NotCounted
 from patterns.cost.rates import HOURS_PER_MONTH
-from patterns.limits import AMAZON_MQ_BROKER_INSTANCES
+from patterns.limits import AMAZON_MQ_BROKER_INSTANCES, KINESIS_RETENTION_DEFAULT_HOURS
 
 Rows = list[Line | NotCounted]
 
@@ -88,12 +88,12 @@ def secret(template: Template, logical_id: str, resource: dict[str, Any]) -> Row
 def stream(template: Template, logical_id: str, resource: dict[str, Any]) -> Rows:
     path = resource_path(logical_id, resource)
     p = props(resource)
-    retention = int(literal(p.get("RetentionPeriodHours")) or 24)
+    retention = int(literal(p.get("RetentionPeriodHours")) or KINESIS_RETENTION_DEFAULT_HOURS)
     if (p.get("StreamModeDetails") or {}).get("StreamMode") == "ON_DEMAND":
         rows: Rows = [
             Line(path, "on-demand stream-hours", HOURS_PER_MONTH, rates.ON_DEMAND_STREAM_HOUR)
         ]
-        if retention > 24:
+        if retention > KINESIS_RETENTION_DEFAULT_HOURS:
             reason = f"{retention} h retention of an on-demand stream is billed per GB-month"
             rows.append(NotCounted("AWS::Kinesis::Stream", reason, (path,)))
         return rows
@@ -104,7 +104,7 @@ def stream(template: Template, logical_id: str, resource: dict[str, Any]) -> Row
     hours = int(shards) * HOURS_PER_MONTH
     note = f"{shards} shards x {HOURS_PER_MONTH} h"
     rows = [Line(path, "provisioned shard-hours", hours, rates.SHARD_HOUR, note)]
-    if retention > 24:
+    if retention > KINESIS_RETENTION_DEFAULT_HOURS:
         extra = " (beyond 7 days also billed per GB-month, not counted)" if retention > 168 else ""
         rows.append(
             Line(

@@ -24,7 +24,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
-from patterns import dashboards
+from patterns import dashboards, limits
 from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.limits import EVENT_BRIDGE_RULE_NAME_MAX_LENGTH, S3_EVENT_BRIDGE_SOURCE
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 EVENTS_SERVICE_PRINCIPAL = "events.amazonaws.com"
 # How long the rule target's dead-letter queue keeps events EventBridge could not publish.
-DELIVERY_DLQ_RETENTION = Duration.days(14)
+DELIVERY_DLQ_RETENTION = Duration.seconds(limits.SQS_RETENTION_MAX_SECONDS)
 _RULE_NAME_SUFFIX = "-s3"
 EVENTS_NAMESPACE = "AWS/Events"
 METRIC_PERIOD = Duration.minutes(5)

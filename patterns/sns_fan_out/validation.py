@@ -16,6 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns import limits
 from patterns.keys import is_aws_managed, key_name
 from patterns.limits import SNS_MAX_MESSAGE_BYTES as SNS_MAX_MESSAGE_BYTES
 from patterns.limits import SNS_TOPIC_NAME_MAX_LENGTH
@@ -25,15 +26,12 @@ from patterns.sns_fan_out.placement import GROUP_PATTERN, NESTED_STACK_PREFIX
 from patterns.validation import check_unique
 from patterns.warnings import FILTER_POLICY_QUOTA
 
-# Filter policy constraints, as the SNS developer guide documents them.
-FILTER_POLICY_MAX_KEYS = 5
-FILTER_POLICY_MAX_COMBINATIONS = 150
-# Default quota (adjustable): filter policies per topic. Beyond it, Subscribe calls fail.
-FILTER_POLICIES_PER_TOPIC_QUOTA = 200
-# Subscriptions per FIFO topic (a hard SNS limit).
-FIFO_TOPIC_MAX_SUBSCRIPTIONS = 100
-# A topic policy statement names 1 to 200 principals.
-MAX_PUBLISHER_ACCOUNTS = 200
+# SNS's limits (patterns.limits), under the names this module's checks read.
+FILTER_POLICY_MAX_KEYS = limits.SNS_FILTER_POLICY_MAX_KEYS
+FILTER_POLICY_MAX_COMBINATIONS = limits.SNS_FILTER_POLICY_MAX_COMBINATIONS
+FILTER_POLICIES_PER_TOPIC_QUOTA = limits.SNS_FILTER_POLICIES_PER_TOPIC_QUOTA
+FIFO_TOPIC_MAX_SUBSCRIPTIONS = limits.SNS_FIFO_TOPIC_SUBSCRIPTIONS_MAX
+MAX_PUBLISHER_ACCOUNTS = limits.SNS_TOPIC_POLICY_PRINCIPALS_MAX
 TOPIC_NAME_MAX_LENGTH = SNS_TOPIC_NAME_MAX_LENGTH
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
