@@ -16,6 +16,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct, IValidation
 
+from patterns import limits
 from patterns.amazon_mq import log_policy, monitoring, network
 from patterns.amazon_mq.admin import admin_user, create_admin_secret
 from patterns.amazon_mq.broker_name import GeneratedBrokerName, broker_name_errors
@@ -421,7 +422,7 @@ class AmazonMqBroker(Construct):
         queue_name: str,
         secret: secretsmanager.ISecret | None = None,
         virtual_host: str | None = None,
-        batch_size: int = 100,
+        batch_size: int = limits.LAMBDA_MQ_BATCH_SIZE_DEFAULT,
         max_batching_window: Duration | None = None,
     ) -> LambdaBrokerConsumer:
         """Let ``function`` consume the queue ``queue_name`` (child ``consumer_id``).

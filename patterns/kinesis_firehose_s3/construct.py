@@ -19,6 +19,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from patterns import limits
 from patterns.buckets import create_secure_bucket
 from patterns.kinesis_firehose_s3 import monitoring
 from patterns.kinesis_firehose_s3.conversion import conversion_schema
@@ -403,7 +404,7 @@ class KinesisToFirehoseToS3(Construct):
         failure_destination: QueueWithDeadLetterQueue | sqs.IQueue | None = None,
         enhanced_fan_out: bool = False,
         starting_position: lambda_.StartingPosition | None = None,
-        batch_size: int = 100,
+        batch_size: int = limits.LAMBDA_KINESIS_BATCH_SIZE_DEFAULT,
         max_batching_window: Duration | None = None,
         parallelization_factor: int = 1,
         bisect_batch_on_error: bool = True,

@@ -12,6 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns import limits
 from patterns.compliance import acknowledge, skip_checkov
 from patterns.lookups import default_child, stack_of
 from patterns.metric_options import MetricOptions
@@ -250,7 +251,7 @@ class QueueWithDeadLetterQueue(Construct):
         self,
         function: lambda_.IFunction,
         *,
-        batch_size: int = 10,
+        batch_size: int = limits.LAMBDA_SQS_BATCH_SIZE_DEFAULT,
         max_batching_window: Duration | None = None,
         max_concurrency: int | None = None,
         report_batch_item_failures: bool = True,

@@ -19,6 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IDependable, Node
 
+from patterns import limits
 from patterns.alarms import create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.metric_options import MetricOptions
@@ -195,7 +196,7 @@ class QueueSubscriber:
         self,
         function: lambda_.IFunction,
         *,
-        batch_size: int = 10,
+        batch_size: int = limits.LAMBDA_SQS_BATCH_SIZE_DEFAULT,
         max_batching_window: Duration | None = None,
         max_concurrency: int | None = None,
         report_batch_item_failures: bool = True,
