@@ -18,6 +18,7 @@ from aws_cdk import aws_amazonmq as amazonmq
 from constructs import Construct
 
 from patterns.amazon_mq.options import BROKER_NAME_MAX_LENGTH, BROKER_NAME_PATTERN
+from patterns.lookups import properties_of
 from patterns.naming import physical_name
 
 # AWS::AmazonMQ::Broker createOnlyProperties (the resource schema cfn-lint ships), BrokerName
@@ -84,9 +85,9 @@ class _GeneratedBrokerName:
     def produce(self) -> str:
         broker = self.broker
         assert broker is not None, "GeneratedBrokerName.attach was not called"
-        # Every property in one read (the L1's own cfnProperties, keyed by the camelCase
-        # CloudFormation name) rather than a read per property and per field of a struct.
-        properties = broker._cfn_properties
+        # Every property in one read (keyed by the camelCase CloudFormation name) rather than
+        # a read per property and per field of a struct.
+        properties = properties_of(broker)
         values = {
             name: properties.get(name[0].lower() + name[1:]) for name in CREATE_ONLY_PROPERTIES
         }
