@@ -788,8 +788,9 @@ def _private_ranges(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
     broker.connections.allow_from(ec2.Peer.ipv6("fd00::/8"), ec2.Port.tcp(61617))
 
 
+TO_SINGLE_INSTANCE = "toggle single instance (DeploymentMode, SubnetIds)"
 REPLACING_EDITS: dict[str, dict[str, Any]] = {
-    "toggle single instance (DeploymentMode, SubnetIds)": {"single_instance": True},
+    TO_SINGLE_INSTANCE: {"single_instance": True},
     "another key (EncryptionOptions)": {
         "encryption_key": lambda stack: kms.Key(stack, "OtherKey", enable_key_rotation=True)
     },
@@ -827,7 +828,6 @@ def lives() -> dict[str, Template]:
         "shop-prod": {"stack_name": "shop-prod"},
         "orders": {"broker_name": "orders"},
         "orders, single instance": {"broker_name": "orders", "single_instance": True},
-        "single instance": {"single_instance": True},
         "retain": {"removal_policy": cdk.RemovalPolicy.RETAIN},
         "to single instance through the L1": {"after": _to_single_instance},
         "connected client": {"after": _client},
@@ -906,7 +906,7 @@ def test_a_given_broker_name_is_used_as_is_even_when_create_only_properties_chan
 
 
 def test_alarms_and_log_policy_follow_the_generated_name(lives: dict[str, Template]) -> None:
-    template = lives["single instance"]
+    template = lives[TO_SINGLE_INSTANCE]
     name = _broker_name(template)
     alarms = _alarms(template, "Broker")
     assert _metric_dimensions(alarms["HeapUsageAlarm"]) == {"HeapUsage": [f"Broker={name}-1"]}
