@@ -52,13 +52,35 @@ def _node_output_to_log(reader: IO[AnyStr]) -> None:
 # Before the first aws_cdk import starts the Node process (the sink is looked up then).
 jsii_process.stderr_sink = _node_output_to_log
 
-from tests.helpers import SynthesizedApp, synthesize_examples  # noqa: E402
+from tests.helpers import SynthesizedApp, read_examples, synthesize_examples  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def examples_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
-    """Every example stack, synthesized once with the compliance gate applied."""
-    return synthesize_examples(tmp_path_factory.mktemp("cdk.out"))
+    """Every example stack, synthesized once per run with the compliance gate applied.
+
+    Under pytest-xdist the workers share it (the pattern of xdist's docs, "Making
+    session-scoped fixtures execute only once"): the first to take the lock synthesizes into
+    a folder of the run's temporary directory and leaves a marker; the others wait for the
+    lock and read the cloud assembly from that folder. Without xdist, or without ``fcntl``
+    (Windows), each process synthesizes its own.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        fcntl = None  # type: ignore[assignment]
+    if os.environ.get("PYTEST_XDIST_WORKER") is None or fcntl is None:
+        return synthesize_examples(tmp_path_factory.mktemp("cdk.out"))
+    # The workers' temporary directories are folders of the run's own, which only they share.
+    shared = tmp_path_factory.getbasetemp().parent / "examples-cdk.out"
+    done = shared.with_name(f"{shared.name}.done")
+    with open(shared.with_name(f"{shared.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if done.exists():
+            return read_examples(shared)
+        synthesized = synthesize_examples(shared)
+        done.touch()  # only after a synthesis that succeeded
+        return synthesized
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -122,6 +122,12 @@ def synthesize_examples(outdir: Path) -> SynthesizedApp:
     return SynthesizedApp(outdir, app.synth())
 
 
+def read_examples(outdir: Path) -> SynthesizedApp:
+    """The example app as ``synthesize_examples`` left it in ``outdir`` (another process's
+    synthesis, read back from disk: the same manifest and templates, no construct tree)."""
+    return SynthesizedApp(outdir, cdk.cx_api.CloudAssembly(str(outdir)))
+
+
 # A CDK asset's hash: the SHA-256 of its content, in hex. It names the asset's S3 object or
 # image tag (a Lambda's S3Key, a nested stack's TemplateURL, a container image's tag, the
 # aws:asset:* metadata) and changes whenever the bundled content does, e.g. with every CDK

@@ -727,21 +727,28 @@ def test_subnets_must_be_in_different_availability_zones() -> None:
 # -- life after the first deploy -------------------------------------------------------------
 
 
-def _one_broker(
-    stack_name: str = "Life",
-    *,
-    after: Any = None,
-    **kwargs: Any,
-) -> Template:
-    """One broker in a fresh app; ``after(stack, broker)`` may change it after construction."""
+def _life_app() -> cdk.App:
     app = new_app()
     app.node.set_context(
         "availability-zones:account=111111111111:region=us-east-1",
         ["us-east-1a", "us-east-1b", "us-east-1c"],
     )
+    return app
+
+
+def _add_broker(
+    app: cdk.App,
+    construct_id: str = "Life",
+    stack_name: str = "Life",
+    *,
+    after: Any = None,
+    **kwargs: Any,
+) -> cdk.Stack:
+    """A stack of ``app`` with one broker; ``after(stack, broker)`` may change it after
+    construction. Its name comes from ``stack_name``, never from ``construct_id``."""
     stack = cdk.Stack(
         app,
-        "Life",
+        construct_id,
         stack_name=stack_name,
         env=cdk.Environment(account="111111111111", region="us-east-1"),
     )
@@ -751,63 +758,120 @@ def _one_broker(
     broker = AmazonMqBroker(stack, "Broker", vpc=vpc, **kwargs)
     if after is not None:
         after(stack, broker)
-    return Template.from_stack(stack)
+    return stack
+
+
+def _one_broker(stack_name: str = "Life", *, after: Any = None, **kwargs: Any) -> Template:
+    """One broker in a fresh app (for a change that must fail at synth)."""
+    return Template.from_stack(_add_broker(_life_app(), "Life", stack_name, after=after, **kwargs))
 
 
 def _broker_name(template: Template) -> str:
     return str(by_path(template, BROKER, "/Broker/Broker")["Properties"]["BrokerName"])
 
 
+def _to_single_instance(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
+    broker.broker.deployment_mode = "SINGLE_INSTANCE"
+    broker.broker.subnet_ids = list(broker.broker.subnet_ids or [])[:1]
+
+
+def _client(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
+    vpc = stack.node.find_child("Vpc")
+    assert isinstance(vpc, ec2.Vpc)
+    client_sg = ec2.SecurityGroup(stack, "Client", vpc=vpc)
+    client_sg.connections.allow_to(broker, ec2.Port.tcp(61617))
+
+
+def _private_ranges(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
+    broker.connections.allow_default_port_from(ec2.Peer.ipv4("10.0.0.0/8"))
+    broker.connections.allow_from(ec2.Peer.ipv4("0.0.0.0/1"), ec2.Port.tcp(61617))
+    broker.connections.allow_from(ec2.Peer.ipv6("fd00::/8"), ec2.Port.tcp(61617))
+
+
+TO_SINGLE_INSTANCE = "toggle single instance (DeploymentMode, SubnetIds)"
+REPLACING_EDITS: dict[str, dict[str, Any]] = {
+    TO_SINGLE_INSTANCE: {"single_instance": True},
+    "another key (EncryptionOptions)": {
+        "encryption_key": lambda stack: kms.Key(stack, "OtherKey", enable_key_rotation=True)
+    },
+    "another subnet selection (SubnetIds)": {
+        "vpc_subnets": ec2.SubnetSelection(availability_zones=["us-east-1b", "us-east-1c"])
+    },
+    "another engine (EngineType, EncryptionOptions)": {"engine": BrokerEngine.RABBITMQ},
+}
+IN_PLACE_EDITS: dict[str, dict[str, Any]] = {
+    "bigger instance": {"host_instance_type": "mq.m5.xlarge"},
+    "older version": {"engine_version": "5.18"},
+    "more protocols": {"protocols": [BrokerProtocol.OPENWIRE, BrokerProtocol.MQTT]},
+    "maintenance window": {
+        "maintenance_window": MaintenanceWindow(day_of_week="MONDAY", time_of_day="02:00")
+    },
+    "console": {"console_access": True},
+}
+GOOD_TIME_ZONES = [
+    "UTC",
+    "Europe/Berlin",
+    "America/Argentina/Buenos_Aires",
+    "UTC+02:00",
+    "UTC-05:30",
+]
+
+
 @pytest.fixture(scope="module")
-def default_name() -> str:
-    return _broker_name(_one_broker())
+def lives() -> dict[str, Template]:
+    """Every broker of the tests below that synthesizes, each in a stack of its own of ONE app
+    (synthesized once), by scenario: the same templates as one app per broker (a broker's
+    name and logical IDs come from its stack's name and its position below the stack)."""
+    scenarios: dict[str, dict[str, Any]] = {
+        "default": {},
+        "shop-dev": {"stack_name": "shop-dev"},
+        "shop-prod": {"stack_name": "shop-prod"},
+        "orders": {"broker_name": "orders"},
+        "orders, single instance": {"broker_name": "orders", "single_instance": True},
+        "retain": {"removal_policy": cdk.RemovalPolicy.RETAIN},
+        "to single instance through the L1": {"after": _to_single_instance},
+        "connected client": {"after": _client},
+        "private ranges": {"after": _private_ranges},
+        **REPLACING_EDITS,
+        **IN_PLACE_EDITS,
+        **{
+            f"time zone {zone}": {
+                "maintenance_window": MaintenanceWindow(
+                    day_of_week="MONDAY", time_of_day="03:00", time_zone=zone
+                )
+            }
+            for zone in GOOD_TIME_ZONES
+        },
+    }
+    app = _life_app()
+    stacks = {
+        name: _add_broker(app, f"Life{number}", **scenario)
+        for number, (name, scenario) in enumerate(scenarios.items())
+    }
+    return {name: Template.from_stack(stack) for name, stack in stacks.items()}
 
 
-@pytest.mark.parametrize(
-    ("edit", "kwargs"),
-    [
-        ("toggle single instance (DeploymentMode, SubnetIds)", {"single_instance": True}),
-        (
-            "another key (EncryptionOptions)",
-            {"encryption_key": lambda stack: kms.Key(stack, "OtherKey", enable_key_rotation=True)},
-        ),
-        (
-            "another subnet selection (SubnetIds)",
-            {"vpc_subnets": ec2.SubnetSelection(availability_zones=["us-east-1b", "us-east-1c"])},
-        ),
-        (
-            "another engine (EngineType, EncryptionOptions)",
-            {"engine": BrokerEngine.RABBITMQ},
-        ),
-    ],
-)
+@pytest.fixture(scope="module")
+def default_name(lives: dict[str, Template]) -> str:
+    return _broker_name(lives["default"])
+
+
+@pytest.mark.parametrize("edit", list(REPLACING_EDITS))
 def test_an_edit_that_replaces_the_broker_renames_it(
-    default_name: str, edit: str, kwargs: dict[str, Any]
+    lives: dict[str, Template], default_name: str, edit: str
 ) -> None:
     # BrokerName is required and create-only: a replacement under the same name fails with
     # "cannot update a stack when a custom-named resource requires replacing".
-    renamed = _broker_name(_one_broker(**kwargs))
+    renamed = _broker_name(lives[edit])
     assert renamed != default_name, edit
     assert re.fullmatch(r"[0-9A-Za-z_-]{1,50}", renamed), renamed
 
 
-@pytest.mark.parametrize(
-    ("edit", "kwargs"),
-    [
-        ("bigger instance", {"host_instance_type": "mq.m5.xlarge"}),
-        ("older version", {"engine_version": "5.18"}),
-        ("more protocols", {"protocols": [BrokerProtocol.OPENWIRE, BrokerProtocol.MQTT]}),
-        (
-            "maintenance window",
-            {"maintenance_window": MaintenanceWindow(day_of_week="MONDAY", time_of_day="02:00")},
-        ),
-        ("console", {"console_access": True}),
-    ],
-)
+@pytest.mark.parametrize("edit", list(IN_PLACE_EDITS))
 def test_an_edit_that_updates_in_place_keeps_the_name(
-    default_name: str, edit: str, kwargs: dict[str, Any]
+    lives: dict[str, Template], default_name: str, edit: str
 ) -> None:
-    before, after = _one_broker(), _one_broker(**kwargs)
+    before, after = lives["default"], lives[edit]
     assert _broker_name(after) == default_name, edit
     # ... and CloudFormation updates it in place: same logical ID, no create-only change.
     path = "/Broker/Broker"
@@ -818,31 +882,31 @@ def test_an_edit_that_updates_in_place_keeps_the_name(
 
 
 def test_a_change_through_the_exposed_l1_after_construction_renames_the_broker(
-    default_name: str,
+    lives: dict[str, Template], default_name: str
 ) -> None:
-    def to_single_instance(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
-        broker.broker.deployment_mode = "SINGLE_INSTANCE"
-        broker.broker.subnet_ids = list(broker.broker.subnet_ids or [])[:1]
-
-    assert _broker_name(_one_broker(after=to_single_instance)) != default_name
+    assert _broker_name(lives["to single instance through the L1"]) != default_name
 
 
-def test_the_generated_name_comes_from_the_stack_name_and_position() -> None:
-    dev = _broker_name(_one_broker("shop-dev"))
-    prod = _broker_name(_one_broker("shop-prod"))
+def test_the_generated_name_comes_from_the_stack_name_and_position(
+    lives: dict[str, Template],
+) -> None:
+    dev = _broker_name(lives["shop-dev"])
+    prod = _broker_name(lives["shop-prod"])
     assert dev.startswith("shopdev-Broker-")
     assert prod.startswith("shopprod-Broker-")
     assert len(dev) <= 50
     assert len(prod) <= 50
 
 
-def test_a_given_broker_name_is_used_as_is_even_when_create_only_properties_change() -> None:
-    assert _broker_name(_one_broker(broker_name="orders")) == "orders"
-    assert _broker_name(_one_broker(broker_name="orders", single_instance=True)) == "orders"
+def test_a_given_broker_name_is_used_as_is_even_when_create_only_properties_change(
+    lives: dict[str, Template],
+) -> None:
+    assert _broker_name(lives["orders"]) == "orders"
+    assert _broker_name(lives["orders, single instance"]) == "orders"
 
 
-def test_alarms_and_log_policy_follow_the_generated_name() -> None:
-    template = _one_broker(single_instance=True)
+def test_alarms_and_log_policy_follow_the_generated_name(lives: dict[str, Template]) -> None:
+    template = lives[TO_SINGLE_INSTANCE]
     name = _broker_name(template)
     alarms = _alarms(template, "Broker")
     assert _metric_dimensions(alarms["HeapUsageAlarm"]) == {"HeapUsage": [f"Broker={name}-1"]}
@@ -862,8 +926,10 @@ _BROKER_PARTS = (
 )
 
 
-def test_broker_secret_and_key_are_destroyed_with_the_stack_by_default() -> None:
-    template = _one_broker()
+def test_broker_secret_and_key_are_destroyed_with_the_stack_by_default(
+    lives: dict[str, Template],
+) -> None:
+    template = lives["default"]
     for path, resource_type in _BROKER_PARTS:
         resource = by_path(template, resource_type, path)
         assert resource["DeletionPolicy"] == "Delete", path
@@ -873,8 +939,8 @@ def test_broker_secret_and_key_are_destroyed_with_the_stack_by_default() -> None
     assert key["Properties"].get("PendingWindowInDays", 30) >= 7
 
 
-def test_retain_keeps_broker_secret_and_key_together() -> None:
-    template = _one_broker(removal_policy=cdk.RemovalPolicy.RETAIN)
+def test_retain_keeps_broker_secret_and_key_together(lives: dict[str, Template]) -> None:
+    template = lives["retain"]
     for path, resource_type in _BROKER_PARTS:
         resource = by_path(template, resource_type, path)
         assert resource["DeletionPolicy"] == "Retain", path
@@ -888,9 +954,9 @@ def _log_policy_name(template: Template) -> str:
     return str(policy["Properties"]["PolicyName"])
 
 
-def test_two_stages_get_two_log_policy_names() -> None:
-    dev = _log_policy_name(_one_broker("shop-dev"))
-    prod = _log_policy_name(_one_broker("shop-prod"))
+def test_two_stages_get_two_log_policy_names(lives: dict[str, Template]) -> None:
+    dev = _log_policy_name(lives["shop-dev"])
+    prod = _log_policy_name(lives["shop-prod"])
     assert dev != prod
     assert dev.startswith("shopdev-")
     assert prod.startswith("shopprod-")
@@ -899,14 +965,8 @@ def test_two_stages_get_two_log_policy_names() -> None:
         assert re.fullmatch(r"[^:*/]{1,255}", name), name
 
 
-def test_the_broker_is_connectable() -> None:
-    def client(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
-        vpc = stack.node.find_child("Vpc")
-        assert isinstance(vpc, ec2.Vpc)
-        client_sg = ec2.SecurityGroup(stack, "Client", vpc=vpc)
-        client_sg.connections.allow_to(broker, ec2.Port.tcp(61617))
-
-    template = _one_broker(after=client)
+def test_the_broker_is_connectable(lives: dict[str, Template]) -> None:
+    template = lives["connected client"]
     client_id = logical_id(template, SG, "/Client/Resource")
     ingress = [
         r["Properties"]
@@ -969,13 +1029,8 @@ def test_opening_the_broker_to_the_world_after_construction_fails_at_synth(
         _one_broker(after=lambda stack, broker: change(broker))
 
 
-def test_private_ranges_added_after_construction_pass() -> None:
-    def private(stack: cdk.Stack, broker: AmazonMqBroker) -> None:
-        broker.connections.allow_default_port_from(ec2.Peer.ipv4("10.0.0.0/8"))
-        broker.connections.allow_from(ec2.Peer.ipv4("0.0.0.0/1"), ec2.Port.tcp(61617))
-        broker.connections.allow_from(ec2.Peer.ipv6("fd00::/8"), ec2.Port.tcp(61617))
-
-    template = _one_broker(after=private)
+def test_private_ranges_added_after_construction_pass(lives: dict[str, Template]) -> None:
+    template = lives["private ranges"]
     cidrs = {rule.get("CidrIp") or rule.get("CidrIpv6") for rule in _ingress(template, "Broker")}
     assert cidrs == {"10.0.0.0/8", "0.0.0.0/1", "fd00::/8"}
 
@@ -991,12 +1046,9 @@ def test_bad_maintenance_time_zone(vpc: ec2.Vpc, zone: str) -> None:
         )
 
 
-@pytest.mark.parametrize(
-    "zone", ["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC+02:00", "UTC-05:30"]
-)
-def test_good_maintenance_time_zones(zone: str) -> None:
-    window = MaintenanceWindow(day_of_week="MONDAY", time_of_day="03:00", time_zone=zone)
-    template = _one_broker(maintenance_window=window)
+@pytest.mark.parametrize("zone", GOOD_TIME_ZONES)
+def test_good_maintenance_time_zones(lives: dict[str, Template], zone: str) -> None:
+    template = lives[f"time zone {zone}"]
     props = by_path(template, BROKER, "/Broker/Broker")["Properties"]
     assert props["MaintenanceWindowStartTime"]["TimeZone"] == zone
 
