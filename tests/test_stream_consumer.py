@@ -222,68 +222,88 @@ def test_stream_of_any_pattern_instance_is_counted_once_per_consumer() -> None:
 # --- validation: one test per rule ---------------------------------------------------------
 
 
-def _add(retention: Duration | None = None, **options: Any) -> None:
-    stack = cdk.Stack(new_app(), "Rules")
-    pattern = KinesisToFirehoseToS3(stack, "Stream", retention_period=retention)
-    pattern.add_lambda_consumer("Consumer", inline_function(stack, "Function"), **options)
+class Rules:
+    """The patterns the validation tests add refused consumers to: one of the default
+    retention, one of 30 days. Every rule refuses before the consumer counts as a reader or
+    creates a resource, so one stack serves all the tests (a new consumer ID per call)."""
+
+    def __init__(self) -> None:
+        stack = cdk.Stack(new_app(), "Rules")
+        self._patterns = {
+            None: KinesisToFirehoseToS3(stack, "Stream"),
+            30: KinesisToFirehoseToS3(stack, "Stream30", retention_period=Duration.days(30)),
+        }
+        self._function = inline_function(stack, "Function")
+        self._calls = 0
+
+    def add(self, retention_days: int | None = None, **options: Any) -> None:
+        self._calls += 1
+        self._patterns[retention_days].add_lambda_consumer(
+            f"Consumer{self._calls}", self._function, **options
+        )
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rules:
+    return Rules()
 
 
 @pytest.mark.parametrize("batch_size", [0, 10_001])
-def test_batch_size_range(batch_size: int) -> None:
+def test_batch_size_range(rules: Rules, batch_size: int) -> None:
     with pytest.raises(
         ValueError, match=rf"batch_size must be between 1 and 10000, got {batch_size}"
     ):
-        _add(batch_size=batch_size)
+        rules.add(batch_size=batch_size)
 
 
-def test_batching_window_at_most_5_minutes() -> None:
+def test_batching_window_at_most_5_minutes(rules: Rules) -> None:
     with pytest.raises(
         ValueError, match=r"max_batching_window must be between 0 seconds and 5 minutes"
     ):
-        _add(max_batching_window=Duration.minutes(6))
+        rules.add(max_batching_window=Duration.minutes(6))
 
 
 @pytest.mark.parametrize("factor", [0, 11])
-def test_parallelization_factor_range(factor: int) -> None:
+def test_parallelization_factor_range(rules: Rules, factor: int) -> None:
     with pytest.raises(
         ValueError, match=rf"parallelization_factor must be between 1 and 10, got {factor}"
     ):
-        _add(parallelization_factor=factor)
+        rules.add(parallelization_factor=factor)
 
 
 @pytest.mark.parametrize("attempts", [-1, 10_001])
-def test_retry_attempts_range(attempts: int) -> None:
+def test_retry_attempts_range(rules: Rules, attempts: int) -> None:
     with pytest.raises(
         ValueError, match=rf"retry_attempts must be between 0 and 10000, got {attempts}"
     ):
-        _add(retry_attempts=attempts)
+        rules.add(retry_attempts=attempts)
 
 
 @pytest.mark.parametrize("age", [Duration.seconds(59), Duration.days(8)])
-def test_max_record_age_range(age: Duration) -> None:
+def test_max_record_age_range(rules: Rules, age: Duration) -> None:
     with pytest.raises(ValueError, match="max_record_age must be between 1 minute and 7 days"):
-        _add(retention=Duration.days(30), max_record_age=age)
+        rules.add(30, max_record_age=age)
 
 
-def test_max_record_age_within_retention() -> None:
+def test_max_record_age_within_retention(rules: Rules) -> None:
     with pytest.raises(
         ValueError, match=r"max_record_age \(2 days\) exceeds the stream's retention \(24 hours\)"
     ):
-        _add(max_record_age=Duration.days(2))
+        rules.add(max_record_age=Duration.days(2))
 
 
-def test_starting_position_at_timestamp_refused() -> None:
+def test_starting_position_at_timestamp_refused(rules: Rules) -> None:
     with pytest.raises(
         ValueError, match="starting_position must be LATEST or TRIM_HORIZON, got AT_TIMESTAMP"
     ):
-        _add(starting_position=lambda_.StartingPosition.AT_TIMESTAMP)
+        rules.add(starting_position=lambda_.StartingPosition.AT_TIMESTAMP)
 
 
-def test_iterator_age_alarm_within_max_record_age() -> None:
+def test_iterator_age_alarm_within_max_record_age(rules: Rules) -> None:
     with pytest.raises(
         ValueError, match="iterator_age_alarm_threshold must be between 1 second and 1 hour"
     ):
-        _add(iterator_age_alarm_threshold=Duration.hours(2))
+        rules.add(iterator_age_alarm_threshold=Duration.hours(2))
 
 
 def test_existing_stream_skips_the_retention_check() -> None:

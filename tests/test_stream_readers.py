@@ -5,6 +5,8 @@ functions without a role)."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
@@ -217,6 +219,22 @@ def test_a_plain_queue_is_a_failure_destination() -> None:
 # --- numbers Lambda takes as integers ------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def whole_numbers() -> Callable[..., None]:
+    """Add a consumer with ``options`` to one pattern shared by the tests below: each number
+    is refused before the consumer counts as a reader or creates a resource (a new consumer
+    ID per call)."""
+    stack = cdk.Stack(new_app(), "Rules")
+    pattern = _pattern(stack)
+    function = inline_function(stack, "Function")
+    calls = itertools.count()
+
+    def add(**options: Any) -> None:
+        pattern.add_lambda_consumer(f"Consumer{next(calls)}", function, **options)
+
+    return add
+
+
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
@@ -239,9 +257,11 @@ def test_a_plain_queue_is_a_failure_destination() -> None:
         ),
     ],
 )
-def test_stream_consumer_numbers_are_whole(option: str, value: object, message: str) -> None:
+def test_stream_consumer_numbers_are_whole(
+    whole_numbers: Callable[..., None], option: str, value: object, message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
-        _consumer(**{option: value})
+        whole_numbers(**{option: value})
 
 
 def test_stream_consumer_refuses_an_imported_function_without_a_role() -> None:

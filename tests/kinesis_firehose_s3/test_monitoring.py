@@ -74,10 +74,16 @@ def test_alarm_thresholds_and_actions_follow_the_options(two: Template) -> None:
     assert alarm_properties(two, "Second/DataFreshnessAlarm/Resource")["Threshold"] == 1800
 
 
-def test_metric_delivery_uses_the_delivery_stream_dimension() -> None:
-    app = new_app()
-    stack = cdk.Stack(app, "Test")
-    pattern = KinesisToFirehoseToS3(stack, "Ingest")
+@pytest.fixture(scope="module")
+def ingest() -> KinesisToFirehoseToS3:
+    """One pattern whose metric methods the tests below call: a metric is no construct, so
+    calling them changes nothing the next test reads."""
+    return KinesisToFirehoseToS3(cdk.Stack(new_app(), "Test"), "Ingest")
+
+
+def test_metric_delivery_uses_the_delivery_stream_dimension(ingest: KinesisToFirehoseToS3) -> None:
+    pattern = ingest
+    stack = cdk.Stack.of(pattern)
     metric = pattern.metric_delivery("IncomingRecords")
     assert metric.namespace == "AWS/Firehose"
     assert stack.resolve(metric.dimensions) == {
@@ -131,9 +137,11 @@ METRIC_METHODS = {
 
 
 @pytest.mark.parametrize("method", sorted(METRIC_METHODS))
-def test_metric_methods_name_their_metric_and_resource(method: str) -> None:
-    stack = cdk.Stack(new_app(), "Test")
-    pattern = KinesisToFirehoseToS3(stack, "Ingest")
+def test_metric_methods_name_their_metric_and_resource(
+    ingest: KinesisToFirehoseToS3, method: str
+) -> None:
+    pattern = ingest
+    stack = cdk.Stack.of(pattern)
     namespace, metric_name, statistic = METRIC_METHODS[method]
     metric = getattr(pattern, method)()
     assert (metric.namespace, metric.metric_name, metric.statistic) == (
@@ -157,9 +165,10 @@ def test_every_metric_method_is_listed() -> None:
     assert public == {*METRIC_METHODS, "metric_delivery"}
 
 
-def test_metric_delivery_keeps_its_period_and_statistic_keywords() -> None:
-    stack = cdk.Stack(new_app(), "Test")
-    pattern = KinesisToFirehoseToS3(stack, "Ingest")
+def test_metric_delivery_keeps_its_period_and_statistic_keywords(
+    ingest: KinesisToFirehoseToS3,
+) -> None:
+    pattern = ingest
     metric = pattern.metric_delivery(
         "IncomingRecords", period=Duration.minutes(1), statistic=cloudwatch.Stats.SUM
     )

@@ -258,14 +258,30 @@ KINESIS_EDITS = [
 # --- StreamWorkerFleet (documented on the Kinesis page) -------------------------------------
 
 
+def existing_vpc(stack: cdk.Stack) -> ec2.IVpc:
+    """An existing VPC of two private subnets: cheaper to synthesize than a new one, and the
+    fleet (or the broker) is what the edits change."""
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["eu-west-1a", "eu-west-1b"],
+        private_subnet_ids=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+        private_subnet_route_table_ids=["rtb-0123456789abcdef0", "rtb-0123456789abcdef1"],
+    )
+
+
 def kcl_fleet(**options: Any) -> Build:
+    image = options.pop("image", "public.ecr.aws/my-team/geofencing:1")
+
     def build(stack: cdk.Stack) -> object:
         positions = KinesisToFirehoseToS3(stack, "Positions", shard_count=2)
-        vpc = ec2.Vpc(stack, "Vpc", max_azs=2, restrict_default_security_group=False)
         cluster = ecs.Cluster(
-            stack, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.ENABLED
+            stack,
+            "Cluster",
+            vpc=existing_vpc(stack),
+            container_insights_v2=ecs.ContainerInsights.ENABLED,
         )
-        image = options.pop("image", "public.ecr.aws/my-team/geofencing:1")
         return StreamWorkerFleet(
             stack,
             "Geofencing",
@@ -278,11 +294,17 @@ def kcl_fleet(**options: Any) -> Build:
     return build
 
 
+# Each build is synthesized once (test_update_safety caches by build): edits that start or
+# end at the same fleet share it.
+KCL_FLEET = kcl_fleet()
+KCL_2 = kcl_fleet(kcl_version=2)
+KCL_3 = kcl_fleet(kcl_version=3)
+
 KCL_EDITS = [
     Edit(
         "StreamWorkerFleet",
         "change the image, the task size and the scaling",
-        kcl_fleet(),
+        KCL_FLEET,
         kcl_fleet(
             image="public.ecr.aws/my-team/geofencing:2",
             cpu=1024,
@@ -295,22 +317,22 @@ KCL_EDITS = [
     Edit(
         "StreamWorkerFleet",
         "switch polling to enhanced fan-out",
-        kcl_fleet(),
+        KCL_FLEET,
         kcl_fleet(enhanced_fan_out=True),
         "kept: the tables and checkpoints stay; a stream consumer is registered beside",
     ),
     Edit(
         "StreamWorkerFleet",
         "move from KCL 2.x to 3.x (`kcl_version` 2 to 3)",
-        kcl_fleet(kcl_version=2),
-        kcl_fleet(kcl_version=3),
+        KCL_2,
+        KCL_3,
         "kept: the lease table gets its index in place, two tables are added",
     ),
     Edit(
         "StreamWorkerFleet",
         "move back from KCL 3.x to 2.x (`kcl_version` 3 to 2)",
-        kcl_fleet(kcl_version=3),
-        kcl_fleet(kcl_version=2),
+        KCL_3,
+        KCL_2,
         "kept in the lease table; the worker metrics and coordinator state tables are deleted "
         "(roll the workers back to 2.x first, as KCL's migration guide says)",
         replaces=frozenset({"Geofencing/WorkerMetricsTable", "Geofencing/CoordinatorStateTable"}),
@@ -322,15 +344,7 @@ KCL_EDITS = [
 
 def broker(*, other_key: bool = False, **options: Any) -> Build:
     def build(stack: cdk.Stack) -> object:
-        # An existing VPC (cheaper to synthesize than a new one; the broker is what changes).
-        vpc = ec2.Vpc.from_vpc_attributes(
-            stack,
-            "Vpc",
-            vpc_id="vpc-0123456789abcdef0",
-            availability_zones=["eu-west-1a", "eu-west-1b"],
-            private_subnet_ids=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
-            private_subnet_route_table_ids=["rtb-0123456789abcdef0", "rtb-0123456789abcdef1"],
-        )
+        vpc = existing_vpc(stack)
         key = kms.Key(stack, "OtherKey", enable_key_rotation=True) if other_key else None
         return AmazonMqBroker(stack, "Broker", vpc=vpc, encryption_key=key, **options)
 
@@ -338,6 +352,7 @@ def broker(*, other_key: bool = False, **options: Any) -> Build:
 
 
 BROKER = broker()
+BROKER_SINGLE = broker(single_instance=True)
 BROKER_REPLACED = (
     "queued messages are lost unless drained first: a new broker (new name) is created, "
     "clients move to its new endpoints, the old one is deleted or retained per `removal_policy`"
@@ -354,14 +369,14 @@ BROKER_EDITS = [
         "AmazonMqBroker",
         "switch to a single instance",
         BROKER,
-        broker(single_instance=True),
+        BROKER_SINGLE,
         BROKER_REPLACED,
         replaces=frozenset({"Broker/Broker"}),
     ),
     Edit(
         "AmazonMqBroker",
         "switch from single instance to active/standby",
-        broker(single_instance=True),
+        BROKER_SINGLE,
         BROKER,
         BROKER_REPLACED,
         replaces=frozenset({"Broker/Broker"}),

@@ -9,6 +9,7 @@ passes: the checks draw no verdict where the event could match.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
@@ -42,6 +43,21 @@ def _fan_out(
     )
 
 
+@pytest.fixture(scope="module")
+def refusing() -> Callable[[S3EventDelivery], S3EventFanOut]:
+    """The fan-out of a delivery forwarding created objects (the default events), one per
+    delivery, shared by the tests whose ``add_queue`` is refused: ``add_queue`` checks its
+    options and filter before it creates anything, so a refused call leaves it as it was."""
+    fan_outs: dict[S3EventDelivery, S3EventFanOut] = {}
+
+    def fan_out(delivery: S3EventDelivery) -> S3EventFanOut:
+        if delivery not in fan_outs:
+            fan_outs[delivery] = _fan_out(delivery)
+        return fan_outs[delivery]
+
+    return fan_out
+
+
 def _body_filter_of(subscriber: QueueSubscriber) -> Any:
     """The filter policy of the subscriber's ``AWS::SNS::Subscription``, on the message body."""
     subscription = subscriber.subscription.node.default_child
@@ -50,8 +66,10 @@ def _body_filter_of(subscriber: QueueSubscriber) -> Any:
     return subscription.filter_policy
 
 
-def test_an_attribute_filter_policy_is_refused() -> None:
-    fan_out = _fan_out()
+def test_an_attribute_filter_policy_is_refused(
+    refusing: Callable[[S3EventDelivery], S3EventFanOut],
+) -> None:
+    fan_out = refusing(EVENT_BRIDGE)
     with pytest.raises(
         ValueError,
         match=r"add_queue\('Jpegs', filter_policy=\.\.\.\): S3 events carry no message "
@@ -130,10 +148,12 @@ def test_names_that_are_no_notification_event_name_are_refused(name: str) -> Non
     ],
 )
 def test_a_hand_written_policy_is_checked_by_value_too(
-    delivery: S3EventDelivery, body: dict[str, Any]
+    refusing: Callable[[S3EventDelivery], S3EventFanOut],
+    delivery: S3EventDelivery,
+    body: dict[str, Any],
 ) -> None:
     """Values are checked against the delivery, not only the field names."""
-    fan_out = _fan_out(delivery)
+    fan_out = refusing(delivery)
     with pytest.raises(ValueError, match=r"add_queue\('Puts'\): filter_policy_with_message_body"):
         fan_out.add_queue("Puts", filter_policy_with_message_body=_policy(body))
 
@@ -141,8 +161,10 @@ def test_a_hand_written_policy_is_checked_by_value_too(
 @pytest.mark.parametrize(
     ("delivery", "name"), [(EVENT_BRIDGE, "Object Deleted"), (NOTIFICATION, "ObjectRemoved:Delete")]
 )
-def test_an_event_the_rules_do_not_forward_is_refused(delivery: S3EventDelivery, name: str) -> None:
-    fan_out = _fan_out(delivery)  # forwards created objects only
+def test_an_event_the_rules_do_not_forward_is_refused(
+    refusing: Callable[[S3EventDelivery], S3EventFanOut], delivery: S3EventDelivery, name: str
+) -> None:
+    fan_out = refusing(delivery)  # forwards created objects only
     with pytest.raises(
         ValueError,
         match=rf"'{name}' is not an event this fan-out forwards \(its events forward "
@@ -265,9 +287,12 @@ def test_keys_that_notifications_url_encode_draw_no_verdict() -> None:
     ],
 )
 def test_values_no_s3_event_has_are_refused(
-    delivery: S3EventDelivery, body: dict[str, Any], message: str
+    refusing: Callable[[S3EventDelivery], S3EventFanOut],
+    delivery: S3EventDelivery,
+    body: dict[str, Any],
+    message: str,
 ) -> None:
-    fan_out = _fan_out(delivery)
+    fan_out = refusing(delivery)
     with pytest.raises(ValueError, match=message):
         fan_out.add_queue("Some", filter_policy_with_message_body=_policy(body))
 
