@@ -123,8 +123,19 @@ def test_shared_dlq_uses_sse_sqs_and_kms_subscribers_keep_their_own(budget) -> N
 # --- nested stacks, small: placement and references -------------------------------------
 
 
+class Synthesized:
+    """An App synthesized once; any of its stacks' templates, nested ones too, read from the
+    cloud assembly. (``Template.from_stack`` synthesizes the whole App again on every call.)"""
+
+    def __init__(self, app: cdk.App) -> None:
+        self.directory = Path(app.synth().directory)
+
+    def template(self, stack: cdk.Stack) -> Template:
+        return Template.from_json(_load(self.directory / stack.template_file))
+
+
 @pytest.fixture(scope="module")
-def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut]:
+def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut, Synthesized]:
     app = new_app()
     stack = cdk.Stack(app, "Nested")
     alarms = AlarmTopic(stack, "Alarms")
@@ -133,7 +144,7 @@ def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut]:
     for index in range(50):
         fan_out.add_queue(f"Queue{index}")
     fan_out.add_queue("Existing", queue=existing)
-    return stack, fan_out
+    return stack, fan_out, Synthesized(app)
 
 
 def _nested_stack_of(fan_out: SnsToSqsFanOut, subscriber: str) -> cdk.NestedStack:
@@ -142,25 +153,25 @@ def _nested_stack_of(fan_out: SnsToSqsFanOut, subscriber: str) -> cdk.NestedStac
 
 
 def test_nested_stacks_hold_the_subscribers_their_ids_hash_to(nested_app) -> None:
-    stack, fan_out = nested_app
+    stack, fan_out, synthesized = nested_app
     names = [f"Queue{index}" for index in range(50)] + ["Existing"]
     for name in names:
         assert _nested_stack_of(fan_out, name).node.id == nested_stack_id(name)
     counts = [
-        len(Template.from_stack(nested).to_json()["Resources"])
+        len(synthesized.template(nested).to_json()["Resources"])
         for nested in fan_out.subscriber_stacks
     ]
     assert sum(counts) == 50 * 10 + 4  # 50 new subscribers of 10, the existing queue's 4
     assert max(counts) <= NESTED_STACK_RESOURCE_BUDGET
-    parent = Template.from_stack(stack)
+    parent = synthesized.template(stack)
     parent.resource_count_is(NESTED, len({nested_stack_id(name) for name in names}))
     parent.resource_count_is(SUBSCRIPTION, 0)
 
 
 def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(nested_app) -> None:
-    stack, fan_out = nested_app
+    stack, fan_out, synthesized = nested_app
     holder = _nested_stack_of(fan_out, "Queue0")
-    nested = Template.from_stack(holder).to_json()
+    nested = synthesized.template(holder).to_json()
     parameters = sorted(nested["Parameters"])
     assert len(parameters) == 2
     topic_parameter = next(name for name in parameters if "OrdersTopic" in name)
@@ -178,7 +189,7 @@ def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(ne
     assert all(
         alarm["Properties"]["AlarmActions"] == [{"Ref": alarm_parameter}] for alarm in alarms
     )
-    parent = Template.from_stack(stack)
+    parent = synthesized.template(stack)
     stack_id = holder.node.id
     resource = by_path(
         parent, NESTED, f"/Orders/{stack_id}.NestedStack/{stack_id}.NestedStackResource"
@@ -191,8 +202,8 @@ def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(ne
 def test_existing_queue_of_the_parent_is_admitted_before_its_nested_subscription(
     nested_app,
 ) -> None:
-    stack, fan_out = nested_app
-    parent = Template.from_stack(stack)
+    stack, fan_out, synthesized = nested_app
+    parent = synthesized.template(stack)
     existing_policy = logical_id(parent, POLICY, "/Existing/Policy/Resource")
     stack_id = _nested_stack_of(fan_out, "Existing").node.id
     resource = by_path(
@@ -340,9 +351,10 @@ def _nested_identity(subscribers: list[str]) -> dict[str, tuple[str, str, object
     fan_out = SnsToSqsFanOut(stack, "Orders", nested_stacks=True)
     for name in subscribers:
         fan_out.add_queue(name)
+    synthesized = Synthesized(app)
     identity: dict[str, tuple[str, str, object]] = {}
     for owner in [stack, *fan_out.subscriber_stacks]:
-        for key, resource in Template.from_stack(owner).to_json()["Resources"].items():
+        for key, resource in synthesized.template(owner).to_json()["Resources"].items():
             path = resource.get("Metadata", {}).get("aws:cdk:path")
             if path is not None:
                 name = resource.get("Properties", {}).get("QueueName")
