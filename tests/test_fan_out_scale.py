@@ -23,6 +23,7 @@ from patterns.sns_fan_out import (
     nested_stack_id,
 )
 from tests.helpers import ROOT, by_path, logical_id, new_app, synth_stack
+from tests.synthesized import SynthesizedOnce
 
 QUEUE = "AWS::SQS::Queue"
 POLICY = "AWS::SQS::QueuePolicy"
@@ -123,19 +124,8 @@ def test_shared_dlq_uses_sse_sqs_and_kms_subscribers_keep_their_own(budget) -> N
 # --- nested stacks, small: placement and references -------------------------------------
 
 
-class Synthesized:
-    """An App synthesized once; any of its stacks' templates, nested ones too, read from the
-    cloud assembly. (``Template.from_stack`` synthesizes the whole App again on every call.)"""
-
-    def __init__(self, app: cdk.App) -> None:
-        self.directory = Path(app.synth().directory)
-
-    def template(self, stack: cdk.Stack) -> Template:
-        return Template.from_json(_load(self.directory / stack.template_file))
-
-
 @pytest.fixture(scope="module")
-def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut, Synthesized]:
+def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut, SynthesizedOnce]:
     app = new_app()
     stack = cdk.Stack(app, "Nested")
     alarms = AlarmTopic(stack, "Alarms")
@@ -144,7 +134,7 @@ def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut, Synthesized]:
     for index in range(50):
         fan_out.add_queue(f"Queue{index}")
     fan_out.add_queue("Existing", queue=existing)
-    return stack, fan_out, Synthesized(app)
+    return stack, fan_out, SynthesizedOnce(app)
 
 
 def _nested_stack_of(fan_out: SnsToSqsFanOut, subscriber: str) -> cdk.NestedStack:
@@ -351,7 +341,7 @@ def _nested_identity(subscribers: list[str]) -> dict[str, tuple[str, str, object
     fan_out = SnsToSqsFanOut(stack, "Orders", nested_stacks=True)
     for name in subscribers:
         fan_out.add_queue(name)
-    synthesized = Synthesized(app)
+    synthesized = SynthesizedOnce(app)
     identity: dict[str, tuple[str, str, object]] = {}
     for owner in [stack, *fan_out.subscriber_stacks]:
         for key, resource in synthesized.template(owner).to_json()["Resources"].items():
