@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
@@ -17,5 +18,9 @@ class SynthesizedOnce:
     def __init__(self, app: cdk.App) -> None:
         self.directory = Path(app.synth().directory)
 
+    def template_json(self, stack: cdk.Stack) -> dict[str, Any]:
+        """The stack's template as written (no round trip to Node)."""
+        return dict(json.loads((self.directory / stack.template_file).read_text()))
+
     def template(self, stack: cdk.Stack) -> Template:
-        return Template.from_json(json.loads((self.directory / stack.template_file).read_text()))
+        return Template.from_json(self.template_json(stack))

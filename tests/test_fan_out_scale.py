@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -124,8 +125,33 @@ def test_shared_dlq_uses_sse_sqs_and_kms_subscribers_keep_their_own(budget) -> N
 # --- nested stacks, small: placement and references -------------------------------------
 
 
+@dataclass
+class NestedApp:
+    """The fan-out, its App synthesized once, and which nested stacks hold each child ID."""
+
+    stack: cdk.Stack
+    fan_out: SnsToSqsFanOut
+    synthesized: SynthesizedOnce
+    holders: dict[str, list[tuple[str, cdk.NestedStack]]]
+
+    def nested_stack_of(self, subscriber: str) -> tuple[str, cdk.NestedStack]:
+        """The ID and the nested stack of the one nested stack holding ``subscriber``."""
+        (holder,) = self.holders.get(subscriber, [])
+        return holder
+
+
+def _holders(fan_out: SnsToSqsFanOut) -> dict[str, list[tuple[str, cdk.NestedStack]]]:
+    # One walk of the nested stacks' children rather than one lookup per stack per subscriber.
+    holders: dict[str, list[tuple[str, cdk.NestedStack]]] = {}
+    for nested in fan_out.subscriber_stacks:
+        nested_id = nested.node.id
+        for child in nested.node.children:
+            holders.setdefault(child.node.id, []).append((nested_id, nested))
+    return holders
+
+
 @pytest.fixture(scope="module")
-def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut, SynthesizedOnce]:
+def nested_app() -> NestedApp:
     app = new_app()
     stack = cdk.Stack(app, "Nested")
     alarms = AlarmTopic(stack, "Alarms")
@@ -134,22 +160,16 @@ def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut, SynthesizedOnce]:
     for index in range(50):
         fan_out.add_queue(f"Queue{index}")
     fan_out.add_queue("Existing", queue=existing)
-    return stack, fan_out, SynthesizedOnce(app)
-
-
-def _nested_stack_of(fan_out: SnsToSqsFanOut, subscriber: str) -> cdk.NestedStack:
-    (stack,) = [s for s in fan_out.subscriber_stacks if s.node.try_find_child(subscriber)]
-    return stack
+    return NestedApp(stack, fan_out, SynthesizedOnce(app), _holders(fan_out))
 
 
 def test_nested_stacks_hold_the_subscribers_their_ids_hash_to(nested_app) -> None:
-    stack, fan_out, synthesized = nested_app
+    stack, fan_out, synthesized = nested_app.stack, nested_app.fan_out, nested_app.synthesized
     names = [f"Queue{index}" for index in range(50)] + ["Existing"]
     for name in names:
-        assert _nested_stack_of(fan_out, name).node.id == nested_stack_id(name)
+        assert nested_app.nested_stack_of(name)[0] == nested_stack_id(name)
     counts = [
-        len(synthesized.template(nested).to_json()["Resources"])
-        for nested in fan_out.subscriber_stacks
+        len(synthesized.template_json(nested)["Resources"]) for nested in fan_out.subscriber_stacks
     ]
     assert sum(counts) == 50 * 10 + 4  # 50 new subscribers of 10, the existing queue's 4
     assert max(counts) <= NESTED_STACK_RESOURCE_BUDGET
@@ -159,9 +179,9 @@ def test_nested_stacks_hold_the_subscribers_their_ids_hash_to(nested_app) -> Non
 
 
 def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(nested_app) -> None:
-    stack, fan_out, synthesized = nested_app
-    holder = _nested_stack_of(fan_out, "Queue0")
-    nested = synthesized.template(holder).to_json()
+    stack, synthesized = nested_app.stack, nested_app.synthesized
+    stack_id, holder = nested_app.nested_stack_of("Queue0")
+    nested = synthesized.template_json(holder)
     parameters = sorted(nested["Parameters"])
     assert len(parameters) == 2
     topic_parameter = next(name for name in parameters if "OrdersTopic" in name)
@@ -180,7 +200,6 @@ def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(ne
         alarm["Properties"]["AlarmActions"] == [{"Ref": alarm_parameter}] for alarm in alarms
     )
     parent = synthesized.template(stack)
-    stack_id = holder.node.id
     resource = by_path(
         parent, NESTED, f"/Orders/{stack_id}.NestedStack/{stack_id}.NestedStackResource"
     )
@@ -192,10 +211,9 @@ def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(ne
 def test_existing_queue_of_the_parent_is_admitted_before_its_nested_subscription(
     nested_app,
 ) -> None:
-    stack, fan_out, synthesized = nested_app
-    parent = synthesized.template(stack)
+    parent = nested_app.synthesized.template(nested_app.stack)
     existing_policy = logical_id(parent, POLICY, "/Existing/Policy/Resource")
-    stack_id = _nested_stack_of(fan_out, "Existing").node.id
+    stack_id, _ = nested_app.nested_stack_of("Existing")
     resource = by_path(
         parent, NESTED, f"/Orders/{stack_id}.NestedStack/{stack_id}.NestedStackResource"
     )
@@ -344,7 +362,7 @@ def _nested_identity(subscribers: list[str]) -> dict[str, tuple[str, str, object
     synthesized = SynthesizedOnce(app)
     identity: dict[str, tuple[str, str, object]] = {}
     for owner in [stack, *fan_out.subscriber_stacks]:
-        for key, resource in synthesized.template(owner).to_json()["Resources"].items():
+        for key, resource in synthesized.template_json(owner)["Resources"].items():
             path = resource.get("Metadata", {}).get("aws:cdk:path")
             if path is not None:
                 name = resource.get("Properties", {}).get("QueueName")
