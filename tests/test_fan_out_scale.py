@@ -39,10 +39,10 @@ TEMPLATE_MAX_PARAMETERS = 200
 TEMPLATE_MAX_OUTPUTS = 200
 
 
-def _types_under(template: Template, path: str) -> Counter[str]:
+def _types_under(resources: dict[str, Any], path: str) -> Counter[str]:
     return Counter(
         resource["Type"]
-        for resource in template.to_json()["Resources"].values()
+        for resource in resources.values()
         if f"{path}/" in resource.get("Metadata", {}).get("aws:cdk:path", "")
     )
 
@@ -72,6 +72,12 @@ def budget() -> Template:
     return synth_stack(_build_budget)
 
 
+@pytest.fixture(scope="module")
+def budget_resources(budget: Template) -> dict[str, Any]:
+    """The budget template's resources, read from Node once for every test counting them."""
+    return dict(budget.to_json()["Resources"])
+
+
 SSE = Counter({QUEUE: 3, POLICY: 3, SUBSCRIPTION: 1, ALARM: 3})
 SHARED = Counter({QUEUE: 2, POLICY: 2, SUBSCRIPTION: 1, ALARM: 2})
 
@@ -89,13 +95,15 @@ SHARED = Counter({QUEUE: 2, POLICY: 2, SUBSCRIPTION: 1, ALARM: 2})
         ("/SharedEvents/FanOut/Sse", SHARED),
     ],
 )
-def test_resources_per_subscriber(budget, path, expected) -> None:
-    assert _types_under(budget, path) == expected
+def test_resources_per_subscriber(budget_resources, path, expected) -> None:
+    assert _types_under(budget_resources, path) == expected
 
 
-def test_shared_subscription_dlq_is_created_once_with_policy_and_alarm(budget) -> None:
+def test_shared_subscription_dlq_is_created_once_with_policy_and_alarm(
+    budget, budget_resources
+) -> None:
     # queue, policy and alarm of the shared DLQ, beside the topic's key, topic, policy, alarms
-    assert _types_under(budget, "/Shared/SubscriptionDeadLetterQueue") == Counter(
+    assert _types_under(budget_resources, "/Shared/SubscriptionDeadLetterQueue") == Counter(
         {QUEUE: 1, POLICY: 1}
     )
     by_path(budget, ALARM, "/Shared/SubscriptionDeadLetterQueueNotEmptyAlarm/Resource")
@@ -112,14 +120,16 @@ def test_subscribers_redrive_to_the_shared_dlq_after_its_policy(budget) -> None:
         assert policy in subscription["DependsOn"]
 
 
-def test_shared_dlq_uses_sse_sqs_and_kms_subscribers_keep_their_own(budget) -> None:
+def test_shared_dlq_uses_sse_sqs_and_kms_subscribers_keep_their_own(
+    budget, budget_resources
+) -> None:
     dlq = by_path(budget, QUEUE, "/Shared/SubscriptionDeadLetterQueue/Resource")
     assert dlq["Properties"] == {"MessageRetentionPeriod": 1_209_600, "SqsManagedSseEnabled": True}
     key = logical_id(budget, "AWS::KMS::Key", "/SharedKms/Kms/EncryptionKey/Resource")
     own = by_path(budget, QUEUE, "/SharedKms/Kms/SubscriptionDeadLetterQueue/Resource")
     assert own["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key, "Arn"]}
     # no subscriber needed the shared one, so it was not created
-    assert _types_under(budget, "/SharedKms/SubscriptionDeadLetterQueue") == Counter()
+    assert _types_under(budget_resources, "/SharedKms/SubscriptionDeadLetterQueue") == Counter()
 
 
 # --- nested stacks, small: placement and references -------------------------------------
