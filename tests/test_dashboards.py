@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
@@ -38,10 +39,15 @@ def _flatten(node: Any) -> str:
     raise AssertionError(f"unexpected intrinsic in a dashboard body: {node}")
 
 
+def widgets_in(dashboard: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The widgets of one dashboard resource, tokens written as REF(...) / ATT(...)."""
+    return list(json.loads(_flatten(dashboard["Properties"]["DashboardBody"]))["widgets"])
+
+
 def widgets_of(template: Template) -> list[dict[str, Any]]:
     """The widgets of the template's one dashboard, tokens written as REF(...) / ATT(...)."""
     (dashboard,) = template.find_resources("AWS::CloudWatch::Dashboard").values()
-    return list(json.loads(_flatten(dashboard["Properties"]["DashboardBody"]))["widgets"])
+    return widgets_in(dashboard)
 
 
 def graphs(widgets: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
