@@ -14,39 +14,35 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk.assertions import Template
 
 from patterns import QueueWithDeadLetterQueue, SnsToSqsFanOut
 from tests import all_patterns
 from tests.helpers import inline_function, new_app
-from tests.test_dashboards import alarm_arns, widgets_of
+from tests.test_dashboards import alarm_arns, widgets_in
 
 
 @pytest.fixture(scope="module")
-def template() -> Template:
-    return Template.from_json(all_patterns.template(with_flags=True))
+def template() -> dict[str, Any]:
+    """The stack's template as JSON: what these tests read needs no round trip to Node."""
+    return all_patterns.template(with_flags=True)
 
 
-def _widgets(template: Template, dashboard: str) -> list[dict[str, Any]]:
-    return widgets_of(_only(template, dashboard))
-
-
-def _only(template: Template, dashboard: str) -> Template:
-    """A template holding only the dashboard ``dashboard`` (what ``widgets_of`` reads)."""
-    resources = {
-        key: value
-        for key, value in template.to_json()["Resources"].items()
-        if value["Type"] != "AWS::CloudWatch::Dashboard"
-        or value["Metadata"]["aws:cdk:path"] == f"{all_patterns.STACK}/{dashboard}/Resource"
-    }
-    return Template.from_json({"Resources": resources})
+def _widgets(template: dict[str, Any], dashboard: str) -> list[dict[str, Any]]:
+    """The widgets of the one dashboard ``dashboard``."""
+    (resource,) = [
+        value
+        for value in template["Resources"].values()
+        if value["Type"] == "AWS::CloudWatch::Dashboard"
+        and value["Metadata"]["aws:cdk:path"] == f"{all_patterns.STACK}/{dashboard}/Resource"
+    ]
+    return widgets_in(resource)
 
 
 def _titles(widgets: list[dict[str, Any]]) -> list[str]:
     return [w["properties"]["markdown"].split("\n")[0] for w in widgets if w["type"] == "text"]
 
 
-def test_each_section_is_drawn_once_however_often_it_is_added(template: Template) -> None:
+def test_each_section_is_drawn_once_however_often_it_is_added(template: dict[str, Any]) -> None:
     once, twice = (_widgets(template, name) for name in ("Once", "Twice"))
     titles = _titles(twice)
     assert [title for title, count in Counter(titles).items() if count > 1] == []
@@ -55,13 +51,14 @@ def test_each_section_is_drawn_once_however_often_it_is_added(template: Template
 
 
 def test_a_subscriber_s_lambda_consumer_alarms_are_drawn_in_the_fan_out_section(
-    template: Template,
+    template: dict[str, Any],
 ) -> None:
     widgets = _widgets(template, "Once")
     consumer_alarms = {
         f"ATT({key}.Arn)"
-        for key, alarm in template.find_resources("AWS::CloudWatch::Alarm").items()
-        if "/Orders/Billing/LambdaConsumer/" in alarm["Metadata"]["aws:cdk:path"]
+        for key, alarm in template["Resources"].items()
+        if alarm["Type"] == "AWS::CloudWatch::Alarm"
+        and "/Orders/Billing/LambdaConsumer/" in alarm["Metadata"]["aws:cdk:path"]
     }
     assert len(consumer_alarms) == 2
     assert consumer_alarms <= alarm_arns(widgets)

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from patterns.sns_fan_out import (
     nested_stack_id,
 )
 from tests.helpers import ROOT, by_path, logical_id, new_app, synth_stack
+from tests.synthesized import SynthesizedOnce
 
 QUEUE = "AWS::SQS::Queue"
 POLICY = "AWS::SQS::QueuePolicy"
@@ -37,10 +39,10 @@ TEMPLATE_MAX_PARAMETERS = 200
 TEMPLATE_MAX_OUTPUTS = 200
 
 
-def _types_under(template: Template, path: str) -> Counter[str]:
+def _types_under(resources: dict[str, Any], path: str) -> Counter[str]:
     return Counter(
         resource["Type"]
-        for resource in template.to_json()["Resources"].values()
+        for resource in resources.values()
         if f"{path}/" in resource.get("Metadata", {}).get("aws:cdk:path", "")
     )
 
@@ -70,6 +72,12 @@ def budget() -> Template:
     return synth_stack(_build_budget)
 
 
+@pytest.fixture(scope="module")
+def budget_resources(budget: Template) -> dict[str, Any]:
+    """The budget template's resources, read from Node once for every test counting them."""
+    return dict(budget.to_json()["Resources"])
+
+
 SSE = Counter({QUEUE: 3, POLICY: 3, SUBSCRIPTION: 1, ALARM: 3})
 SHARED = Counter({QUEUE: 2, POLICY: 2, SUBSCRIPTION: 1, ALARM: 2})
 
@@ -87,13 +95,15 @@ SHARED = Counter({QUEUE: 2, POLICY: 2, SUBSCRIPTION: 1, ALARM: 2})
         ("/SharedEvents/FanOut/Sse", SHARED),
     ],
 )
-def test_resources_per_subscriber(budget, path, expected) -> None:
-    assert _types_under(budget, path) == expected
+def test_resources_per_subscriber(budget_resources, path, expected) -> None:
+    assert _types_under(budget_resources, path) == expected
 
 
-def test_shared_subscription_dlq_is_created_once_with_policy_and_alarm(budget) -> None:
+def test_shared_subscription_dlq_is_created_once_with_policy_and_alarm(
+    budget, budget_resources
+) -> None:
     # queue, policy and alarm of the shared DLQ, beside the topic's key, topic, policy, alarms
-    assert _types_under(budget, "/Shared/SubscriptionDeadLetterQueue") == Counter(
+    assert _types_under(budget_resources, "/Shared/SubscriptionDeadLetterQueue") == Counter(
         {QUEUE: 1, POLICY: 1}
     )
     by_path(budget, ALARM, "/Shared/SubscriptionDeadLetterQueueNotEmptyAlarm/Resource")
@@ -110,21 +120,48 @@ def test_subscribers_redrive_to_the_shared_dlq_after_its_policy(budget) -> None:
         assert policy in subscription["DependsOn"]
 
 
-def test_shared_dlq_uses_sse_sqs_and_kms_subscribers_keep_their_own(budget) -> None:
+def test_shared_dlq_uses_sse_sqs_and_kms_subscribers_keep_their_own(
+    budget, budget_resources
+) -> None:
     dlq = by_path(budget, QUEUE, "/Shared/SubscriptionDeadLetterQueue/Resource")
     assert dlq["Properties"] == {"MessageRetentionPeriod": 1_209_600, "SqsManagedSseEnabled": True}
     key = logical_id(budget, "AWS::KMS::Key", "/SharedKms/Kms/EncryptionKey/Resource")
     own = by_path(budget, QUEUE, "/SharedKms/Kms/SubscriptionDeadLetterQueue/Resource")
     assert own["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key, "Arn"]}
     # no subscriber needed the shared one, so it was not created
-    assert _types_under(budget, "/SharedKms/SubscriptionDeadLetterQueue") == Counter()
+    assert _types_under(budget_resources, "/SharedKms/SubscriptionDeadLetterQueue") == Counter()
 
 
 # --- nested stacks, small: placement and references -------------------------------------
 
 
+@dataclass
+class NestedApp:
+    """The fan-out, its App synthesized once, and which nested stacks hold each child ID."""
+
+    stack: cdk.Stack
+    fan_out: SnsToSqsFanOut
+    synthesized: SynthesizedOnce
+    holders: dict[str, list[tuple[str, cdk.NestedStack]]]
+
+    def nested_stack_of(self, subscriber: str) -> tuple[str, cdk.NestedStack]:
+        """The ID and the nested stack of the one nested stack holding ``subscriber``."""
+        (holder,) = self.holders.get(subscriber, [])
+        return holder
+
+
+def _holders(fan_out: SnsToSqsFanOut) -> dict[str, list[tuple[str, cdk.NestedStack]]]:
+    # One walk of the nested stacks' children rather than one lookup per stack per subscriber.
+    holders: dict[str, list[tuple[str, cdk.NestedStack]]] = {}
+    for nested in fan_out.subscriber_stacks:
+        nested_id = nested.node.id
+        for child in nested.node.children:
+            holders.setdefault(child.node.id, []).append((nested_id, nested))
+    return holders
+
+
 @pytest.fixture(scope="module")
-def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut]:
+def nested_app() -> NestedApp:
     app = new_app()
     stack = cdk.Stack(app, "Nested")
     alarms = AlarmTopic(stack, "Alarms")
@@ -133,34 +170,28 @@ def nested_app() -> tuple[cdk.Stack, SnsToSqsFanOut]:
     for index in range(50):
         fan_out.add_queue(f"Queue{index}")
     fan_out.add_queue("Existing", queue=existing)
-    return stack, fan_out
-
-
-def _nested_stack_of(fan_out: SnsToSqsFanOut, subscriber: str) -> cdk.NestedStack:
-    (stack,) = [s for s in fan_out.subscriber_stacks if s.node.try_find_child(subscriber)]
-    return stack
+    return NestedApp(stack, fan_out, SynthesizedOnce(app), _holders(fan_out))
 
 
 def test_nested_stacks_hold_the_subscribers_their_ids_hash_to(nested_app) -> None:
-    stack, fan_out = nested_app
+    stack, fan_out, synthesized = nested_app.stack, nested_app.fan_out, nested_app.synthesized
     names = [f"Queue{index}" for index in range(50)] + ["Existing"]
     for name in names:
-        assert _nested_stack_of(fan_out, name).node.id == nested_stack_id(name)
+        assert nested_app.nested_stack_of(name)[0] == nested_stack_id(name)
     counts = [
-        len(Template.from_stack(nested).to_json()["Resources"])
-        for nested in fan_out.subscriber_stacks
+        len(synthesized.template_json(nested)["Resources"]) for nested in fan_out.subscriber_stacks
     ]
     assert sum(counts) == 50 * 10 + 4  # 50 new subscribers of 10, the existing queue's 4
     assert max(counts) <= NESTED_STACK_RESOURCE_BUDGET
-    parent = Template.from_stack(stack)
+    parent = synthesized.template(stack)
     parent.resource_count_is(NESTED, len({nested_stack_id(name) for name in names}))
     parent.resource_count_is(SUBSCRIPTION, 0)
 
 
 def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(nested_app) -> None:
-    stack, fan_out = nested_app
-    holder = _nested_stack_of(fan_out, "Queue0")
-    nested = Template.from_stack(holder).to_json()
+    stack, synthesized = nested_app.stack, nested_app.synthesized
+    stack_id, holder = nested_app.nested_stack_of("Queue0")
+    nested = synthesized.template_json(holder)
     parameters = sorted(nested["Parameters"])
     assert len(parameters) == 2
     topic_parameter = next(name for name in parameters if "OrdersTopic" in name)
@@ -178,8 +209,7 @@ def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(ne
     assert all(
         alarm["Properties"]["AlarmActions"] == [{"Ref": alarm_parameter}] for alarm in alarms
     )
-    parent = Template.from_stack(stack)
-    stack_id = holder.node.id
+    parent = synthesized.template(stack)
     resource = by_path(
         parent, NESTED, f"/Orders/{stack_id}.NestedStack/{stack_id}.NestedStackResource"
     )
@@ -191,10 +221,9 @@ def test_nested_subscribers_reference_the_topic_and_alarm_topic_as_parameters(ne
 def test_existing_queue_of_the_parent_is_admitted_before_its_nested_subscription(
     nested_app,
 ) -> None:
-    stack, fan_out = nested_app
-    parent = Template.from_stack(stack)
+    parent = nested_app.synthesized.template(nested_app.stack)
     existing_policy = logical_id(parent, POLICY, "/Existing/Policy/Resource")
-    stack_id = _nested_stack_of(fan_out, "Existing").node.id
+    stack_id, _ = nested_app.nested_stack_of("Existing")
     resource = by_path(
         parent, NESTED, f"/Orders/{stack_id}.NestedStack/{stack_id}.NestedStackResource"
     )
@@ -340,9 +369,10 @@ def _nested_identity(subscribers: list[str]) -> dict[str, tuple[str, str, object
     fan_out = SnsToSqsFanOut(stack, "Orders", nested_stacks=True)
     for name in subscribers:
         fan_out.add_queue(name)
+    synthesized = SynthesizedOnce(app)
     identity: dict[str, tuple[str, str, object]] = {}
     for owner in [stack, *fan_out.subscriber_stacks]:
-        for key, resource in Template.from_stack(owner).to_json()["Resources"].items():
+        for key, resource in synthesized.template_json(owner)["Resources"].items():
             path = resource.get("Metadata", {}).get("aws:cdk:path")
             if path is not None:
                 name = resource.get("Properties", {}).get("QueueName")

@@ -19,6 +19,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 import patterns.sns_fan_out.validation as fan_out_module
 from patterns import QueueOptions, QueueWithDeadLetterQueue, SnsToSqsFanOut
 from tests.helpers import arn, by_path, logical_id, new_app, ref, synth_stack
+from tests.synthesized import SynthesizedOnce
 
 QUEUE = "AWS::SQS::Queue"
 POLICY = "AWS::SQS::QueuePolicy"
@@ -97,16 +98,16 @@ def _build_standard(stack: cdk.Stack) -> None:
 
 
 @pytest.fixture(scope="module")
-def standard() -> Template:
-    return synth_stack(_build_standard)
-
-
-@pytest.fixture(scope="module")
 def standard_stack() -> cdk.Stack:
     app = new_app()
     stack = cdk.Stack(app, "Annotated")
     _build_standard(stack)
     return stack
+
+
+@pytest.fixture(scope="module")
+def standard(standard_stack: cdk.Stack) -> Template:
+    return Template.from_stack(standard_stack)
 
 
 def _build_fifo(stack: cdk.Stack) -> None:
@@ -238,13 +239,12 @@ def test_existing_queue_gets_topic_scoped_policy_key_statement_and_dlq(standard)
     by_path(standard, QUEUE, "/Orders/Existing/SubscriptionDeadLetterQueue/Resource")
 
 
-def test_imported_queue_warns_that_its_owner_must_admit_the_topic(standard_stack) -> None:
+def test_imported_queue_warns_that_its_owner_must_admit_the_topic(standard_stack, standard) -> None:
     annotations = Annotations.from_stack(standard_stack)
     annotations.has_warning(
         "/Annotated/Orders/Imported", Match.string_like_regexp("cannot be changed here")
     )
-    subscription = Template.from_stack(standard_stack)
-    by_path(subscription, SUBSCRIPTION, "/Orders/Imported/Subscription/Resource")
+    by_path(standard, SUBSCRIPTION, "/Orders/Imported/Subscription/Resource")
 
 
 # --- topic, publishers, alarms ----------------------------------------------------------
@@ -751,8 +751,8 @@ def _cross_stack_reference(value: dict[str, typing.Any]) -> None:
 )
 def test_queue_of_another_stack_is_subscribed_from_its_stack(build_queue) -> None:
     app, topics, queues = _two_stacks(build_queue)
-    app.synth()  # no DependencyCycle
-    remote = Template.from_stack(queues)
+    synthesized = SynthesizedOnce(app)  # no DependencyCycle
+    remote = synthesized.template(queues)
     subscription = by_path(remote, SUBSCRIPTION, "Remote/Subscription/Resource")
     _cross_stack_reference(subscription["Properties"]["TopicArn"])
     policies = {
@@ -785,7 +785,7 @@ def test_queue_of_another_stack_is_subscribed_from_its_stack(build_queue) -> Non
             s.get("Principal") == {"Service": "sns.amazonaws.com"}
             for s in _statements(dict(key), "KeyPolicy")
         )
-    own = Template.from_stack(topics)
+    own = synthesized.template(topics)
     own.resource_count_is(SUBSCRIPTION, 1)  # Shipping only
     by_path(own, SUBSCRIPTION, "/Orders/Shipping/Subscription/Resource")
 
@@ -798,8 +798,7 @@ def test_queue_of_another_stack_with_a_key_of_a_third_stack() -> None:
     key = kms.Key(keys, "Key", enable_key_rotation=True)
     queue = sqs.Queue(queues, "Plain", encryption_master_key=key, enforce_ssl=True)
     SnsToSqsFanOut(topics, "Orders").add_queue("Remote", queue=queue)
-    app.synth()
-    key_policy = by_path(Template.from_stack(keys), KEY, "/Key/Resource")
+    key_policy = by_path(SynthesizedOnce(app).template(keys), KEY, "/Key/Resource")
     (statement,) = [
         s
         for s in _statements(key_policy, "KeyPolicy")
@@ -814,9 +813,8 @@ def test_queue_of_another_stack_with_the_shared_subscription_dlq_and_nested_stac
         shared_subscription_dead_letter_queue=True,
         nested_stacks=True,
     )
-    app.synth()
     subscription = by_path(
-        Template.from_stack(queues), SUBSCRIPTION, "Remote/Subscription/Resource"
+        SynthesizedOnce(app).template(queues), SUBSCRIPTION, "Remote/Subscription/Resource"
     )
     _cross_stack_reference(
         subscription["Properties"]["RedrivePolicy"]["deadLetterTargetArn"],
