@@ -8,9 +8,10 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from patterns.metric_options import MAXIMUM
+
 # What alarms ask of their metrics, made once per process (each is a jsii round trip).
 ONE_MINUTE = Duration.minutes(1)
-MAXIMUM = cloudwatch.Stats.MAXIMUM
 
 # A dead-letter queue alarm keeps its state while the queue publishes nothing. SQS publishes
 # ApproximateNumberOfMessagesVisible only for an *active* queue ("Reported if the queue is

@@ -12,6 +12,10 @@ from typing import TypedDict
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 
+# CloudWatch's statistics as ``cloudwatch.Stats`` spells them, as plain strings: reading a
+# ``Stats`` attribute is a round trip to the jsii runtime, and metrics take the string.
+SUM, MAXIMUM, MINIMUM, AVERAGE = "Sum", "Maximum", "Minimum", "Average"
+
 
 class MetricOptions(TypedDict, total=False):
     """The keyword arguments of every ``metric_*`` method: those of ``cloudwatch.MetricOptions``."""

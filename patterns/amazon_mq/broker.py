@@ -28,7 +28,7 @@ from patterns.amazon_mq.options import (
     MaintenanceWindow,
     broker_settings,
 )
-from patterns.metric_options import MetricOptions
+from patterns.metric_options import MAXIMUM, MINIMUM, MetricOptions
 
 if TYPE_CHECKING:
     from typing import Unpack
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from patterns.consumers.broker_lambda import LambdaBrokerConsumer
 
-_MAXIMUM = cloudwatch.Stats.MAXIMUM
+_MAXIMUM = MAXIMUM
 
 
 @jsii.implements(ec2.IConnectable)
@@ -358,7 +358,7 @@ class AmazonMqBroker(Construct):
             "RabbitMQDiskFree",
             None,
             props,
-            statistic=cloudwatch.Stats.MINIMUM,
+            statistic=MINIMUM,
         )
 
     def metric_rabbit_mq_disk_free_limit(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:

@@ -19,6 +19,7 @@ from patterns.limits import (
     LAMBDA_DEFAULT_TIMEOUT_SECONDS,
     SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
 )
+from patterns.metric_options import SUM
 from patterns.validation import check_duration, check_whole_units, seconds_of
 
 if TYPE_CHECKING:
@@ -28,9 +29,6 @@ BATCHING_WINDOW_MAX = Duration.seconds(LAMBDA_BATCHING_WINDOW_MAX_SECONDS)
 LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(LAMBDA_DEFAULT_TIMEOUT_SECONDS)
 ALARM_PERIOD = Duration.minutes(1)
 NO_BATCHING_WINDOW = Duration.seconds(0)
-# CloudWatch's statistics, as ``cloudwatch.Stats`` spells them: plain strings, because each
-# read of a ``Stats`` attribute is a round trip to jsii's Node process.
-SUM, MAXIMUM, AVERAGE = "Sum", "Maximum", "Average"
 SQS_DEFAULT_VISIBILITY_SECONDS = SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 
 

@@ -20,13 +20,13 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IValidation
 
 from patterns.compliance import acknowledge
-from patterns.consumers.common import AVERAGE, create_encrypted_log_group
+from patterns.consumers.common import create_encrypted_log_group
 from patterns.limits import (
     ECS_TASKS_PER_SERVICE_MAX,
     FARGATE_STOP_TIMEOUT_MAX_SECONDS,
     FARGATE_TASK_MEMORY_MIB,
 )
-from patterns.metric_options import MetricOptions
+from patterns.metric_options import AVERAGE, MetricOptions
 from patterns.roles import ManagedPolicyRole
 from patterns.subnets import selected_subnets
 from patterns.validation import check_whole_number

@@ -33,9 +33,10 @@ from constructs import Construct
 from patterns import limits
 from patterns.alarms import create_alarm
 from patterns.consumers import lambda_options
-from patterns.consumers.common import ALARM_PERIOD, MAXIMUM, consumed_queue
+from patterns.consumers.common import ALARM_PERIOD, consumed_queue
 from patterns.consumers.lambda_options import FunctionFacts, LambdaConsumerOptions
 from patterns.consumers.stream_readers import stream_readers, stream_retention_hours
+from patterns.metric_options import MAXIMUM
 from patterns.naming import physical_name
 from patterns.validation import (
     check_duration,

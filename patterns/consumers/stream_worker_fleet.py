@@ -41,11 +41,10 @@ from patterns import dashboards, limits
 from patterns.alarms import create_alarm
 from patterns.compliance import acknowledge
 from patterns.consumers import fargate, kcl
-from patterns.consumers.common import MAXIMUM, SUM
 from patterns.consumers.kcl_tables import create_tables, grant_tables
 from patterns.consumers.stream_readers import retention_hours_of, stream_readers
 from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
-from patterns.metric_options import MetricOptions
+from patterns.metric_options import MAXIMUM, SUM, MetricOptions
 from patterns.naming import physical_name
 from patterns.removal import IN_TRANSIT_REMOVAL_POLICY
 from patterns.roles import ManagedPolicyRole

@@ -32,9 +32,10 @@ from constructs import Construct
 from patterns import dashboards
 from patterns.compliance import acknowledge, flatten_cfn_reference
 from patterns.consumers import fargate
-from patterns.consumers.common import AVERAGE, consumed_queue, visibility_timeout_seconds
+from patterns.consumers.common import consumed_queue, visibility_timeout_seconds
 from patterns.consumers.worker_fleet_checks import validate, worker_protection_minutes
 from patterns.feature_flags import ECS_SERVICE_FLAGS, pin_feature_flags
+from patterns.metric_options import AVERAGE
 from patterns.naming import physical_name
 from patterns.roles import ManagedPolicyRole
 

@@ -31,12 +31,7 @@ from patterns.kinesis_firehose_s3.delivery import (
     DEFAULT_PREFIX,
     create_delivery,
 )
-from patterns.kinesis_firehose_s3.metrics import (
-    AVERAGE,
-    MAXIMUM,
-    SUM,
-    DeliveryStreamMetrics,
-)
+from patterns.kinesis_firehose_s3.metrics import DeliveryStreamMetrics
 from patterns.kinesis_firehose_s3.monitoring import (
     DEFAULT_DATA_FRESHNESS_ALARM,
     DEFAULT_ITERATOR_AGE_ALARM,
@@ -45,7 +40,7 @@ from patterns.kinesis_firehose_s3.options import PipelineOptions
 from patterns.kinesis_firehose_s3.processing import TransformationTimeout
 from patterns.kinesis_firehose_s3.shard_planning import StreamThroughput
 from patterns.kinesis_firehose_s3.stream import ClassicReadersPlan, new_stream
-from patterns.metric_options import MetricOptions
+from patterns.metric_options import AVERAGE, MAXIMUM, SUM, MetricOptions
 from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
 
 if TYPE_CHECKING:

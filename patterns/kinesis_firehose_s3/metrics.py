@@ -19,9 +19,6 @@ from patterns.metric_options import MetricOptions
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-# The values of cloudwatch.Stats, kept in Python: each read of cloudwatch.Stats.SUM is a round
-# trip to jsii.
-SUM, MAXIMUM, MINIMUM, AVERAGE = "Sum", "Maximum", "Minimum", "Average"
 NAMESPACE = "AWS/Firehose"
 
 

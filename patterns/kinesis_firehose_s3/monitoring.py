@@ -10,11 +10,11 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 
 from patterns import dashboards
 from patterns.alarms import create_alarm
-from patterns.kinesis_firehose_s3.metrics import MAXIMUM, MINIMUM, SUM
 from patterns.limits import (
     KINESIS_SHARD_WRITE_MB_PER_SECOND,
     KINESIS_SHARD_WRITE_RECORDS_PER_SECOND,
 )
+from patterns.metric_options import MAXIMUM, MINIMUM, SUM
 from patterns.validation import seconds_of
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 
 from patterns import dashboards
-from patterns.alarms import MAXIMUM, ONE_MINUTE, create_alarm, create_dead_letter_queue_alarm
+from patterns.alarms import ONE_MINUTE, create_alarm, create_dead_letter_queue_alarm
+from patterns.metric_options import MAXIMUM, SUM
 from patterns.validation import human_string_of, seconds_of
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def create_alarms(
 
 def add_section(pattern: QueueWithDeadLetterQueue, dashboard: cloudwatch.Dashboard) -> None:
     """Backlog (waiting, in flight, in the DLQ), throughput and one graph per alarm."""
-    maximum, total = cloudwatch.Stats.MAXIMUM, cloudwatch.Stats.SUM
+    maximum, total = MAXIMUM, SUM
     dashboards.section(
         dashboard,
         f"Queue {pattern.node.path}",

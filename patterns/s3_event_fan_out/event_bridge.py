@@ -28,7 +28,7 @@ from patterns import dashboards, limits
 from patterns.alarms import create_alarm, create_dead_letter_queue_alarm
 from patterns.compliance import acknowledge_all, skip_checkov
 from patterns.limits import EVENT_BRIDGE_RULE_NAME_MAX_LENGTH, S3_EVENT_BRIDGE_SOURCE
-from patterns.metric_options import MetricOptions
+from patterns.metric_options import MAXIMUM, SUM, MetricOptions
 from patterns.naming import physical_name
 from patterns.s3_event_fan_out.bucket import (
     L2_NOTIFICATIONS_ID,
@@ -47,7 +47,7 @@ DELIVERY_DLQ_RETENTION = Duration.seconds(limits.SQS_RETENTION_MAX_SECONDS)
 _RULE_NAME_SUFFIX = "-s3"
 EVENTS_NAMESPACE = "AWS/Events"
 METRIC_PERIOD = Duration.minutes(5)
-_SUM = cloudwatch.Stats.SUM
+_SUM = SUM
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ def add_delivery_section(
                 "Undelivered: delivery DLQ (messages)",
                 [
                     fan_out.metric_delivery_dead_letter_queue_messages_visible(
-                        statistic=cloudwatch.Stats.MAXIMUM, label="waiting"
+                        statistic=MAXIMUM, label="waiting"
                     )
                 ],
                 thresholds=[(1, "alarm")],

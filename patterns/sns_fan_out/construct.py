@@ -14,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IValidation
 
-from patterns.metric_options import MetricOptions
+from patterns.metric_options import SUM, MetricOptions
 from patterns.queue_with_dlq import QueueOptions, QueueWithDeadLetterQueue
 from patterns.removal import KEY_PENDING_WINDOW, key_removal_policy
 from patterns.service_statements import (
@@ -45,9 +45,6 @@ from patterns.sns_fan_out.validation import (
     validate_topic,
     warn_beyond_filter_policy_quota,
 )
-
-# cloudwatch.Stats.SUM, written out: reading it is a round trip to the jsii runtime per call
-_SUM = "Sum"
 
 
 class SnsToSqsFanOut(Construct):
@@ -336,7 +333,7 @@ class SnsToSqsFanOut(Construct):
 
     def _summed(self, metric_name: str, props: MetricOptions) -> cloudwatch.Metric:
         """A topic metric ``sns.ITopic`` has no method for, summed as its own are."""
-        options: MetricOptions = {"statistic": _SUM}
+        options: MetricOptions = {"statistic": SUM}
         options.update(props)
         return self._topic.metric(metric_name, **options)
 

@@ -10,6 +10,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 
 from patterns import dashboards
 from patterns.alarms import create_alarm
+from patterns.metric_options import MAXIMUM, SUM
 
 if TYPE_CHECKING:
     from patterns.sns_fan_out.construct import SnsToSqsFanOut
@@ -147,7 +148,7 @@ def add_section(
 
 def _topic_graphs(fan_out: SnsToSqsFanOut) -> list[cloudwatch.IWidget]:
     """Notifications, filtered out (and why), and subscription DLQ moves: per minute."""
-    total = cloudwatch.Stats.SUM
+    total = SUM
     return [
         dashboards.graph(
             "Notifications (per minute)",
@@ -192,7 +193,7 @@ def _topic_graphs(fan_out: SnsToSqsFanOut) -> list[cloudwatch.IWidget]:
 
 def _subscriber_graphs(subscribers: Sequence[QueueSubscriber]) -> list[cloudwatch.IWidget]:
     """Backlog, oldest message, DLQ and subscription DLQ: one line per subscriber, 25 a graph."""
-    maximum = cloudwatch.Stats.MAXIMUM
+    maximum = MAXIMUM
     queue_label = "${PROP('Dim.QueueName')}"
     backlogs: list[cloudwatch.IMetric] = []
     ages: list[cloudwatch.IMetric] = []
