@@ -31,9 +31,12 @@ from patterns.kinesis_firehose_s3.layout import (
 from patterns.kinesis_firehose_s3.validation import (
     check_folder_prefix,
     check_large_buffer,
-    is_token,
 )
-from patterns.validation import check_exclusive_with_existing, check_not_both
+from patterns.validation import (
+    check_exclusive_with_existing,
+    check_not_both,
+    is_unresolved_text,
+)
 
 if TYPE_CHECKING:
     from patterns.kinesis_firehose_s3.options import PipelineOptions
@@ -141,7 +144,7 @@ def validate_conversion(o: PipelineOptions) -> list[PartitionColumn]:
         return []
     assert o.columns is not None
     names = _check_columns(o.columns)
-    if is_token(o.prefix):
+    if is_unresolved_text(o.prefix):
         return []
     return _check_partitions(o.prefix, names, o.partition_projections or {})
 
@@ -170,7 +173,7 @@ def _check_columns(columns: Sequence[glue.Column]) -> set[str]:
     names: set[str] = set()
     for column in columns:
         type_string = column.type.input_string
-        if not is_token(type_string) and not is_glue_type(type_string):
+        if not is_unresolved_text(type_string) and not is_glue_type(type_string):
             raise ValueError(
                 f"columns: {column.name!r} has the type {type_string!r}, which Glue does not "
                 "know; use glue.Schema (STRING, BIG_INT, DOUBLE, TIMESTAMP, ...), decimal(p,s), "

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from patterns.limits import (
     KINESIS_SHARD_WRITE_RECORDS_PER_SECOND,
 )
 from patterns.metric_options import MAXIMUM, MINIMUM, SUM
-from patterns.validation import seconds_of
+from patterns.validation import human_string_of, seconds_of
 
 if TYPE_CHECKING:
     from patterns.kinesis_firehose_s3.construct import KinesisToFirehoseToS3
@@ -62,16 +61,6 @@ def create_alarms(
     ]
 
 
-# Human-readable Durations already asked for (each to_human_string is a round trip to jsii).
-_HUMAN: weakref.WeakKeyDictionary[Duration, str] = weakref.WeakKeyDictionary()
-
-
-def _human(duration: Duration) -> str:
-    if duration not in _HUMAN:
-        _HUMAN[duration] = duration.to_human_string()
-    return _HUMAN[duration]
-
-
 def _number(seconds: float) -> float:
     return int(seconds) if seconds == int(seconds) else seconds
 
@@ -97,14 +86,14 @@ def _stream_alarms(
                 period=ONE_MINUTE, statistic=MAXIMUM
             ),
             _millis(age),
-            f"A consumer of {path} reads records at least {_human(age)} old; past the "
+            f"A consumer of {path} reads records at least {human_string_of(age)} old; past the "
             "retention period they are lost",
         ),
         AlarmSpec(
             "DeliveryIteratorAgeAlarm",
             pattern.metric_kinesis_millis_behind_latest(period=ONE_MINUTE, statistic=MAXIMUM),
             _millis(age),
-            f"The delivery stream of {path} is at least {_human(age)} behind the newest "
+            f"The delivery stream of {path} is at least {human_string_of(age)} behind the newest "
             "record in the stream",
         ),
         AlarmSpec(
@@ -156,8 +145,8 @@ def _delivery_alarms(
             "DataFreshnessAlarm",
             pattern.metric_delivery_to_s3_data_freshness(period=FIVE_MINUTES, statistic=MAXIMUM),
             _seconds(freshness),
-            f"The oldest record of {path} not yet in S3 is at least {_human(freshness)} old: "
-            "delivery is stalled or failing",
+            f"The oldest record of {path} not yet in S3 is at least "
+            f"{human_string_of(freshness)} old: delivery is stalled or failing",
         ),
         AlarmSpec(
             "DeliveryFailureAlarm",

@@ -26,7 +26,6 @@ from patterns.kinesis_firehose_s3.validation import (
     check_folder_prefix,
     check_large_buffer,
     check_whole_mebibytes,
-    is_token,
 )
 from patterns.limits import (
     FIREHOSE_DYNAMIC_PARTITIONING_BUFFERING_INTERVAL_MIN_SECONDS,
@@ -35,7 +34,12 @@ from patterns.limits import (
     FIREHOSE_TRANSFORMATION_RETRIES_RANGE,
     FIREHOSE_TRANSFORMATION_TIMEOUT_MAX_SECONDS,
 )
-from patterns.validation import check_duration, check_whole_number, check_whole_units
+from patterns.validation import (
+    check_duration,
+    check_whole_number,
+    check_whole_units,
+    is_unresolved_text,
+)
 
 if TYPE_CHECKING:
     from patterns.kinesis_firehose_s3.options import PipelineOptions
@@ -203,7 +207,7 @@ def validate_dynamic_partitioning(o: PipelineOptions) -> None:
             "requires one for records whose keys cannot be read (for example "
             f"'errors/{ERROR_OUTPUT_TYPE}/')"
         )
-    if is_token(prefix):
+    if is_unresolved_text(prefix):
         return
     check_folder_prefix(prefix, "dynamic partitioning (each key is a folder)")
     used = [

@@ -39,6 +39,7 @@ from patterns.validation import (
     check_range,
     check_whole_number,
     check_whole_units,
+    is_unresolved_text,
     seconds_of,
 )
 
@@ -57,12 +58,6 @@ _NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 _EXPRESSION = re.compile(r"!\{([^{}]*)\}")
 _VALID_EXPRESSION = re.compile(r"^(timestamp:[^{}]+|firehose:(random-string|error-output-type))$")
 _PARTITION_KEY_EXPRESSION = re.compile(r"^partitionKeyFrom(Query|Lambda):([^{}]*)$")
-
-
-def is_token(text: str) -> bool:
-    """Whether ``text`` holds an unresolved CDK token (a string token is encoded as
-    ``${Token[...]}``), answered in Python: ``Token.is_unresolved`` is a round trip to jsii."""
-    return "${Token[" in text
 
 
 # MiB of each Size already read (every question to a Size is a round trip to jsii); weak keys,
@@ -107,7 +102,7 @@ def check_folder_prefix(prefix: str, reason: str) -> None:
     partition (``hour=05``) becomes the start of every object's name instead of a folder,
     and a table or query that reads ``.../hour=05/`` finds nothing.
     """
-    if is_token(prefix) or not prefix or prefix.endswith("/"):
+    if is_unresolved_text(prefix) or not prefix or prefix.endswith("/"):
         return
     raise ValueError(
         f"prefix {prefix!r} must end with '/' with {reason}: Firehose appends the object name "
@@ -118,7 +113,7 @@ def check_folder_prefix(prefix: str, reason: str) -> None:
 
 
 def check_name(argument: str, name: str | None, max_length: int) -> None:
-    if name is None or is_token(name):
+    if name is None or is_unresolved_text(name):
         return
     if not 1 <= len(name) <= max_length or not _NAME_PATTERN.match(name):
         raise ValueError(
@@ -135,7 +130,7 @@ def check_prefix(
     partition_keys: Mapping[str, str] | None = None,
     has_transformation: bool = False,
 ) -> None:
-    if is_token(value):
+    if is_unresolved_text(value):
         return
     if len(value) > FIREHOSE_PREFIX_MAX_LENGTH:
         raise ValueError(
