@@ -34,7 +34,6 @@ from patterns.messaging.model import (
 from patterns.messaging.permissions import (
     KeyInfo,
     key_info,
-    role_id,
     role_may_decrypt,
 )
 from patterns.messaging.rules.base import (
@@ -47,6 +46,7 @@ from patterns.messaging.rules.base import (
     cannot_follow,
     rule,
 )
+from patterns.messaging.rules.role_checks import execution_role
 
 LAMBDA_SQS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
 LAMBDA_SQS_ERRORS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html"
@@ -385,16 +385,9 @@ def lambda_source_key(model: StackModel) -> Iterator[Hit]:
         if key.kind != "customer" or key.logical_id is None:
             yield Hit(mapping, f"not checked: the source's key is {key.detail}", INFO)
             continue
-        if not (
-            isinstance(function, Resolved)
-            and model.type_of(function.logical_id) == "AWS::Lambda::Function"
-        ):
-            yield cannot_follow(mapping, "the function", function)
-            continue
-        role_value = model.props(function.logical_id).get("Role")
-        role = role_id(model, role_value)
-        if role is None:
-            yield cannot_follow(mapping, "the execution role", model.resolve(role_value))
+        role = execution_role(model, mapping, function)
+        if isinstance(role, Hit):
+            yield role
         elif not role_may_decrypt(model, role, key.logical_id):
             yield Hit(mapping, f"role {role} may not kms:Decrypt with {key.logical_id}")
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from patterns.messaging.connections import event_source_mappings
 from patterns.messaging.model import Resolved, StackModel, as_list, text_of
-from patterns.messaging.permissions import role_id, role_may
-from patterns.messaging.rules.base import ERROR, Hit, Rule, cannot_follow, rule
-from patterns.messaging.rules.role_checks import missing_grant
+from patterns.messaging.permissions import role_may
+from patterns.messaging.rules.base import ERROR, Hit, Rule, rule
+from patterns.messaging.rules.role_checks import execution_role, missing_grant
 
 LAMBDA_MQ = "https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#events-mq-permissions"
 LAMBDA_MQ_ROLE = "https://docs.aws.amazon.com/lambda/latest/dg/process-messages-with-lambda.html"
@@ -91,16 +91,9 @@ def lambda_mq_role(model: StackModel) -> Iterator[Hit]:
             continue
         if broker is None and ":mq:" not in text:
             continue
-        if not (
-            isinstance(function, Resolved)
-            and model.type_of(function.logical_id) == "AWS::Lambda::Function"
-        ):
-            yield cannot_follow(mapping, "the function", function)
-            continue
-        role_value = model.props(function.logical_id).get("Role")
-        role = role_id(model, role_value)
-        if role is None:
-            yield cannot_follow(mapping, "the execution role", model.resolve(role_value))
+        role = execution_role(model, mapping, function)
+        if isinstance(role, Hit):
+            yield role
             continue
         needed: list[tuple[str, str | None]] = [("mq:DescribeBroker", broker)]
         needed += [("secretsmanager:GetSecretValue", s) for s in _secrets(model, props)]

@@ -5,8 +5,9 @@ as AmazonSQSFullAccess, a policy of another stack), which may grant it; then onl
 
 from __future__ import annotations
 
-from patterns.messaging.model import LiteralValue, Resolved, StackModel, as_list
-from patterns.messaging.rules.base import INFO, Hit
+from patterns.messaging.model import LiteralValue, Resolved, StackModel, Target, as_list
+from patterns.messaging.permissions import role_id
+from patterns.messaging.rules.base import INFO, Hit, cannot_follow
 
 # AWS-managed policies that grant only logging, tracing and network interfaces: never the
 # messaging, key or secret actions the rules look for.
@@ -49,3 +50,18 @@ def missing_grant(model: StackModel, role: str, at: str, message: str) -> Hit:
             INFO,
         )
     return Hit(at, message)
+
+
+def execution_role(model: StackModel, at: str, function: Target) -> str | Hit:
+    """The execution role of the Lambda function ``at`` invokes, or the note saying which link
+    (the function, its role) cannot be followed."""
+    if not (
+        isinstance(function, Resolved)
+        and model.type_of(function.logical_id) == "AWS::Lambda::Function"
+    ):
+        return cannot_follow(at, "the function", function)
+    role_value = model.props(function.logical_id).get("Role")
+    role = role_id(model, role_value)
+    if role is None:
+        return cannot_follow(at, "the execution role", model.resolve(role_value))
+    return role

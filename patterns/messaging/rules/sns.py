@@ -175,8 +175,14 @@ SNS_DLQ = "https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
     overlaps=("Serverless-SNSRedrivePolicy",),
 )
 def sns_subscription_without_dlq(model: StackModel) -> Iterator[Hit]:
+    yield from subscriptions_without_dlq(model, ("sqs", "lambda", "firehose"))
+
+
+def subscriptions_without_dlq(model: StackModel, protocols: tuple[str, ...]) -> Iterator[Hit]:
+    """The subscriptions of ``protocols`` with no dead-letter queue (an inline subscription of
+    a topic cannot have one)."""
     for sub in subscriptions(model):
-        if sub.protocol not in ("sqs", "lambda", "firehose"):
+        if sub.protocol not in protocols:
             continue
         if sub.inline:
             yield Hit(sub.logical_id, "an inline topic subscription cannot have a redrive policy")

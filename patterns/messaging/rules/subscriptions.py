@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from patterns.messaging.connections import queue_id, subscriptions
-from patterns.messaging.model import Resolved, StackModel, as_json_object
+from patterns.messaging.model import Resolved, StackModel
 from patterns.messaging.permissions import role_id, role_may, role_trusts
 from patterns.messaging.rules.base import ERROR, WARNING, Hit, Rule, cannot_follow, rule
 from patterns.messaging.rules.role_checks import missing_grant
+from patterns.messaging.rules.sns import subscriptions_without_dlq
 
 SNS_FIREHOSE = "https://docs.aws.amazon.com/sns/latest/dg/prereqs-kinesis-data-firehose.html"
 SNS_SUBSCRIBE = "https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html"
@@ -81,13 +82,7 @@ def firehose_subscription_role(model: StackModel) -> Iterator[Hit]:
     overlaps=("Serverless-SNSRedrivePolicy",),
 )
 def http_subscription_without_dlq(model: StackModel) -> Iterator[Hit]:
-    for sub in subscriptions(model):
-        if sub.protocol not in ("http", "https"):
-            continue
-        if sub.inline:
-            yield Hit(sub.logical_id, "an inline topic subscription cannot have a redrive policy")
-        elif not as_json_object(sub.properties.get("RedrivePolicy")):
-            yield Hit(sub.logical_id, f"{sub.protocol} subscription without a dead-letter queue")
+    yield from subscriptions_without_dlq(model, ("http", "https"))
 
 
 @rule(
