@@ -26,6 +26,7 @@ import functools
 import importlib.metadata
 import json
 import re
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -229,16 +230,17 @@ def skip_checkov(
     caller has just created the resource, so it has no ``checkov`` metadata yet and none is
     read (one round trip instead of two); never pass it for a resource users gave.
     """
-    reference: str = resource.__jsii_ref__.ref  # type: ignore[attr-defined]
-    checkov = _CHECKOV_METADATA.get(reference)
+    checkov = _CHECKOV_METADATA.get(resource)
     if checkov is None:
         checkov = {"skip": []} if created_here else None
         checkov = checkov or resource.get_metadata("checkov") or {"skip": []}
-        _CHECKOV_METADATA[reference] = checkov
+        _CHECKOV_METADATA[resource] = checkov
     checkov["skip"].append({"id": check_id, "comment": reason})
     resource.add_metadata("checkov", checkov)
 
 
-# The ``checkov`` metadata skip_checkov wrote, by the jsii reference of its resource (unique
-# in the process).
-_CHECKOV_METADATA: dict[str, dict[str, Any]] = {}
+# The ``checkov`` metadata skip_checkov wrote, by resource; weak keys, as in patterns.lookups:
+# a resource nobody holds any more (an app synthesized and dropped) is forgotten.
+_CHECKOV_METADATA: weakref.WeakKeyDictionary[CfnResource, dict[str, Any]] = (
+    weakref.WeakKeyDictionary()
+)
