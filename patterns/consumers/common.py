@@ -29,7 +29,6 @@ BATCHING_WINDOW_MAX = Duration.seconds(LAMBDA_BATCHING_WINDOW_MAX_SECONDS)
 LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(LAMBDA_DEFAULT_TIMEOUT_SECONDS)
 ALARM_PERIOD = Duration.minutes(1)
 NO_BATCHING_WINDOW = Duration.seconds(0)
-SQS_DEFAULT_VISIBILITY_SECONDS = SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS
 
 
 def function_timeout(function: lambda_.IFunction) -> Duration | None:
@@ -191,5 +190,5 @@ def visibility_of(resource: sqs.CfnQueue | None) -> float | None:
         return None
     value = resource.visibility_timeout
     if value is None:
-        return SQS_DEFAULT_VISIBILITY_SECONDS
+        return SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS
     return None if not isinstance(value, (int, float)) else float(value)
