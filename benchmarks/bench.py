@@ -47,7 +47,7 @@ MAX_TEMPLATE_BYTES = 1_048_576  # 1 MB, the limit for a template uploaded to S3 
 # How long one fan-out size may spend on repeated runs before the median is taken.
 FAN_OUT_BUDGET_SECONDS = 45.0
 
-# The issue's targets.
+# The targets this project holds itself to.
 TARGET_IMPORT_SECONDS = 0.15
 TARGET_SYNTH_RATIO = 1.15
 TARGET_ROUND_TRIP_RATIO = 1.2
@@ -612,7 +612,7 @@ def section_fan_out(
     """Each size in a fresh process; the first run's assembly of each kept under keep_root.
 
     The pattern in one stack and in nested stacks, then its hand-written equivalent in nested
-    stacks placed as the pattern places them (the comparison the issue's target names)."""
+    stacks placed as the pattern places them (the comparison its target names)."""
     layouts = [(False, False), (True, False), (True, True)]  # (nested, hand-written)
     results = [
         _fan_out_size(
@@ -788,7 +788,7 @@ def targets(
     lines = [
         "## Targets",
         "",
-        "| target (from the issue) | measured | result |",
+        "| target | measured | result |",
         "| --- | --- | --- |",
         f"| `import patterns` ≤ {TARGET_IMPORT_SECONDS} s over `import aws_cdk` "
         f"| {imports.import_extra:+.3f} s (a pattern over its aws_cdk modules: at most "

@@ -39,7 +39,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-# The subscribers of the fan-out benchmarks (topic + 3 subscribers, as the issue asks).
+# The subscribers of the fan-out benchmarks (topic + 3 subscribers).
 SUBSCRIBERS = ("Billing", "Shipping", "Analytics")
 
 
