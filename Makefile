@@ -25,7 +25,7 @@ CDK := cdk --no-notices
 
 .PHONY: help setup synth ls deploy check test lint typecheck unit cfn-lint checkov snapshots docs \
 	diagrams bench cost cost-docs flows graphviz clean localstack-setup deploy-local destroy-local \
-	e2e scale package
+	e2e scale package docs-site chromium site-test
 
 # Every target carries its line of `make help` after `## ` (tests/test_makefile.py checks that
 # each target has one and that .PHONY lists them all).
@@ -56,6 +56,11 @@ $(CHECKOV_VENV)/.stamp: requirements-checkov.txt
 $(VENV)/.stamp-docs: requirements-docs.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements-docs.txt $(PIP_QUIET)
+	touch $@
+
+# The documentation site's builder and its browser test's driver (make docs-site, make site-test).
+$(VENV)/.stamp-site: requirements-site.txt $(VENV)/.stamp
+	$(PY) -m pip install --quiet -r requirements-site.txt $(PIP_QUIET)
 	touch $@
 
 node_modules/.stamp: package.json package-lock.json
@@ -90,7 +95,7 @@ typecheck: $(VENV)/.stamp ## mypy --strict
 # A worker per core; a test file runs whole on one worker (--dist loadfile), so the templates
 # a module synthesizes once in a fixture are not synthesized again on the other worker.
 unit: setup ## the unit suite, a worker per core
-	$(WITH_DOT) REQUIRE_GRAPHVIZ=1 $(PY) -m pytest -q -n auto --dist loadfile -m "not e2e and not scale and not package"
+	$(WITH_DOT) REQUIRE_GRAPHVIZ=1 $(PY) -m pytest -q -n auto --dist loadfile -m "not e2e and not scale and not package and not site"
 
 # The distribution: a wheel built from a clean copy, and what each import loads, each in a
 # fresh interpreter (a second each); kept out of the unit suite like the scale tests.
@@ -112,12 +117,13 @@ checkov: synth $(CHECKOV_VENV)/.stamp ## checkov over the synthesized example ap
 # tests, cfn-lint and checkov.
 check: lint typecheck unit ## the inner loop: ruff, mypy --strict, the unit suite
 
-test: check package scale cfn-lint checkov ## make check, then package and scale tests, cfn-lint and checkov (CI runs it)
+test: check package scale cfn-lint checkov site-test ## make check, then package and scale tests, cfn-lint, checkov and the docs site in a browser (CI runs it)
 
 snapshots: setup ## rewrite the example-stack snapshots after an intended change
 	UPDATE_SNAPSHOTS=1 $(PY) -m pytest -q tests/test_examples.py -k snapshot
 
-docs: synth ## regenerate docs/compliance.md, docs/messaging-checks.md and docs/testing.md's table
+docs: synth ## regenerate docs/compliance.md, docs/messaging-checks.md, docs/testing.md's table and docs/reference/
+	$(PY) -m tools.api_reference
 	$(PY) -m tools.compliance --markdown cdk.out > docs/compliance.md
 	$(PY) -m tools.messaging_checks_doc > docs/messaging-checks.md
 	$(PY) -m tools.not_emulated
@@ -130,6 +136,30 @@ cost: synth ## print each example stack's billed quantities (REGION=eu-west-1: p
 cost-docs: setup ## regenerate docs/cost.md (each pattern's defaults and each example stack)
 	$(PY) -m tools.cost_doc > docs/cost.md.tmp
 	mv docs/cost.md.tmp docs/cost.md
+
+# The documentation site (mkdocs.yml): docs/, the README as its home page, and the API reference
+# that mkdocstrings renders from the docstrings. --strict: a broken link, anchor or reference
+# fails the build. Material for MkDocs prints a notice about its own end of life (May 2027) on
+# every build; NO_MKDOCS_2_WARNING is its documented switch for that notice.
+docs-site: $(VENV)/.stamp-site ## build the documentation site and its API reference into site/ (a broken link fails)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+
+# Debian's Chromium for the site's browser test: an explicit step like make graphviz, which
+# make site-test runs first. apt-get as root, else it says what to run.
+chromium: ## install Debian's Chromium that make site-test drives (apt-get, as root)
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			log=$$(mktemp); \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends chromium; } >"$$log" 2>&1 || { cat "$$log" >&2; exit 1; }; \
+		else \
+			echo "install Chromium: apt-get install chromium" >&2; \
+			exit 1; \
+		fi; \
+	}
+
+site-test: docs-site chromium ## open every page of the built site in headless Chromium; screenshots in build/screenshots/
+	$(PY) -m pytest -q -m site tests/site
 
 # A few minutes on an idle machine; numbers are medians, BENCHMARKS.md is committed.
 bench: setup ## synth time and jsii round trips against hand-written equivalents, fan-out scale, suite time: BENCHMARKS.md
@@ -157,7 +187,7 @@ flows: synth ## draw each example stack's message flows into docs/flows/ (python
 	$(WITH_DOT) $(PY) -m tools.flows_doc cdk.out
 
 clean: ## remove build output (keeps the virtualenvs and node_modules)
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf site cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 
 # Local deployment on LocalStack (host mode, no Docker, bound to 127.0.0.1); all of its state
 # lives under .local/. See scripts/localstack/ and the README section "Try the patterns locally".

@@ -34,6 +34,16 @@ import jsii
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct, IValidation
 
+__all__ = [
+    "PACKS",
+    "acknowledge",
+    "acknowledge_all",
+    "apply_compliance_checks",
+    "check_rule_id",
+    "rule_ids",
+    "skip_checkov",
+]
+
 PACKS: tuple[str, ...] = (
     "AwsSolutions",
     "NIST.800.53.R5",

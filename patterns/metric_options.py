@@ -17,6 +17,11 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 SUM, MAXIMUM, MINIMUM, AVERAGE = "Sum", "Maximum", "Minimum", "Average"
 
 
+__all__ = [
+    "MetricOptions",
+]
+
+
 class MetricOptions(TypedDict, total=False):
     """The keyword arguments of every ``metric_*`` method: those of ``cloudwatch.MetricOptions``."""
 

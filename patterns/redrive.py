@@ -36,6 +36,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, TextIO
 
+__all__ = [
+    "ClientFactory",
+    "DeadLetterQueue",
+    "RedriveError",
+    "find_dead_letter_queues",
+    "main",
+    "parser",
+]
+
 QUEUE_TYPE = "AWS::SQS::Queue"
 SUBSCRIPTION_TYPE = "AWS::SNS::Subscription"
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
@@ -306,12 +315,8 @@ def command_cancel(clients: ClientFactory, stack: str, wanted: str | None, out: 
     return 0
 
 
-def main(
-    argv: Sequence[str] | None = None,
-    clients: ClientFactory = _boto3_client,
-    out: TextIO = sys.stdout,
-) -> int:
-    """Run the command; ``clients`` gives the client of a service name (boto3's by default)."""
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m patterns.redrive``: its sub-commands and options."""
     parser = _Parser(
         prog="python -m patterns.redrive",
         description="Redrive the dead-letter queues of a deployed stack back to their sources.",
@@ -330,8 +335,17 @@ def main(
         if name == "start":
             command.add_argument("--rate", type=int, help="messages per second (1-500)")
             command.add_argument("--wait", action="store_true", help="follow until done")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    clients: ClientFactory = _boto3_client,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Run the command; ``clients`` gives the client of a service name (boto3's by default)."""
     try:
-        args = parser.parse_args(argv)
+        args = parser().parse_args(argv)
     except SystemExit as done:  # --help (0) or a usage error (2), already printed
         return done.code if isinstance(done.code, int) else 2
     try:
