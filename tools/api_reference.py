@@ -19,7 +19,6 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import griffe
 
@@ -171,7 +170,7 @@ def load() -> griffe.Object:
 def _target(found: griffe.Object | griffe.Alias) -> griffe.Object:
     """What an imported name stands for, or the object itself."""
     if isinstance(found, griffe.Alias):
-        return cast(griffe.Object, found.final_target)
+        return found.final_target
     return found
 
 
