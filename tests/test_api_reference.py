@@ -21,6 +21,8 @@ def test_the_reference_pages_are_current() -> None:
     for path, text in rendered().items():
         assert path.exists(), f"{path.name} is missing: python -m tools.api_reference"
         assert path.read_text() == text, f"{path.name} is stale: python -m tools.api_reference"
+    nav = api_reference.MKDOCS_YML.read_text()
+    assert api_reference.render_nav(nav) == nav, "mkdocs.yml's nav: python -m tools.api_reference"
     written = set(api_reference.REFERENCE.glob("*.md"))
     assert written == set(rendered()), "docs/reference/ has a page no one generates"
 

@@ -32,7 +32,8 @@ class Page:
     """One page of the reference: a construct with its companions, or a public module."""
 
     slug: str
-    title: str
+    heading: str  # the page's title
+    title: str  # in the navigation: the name users look for
     summary: str  # one line, on the reference's index
     names: tuple[str, ...]  # dotted paths, as users import them
 
@@ -40,18 +41,21 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page(
         "queue-with-dead-letter-queue",
+        "Queue with dead-letter queue",
         "QueueWithDeadLetterQueue",
         "An SQS queue (standard or FIFO) whose failed messages wait 14 days in a DLQ.",
         ("patterns.QueueWithDeadLetterQueue", "patterns.QueueOptions"),
     ),
     Page(
         "sns-to-sqs-fan-out",
+        "SNS to SQS fan-out",
         "SnsToSqsFanOut",
         "An encrypted SNS topic fanned out to SQS queues and other subscribers.",
         ("patterns.SnsToSqsFanOut", "patterns.QueueSubscriber", "patterns.ProtocolSubscriber"),
     ),
     Page(
         "s3-event-fan-out",
+        "S3 event fan-out",
         "S3EventFanOut",
         "A secure bucket's events routed to a topic and fanned out to filtered queues.",
         (
@@ -63,6 +67,7 @@ PAGES: tuple[Page, ...] = (
     ),
     Page(
         "kinesis-to-firehose-to-s3",
+        "Kinesis to Firehose to S3",
         "KinesisToFirehoseToS3",
         "A Kinesis data stream delivered to S3 by Firehose, its shards planned from throughput.",
         (
@@ -73,6 +78,7 @@ PAGES: tuple[Page, ...] = (
     ),
     Page(
         "amazon-mq-broker",
+        "Amazon MQ broker",
         "AmazonMqBroker",
         "A private, highly available ActiveMQ or RabbitMQ broker.",
         (
@@ -84,66 +90,77 @@ PAGES: tuple[Page, ...] = (
     ),
     Page(
         "lambda-queue-consumer",
+        "Lambda queue consumer",
         "LambdaQueueConsumer",
         "A Lambda function that consumes a queue, with partial batch failures.",
         ("patterns.LambdaQueueConsumer",),
     ),
     Page(
         "lambda-stream-consumer",
+        "Lambda stream consumer",
         "LambdaStreamConsumer",
         "A Lambda function that consumes a Kinesis stream, with an on-failure destination.",
         ("patterns.LambdaStreamConsumer",),
     ),
     Page(
         "lambda-broker-consumer",
+        "Lambda broker consumer",
         "LambdaBrokerConsumer",
         "A Lambda function that consumes an Amazon MQ broker's queue.",
         ("patterns.LambdaBrokerConsumer",),
     ),
     Page(
         "queue-worker-fleet",
+        "Queue worker fleet",
         "QueueWorkerFleet",
         "A Fargate service of workers scaled on a queue's backlog.",
         ("patterns.QueueWorkerFleet",),
     ),
     Page(
         "stream-worker-fleet",
+        "Stream worker fleet",
         "StreamWorkerFleet",
         "A Fargate fleet of KCL workers that consumes a Kinesis stream.",
         ("patterns.StreamWorkerFleet",),
     ),
     Page(
         "alarm-topic",
+        "Alarm topic",
         "AlarmTopic",
         "An encrypted, TLS-only SNS topic that CloudWatch alarms can publish to.",
         ("patterns.AlarmTopic",),
     ),
     Page(
         "managed-policy-role",
+        "Managed-policy role",
         "ManagedPolicyRole",
         "An IAM role whose grants land in a managed policy instead of an inline one.",
         ("patterns.ManagedPolicyRole",),
     ),
     Page(
         "messaging-checks",
+        "Messaging checks pack",
         "MessagingChecks",
         "The cdk-nag pack that finds message-loss traps between resources of any CDK app.",
         ("patterns.MessagingChecks",),
     ),
     Page(
         "compliance",
+        "The compliance gate",
         "patterns.compliance",
         "The compliance gate: the cdk-nag packs, acknowledgements and checkov skips.",
         ("patterns.compliance",),
     ),
     Page(
         "metric-options",
+        "Metric options",
         "patterns.metric_options",
         "The options every metric_* method takes.",
         ("patterns.metric_options",),
     ),
     Page(
         "redrive",
+        "Redrive as a library",
         "patterns.redrive",
         "The redrive command as a library: run it with your own clients, e.g. against LocalStack.",
         ("patterns.redrive",),
@@ -263,9 +280,22 @@ def gaps(package: griffe.Object | None = None) -> list[str]:
 
 
 def render_page(page: Page) -> str:
-    """The markdown of one reference page: mkdocstrings fills in each ``:::`` block."""
-    blocks = "\n\n".join(f"::: {name}" for name in page.names)
-    return f"{GENERATED}\n# {page.title}\n\n{page.summary}\n\n{blocks}\n"
+    """The markdown of one reference page: mkdocstrings fills in each ``:::`` block. A module's
+    own heading is the page's; a class or function gets its heading under it."""
+    if page.names == (page.title,):  # a module: its docstring and members under the title
+        body = f"::: {page.title}\n    options:\n      show_root_heading: false"
+        return f"{GENERATED}\n# {page.heading}\n\n{body}\n"
+    body = "\n\n".join(f"::: {name}" for name in page.names)
+    return f"{GENERATED}\n# {page.heading}\n\n{page.summary}\n\n{body}\n"
+
+
+def render_nav(mkdocs_yml: str) -> str:
+    """mkdocs.yml with its API reference navigation written from :data:`PAGES`."""
+    begin, end = "      # BEGIN reference pages", "      # END reference pages"
+    entries = "".join(f"      - {page.title}: reference/{page.slug}.md\n" for page in PAGES)
+    head, rest = mkdocs_yml.split(begin + "\n", 1)
+    _, tail = rest.split(end + "\n", 1)
+    return f"{head}{begin}\n{entries}{end}\n{tail}"
 
 
 def render_index() -> str:
@@ -361,11 +391,15 @@ def rendered() -> dict[Path, str]:
     return pages
 
 
+MKDOCS_YML = ROOT / "mkdocs.yml"
+
+
 def main(argv: list[str]) -> int:
     if argv == ["--gaps"]:
         found = gaps()
         print("\n".join(found) or "nothing undocumented")
         return 1 if found else 0
+    MKDOCS_YML.write_text(render_nav(MKDOCS_YML.read_text()))
     REFERENCE.mkdir(exist_ok=True)
     for path, text in rendered().items():
         path.write_text(text)
