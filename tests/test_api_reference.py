@@ -44,7 +44,11 @@ def test_a_gap_is_found(tmp_path) -> None:
     source.mkdir()
     (source / "__init__.py").write_text(
         '"""A package."""\n\n'
-        "class Widget:\n"
+        "class Base:\n"
+        '    """A base of the package."""\n\n'
+        "    def shared(self) -> None:\n"
+        "        pass\n\n"
+        "class Widget(Base):\n"
         '    """A widget."""\n\n'
         "    def __init__(self, scope, construct_id, *, size: int = 1, color: str) -> None:\n"
         '        """Make it.\n\n        :param size: How big.\n        """\n\n'
@@ -60,4 +64,5 @@ def test_a_gap_is_found(tmp_path) -> None:
         "widgets.Widget.__init__: parameter 'color' is not in the docstring (:param:)",
         "widgets.Widget.grow: parameter 'by' is not in the docstring (:param:)",
         "widgets.Widget.area: no docstring",
+        "widgets.Base.shared: no docstring",
     ]

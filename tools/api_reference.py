@@ -197,7 +197,7 @@ def _resolve(package: griffe.Object, path: str) -> griffe.Object:
 
 def _public_members(obj: griffe.Object) -> Iterator[griffe.Object]:
     """What the reference shows of ``obj``: a module's ``__all__`` (or its public names
-    defined there), a class's own public members (not the inherited ones)."""
+    defined there), a class's public members."""
     if obj.is_module:
         exported = obj.exports
         names = [str(name) for name in exported] if exported is not None else sorted(obj.members)
@@ -207,10 +207,14 @@ def _public_members(obj: griffe.Object) -> Iterator[griffe.Object]:
                 continue
             yield _target(member)
         return
+    # A class's own members, then those it inherits from a base class of this package (as
+    # mkdocstrings shows them with inherited_members; CDK's bases are not read).
     for name, member in obj.members.items():
-        if name.startswith("_") or member.is_alias:
-            continue
-        yield _target(member)
+        if not (name.startswith("_") or member.is_alias):
+            yield _target(member)
+    for name, inherited in obj.inherited_members.items():
+        if not (name.startswith("_") or name in obj.members):
+            yield _target(inherited)
 
 
 def _documented_parameters(function: griffe.Function, owner: griffe.Object | None) -> set[str]:
