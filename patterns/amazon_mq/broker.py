@@ -56,6 +56,14 @@ class AmazonMqBroker(Construct):
     never cover every IPv4 or every IPv6 address (checked at synth over the final tree).
     ``broker.node.default_child`` is the ``CfnBroker``, for properties the pattern does not
     expose.
+
+    After construction: let clients in with ``allow_clients_from`` (or through
+    ``connections``), give them ``endpoints`` and the admin secret (``grant_read_admin_secret``)
+    or users of your own, connect functions with ``add_lambda_consumer``, then draw everything
+    with ``add_to_dashboard``. The ``metric_*`` methods are per engine (the others raise
+    ``ValueError``) and take the keyword arguments of
+    [`MetricOptions`][patterns.metric_options.MetricOptions] (``period``, ``statistic``,
+    ``label``, ...) to change their defaults.
     """
 
     def __init__(
@@ -103,7 +111,7 @@ class AmazonMqBroker(Construct):
             (RabbitMQ).
         :param allowed_peers: Security groups or CIDR ranges (``ec2.Peer``) that may connect
             on those ports. ``0.0.0.0/0`` and ``::/0`` are refused. Default: none; add
-            clients later with :meth:`allow_clients_from`.
+            clients later with ``allow_clients_from``.
         :param console_access: Open the web console port (ActiveMQ 8162, RabbitMQ 443) to the
             same peers and, for ActiveMQ, give the admin user console access.
             Default: ``False``: no console port is reachable.
@@ -288,12 +296,16 @@ class AmazonMqBroker(Construct):
     ) -> cloudwatch.Metric:
         """The metric ``metric_name`` of this broker (namespace ``AWS/AmazonMQ``).
 
-        ActiveMQ publishes per broker instance: ``instance`` 1, or 2 for the standby of an
-        active/standby pair (default: 1). RabbitMQ publishes per broker (the sum over the
-        nodes of a cluster): leave ``instance`` out.
+        For a metric without a method of its own, for example ``"TotalMessageCount"``
+        (ActiveMQ) or ``"QueueCount"`` (RabbitMQ). ActiveMQ publishes per broker instance,
+        RabbitMQ per broker (the sum over the nodes of a cluster).
 
+        :param metric_name: The metric's name as Amazon MQ publishes it.
+        :param instance: ActiveMQ: 1, or 2 for the standby of an active/standby pair.
+            RabbitMQ: leave it out (``ValueError`` otherwise). Default: 1 for ActiveMQ.
         :param props: ``cloudwatch.MetricOptions`` keywords (``statistic``, ``period``,
             ``label``, ...). Default: the average over 5 minutes.
+        :raises ValueError: For an instance the broker does not have.
         """
         if self._engine == BrokerEngine.RABBITMQ:
             if instance is not None:
@@ -316,31 +328,50 @@ class AmazonMqBroker(Construct):
     def metric_cpu_utilization(
         self, *, instance: int = 1, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """ActiveMQ ``CpuUtilization`` (%) of ``instance``. Default: maximum over 5 minutes."""
+        """ActiveMQ ``CpuUtilization`` (%) of ``instance``. Default: maximum over 5 minutes.
+
+        :param instance: 1, or 2 for the standby of an active/standby pair. Default: 1.
+        """
         return self._engine_metric(BrokerEngine.ACTIVEMQ, "CpuUtilization", instance, props)
 
     def metric_heap_usage(
         self, *, instance: int = 1, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """ActiveMQ ``HeapUsage`` (% of the JVM limit) of ``instance``. Default: maximum, 5 min."""
+        """ActiveMQ ``HeapUsage`` (% of the JVM limit) of ``instance``.
+
+        Default: maximum over 5 minutes.
+
+        :param instance: 1, or 2 for the standby of an active/standby pair. Default: 1.
+        """
         return self._engine_metric(BrokerEngine.ACTIVEMQ, "HeapUsage", instance, props)
 
     def metric_store_percent_usage(
         self, *, instance: int = 1, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """ActiveMQ ``StorePercentUsage`` of ``instance``. Default: maximum over 5 minutes."""
+        """ActiveMQ ``StorePercentUsage`` of ``instance``. Default: maximum over 5 minutes.
+
+        :param instance: 1, or 2 for the standby of an active/standby pair. Default: 1.
+        """
         return self._engine_metric(BrokerEngine.ACTIVEMQ, "StorePercentUsage", instance, props)
 
     def metric_current_connections_count(
         self, *, instance: int = 1, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """ActiveMQ ``CurrentConnectionsCount`` of ``instance``. Default: maximum, 5 minutes."""
+        """ActiveMQ ``CurrentConnectionsCount`` of ``instance``.
+
+        Default: maximum over 5 minutes.
+
+        :param instance: 1, or 2 for the standby of an active/standby pair. Default: 1.
+        """
         return self._engine_metric(
             BrokerEngine.ACTIVEMQ, "CurrentConnectionsCount", instance, props
         )
 
     def metric_system_cpu_utilization(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """RabbitMQ ``SystemCpuUtilization`` (%, summed over nodes). Default: maximum, 5 min."""
+        """RabbitMQ ``SystemCpuUtilization`` (%, summed over nodes).
+
+        Default: maximum over 5 minutes.
+        """
         return self._engine_metric(BrokerEngine.RABBITMQ, "SystemCpuUtilization", None, props)
 
     def metric_rabbit_mq_mem_used(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
@@ -370,7 +401,10 @@ class AmazonMqBroker(Construct):
         return self._engine_metric(BrokerEngine.RABBITMQ, "ConnectionCount", None, props)
 
     def metric_message_count(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """RabbitMQ ``MessageCount`` (ready and unacknowledged). Default: maximum, 5 minutes."""
+        """RabbitMQ ``MessageCount`` (ready and unacknowledged).
+
+        Default: maximum over 5 minutes.
+        """
         return self._engine_metric(BrokerEngine.RABBITMQ, "MessageCount", None, props)
 
     def _engine_metric(
@@ -400,14 +434,24 @@ class AmazonMqBroker(Construct):
         standby of an active/standby pair publishes too). RabbitMQ: CPU, memory against its
         limit, free disk against its limit, connections and messages (sums over the nodes of
         a cluster). Then every alarm with its threshold. Adding it to the same dashboard again
-        adds nothing.
+        adds nothing. Call it after ``add_lambda_consumer``: the section draws the alarms
+        listed at that time.
+
+        :param dashboard: The dashboard to add the section to, for example
+            ``cloudwatch.Dashboard(stack, "Dashboard")``.
         """
         monitoring.add_to_dashboard(
             self, dashboard, self._alarms, deployment_mode=self._deployment_mode, path=self._path
         )
 
     def allow_clients_from(self, peer: ec2.IPeer) -> None:
-        """Open exactly this broker's client ports (and console port, if on) to ``peer``."""
+        """Open exactly this broker's client ports (and console port, if on) to ``peer``.
+
+        :param peer: Who may connect, for example ``ec2.Peer.security_group_id(...)`` or
+            ``ec2.Peer.ipv4("10.0.0.0/16")``; ``0.0.0.0/0`` and ``::/0`` are refused with
+            ``ValueError``. For a construct with ``connections``,
+            ``client.connections.allow_to(broker, port)`` works too.
+        """
         network.check_peer("peer", peer)
         for port in self._ports:
             self._security_group.add_ingress_rule(
@@ -429,8 +473,22 @@ class AmazonMqBroker(Construct):
 
         Lambda polls from the broker's VPC with the broker's security group, which is opened
         to itself on the poller port and to HTTPS; a function in another VPC is refused.
-        The alarms use this broker's ``alarm_actions``. See
-        :class:`~patterns.LambdaBrokerConsumer` for the options.
+        The alarms use this broker's ``alarm_actions`` and join ``alarms``. The options are
+        those of [`LambdaBrokerConsumer`][patterns.LambdaBrokerConsumer].
+
+        :param consumer_id: ID of the consumer under this broker; unique among its children.
+        :param function: The function to invoke: outside any VPC, or in the broker's VPC.
+        :param queue_name: The queue to consume (1 to 1,000 characters).
+        :param secret: A secret with the ``username`` and ``password`` of the broker user
+            Lambda signs in as. Default: the broker's admin secret; a dedicated user that may
+            only read this queue is better where the engine allows it.
+        :param virtual_host: RabbitMQ only: the virtual host of the queue, 1 to 200
+            characters. Default: ``/``.
+        :param batch_size: Messages per invocation, 1 to 10,000. Default: 100.
+        :param max_batching_window: How long to gather messages before invoking, 0 to
+            5 minutes in whole seconds. Default: Lambda's (500 ms).
+        :returns: The [`LambdaBrokerConsumer`][patterns.LambdaBrokerConsumer], with its event
+            source mapping and alarms.
         """
         from patterns.consumers.broker_lambda import LambdaBrokerConsumer
         from patterns.consumers.common import check_free_id
@@ -452,7 +510,12 @@ class AmazonMqBroker(Construct):
         return consumer
 
     def grant_read_admin_secret(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` read the admin username and password (and decrypt them)."""
+        """Let ``grantee`` read the admin username and password (and decrypt them).
+
+        :param grantee: A role, user or function that signs in as the admin, for example a
+            job that creates the application's users.
+        :returns: The grant of the IAM statements added to ``grantee``'s policy.
+        """
         return self._admin_secret.grant_read(grantee)
 
     @property

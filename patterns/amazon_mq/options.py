@@ -24,32 +24,50 @@ class BrokerEngine(Enum):
     """The broker engine; the value is CloudFormation's ``EngineType``."""
 
     ACTIVEMQ = "ACTIVEMQ"
+    """Apache ActiveMQ: JMS (OpenWire), AMQP 1.0, STOMP, MQTT and WebSocket clients. By
+    default an active/standby pair across two AZs, data at rest under the pattern's key."""
     RABBITMQ = "RABBITMQ"
+    """RabbitMQ: AMQP clients on one port. By default a three-node cluster across AZs;
+    data at rest under an AWS-owned key (Amazon MQ offers no other for RabbitMQ)."""
 
 
 class BrokerProtocol(Enum):
-    """A wire protocol clients use; :data:`PROTOCOL_PORTS` gives its TLS port per engine."""
+    """A wire protocol clients use, and so a TLS port the broker's security group opens.
+
+    Pass them as ``AmazonMqBroker(protocols=[...])``; ``endpoints`` gives each one's URLs.
+    RabbitMQ takes ``AMQP`` only.
+    """
 
     OPENWIRE = "OPENWIRE"
+    """ActiveMQ's native protocol (JMS clients), port 61617."""
     AMQP = "AMQP"
+    """AMQP over TLS, port 5671: AMQP 1.0 on ActiveMQ, RabbitMQ's AMQP 0-9-1 on RabbitMQ."""
     STOMP = "STOMP"
+    """STOMP over TLS (ActiveMQ), port 61614."""
     MQTT = "MQTT"
+    """MQTT over TLS (ActiveMQ), port 8883."""
     WSS = "WSS"
+    """STOMP or MQTT over secure WebSocket (ActiveMQ), port 61619."""
 
 
 @dataclass(frozen=True)
 class MaintenanceWindow:
     """The weekly start of the maintenance window, when Amazon MQ applies patch upgrades.
 
-    :param day_of_week: ``MONDAY`` to ``SUNDAY``.
+    Pass it as ``AmazonMqBroker(maintenance_window=MaintenanceWindow("SUNDAY", "03:00"))``.
+
+    :param day_of_week: ``MONDAY`` to ``SUNDAY`` (any case).
     :param time_of_day: 24-hour ``HH:MM``, for example ``"03:00"``.
-    :param time_zone: ``UTC`` (default), an IANA ``Country/City`` time zone such as
-        ``Europe/Berlin``, or a UTC offset such as ``UTC+02:00``.
+    :param time_zone: An IANA ``Country/City`` time zone such as ``Europe/Berlin``, or a UTC
+        offset such as ``UTC+02:00``. Default: ``UTC``.
     """
 
     day_of_week: str
+    """The day the window starts, ``MONDAY`` to ``SUNDAY``."""
     time_of_day: str
+    """The time the window starts, 24-hour ``HH:MM`` in ``time_zone``."""
     time_zone: str = "UTC"
+    """The time zone of ``time_of_day``: ``UTC``, an IANA name or a UTC offset."""
 
 
 # The tables of what AWS allows are written once, in patterns.limits, keyed by CloudFormation's

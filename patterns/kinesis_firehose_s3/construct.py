@@ -65,6 +65,12 @@ class KinesisToFirehoseToS3(Construct):
     Parquet or ORC with the schema of a Glue table (one this construct creates from declared
     columns, partitioned like the prefix with partition projection, so Athena queries it with
     no crawler), and partition records by their own fields (dynamic partitioning).
+
+    After construction: let producers write with ``grant_write``, add readers with
+    ``add_lambda_consumer`` (or ``grant_read`` and ``add_stream_reader`` for one of your own),
+    then draw everything with ``add_to_dashboard``. The ``metric_*`` methods take the keyword
+    arguments of [`MetricOptions`][patterns.metric_options.MetricOptions] (``period``,
+    ``statistic``, ``label``, ...) to change their defaults.
     """
 
     def __init__(
@@ -381,7 +387,11 @@ class KinesisToFirehoseToS3(Construct):
         read and write throttling. The delivery: records read from the stream, delivered to
         S3 and throttled reads, and bytes delivered.
         Then every alarm (iterator ages, throttling, data freshness, delivery success) with
-        its threshold. Adding it to the same dashboard again adds nothing.
+        its threshold. Adding it to the same dashboard again adds nothing. Call it after
+        ``add_lambda_consumer``: the section draws the alarms listed at that time.
+
+        :param dashboard: The dashboard to add the section to, for example
+            ``cloudwatch.Dashboard(stack, "Dashboard")``.
         """
         monitoring.add_section(
             self,
@@ -415,9 +425,38 @@ class KinesisToFirehoseToS3(Construct):
         constructs, ``patterns.consumers.stream_readers``): a stream planned from
         ``throughput`` is re-planned for all its classic readers as they join, and one given a
         ``shard_count`` gets one warning at synth with their total; a consumer beyond the
-        stream's enhanced fan-out limit (20) is refused.
-        The alarms use this pattern's ``alarm_actions``. See
-        :class:`~patterns.LambdaStreamConsumer` for the options.
+        stream's enhanced fan-out limit (20) is refused. The alarms use this pattern's
+        ``alarm_actions`` and join ``alarms``. The options are those of
+        [`LambdaStreamConsumer`][patterns.LambdaStreamConsumer].
+
+        :param consumer_id: ID of the consumer under this construct; unique among its children.
+        :param function: The function to invoke with batches of records.
+        :param failure_destination: Where Lambda sends the details of a batch it gave up on
+            (shard and sequence numbers, not the records): a ``QueueWithDeadLetterQueue`` or
+            a standard ``sqs.IQueue``. Default: a new ``QueueWithDeadLetterQueue`` (child
+            ``FailureDestination`` of the consumer) that keeps them 14 days.
+        :param enhanced_fan_out: Read through a registered stream consumer with its own
+            2 MB/s per shard instead of sharing the shard's 2 MB/s with the classic readers.
+            Default: ``False`` (classic; counted by the shard plan).
+        :param starting_position: ``LATEST`` (new records only) or ``TRIM_HORIZON`` (all the
+            stream still keeps). Default: ``LATEST``.
+        :param batch_size: Records per invocation, 1 to 10,000. Default: 100.
+        :param max_batching_window: How long to gather records before invoking, 0 to
+            5 minutes in whole seconds. Default: none (invoke as soon as records arrive).
+        :param parallelization_factor: Concurrent batches per shard, 1 to 10; records of one
+            partition key stay in order. Default: 1.
+        :param bisect_batch_on_error: Split a failing batch in two and retry each half, to
+            isolate a poison record. Default: ``True``.
+        :param retry_attempts: Retries of a failing batch, 0 to 10,000. Default: 3.
+        :param max_record_age: Give up on records older than this, 1 minute to 7 days and at
+            most the stream's retention. Default: 1 hour.
+        :param report_batch_item_failures: The function returns the ``sequenceNumber`` of the
+            first failed record, and Lambda retries from there. Default: ``True``.
+        :param iterator_age_alarm_threshold: Alarm when the function reads records this old.
+            Default: half of ``max_record_age``, so the alarm comes before records are given
+            up.
+        :returns: The [`LambdaStreamConsumer`][patterns.LambdaStreamConsumer], with its event
+            source mapping, failure destination and alarms.
         """
         from patterns.consumers.common import check_free_id
         from patterns.consumers.stream_lambda import DEFAULT_MAX_RECORD_AGE, LambdaStreamConsumer
@@ -446,21 +485,41 @@ class KinesisToFirehoseToS3(Construct):
         return consumer
 
     def add_stream_reader(self, reader: Construct, *, enhanced_fan_out: bool) -> None:
-        """Count ``reader``, a construct of your own that reads the stream, among the stream's
-        readers (the library's consumers and fleets count themselves): a classic reader re-plans a
-        stream planned from ``throughput`` like a classic Lambda consumer; enhanced fan-out
-        consumers may be at most 20 per stream
-        (https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html)."""
+        """Count ``reader``, a construct of your own that reads the stream, among its readers.
+
+        The library's consumers and fleets count themselves; call this for a reader you
+        build, for example a container service you gave ``grant_read``. A classic reader
+        re-plans a stream planned from ``throughput`` like a classic Lambda consumer (one
+        given a ``shard_count`` gets a warning at synth instead); enhanced fan-out consumers
+        may be at most 20 per stream
+        ([Kinesis quotas](https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html)),
+        and one beyond is refused with ``ValueError``.
+
+        :param reader: The construct that reads the stream; add each reader once.
+        :param enhanced_fan_out: Whether it reads through a registered stream consumer
+            (``SubscribeToShard``, its own 2 MB/s per shard) rather than with ``GetRecords``.
+        """
         from patterns.consumers.stream_readers import stream_readers
 
         stream_readers(self._stream).add(reader, enhanced_fan_out=enhanced_fan_out)
 
     def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` put records into the stream (and use its key to encrypt them)."""
+        """Let ``grantee`` put records into the stream (and use its key to encrypt them).
+
+        :param grantee: A role, user or function that produces records.
+        :returns: The grant of the IAM statements added to ``grantee``'s policy.
+        """
         return self._stream.grant_write(grantee)
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` read the stream as another consumer (and decrypt its records)."""
+        """Let ``grantee`` read the stream as another consumer (and decrypt its records).
+
+        For a reader of your own; count it with ``add_stream_reader`` too, so the shard plan
+        and the enhanced fan-out limit know about it. ``add_lambda_consumer`` does both itself.
+
+        :param grantee: A role, user or function that reads the stream.
+        :returns: The grant of the IAM statements added to ``grantee``'s policy.
+        """
         return self._stream.grant_read(grantee)
 
     # --- metrics: the stream's (AWS/Kinesis), from the stream's own metric_* methods ------
@@ -506,8 +565,12 @@ class KinesisToFirehoseToS3(Construct):
     def metric_delivery(
         self, metric_name: str, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Any metric of the delivery stream (namespace ``AWS/Firehose``), by its name
-        dimension. Default: average over 5 minutes."""
+        """Any metric of the delivery stream (namespace ``AWS/Firehose``, dimension
+        ``DeliveryStreamName``). Default: average over 5 minutes.
+
+        :param metric_name: The metric's name as Firehose publishes it, for example
+            ``"IncomingRecords"`` or ``"DeliveryToS3.ObjectCount"``.
+        """
         return self._delivery_metrics.metric(metric_name, **props)
 
     def metric_kinesis_millis_behind_latest(

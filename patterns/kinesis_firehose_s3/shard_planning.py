@@ -48,7 +48,7 @@ def plan_shard_count(
         Default: 1. Enhanced fan-out consumers have their own throughput: do not count them.
     :param headroom: Factor for spare capacity, at least 1. Default: 1.0 (none). With 1.2,
         the stream can absorb a 20 % surge above the planned peak before throttling.
-    :raises ValueError: for a negative, infinite or NaN rate, fewer than one classic
+    :raises ValueError: For a negative, infinite or NaN rate, fewer than one classic
         consumer, or a headroom below 1.
     """
     _check_rate("write_mb_per_second", write_mb_per_second)
@@ -84,21 +84,41 @@ def plan_shard_count(
 class StreamThroughput:
     """A workload's peak rates, for a construct to size its stream with ``plan_shard_count``.
 
-    The fields are the arguments of :func:`plan_shard_count`, with the same defaults. Give
-    it to ``KinesisToFirehoseToS3(throughput=...)`` instead of a shard count; count the
-    delivery stream among ``classic_consumers`` (it reads the whole stream with
-    ``GetRecords``), as the default of 1 does.
+    The fields are the arguments of [`plan_shard_count`][patterns.plan_shard_count], with the
+    same defaults. Give it to ``KinesisToFirehoseToS3(throughput=...)`` instead of a shard
+    count; count the delivery stream among ``classic_consumers`` (it reads the whole stream
+    with ``GetRecords``), as the default of 1 does. The construct re-plans the stream when
+    more classic readers join (``add_lambda_consumer``, ``add_stream_reader``) than
+    ``classic_consumers`` counts.
+
+    :param write_mb_per_second: Peak MB/s that producers write (all producers together).
+    :param write_records_per_second: Peak records/s that producers write. Default: 0 (sized
+        on MB/s only).
+    :param read_mb_per_second: Peak MB/s that each classic consumer reads. Default: the
+        write rate.
+    :param classic_consumers: Applications reading with ``GetRecords``, the delivery stream
+        included. Default: 1 (the delivery stream alone).
+    :param headroom: Factor for spare capacity, at least 1. Default: 1.0 (none).
     """
 
     write_mb_per_second: float
+    """Peak MB/s that producers write, all together."""
     write_records_per_second: float = 0
+    """Peak records/s that producers write; 0: sized on MB/s only."""
     read_mb_per_second: float | None = None
+    """Peak MB/s that each classic consumer reads; ``None``: the write rate."""
     classic_consumers: int = 1
+    """Applications reading with ``GetRecords``, sharing each shard's 2 MB/s."""
     headroom: float = 1.0
+    """Factor for spare capacity; 1.0: none."""
 
     @property
     def shard_count(self) -> int:
-        """The planned shard count (raises ``ValueError`` for an invalid workload)."""
+        """The shard count ``plan_shard_count`` plans for these rates.
+
+        Raises ``ValueError`` for an invalid workload (a negative, infinite or NaN rate, fewer
+        than one classic consumer, or a headroom below 1).
+        """
         return plan_shard_count(
             write_mb_per_second=self.write_mb_per_second,
             write_records_per_second=self.write_records_per_second,

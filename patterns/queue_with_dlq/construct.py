@@ -49,6 +49,12 @@ class QueueWithDeadLetterQueue(Construct):
     which keeps it for 14 days (the SQS maximum) so that it can be inspected and redriven.
     Both queues are encrypted alike and refuse requests that do not use TLS; the DLQ only
     admits this queue as a source. Alarms watch the DLQ and the age of the oldest message.
+
+    After construction: grant access with `grant_send_messages`, `grant_consume_messages` and
+    `grant_redrive`; connect a function with `add_lambda_consumer`; draw the queue with
+    `add_to_dashboard`. The `metric_*` methods take the keyword arguments of
+    [`MetricOptions`][patterns.metric_options.MetricOptions] (`period`, `statistic`, `label`,
+    ...) to change their defaults.
     """
 
     def __init__(
@@ -190,10 +196,14 @@ class QueueWithDeadLetterQueue(Construct):
         return list(self._alarms)
 
     def add_alarm(self, alarm: cloudwatch.Alarm) -> None:
-        """Watch ``alarm`` with this queue: listed in :attr:`alarms`, drawn by ``add_to_dashboard``.
+        """Watch ``alarm`` with this queue: listed in ``alarms``, drawn by ``add_to_dashboard``.
 
         For alarms on what is built around the queue, for example the subscription
         dead-letter queue alarm that ``SnsToSqsFanOut.add_queue`` adds, or one of your own.
+        Call it before ``add_to_dashboard``, which draws the alarms listed at that time.
+
+        :param alarm: The alarm; its actions stay as you created it (this queue's
+            ``alarm_actions`` are not added).
         """
         self._alarms.append(alarm)
 
@@ -202,49 +212,82 @@ class QueueWithDeadLetterQueue(Construct):
     def metric_approximate_number_of_messages_visible(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages waiting in the queue (``ApproximateNumberOfMessagesVisible``)."""
+        """Messages waiting in the queue (``ApproximateNumberOfMessagesVisible``).
+
+        Default: maximum over 5 minutes.
+        """
         return self._queue.metric_approximate_number_of_messages_visible(**props)
 
     def metric_approximate_number_of_messages_not_visible(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages consumers hold, received but not deleted (``...NotVisible``)."""
+        """Messages consumers hold, received but not deleted
+        (``ApproximateNumberOfMessagesNotVisible``).
+
+        Default: maximum over 5 minutes.
+        """
         return self._queue.metric_approximate_number_of_messages_not_visible(**props)
 
     def metric_approximate_age_of_oldest_message(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Age of the oldest message in the queue, in seconds (the message-age alarm's metric)."""
+        """Age of the oldest message in the queue, in seconds
+        (``ApproximateAgeOfOldestMessage``, the message-age alarm's metric).
+
+        Default: maximum over 5 minutes.
+        """
         return self._queue.metric_approximate_age_of_oldest_message(**props)
 
     def metric_number_of_messages_sent(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Messages sent to the queue."""
+        """Messages sent to the queue (``NumberOfMessagesSent``). Default: sum over 5 minutes."""
         return self._queue.metric_number_of_messages_sent(**props)
 
     def metric_number_of_messages_received(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages consumers received from the queue."""
+        """Messages consumers received from the queue (``NumberOfMessagesReceived``).
+
+        Default: sum over 5 minutes.
+        """
         return self._queue.metric_number_of_messages_received(**props)
 
     def metric_number_of_messages_deleted(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages consumers deleted, that is processed, from the queue."""
+        """Messages consumers deleted, that is processed, from the queue
+        (``NumberOfMessagesDeleted``).
+
+        Default: sum over 5 minutes.
+        """
         return self._queue.metric_number_of_messages_deleted(**props)
 
     def metric_dead_letter_queue_messages_visible(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Failed messages waiting in the dead-letter queue (the DLQ alarm's metric)."""
+        """Failed messages waiting in the dead-letter queue
+        (``ApproximateNumberOfMessagesVisible`` of the DLQ, the DLQ alarm's metric).
+
+        Default: maximum over 5 minutes.
+        """
         return self._dead_letter_queue.metric_approximate_number_of_messages_visible(**props)
 
     def grant_send_messages(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` send messages (and use the key to encrypt them)."""
+        """Let ``grantee`` send messages (and use the key to encrypt them).
+
+        :param grantee: A role, user or function, for example a producer's Lambda function.
+        :returns: The grant of the IAM statements added to ``grantee``'s policy.
+        """
         return self._queue.grant_send_messages(grantee)
 
     def grant_consume_messages(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` receive, delete and change the visibility of messages (and decrypt)."""
+        """Let ``grantee`` receive, delete and change the visibility of messages (and decrypt).
+
+        For a consumer of your own, such as a container; ``add_lambda_consumer`` grants its
+        function itself.
+
+        :param grantee: A role, user or function that consumes the queue.
+        :returns: The grant of the IAM statements added to ``grantee``'s policy.
+        """
         return self._queue.grant_consume_messages(grantee)
 
     def add_lambda_consumer(
@@ -261,8 +304,23 @@ class QueueWithDeadLetterQueue(Construct):
         Partial batch responses on; batch size and window checked against the queue type;
         the visibility timeout checked against the function's timeout; permission to consume
         this queue only; alarms on the function's errors and throttles, with this queue's
-        ``alarm_actions``, added to :attr:`alarms`. One Lambda consumer per queue. See
-        :class:`~patterns.LambdaQueueConsumer` for the options.
+        ``alarm_actions``, added to ``alarms``. One Lambda consumer per queue: a second call
+        raises ``ValueError``. The options are those of
+        [`LambdaQueueConsumer`][patterns.LambdaQueueConsumer].
+
+        :param function: The function to invoke with batches of messages. Its timeout plus
+            ``max_batching_window`` must not exceed the queue's visibility timeout.
+        :param batch_size: Messages per invocation: 1 to 10,000 for a standard queue (more
+            than 10 needs ``max_batching_window``), 1 to 10 for a FIFO queue. Default: 10.
+        :param max_batching_window: How long to gather messages before invoking, 0 to
+            5 minutes in whole seconds; not for FIFO queues. Default: none (invoke as soon
+            as messages arrive).
+        :param max_concurrency: Most concurrent invocations this queue may cause, 2 to 1,000.
+            Default: no limit beyond the function's reserved concurrency.
+        :param report_batch_item_failures: The function returns the ``messageId`` of each
+            failed message, so only those are retried. Default: ``True``.
+        :returns: The [`LambdaQueueConsumer`][patterns.LambdaQueueConsumer] (child
+            ``LambdaConsumer``), with its event source mapping and alarms.
         """
         from patterns.consumers.queue_lambda import LambdaQueueConsumer
 
@@ -293,6 +351,10 @@ class QueueWithDeadLetterQueue(Construct):
         returned covers every statement added, the key statements included (the queues' own
         grants add those but do not return them; asking the keys again adds nothing new, as
         identical statements render once).
+
+        :param grantee: The role or user that runs the redrive, for example an operator's
+            role or the role of a redrive job.
+        :returns: One grant combining every statement added.
         """
         grants = [
             self._dead_letter_queue.grant_consume_messages(grantee),
@@ -321,6 +383,11 @@ class QueueWithDeadLetterQueue(Construct):
         Backlog is what waits (visible), what consumers hold (in flight) and what failed (the
         DLQ); throughput is sent, received and deleted per minute. Each alarm is drawn as its
         metric with the threshold. Adding it to the same dashboard again adds nothing.
+        Call it after ``add_lambda_consumer`` and ``add_alarm``: alarms added later are not
+        drawn.
+
+        :param dashboard: The dashboard to add the section to, for example
+            ``cloudwatch.Dashboard(stack, "Dashboard")``.
         """
         monitoring.add_section(self, dashboard)
 

@@ -58,26 +58,58 @@ DEFAULT_MESSAGE_AGE_ALARM = Duration.minutes(15)
 
 
 class QueueOptions(TypedDict, total=False):
-    """The keyword options of :class:`QueueWithDeadLetterQueue`, for patterns that pass them on."""
+    """The keyword options of [`QueueWithDeadLetterQueue`][patterns.QueueWithDeadLetterQueue],
+    for the patterns that create one for you and pass them on.
+
+    `SnsToSqsFanOut.add_queue` and `S3EventFanOut.add_queue` take them as keyword arguments
+    (`fan_out.add_queue("Orders", max_receive_count=3)`). Each key means what the constructor
+    parameter of the same name means, with the same range and default; a key left out takes
+    the constructor's default, except where the method says otherwise (`fifo` follows the
+    topic, `alarm_actions` the fan-out's).
+    """
 
     queue_name: str | None
+    """Physical name of the queue; a FIFO name must end in `.fifo`. Default: a name generated
+    from the construct path."""
     fifo: bool
+    """Make a FIFO queue and a FIFO dead-letter queue. Default: `False`."""
     content_based_deduplication: bool
+    """FIFO only: deduplicate on a SHA-256 of the body. Default: `False`."""
     high_throughput_fifo: bool
+    """FIFO only: deduplication and throughput quota per message group ID. Default: `False`."""
     retention_period: Duration | None
+    """How long the queue keeps a message, 60 s to 14 days. Default: 4 days."""
     visibility_timeout: Duration | None
+    """How long a received message stays hidden, 0 s to 12 h. Default: 30 seconds."""
     delivery_delay: Duration | None
+    """Delay before a new message becomes visible, 0 s to 15 min. Default: no delay."""
     receive_message_wait_time: Duration | None
+    """Long-polling wait of `ReceiveMessage`, 0 to 20 s. Default: 20 seconds."""
     max_message_size_bytes: int | None
+    """Largest message accepted, 1,024 to 1,048,576 bytes. Default: the SQS default."""
     max_receive_count: int
+    """Receives after which a message moves to the DLQ, 1 to 1,000. Default: 5."""
     dead_letter_queue: sqs.IQueue | None
+    """An existing queue to use as the DLQ (FIFO exactly when the queue is). Default: a new
+    DLQ."""
     dead_letter_queue_name: str | None
+    """Physical name of the new DLQ. Default: the queue's name followed by `-dlq`."""
     dead_letter_retention_period: Duration | None
+    """How long the new DLQ keeps a message, 60 s to 14 days. Default: 14 days."""
     encryption: sqs.QueueEncryption | None
+    """`SQS_MANAGED` or `KMS`. Default: `SQS_MANAGED`, or `KMS` when `encryption_key` is
+    given."""
     encryption_key: kms.IKey | None
+    """A customer-managed key for both queues. Default: with `KMS` encryption, a new key with
+    yearly rotation."""
     removal_policy: RemovalPolicy
+    """What happens to the queues (and a new key) when they leave the stack. Default:
+    `DESTROY`."""
     alarm_actions: Sequence[cloudwatch.IAlarmAction]
+    """Actions for every alarm, on alarm and on return to OK. Default: none, or the fan-out's
+    when a fan-out creates the queue."""
     message_age_alarm_threshold: Duration | None
+    """Alarm when the oldest message is at least this old. Default: 15 minutes."""
 
 
 def derived_dlq_name(name: str, fifo: bool) -> str:

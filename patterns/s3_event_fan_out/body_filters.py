@@ -38,19 +38,26 @@ def s3_event_body_filter(
 ) -> dict[str, sns.FilterOrPolicy]:
     """A message-body filter policy on the S3 event, for ``filter_policy_with_message_body``.
 
+    For a fan-out at hand, its ``event_body_filter`` method is the same with the fan-out's
+    ``delivery`` filled in. Give at least one condition; the key conditions and the event
+    names must both match (AND). Keys in S3 notification events are URL-encoded (a space
+    arrives as ``+``), so filter on encoded keys with ``NOTIFICATION`` delivery.
+
     :param key_prefixes: Keep events whose object key starts with one of these.
+        Default: no condition on the key's start.
     :param key_suffixes: Keep events whose key ends with one of these. Prefixes and suffixes
         are alternatives (OR): SNS matches any one condition listed for the same field.
+        Default: no condition on the key's end.
     :param event_names: Keep events of these types, spelled as the event carries them: with
         EventBridge delivery the ``detail-type`` (``"Object Created"``), with notifications the
         ``Records[].eventName`` without the ``s3:`` prefix (``"ObjectCreated:Put"``).
+        Default: every event type.
     :param delivery: The delivery of the fan-out the filter is for: the two carry different
         event bodies (``detail.object.key`` or ``Records[].s3.object.key``).
-        Default: ``EVENT_BRIDGE``, the default of ``S3EventFanOut``;
-        ``S3EventFanOut.event_body_filter`` passes the fan-out's own.
-
-    Keys in S3 notification events are URL-encoded (a space arrives as ``+``), so filter on
-    encoded keys with ``NOTIFICATION`` delivery.
+        Default: ``EVENT_BRIDGE``, the default of ``S3EventFanOut``.
+    :returns: The policy, keyed by the event body's top-level fields.
+    :raises ValueError: Without any condition, or for an event name the delivery's events
+        never carry.
     """
     if not (key_prefixes or key_suffixes or event_names):
         raise ValueError(

@@ -68,6 +68,13 @@ class S3EventFanOut(Construct):
     events from this bucket in this account only. Either way the notification settings of a
     new bucket are a property of the bucket (no Lambda-backed custom resource), and synthesis
     fails if anything else would overwrite them (``bucket.add_event_notification``).
+
+    After construction: subscribe queues with ``add_queue`` (filtered with
+    ``event_body_filter``), let their consumers read the objects with ``grant_read``, and
+    draw everything with ``add_to_dashboard``. The ``metric_*`` methods take the keyword
+    arguments of [`MetricOptions`][patterns.metric_options.MetricOptions] (``period``,
+    ``statistic``, ``label``, ...) to change their defaults; the topic's and subscribers'
+    metrics are on ``fan_out`` and ``subscribers``.
     """
 
     def __init__(
@@ -90,16 +97,18 @@ class S3EventFanOut(Construct):
     ) -> None:
         """Define the bucket (or use an existing one), the topic and the event routing.
 
-        :param events: The S3 events to fan out, each an :class:`S3EventRule` (event type and
-            key or size filters). With EventBridge delivery rules may overlap: an event that
-            matches several is still published once. With notifications, rules for overlapping
-            event types must cover disjoint keys (S3 would reject them at deploy time), and
-            only ``prefix`` and ``suffix`` filters exist. Default: every object created, any key.
-        :param delivery: How the events reach the topic, see :class:`S3EventDelivery`.
-            Default: ``EVENT_BRIDGE``: overlapping rules, richer filters, no fixed bucket name,
-            and other consumers of the bucket keep their own rules. Pass
-            ``S3EventDelivery.NOTIFICATION`` (with ``bucket_name`` for a new bucket) to keep
-            the direct notifications and the S3 event format of the first version.
+        :param events: The S3 events to fan out, each an
+            [`S3EventRule`][patterns.S3EventRule] (event type and key or size filters). With
+            EventBridge delivery rules may overlap: an event that matches several is still
+            published once. With notifications, rules for overlapping event types must cover
+            disjoint keys (S3 would reject them at deploy time), and only ``prefix`` and
+            ``suffix`` filters exist. Default: every object created, any key.
+        :param delivery: How the events reach the topic, see
+            [`S3EventDelivery`][patterns.S3EventDelivery]. Default: ``EVENT_BRIDGE``:
+            overlapping rules, richer filters, no fixed bucket name, and other consumers of the
+            bucket keep their own rules. Pass ``S3EventDelivery.NOTIFICATION`` (with
+            ``bucket_name`` for a new bucket) for direct notifications and the S3 event format
+            (``Records``).
         :param bucket: An existing bucket to take events from. A bucket of this app (any stack)
             keeps its owner: EventBridge delivery switches its EventBridge notifications on in
             the owner's stack; notifications need the bucket in this stack. A bucket this app
@@ -130,9 +139,9 @@ class S3EventFanOut(Construct):
         :param shared_subscription_dead_letter_queue: One subscription dead-letter queue for
             all subscribers instead of one each (3 resources fewer per subscriber; the alarm no
             longer tells which subscriber failed), as in ``SnsToSqsFanOut``. Default: ``False``.
-        :param nested_stacks: Place the subscribers in nested stacks, filled in the order of
-            ``add_queue`` calls, so the fan-out can outgrow the 500 resources of one stack, as
-            in ``SnsToSqsFanOut``. Choose it up front: switching replaces every subscriber
+        :param nested_stacks: Place the subscribers in nested stacks, each in the one its ID
+            chooses, so the fan-out can outgrow the 500 resources of one stack, as in
+            ``SnsToSqsFanOut``. Choose it up front: switching replaces every subscriber
             queue. Default: ``False`` (``add_queue`` raises ``ValueError`` past 500).
         """
         super().__init__(scope, construct_id)
@@ -329,7 +338,7 @@ class S3EventFanOut(Construct):
 
     @property
     def subscribers(self) -> list[QueueSubscriber]:
-        """What :meth:`add_queue` returned, in order."""
+        """What ``add_queue`` returned, in order."""
         return list(self._fan_out.subscribers)
 
     @property
@@ -342,8 +351,7 @@ class S3EventFanOut(Construct):
     ) -> cloudwatch.Metric:
         """Events of the bucket that the EventBridge rule matched (``TriggeredRules``).
 
-        Sum over 5 minutes unless ``props`` (``period``, ``statistic``, ``label``, ...) say
-        otherwise. EventBridge delivery only: ``ValueError`` with
+        Default: sum over 5 minutes. EventBridge delivery only: ``ValueError`` with
         notifications, which have no rule.
         """
         return rule_metric(
@@ -353,8 +361,8 @@ class S3EventFanOut(Construct):
     def metric_event_rule_invocations(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Times the rule invoked its target, publishing an event to the topic (``Invocations``).
 
-        Sum over 5 minutes; ``props`` are ``cloudwatch.MetricOptions``. EventBridge delivery
-        only: ``ValueError`` with notifications.
+        Default: sum over 5 minutes. EventBridge delivery only: ``ValueError`` with
+        notifications.
         """
         return rule_metric(
             self._rule_name_of("metric_event_rule_invocations"), "Invocations", props
@@ -366,9 +374,8 @@ class S3EventFanOut(Construct):
         """Events the rule could not publish to the topic (``FailedInvocations``): EventBridge
         retries them for up to 24 hours, then moves them to the delivery dead-letter queue.
 
-        Sum over 5 minutes (what the ``FailedInvocations`` alarm watches); ``props`` are
-        ``cloudwatch.MetricOptions``. EventBridge delivery only: ``ValueError`` with
-        notifications.
+        Default: sum over 5 minutes (what the ``FailedInvocations`` alarm watches).
+        EventBridge delivery only: ``ValueError`` with notifications.
         """
         return rule_metric(
             self._rule_name_of("metric_event_rule_failed_invocations"), "FailedInvocations", props
@@ -380,8 +387,9 @@ class S3EventFanOut(Construct):
         """Events EventBridge gave up publishing, waiting in the delivery dead-letter queue
         (``ApproximateNumberOfMessagesVisible``).
 
-        Maximum over 5 minutes, as ``sqs.IQueue.metric_approximate_number_of_messages_visible``;
-        the alarm watches its 1-minute maximum. EventBridge delivery only: ``ValueError`` with
+        Default: maximum over 5 minutes, as
+        ``sqs.IQueue.metric_approximate_number_of_messages_visible``; the alarm watches its
+        1-minute maximum. EventBridge delivery only: ``ValueError`` with
         notifications, which have no delivery dead-letter queue.
         """
         queue = self._delivery_dead_letter_queue
@@ -408,7 +416,11 @@ class S3EventFanOut(Construct):
         With EventBridge delivery: events matched, published to the topic, failed and kept in
         the delivery dead-letter queue, and its two alarms with their thresholds. Then the
         fan-out's section (topic and subscribers, see ``SnsToSqsFanOut.add_to_dashboard``).
-        Adding it (or its ``fan_out``) to the same dashboard again adds nothing.
+        Adding it (or its ``fan_out``) to the same dashboard again adds nothing: call it once
+        all subscribers are added.
+
+        :param dashboard: The dashboard to add the sections to, for example
+            ``cloudwatch.Dashboard(stack, "Dashboard")``.
         """
         if self._event_rule is not None:
             add_delivery_section(dashboard, self, self._path, self._rule_alarms)
@@ -421,7 +433,26 @@ class S3EventFanOut(Construct):
         key_suffixes: Sequence[str] = (),
         event_names: Sequence[str] = (),
     ) -> dict[str, sns.FilterOrPolicy]:
-        """:func:`s3_event_body_filter` for the event format of this fan-out's ``delivery``."""
+        """A body filter policy for ``add_queue``, in this fan-out's event format.
+
+        [`s3_event_body_filter`][patterns.s3_event_body_filter] with this fan-out's
+        ``delivery``: pass the result as ``filter_policy_with_message_body``. Give at least
+        one condition (``ValueError`` otherwise); conditions on different fields must all
+        match (AND).
+
+        :param key_prefixes: Keep events whose object key starts with one of these.
+            Default: no condition on the key's start.
+        :param key_suffixes: Keep events whose key ends with one of these; with
+            ``key_prefixes``, a key matching either kind is kept (OR). Default: no condition
+            on the key's end.
+        :param event_names: Keep events of these types, as this delivery spells them: the
+            EventBridge ``detail-type`` (``"Object Created"``) or, with notifications, the
+            ``eventName`` without ``s3:`` (``"ObjectCreated:Put"``). Default: every type
+            ``events`` forwards.
+        :returns: The filter policy, for example
+            ``fan_out.add_queue("Images", filter_policy_with_message_body=
+            fan_out.event_body_filter(key_suffixes=[".jpg"]))``.
+        """
         return s3_event_body_filter(
             key_prefixes=key_prefixes,
             key_suffixes=key_suffixes,
@@ -442,7 +473,7 @@ class S3EventFanOut(Construct):
 
         :param construct_id: ID of the subscriber; unique within this pattern.
         :param queue: An existing standard queue to subscribe instead of a new one.
-            Default: a new :class:`QueueWithDeadLetterQueue`.
+            Default: a new [`QueueWithDeadLetterQueue`][patterns.QueueWithDeadLetterQueue].
         :param filter_policy_with_message_body: Receive only events whose JSON body matches,
             for example ``fan_out.event_body_filter(key_suffixes=[".jpg"])``: the body is the
             EventBridge event (``detail``, ``detail-type``) or, with notifications, the S3
@@ -453,8 +484,9 @@ class S3EventFanOut(Construct):
             S3 events carry no message attributes, so they would drop every event.
         :param raw_message_delivery: Deliver the S3 event JSON itself instead of the SNS
             envelope around it. Default: ``False`` (the envelope, with its ``Message`` field).
-        :param queue_options: Options of a new queue, as for ``QueueWithDeadLetterQueue``;
-            ``alarm_actions`` defaults to this pattern's.
+        :param queue_options: Options of a new queue, the keys of
+            [`QueueOptions`][patterns.QueueOptions]; ``alarm_actions`` defaults to this
+            pattern's, and ``fifo=True`` is refused (S3 publishes to a standard topic).
         :returns: What ``SnsToSqsFanOut.add_queue`` returns: a ``QueueSubscriber`` (queue,
             the new ``QueueWithDeadLetterQueue`` or ``None``, subscription, subscription DLQ,
             alarms).
@@ -505,5 +537,12 @@ class S3EventFanOut(Construct):
         return self._deployed_stack
 
     def grant_read(self, grantee: iam.IGrantable, objects_key_pattern: str = "*") -> iam.Grant:
-        """Let ``grantee`` read the objects (and decrypt them), for consumers of the events."""
+        """Let ``grantee`` read the objects (and decrypt them), for consumers of the events.
+
+        :param grantee: A role, user or function that reads the objects the events name,
+            for example the function of a queue's ``add_lambda_consumer``.
+        :param objects_key_pattern: The keys it may read, with ``*`` as wildcard, for example
+            ``"images/*"``. Default: ``"*"`` (every object).
+        :returns: The grant of the IAM statements added to ``grantee``'s policy.
+        """
         return self._bucket.grant_read(grantee, objects_key_pattern)

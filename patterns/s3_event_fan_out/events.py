@@ -201,11 +201,17 @@ class S3EventRule:
     """
 
     event_type: s3.EventType
+    """The S3 event type the rule forwards."""
     prefix: str | None = None
+    """What a matching key starts with; ``None``: any start."""
     suffix: str | None = None
+    """What a matching key ends with; ``None``: any end."""
     wildcard: str | None = None
+    """The key pattern a matching key fits (EventBridge delivery); ``None``: no pattern."""
     min_size: Size | None = None
+    """The smallest matching object (EventBridge delivery); ``None``: no lower bound."""
     max_size: Size | None = None
+    """The largest matching object (EventBridge delivery); ``None``: no upper bound."""
 
     @property
     def event_name(self) -> str:
@@ -246,7 +252,14 @@ class S3EventRule:
         return " ".join(parts)
 
     def event_bridge_pattern(self, bucket_name: str) -> dict[str, Any]:
-        """The EventBridge pattern (without ``source``) of this rule for one bucket."""
+        """The EventBridge pattern (without ``source``) of this rule for one bucket.
+
+        ``S3EventFanOut`` builds its rule from these; call it to check what a rule matches, or
+        for an EventBridge rule of your own (add ``source=["aws.s3"]``).
+
+        :param bucket_name: The name of the bucket the events come from (a token is fine).
+        :returns: The ``detail-type`` and ``detail`` fields of an ``events.EventPattern``.
+        """
         detail_types, detail_fields = EVENT_BRIDGE_EVENTS[self.event_type]
         detail: dict[str, Any] = {"bucket": {"name": [bucket_name]}}
         object_filter: dict[str, Any] = {}

@@ -50,9 +50,16 @@ from patterns.sns_fan_out.validation import (
 class SnsToSqsFanOut(Construct):
     """An encrypted SNS topic whose messages reach every subscribed queue, or a dead-letter queue.
 
-    ``add_queue`` subscribes a new :class:`QueueWithDeadLetterQueue` (or an existing queue),
+    ``add_queue`` subscribes a new
+    [`QueueWithDeadLetterQueue`][patterns.QueueWithDeadLetterQueue] (or an existing queue),
     ``add_subscription`` any other subscription class of ``aws_sns_subscriptions``. Every
     subscription gets a subscription dead-letter queue (SNS redrive policy) and an alarm.
+
+    After construction: let producers publish with ``grant_publish`` (or an AWS service with
+    ``allow_service_publish``), add subscribers, then draw everything with
+    ``add_to_dashboard``. The ``metric_*`` methods take the keyword arguments of
+    [`MetricOptions`][patterns.metric_options.MetricOptions] (``period``, ``statistic``,
+    ``label``, ...) to change their defaults.
     """
 
     def __init__(
@@ -103,11 +110,12 @@ class SnsToSqsFanOut(Construct):
             which saves 3 resources per subscriber. It is encrypted with SSE-SQS, so subscribers
             with a customer-managed key keep their own, under their key. The trade-off: the
             alarm no longer tells which subscriber SNS failed to reach. Default: ``False``.
-        :param nested_stacks: Place the subscribers in nested stacks of at most
-            ``NESTED_STACK_RESOURCE_BUDGET`` resources each, so a fan-out can outgrow the 500
+        :param nested_stacks: Place the subscribers in nested stacks of at most 488
+            resources each (``NESTED_STACK_RESOURCE_BUDGET``), so a fan-out can outgrow the 500
             resources of one stack (1,000 subscribers and more). A subscriber's nested stack
-            is a function of its own ID (one of ``NESTED_STACK_GROUPS``), or the ``group`` given
-            to ``add_queue``: adding or removing a subscriber never moves another. Choose it
+            is a function of its own ID (one of 48, ``Subscribers1`` to ``Subscribers48``), or
+            the ``group`` given to ``add_queue``: adding or removing a subscriber never moves
+            another. Choose it
             when creating the fan-out: switching later moves, and so replaces, every
             subscriber queue. Default: ``False``: the subscribers live in the fan-out's stack,
             and ``add_queue`` raises ``ValueError`` when that stack would exceed 500 resources.
@@ -227,7 +235,8 @@ class SnsToSqsFanOut(Construct):
     def subscriber_stacks(self) -> list[NestedStack]:
         """The nested stacks holding the subscribers (empty unless ``nested_stacks=True``).
 
-        In the order they were first needed; each is named by :func:`nested_stack_id`.
+        In the order they were first needed; each is named ``Subscribers<n>`` (``n`` from a
+        hash of the subscriber's ID) or ``Subscribers<group>`` (``add_queue``'s ``group``).
         """
         return self._placement.stacks
 
@@ -261,6 +270,9 @@ class SnsToSqsFanOut(Construct):
         DLQ graphs draw their threshold, 1 message); a subscriber's other alarms (its Lambda
         consumer's, those added with ``add_alarm``) are drawn with their thresholds. Adding it
         to the same dashboard again adds nothing: call it once all subscribers are added.
+
+        :param dashboard: The dashboard to add the section to, for example
+            ``cloudwatch.Dashboard(stack, "Dashboard")``.
         """
         monitoring.add_section(
             dashboard,
@@ -278,43 +290,68 @@ class SnsToSqsFanOut(Construct):
     def metric_number_of_messages_published(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages published to the topic (sum)."""
+        """Messages published to the topic (``NumberOfMessagesPublished``).
+
+        Default: sum over 5 minutes.
+        """
         return self._topic.metric_number_of_messages_published(**props)
 
     def metric_number_of_notifications_delivered(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages delivered to subscribers (sum)."""
+        """Messages delivered to subscribers (``NumberOfNotificationsDelivered``).
+
+        Default: sum over 5 minutes.
+        """
         return self._topic.metric_number_of_notifications_delivered(**props)
 
     def metric_number_of_notifications_failed(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Deliveries SNS gave up on; they go to the subscription DLQs (sum)."""
+        """Deliveries SNS gave up on; they go to the subscription DLQs
+        (``NumberOfNotificationsFailed``).
+
+        Default: sum over 5 minutes.
+        """
         return self._topic.metric_number_of_notifications_failed(**props)
 
     def metric_number_of_notifications_filtered_out(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages a subscription's filter policy rejected (sum)."""
+        """Messages a subscription's filter policy rejected (``NumberOfNotificationsFilteredOut``).
+
+        Default: sum over 5 minutes.
+        """
         return self._topic.metric_number_of_notifications_filtered_out(**props)
 
     def metric_number_of_notifications_filtered_out_invalid_attributes(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages dropped because their attributes are not valid JSON (sum)."""
+        """Messages dropped because their attributes are not valid JSON
+        (``NumberOfNotificationsFilteredOut-InvalidAttributes``).
+
+        Default: sum over 5 minutes.
+        """
         return self._topic.metric_number_of_notifications_filtered_out_invalid_attributes(**props)
 
     def metric_number_of_notifications_filtered_out_invalid_message_body(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages dropped because their body is not valid JSON for a body filter (sum)."""
+        """Messages dropped because their body is not valid JSON for a body filter
+        (``NumberOfNotificationsFilteredOut-InvalidMessageBody``).
+
+        Default: sum over 5 minutes.
+        """
         return self._summed("NumberOfNotificationsFilteredOut-InvalidMessageBody", props)
 
     def metric_number_of_notifications_filtered_out_no_message_attributes(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages without attributes that an attribute filter policy rejected (sum)."""
+        """Messages without attributes that an attribute filter policy rejected
+        (``NumberOfNotificationsFilteredOut-NoMessageAttributes``).
+
+        Default: sum over 5 minutes.
+        """
         return self._topic.metric_number_of_notifications_filtered_out_no_message_attributes(
             **props
         )
@@ -322,13 +359,21 @@ class SnsToSqsFanOut(Construct):
     def metric_number_of_notifications_redriven_to_dlq(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages moved to a subscription dead-letter queue (sum)."""
+        """Messages moved to a subscription dead-letter queue
+        (``NumberOfNotificationsRedrivenToDlq``).
+
+        Default: sum over 5 minutes.
+        """
         return self._summed("NumberOfNotificationsRedrivenToDlq", props)
 
     def metric_number_of_notifications_failed_to_redrive_to_dlq(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages that could not be moved to a subscription DLQ: lost (sum)."""
+        """Messages that could not be moved to a subscription DLQ: lost
+        (``NumberOfNotificationsFailedToRedriveToDlq``).
+
+        Default: sum over 5 minutes.
+        """
         return self._summed("NumberOfNotificationsFailedToRedriveToDlq", props)
 
     def _summed(self, metric_name: str, props: MetricOptions) -> cloudwatch.Metric:
@@ -338,7 +383,13 @@ class SnsToSqsFanOut(Construct):
         return self._topic.metric(metric_name, **options)
 
     def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` publish to the topic (and use its key to encrypt)."""
+        """Let ``grantee`` publish to the topic (and use its key to encrypt).
+
+        :param grantee: A role, user or function that publishes, for example a producer's
+            Lambda function.
+        :returns: The grant of the ``sns:Publish`` statement (the key statements are added
+            alongside it).
+        """
         grant = self._topic.grant_publish(grantee)
         if self._encryption_key is not None and self._topic.master_key is None:
             self._encryption_key.grant(grantee, "kms:Decrypt", "kms:GenerateDataKey*")
@@ -354,6 +405,13 @@ class SnsToSqsFanOut(Construct):
         statement (``kms:GenerateDataKey*``, ``kms:Decrypt``) under the same conditions.
         Raises ``ValueError`` when the topic or key is imported: its policy cannot be changed
         here, and the service's messages would be dropped.
+
+        :param service_principal: The service, for example ``"s3.amazonaws.com"`` or
+            ``"events.amazonaws.com"``.
+        :param source_arn: The ARN of the one resource the service publishes for
+            (``aws:SourceArn``), for example ``bucket.bucket_arn``.
+        :param source_account: The account that owns that resource (``aws:SourceAccount``),
+            for example ``Stack.of(self).account``.
         """
         result = self._topic.add_to_resource_policy(
             service_statement(
@@ -403,7 +461,7 @@ class SnsToSqsFanOut(Construct):
             policy are extended when this app owns them; otherwise a warning names what the
             owner must add. A queue of another stack of the app is subscribed from that stack
             (as ``aws_sns_subscriptions.SqsSubscription`` does), so no cycle arises.
-            Default: a new :class:`QueueWithDeadLetterQueue`.
+            Default: a new [`QueueWithDeadLetterQueue`][patterns.QueueWithDeadLetterQueue].
         :param filter_policy: Deliver only messages whose attributes match (at most 5 keys
             and 150 combinations). Default: every message.
         :param filter_policy_with_message_body: Deliver only messages whose JSON body
@@ -417,12 +475,14 @@ class SnsToSqsFanOut(Construct):
             ``Subscribers<group>`` (1 to 32 letters and digits), for example when the nested
             stack its ID hashes to is full. Never change it for a deployed subscriber: that
             moves, and so replaces, its queues. Default: the nested stack chosen by a hash of
-            ``construct_id`` (:func:`nested_stack_id`).
-        :param queue_options: Options of :class:`QueueWithDeadLetterQueue` for a new queue;
-            ``fifo`` follows the topic and ``alarm_actions`` the fan-out's unless given.
-        :returns: A :class:`QueueSubscriber`: ``queue``, ``queue_with_dead_letter_queue`` (the
-            new :class:`QueueWithDeadLetterQueue`, ``None`` for an existing queue),
-            ``subscription``, ``subscription_dead_letter_queue`` and ``alarms``.
+            ``construct_id`` (``Subscribers1`` to ``Subscribers48``).
+        :param queue_options: Options of a new queue, the keys of
+            [`QueueOptions`][patterns.QueueOptions]; ``fifo`` follows the topic and
+            ``alarm_actions`` the fan-out's unless given.
+        :returns: A [`QueueSubscriber`][patterns.QueueSubscriber]: ``queue``,
+            ``queue_with_dead_letter_queue`` (the new ``QueueWithDeadLetterQueue``, ``None``
+            for an existing queue), ``subscription``, ``subscription_dead_letter_queue`` and
+            ``alarms``.
         """
         self._check_new_child(construct_id)
         queue_fifo = self._queue_fifo(queue, allow_standard_queue_on_fifo_topic, queue_options)
@@ -482,6 +542,14 @@ class SnsToSqsFanOut(Construct):
         encrypted subscription dead-letter queue, its policy and an alarm are added, so what
         SNS cannot deliver after its retries is kept for 14 days. Queues go through
         ``add_queue``; FIFO topics deliver to SQS only.
+
+        :param construct_id: ID of the subscriber under this fan-out; unique per fan-out.
+        :param subscription: The subscription, for example
+            ``subs.LambdaSubscription(fn, filter_policy=...)`` or
+            ``subs.UrlSubscription("https://...")``; its filter policies are checked against
+            SNS's limits. An SQS subscription is refused (use ``add_queue``).
+        :returns: The [`ProtocolSubscriber`][patterns.ProtocolSubscriber] (a construct, child
+            ``construct_id``) with the subscription, its dead-letter queue and its alarm.
         """
         self._check_new_child(construct_id)
         subscriber = ProtocolSubscriber(

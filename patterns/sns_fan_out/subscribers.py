@@ -105,10 +105,11 @@ def keeps_own_subscription_dead_letter_queue(
 
 
 class QueueSubscriber:
-    """A queue subscribed to a fan-out: what :meth:`SnsToSqsFanOut.add_queue` returns.
+    """A queue subscribed to a fan-out: what
+    [`SnsToSqsFanOut.add_queue`][patterns.SnsToSqsFanOut.add_queue] returns.
 
     One type for both kinds of subscriber. It holds what a subscriber has: its ``queue``, the
-    :class:`QueueWithDeadLetterQueue` the fan-out made for it (``None`` for an existing queue),
+    ``QueueWithDeadLetterQueue`` the fan-out made for it (``None`` for an existing queue),
     its ``subscription``, its ``subscription_dead_letter_queue`` and its ``alarms``. It is a
     plain object, not a construct: the subscription and its DLQ live under the
     ``QueueWithDeadLetterQueue`` (new queue) or under a construct of their own, named by the
@@ -124,11 +125,15 @@ class QueueSubscriber:
         subscription_dead_letter_queue: sqs.IQueue,
         alarms: Sequence[cloudwatch.Alarm] = (),
     ) -> None:
-        """Hold a subscriber's parts, built by :func:`subscribe_new_queue` or
-        :func:`subscribe_existing_queue`.
+        """Hold a subscriber's parts. ``add_queue`` creates them; you do not need to.
 
+        :param queue: The queue SNS delivers to.
+        :param queue_with_dead_letter_queue: The pattern that owns ``queue``, or ``None`` for
+            an existing queue.
+        :param subscription: The SNS subscription of ``queue``.
+        :param subscription_dead_letter_queue: Where SNS puts what it could not deliver.
         :param alarms: The alarms of a subscriber without a ``QueueWithDeadLetterQueue``; with
-            one, the subscriber's alarms are that pattern's (see :attr:`alarms`).
+            one, the subscriber's alarms are that pattern's (see ``alarms``). Default: none.
         """
         self._queue = queue
         self._queue_with_dead_letter_queue = queue_with_dead_letter_queue
@@ -160,7 +165,7 @@ class QueueSubscriber:
     def alarms(self) -> list[cloudwatch.Alarm]:
         """Its alarms: DLQ, oldest message age, subscription DLQ, a Lambda consumer's.
 
-        For a new queue, those of :attr:`queue_with_dead_letter_queue` (which lists the
+        For a new queue, those of ``queue_with_dead_letter_queue`` (which lists the
         subscription DLQ's alarm too); for an existing queue, the subscription DLQ's alarm
         (none with a shared subscription DLQ).
         """
@@ -171,25 +176,40 @@ class QueueSubscriber:
     def metric_approximate_number_of_messages_visible(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Messages waiting in the queue (the fan-out dashboard's backlog line)."""
+        """Messages waiting in the queue (``ApproximateNumberOfMessagesVisible``, the fan-out
+        dashboard's backlog line).
+
+        Default: maximum over 5 minutes.
+        """
         return self._queue.metric_approximate_number_of_messages_visible(**props)
 
     def metric_approximate_age_of_oldest_message(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Age of the oldest message in the queue, in seconds."""
+        """Age of the oldest message in the queue, in seconds (``ApproximateAgeOfOldestMessage``).
+
+        Default: maximum over 5 minutes.
+        """
         return self._queue.metric_approximate_age_of_oldest_message(**props)
 
     def metric_subscription_dead_letter_queue_messages_visible(
         self, **props: Unpack[MetricOptions]
     ) -> cloudwatch.Metric:
-        """Undelivered messages waiting in the subscription dead-letter queue."""
+        """Undelivered messages waiting in the subscription dead-letter queue
+        (``ApproximateNumberOfMessagesVisible`` of that queue).
+
+        Default: maximum over 5 minutes.
+        """
         return self._subscription_dead_letter_queue.metric_approximate_number_of_messages_visible(
             **props
         )
 
     def grant_consume_messages(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` receive, delete and change the visibility of messages (and decrypt)."""
+        """Let ``grantee`` receive, delete and change the visibility of messages (and decrypt).
+
+        :param grantee: A role, user or function that consumes the queue.
+        :returns: The grant of the IAM statements added to ``grantee``'s policy.
+        """
         return self._queue.grant_consume_messages(grantee)
 
     def add_lambda_consumer(
@@ -205,6 +225,20 @@ class QueueSubscriber:
 
         Raises ``ValueError`` for an existing queue: its settings (visibility timeout, DLQ)
         are its owner's, so connect the function where the queue is defined.
+
+        :param function: The function to invoke with batches of messages. Its timeout plus
+            ``max_batching_window`` must not exceed the queue's visibility timeout.
+        :param batch_size: Messages per invocation: 1 to 10,000 for a standard queue (more
+            than 10 needs ``max_batching_window``), 1 to 10 for a FIFO queue. Default: 10.
+        :param max_batching_window: How long to gather messages before invoking, 0 to
+            5 minutes in whole seconds; not for FIFO queues. Default: none (invoke as soon
+            as messages arrive).
+        :param max_concurrency: Most concurrent invocations this queue may cause, 2 to 1,000.
+            Default: no limit beyond the function's reserved concurrency.
+        :param report_batch_item_failures: The function returns the ``messageId`` of each
+            failed message, so only those are retried. Default: ``True``.
+        :returns: The [`LambdaQueueConsumer`][patterns.LambdaQueueConsumer], whose alarms
+            join this subscriber's ``alarms``.
         """
         pattern = self._queue_with_dead_letter_queue
         if pattern is None:
@@ -302,7 +336,11 @@ def subscribe_existing_queue(
 
 
 class ProtocolSubscriber(Construct):
-    """A non-SQS subscription (Lambda, HTTPS, email, SMS) with its subscription DLQ and alarm."""
+    """A non-SQS subscription (Lambda, HTTPS, email, SMS) with its subscription DLQ and alarm.
+
+    What [`SnsToSqsFanOut.add_subscription`][patterns.SnsToSqsFanOut.add_subscription]
+    returns; use that method rather than this constructor.
+    """
 
     def __init__(
         self,
@@ -313,6 +351,15 @@ class ProtocolSubscriber(Construct):
         subscription: sns.ITopicSubscription,
         alarm_actions: Sequence[cloudwatch.IAlarmAction],
     ) -> None:
+        """Subscribe ``subscription`` to ``topic``, with a subscription DLQ and its alarm.
+
+        :param topic: The topic to subscribe to; a FIFO topic is refused (SNS FIFO topics
+            deliver to SQS only).
+        :param subscription: An ``aws_sns_subscriptions`` object other than
+            ``SqsSubscription``. When it names a ``dead_letter_queue``, that queue is used
+            (and admits the topic) and no alarm is added.
+        :param alarm_actions: Actions of the subscription DLQ's alarm.
+        """
         super().__init__(scope, construct_id)
         topic_ref = TopicRef.of(topic, fifo=topic.fifo)
         bound_once = _BoundOnceWithoutDeadLetterQueue(subscription)
