@@ -105,7 +105,11 @@ def test_the_cli_and_library_versions_named_are_those_tested() -> None:
     floor = re.search(r">=([\d.]+)", cdk_lib)
     assert floor
     assert f"aws-cdk-lib {floor.group(1)}" in PAGE
-    assert f"aws-cdk-lib ({cdk_lib.removeprefix('aws-cdk-lib')})" in README
+    (requirements,) = re.findall(r"```text\n(.*?)```", PAGE, flags=re.DOTALL)
+    assert f"aws-cdk-lib>={floor.group(1)}" in requirements
+    assert re.search(r"^cdk-decoupling-patterns\[compliance\] @ git\+", requirements, re.M)
+    # Prose is wrapped: compared with its whitespace as single spaces.
+    assert f"aws-cdk-lib ({cdk_lib.removeprefix('aws-cdk-lib')})" in " ".join(README.split())
 
 
 def test_the_feature_flags_the_page_says_the_constructs_set_are_those_they_set() -> None:
