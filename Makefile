@@ -190,7 +190,7 @@ clean: ## remove build output (keeps the virtualenvs and node_modules)
 	rm -rf site cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 
 # Local deployment on LocalStack (host mode, no Docker, bound to 127.0.0.1); all of its state
-# lives under .local/. See scripts/localstack/ and the README section "Try the patterns locally".
+# lives under .local/. See scripts/localstack/ and the CONTRIBUTING.md section "Try the patterns locally".
 LOCALSTACK := scripts/localstack
 
 localstack-setup: setup ## install the pinned LocalStack into .local/

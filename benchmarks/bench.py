@@ -737,7 +737,7 @@ def _checks_target(result: ChecksResult | None) -> list[str]:
 
 
 # The marker and options of `make unit` (Makefile), and the dot it puts on PATH.
-UNIT_MARKER = "not e2e and not scale and not package"
+UNIT_MARKER = "not e2e and not scale and not package and not site"
 UNIT_OPTIONS = ("-n", "auto", "--dist", "loadfile")
 _UNIT_DOT_DIR = ROOT / ".venv" / "graphviz-pure"
 
