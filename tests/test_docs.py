@@ -88,12 +88,35 @@ def test_readme_links_the_pattern_page(cls: type) -> None:
     assert f"docs/patterns/{_doc_for(cls).name}" in README.read_text()
 
 
+MESSAGING_CHECKS = ROOT / "docs" / "messaging-checks.md"
+RUN_HERE = [README, GETTING_STARTED, MESSAGING_CHECKS, *sorted(DOC_DIR.glob("*.md"))]
+# Pages whose blocks another test runs, with what they need around them.
+RUN_ELSEWHERE = {
+    ROOT / "docs" / "building-blocks.md": "tests/test_building_blocks.py",
+    ROOT / "docs" / "operating.md": "tests/test_operating.py",
+}
+
 CODE_BLOCKS = [
     pytest.param(code, id=f"{path.name}-{index}")
-    for path in [README, GETTING_STARTED, *sorted(DOC_DIR.glob("*.md"))]
+    for path in RUN_HERE
     for index, code in enumerate(_code_blocks(path))
     if not (path == GETTING_STARTED and APP_FILE.match(code))
 ]
+
+
+def test_every_page_with_python_blocks_has_them_run() -> None:
+    pages = [
+        README,
+        ROOT / "CONTRIBUTING.md",
+        ROOT / "BENCHMARKS.md",
+        *(ROOT / "benchmarks").glob("*.md"),
+        *(ROOT / "docs").rglob("*.md"),
+    ]
+    with_blocks = {path for path in pages if _code_blocks(path)}
+    unrun = with_blocks - set(RUN_HERE) - set(RUN_ELSEWHERE)
+    assert not unrun, f"python blocks no test runs: {sorted(map(str, unrun))}"
+    for path, test in RUN_ELSEWHERE.items():
+        assert path.name in (ROOT / test).read_text(), f"{test} no longer reads {path.name}"
 
 
 @pytest.mark.parametrize("code", CODE_BLOCKS)
