@@ -329,12 +329,39 @@ def parser() -> argparse.ArgumentParser:
         ("cancel", "cancel the running move tasks (messages already moved stay moved)"),
     ):
         command = commands.add_parser(name, help=text, description=text)
-        command.add_argument("stack", help="the deployed stack's name")
+        command.add_argument(
+            "stack",
+            help=(
+                "the deployed stack's name, as CloudFormation knows it; its nested stacks "
+                "are read too"
+            ),
+        )
         if name != "list":
-            command.add_argument("--dlq", help="one dead-letter queue: its name or logical ID")
+            command.add_argument(
+                "--dlq",
+                help=(
+                    "only this dead-letter queue: its queue name, logical ID, URL or ARN, "
+                    "as list prints them. Default: every dead-letter queue of the stack"
+                ),
+            )
         if name == "start":
-            command.add_argument("--rate", type=int, help="messages per second (1-500)")
-            command.add_argument("--wait", action="store_true", help="follow until done")
+            command.add_argument(
+                "--rate",
+                type=int,
+                help=(
+                    "move at most this many messages per second, 1 to 500 (SQS's "
+                    "MaxNumberOfMessagesPerSecond), to spare a consumer that is recovering. "
+                    "Default: none (SQS sets the rate from the backlog, and may change it)"
+                ),
+            )
+            command.add_argument(
+                "--wait",
+                action="store_true",
+                help=(
+                    "print each task's progress every 2 seconds until it ends, and exit 2 if "
+                    "one fails. Default: off (start the tasks and return)"
+                ),
+            )
     return parser
 
 
