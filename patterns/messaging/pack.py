@@ -106,6 +106,8 @@ class MessagingChecks(NagPack):
 
     @property
     def name(self) -> str:
+        """The pack's name, ``"Messaging"``: the prefix of its rule IDs in findings and
+        acknowledgements (``"Messaging::Messaging-SQS1"``)."""
         return PACK_NAME
 
     def validate_scope(self, scope: Any) -> PolicyValidationPluginReport:
