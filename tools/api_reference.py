@@ -180,7 +180,8 @@ def _resolve(package: griffe.Object, path: str) -> griffe.Object:
 
 def _public_members(obj: griffe.Object) -> Iterator[griffe.Object]:
     """What the reference shows of ``obj``: a module's ``__all__`` (or its public names
-    defined there), a class's own public members (not the inherited ones)."""
+    defined there), a class's public members, with those it inherits from a base class of
+    the package (mkdocs.yml's ``inherited_members``; bases outside it are not loaded)."""
     if obj.is_module:
         exported = obj.exports
         names = [str(name) for name in exported] if exported is not None else sorted(obj.members)
@@ -190,8 +191,8 @@ def _public_members(obj: griffe.Object) -> Iterator[griffe.Object]:
                 continue
             yield _target(member)
         return
-    for name, member in obj.members.items():
-        if name.startswith("_") or member.is_alias:
+    for name, member in obj.all_members.items():
+        if name.startswith("_") or (member.is_alias and not member.inherited):
             continue
         yield _target(member)
 
