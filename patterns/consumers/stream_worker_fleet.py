@@ -91,7 +91,10 @@ class StreamWorkerFleet(fargate.FargateFleet):
     ``KCL_LEASE_TABLE``, for KCL 3.x ``KCL_WORKER_METRICS_TABLE`` and
     ``KCL_COORDINATOR_STATE_TABLE``, ``KCL_METRICS_NAMESPACE``, ``KCL_RETRIEVAL_MODE``
     (``POLLING`` or ``FANOUT``) and, with enhanced fan-out, ``KCL_CONSUMER_NAME`` and
-    ``KCL_CONSUMER_ARN``.
+    ``KCL_CONSUMER_ARN``. [A KCL application on
+    Fargate][a-kcl-application-on-fargate-streamworkerfleet] shows an example;
+    [`add_to_dashboard`][patterns.StreamWorkerFleet.add_to_dashboard] draws the fleet on a
+    dashboard.
     """
 
     def __init__(

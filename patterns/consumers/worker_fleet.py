@@ -57,8 +57,11 @@ class QueueWorkerFleet(fargate.FargateFleet):
     Each worker receives messages, processes them and deletes them. The fleet scales with
     target tracking on the backlog per worker, from ``min_workers`` (may be 0) to
     ``max_workers``; a worker protects itself from scale-in while it holds a message (ECS task
-    scale-in protection through the ECS agent endpoint, see the docs page), so scaling in
-    never stops a worker in the middle of a message.
+    scale-in protection through the ECS agent endpoint), so scaling in never stops a worker
+    in the middle of a message. [A worker fleet that scales on the
+    backlog][a-worker-fleet-that-scales-on-the-backlog] shows an example and what the
+    worker's code does; [`add_to_dashboard`][patterns.QueueWorkerFleet.add_to_dashboard]
+    draws the fleet on a dashboard.
     """
 
     def __init__(
