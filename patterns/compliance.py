@@ -216,7 +216,7 @@ def rule_ids(pack: str) -> frozenset[str] | None:
     rules the list does not know).
 
     :param pack: A pack's prefix, one of [`PACKS`][patterns.compliance.PACKS].
-    :return: The rule IDs without the pack prefix; ``None`` when they cannot be known (see
+    :return: The rule IDs, without the ``<pack>::`` prefix; ``None`` when they cannot be known (see
         above) or for a name that is no pack of the gate.
     """
     if pack == "Messaging":

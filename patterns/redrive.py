@@ -387,6 +387,14 @@ def parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m patterns.redrive",
         description="Redrive the dead-letter queues of a deployed stack back to their sources.",
+        epilog=(
+            "Credentials, Region and endpoint come from the standard AWS chain (AWS_PROFILE, "
+            "AWS_DEFAULT_REGION, AWS_ENDPOINT_URL: http://127.0.0.1:4566 for LocalStack). "
+            "From Python, patterns.redrive.main(argv, clients=...) runs the command with "
+            "clients of your choice, fakes included, to try it without AWS. Exit status: 0 "
+            "done, 2 a usage error or what cannot be done (one line on stderr), 130 "
+            "interrupted."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
