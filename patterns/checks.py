@@ -82,6 +82,39 @@ def run(assembly: Path, *, quiet: bool = False) -> tuple[str, int]:
     )
 
 
+# What each option does and its default, as --help and the commands page show it.
+_HELP: dict[str, str] = {
+    "--format": (
+        "text: each open finding with its rule ID, level, resource and fix, then a "
+        "summary line; json: findings and counts in one document, for scripts; sarif: "
+        "SARIF 2.1.0 for GitHub code scanning. Default: text"
+    ),
+    "--fail-on": (
+        "the lowest level that fails the run (exit 1): error, or warning to fail on "
+        "warnings too; notes, acknowledged findings and those in --baseline never fail "
+        "it. Default: error"
+    ),
+    "--baseline": (
+        "fail only on findings FILE (written by --write-baseline) does not record, and "
+        "list the recorded ones no longer found as FIXED. Default: none (every open "
+        "finding counts)"
+    ),
+    "--write-baseline": (
+        "record today's open findings (errors and warnings not acknowledged) in FILE, "
+        "print the report and exit 0: commit FILE and pass it to --baseline. Default: "
+        "none"
+    ),
+    "--quiet": (
+        "leave out the notes on references that could not be followed (they are still "
+        "counted). Default: off (notes are listed)"
+    ),
+    "--docs-url": (
+        "where docs/messaging-checks.md is published: each SARIF rule links to its "
+        "section (URL#messaging-sns1). Default: none (the rules carry no link)"
+    ),
+}
+
+
 def parser() -> Parser:
     options = assembly_parser(
         prog=PROG,
@@ -90,29 +123,16 @@ def parser() -> Parser:
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or "
         "unreadable assembly. Rules and their fixes: docs/messaging-checks.md.",
     )
-    options.add_argument("--format", choices=FORMATS, default="text", help="default: text")
+    options.add_argument("--format", choices=FORMATS, default="text", help=_HELP["--format"])
     options.add_argument(
-        "--fail-on",
-        choices=(ERROR, WARNING),
-        default=ERROR,
-        help="the lowest level that fails the run (default: error)",
+        "--fail-on", choices=(ERROR, WARNING), default=ERROR, help=_HELP["--fail-on"]
     )
+    options.add_argument("--baseline", type=Path, metavar="FILE", help=_HELP["--baseline"])
     options.add_argument(
-        "--baseline", type=Path, metavar="FILE", help="fail only on findings FILE does not record"
+        "--write-baseline", type=Path, metavar="FILE", help=_HELP["--write-baseline"]
     )
-    options.add_argument(
-        "--write-baseline",
-        type=Path,
-        metavar="FILE",
-        help="record today's open findings in FILE and exit 0",
-    )
-    options.add_argument("--quiet", action="store_true", help="leave out the notes")
-    options.add_argument(
-        "--docs-url",
-        metavar="URL",
-        default=DOCS_URL,
-        help="where docs/messaging-checks.md is published: SARIF rules link to their section",
-    )
+    options.add_argument("--quiet", action="store_true", help=_HELP["--quiet"])
+    options.add_argument("--docs-url", metavar="URL", default=DOCS_URL, help=_HELP["--docs-url"])
     return options
 
 

@@ -30,11 +30,18 @@ class Parser(argparse.ArgumentParser):
 
 
 def assembly_parser(*, prog: str, description: str, epilog: str) -> Parser:
-    """A :class:`Parser` whose first argument is the cloud assembly to read (default:
+    """A ``Parser`` whose first argument is the cloud assembly to read (default:
     ``cdk.out``), as ``patterns.checks``, ``patterns.flows`` and ``patterns.cost`` take it."""
     options = Parser(prog=prog, description=description, epilog=epilog)
     options.add_argument(
-        "assembly", nargs="?", default=Path("cdk.out"), type=Path, help="default: cdk.out"
+        "assembly",
+        nargs="?",
+        default=Path("cdk.out"),
+        type=Path,
+        help=(
+            "the cloud assembly to read: the folder cdk synth writes (manifest.json and the "
+            "templates), of an app in any CDK language. Default: cdk.out"
+        ),
     )
     return options
 

@@ -52,12 +52,21 @@ PACKS: tuple[str, ...] = (
     "Serverless",
     "Messaging",  # patterns.MessagingChecks: traps between resources (docs/messaging-checks.md)
 )
+"""The packs ``apply_compliance_checks`` registers, by the prefix of their rule IDs: cdk-nag's
+AWS Solutions, NIST 800-53 rev 5, HIPAA Security, PCI DSS 3.2.1 and Serverless packs, and
+``MessagingChecks``. An acknowledgement names a rule as ``"<pack>::<rule>"``."""
 # CDK's own template validation (always on): its IDs are not listed anywhere we can read.
 CLOUDFORMATION_VALIDATE = "CloudFormation-Validate"
 
 
 def apply_compliance_checks(scope: IConstruct) -> None:
-    """Register the five cdk-nag packs and ``MessagingChecks`` on ``scope`` (normally the App)."""
+    """Register the five cdk-nag packs and ``MessagingChecks`` on ``scope`` (normally the App).
+
+    Call it once, before ``app.synth()``; synthesis then fails on an unacknowledged error of
+    any pack. It needs cdk-nag 3.x (the package's ``compliance`` extra).
+
+    :param scope: The App (or a Stage) whose stacks the packs check.
+    """
     from cdk_nag import (
         AwsSolutionsChecks,
         HIPAASecurityChecks,
@@ -84,7 +93,16 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
 
     ``rule_id`` carries the pack prefix exactly as synthesis prints it
     (``"AwsSolutions::AwsSolutions-IAM5[Resource::*]"``); without it the acknowledgement
-    matches nothing. The reason is published in docs/compliance.md.
+    matches nothing. (The patterns' own acknowledgements and their reasons are listed in
+    docs/compliance.md.)
+
+    :param scope: The construct whose finding (and its children's) is acknowledged.
+    :param rule_id: The finding's ID as synthesis prints it, ``"<pack>::<rule>"``, with the
+        granular part in brackets where the rule has one (``[Resource::...]``). An ID that
+        names no rule of a registered pack raises ``ValueError``, naming close matches.
+    :param reason: Why the finding is acceptable here, for a reviewer; it is recorded with
+        the acknowledgement in the cloud assembly's metadata.
+    :raises ValueError: ``rule_id`` names no rule of the gate's packs (see ``check_rule_id``).
     """
     acknowledge_all(scope, {rule_id: reason})
 
@@ -94,6 +112,11 @@ def acknowledge_all(scope: IConstruct, reasons: Mapping[str, str]) -> None:
 
     Every ID is checked first (see ``acknowledge``); then one call into the jsii runtime
     records them all (each call costs about a millisecond).
+
+    :param scope: The construct whose findings (and its children's) are acknowledged.
+    :param reasons: Each finding's ID, as ``acknowledge`` takes it, and the reason it is
+        acceptable here.
+    :raises ValueError: An ID names no rule of the gate's packs; nothing is recorded then.
     """
     for rule_id in reasons:
         check_rule_id(rule_id)
@@ -153,6 +176,10 @@ def check_rule_id(rule_id: str) -> None:
     ``[Resource::...]``). IDs of ``CloudFormation-Validate`` (CDK's template validation) are
     checked for their prefix only; so are cdk-nag's when cdk-nag is not installed (then no
     pack runs and an acknowledgement cannot hide anything).
+
+    :param rule_id: The ID to check, as ``acknowledge`` takes it.
+    :raises ValueError: The ID names no rule of a registered pack; the message names the
+        closest rule IDs and the packs the gate registers.
     """
     pack, separator, rule = rule_id.partition("::")
     if separator and pack == CLOUDFORMATION_VALIDATE:
@@ -187,6 +214,10 @@ def rule_ids(pack: str) -> frozenset[str] | None:
     with (``patterns.cdk_nag_rule_ids``); ``None`` for a cdk-nag pack when cdk-nag is not
     installed or is another version (then its IDs are not checked: a newer cdk-nag may have
     rules the list does not know).
+
+    :param pack: A pack's prefix, one of [`PACKS`][patterns.compliance.PACKS].
+    :return: The rule IDs, without the ``<pack>::`` prefix; ``None`` when they cannot be known (see
+        above) or for a name that is no pack of the gate.
     """
     if pack == "Messaging":
         from patterns.messaging.rules import RULES
@@ -239,6 +270,15 @@ def skip_checkov(
     to the jsii runtime); later skips add to what this function wrote. ``created_here``: the
     caller has just created the resource, so it has no ``checkov`` metadata yet and none is
     read (one round trip instead of two); never pass it for a resource users gave.
+
+    :param resource: The CloudFormation resource checkov should not check for ``check_id``,
+        e.g. ``bucket.node.default_child``.
+    :param check_id: checkov's check ID, e.g. ``"CKV_AWS_18"``.
+    :param reason: Why the check does not apply to this resource; checkov prints it as the
+        skip's comment.
+    :param created_here: ``True`` only when the caller has just created ``resource`` (see
+        above). Default: ``False`` (the resource's ``checkov`` metadata is read first and
+        kept).
     """
     checkov = _CHECKOV_METADATA.get(resource)
     if checkov is None:

@@ -34,6 +34,31 @@ PROG = "python -m patterns.flows"
 FAILING = {"error": (BROKEN,), "warning": (BROKEN, AT_RISK)}
 
 
+# What each option does and its default, as --help and the commands page show it.
+_HELP: dict[str, str] = {
+    "--stack": (
+        "show only the stack named STACK (its name in the assembly) and its nested "
+        "stacks; an unknown name is an error. Default: every stack of the assembly"
+    ),
+    "--output": (
+        "also write the graph to OUTPUT.dot and, with Graphviz's dot installed, draw "
+        "OUTPUT.svg and OUTPUT.png. Default: none (no files)"
+    ),
+    "--dot": (
+        "print the graph's DOT source instead of the summary (not with --format json). Default: off"
+    ),
+    "--format": (
+        "text: every path from an entry point to a consumer or store, with the findings "
+        "on its hops; json: the graph (nodes, edges and their verdicts), for scripts. "
+        "Default: text"
+    ),
+    "--fail-on": (
+        "error: exit 1 when a hop or node is broken (an error finding); warning: also "
+        "when one is at risk (a warning finding). Default: error"
+    ),
+}
+
+
 def parser() -> Parser:
     options = assembly_parser(
         prog=PROG,
@@ -42,15 +67,14 @@ def parser() -> Parser:
         epilog="Exit codes: 0 clean, 1 a broken hop (or one at risk with --fail-on warning), "
         "2 usage error or unreadable assembly.",
     )
-    options.add_argument("--stack", help="one stack (and its nested stacks)")
-    options.add_argument("--output", type=Path, help="write OUTPUT.dot, .svg and .png")
-    options.add_argument("--dot", action="store_true", help="print the DOT source")
-    options.add_argument("--format", choices=("text", "json"), default="text")
+    options.add_argument("--stack", help=_HELP["--stack"])
+    options.add_argument("--output", type=Path, help=_HELP["--output"])
+    options.add_argument("--dot", action="store_true", help=_HELP["--dot"])
     options.add_argument(
-        "--fail-on",
-        choices=tuple(FAILING),
-        default="error",
-        help="error (default): exit 1 on a broken hop; warning: on one at risk too",
+        "--format", choices=("text", "json"), default="text", help=_HELP["--format"]
+    )
+    options.add_argument(
+        "--fail-on", choices=tuple(FAILING), default="error", help=_HELP["--fail-on"]
     )
     return options
 

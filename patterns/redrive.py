@@ -7,11 +7,24 @@ the messages back to the queues they failed from (``StartMessageMoveTask``, opti
 fixed rate), ``status`` shows the progress and ``cancel`` stops a running task.
 
 Credentials, Region and endpoint come from the standard AWS chain (``AWS_PROFILE``,
-``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL`` ...), so the same command works against LocalStack.
-From Python, ``main(argv, clients=...)`` takes the clients from a function of the service name
-(``"cloudformation"``, ``"sqs"``, ``"sns"``): a ``boto3.Session(...).client``, or fakes to try
-it without AWS. Exit status: 0 done, 2 for a usage error or what cannot be done (one line on
-stderr saying why, never a traceback), 130 when interrupted.
+``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL`` ...), so the same command works against LocalStack
+(``AWS_ENDPOINT_URL=http://127.0.0.1:4566``). Exit status: 0 done, 2 for a usage error or what
+cannot be done (one line on stderr saying why, never a traceback), 130 when interrupted.
+
+**From Python, with the clients you choose.** [`main`][patterns.redrive.main] runs the same
+command, ``main(argv, clients=..., out=...)``, and takes its AWS clients from ``clients``, a
+[`ClientFactory`][patterns.redrive.ClientFactory]: a function of the service name
+(``"cloudformation"``, ``"sqs"``, ``"sns"``) that returns that service's boto3 client, or any
+object with the client methods the command calls. That is how to try it without AWS:
+
+- fakes that answer as AWS would, to see what each sub-command prints before touching an
+  account: the runnable example in [Try it without AWS, or with your own
+  session][try-it-without-aws-or-with-your-own-session] (the command's tests do the same);
+- boto3 clients pointed at LocalStack:
+  ``lambda service: boto3.client(service, endpoint_url="http://127.0.0.1:4566",
+  region_name="us-east-1")``;
+- a session of your own: ``boto3.Session(profile_name="ops").client``.
+
 It needs ``boto3`` (installed with the package's ``redrive`` extra) and, in IAM terms,
 ``cloudformation:ListStackResources``, ``sqs:GetQueueAttributes``,
 ``sns:GetSubscriptionAttributes``, ``sqs:ListMessageMoveTasks``, ``sqs:StartMessageMoveTask``
@@ -60,26 +73,68 @@ class RedriveError(Exception):
 
 @dataclass
 class DeadLetterQueue:
-    """A dead-letter queue of the stack, with what feeds it."""
+    """A dead-letter queue of the stack, with what feeds it, as
+    [`find_dead_letter_queues`][patterns.redrive.find_dead_letter_queues] finds it.
+
+    :param logical_id: The queue's logical ID in its stack's template.
+    :param url: The queue's URL (its physical ID).
+    :param arn: The queue's ARN.
+    :param visible: Messages waiting in it (``ApproximateNumberOfMessages``).
+    :param in_flight: Messages received from it and not yet deleted
+        (``ApproximateNumberOfMessagesNotVisible``).
+    :param source_queues: ARNs of the stack's SQS queues whose redrive policy names it.
+        Default: none.
+    :param subscriptions: ARNs of the stack's SNS subscriptions whose redrive policy names it.
+        Default: none.
+    """
 
     logical_id: str
+    """The queue's logical ID in its stack's template (nested stacks' included)."""
     url: str
+    """The queue's URL, as SQS's API takes it."""
     arn: str
+    """The queue's ARN, the ``SourceArn`` of its move tasks."""
     visible: int
+    """Messages waiting in it when it was read (``ApproximateNumberOfMessages``)."""
     in_flight: int
-    source_queues: list[str] = field(default_factory=list)  # ARNs of SQS queues it serves
-    subscriptions: list[str] = field(default_factory=list)  # ARNs of SNS subscriptions
+    """Messages received from it and not yet deleted when it was read
+    (``ApproximateNumberOfMessagesNotVisible``)."""
+    source_queues: list[str] = field(default_factory=list)
+    """ARNs of the SQS queues it is the dead-letter queue of: where a redrive moves its
+    messages back to."""
+    subscriptions: list[str] = field(default_factory=list)
+    """ARNs of the SNS subscriptions it is the dead-letter queue of (SQS cannot redrive
+    those)."""
 
     @property
     def name(self) -> str:
+        """The queue's name (the last part of its ARN), as ``--dlq`` takes it."""
         return self.arn.rsplit(":", 1)[-1]
 
     @property
     def redrivable(self) -> bool:
+        """Whether SQS can move its messages back: only the dead-letter queue of an SQS queue
+        (not only of SNS subscriptions) can be redriven."""
         return bool(self.source_queues)
 
 
 ClientFactory = Callable[[str], Any]
+"""What [`main`][patterns.redrive.main] takes its AWS clients from: a function of a service
+name, ``"cloudformation"``, ``"sqs"`` or ``"sns"``, that returns a client of that service.
+
+``boto3.client`` (the default), ``boto3.Session(...).client``, a function that makes boto3
+clients with ``endpoint_url="http://127.0.0.1:4566"`` for LocalStack, or one that returns
+fakes. A client needs only the methods the command calls:
+
+- ``cloudformation``: ``get_paginator("list_stack_resources")``, whose
+  ``paginate(StackName=...)`` returns pages of ``StackResourceSummaries``;
+- ``sqs``: ``get_queue_attributes`` and ``list_message_move_tasks``, and for ``start`` and
+  ``cancel`` ``start_message_move_task`` and ``cancel_message_move_task``;
+- ``sns``: ``get_subscription_attributes``, for a stack with SNS subscriptions.
+
+Each answers with the shapes of boto3's responses (``{"Attributes": {...}}``,
+``{"Results": [...]}``, ...).
+"""
 
 
 def _boto3_client(service: str) -> Any:
@@ -114,7 +169,18 @@ def stack_resources(cloudformation: Any, stack: str) -> Iterator[tuple[str, str,
 
 
 def find_dead_letter_queues(clients: ClientFactory, stack: str) -> list[DeadLetterQueue]:
-    """The stack's dead-letter queues: targets of its queues' and subscriptions' redrive."""
+    """The stack's dead-letter queues: targets of its queues' and subscriptions' redrive.
+
+    Reads the resources of ``stack`` and its nested stacks, the attributes of each of its
+    queues and subscriptions, and keeps the queues their redrive policies name. A dead-letter
+    queue of another stack is left to that stack.
+
+    :param clients: Gives the ``cloudformation``, ``sqs`` and ``sns`` clients (see
+        [`ClientFactory`][patterns.redrive.ClientFactory]).
+    :param stack: The deployed stack's name.
+    :return: The dead-letter queues, sorted by logical ID; empty when the stack has none.
+    :raises RedriveError: The stack's resources cannot be read (no such stack, no access).
+    """
     cloudformation, sqs, sns = clients("cloudformation"), clients("sqs"), clients("sns")
     try:
         resources = list(stack_resources(cloudformation, stack))
@@ -316,10 +382,19 @@ def command_cancel(clients: ClientFactory, stack: str, wanted: str | None, out: 
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line of ``python -m patterns.redrive``: its sub-commands and options."""
+    """The command line of ``python -m patterns.redrive``: its sub-commands and options (the
+    [commands page][python--m-patternsredrive] shows them with what each does)."""
     parser = _Parser(
         prog="python -m patterns.redrive",
         description="Redrive the dead-letter queues of a deployed stack back to their sources.",
+        epilog=(
+            "Credentials, Region and endpoint come from the standard AWS chain (AWS_PROFILE, "
+            "AWS_DEFAULT_REGION, AWS_ENDPOINT_URL: http://127.0.0.1:4566 for LocalStack). "
+            "From Python, patterns.redrive.main(argv, clients=...) runs the command with "
+            "clients of your choice, fakes included, to try it without AWS. Exit status: 0 "
+            "done, 2 a usage error or what cannot be done (one line on stderr), 130 "
+            "interrupted."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
@@ -329,12 +404,39 @@ def parser() -> argparse.ArgumentParser:
         ("cancel", "cancel the running move tasks (messages already moved stay moved)"),
     ):
         command = commands.add_parser(name, help=text, description=text)
-        command.add_argument("stack", help="the deployed stack's name")
+        command.add_argument(
+            "stack",
+            help=(
+                "the deployed stack's name, as CloudFormation knows it; its nested stacks "
+                "are read too"
+            ),
+        )
         if name != "list":
-            command.add_argument("--dlq", help="one dead-letter queue: its name or logical ID")
+            command.add_argument(
+                "--dlq",
+                help=(
+                    "only this dead-letter queue: its queue name, logical ID, URL or ARN, "
+                    "as list prints them. Default: every dead-letter queue of the stack"
+                ),
+            )
         if name == "start":
-            command.add_argument("--rate", type=int, help="messages per second (1-500)")
-            command.add_argument("--wait", action="store_true", help="follow until done")
+            command.add_argument(
+                "--rate",
+                type=int,
+                help=(
+                    "move at most this many messages per second, 1 to 500 (SQS's "
+                    "MaxNumberOfMessagesPerSecond), to spare a consumer that is recovering. "
+                    "Default: none (SQS sets the rate from the backlog, and may change it)"
+                ),
+            )
+            command.add_argument(
+                "--wait",
+                action="store_true",
+                help=(
+                    "print each task's progress every 2 seconds until it ends, and exit 2 if "
+                    "one fails. Default: off (start the tasks and return)"
+                ),
+            )
     return parser
 
 
@@ -343,7 +445,24 @@ def main(
     clients: ClientFactory = _boto3_client,
     out: TextIO = sys.stdout,
 ) -> int:
-    """Run the command; ``clients`` gives the client of a service name (boto3's by default)."""
+    """Run the command as ``python -m patterns.redrive`` does, with the AWS clients you give.
+
+    With fakes from ``clients`` it runs without AWS (see
+    [`ClientFactory`][patterns.redrive.ClientFactory] for what they must answer); with
+    ``lambda service: boto3.client(service, endpoint_url="http://127.0.0.1:4566",
+    region_name="us-east-1")`` it runs against LocalStack.
+
+    :param argv: The command line after ``python -m patterns.redrive``, e.g.
+        ``["list", "Shop"]`` or ``["start", "Shop", "--dlq", "jobs-dlq", "--wait"]``.
+        Default: ``sys.argv[1:]``.
+    :param clients: Gives the client of a service name. Default: ``boto3.client``, which
+        reads credentials, Region and endpoint from the standard AWS chain (it needs boto3,
+        the package's ``redrive`` extra).
+    :param out: Where the report is written. Default: ``sys.stdout``; errors go to
+        ``sys.stderr``, one line each.
+    :return: The exit status: 0 done (``--help`` too), 2 for a usage error or what cannot be
+        done, 130 when interrupted.
+    """
     try:
         args = parser().parse_args(argv)
     except SystemExit as done:  # --help (0) or a usage error (2), already printed

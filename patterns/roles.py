@@ -21,6 +21,23 @@ class ManagedPolicyRole(iam.Role):
     The options are ``iam.Role``'s, with the same defaults. ``inline_policies`` still creates
     inline policies (the packs then report them): put statements in grants or in
     ``managed_policies`` instead.
+
+    :param assumed_by: Who may assume the role, e.g.
+        ``iam.ServicePrincipal("ecs-tasks.amazonaws.com")``.
+    :param description: The role's description in IAM, up to 1,000 characters. Default: none.
+    :param external_ids: External IDs the assuming principal must pass, for a role a third
+        party assumes. Default: none (no ``sts:ExternalId`` condition).
+    :param inline_policies: Policy documents embedded in the role, by name; the compliance
+        packs report them (IAMNoInlinePolicy). Default: none.
+    :param managed_policies: Managed policies to attach besides the one the grants create,
+        e.g. ``iam.ManagedPolicy.from_aws_managed_policy_name(...)``. Default: none.
+    :param max_session_duration: How long a session of the role may last, 1 to 12 hours.
+        Default: 1 hour.
+    :param path: The role's IAM path. Default: ``/``.
+    :param permissions_boundary: A managed policy that caps what the role may do, whatever
+        its policies grant. Default: none.
+    :param role_name: A physical name for the role. Default: a name CloudFormation
+        generates, so the role can be replaced without a name clash.
     """
 
     def __init__(
@@ -61,6 +78,15 @@ class ManagedPolicyRole(iam.Role):
     def add_to_principal_policy(
         self, statement: iam.PolicyStatement
     ) -> iam.AddToPrincipalPolicyResult:
+        """Add ``statement`` to the role's managed policy, creating the policy (child
+        ``"Policy"``) with the first statement. Every ``grant_*`` call on the role comes here,
+        so grants land in the managed policy instead of an inline ``DefaultPolicy``.
+
+        :param statement: The statement to add; the role is its principal.
+        :return: That the statement was added, and the managed policy as what depends on it
+            (``policy_dependable``): a resource that needs the permission at deploy time waits
+            for the policy.
+        """
         if self._managed_policy is None:
             self._managed_policy = iam.ManagedPolicy(self, "Policy", roles=[self])
         self._managed_policy.add_statements(statement)

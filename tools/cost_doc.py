@@ -129,8 +129,10 @@ def render(patterns_dir: Path, examples_dir: Path) -> str:
         "from `--keys`. Every amount printed names its rate, and every rate its SKU, rate code, "
         "AWS's description and publication date. Where AWS prices in tiers, the first paid "
         "tier is applied to every unit and the output says so: free tiers are not "
-        "subtracted. Other options: `--message-kb N`, `--messages-per-month N`, "
-        "`--lambda-ms N`, `--format text|markdown|json` (`--help`).",
+        "subtracted. The traffic it assumes is yours to set (`--message-kb N`, "
+        "`--messages-per-month N`, `--lambda-ms N`), and `--format` prints markdown or JSON: "
+        "every option, with what it does and its default, is on the "
+        "[commands page](reference/commands.md#python--m-patternscost) (or `--help`).",
         "",
         f"The quantities below assume {assumed}. A Fargate fleet is counted at its minimum "
         "size, Lambda consumers at full batches of their batch size, Amazon MQ brokers at "

@@ -48,9 +48,10 @@ DESCRIBE_ACTIONS = (
 
 
 class LambdaBrokerConsumer(Construct):
-    """A Lambda function consuming one queue of an :class:`AmazonMqBroker`.
+    """A Lambda function consuming one queue of an ``AmazonMqBroker``.
 
-    Created by :meth:`AmazonMqBroker.add_lambda_consumer`. Grants the function what the event
+    Created by [`AmazonMqBroker.add_lambda_consumer`][patterns.AmazonMqBroker.add_lambda_consumer].
+    Grants the function what the event
     source needs (describe this broker, read the user's secret, manage the pollers' network
     interfaces) in a managed policy of its own, opens the broker's security group to itself
     (the pollers use it) and adds alarms on the function's errors and throttles.
@@ -72,13 +73,17 @@ class LambdaBrokerConsumer(Construct):
     ) -> None:
         """Connect ``function`` to the queue ``queue_name`` of ``broker``.
 
-        ``function``, ``batch_size``, ``max_batching_window`` and ``alarm_actions`` are the
-        options every Lambda consumer takes
-        (:class:`~patterns.consumers.lambda_options.LambdaConsumerOptions`); here:
+        ``function``, ``batch_size``, ``max_batching_window`` and ``alarm_actions`` mean the
+        same for every Lambda consumer; their ranges and defaults are those of this event
+        source.
 
-        :param broker: The broker.
-        :param function: Outside any VPC, or in the broker's VPC (a function in another VPC
-            is refused).
+        :param broker: The [`AmazonMqBroker`][patterns.AmazonMqBroker] whose queue to
+            consume, ActiveMQ or RabbitMQ.
+        :param function: The function Lambda invokes with each batch, defined in this app or
+            imported with its role (an imported function without one is refused: the
+            permissions are granted to that role). A function with a reserved concurrency of
+            0 is refused: Lambda would never invoke it.
+            Outside any VPC, or in the broker's VPC (a function in another VPC is refused).
         :param queue_name: The queue to consume (1 to 1,000 characters).
         :param secret: A secret with ``username`` and ``password`` of the broker user Lambda
             signs in as. Default: the broker's admin secret; a dedicated user that may only
@@ -86,8 +91,11 @@ class LambdaBrokerConsumer(Construct):
         :param virtual_host: RabbitMQ only: the virtual host of the queue, 1 to 200
             characters. Default: ``/``.
         :param batch_size: Messages per invocation, 1 to 10,000. Default: 100.
-        :param max_batching_window: Default: Lambda's (500 ms).
-        :param alarm_actions: Default: none.
+        :param max_batching_window: How long Lambda gathers messages before invoking, up to
+            5 minutes in whole seconds. Default: Lambda's (500 ms).
+        :param alarm_actions: What the consumer's alarms do when they fire, for example an
+            ``AlarmTopic``'s ``action`` or ``cloudwatch_actions.SnsAction(topic)``.
+            Default: none (the alarms change state, and notify no one).
         """
         super().__init__(scope, construct_id)
         from patterns.amazon_mq import BrokerEngine

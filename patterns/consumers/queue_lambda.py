@@ -1,4 +1,4 @@
-"""``LambdaQueueConsumer``: a Lambda function that consumes a :class:`QueueWithDeadLetterQueue`.
+"""``LambdaQueueConsumer``: a Lambda function that consumes a ``QueueWithDeadLetterQueue``.
 
 The defaults are AWS's recommendations for SQS event sources
 (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html):
@@ -49,7 +49,9 @@ DEFAULT_BATCH_SIZE = LAMBDA_SQS_BATCH_SIZE_DEFAULT
 class LambdaQueueConsumer(Construct):
     """A Lambda function consuming a queue through an event source mapping with safe defaults.
 
-    Created by :meth:`QueueWithDeadLetterQueue.add_lambda_consumer`. The function gets
+    Created by a queue's
+    [`add_lambda_consumer`][patterns.QueueWithDeadLetterQueue.add_lambda_consumer], or
+    directly for any ``sqs.IQueue``. The function gets
     permission to consume that queue only (and to decrypt with its key, if it has one), the
     event source mapping reports batch item failures, and alarms watch the function's errors
     and throttles.
@@ -71,24 +73,33 @@ class LambdaQueueConsumer(Construct):
         """Connect ``function`` to ``queue``.
 
         ``function``, ``batch_size``, ``max_batching_window``, ``report_batch_item_failures``
-        and ``alarm_actions`` are the options every Lambda consumer takes
-        (:class:`~patterns.consumers.lambda_options.LambdaConsumerOptions`); here:
+        and ``alarm_actions`` mean the same for every Lambda consumer; their ranges and
+        defaults are those of this event source.
 
-        :param queue: The queue to consume: a :class:`QueueWithDeadLetterQueue`, or an
+        :param queue: The queue to consume: a
+            [`QueueWithDeadLetterQueue`][patterns.QueueWithDeadLetterQueue], or an
             ``sqs.IQueue`` (whose dead-letter queue, if any, is its owner's).
-        :param function: Its timeout plus ``max_batching_window`` must not exceed the queue's
-            visibility timeout (``ValueError``), and should fit six times into it (warning).
+        :param function: The function Lambda invokes with each batch, defined in this app or
+            imported with its role (an imported function without one is refused: the
+            permissions are granted to that role). A function with a reserved concurrency of
+            0 is refused: Lambda would never invoke it.
+            Its timeout plus ``max_batching_window`` must not exceed the queue's visibility
+            timeout (``ValueError``), and should fit six times into it (warning).
         :param batch_size: 1 to 10,000 messages for a standard queue (more than 10 needs
             ``max_batching_window``), 1 to 10 for a FIFO queue. Default: 10.
-        :param max_batching_window: Not for FIFO queues. Default: none (invoke as soon as
+        :param max_batching_window: How long Lambda gathers messages before invoking, up to
+            5 minutes in whole seconds; not for FIFO queues. Default: none (invoke as soon as
             messages arrive).
         :param max_concurrency: Most concurrent invocations this queue may cause, 2 to 1,000,
             so that a spike in this queue cannot take the whole account's concurrency.
             Default: no limit beyond the function's reserved concurrency.
-        :param report_batch_item_failures: The function names failed messages by
-            ``messageId``. Default: ``True``; turn it off only for a function that fails
-            whole batches on purpose.
-        :param alarm_actions: Default: none.
+        :param report_batch_item_failures: The function returns
+            ``{"batchItemFailures": [{"itemIdentifier": messageId}, ...]}`` and only the
+            messages it names come back; the others are deleted. Default: ``True``; turn it
+            off only for a function that fails whole batches on purpose.
+        :param alarm_actions: What the consumer's alarms do when they fire, for example an
+            ``AlarmTopic``'s ``action`` or ``cloudwatch_actions.SnsAction(topic)``.
+            Default: none (the alarms change state, and notify no one).
         """
         super().__init__(scope, construct_id)
         options = LambdaConsumerOptions(

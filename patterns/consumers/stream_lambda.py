@@ -7,7 +7,7 @@ defaults bound that (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-fai
 - bisect on error: a failing batch is split in two and retried, so the poison record ends up
   alone and the good records around it get through;
 - a retry limit and a maximum record age: after them, the batch is given up;
-- an on-failure destination, a :class:`QueueWithDeadLetterQueue`: Lambda sends it the
+- an on-failure destination, a ``QueueWithDeadLetterQueue``: Lambda sends it the
   batch's details (shard, sequence numbers), kept up to 14 days, so the records can be read
   again from the stream while it retains them;
 - partial batch responses: the function names the first record that failed and Lambda
@@ -62,7 +62,9 @@ STARTING_POSITIONS = ("LATEST", "TRIM_HORIZON")
 class LambdaStreamConsumer(Construct):
     """A Lambda function reading a Kinesis stream through an event source mapping.
 
-    Created by :meth:`KinesisToFirehoseToS3.add_lambda_consumer`. Classic (shared 2 MB/s per
+    Created by a pipeline's
+    [`add_lambda_consumer`][patterns.KinesisToFirehoseToS3.add_lambda_consumer], or directly
+    for any ``kinesis.IStream``. Classic (shared 2 MB/s per
     shard, polled with ``GetRecords``) or enhanced fan-out (a registered stream consumer with
     its own 2 MB/s per shard, pushed with ``SubscribeToShard``).
     """
@@ -90,16 +92,20 @@ class LambdaStreamConsumer(Construct):
         """Connect ``function`` to ``stream``.
 
         ``function``, ``batch_size``, ``max_batching_window``, ``report_batch_item_failures``
-        and ``alarm_actions`` are the options every Lambda consumer takes
-        (:class:`~patterns.consumers.lambda_options.LambdaConsumerOptions`); here:
+        and ``alarm_actions`` mean the same for every Lambda consumer; their ranges and
+        defaults are those of this event source.
 
-        :param stream: The stream to read.
+        :param stream: The stream to read, new or imported (import an encrypted one with its
+            ``encryption_key``, so the function may decrypt).
+        :param function: The function Lambda invokes with each batch, defined in this app or
+            imported with its role (an imported function without one is refused: the
+            permissions are granted to that role). A function with a reserved concurrency of
+            0 is refused: Lambda would never invoke it.
         :param failure_destination: Where Lambda sends the details of a batch it gave up on
-            (shard, sequence numbers; not the records): a :class:`QueueWithDeadLetterQueue`
+            (shard, sequence numbers; not the records): a ``QueueWithDeadLetterQueue``
             or an ``sqs.IQueue``, standard (Lambda sends no message group ID, so a FIFO
-            queue is refused). Default: a new
-            :class:`QueueWithDeadLetterQueue` (child ``"FailureDestination"``) keeping them 14
-            days, with the alarms' actions.
+            queue is refused). Default: a new ``QueueWithDeadLetterQueue`` (child
+            ``"FailureDestination"``) keeping them 14 days, with the alarms' actions.
         :param enhanced_fan_out: Read through a registered stream consumer
             (``AWS::Kinesis::StreamConsumer``) with its own 2 MB/s per shard and about 70 ms
             latency, instead of sharing the shard's 2 MB/s and 5 reads/s with the other
@@ -108,8 +114,9 @@ class LambdaStreamConsumer(Construct):
             (``ValueError`` beyond). Default: ``False`` (classic; counted by the shard plan).
         :param starting_position: ``LATEST`` (new records only) or ``TRIM_HORIZON`` (all the
             stream still keeps). Default: ``LATEST``.
-        :param batch_size: 1 to 10,000 records. Default: 100.
-        :param max_batching_window: Default: none (invoke as soon as records arrive).
+        :param batch_size: Records per invocation, 1 to 10,000. Default: 100.
+        :param max_batching_window: How long Lambda gathers records before invoking, up to 5
+            minutes in whole seconds. Default: none (invoke as soon as records arrive).
         :param parallelization_factor: Concurrent batches per shard, 1 to 10; records of one
             partition key are still processed in order. Default: 1.
         :param bisect_batch_on_error: Split a failing batch in two and retry each half, to
@@ -118,12 +125,15 @@ class LambdaStreamConsumer(Construct):
             poison record would block its shard until it expires). Default: 3.
         :param max_record_age: Give up on records older than this, 1 minute to 7 days and at
             most the stream's retention. Default: 1 hour.
-        :param report_batch_item_failures: The function names the first failed record by
-            ``sequenceNumber``, and Lambda retries from there. Default: ``True``.
+        :param report_batch_item_failures: The function returns
+            ``{"batchItemFailures": [{"itemIdentifier": sequenceNumber}]}`` naming the first
+            record that failed, and Lambda retries from there. Default: ``True``.
         :param iterator_age_alarm_threshold: Alarm when the function reads records this old.
             Default: half of ``max_record_age``, so the alarm comes before records are given
             up.
-        :param alarm_actions: Default: none.
+        :param alarm_actions: What the consumer's alarms do when they fire, for example an
+            ``AlarmTopic``'s ``action`` or ``cloudwatch_actions.SnsAction(topic)``.
+            Default: none (the alarms change state, and notify no one).
         """
         super().__init__(scope, construct_id)
         options = LambdaConsumerOptions(
@@ -281,7 +291,7 @@ class LambdaStreamConsumer(Construct):
     @property
     def failure_destination(self) -> QueueWithDeadLetterQueue | sqs.IQueue:
         """The queue that receives the details of batches Lambda gave up on: the one passed
-        in, or the :class:`QueueWithDeadLetterQueue` made here."""
+        in, or the ``QueueWithDeadLetterQueue`` made here."""
         return self._failure_destination
 
     @property

@@ -74,7 +74,7 @@ _REACHES = {"reaches": "stream", "endpoints": "Kinesis Data Streams, DynamoDB an
 
 @runtime_checkable
 class HasStream(Protocol):
-    """A pattern that exposes its stream (:class:`~patterns.KinesisToFirehoseToS3`); the fleet
+    """A pattern that exposes its stream (``KinesisToFirehoseToS3``); the fleet
     counts itself among the stream's readers (``patterns.consumers.stream_readers``) either
     way."""
 
@@ -91,7 +91,10 @@ class StreamWorkerFleet(fargate.FargateFleet):
     ``KCL_LEASE_TABLE``, for KCL 3.x ``KCL_WORKER_METRICS_TABLE`` and
     ``KCL_COORDINATOR_STATE_TABLE``, ``KCL_METRICS_NAMESPACE``, ``KCL_RETRIEVAL_MODE``
     (``POLLING`` or ``FANOUT``) and, with enhanced fan-out, ``KCL_CONSUMER_NAME`` and
-    ``KCL_CONSUMER_ARN``.
+    ``KCL_CONSUMER_ARN``. [A KCL application on
+    Fargate][a-kcl-application-on-fargate-streamworkerfleet] shows an example;
+    [`add_to_dashboard`][patterns.StreamWorkerFleet.add_to_dashboard] draws the fleet on a
+    dashboard.
     """
 
     def __init__(
@@ -122,7 +125,8 @@ class StreamWorkerFleet(fargate.FargateFleet):
         """Define the tables, the workers' task and service, their permissions, scaling and
         alarms.
 
-        :param stream: The stream to read: a :class:`~patterns.KinesisToFirehoseToS3` (the
+        :param stream: The stream to read: a
+            [`KinesisToFirehoseToS3`][patterns.KinesisToFirehoseToS3] (the
             fleet is then counted among its readers: a classic reader re-plans a stream
             planned from ``throughput``, an enhanced fan-out consumer counts toward the 20 a
             stream allows), or any ``kinesis.IStream`` (import an encrypted one with its
@@ -423,8 +427,12 @@ class StreamWorkerFleet(fargate.FargateFleet):
 
     def metric_millis_behind_latest(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """The application's lag: KCL's application-level ``MillisBehindLatest`` (the
-        maximum over its shards), in its namespace, the application name. Default: maximum
-        over 1 minute."""
+        maximum over its shards), in its namespace, the application name. The fleet scales
+        out on it and its lag alarm watches it.
+
+        :param props: Any of the [`MetricOptions`][patterns.metric_options.MetricOptions],
+            to override the defaults. Default: the maximum over 1 minute.
+        """
         options: MetricOptions = {
             "dimensions_map": kcl.LAG_METRIC_DIMENSIONS,
             "period": fargate.METRIC_PERIOD,
@@ -436,15 +444,23 @@ class StreamWorkerFleet(fargate.FargateFleet):
         )
 
     def metric_running_workers(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Container Insights' ``RunningTaskCount`` of the service. Default: average over 1
-        minute."""
+        """How many workers run: Container Insights' ``RunningTaskCount`` of the service.
+
+        :param props: Any of the [`MetricOptions`][patterns.metric_options.MetricOptions],
+            to override the defaults. Default: the average over 1 minute.
+        """
         return fargate.running_tasks_metric(self._cluster_name, self._service_name, **props)
 
     def metric_throttled_requests(
         self, *, period: Duration = THROTTLE_PERIOD
     ) -> cloudwatch.MathExpression:
         """Read and write throttle events of every KCL table (and the lease table's index),
-        summed."""
+        summed: metric math over each table's ``ReadThrottleEvents`` and
+        ``WriteThrottleEvents``. Workers whose lease renewals are throttled may lose their
+        leases; the fleet's table throttling alarm fires at 1.
+
+        :param period: The period of each table metric and of the sum. Default: 5 minutes.
+        """
         using: dict[str, cloudwatch.IMetric] = {}
         for number, table in enumerate(self._tables.all):
             for kind in ("Read", "Write"):
@@ -459,8 +475,30 @@ class StreamWorkerFleet(fargate.FargateFleet):
         )
 
     def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
-        """Add this fleet's section to ``dashboard``: running workers, the lag against the
-        scale-out point, throttled table requests, and every alarm."""
+        """Add this fleet's section to ``dashboard``: how many workers run, how far the
+        application lags, and whether DynamoDB throttles its tables.
+
+        The section, titled ``KCL worker fleet <application name>``, holds:
+
+        - *Workers (running tasks)*:
+          [`metric_running_workers`][patterns.StreamWorkerFleet.metric_running_workers]
+          (at most one worker per shard does work);
+        - *Lag (ms behind the newest record)*:
+          [`metric_millis_behind_latest`][patterns.StreamWorkerFleet.metric_millis_behind_latest],
+          with ``scale_out_lag`` drawn as a line labelled ``scale out``;
+        - *Throttled table requests*:
+          [`metric_throttled_requests`][patterns.StreamWorkerFleet.metric_throttled_requests];
+        - one graph per alarm of [`alarms`][patterns.StreamWorkerFleet.alarms] (lag, table
+          throttling, no worker running while records arrive), each with its threshold.
+
+        Call it after creating the fleet, with a dashboard of yours; several patterns can
+        share one (see [Dashboards][dashboards]): the stream's own graphs are its pattern's
+        section (``KinesisToFirehoseToS3.add_to_dashboard``). A second call with the same
+        dashboard adds nothing.
+
+        :param dashboard: The dashboard to add the section to, a ``cloudwatch.Dashboard``
+            (usually in the fleet's stack).
+        """
         dashboards.section(
             dashboard,
             f"KCL worker fleet {self._application_name}",

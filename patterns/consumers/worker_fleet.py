@@ -52,13 +52,16 @@ _REACHES = {"reaches": "queue", "endpoints": "SQS"}
 
 
 class QueueWorkerFleet(fargate.FargateFleet):
-    """Fargate workers that drain a :class:`QueueWithDeadLetterQueue` and scale on its backlog.
+    """Fargate workers that drain a queue and scale on its backlog.
 
     Each worker receives messages, processes them and deletes them. The fleet scales with
     target tracking on the backlog per worker, from ``min_workers`` (may be 0) to
     ``max_workers``; a worker protects itself from scale-in while it holds a message (ECS task
-    scale-in protection through the ECS agent endpoint, see the docs page), so scaling in
-    never stops a worker in the middle of a message.
+    scale-in protection through the ECS agent endpoint), so scaling in never stops a worker
+    in the middle of a message. [A worker fleet that scales on the
+    backlog][a-worker-fleet-that-scales-on-the-backlog] shows an example and what the
+    worker's code does; [`add_to_dashboard`][patterns.QueueWorkerFleet.add_to_dashboard]
+    draws the fleet on a dashboard.
     """
 
     def __init__(
@@ -83,7 +86,8 @@ class QueueWorkerFleet(fargate.FargateFleet):
     ) -> None:
         """Define the task, the service, its backlog scaling and the workers' permissions.
 
-        :param queue: The queue the workers drain: a :class:`QueueWithDeadLetterQueue`, or an
+        :param queue: The queue the workers drain: a
+            [`QueueWithDeadLetterQueue`][patterns.QueueWithDeadLetterQueue], or an
             ``sqs.IQueue`` (new or imported; its dead-letter queue, if any, is its owner's).
             For an imported queue, whose visibility timeout synth cannot read, the
             ``processing_time`` check is skipped (a warning says so) and workers protect
@@ -298,8 +302,30 @@ class QueueWorkerFleet(fargate.FargateFleet):
     # --- metrics and dashboard -----------------------------------------------------------
 
     def add_to_dashboard(self, dashboard: cloudwatch.Dashboard) -> None:
-        """Add this fleet's section to ``dashboard``: running workers, the backlog per worker
-        against its scaling target, and the alarms of the scale-from-zero policy."""
+        """Add this fleet's section to ``dashboard``: how many workers run, and how much
+        backlog each one faces against the target the fleet scales to.
+
+        The section, titled ``Worker fleet <construct path>``, holds:
+
+        - *Workers (running tasks)*: Container Insights' ``RunningTaskCount`` of the service,
+          the 1-minute average;
+        - *Backlog per worker (messages)*: the scaling metric
+          [`backlog_per_worker`][patterns.QueueWorkerFleet.backlog_per_worker], with the
+          [`target_backlog_per_worker`][patterns.QueueWorkerFleet.target_backlog_per_worker]
+          drawn as a line labelled ``target``: above it the fleet adds workers, below it
+          removes them;
+        - with ``min_workers=0``, the alarms of the step-scaling policy that starts the first
+          worker when messages wait and none runs, each with its threshold (their action is
+          the scaling policy: they notify no one).
+
+        Call it after creating the fleet, with a dashboard of yours; several patterns can
+        share one (see [Dashboards][dashboards]). The queue's own graphs (backlog, dead-letter
+        queue) are the queue's section: call its ``add_to_dashboard`` too. A second call with
+        the same dashboard adds nothing.
+
+        :param dashboard: The dashboard to add the section to, a ``cloudwatch.Dashboard``
+            (usually in the fleet's stack).
+        """
         policy = self._start_first_worker
         scaling_alarms = (
             []

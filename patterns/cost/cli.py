@@ -44,6 +44,62 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+# What each option does and its default, as --help and the commands page show it.
+_HELP: dict[str, str] = {
+    "--region": (
+        "the AWS Region to price the stacks for, e.g. eu-west-1: amounts are read from the "
+        "Price List Query API (AWS credentials allowed pricing:GetProducts), from --offers "
+        "or --price-cache. Default: none, so only the billed quantities are printed, "
+        "without prices"
+    ),
+    "--offers": (
+        "read prices from offer files saved from AWS's Bulk API (any *.json with offerCode "
+        "and products under DIR, e.g. <service>/current/<region>/index.json) instead of "
+        "asking the Query API: no credentials, no network. Needs --region. Default: none "
+        "(ask the Query API)"
+    ),
+    "--price-cache": (
+        "keep the Query API's answers, each with its publication date, in the JSON file "
+        "FILE (created if missing) and read them from there on the next run, which is "
+        "then offline for the same stacks and Region. Used with --region. Default: none "
+        "(every run asks the API)"
+    ),
+    "--pricing-endpoint": (
+        "the Region whose endpoint answers the Price List Query API (only these three "
+        "serve it); it does not change the Region priced, --region does. Default: us-east-1"
+    ),
+    "--prices": (
+        'your own rates, e.g. negotiated: a JSON object {"<rate key>": <USD per unit>} '
+        "that replaces those rates of the price list (--keys lists the keys; an unknown "
+        "key is an error). Needs --region. Default: none (the price list's rates)"
+    ),
+    "--message-kb": (
+        "the size of a message in KB, 1 to 1,024: every request, record and GB is counted "
+        "from it (SQS and SNS bill 64 KB chunks, Kinesis 25 KB PUT payload units, "
+        "Firehose 5 KB increments). Default: 1"
+    ),
+    "--messages-per-month": (
+        "messages a month through every message path, 0 to 10^15: turns the cost per "
+        "million messages into the monthly total. Default: 1000000 (one million)"
+    ),
+    "--lambda-ms": (
+        "how long one Lambda invocation runs, in milliseconds, 1 to 900,000 (Lambda's "
+        "15-minute limit): the Lambda duration (GB-seconds) of every function on a "
+        "message path is counted from it. Default: 100"
+    ),
+    "--format": (
+        "text: tables for the terminal, then the assumptions and every rate used; "
+        "markdown: a section per stack, as on the cost page of the docs; json: one "
+        "document with every stack's lines, amounts and rates, for scripts. Default: text"
+    ),
+    "--keys": (
+        "print the rate keys the stacks are billed under, each with what it prices, and "
+        "exit: the keys --prices takes. Needs no --region. Default: off (print the "
+        "estimate)"
+    ),
+}
+
+
 def parser() -> Parser:
     p = assembly_parser(
         prog=PROG,
@@ -58,43 +114,37 @@ def parser() -> Parser:
             "Bulk API instead. Without --region only the billed quantities are printed."
         ),
     )
-    p.add_argument("--region", help="the AWS region to price the stacks for, e.g. eu-west-1")
-    p.add_argument("--offers", metavar="DIR", help="read prices from saved offer files in DIR")
-    p.add_argument("--price-cache", metavar="FILE", help="read and keep price-list answers in FILE")
+    p.add_argument("--region", help=_HELP["--region"])
+    p.add_argument("--offers", metavar="DIR", help=_HELP["--offers"])
+    p.add_argument("--price-cache", metavar="FILE", help=_HELP["--price-cache"])
     p.add_argument(
         "--pricing-endpoint",
         choices=PRICING_ENDPOINTS,
         default="us-east-1",
-        help="the Price List Query API endpoint (default us-east-1)",
+        help=_HELP["--pricing-endpoint"],
     )
+    p.add_argument("--prices", metavar="FILE", help=_HELP["--prices"])
     p.add_argument(
-        "--prices", metavar="FILE", help='your own rates, {"<rate key>": usd}, e.g. negotiated'
-    )
-    p.add_argument(
-        "--message-kb",
-        type=_bounded(1, 1024),
-        default=1,
-        metavar="N",
-        help="message size in KB, 1-1024 (default 1)",
+        "--message-kb", type=_bounded(1, 1024), default=1, metavar="N", help=_HELP["--message-kb"]
     )
     p.add_argument(
         "--messages-per-month",
         type=_bounded(0, 10**15),
         default=1_000_000,
         metavar="N",
-        help="messages a month, for the monthly total (default 1M)",
+        help=_HELP["--messages-per-month"],
     )
     p.add_argument(
         "--lambda-ms",
         type=_bounded(1, 900_000),
         default=100,
         metavar="N",
-        help="Lambda duration per invocation in ms (default 100)",
+        help=_HELP["--lambda-ms"],
     )
-    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     p.add_argument(
-        "--keys", action="store_true", help="list the rate keys the stacks use (for --prices)"
+        "--format", choices=("text", "markdown", "json"), default="text", help=_HELP["--format"]
     )
+    p.add_argument("--keys", action="store_true", help=_HELP["--keys"])
     return p
 
 

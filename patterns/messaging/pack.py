@@ -80,16 +80,21 @@ class _Violation:
 
 class MessagingChecks(NagPack):
     """Cross-resource checks for SQS, SNS, S3 notifications, Lambda consumers, alarms,
-    EventBridge, Kinesis/Firehose and Amazon MQ, across every stack of the app (rules in
-    docs/messaging-checks.md).
+    EventBridge, Kinesis/Firehose and Amazon MQ, across every stack of the app (each rule,
+    with its fix, in [Messaging checks][messaging-checks]).
 
-    The rules read the templates CDK writes before it calls the validation plugins, so the
-    pack works as a plugin of ``app.synth()``; ``validate_scope`` on an app that was never
-    synthesized raises ``RuntimeError``.
+    Register it on the app, before ``app.synth()``:
+    ``Validations.of(app).add_plugins(MessagingChecks(app))``. The rules read the templates
+    CDK writes before it calls the validation plugins, so the pack works as a plugin of
+    ``app.synth()``; ``validate_scope`` on an app that was never synthesized raises
+    ``RuntimeError``. Apps in other CDK languages run the same rules with
+    ``python -m patterns.checks cdk.out``.
 
-    :param scope: the App (or Stage) the pack is registered on, as for the cdk-nag packs.
+    :param scope: The App (or Stage) the pack is registered on, passed as to the cdk-nag
+        packs.
     :param verbose: cdk-nag's option: add each rule's reason and sources to its message.
-    :param fail_on_warnings: fail synth on warnings too. Default: only errors fail synth;
+        Default: off (the message and fix only).
+    :param fail_on_warnings: Fail synth on warnings too. Default: only errors fail synth;
         warnings are shown in the validation report.
     """
 
@@ -106,10 +111,20 @@ class MessagingChecks(NagPack):
 
     @property
     def name(self) -> str:
+        """The pack's name, ``"Messaging"``: the prefix of its rule IDs in findings and
+        acknowledgements (``"Messaging::Messaging-SQS1"``)."""
         return PACK_NAME
 
     def validate_scope(self, scope: Any) -> PolicyValidationPluginReport:
-        """Read the app's cloud assembly once, check it, and report on the constructs."""
+        """Read the app's cloud assembly once, check it, and report on the constructs.
+
+        CDK calls it during ``app.synth()``, once the templates are written; you do not.
+
+        :param scope: The App (or Stage) being synthesized.
+        :return: The findings as CDK's validation report; it fails on an error (and on a
+            warning with ``fail_on_warnings``) that no acknowledgement covers.
+        :raises RuntimeError: The app has not written its cloud assembly (not synthesized).
+        """
         outdir = getattr(scope.node.root, "outdir", None) or ""
         if not os.path.isfile(os.path.join(outdir, "manifest.json")):
             raise RuntimeError(
