@@ -265,14 +265,15 @@ def gaps(package: griffe.Object | None = None) -> list[str]:
 def render_page(page: Page) -> str:
     """The markdown of one reference page: mkdocstrings fills in each ``:::`` block."""
     blocks = "\n\n".join(f"::: {name}" for name in page.names)
-    return f"{GENERATED}\n# {page.title}\n\n{page.summary}\n\n{blocks}\n"
+    return f"# {page.title}\n\n{GENERATED}\n\n{page.summary}\n\n{blocks}\n"
 
 
 def render_index() -> str:
     """The reference's first page: what is where, and what every construct takes first."""
     rows = "\n".join(f"| [`{page.title}`]({page.slug}.md) | {page.summary} |" for page in PAGES)
-    return f"""{GENERATED}
-# API reference
+    return f"""# API reference
+
+{GENERATED}
 
 Every public name of the `patterns` package, generated from its docstrings: each construct
 with its options (type, default and what the default does), the properties it exposes and
@@ -340,8 +341,9 @@ def render_commands() -> str:
     """The commands page, from the commands' own parsers (what ``--help`` prints)."""
     os.environ["COLUMNS"] = "100"  # argparse wraps the usage line at the terminal's width
     sections = "\n\n".join(_command_section(_parser(*command), "##") for command in COMMANDS)
-    return f"""{GENERATED}
-# Commands
+    return f"""# Commands
+
+{GENERATED}
 
 The package's commands run on a synthesized cloud assembly (`cdk synth` writes `cdk.out`)
 of an app in any CDK language, except `redrive`, which talks to a deployed stack. They
