@@ -47,6 +47,15 @@ TITLE_AND_HEADING = """
 """
 
 
+# Where the page's links lead (resolved) and the IDs its anchors can name.
+LINKS_AND_IDS = """
+() => [
+    Array.from(document.querySelectorAll("a[href]"), (link) => link.href),
+    Array.from(document.querySelectorAll("[id]"), (element) => element.id),
+]
+"""
+
+
 @dataclass
 class Findings:
     """What went wrong on one page."""
@@ -63,6 +72,15 @@ class Findings:
         for kind, found in vars(self).items():
             for finding in found:
                 yield f"{kind.replace('_', ' ')}: {finding}"
+
+
+@dataclass
+class Visit:
+    """One page as the browser showed it: what went wrong, where its links lead, its IDs."""
+
+    findings: Findings
+    links: list[str]
+    ids: set[str]
 
 
 def page_paths(site: Path) -> set[str]:
@@ -92,7 +110,7 @@ def titled_by_navigation(nav: list[Any]) -> set[str]:
     return titled
 
 
-def visit(opened: Browsing, page: Any, url: str, *, titled: bool = False) -> Findings:
+def visit(opened: Browsing, page: Any, url: str, *, titled: bool = False) -> Visit:
     """Open ``url`` in ``page`` and record what goes wrong until it has loaded, the search
     index included, and has no request left in flight (so that leaving it aborts nothing).
     A page the navigation does not give a title (``titled``) must be titled by its heading."""
@@ -150,15 +168,16 @@ def visit(opened: Browsing, page: Any, url: str, *, titled: bool = False) -> Fin
             # MkDocs titles a page (in its <title> and in the navigation) by its first
             # element when that is a heading, else by its file name.
             findings.mistitled.append(f"titled {title!r}, its heading is {heading!r}")
+        links, ids = page.evaluate(LINKS_AND_IDS)
     finally:
         for event, listener in listeners.items():
             page.remove_listener(event, listener)
     findings.external_requests.extend(opened.external[external:])
-    return findings
+    return Visit(findings, links, set(ids))
 
 
 @pytest.fixture(scope="module")
-def visited(site: str, site_browsing: Browsing) -> dict[str, Findings]:
+def visited(site: str, site_browsing: Browsing) -> dict[str, Visit]:
     """Every page of site/ and its 404 page (titled by the theme), each visited once in one
     tab."""
     titled = titled_by_navigation(mkdocs_config()["nav"]) | {"404.html"}
@@ -179,13 +198,36 @@ def tab(site_browsing: Browsing) -> Iterator[Any]:
     page.close()
 
 
-def problems(visited: dict[str, Findings]) -> list[str]:
-    return [f"/{path}: {line}" for path, findings in visited.items() for line in findings.lines()]
-
-
-def test_every_page_loads_cleanly(visited: dict[str, Findings]) -> None:
-    found = problems(visited)
+def test_every_page_loads_cleanly(visited: dict[str, Visit]) -> None:
+    found = [f"/{path}: {line}" for path, seen in visited.items() for line in seen.findings.lines()]
     assert not found, f"{len(found)} problems on the site's pages:\n" + "\n".join(found)
+
+
+def broken_links(visited: dict[str, Visit], site: str, built: Path) -> list[str]:
+    """The links of the visited pages to a file of the site that is not in ``built``, or to an
+    anchor that is not on the page it names (links to other hosts are not followed)."""
+    broken = []
+    for path, seen in visited.items():
+        for link in sorted(set(seen.links)):
+            if not link.startswith(site):
+                continue
+            target, _, anchor = link.removeprefix(site).partition("#")
+            target = target.partition("?")[0]
+            exists = (
+                built / target / "index.html"
+                if target.endswith("/") or not target
+                else built / target
+            ).is_file()
+            if not exists:
+                broken.append(f"/{path}: {link} leads nowhere")
+            elif anchor and target in visited and anchor not in visited[target].ids:
+                broken.append(f"/{path}: {link} names no anchor of /{target}")
+    return broken
+
+
+def test_every_link_leads_to_a_page_and_anchor(visited: dict[str, Visit], site: str) -> None:
+    found = broken_links(visited, site, SITE)
+    assert not found, f"{len(found)} broken links:\n" + "\n".join(found)
 
 
 def differ(built: set[str], listed: set[str], where: str) -> str:
@@ -250,7 +292,7 @@ def test_screenshot(site: str, tab: Any, name: str, path: str) -> None:
 
 
 def test_nothing_is_fetched_from_another_host(
-    visited: dict[str, Findings], site_browsing: Browsing
+    visited: dict[str, Visit], site_browsing: Browsing
 ) -> None:
     """After the search and the screenshots in this module, so it covers them too."""
     assert site_browsing.external == [], "requests to other hosts were blocked"
@@ -263,6 +305,7 @@ def test_the_checks_find_a_broken_page(browser: Any, tmp_path: Path) -> None:
     (tmp_path / SEARCH_INDEX).write_text("{}")
     (tmp_path / "index.html").write_text(
         "<!doctype html><title>broken</title>"
+        '<a href="gone/">a page not built</a><a href="#nowhere">an anchor not on it</a>'
         '<img src="missing.png"><img src="http://localhost:1/elsewhere.png">'
         '<link rel="stylesheet" href="missing.css">'
         "<script>fetch('search/search_index.json'); console.error('shown');"
@@ -272,12 +315,18 @@ def test_the_checks_find_a_broken_page(browser: Any, tmp_path: Path) -> None:
     try:
         with Server(tmp_path) as server:
             page = opened.context.new_page()
-            findings = visit(opened, page, server.url)
+            seen = visit(opened, page, server.url)
+            links = broken_links({"": seen}, server.url, tmp_path)
     finally:
         opened.context.close()
+    findings = seen.findings
     assert findings.console_errors, findings
     assert any("uncaught" in error for error in findings.page_errors), findings
     assert any("missing.css" in failed for failed in findings.failed_requests), findings
     assert sorted(findings.unloaded_images) == ["http://localhost:1/elsewhere.png", "missing.png"]
     assert findings.external_requests == ["http://localhost:1/elsewhere.png"]
     assert findings.mistitled == ["titled 'broken', its heading is None"]
+    assert [link.split(": ", 1)[1] for link in links] == [
+        f"{server.url}#nowhere names no anchor of /",
+        f"{server.url}gone/ leads nowhere",
+    ]
