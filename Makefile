@@ -141,8 +141,10 @@ cost-docs: setup ## regenerate docs/cost.md (each pattern's defaults and each ex
 # that mkdocstrings renders from the docstrings. --strict: a broken link, anchor or reference
 # fails the build. Material for MkDocs prints a notice about its own end of life (May 2027) on
 # every build; NO_MKDOCS_2_WARNING is its documented switch for that notice.
+# Not --quiet: MkDocs counts the warnings that --strict fails on only at its usual verbosity, so
+# with --quiet a broken link passes. Its progress lines (INFO) are dropped instead.
 docs-site: $(VENV)/.stamp-site ## build the documentation site and its API reference into site/ (a broken link fails)
-	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict 2>&1 | { grep -v '^INFO ' || true; }
 
 # Debian's Chromium for the site's browser test: an explicit step like make graphviz, which
 # make site-test runs first. apt-get as root, else it says what to run.

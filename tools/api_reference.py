@@ -288,9 +288,9 @@ def render_page(page: Page) -> str:
     own heading is the page's; a class or function gets its heading under it."""
     if page.names == (page.title,):  # a module: its docstring and members under the title
         body = f"::: {page.title}\n    options:\n      show_root_heading: false"
-        return f"{GENERATED}\n# {page.heading}\n\n{body}\n"
+        return f"# {page.heading}\n\n{GENERATED}\n\n{body}\n"
     body = "\n\n".join(f"::: {name}" for name in page.names)
-    return f"{GENERATED}\n# {page.heading}\n\n{page.summary}\n\n{body}\n"
+    return f"# {page.heading}\n\n{GENERATED}\n\n{page.summary}\n\n{body}\n"
 
 
 def render_nav(mkdocs_yml: str) -> str:
@@ -305,8 +305,9 @@ def render_nav(mkdocs_yml: str) -> str:
 def render_index() -> str:
     """The reference's first page: what is where, and what every construct takes first."""
     rows = "\n".join(f"| [`{page.title}`]({page.slug}.md) | {page.summary} |" for page in PAGES)
-    return f"""{GENERATED}
-# API reference
+    return f"""# API reference
+
+{GENERATED}
 
 Every public name of the `patterns` package, generated from its docstrings: each construct
 with its options (type, default and what the default does), the properties it exposes and
@@ -374,8 +375,9 @@ def render_commands() -> str:
     """The commands page, from the commands' own parsers (what ``--help`` prints)."""
     os.environ["COLUMNS"] = "100"  # argparse wraps the usage line at the terminal's width
     sections = "\n\n".join(_command_section(_parser(*command), "##") for command in COMMANDS)
-    return f"""{GENERATED}
-# Commands
+    return f"""# Commands
+
+{GENERATED}
 
 The package's commands run on a synthesized cloud assembly (`cdk synth` writes `cdk.out`)
 of an app in any CDK language, except `redrive`, which talks to a deployed stack. They

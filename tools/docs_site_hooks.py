@@ -5,15 +5,17 @@ The repository's pages link to each other as GitHub shows them, relative to wher
 lives (``docs/choosing.md`` from the README, ``../README.md`` from a page of docs/). On the site
 the README is the home page and docs/ is the root, so every relative link is resolved against
 the file's place in the repository and written again relative to the page's place on the site.
-A link to a file or folder of the repository that is not on the site (source code, a script)
-becomes its path in code, as the text a reader can find in a clone; a link to a file that does
-not exist is left alone, so the strict build fails on it.
+A link to a file or folder of the repository that is not on the site (source code, a script, a
+file of docs/ that mkdocs.yml's ``exclude_docs`` keeps off it) becomes its path in code, as the
+text a reader can find in a clone; a link to a file that does not exist is left alone, so the
+strict build fails on it.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,17 +41,31 @@ def repository_path(src_uri: str) -> str:
     return ON_SITE.get(src_uri, f"docs/{src_uri}")
 
 
-def site_target(target: str, page_src_uri: str) -> str | None:
+def repository_target(target: str, page_src_uri: str) -> str:
+    """The file of the repository that ``target``, a relative link on the page
+    ``page_src_uri``, names (without its anchor)."""
+    here = posixpath.dirname(repository_path(page_src_uri))
+    return posixpath.normpath(posixpath.join(here, target.partition("#")[0]))
+
+
+def in_docs(src_uri: str) -> bool:
+    """Whether docs/ has this file (the site publishes all of docs/ but ``exclude_docs``)."""
+    return (ROOT / "docs" / src_uri).is_file()
+
+
+def site_target(
+    target: str, page_src_uri: str, published: Callable[[str], bool] = in_docs
+) -> str | None:
     """``target``, a link on the page ``page_src_uri``, as the site must write it; ``None``
-    for a link to a file of the repository that is not on the site."""
+    for a link to a file of the repository that is not on the site. ``published`` says
+    whether a file of docs/ (by its path there) is on the site: not one of ``exclude_docs``."""
     if SCHEME.match(target) or target.startswith(("#", "/")):
         return target
-    path, hash_, anchor = target.partition("#")
-    here = posixpath.dirname(repository_path(page_src_uri))
-    linked = posixpath.normpath(posixpath.join(here, path))
+    _, hash_, anchor = target.partition("#")
+    linked = repository_target(target, page_src_uri)
     if (ROOT / linked).is_dir():
         return None  # a folder: the site has no listing of it
-    if linked.startswith("docs/"):
+    if linked.startswith("docs/") and published(linked.removeprefix("docs/")):
         on_site = linked.removeprefix("docs/")
     elif linked in OUTSIDE:
         on_site = OUTSIDE[linked]
@@ -61,16 +77,22 @@ def site_target(target: str, page_src_uri: str) -> str | None:
     return relative + hash_ + anchor
 
 
-def rewrite_links(markdown: str, page_src_uri: str) -> str:
-    """The page's markdown with each relative link written for the site (code left alone)."""
+def rewrite_links(
+    markdown: str, page_src_uri: str, published: Callable[[str], bool] = in_docs
+) -> str:
+    """The page's markdown with each relative link written for the site (code left alone); a
+    link to a file that is not on the site becomes the file's path in code."""
 
     def link(match: re.Match[str]) -> str:
         opening, target, closing = match.groups()
-        rewritten = site_target(target, page_src_uri)
+        rewritten = site_target(target, page_src_uri, published)
         if rewritten is not None:
             return opening + rewritten + closing
         text = opening[opening.index("[") + 1 : -2]
-        return f"{text} (`{posixpath.normpath(target.lstrip('./'))}` in the repository)"
+        path = repository_target(target, page_src_uri)
+        if text.strip("`") == path:
+            return f"`{path}` in the repository"
+        return f"{text} (`{path}` in the repository)"
 
     parts: list[str] = []
     last = 0
@@ -93,4 +115,9 @@ def on_files(files: Any, config: Any) -> Any:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     """Write the page's repository-relative links for the site."""
-    return rewrite_links(markdown, page.file.src_uri)
+
+    def published(src_uri: str) -> bool:
+        file = files.get_file_from_path(src_uri)
+        return file is not None and not file.inclusion.is_excluded()
+
+    return rewrite_links(markdown, page.file.src_uri, published)
