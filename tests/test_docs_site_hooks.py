@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.docs_site_hooks import rewrite_links, site_target
+from tools.docs_site_hooks import for_the_site, rewrite_links, site_target
 
 
 @pytest.mark.parametrize(
@@ -116,4 +116,18 @@ def test_links_in_fenced_code_are_untouched() -> None:
         "```markdown\n[choosing](docs/choosing.md)\n```\n"
         "~~~\n![x](docs/diagrams/queue_with_dlq.png)\n~~~\n"
         "[testing](testing.md)\n"
+    )
+
+
+def test_a_pipe_escaped_in_a_table_cell_s_code_is_shown_as_a_pipe() -> None:
+    """GitHub needs ``\\|`` in a table's code span, the site's Markdown shows it literally."""
+    markdown = (
+        "| option | type |\n| --- | --- |\n| `topic` | `sns.ITopic \\| None` |\n"
+        "Prose keeps `a \\| b`.\n"
+        "```text\n| `x \\| y` |\n```\n"
+    )
+    assert for_the_site(markdown, "index.md") == (
+        "| option | type |\n| --- | --- |\n| `topic` | `sns.ITopic | None` |\n"
+        "Prose keeps `a \\| b`.\n"
+        "```text\n| `x \\| y` |\n```\n"
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -121,7 +122,7 @@ PAGES: tuple[Page, ...] = (
         "Stream worker fleet",
         "StreamWorkerFleet",
         "A Fargate fleet of KCL workers that consumes a Kinesis stream.",
-        ("patterns.StreamWorkerFleet",),
+        ("patterns.StreamWorkerFleet", "patterns.consumers.stream_worker_fleet.HasStream"),
     ),
     Page(
         "alarm-topic",
@@ -322,6 +323,10 @@ The commands' options are on [Commands](commands.md).
 """
 
 
+# A page of docs/ named in a help text, e.g. docs/messaging-checks.md.
+DOCS_PAGE = re.compile(r"\bdocs/([\w/-]+\.md)\b")
+
+
 def _parser(module: str, builder: str) -> argparse.ArgumentParser:
     import importlib
 
@@ -329,8 +334,16 @@ def _parser(module: str, builder: str) -> argparse.ArgumentParser:
     return made
 
 
+def _plain(text: str) -> str:
+    """A command's help text (plain text, as ``--help`` prints it) as markdown that shows it as
+    written: ``<service>`` is not an HTML tag nor ``*.json`` emphasis; a page of docs/ it names
+    is a link."""
+    text = text.replace("<", "&lt;").replace(">", "&gt;").replace("*", "\\*")
+    return DOCS_PAGE.sub(lambda page: f"[{page.group(0)}](../{page.group(1)})", text)
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _plain(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _arguments(parser: argparse.ArgumentParser) -> str:
@@ -357,13 +370,13 @@ def _arguments(parser: argparse.ArgumentParser) -> str:
 def _command_section(parser: argparse.ArgumentParser, level: str) -> str:
     parts = [
         f"{level} `{parser.prog}`",
-        parser.description or "",
+        _plain(parser.description or ""),
         f"```text\n{parser.format_usage().strip()}\n```",
     ]
     if len(_arguments(parser).splitlines()) > 2:
         parts.append(_arguments(parser))
     if parser.epilog:
-        parts.append(parser.epilog)
+        parts.append(_plain(parser.epilog))
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
@@ -383,7 +396,8 @@ The package's commands run on a synthesized cloud assembly (`cdk synth` writes `
 of an app in any CDK language, except `redrive`, which talks to a deployed stack. They
 behave alike: `--help`, exit code 0 when clean, 1 on findings, 2 on a usage error or
 unreadable input, and one line on stderr instead of a traceback
-(`PATTERNS_DEBUG=1` shows it).
+(`PATTERNS_DEBUG=1` shows it). `redrive` has no findings: 0 done, 2 a usage error or what
+cannot be done, 130 when interrupted.
 
 {sections}
 """

@@ -33,6 +33,8 @@ ON_SITE = {site: repository for repository, site in OUTSIDE.items()}
 FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 # An inline link or image: [text](target) or [text](target "title").
 LINK = re.compile(r"(!?\[(?:[^\[\]]|\[[^\]]*\])*\]\()([^)\s]+)((?:\s+\"[^\"]*\")?\))")
+TABLE_ROW = re.compile(r"^[ \t]*\|.*$", re.MULTILINE)
+CODE_SPAN = re.compile(r"`[^`\n]+`")
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
@@ -94,14 +96,37 @@ def rewrite_links(
             return f"`{path}` in the repository"
         return f"{text} (`{path}` in the repository)"
 
+    return outside_fences(markdown, lambda text: LINK.sub(link, text))
+
+
+def unescape_table_code(markdown: str) -> str:
+    """The page's markdown with ``\\|`` in the code spans of its table rows written ``|``:
+    GitHub splits a row on a pipe even in code, so the repository's pages escape it; the site's
+    Markdown does not, and would show the backslash."""
+
+    def row(match: re.Match[str]) -> str:
+        return CODE_SPAN.sub(lambda code: code.group(0).replace("\\|", "|"), match.group(0))
+
+    return outside_fences(markdown, lambda text: TABLE_ROW.sub(row, text))
+
+
+def outside_fences(markdown: str, rewrite: Callable[[str], str]) -> str:
+    """``markdown`` with ``rewrite`` applied to all but its fenced code blocks."""
     parts: list[str] = []
     last = 0
     for fence in FENCE.finditer(markdown):
-        parts.append(LINK.sub(link, markdown[last : fence.start()]))
+        parts.append(rewrite(markdown[last : fence.start()]))
         parts.append(fence.group(0))
         last = fence.end()
-    parts.append(LINK.sub(link, markdown[last:]))
+    parts.append(rewrite(markdown[last:]))
     return "".join(parts)
+
+
+def for_the_site(
+    markdown: str, page_src_uri: str, published: Callable[[str], bool] = in_docs
+) -> str:
+    """The page's markdown as the site renders it: links rewritten, table code unescaped."""
+    return unescape_table_code(rewrite_links(markdown, page_src_uri, published))
 
 
 def on_files(files: Any, config: Any) -> Any:
@@ -114,10 +139,10 @@ def on_files(files: Any, config: Any) -> Any:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """Write the page's repository-relative links for the site."""
+    """Write the page's repository-relative links, and its tables' code, for the site."""
 
     def published(src_uri: str) -> bool:
         file = files.get_file_from_path(src_uri)
         return file is not None and not file.inclusion.is_excluded()
 
-    return rewrite_links(markdown, page.file.src_uri, published)
+    return for_the_site(markdown, page.file.src_uri, published)

@@ -6,12 +6,15 @@ of one construct's reference page are written to build/screenshots/ for people t
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import struct
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -20,6 +23,7 @@ import pytest
 
 from tests.helpers import ROOT
 from tests.site.conftest import SITE, VIEWPORT, Browsing, Server, browsing, mkdocs_config
+from tools import api_reference
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -47,6 +51,23 @@ TITLE_AND_HEADING = """
 """
 
 
+# The page's text as the reader sees it, code blocks left out (inline code kept): where markup
+# that should have been rendered shows literally.
+PROSE = """
+() => {
+    const article = document.querySelector("article");
+    if (!article) return "";
+    const text = article.cloneNode(true);
+    text.querySelectorAll("pre").forEach((block) => block.remove());
+    return text.textContent;
+}
+"""
+
+# Markup a reader should never see: a table's escaped pipe that the site's Markdown leaves in
+# code (GitHub's needs it), a Sphinx role the docstring parser did not turn into a link.
+UNRENDERED = re.compile(r"\\\||:(?:class|meth|func|attr|param|data|mod|obj|exc|rtype|return):")
+
+
 # Where the page's links lead (resolved) and the IDs its anchors can name.
 LINKS_AND_IDS = """
 () => [
@@ -66,6 +87,7 @@ class Findings:
     unloaded_images: list[str] = field(default_factory=list)
     still_loading: list[str] = field(default_factory=list)
     mistitled: list[str] = field(default_factory=list)
+    unrendered: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
 
     def lines(self) -> Iterator[str]:
@@ -168,6 +190,11 @@ def visit(opened: Browsing, page: Any, url: str, *, titled: bool = False) -> Vis
             # MkDocs titles a page (in its <title> and in the navigation) by its first
             # element when that is a heading, else by its file name.
             findings.mistitled.append(f"titled {title!r}, its heading is {heading!r}")
+        prose = page.evaluate(PROSE)
+        findings.unrendered.extend(
+            repr(prose[max(0, found.start() - 30) : found.end() + 30])
+            for found in UNRENDERED.finditer(prose)
+        )
         links, ids = page.evaluate(LINKS_AND_IDS)
     finally:
         for event, listener in listeners.items():
@@ -305,6 +332,7 @@ def test_the_checks_find_a_broken_page(browser: Any, tmp_path: Path) -> None:
     (tmp_path / SEARCH_INDEX).write_text("{}")
     (tmp_path / "index.html").write_text(
         "<!doctype html><title>broken</title>"
+        "<article><code>str \\| None</code>, see :class:`Queue`<pre>| a \\| b |</pre></article>"
         '<a href="gone/">a page not built</a><a href="#nowhere">an anchor not on it</a>'
         '<img src="missing.png"><img src="http://localhost:1/elsewhere.png">'
         '<link rel="stylesheet" href="missing.css">'
@@ -326,7 +354,52 @@ def test_the_checks_find_a_broken_page(browser: Any, tmp_path: Path) -> None:
     assert sorted(findings.unloaded_images) == ["http://localhost:1/elsewhere.png", "missing.png"]
     assert findings.external_requests == ["http://localhost:1/elsewhere.png"]
     assert findings.mistitled == ["titled 'broken', its heading is None"]
+    assert [found.strip("'") for found in findings.unrendered] == [
+        "str \\\\| None, see :class:`Queue`",
+        "str \\\\| None, see :class:`Queue`",
+    ]
     assert [link.split(": ", 1)[1] for link in links] == [
         f"{server.url}#nowhere names no anchor of /",
         f"{server.url}gone/ leads nowhere",
     ]
+
+
+def test_the_commands_page_shows_every_help_text_as_the_command_prints_it() -> None:
+    """An option's help is plain text: the page shows all of it, ``<service>`` and ``*.json``
+    included, which Markdown would otherwise take for an HTML tag or emphasis."""
+    text = HtmlText()
+    text.feed((SITE / "reference" / "commands" / "index.html").read_text())
+    shown = " ".join(" ".join(text.parts).split())
+    missing = [
+        f"{parser.prog} {', '.join(action.option_strings) or action.dest}: {action.help}"
+        for parser in command_parsers()
+        for action in parser._actions
+        if action.help
+        and not isinstance(action, argparse._HelpAction | argparse._SubParsersAction)
+        and " ".join(action.help.split()) not in shown
+    ]
+    assert not missing, "help texts the commands page does not show as written:\n" + "\n".join(
+        missing
+    )
+
+
+class HtmlText(HTMLParser):
+    """The text of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def command_parsers() -> Iterator[argparse.ArgumentParser]:
+    """Every parser of the commands page, subcommands' included."""
+    pending = [api_reference._parser(*command) for command in api_reference.COMMANDS]
+    while pending:
+        parser = pending.pop()
+        yield parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                pending.extend(action.choices.values())
