@@ -4,8 +4,8 @@
 ``MessagingChecks``; synthesis then fails on any unacknowledged error and records every
 finding in ``validation-report.json`` in the cloud assembly.
 ``acknowledge`` is how the patterns (and your own code) record a justified exception;
-``skip_checkov`` records a checkov skip on one resource. The summary of an assembly and
-docs/compliance.md are this repository's tooling (``python -m tools.compliance cdk.out``).
+``skip_checkov`` records a checkov skip on one resource. The acknowledgements and skips of
+the patterns themselves, each with its reason, are listed on the Compliance page.
 
 cdk-nag is only needed for ``apply_compliance_checks`` (the package's ``compliance`` extra,
 or ``pip install 'cdk-nag>=3,<4'``); the constructs do not import it.
@@ -14,9 +14,9 @@ An acknowledgement must name a rule of a pack the gate registers: ``acknowledge`
 ``ValueError`` for any other ID (a misspelt one would otherwise suppress nothing, silently),
 and under the gate synthesis fails on such an ID recorded with CDK's own
 ``Validations.of(c).acknowledge(...)``.
-The rules of the cdk-nag packs are listed in ``patterns.cdk_nag_rule_ids``, written from the
-cdk-nag this package is tested with (which lists them nowhere public; a test fails when the
-list is not what the installed cdk-nag applies).
+The rules of the cdk-nag packs are a list shipped with this package, written from the cdk-nag
+it is tested with (cdk-nag lists them nowhere public; a test fails when the list is not what
+the installed cdk-nag applies); [`rule_ids`][patterns.compliance.rule_ids] returns them.
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def rule_ids(pack: str) -> frozenset[str] | None:
     """The rule IDs of one of the gate's packs (``"AwsSolutions-IAM4"``, ...).
 
     Those of the cdk-nag packs are the list written for the cdk-nag this package is tested
-    with (``patterns.cdk_nag_rule_ids``); ``None`` for a cdk-nag pack when cdk-nag is not
+    with; ``None`` for a cdk-nag pack when cdk-nag is not
     installed or is another version (then its IDs are not checked: a newer cdk-nag may have
     rules the list does not know).
 

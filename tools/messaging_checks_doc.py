@@ -24,8 +24,8 @@ def render_markdown() -> str:
     lines = [
         "# Messaging checks",
         "",
-        "Generated from `patterns/messaging/rules/` by `python -m tools.messaging_checks_doc`;",
-        "a test fails when it is stale.",
+        "<!-- generated from patterns/messaging/rules/ by python -m tools.messaging_checks_doc;",
+        "a test fails when it is stale -->",
         "",
         "`MessagingChecks` is a cdk-nag pack of rules that look across resources: a",
         "subscription and its topic and queue, a queue and its key and policy, an event source",
@@ -76,9 +76,11 @@ def render_markdown() -> str:
         "cdk-nag 3 pack's report succeeds only with no violation at all, so its own packs fail",
         "synth on warnings; this pack decides its report's success by level.) The pack reads",
         "the whole cloud assembly once per synth and writes one line to standard error, e.g.",
-        "`Messaging: 36 rules over 3 template(s): 0 error(s), 1 warning(s)`.",
+        f"`Messaging: {len(RULES)} rules over 3 template(s): 0 error(s), 1 warning(s)`.",
         "",
-        "Acknowledge a finding with a reason, as for any pack:",
+        "Acknowledge a finding with a reason, as for any pack (`Acknowledgment` and `Validations`",
+        "come from `aws_cdk`; [`patterns.compliance.acknowledge`](reference/compliance.md) is",
+        "the short form):",
         '`Validations.of(construct).acknowledge(Acknowledgment(id="Messaging::Messaging-SNS6", '
         'reason="..."))`. Errors are traps that fail the deploy or lose messages; warnings are '
         "risks.",

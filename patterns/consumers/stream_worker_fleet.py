@@ -79,7 +79,9 @@ class HasStream(Protocol):
     way."""
 
     @property
-    def stream(self) -> kinesis.IStream: ...
+    def stream(self) -> kinesis.IStream:
+        """The stream the fleet reads."""
+        ...
 
 
 class StreamWorkerFleet(fargate.FargateFleet):

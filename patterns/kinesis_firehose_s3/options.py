@@ -81,12 +81,13 @@ class PipelineOptions:
 
     @property
     def stream_removal(self) -> RemovalPolicy:
-        """The new stream's: records in transit go (``patterns.removal``)."""
+        """The new stream's: records in transit go (see Removal policy on the Lifecycle and
+        updates page)."""
         return self.removal_policy or IN_TRANSIT_REMOVAL_POLICY
 
     @property
     def data_removal(self) -> RemovalPolicy:
-        """The new buckets': data stays (``patterns.removal``)."""
+        """The new buckets': data stays (see Removal policy on the Lifecycle and updates page)."""
         return self.removal_policy or DATA_REMOVAL_POLICY
 
     @property

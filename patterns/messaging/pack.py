@@ -90,7 +90,7 @@ class MessagingChecks(NagPack):
     ``RuntimeError``. Apps in other CDK languages run the same rules with
     ``python -m patterns.checks cdk.out``.
 
-    :param scope: The App (or Stage) the pack is registered on, passed as to the cdk-nag
+    :param scope: The App (or Stage) the pack is registered on, as for cdk-nag's own
         packs.
     :param verbose: cdk-nag's option: add each rule's reason and sources to its message.
         Default: off (the message and fix only).

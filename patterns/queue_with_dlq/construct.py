@@ -122,7 +122,8 @@ class QueueWithDeadLetterQueue(Construct):
             granted to AWS services, so SNS and S3 could never deliver to the queue.
         :param encryption_key: The customer-managed key for both queues; an AWS-managed key
             (``alias/aws/...``) is refused. Default: with ``KMS`` encryption, a new key with
-            yearly rotation that follows ``removal_policy`` (see ``patterns.removal``).
+            yearly rotation that follows ``removal_policy`` (see Removal policy on the Lifecycle
+            and updates page).
         :param removal_policy: What happens to the queues (and a new key) when they leave
             the stack. Default: ``DESTROY``: queues carry messages in transit, not records,
             and a retained queue keeps its fixed name, so re-creating the stack would fail.
@@ -130,7 +131,7 @@ class QueueWithDeadLetterQueue(Construct):
         :param alarm_actions: Actions for every alarm, on alarm and on return to OK.
             Default: none (the alarms are still created).
         :param message_age_alarm_threshold: Alarm when the oldest message is at least this old.
-            Default: 15 minutes. Must be shorter than the retention period.
+            Default: 15 minutes. From 1 minute up to the retention period.
         """
         super().__init__(scope, construct_id)
         # validate: the options with the defaults the checks need, refused before anything exists

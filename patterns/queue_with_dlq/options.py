@@ -109,7 +109,8 @@ class QueueOptions(TypedDict, total=False):
     """Actions for every alarm, on alarm and on return to OK. Default: none, or the fan-out's
     when a fan-out creates the queue."""
     message_age_alarm_threshold: Duration | None
-    """Alarm when the oldest message is at least this old. Default: 15 minutes."""
+    """Alarm when the oldest message is at least this old, from 1 minute up to the retention
+    period. Default: 15 minutes."""
 
 
 def derived_dlq_name(name: str, fifo: bool) -> str:
