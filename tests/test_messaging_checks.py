@@ -7,7 +7,9 @@ validation report CDK writes (rule ID, level, construct path), as a user of the 
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -1035,6 +1037,20 @@ def test_the_rules_doc_is_current() -> None:
         "docs/messaging-checks.md is stale: python -m tools.messaging_checks_doc > "
         "docs/messaging-checks.md"
     )
+
+
+def test_the_rules_doc_lists_each_family_by_number() -> None:
+    """A reader finds Messaging-LAMBDA4 after LAMBDA3 and SNS13 after SNS12, whatever order
+    the pack runs them in."""
+    sections = re.findall(r"^## (Messaging-\S+)$", render_markdown(), re.MULTILINE)
+    assert sorted(sections) == sorted(current.rule_id for current in RULES)
+    numbered = [re.fullmatch(r"(.*?)(\d+)", section) for section in sections]
+    pairs = [(found.group(1), int(found.group(2))) for found in numbered if found]
+    assert len(pairs) == len(sections)
+    runs = [family for family, _ in itertools.groupby(family for family, _ in pairs)]
+    assert len(runs) == len(set(runs)), f"a family split in two: {runs}"
+    for (family, number), (next_family, next_number) in itertools.pairwise(pairs):
+        assert family != next_family or number < next_number, (family, number, next_number)
 
 
 def test_every_rule_cites_aws_documentation() -> None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from patterns.messaging.rules import ERROR, RULES, WARNING
 from patterns.messaging.rules.coverage import COVERAGE
@@ -17,6 +18,26 @@ COMMAND_SECTION = Path(__file__).with_name("messaging_checks_command.md")
 
 def _overlaps(rule_ids: tuple[str, ...]) -> str:
     return ", ".join(f"`{rule_id}`" for rule_id in rule_ids) or "none"
+
+
+def in_reading_order() -> list[Any]:
+    """The rules as a reader looks them up: each family (SNS, SQS, LAMBDA, ...) in the order
+    the pack first runs one of it, and by number within it (the pack runs them in another
+    order: Messaging-SNS13 after the Lambda rules it builds on)."""
+    families: dict[str, int] = {}
+    for current in RULES:
+        families.setdefault(_family(current.rule_id), len(families))
+
+    def key(current: Any) -> tuple[int, int]:
+        family = _family(current.rule_id)
+        return families[family], int(current.rule_id.removeprefix(family))
+
+    return sorted(RULES, key=key)
+
+
+def _family(rule_id: str) -> str:
+    """``Messaging-SNS`` of ``Messaging-SNS13``."""
+    return rule_id.rstrip("0123456789")
 
 
 def render_markdown() -> str:
@@ -88,14 +109,14 @@ def render_markdown() -> str:
         "| rule | level | finds | overlaps |",
         "| --- | --- | --- | --- |",
     ]
-    for current in RULES:
+    for current in in_reading_order():
         anchor = current.rule_id.lower()
         lines.append(
             f"| [`{current.rule_id}`](#{anchor}) | {current.level} | {current.title} | "
             f"{_overlaps(current.overlaps)} |"
         )
     lines += _coverage()
-    for current in RULES:
+    for current in in_reading_order():
         lines += [
             "",
             f"## {current.rule_id}",
