@@ -263,10 +263,7 @@ def _gaps_of(obj: griffe.Object, owner: griffe.Object | None = None) -> Iterator
 
 def _command_gaps(parser: argparse.ArgumentParser) -> Iterator[str]:
     for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                yield from _command_gaps(sub)
-        elif not action.help:
+        if not (action.help or isinstance(action, argparse._SubParsersAction)):
             name = "/".join(action.option_strings) or action.dest
             yield f"{parser.prog}: argument {name} has no help"
 
@@ -279,8 +276,8 @@ def gaps(package: griffe.Object | None = None) -> list[str]:
     for page in PAGES:
         for name in page.names:
             found.extend(_gaps_of(_resolve(package, name)))
-    for command in COMMANDS:
-        found.extend(_command_gaps(_parser(*command)))
+    for parser in command_parsers():
+        found.extend(_command_gaps(parser))
     return found
 
 
@@ -334,6 +331,17 @@ def _parser(module: str, builder: str) -> argparse.ArgumentParser:
     return made
 
 
+def command_parsers() -> Iterator[argparse.ArgumentParser]:
+    """The parser of every command of the commands page, then those of its subcommands."""
+    pending = [_parser(*command) for command in COMMANDS]
+    while pending:
+        parser = pending.pop(0)
+        yield parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                pending.extend(action.choices.values())
+
+
 def _plain(text: str) -> str:
     """A command's help text (plain text, as ``--help`` prints it) as markdown that shows it as
     written: ``<service>`` is not an HTML tag nor ``*.json`` emphasis; a page of docs/ it names
@@ -373,8 +381,9 @@ def _command_section(parser: argparse.ArgumentParser, level: str) -> str:
         _plain(parser.description or ""),
         f"```text\n{parser.format_usage().strip()}\n```",
     ]
-    if len(_arguments(parser).splitlines()) > 2:
-        parts.append(_arguments(parser))
+    arguments = _arguments(parser)
+    if len(arguments.splitlines()) > 2:  # more than its header
+        parts.append(arguments)
     if parser.epilog:
         parts.append(_plain(parser.epilog))
     for action in parser._actions:

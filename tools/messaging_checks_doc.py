@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from patterns.messaging.rules import ERROR, RULES, WARNING
+from patterns.messaging.rules.base import Rule
 from patterns.messaging.rules.coverage import COVERAGE
 
 LEVEL_TITLES = {ERROR: "error", WARNING: "warning"}
@@ -20,7 +20,7 @@ def _overlaps(rule_ids: tuple[str, ...]) -> str:
     return ", ".join(f"`{rule_id}`" for rule_id in rule_ids) or "none"
 
 
-def in_reading_order() -> list[Any]:
+def in_reading_order() -> list[Rule]:
     """The rules as a reader looks them up: each family (SNS, SQS, LAMBDA, ...) in the order
     the pack first runs one of it, and by number within it (the pack runs them in another
     order: Messaging-SNS13 after the Lambda rules it builds on)."""
@@ -28,7 +28,7 @@ def in_reading_order() -> list[Any]:
     for current in RULES:
         families.setdefault(_family(current.rule_id), len(families))
 
-    def key(current: Any) -> tuple[int, int]:
+    def key(current: Rule) -> tuple[int, int]:
         family = _family(current.rule_id)
         return families[family], int(current.rule_id.removeprefix(family))
 
@@ -109,14 +109,15 @@ def render_markdown() -> str:
         "| rule | level | finds | overlaps |",
         "| --- | --- | --- | --- |",
     ]
-    for current in in_reading_order():
+    ordered = in_reading_order()
+    for current in ordered:
         anchor = current.rule_id.lower()
         lines.append(
             f"| [`{current.rule_id}`](#{anchor}) | {current.level} | {current.title} | "
             f"{_overlaps(current.overlaps)} |"
         )
     lines += _coverage()
-    for current in in_reading_order():
+    for current in ordered:
         lines += [
             "",
             f"## {current.rule_id}",

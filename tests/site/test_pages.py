@@ -184,23 +184,30 @@ def visit(opened: Browsing, page: Any, url: str, *, titled: bool = False) -> Vis
         findings.still_loading.extend(request.url for request in in_flight)
         if not searchable:
             findings.still_loading.append(f"the search index ({SEARCH_INDEX})")
-        findings.unloaded_images.extend(page.evaluate(UNLOADED_IMAGES))
-        title, heading = page.evaluate(TITLE_AND_HEADING)
-        if not titled and not (title == heading or title.startswith(f"{heading} - ")):
-            # MkDocs titles a page (in its <title> and in the navigation) by its first
-            # element when that is a heading, else by its file name.
-            findings.mistitled.append(f"titled {title!r}, its heading is {heading!r}")
-        prose = page.evaluate(PROSE)
-        findings.unrendered.extend(
-            repr(prose[max(0, found.start() - 30) : found.end() + 30])
-            for found in UNRENDERED.finditer(prose)
-        )
-        links, ids = page.evaluate(LINKS_AND_IDS)
+        links, ids = read_loaded(page, findings, titled=titled)
     finally:
         for event, listener in listeners.items():
             page.remove_listener(event, listener)
     findings.external_requests.extend(opened.external[external:])
     return Visit(findings, links, set(ids))
+
+
+def read_loaded(page: Any, findings: Findings, *, titled: bool) -> tuple[list[str], list[str]]:
+    """Record what is wrong with the loaded ``page`` itself (its images, title and text), and
+    return where its links lead and the IDs its anchors can name."""
+    findings.unloaded_images.extend(page.evaluate(UNLOADED_IMAGES))
+    title, heading = page.evaluate(TITLE_AND_HEADING)
+    if not titled and not (title == heading or title.startswith(f"{heading} - ")):
+        # MkDocs titles a page (in its <title> and in the navigation) by its first
+        # element when that is a heading, else by its file name.
+        findings.mistitled.append(f"titled {title!r}, its heading is {heading!r}")
+    prose = page.evaluate(PROSE)
+    findings.unrendered.extend(
+        repr(prose[max(0, found.start() - 30) : found.end() + 30])
+        for found in UNRENDERED.finditer(prose)
+    )
+    links, ids = page.evaluate(LINKS_AND_IDS)
+    return links, ids
 
 
 @pytest.fixture(scope="module")
@@ -372,7 +379,7 @@ def test_the_commands_page_shows_every_help_text_as_the_command_prints_it() -> N
     shown = " ".join(" ".join(text.parts).split())
     missing = [
         f"{parser.prog} {', '.join(action.option_strings) or action.dest}: {action.help}"
-        for parser in command_parsers()
+        for parser in api_reference.command_parsers()
         for action in parser._actions
         if action.help
         and not isinstance(action, argparse._HelpAction | argparse._SubParsersAction)
@@ -392,14 +399,3 @@ class HtmlText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
-
-
-def command_parsers() -> Iterator[argparse.ArgumentParser]:
-    """Every parser of the commands page, subcommands' included."""
-    pending = [api_reference._parser(*command) for command in api_reference.COMMANDS]
-    while pending:
-        parser = pending.pop()
-        yield parser
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                pending.extend(action.choices.values())
